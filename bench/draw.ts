@@ -1,0 +1,120 @@
+// Benchmark of the draw (DRAW-SPEC section 9): synthetic city-shaped manifests of 10k, 100k and
+// 1M units. For each size: parse time, draw time (median), peak memory, and the floor: hashing,
+// in this process and run, exactly the tickets the draw computed, nothing else.
+//   npx tsx bench/draw.ts [--sizes 10000,100000,1000000] [--runs N]
+import { DrawRecord, runDraw, sha256HexFast, Witness } from '../domain/draw/draw';
+import { parseManifest, serializeManifest } from '../domain/draw/manifest';
+import { syntheticManifest } from '../tests/fixtures/draw/synthetic';
+
+const WITNESSES: Witness[] = [
+  { role: 'admin', person_id: 'ADM001', entropy: '31415926535897932384' },
+  { role: 'discipline', person_id: 'DIS007', entropy: '27182818284590452353' },
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)}`;
+
+interface Row {
+  units: number;
+  selected: number;
+  tickets: number;
+  parseMs: number;
+  drawMs: number;
+  floorMs: number;
+  runs: number;
+  peakRss: number;
+  heapAfter: number;
+}
+
+function benchSize(units: number, runsWanted: number | undefined): Row {
+  process.stderr.write(`${units} units: generating...\n`);
+  let files: ReturnType<typeof serializeManifest> | null = serializeManifest(syntheticManifest({ units }));
+  let t = process.hrtime.bigint();
+  const manifest = parseManifest(files);
+  const parseMs = ms(t);
+  files = null; // the draw works from the parsed manifest only
+  const runs = runsWanted ?? (units >= 1_000_000 ? 3 : units >= 100_000 ? 5 : 9);
+
+  // A first run measures memory before the benchmark's own ticket log exists.
+  const reference = runDraw(manifest, WITNESSES);
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const heapAfter = process.memoryUsage().heapUsed;
+
+  // One instrumented run collects the labels the draw hashes (not timed).
+  const labels: string[] = [];
+  runDraw(manifest, WITNESSES, { ticketLog: labels });
+  const seedBar = `${reference.seed}|`;
+  const floor = (): number => {
+    let sink = 0;
+    for (let i = 0; i < labels.length; i++) sink ^= sha256HexFast(seedBar + (labels[i] as string)).charCodeAt(0);
+    return sink;
+  };
+  floor(); // warm up like the draw was
+
+  const drawTimes: number[] = [];
+  const floorTimes: number[] = [];
+  let record: DrawRecord | undefined;
+  for (let r = 0; r < runs; r++) {
+    process.stderr.write(`${units} units: run ${r + 1}/${runs}\n`);
+    t = process.hrtime.bigint();
+    record = runDraw(manifest, WITNESSES);
+    drawTimes.push(ms(t));
+    // The floor: the same tickets (seed + "|" + label), one-shot hashed, nothing else.
+    t = process.hrtime.bigint();
+    const sink = floor();
+    floorTimes.push(ms(t));
+    if (sink === -1) process.stderr.write('');
+  }
+  if (JSON.stringify(record) !== JSON.stringify(reference)) throw new Error('the draw is not deterministic');
+  return {
+    units,
+    selected: reference.assignments.length,
+    tickets: labels.length,
+    parseMs,
+    drawMs: median(drawTimes),
+    floorMs: median(floorTimes),
+    runs,
+    peakRss,
+    heapAfter,
+  };
+}
+
+function main(): void {
+  const sizes = (arg('--sizes') ?? '10000,100000,1000000').split(',').map(Number);
+  const runs = arg('--runs') ? Number(arg('--runs')) : undefined;
+  const rows = sizes.map((n) => benchSize(n, runs));
+  const header = ['units', 'drawn', 'tickets', 'parse ms', 'draw ms', 'floor ms', 'draw/floor', 'runs', 'peak RSS MiB', 'heap MiB'];
+  const lines = rows.map((r) => [
+    String(r.units),
+    String(r.selected),
+    String(r.tickets),
+    r.parseMs.toFixed(0),
+    r.drawMs.toFixed(0),
+    r.floorMs.toFixed(0),
+    (r.drawMs / r.floorMs).toFixed(2),
+    String(r.runs),
+    mib(r.peakRss),
+    mib(r.heapAfter),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
+  console.log(`node ${process.version}; draw and floor: medians, interleaved runs; peak RSS: the process's so far, taken after the first draw (generation + parse + draw; sizes run in order)`);
+  console.log(fmt(header));
+  for (const l of lines) console.log(fmt(l));
+}
+
+main();

@@ -1,0 +1,164 @@
+// `ssj draw` and `ssj verify`: the witnessed draw from a frozen manifest folder, and anyone's
+// check of a published record. Neither needs a Temporal server.
+import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DrawError, Witness, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
+import { ManifestError } from '../../domain/draw/manifest';
+import { readManifest } from '../../domain/draw/read-manifest';
+import { DrawRecord, RecordFormatError, Replacement, formatDrawRecord, parseDrawRecord, parseReplacements } from '../../domain/draw/record';
+import { verifyDraw } from '../../domain/draw/verify';
+import { ExitCode, UserError } from '../errors';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Runs `fn`, turning the domain's input errors into UserErrors (exit 2, nothing written). */
+function asUserErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ManifestError || err instanceof RecordFormatError) throw new UserError(err.message, ExitCode.badInput);
+    if (err instanceof DrawError) throw new UserError(`the draw cannot be made: ${err.message}`, ExitCode.badInput);
+    throw err;
+  }
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read the ${what} (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`, ExitCode.badInput);
+  }
+}
+
+/** Writes `text` to `out` atomically; refuses to replace an existing file unless `force`. */
+function writeNew(out: string, text: string, force: boolean): void {
+  const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, text, { flag: 'wx' });
+  } catch (err) {
+    throw new UserError(`${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.badInput);
+  }
+  try {
+    if (force) {
+      fs.renameSync(tmp, out);
+    } else {
+      fs.linkSync(tmp, out); // fails if `out` appeared meanwhile: never clobbers
+      fs.unlinkSync(tmp);
+    }
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UserError(`${out} already exists; nothing written`, ExitCode.refused, 'use --force to replace it');
+    throw new UserError(`${out}: cannot write (${code ?? String(err)})`, ExitCode.badInput);
+  }
+}
+
+function drawCommand(opts: { manifest: string; witness: string[]; out: string; force?: boolean }): void {
+  if (!opts.force && fs.existsSync(opts.out)) {
+    throw new UserError(`${opts.out} already exists; nothing written`, ExitCode.refused, 'use --force to replace it');
+  }
+  const witnesses: Witness[] = asUserErrors(() => opts.witness.map(parseWitness));
+  const manifest = asUserErrors(() => readManifest(opts.manifest));
+  const record = asUserErrors(() => runDraw(manifest, witnesses));
+  writeNew(opts.out, formatDrawRecord(record), opts.force === true);
+
+  const lines = [
+    `draw ${record.spec}, campaign ${record.campaign}`,
+    `manifest digest:  ${record.manifest_digest}`,
+    `seed commitment:  ${seedCommitment(record.seed)}  (SHA-256 of the seed; publish this, keep the record sealed)`,
+    `witnesses:        ${record.witnesses.map((w) => `${w.role}:${w.person_id}`).join(', ')}`,
+    `pools:`,
+    ...record.pools.map((p) => `  ${p.pool_id.padEnd(32)} ${String(p.selected.length).padStart(6)} of ${String(p.candidates).padStart(7)} candidates (quota ${p.quota})`),
+    `units drawn: ${record.assignments.length}, team size ${record.team_size}`,
+    `record written to ${opts.out}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function verifyCommand(opts: { manifest: string; record: string; replacements?: string }): void {
+  const manifest = asUserErrors(() => readManifest(opts.manifest));
+  const record: DrawRecord = asUserErrors(() => parseDrawRecord(readText(opts.record, 'draw record'), opts.record));
+  const replacements: Replacement[] = opts.replacements
+    ? asUserErrors(() => parseReplacements(readText(opts.replacements as string, 'replacements list'), opts.replacements))
+    : [];
+  const result = verifyDraw(manifest, record, replacements);
+  if (!result.ok) {
+    throw new UserError(`NOT verified: ${result.difference}`, ExitCode.failed);
+  }
+  process.stdout.write('verified\n');
+}
+
+function digestCommand(opts: { manifest: string }): void {
+  const manifest = asUserErrors(() => readManifest(opts.manifest));
+  const lines = [
+    `manifest digest: ${manifest.manifestDigest}`,
+    `campaign ${manifest.params.campaign}: ${manifest.units.length} units, ${manifest.inspectors.length} inspectors, ` +
+      `${manifest.conflicts.length} conflicts, ${manifest.pools.length} pools, team size ${manifest.params.teamSize}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('draw-digest')
+    .summary('check a frozen manifest and print its digest, to show the witnesses before the draw')
+    .description(
+      'Check every rule of a manifest folder and print its manifest digest. ' +
+        'Show the digest to the witnesses before they give their entropy: the draw is then bound to exactly these files.',
+    )
+    .requiredOption('--manifest <dir>', 'folder with the five manifest files')
+    .addHelpText('after', '\nExit codes: 0 valid; 2 a rule is broken (file:line printed).')
+    .action((opts: { manifest: string }) => digestCommand(opts));
+
+  program
+    .command('draw')
+    .summary('make the witnessed random draw from a frozen manifest')
+    .description(
+      [
+        'Make the draw (双随机 抽取): which units are inspected, and by which inspectors.',
+        'Before the draw, show the witnesses the manifest digest (`ssj draw-digest --manifest DIR` prints it). ' +
+          'Only then does each witness give an entropy string: 16 to 128 letters or digits, e.g. dice rolls written down. ' +
+          'The same manifest and entropy always give the same record, so anyone can check it later with `ssj verify`.',
+        'The record written to --out must stay confidential until the inspections are done. ' +
+          "Publish only the manifest digest, the witnesses' roles and the seed commitment printed here.",
+      ].join('\n\n'),
+    )
+    .requiredOption('--manifest <dir>', 'folder with the five manifest files (params.txt, units.csv, inspectors.csv, conflicts.csv, pools.csv)')
+    .requiredOption(
+      '--witness <role:person:entropy>',
+      'one witness, e.g. admin:ADM001:31415926535897932384; give --witness at least twice (distinct roles, distinct persons)',
+      collect,
+    )
+    .requiredOption('--out <file>', 'where to write the draw record (JSON); an existing file is not replaced')
+    .option('--force', 'replace --out if it already exists')
+    .addHelpText(
+      'after',
+      '\nExample:\n  ssj draw --manifest campaigns/2024q1/manifest --witness admin:ADM001:31415926535897932384 \\\n' +
+        '           --witness discipline:DIS007:27182818284590452353 --out campaigns/2024q1/draw-record.json\n\n' +
+        'Exit codes: 0 done; 2 bad input (nothing written); 3 --out exists (nothing written).',
+    )
+    .action((opts: { manifest: string; witness: string[]; out: string; force?: boolean }) => drawCommand(opts));
+
+  program
+    .command('verify')
+    .summary('check a published draw record against its manifest')
+    .description(
+      'Check a draw record (抽查结果核验): recompute the draw from the manifest and the witnesses\' entropy written in the record, ' +
+        'compare everything, and check every replacement (a closed unit replaced, an inspector recused) against the rules. ' +
+        'Prints "verified", or the first difference.',
+    )
+    .requiredOption('--manifest <dir>', 'the published manifest folder (five files)')
+    .requiredOption('--record <file>', 'the published draw record (draw-record.json)')
+    .option('--replacements <file>', 'the published replacements list (replacements.json), if any')
+    .addHelpText(
+      'after',
+      '\nExample:\n  ssj verify --manifest published/manifest --record published/draw-record.json \\\n' +
+        '             --replacements published/replacements.json\n\n' +
+        'Exit codes: 0 verified; 1 a difference was found (printed); 2 a file is malformed (file:line printed).',
+    )
+    .action((opts: { manifest: string; record: string; replacements?: string }) => verifyCommand(opts));
+}

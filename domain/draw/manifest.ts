@@ -1,0 +1,466 @@
+// The frozen manifest of DRAW-SPEC section 1: five files, parsed and checked against every rule,
+// and written back (serializeManifest). This module is the single place that knows the format:
+// freeze writes through serializeManifest, the draw and verify read through parseManifest.
+import { MANIFEST_FILES, ManifestFileName, manifestDigests } from './digest';
+
+export { MANIFEST_FILES };
+export type { ManifestFileName };
+
+export interface ManifestParams {
+  campaign: string;
+  exclusive: boolean;
+  teamSize: number;
+}
+export interface ManifestUnit {
+  unitId: string;
+  category: string;
+  jurisdiction: string;
+  /** A code, or `-` for none. */
+  tier: string;
+  /** On the positive list: checked off-site. */
+  positive: boolean;
+}
+export interface ManifestInspector {
+  inspectorId: string;
+  department: string;
+}
+export interface ManifestConflict {
+  inspectorId: string;
+  unitId: string;
+  reason: string;
+}
+export interface ManifestPool {
+  poolId: string;
+  department: string;
+  category: string;
+  /** A code, or `*` for any. */
+  jurisdiction: string;
+  /** A code, `-` (units without a tier) or `*` for any. */
+  tier: string;
+  quota: number;
+}
+
+/** The manifest's rows, typed. Rows are in file order (sorted, as the format requires). */
+export interface ManifestData {
+  params: ManifestParams;
+  units: ManifestUnit[];
+  inspectors: ManifestInspector[];
+  conflicts: ManifestConflict[];
+  pools: ManifestPool[];
+}
+
+/** A parsed, valid manifest with the digests of its exact bytes. */
+export interface Manifest extends ManifestData {
+  fileDigests: Record<ManifestFileName, string>;
+  manifestDigest: string;
+}
+
+export type ManifestFiles = Record<ManifestFileName, string | Uint8Array>;
+
+export interface ManifestProblem {
+  file: string;
+  /** 1-based line; 0 when the problem is about the file as a whole (e.g. a missing key). */
+  line: number;
+  rule: string;
+}
+
+export function formatProblem(p: ManifestProblem): string {
+  return p.line > 0 ? `${p.file}:${p.line}: ${p.rule}` : `${p.file}: ${p.rule}`;
+}
+
+/** A manifest that breaks the format. Lists every problem found (up to a cap), not just the first. */
+export class ManifestError extends Error {
+  constructor(
+    readonly problems: ManifestProblem[],
+    /** Problems found beyond the cap and left out of `problems`. */
+    readonly omitted = 0,
+  ) {
+    const lines = problems.map(formatProblem);
+    if (omitted > 0) lines.push(`... and ${omitted} more problem(s)`);
+    super(`invalid manifest (${problems.length + omitted} problem(s)):\n${lines.join('\n')}`);
+    this.name = 'ManifestError';
+  }
+}
+
+const ID_RE = /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/;
+const CODE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const ID_RULE = 'must be an id: [0-9A-Za-z][0-9A-Za-z._-]{0,63}';
+const CODE_RULE = 'must be a code: [a-z0-9][a-z0-9._-]{0,63}';
+// Canonical decimal, no leading zeros, bounded so it stays an exact JS integer.
+const QUOTA_RE = /^(0|[1-9][0-9]{0,8})$/;
+const TEAM_SIZE_RE = /^[1-9][0-9]{0,8}$/;
+
+export const MANIFEST_HEADERS = {
+  'units.csv': 'unit_id,category,jurisdiction,tier,positive',
+  'inspectors.csv': 'inspector_id,department',
+  'conflicts.csv': 'inspector_id,unit_id,reason',
+  'pools.csv': 'pool_id,department,category,jurisdiction,tier,quota',
+} as const;
+const PARAM_KEYS = ['campaign', 'exclusive', 'team_size'] as const;
+
+/**
+ * Order of strings by their UTF-8 bytes (= by code points). Differs from JS `<` (UTF-16 code
+ * units) only for characters above U+FFFF against U+E000..U+FFFF; valid ids and codes are ASCII.
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (part of a pair encoding a code point above U+FFFF) sorts after every BMP
+    // character outside the surrogate range; elsewhere code units order like code points.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Collects problems up to a cap, counting the rest. */
+class Problems {
+  readonly list: ManifestProblem[] = [];
+  omitted = 0;
+  constructor(private readonly cap: number) {}
+  add(file: string, line: number, rule: string): void {
+    if (this.list.length < this.cap) this.list.push({ file, line, rule });
+    else this.omitted++;
+  }
+  get count(): number {
+    return this.list.length + this.omitted;
+  }
+}
+
+function show(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+/**
+ * Bytes → lines, checking encoding and line endings. Returns the lines without their LF
+ * (the empty string after the final LF is dropped), or null when the text cannot be read.
+ */
+function readLines(file: ManifestFileName, content: string | Uint8Array, problems: Problems): string[] | null {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    problems.add(file, 1, 'file starts with a byte order mark (BOM); save as UTF-8 without BOM');
+    return null;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    problems.add(file, lineOfInvalidUtf8(bytes), 'file is not valid UTF-8');
+    return null;
+  }
+  if (text.length === 0) {
+    problems.add(file, 1, 'file is empty');
+    return null;
+  }
+  const lines = text.split('\n');
+  const last = lines.pop();
+  let ok = true;
+  if (last !== '') {
+    problems.add(file, lines.length + 1, 'last line does not end with LF (every line, the last included, must end with LF)');
+    if (last !== undefined) lines.push(last);
+    ok = false;
+  }
+  lines.forEach((line, i) => {
+    if (line.includes('\r')) {
+      problems.add(file, i + 1, 'line contains CR (Windows line ending?); lines must end with LF only');
+      ok = false;
+    }
+  });
+  return ok ? lines : null;
+}
+
+function lineOfInvalidUtf8(bytes: Uint8Array): number {
+  // Decode line by line to find the first line that fails.
+  let line = 1;
+  let start = 0;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return 1;
+}
+
+type FieldRule = { re: RegExp; rule: string; also?: readonly string[] };
+const idField: FieldRule = { re: ID_RE, rule: ID_RULE };
+const codeField: FieldRule = { re: CODE_RE, rule: CODE_RULE };
+
+/**
+ * Checks the header and each row's field count and values, then key order and uniqueness.
+ * `toRow` runs on rows whose fields are all valid; `key` gives the sort key parts.
+ */
+function parseCsv<T>(
+  file: keyof typeof MANIFEST_HEADERS,
+  lines: string[],
+  fields: readonly FieldRule[],
+  toRow: (f: string[]) => T,
+  keyParts: (f: string[]) => string[],
+  keyName: string,
+  problems: Problems,
+): T[] | null {
+  const header = MANIFEST_HEADERS[file];
+  const names = header.split(',');
+  if (lines[0] !== header) {
+    problems.add(file, 1, `header must be exactly ${show(header)}, found ${show(lines[0] ?? '')}`);
+    return null;
+  }
+  const rows: T[] = [];
+  let ok = true;
+  let prevKey: string[] | null = null;
+  let prevLine = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const line = lines[i] as string;
+    const f = line.split(',');
+    if (f.length !== fields.length) {
+      problems.add(file, lineNo, `expected ${fields.length} fields (${header}), found ${f.length}`);
+      ok = false;
+      continue;
+    }
+    let rowOk = true;
+    for (let j = 0; j < fields.length; j++) {
+      const v = f[j] as string;
+      const rule = fields[j] as FieldRule;
+      if (!rule.re.test(v) && !(rule.also && rule.also.includes(v))) {
+        problems.add(file, lineNo, `field ${names[j]} ${show(v)} ${rule.rule}`);
+        rowOk = false;
+      }
+    }
+    const key = keyParts(f);
+    if (prevKey) {
+      const c = compareKeys(key, prevKey);
+      if (c === 0) {
+        problems.add(file, lineNo, `duplicate ${keyName} ${show(key.join(','))} (also on line ${prevLine})`);
+        rowOk = false;
+      } else if (c < 0) {
+        problems.add(file, lineNo, `rows not sorted by ${keyName} (UTF-8 bytes, ascending): ${show(key.join(','))} comes after ${show(prevKey.join(','))} on line ${prevLine}`);
+        rowOk = false;
+      }
+    }
+    prevKey = key;
+    prevLine = lineNo;
+    if (rowOk) rows.push(toRow(f));
+    else ok = false;
+  }
+  return ok ? rows : null;
+}
+
+function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareUtf8(a[i] as string, b[i] as string);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function parseParams(lines: string[], problems: Problems): ManifestParams | null {
+  const file = 'params.txt';
+  const seen = new Map<string, { value: string; line: number }>();
+  let ok = true;
+  let prev: string | null = null;
+  lines.forEach((line, i) => {
+    const lineNo = i + 1;
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      problems.add(file, lineNo, `expected key=value, found ${show(line)}`);
+      ok = false;
+      return;
+    }
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    if (!(PARAM_KEYS as readonly string[]).includes(key)) {
+      problems.add(file, lineNo, `unknown key ${show(key)}; the keys are exactly ${PARAM_KEYS.join(', ')}`);
+      ok = false;
+    } else if (seen.has(key)) {
+      problems.add(file, lineNo, `duplicate key ${show(key)} (also on line ${seen.get(key)?.line})`);
+      ok = false;
+    }
+    if (prev !== null && compareUtf8(key, prev) < 0) {
+      problems.add(file, lineNo, `keys not sorted: ${show(key)} comes after ${show(prev)}`);
+      ok = false;
+    }
+    prev = key;
+    if (!seen.has(key)) seen.set(key, { value, line: lineNo });
+  });
+  for (const key of PARAM_KEYS) {
+    if (!seen.has(key)) {
+      problems.add(file, 0, `missing key ${key}`);
+      ok = false;
+    }
+  }
+  const campaign = seen.get('campaign');
+  if (campaign && !CODE_RE.test(campaign.value)) {
+    problems.add(file, campaign.line, `campaign ${show(campaign.value)} ${CODE_RULE}`);
+    ok = false;
+  }
+  const exclusive = seen.get('exclusive');
+  if (exclusive && exclusive.value !== '0' && exclusive.value !== '1') {
+    problems.add(file, exclusive.line, `exclusive ${show(exclusive.value)} must be 0 or 1`);
+    ok = false;
+  }
+  const teamSize = seen.get('team_size');
+  if (teamSize && !(TEAM_SIZE_RE.test(teamSize.value) && Number(teamSize.value) >= 2)) {
+    problems.add(file, teamSize.line, `team_size ${show(teamSize.value)} must be an integer >= 2 (no leading zeros)`);
+    ok = false;
+  }
+  if (!ok || !campaign || !exclusive || !teamSize) return null;
+  return { campaign: campaign.value, exclusive: exclusive.value === '1', teamSize: Number(teamSize.value) };
+}
+
+/** Finds `id` in rows sorted by their key (binary search). */
+function hasSorted<T>(rows: T[], key: (r: T) => string, id: string): boolean {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareUtf8(key(rows[mid] as T), id);
+    if (c === 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Parses and checks a manifest from its five files' contents. Throws ManifestError listing every
+ * problem (up to `maxProblems`, default 50). The digests are of the exact bytes given.
+ */
+export function parseManifest(files: ManifestFiles, options: { maxProblems?: number } = {}): Manifest {
+  const problems = new Problems(options.maxProblems ?? 50);
+  const lines = {} as Record<ManifestFileName, string[] | null>;
+  for (const name of MANIFEST_FILES) {
+    const content = files[name];
+    if (content === undefined) {
+      problems.add(name, 0, 'file is missing');
+      lines[name] = null;
+    } else {
+      lines[name] = readLines(name, content, problems);
+    }
+  }
+  const params = lines['params.txt'] && parseParams(lines['params.txt'], problems);
+  const units =
+    lines['units.csv'] &&
+    parseCsv(
+      'units.csv',
+      lines['units.csv'],
+      [idField, codeField, codeField, { ...codeField, also: ['-'], rule: `${CODE_RULE}, or - (none)` }, { re: /^[01]$/, rule: 'must be 0 or 1' }],
+      (f): ManifestUnit => ({ unitId: f[0] as string, category: f[1] as string, jurisdiction: f[2] as string, tier: f[3] as string, positive: f[4] === '1' }),
+      (f) => [f[0] as string],
+      'unit_id',
+      problems,
+    );
+  const inspectors =
+    lines['inspectors.csv'] &&
+    parseCsv(
+      'inspectors.csv',
+      lines['inspectors.csv'],
+      [idField, codeField],
+      (f): ManifestInspector => ({ inspectorId: f[0] as string, department: f[1] as string }),
+      (f) => [f[0] as string],
+      'inspector_id',
+      problems,
+    );
+  const conflicts =
+    lines['conflicts.csv'] &&
+    parseCsv(
+      'conflicts.csv',
+      lines['conflicts.csv'],
+      [idField, idField, codeField],
+      (f): ManifestConflict => ({ inspectorId: f[0] as string, unitId: f[1] as string, reason: f[2] as string }),
+      (f) => [f[0] as string, f[1] as string],
+      'inspector_id, unit_id',
+      problems,
+    );
+  const pools =
+    lines['pools.csv'] &&
+    parseCsv(
+      'pools.csv',
+      lines['pools.csv'],
+      [
+        codeField,
+        codeField,
+        codeField,
+        { ...codeField, also: ['*'], rule: `${CODE_RULE}, or * (any)` },
+        { ...codeField, also: ['-', '*'], rule: `${CODE_RULE}, - (none) or * (any)` },
+        { re: QUOTA_RE, rule: 'must be a non-negative integer (no leading zeros, at most 9 digits)' },
+      ],
+      (f): ManifestPool => ({
+        poolId: f[0] as string,
+        department: f[1] as string,
+        category: f[2] as string,
+        jurisdiction: f[3] as string,
+        tier: f[4] as string,
+        quota: Number(f[5]),
+      }),
+      (f) => [f[0] as string],
+      'pool_id',
+      problems,
+    );
+
+  // Cross-file rules, checked only against files that parsed cleanly (no cascades of errors).
+  // A conflict must name an inspector and a unit of this manifest: freeze writes only the
+  // conflicts of frozen units and inspectors, so anything else means the files do not belong
+  // together (or a typo in an id that would silently disable a recusal).
+  if (conflicts && inspectors && units) {
+    conflicts.forEach((c, i) => {
+      if (!hasSorted(inspectors, (r) => r.inspectorId, c.inspectorId)) {
+        problems.add('conflicts.csv', i + 2, `unknown inspector_id ${show(c.inspectorId)}: not in inspectors.csv`);
+      }
+      if (!hasSorted(units, (r) => r.unitId, c.unitId)) {
+        problems.add('conflicts.csv', i + 2, `unknown unit_id ${show(c.unitId)}: not in units.csv`);
+      }
+    });
+  }
+  if (pools && inspectors) {
+    const departments = new Set(inspectors.map((r) => r.department));
+    pools.forEach((p, i) => {
+      if (!departments.has(p.department)) {
+        problems.add('pools.csv', i + 2, `unknown department ${show(p.department)}: no inspector in inspectors.csv belongs to it`);
+      }
+    });
+  }
+
+  if (problems.count > 0 || !params || !units || !inspectors || !conflicts || !pools) {
+    throw new ManifestError(problems.list, problems.omitted);
+  }
+  const digests = manifestDigests(files);
+  return { params, units, inspectors, conflicts, pools, fileDigests: digests.files, manifestDigest: digests.manifestDigest };
+}
+
+/**
+ * Writes the five files' exact text from typed rows: rows sorted by their keys (UTF-8 bytes),
+ * LF endings. The result is parsed back, so rows that break a rule (a bad id, a duplicate key,
+ * a conflict naming an unknown unit, ...) throw ManifestError instead of writing a bad manifest.
+ */
+export function serializeManifest(data: ManifestData): Record<ManifestFileName, string> {
+  const byKey = <T>(key: (r: T) => string[]) => (a: T, b: T) => compareKeys(key(a), key(b));
+  const csv = <T>(file: keyof typeof MANIFEST_HEADERS, rows: T[], key: (r: T) => string[], fields: (r: T) => (string | number)[]) => {
+    const sorted = [...rows].sort(byKey(key));
+    const parts: string[] = [MANIFEST_HEADERS[file], '\n'];
+    for (const r of sorted) parts.push(fields(r).join(','), '\n');
+    return parts.join('');
+  };
+  const p = data.params;
+  const files: Record<ManifestFileName, string> = {
+    'params.txt': `campaign=${p.campaign}\nexclusive=${p.exclusive ? 1 : 0}\nteam_size=${p.teamSize}\n`,
+    'units.csv': csv('units.csv', data.units, (u) => [u.unitId], (u) => [u.unitId, u.category, u.jurisdiction, u.tier, u.positive ? 1 : 0]),
+    'inspectors.csv': csv('inspectors.csv', data.inspectors, (r) => [r.inspectorId], (r) => [r.inspectorId, r.department]),
+    'conflicts.csv': csv('conflicts.csv', data.conflicts, (r) => [r.inspectorId, r.unitId], (r) => [r.inspectorId, r.unitId, r.reason]),
+    'pools.csv': csv('pools.csv', data.pools, (r) => [r.poolId], (r) => [r.poolId, r.department, r.category, r.jurisdiction, r.tier, r.quota]),
+  };
+  parseManifest(files);
+  return files;
+}
