@@ -1,0 +1,168 @@
+// Import one registry file (.csv or .xlsx) as one batch: every row is checked first; a file with
+// any problem is refused whole, with every problem listed, and the store is left as it was.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatProblem, readTable, type ImportProblem } from './read-table';
+import { parseDate, ROW_DATE_FIELD, rowsToChanges } from './import-rows';
+import { silentProgress, PROGRESS_MIN_ROWS, terminalProgress, type ProgressSink } from './progress';
+import type { BatchInfo, RegistryStore } from './store';
+import { isCalendarDate } from './store';
+import { TEMPLATES, type ImportKind } from './templates';
+
+export interface ImportOptions {
+  kind: ImportKind;
+  /** Where the list came from, e.g. "2023Q1 quarterly list from 浉河大队". Default: the file name. */
+  source?: string;
+  /** Why it is recorded. Default: the template's reason (e.g. 季度新增污染源). */
+  reason?: string;
+  /**
+   * Effective date (YYYY-MM-DD) of rows that carry no date of their own. Default: the latest date
+   * in the file's date column; a kind without one (departments, units, people) needs it.
+   */
+  date?: string;
+  /** Check only; write nothing. */
+  dryRun?: boolean;
+  /** 'auto' (default): a bar on stderr for large files when stderr is a terminal. */
+  progress?: 'auto' | ProgressSink | false;
+  /** Most problems listed in the error message (all are kept in ImportRefused.problems). Default 50. */
+  maxListed?: number;
+}
+
+export interface ImportResult {
+  /** False for a dry run, and when this very file was imported before (nothing written). */
+  applied: boolean;
+  alreadyImported: boolean;
+  dryRun: boolean;
+  key: string;
+  batch: BatchInfo | null;
+  rows: number;
+  changes: number;
+  unchanged: number;
+  encoding: string;
+}
+
+export class ImportRefused extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ImportProblem[],
+    maxListed: number,
+  ) {
+    const listed = problems.slice(0, maxListed).map((p) => `  ${formatProblem(p)}`);
+    const more = problems.length > maxListed ? [`  … and ${problems.length - maxListed} more problem(s)`] : [];
+    super(
+      `${file} refused: ${problems.length} problem(s); nothing was imported\n${[...listed, ...more].join('\n')}`,
+    );
+    this.name = 'ImportRefused';
+  }
+}
+
+/** The idempotency key of an import: the kind and the SHA-256 of the file's bytes. */
+export function importKey(kind: ImportKind, bytes: Buffer): string {
+  return `${kind}:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function maxDate(dates: (string | null | undefined)[]): string | null {
+  let best: string | null = null;
+  for (const d of dates) if (d && (best === null || d > best)) best = d;
+  return best;
+}
+
+export async function importRegistryFile(store: RegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
+  const maxListed = options.maxListed ?? 50;
+  const fileName = path.basename(filePath);
+  const template = TEMPLATES[options.kind];
+  if (!template) throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `unknown kind ${String(options.kind)}` }], maxListed);
+  if (options.date !== undefined && !isCalendarDate(options.date)) {
+    throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `--date ${options.date} is not a calendar date YYYY-MM-DD` }], maxListed);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(filePath);
+  } catch (err) {
+    throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }], maxListed);
+  }
+  const key = importKey(options.kind, bytes);
+  const table = await readTable(filePath, bytes);
+  const base = { key, dryRun: options.dryRun === true, rows: table.rows.length, encoding: table.encoding };
+
+  const previous = store.findBatch(key);
+  if (previous) return { ...base, applied: false, alreadyImported: true, batch: previous, changes: 0, unchanged: 0 };
+
+  // The batch date: given, or the latest row date in the file.
+  const dateHeading = ROW_DATE_FIELD[options.kind];
+  let rowDates: string[] = [];
+  if (dateHeading) {
+    const heading = template.columns.find((c) => c.field === dateHeading)!.heading;
+    const i = table.headers.indexOf(heading);
+    if (i >= 0) rowDates = table.rows.map((r) => parseDate(r.cells[i] ?? '')).filter((d): d is string => d !== null);
+  }
+  const batchDate = options.date ?? maxDate(rowDates);
+  const problems: ImportProblem[] = [];
+  if (batchDate === null && !dateHeading) {
+    problems.push({ file: fileName, row: 0, column: '', rule: `${template.title} has no date column: give the effective date (--date YYYY-MM-DD)` });
+  }
+  // Check against the registry as it stands at the latest date the file speaks of.
+  const refDate = maxDate([batchDate, ...rowDates]) ?? '9999-12-31';
+  const snapshot = store.snapshotAt(refDate);
+
+  const sink: ProgressSink =
+    options.progress === false
+      ? silentProgress
+      : typeof options.progress === 'object'
+        ? options.progress
+        : table.rows.length >= PROGRESS_MIN_ROWS
+          ? terminalProgress()
+          : silentProgress;
+  sink.start(table.rows.length, 'checking');
+  let result;
+  try {
+    result = rowsToChanges({
+      table,
+      kind: options.kind,
+      snapshot,
+      batchDate,
+      firstDateOf: (kind, id) => store.history(kind, id)[0]?.effectiveDate ?? null,
+      onRow: (n) => sink.update(n),
+    });
+  } finally {
+    sink.update(table.rows.length);
+    sink.stop();
+  }
+  problems.push(...result.problems);
+  if (problems.length === 0 && batchDate === null) {
+    problems.push({ file: fileName, row: 0, column: '', rule: 'no effective date: give --date YYYY-MM-DD' });
+  }
+  if (problems.length > 0) throw new ImportRefused(fileName, problems, maxListed);
+
+  if (options.dryRun) {
+    return { ...base, applied: false, alreadyImported: false, batch: null, changes: result.changes.length, unchanged: result.unchanged };
+  }
+  sink.start(result.changes.length, 'writing');
+  let applied;
+  try {
+    applied = store.applyBatch(
+      {
+        key,
+        kind: options.kind,
+        source: options.source ?? fileName,
+        reason: options.reason ?? template.defaultReason,
+        fileName,
+        effectiveDate: batchDate!,
+        changes: result.changes,
+      },
+      { onProgress: (n) => sink.update(n) },
+    );
+    sink.update(result.changes.length);
+  } finally {
+    sink.stop();
+  }
+  return {
+    ...base,
+    applied: applied.applied,
+    alreadyImported: !applied.applied,
+    batch: applied.batch,
+    changes: applied.applied ? result.changes.length : 0,
+    unchanged: result.unchanged,
+  };
+}
