@@ -1,0 +1,332 @@
+// The quarter's public disclosure package (公示): one folder with
+//   index.html        the printable 公示 page
+//   results.csv       one row per drawn unit (UTF-8 with BOM, for Excel)
+//   results.xlsx      the same rows as a workbook
+//   draw-record.json  the draw record (DRAW-SPEC section 7)
+//   manifest/         the five frozen input files, byte for byte
+//   replacements.json the replacements list (section 6), possibly empty
+//   SHA256SUMS        `sha256sum -c` format over every other file
+// Deterministic: the same input gives the same bytes (the publication date is an input, nothing
+// reads the clock). Atomic: written into a temporary sibling folder, then renamed into place;
+// rewriting an identical package leaves the folder untouched. Before writing, the draw is
+// recomputed from the manifest and the witnesses and the replacements are replayed: a package
+// that would not verify is refused.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ExcelJS from 'exceljs';
+import { z } from 'zod';
+import { beijingMidnightMs } from '../domain/calendar';
+import { chineseQuarter } from '../domain/documents/html';
+import { MANIFEST_FILES, type ManifestFileName, sha256Hex } from '../domain/draw/digest';
+import { seedCommitment } from '../domain/draw/draw';
+import { type Manifest, ManifestError, parseManifest } from '../domain/draw/manifest';
+import { readManifestFiles } from '../domain/draw/read-manifest';
+import { drawRecordSchema, formatDrawRecord, formatReplacements, replacementsSchema } from '../domain/draw/record';
+import { verifyDraw } from '../domain/draw/verify';
+import { handlingKinds, inspectionResultSchema } from '../domain/outcomes';
+import { codeSchema, dateSchema, idSchema } from '../domain/registry';
+import { toCsv } from './publication/csv';
+import { VERIFY_COMMAND, renderPage } from './publication/page';
+import {
+  METHOD_LABELS,
+  type PublicOutcome,
+  PublicationInputError,
+  type PublicRow,
+  type PublicUnit,
+  buildRows,
+  handlingText,
+  resultText,
+  statusText,
+} from './publication/rows';
+import { normalizeZipTimes } from './publication/zip-times';
+
+export { PublicationInputError, VERIFY_COMMAND };
+
+const text = z.string().trim().min(1, 'must not be empty');
+
+const manifestBytes = z.union([z.string(), z.instanceof(Uint8Array)]);
+
+/** The package's input. Unknown keys are dropped, so a caller may pass registry records whole. */
+export const publicationInputSchema = z.object({
+  /** e.g. 信阳市生态环境局 */
+  bureauName: text,
+  /** The department that publishes, e.g. 信阳市生态环境综合行政执法支队 */
+  publisher: text,
+  year: z.number().int().min(2000).max(2107),
+  quarter: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  /** The title's middle part: <bureau><year>年<quarter><programmeName>结果公示 */
+  programmeName: text.default('污染源日常监管“双随机、一公开”抽查'),
+  /** The check item every row is for (Annex 1). */
+  checkItem: text.default('污染源日常环境监管'),
+  /** Publication date, YYYY-MM-DD (Beijing). Also the timestamp inside results.xlsx. */
+  publishedOn: dateSchema,
+  /** Replaces the default opening paragraph. */
+  intro: text.nullable().default(null),
+  /** A closing line such as 公示期间如有异议，请联系：0376-xxxxxxx */
+  contact: text.nullable().default(null),
+  /** Department codes of the draw pools → official names (检查部门). */
+  departments: z.array(z.object({ id: codeSchema, name: text })),
+  /** Names and addresses of every unit on the list (replaced and replacing ones included). */
+  units: z.array(z.object({ id: idSchema, name: text, address: z.string().trim().default('') })),
+  /** One per unit still on the list; optional for a replaced unit. */
+  outcomes: z.array(
+    z.object({
+      unitId: idSchema,
+      checkedOn: dateSchema.nullable(),
+      result: inspectionResultSchema.nullable(),
+      handling: z.enum(handlingKinds),
+      /** Name of the brigade or agency that took the case over (for hand-overs and referrals). */
+      handledBy: text.nullable().default(null),
+      documentNumber: text.nullable().default(null),
+    }),
+  ),
+  record: drawRecordSchema,
+  /** The frozen manifest: its folder, or the five files' exact bytes. */
+  manifest: z.union([
+    z.object({ dir: text }),
+    z.object({ files: z.object(Object.fromEntries(MANIFEST_FILES.map((f) => [f, manifestBytes])) as Record<ManifestFileName, typeof manifestBytes>) }),
+  ]),
+  replacements: replacementsSchema.default([]),
+});
+export type PublicationInput = z.input<typeof publicationInputSchema>;
+
+export interface PackageFile {
+  /** Path inside the package, with forward slashes. */
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+export interface PublicationResult {
+  dir: string;
+  title: string;
+  files: PackageFile[];
+  /** SHA-256 of the SHA256SUMS file: one value that pins the whole package. */
+  packageDigest: string;
+  /** True when an identical package was already in place and nothing was written. */
+  unchanged: boolean;
+}
+
+const CSV_HEADER = [
+  '序号',
+  '单位名称',
+  '统一社会信用代码',
+  '地址',
+  '监管类别',
+  '抽查事项',
+  '检查方式',
+  '检查部门',
+  '检查日期',
+  '检查结果',
+  '处理情况',
+  '抽取情况',
+  '抽取池',
+];
+
+function tableRows(rows: PublicRow[], checkItem: string, names: ReadonlyMap<string, string>): string[][] {
+  return rows.map((r) => [
+    String(r.no),
+    r.unitName,
+    r.unitId,
+    r.address,
+    r.category,
+    checkItem,
+    METHOD_LABELS[r.method],
+    r.department,
+    r.outcome?.checkedOn ?? '',
+    resultText(r.outcome, r.status),
+    handlingText(r.outcome, r.status),
+    statusText(r.status, names),
+    r.poolId,
+  ]);
+}
+
+async function buildXlsx(title: string, publisher: string, publishedOn: string, rows: string[][], replacedRows: Set<number>): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const stamp = new Date(beijingMidnightMs(publishedOn));
+  wb.creator = publisher;
+  wb.lastModifiedBy = publisher;
+  wb.created = stamp;
+  wb.modified = stamp;
+  wb.title = title;
+  const ws = wb.addWorksheet('抽查结果', { views: [{ state: 'frozen', ySplit: 2 }] });
+  ws.mergeCells(1, 1, 1, CSV_HEADER.length);
+  const titleCell = ws.getCell(1, 1);
+  titleCell.value = title;
+  titleCell.font = { bold: true, size: 14 };
+  titleCell.alignment = { horizontal: 'center' };
+  const header = ws.addRow(CSV_HEADER);
+  header.font = { bold: true };
+  header.eachCell((c) => {
+    c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF5' } };
+    c.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
+  });
+  rows.forEach((r, i) => {
+    const row = ws.addRow([Number(r[0]), ...r.slice(1)]);
+    row.alignment = { vertical: 'top', wrapText: true };
+    if (replacedRows.has(i)) row.font = { color: { argb: 'FF888888' } };
+  });
+  const widths = [6, 32, 22, 30, 14, 20, 12, 18, 12, 36, 36, 30, 28];
+  widths.forEach((w, i) => {
+    ws.getColumn(i + 1).width = w;
+  });
+  const buf = Buffer.from(await wb.xlsx.writeBuffer());
+  return normalizeZipTimes(buf, publishedOn);
+}
+
+function loadManifest(spec: z.output<typeof publicationInputSchema>['manifest']): { bytes: Record<ManifestFileName, Buffer>; manifest: Manifest } {
+  const bytes = {} as Record<ManifestFileName, Buffer>;
+  if ('dir' in spec) {
+    Object.assign(bytes, readManifestFiles(spec.dir));
+  } else {
+    for (const f of MANIFEST_FILES) {
+      const v = spec.files[f];
+      bytes[f] = typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
+    }
+  }
+  return { bytes, manifest: parseManifest(bytes) };
+}
+
+/** Every file of the package, path → bytes, in path order. Pure apart from reading the manifest folder. */
+export async function buildDisclosurePackage(input: PublicationInput): Promise<{ title: string; files: Map<string, Buffer> }> {
+  const parsed = publicationInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 20).map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`);
+    throw new PublicationInputError(`publication input: ${lines.join('; ')}`);
+  }
+  const d = parsed.data;
+
+  let loaded: ReturnType<typeof loadManifest>;
+  try {
+    loaded = loadManifest(d.manifest);
+  } catch (err) {
+    if (err instanceof ManifestError) throw new PublicationInputError(`publication input: the manifest is not valid:\n${err.message}`);
+    throw err;
+  }
+  const verdict = verifyDraw(loaded.manifest, d.record, d.replacements);
+  if (!verdict.ok) {
+    throw new PublicationInputError(`publication input: the draw record does not verify against the manifest and replacements: ${verdict.difference}`);
+  }
+
+  const dup = (ids: string[]) => ids.filter((x, i) => ids.indexOf(x) !== i);
+  const dupUnits = dup(d.units.map((u) => u.id));
+  if (dupUnits.length) throw new PublicationInputError(`publication input: units: ${dupUnits[0]} is listed twice`);
+  const dupOutcomes = dup(d.outcomes.map((o) => o.unitId));
+  if (dupOutcomes.length) throw new PublicationInputError(`publication input: outcomes: unit ${dupOutcomes[0]} has two outcomes`);
+
+  const units = new Map<string, PublicUnit>(d.units.map((u) => [u.id, u]));
+  const outcomes = new Map<string, PublicOutcome>(d.outcomes.map((o) => [o.unitId, o]));
+  const departments = new Map(d.departments.map((x) => [x.id, x.name]));
+  const missingDept = d.record.pools.map((p) => p.department).filter((id) => !departments.has(id));
+  if (missingDept.length) throw new PublicationInputError(`publication input: departments: no name for department ${missingDept[0]} (a pool's department)`);
+  const rows = buildRows(d.record, loaded.manifest, d.replacements, units, outcomes, departments);
+  const names = new Map(d.units.map((u) => [u.id, u.name]));
+
+  const quarterText = chineseQuarter(d.quarter);
+  const title = `${d.bureauName}${d.year}年${quarterText}${d.programmeName}结果公示`;
+  const table = tableRows(rows, d.checkItem, names);
+  const replacedRows = new Set(rows.flatMap((r, i) => (r.status.kind === 'replaced' ? [i] : [])));
+
+  const files = new Map<string, Buffer>();
+  for (const f of MANIFEST_FILES) files.set(`manifest/${f}`, loaded.bytes[f]);
+  files.set('draw-record.json', Buffer.from(formatDrawRecord(d.record), 'utf8'));
+  files.set('replacements.json', Buffer.from(formatReplacements(d.replacements), 'utf8'));
+  files.set('results.csv', toCsv(CSV_HEADER, table));
+  files.set('results.xlsx', await buildXlsx(title, d.publisher, d.publishedOn, table, replacedRows));
+  const listed = ['results.csv', 'results.xlsx', 'draw-record.json', 'replacements.json', 'manifest/'];
+  files.set(
+    'index.html',
+    Buffer.from(
+      renderPage({
+        title,
+        bureauName: d.bureauName,
+        publisher: d.publisher,
+        publishedOn: d.publishedOn,
+        periodText: `${d.year}年${quarterText}`,
+        intro: d.intro,
+        contact: d.contact,
+        rows,
+        record: d.record,
+        replacements: d.replacements,
+        seedCommitment: seedCommitment(d.record.seed),
+        unitNames: names,
+        files: listed,
+      }),
+      'utf8',
+    ),
+  );
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  const sums = [...sorted.entries()].map(([p, b]) => `${sha256Hex(b)}  ${p}\n`).join('');
+  sorted.set('SHA256SUMS', Buffer.from(sums, 'utf8'));
+  return { title, files: sorted };
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Does `dir` already hold exactly these files with these bytes? */
+function samePackage(dir: string, files: Map<string, Buffer>): boolean {
+  try {
+    const present = listFiles(dir).sort();
+    const wanted = [...files.keys()].sort();
+    if (present.length !== wanted.length || present.some((p, i) => p !== wanted[i])) return false;
+    return wanted.every((p) => fs.readFileSync(path.join(dir, p)).equals(files.get(p)!));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the quarter's disclosure package into `outDir` (created, or replaced as a whole).
+ * Throws PublicationInputError, naming the field or unit, for input that does not hang
+ * together; nothing is written then.
+ */
+export async function writeDisclosurePackage(input: PublicationInput, outDir: string): Promise<PublicationResult> {
+  const { title, files } = await buildDisclosurePackage(input);
+  const dir = path.resolve(outDir);
+  const summary = [...files.entries()].filter(([p]) => p !== 'SHA256SUMS').map(([p, b]) => ({ path: p, sha256: sha256Hex(b), bytes: b.length }));
+  const result = (unchanged: boolean): PublicationResult => ({ dir, title, files: summary, packageDigest: sha256Hex(files.get('SHA256SUMS')!), unchanged });
+
+  if (samePackage(dir, files)) return result(true);
+
+  const parent = path.dirname(dir);
+  fs.mkdirSync(parent, { recursive: true });
+  const tag = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${tag}`);
+  try {
+    fs.mkdirSync(tmp);
+    for (const [p, b] of files) {
+      const target = path.join(tmp, ...p.split('/'));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const fd = fs.openSync(target, 'w');
+      try {
+        fs.writeSync(fd, b);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    if (fs.existsSync(dir)) {
+      // A folder cannot be renamed over a non-empty one: move the old one aside first. The path
+      // then holds the old or the new complete package, never a half-written one (it is absent
+      // only for the instant between the two renames).
+      const old = path.join(parent, `.${path.basename(dir)}.old-${tag}`);
+      fs.renameSync(dir, old);
+      fs.renameSync(tmp, dir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, dir);
+    }
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return result(false);
+}

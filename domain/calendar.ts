@@ -1,0 +1,291 @@
+// The Chinese working-day calendar (Beijing time) and the programme's quarter dates.
+//
+// Imported by Temporal workflow code: pure and deterministic, no Node built-ins, no Date objects.
+// Dates are 'YYYY-MM-DD' strings naming a calendar day in Beijing time (UTC+8); arithmetic is
+// done on day numbers (days since 1970-01-01), so no host time zone can shift a day.
+// The holiday data is config/calendar-cn.json, copied from the State Council General Office's
+// yearly notices; a date outside the years it covers is an error, never a guess.
+import data from '../config/calendar-cn.json';
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+/** A date the calendar cannot answer for: malformed, impossible, or outside the years it holds. */
+export class CalendarError extends Error {
+  override name = 'CalendarError';
+}
+
+export type Quarter = 1 | 2 | 3 | 4;
+
+export interface HolidayNotice {
+  year: number;
+  title: string;
+  number: string;
+  issuedOn: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Day numbers (proleptic Gregorian; H. Hinnant's days_from_civil / civil_from_days)
+
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const mp = (m + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(z: number): [number, number, number] {
+  const zz = z + 719468;
+  const era = Math.floor(zz / 146097);
+  const doe = zz - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d];
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function formatDay(day: number): string {
+  const [y, m, d] = civilFromDays(day);
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+}
+
+/** Parse a 'YYYY-MM-DD' string to its day number; throws CalendarError on a malformed or impossible date. */
+function parseDay(date: string): number {
+  const m = DATE_RE.exec(date);
+  if (!m) throw new CalendarError(`"${date}" is not a date YYYY-MM-DD`);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const day = daysFromCivil(y, mo, d);
+  if (mo < 1 || mo > 12 || d < 1 || formatDay(day) !== date) throw new CalendarError(`"${date}" is not a real calendar date`);
+  return day;
+}
+
+/** 0 = Sunday … 6 = Saturday. 1970-01-01 was a Thursday. */
+function weekdayOfDay(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The data, expanded and checked once at load
+
+interface YearData {
+  holidays: Map<number, string>; // day -> holiday name
+  workingWeekends: Map<number, string>; // day -> the holiday it makes up for
+}
+
+const years = new Map<number, YearData>();
+const notices: HolidayNotice[] = [];
+
+for (const y of data.years) {
+  const holidays = new Map<number, string>();
+  const workingWeekends = new Map<number, string>();
+  const where = `config/calendar-cn.json, year ${y.year}`;
+  for (const h of y.holidays) {
+    const from = parseDay(h.from);
+    const to = parseDay(h.to);
+    if (to < from) throw new CalendarError(`${where}: holiday ${h.name} ends (${h.to}) before it starts (${h.from})`);
+    for (let d = from; d <= to; d++) {
+      if (civilFromDays(d)[0] !== y.year) throw new CalendarError(`${where}: holiday ${h.name} has ${formatDay(d)}, outside ${y.year}`);
+      if (holidays.has(d)) throw new CalendarError(`${where}: ${formatDay(d)} is listed in two holidays`);
+      holidays.set(d, h.name);
+    }
+  }
+  for (const w of y.workingWeekends) {
+    const d = parseDay(w.date);
+    const wd = weekdayOfDay(d);
+    if (civilFromDays(d)[0] !== y.year) throw new CalendarError(`${where}: working weekend ${w.date} is outside ${y.year}`);
+    if (wd !== 0 && wd !== 6) throw new CalendarError(`${where}: working weekend ${w.date} is not a Saturday or Sunday`);
+    if (holidays.has(d)) throw new CalendarError(`${where}: ${w.date} is both a holiday and a working weekend`);
+    workingWeekends.set(d, w.for);
+  }
+  if (years.has(y.year)) throw new CalendarError(`${where}: the year is listed twice`);
+  years.set(y.year, { holidays, workingWeekends });
+  notices.push({ year: y.year, ...y.source });
+}
+
+const coveredYears = [...years.keys()].sort((a, b) => a - b);
+const FIRST_YEAR = coveredYears[0] ?? 0;
+const LAST_YEAR = coveredYears[coveredYears.length - 1] ?? -1;
+for (let yr = FIRST_YEAR; yr <= LAST_YEAR; yr++) {
+  if (!years.has(yr)) throw new CalendarError(`config/calendar-cn.json: year ${yr} is missing between ${FIRST_YEAR} and ${LAST_YEAR}`);
+}
+const FIRST_DAY = daysFromCivil(FIRST_YEAR, 1, 1);
+const LAST_DAY = daysFromCivil(LAST_YEAR, 12, 31);
+
+function yearDataOf(day: number): YearData {
+  const year = civilFromDays(day)[0];
+  const yd = years.get(year);
+  if (!yd) {
+    throw new CalendarError(
+      `${formatDay(day)} is outside the working-day calendar (${FIRST_YEAR}–${LAST_YEAR}); ` +
+        `add the State Council's holiday notice for ${year} to config/calendar-cn.json`,
+    );
+  }
+  return yd;
+}
+
+function isWorkingDayNumber(day: number): boolean {
+  const yd = yearDataOf(day);
+  if (yd.workingWeekends.has(day)) return true;
+  if (yd.holidays.has(day)) return false;
+  const wd = weekdayOfDay(day);
+  return wd !== 0 && wd !== 6;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/** The first and last dates the calendar can answer for, and the notices it rests on. */
+export const calendarCoverage: { first: string; last: string; notices: readonly HolidayNotice[] } = {
+  first: formatDay(FIRST_DAY),
+  last: formatDay(LAST_DAY),
+  notices,
+};
+
+/** Throws CalendarError unless `date` is a real 'YYYY-MM-DD' date (any year). Returns it. */
+export function assertDate(date: string): string {
+  parseDay(date);
+  return date;
+}
+
+/** 0 = Sunday … 6 = Saturday. Works for any real date. */
+export function dayOfWeek(date: string): number {
+  return weekdayOfDay(parseDay(date));
+}
+
+/** The date `n` calendar days after `date` (n may be negative). Works for any real date. */
+export function addDays(date: string, n: number): string {
+  if (!Number.isInteger(n)) throw new CalendarError(`addDays: ${n} is not a whole number of days`);
+  return formatDay(parseDay(date) + n);
+}
+
+/** Calendar days from `from` to `to` (negative if `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return parseDay(to) - parseDay(from);
+}
+
+/** Is `date` a working day: a weekday that is not a holiday, or a weekend day made a working day (调休上班)? */
+export function isWorkingDay(date: string): boolean {
+  return isWorkingDayNumber(parseDay(date));
+}
+
+/** The holiday `date` belongs to (e.g. '春节'), or null. Weekends outside a holiday range are not holidays. */
+export function holidayName(date: string): string | null {
+  const day = parseDay(date);
+  return yearDataOf(day).holidays.get(day) ?? null;
+}
+
+/**
+ * The date `n` working days after `date` (before, if n < 0). `date` itself is not counted, and
+ * need not be a working day: addWorkingDays(a Saturday, 1) is the next working day. n = 0 gives
+ * `date` unchanged. This is the rule "within 20 working days of the check": the last allowed day
+ * is addWorkingDays(checkDate, 20). Throws CalendarError if the walk leaves the calendar.
+ */
+export function addWorkingDays(date: string, n: number): string {
+  if (!Number.isInteger(n)) throw new CalendarError(`addWorkingDays: ${n} is not a whole number of days`);
+  let day = parseDay(date);
+  const step = n < 0 ? -1 : 1;
+  let left = Math.abs(n);
+  while (left > 0) {
+    day += step;
+    if (isWorkingDayNumber(day)) left--;
+  }
+  return formatDay(day);
+}
+
+/**
+ * The working days stepped onto walking from `from` to `to`: those in (from, to] going forwards,
+ * and minus those in [to, from) going backwards. This makes it the exact inverse of
+ * addWorkingDays: workingDaysBetween(d, addWorkingDays(d, n)) === n for every n.
+ */
+export function workingDaysBetween(from: string, to: string): number {
+  const a = parseDay(from);
+  const b = parseDay(to);
+  if (a === b) return 0;
+  let count = 0;
+  if (a < b) {
+    for (let d = a + 1; d <= b; d++) if (isWorkingDayNumber(d)) count++;
+    return count;
+  }
+  for (let d = a - 1; d >= b; d--) if (isWorkingDayNumber(d)) count++;
+  return -count || 0;
+}
+
+/** `date` if it is a working day, else the first working day after it. */
+export function nextWorkingDayOnOrAfter(date: string): string {
+  return isWorkingDay(date) ? date : addWorkingDays(date, 1);
+}
+
+/** `date` if it is a working day, else the last working day before it. */
+export function lastWorkingDayOnOrBefore(date: string): string {
+  return isWorkingDay(date) ? date : addWorkingDays(date, -1);
+}
+
+function checkQuarter(year: number, q: number): asserts q is Quarter {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new CalendarError(`${year} is not a four-digit year`);
+  if (q !== 1 && q !== 2 && q !== 3 && q !== 4) throw new CalendarError(`${q} is not a quarter (1–4)`);
+}
+
+/** First day of the quarter: 01-01, 04-01, 07-01 or 10-01. */
+export function quarterStart(year: number, q: Quarter): string {
+  checkQuarter(year, q);
+  return formatDay(daysFromCivil(year, 3 * (q - 1) + 1, 1));
+}
+
+/** Last day of the quarter: 03-31, 06-30, 09-30 or 12-31. */
+export function quarterEnd(year: number, q: Quarter): string {
+  checkQuarter(year, q);
+  return formatDay(daysFromCivil(year, 3 * q + 1, 1) - 1);
+}
+
+/** The quarter a date falls in. */
+export function quarterOf(date: string): { year: number; quarter: Quarter } {
+  const [y, m] = civilFromDays(parseDay(date));
+  return { year: y, quarter: (Math.floor((m - 1) / 3) + 1) as Quarter };
+}
+
+/**
+ * The last day on which the quarter's draw may be held: the 10th of the quarter's first month.
+ * The plan says "每季度开始第一个月的10日前"; we read 前 as inclusive (by the end of the 10th,
+ * Beijing time), as deadlines written "X日前" are commonly read in Chinese administrative
+ * practice. The date is a fixed calendar date and does not move when the 10th is a rest day:
+ * schedule the draw on lastWorkingDayOnOrBefore(drawDeadline(year, q)) or earlier.
+ */
+export function drawDeadline(year: number, q: Quarter): string {
+  checkQuarter(year, q);
+  return formatDay(daysFromCivil(year, 3 * (q - 1) + 1, 10));
+}
+
+/** Is a draw held on `date` on time for the quarter: on or after the quarter's first day and on or before its deadline? */
+export function isDrawOnTime(date: string, year: number, q: Quarter): boolean {
+  const d = parseDay(date);
+  return d >= parseDay(quarterStart(year, q)) && d <= parseDay(drawDeadline(year, q));
+}
+
+/** National practice: publish within 20 working days of the check. The last allowed publication day. */
+export const PUBLICATION_WORKING_DAYS = 20;
+export function publicationDeadline(checkDate: string): string {
+  return addWorkingDays(checkDate, PUBLICATION_WORKING_DAYS);
+}
+
+/** The Beijing calendar day of an instant given in epoch milliseconds (e.g. the workflow clock). */
+export function beijingDate(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) throw new CalendarError(`beijingDate: ${epochMs} is not a time`);
+  return formatDay(Math.floor((epochMs + BEIJING_OFFSET_MS) / MS_PER_DAY));
+}
+
+/** Epoch milliseconds of 00:00 Beijing time on `date` (use for timers: the end of day D is the start of D+1). */
+export function beijingMidnightMs(date: string): number {
+  return parseDay(date) * MS_PER_DAY - BEIJING_OFFSET_MS;
+}
