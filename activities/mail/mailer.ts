@@ -1,0 +1,221 @@
+// Sending notices by SMTP, each exactly once as far as this side can know (see outbox.ts).
+//
+// What is guaranteed: a notice recorded as sent is never sent again, by this process or another
+// on the same outbox file; a notice the server refused or never received is sent by the next
+// attempt; while the server is down sendNotice throws MailUnavailable (retryable), so Temporal's
+// retries delay the notice and lose none.
+// What is not: SMTP is not transactional. If the process dies after the server accepted the
+// message and before the outbox recorded it, the next attempt sends it again. Every attempt for
+// one key carries the same Message-ID (derived from the key), so such a duplicate is detectable
+// (mail clients and archives can collapse it), and the outbox counts it (`uncertainResends`).
+import { ApplicationFailure } from '@temporalio/common';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import * as nodemailer from 'nodemailer';
+import { z } from 'zod';
+import type { RuntimeSettings } from '../../config/runtime';
+import { Outbox, type OutboxRow } from './outbox';
+
+// --- input --------------------------------------------------------------------------------------
+
+const email = z
+  .string()
+  .trim()
+  .regex(/^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$|^[^@\s<>,;]+@localhost$/, { error: 'must be an e-mail address' });
+
+export const attachmentSchema = z.object({
+  filename: z.string().trim().min(1, { error: 'must not be empty' }),
+  content: z.union([z.string(), z.instanceof(Uint8Array)], { error: 'must be text or bytes' }),
+  /** How a string content is to be read; bytes ignore it. */
+  encoding: z.enum(['utf8', 'base64']).optional(),
+  contentType: z.string().trim().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as application/pdf' }),
+});
+export type NoticeAttachment = z.input<typeof attachmentSchema>;
+
+export const noticeSchema = z.object({
+  /** Idempotency key: the workflow id and the step, e.g. `inspection-2023Q1-0042/reminder-7d`. */
+  key: z.string().trim().min(1, { error: 'must not be empty' }).max(400, { error: 'must be at most 400 characters' }),
+  to: z.array(email).min(1, { error: 'must name at least one recipient' }),
+  cc: z.array(email).optional(),
+  subject: z.string().trim().min(1, { error: 'must not be empty' }),
+  text: z.string().min(1, { error: 'must not be empty' }),
+  html: z.string().optional(),
+  attachments: z.array(attachmentSchema).optional(),
+});
+export type Notice = z.input<typeof noticeSchema>;
+
+export interface SendNoticeResult {
+  key: string;
+  messageId: string;
+  /** sent: this call sent it; already-sent: an earlier attempt did, nothing was sent now. */
+  outcome: 'sent' | 'already-sent';
+  accepted: string[];
+  rejected: string[];
+  sentAt: string;
+  attempts: number;
+}
+
+// --- errors (Temporal failure types the workflows can rely on) -------------------------------------
+
+/** The SMTP server could not be reached or answered "try later". Retry. */
+export class MailUnavailableError extends ApplicationFailure {
+  constructor(message: string, cause?: Error) {
+    super(message, 'MailUnavailable', false, undefined, cause);
+  }
+}
+
+/** Another attempt holds this notice's lease (an earlier try still running). Retry later. */
+export class MailBusyError extends ApplicationFailure {
+  constructor(message: string) {
+    super(message, 'MailBusy', false);
+  }
+}
+
+/** The notice itself is wrong (bad input) or the server refused it for good (5xx). Do not retry. */
+export class MailRejectedError extends ApplicationFailure {
+  constructor(message: string, cause?: Error) {
+    super(message, 'MailRejected', true, undefined, cause);
+  }
+}
+
+// --- the mailer -------------------------------------------------------------------------------
+
+export interface MailerOptions {
+  /** How long one attempt may hold a notice before another may assume it died. Default 3 min. */
+  leaseMs?: number;
+  /** For tests of crash recovery; Date.now by default. */
+  now?: () => number;
+  log?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+}
+
+export interface Mailer {
+  sendNotice(notice: Notice): Promise<SendNoticeResult>;
+  /** The outbox row of a key, or null. */
+  status(key: string): OutboxRow | null;
+  /** Notices whose last attempt died before recording the server's answer. */
+  unconfirmed(): OutboxRow[];
+  readonly outboxFile: string;
+  close(): void;
+}
+
+export type MailSettings = Pick<RuntimeSettings, 'smtp' | 'mailFrom'>;
+
+/** The Message-ID every attempt of one notice carries. */
+export function noticeMessageId(key: string, fromAddress: string): string {
+  const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1) || 'localhost';
+  return `<ssj.${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}@${domain}>`;
+}
+
+export function createMailer(settings: MailSettings, dataDir: string, opts: MailerOptions = {}): Mailer {
+  const outbox = new Outbox(path.join(dataDir, 'outbox.db'));
+  const leaseMs = opts.leaseMs ?? 3 * 60_000;
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => undefined);
+  const transport = nodemailer.createTransport({
+    host: settings.smtp.host,
+    port: settings.smtp.port,
+    secure: settings.smtp.secure,
+    auth: settings.smtp.user ? { user: settings.smtp.user, pass: settings.smtp.pass ?? '' } : undefined,
+    // Bounded so an attempt always ends well inside its lease.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    // Attachments come as content, never as paths or URLs to fetch.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+
+  return {
+    outboxFile: outbox.file,
+    status: (key) => outbox.get(key),
+    unconfirmed: () => outbox.unconfirmed(now()),
+    close() {
+      transport.close();
+      outbox.close();
+    },
+
+    async sendNotice(input) {
+      const parsed = noticeSchema.safeParse(input);
+      if (!parsed.success) {
+        const where = parsed.error.issues.map((i) => `${['notice', ...i.path].join('.')}: ${i.message}`).join('; ');
+        throw new MailRejectedError(`notice is not valid: ${where}`);
+      }
+      const n = parsed.data;
+      const messageId = noticeMessageId(n.key, settings.mailFrom.address);
+      const attachments = (n.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        content: typeof a.content === 'string' ? Buffer.from(a.content, a.encoding ?? 'utf8') : Buffer.from(a.content),
+        contentType: a.contentType,
+      }));
+      const recipients = [...n.to, ...(n.cc ?? [])];
+      const claim = outbox.claim(
+        { key: n.key, messageId, contentDigest: digestOf(n.subject, n.text, n.html, attachments), recipients, subject: n.subject },
+        now(),
+        leaseMs,
+      );
+      if (claim.kind === 'already-sent') {
+        log('info', 'notice already sent; not sending again', { key: n.key, messageId, sentAt: claim.row.sentAt });
+        return resultOf(claim.row, 'already-sent');
+      }
+      if (claim.kind === 'busy') {
+        throw new MailBusyError(`notice ${n.key} is being sent by another attempt (lease until ${new Date(claim.row.leaseUntil ?? 0).toISOString()})`);
+      }
+      if (claim.uncertain) {
+        log('warn', 'an earlier attempt died before recording whether the server accepted this notice; sending again with the same Message-ID', {
+          key: n.key,
+          messageId,
+          attempts: claim.row.attempts,
+        });
+      }
+
+      try {
+        const info = await transport.sendMail({
+          from: { name: settings.mailFrom.name, address: settings.mailFrom.address },
+          to: n.to,
+          cc: n.cc,
+          subject: n.subject,
+          text: n.text,
+          html: n.html,
+          attachments,
+          messageId,
+          headers: { 'X-SSJ-Notice-Key': n.key },
+        });
+        const row = outbox.markSent(n.key, now(), {
+          response: String(info.response ?? ''),
+          accepted: (info.accepted ?? []).map(String),
+          rejected: (info.rejected ?? []).map(String),
+        });
+        log('info', 'notice sent', { key: n.key, messageId, accepted: row.accepted, rejected: row.rejected, attempts: row.attempts });
+        return resultOf(row, 'sent');
+      } catch (err) {
+        const e = err as Error & { code?: string; responseCode?: number; permanent?: boolean; command?: string };
+        outbox.markFailed(n.key, now(), `${e.code ?? e.name}: ${e.message}`);
+        const where = `${settings.smtp.host}:${settings.smtp.port}`;
+        if (e.permanent === true && e.command !== undefined && /^(MAIL FROM|RCPT TO|DATA)$/.test(e.command)) {
+          throw new MailRejectedError(`SMTP server ${where} refused notice ${n.key} (${e.command}): ${e.message}`, e);
+        }
+        log('warn', 'SMTP server unavailable; the notice will be retried', { key: n.key, server: where, code: e.code, error: e.message });
+        throw new MailUnavailableError(`SMTP server ${where} unavailable for notice ${n.key}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), e);
+      }
+    },
+  };
+}
+
+function resultOf(row: OutboxRow, outcome: SendNoticeResult['outcome']): SendNoticeResult {
+  return {
+    key: row.key,
+    messageId: row.messageId,
+    outcome,
+    accepted: row.accepted,
+    rejected: row.rejected,
+    sentAt: row.sentAt ?? '',
+    attempts: row.attempts,
+  };
+}
+
+function digestOf(subject: string, text: string, html: string | undefined, attachments: { filename: string; content: Buffer }[]): string {
+  const h = createHash('sha256');
+  for (const part of [subject, text, html ?? '']) h.update(part, 'utf8').update('\0');
+  for (const a of attachments) h.update(a.filename, 'utf8').update('\0').update(a.content).update('\0');
+  return h.digest('hex');
+}

@@ -1,0 +1,77 @@
+// Connecting to Temporal by the runtime settings: one place that knows about TLS client
+// certificates and API keys, for the command line (client Connection) and the worker
+// (NativeConnection). The worker side loads @temporalio/worker lazily so the command line never
+// loads the native core bridge.
+import * as fs from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { RuntimeSettings } from './runtime';
+
+type TemporalSettings = Pick<RuntimeSettings, 'temporal'>;
+
+/** The connection options both kinds of connection share. Reads the certificate files. */
+export function temporalConnectionOptions(settings: TemporalSettings): {
+  address: string;
+  tls: TLSConfig | undefined;
+  apiKey: string | undefined;
+} {
+  const t = settings.temporal;
+  let tls: TLSConfig | undefined;
+  if (t.tls) {
+    tls = {};
+    if (t.tls.serverName) tls.serverNameOverride = t.tls.serverName;
+    if (t.tls.caPath) tls.serverRootCACertificate = readPem('TEMPORAL_TLS_CA', t.tls.caPath);
+    if (t.tls.certPath && t.tls.keyPath) {
+      tls.clientCertPair = { crt: readPem('TEMPORAL_TLS_CERT', t.tls.certPath), key: readPem('TEMPORAL_TLS_KEY', t.tls.keyPath) };
+    }
+  }
+  return { address: t.address, tls, apiKey: t.apiKey ?? undefined };
+}
+
+/** A client connection (command line, tests, scripts). */
+export async function connectTemporal(settings: TemporalSettings, opts: { connectTimeoutMs?: number } = {}): Promise<Connection> {
+  const o = temporalConnectionOptions(settings);
+  try {
+    return await Connection.connect({ address: o.address, tls: o.tls, apiKey: o.apiKey, connectTimeout: opts.connectTimeoutMs ?? 10_000 });
+  } catch (err) {
+    throw new TemporalUnavailableError(settings, err);
+  }
+}
+
+/** A client on the settings' namespace. */
+export async function connectTemporalClient(settings: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
+  const connection = await connectTemporal(settings);
+  return { client: new Client({ connection, namespace: settings.temporal.namespace }), connection };
+}
+
+/** A worker connection (the native core bridge). */
+export async function connectTemporalNative(settings: TemporalSettings): Promise<NativeConnection> {
+  const o = temporalConnectionOptions(settings);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  try {
+    return await Native.connect({ address: o.address, tls: o.tls, apiKey: o.apiKey });
+  } catch (err) {
+    throw new TemporalUnavailableError(settings, err);
+  }
+}
+
+export class TemporalUnavailableError extends Error {
+  constructor(settings: TemporalSettings, cause: unknown) {
+    const t = settings.temporal;
+    super(
+      `cannot reach Temporal at ${t.address} (namespace ${t.namespace}${t.tls ? ', TLS' : ''}${t.apiKey ? ', API key' : ''}): ` +
+        `${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'TemporalUnavailableError';
+  }
+}
+
+function readPem(variable: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new Error(`${variable}: the file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}

@@ -1,0 +1,165 @@
+// Runtime settings: defaults, the optional .env file (the environment wins), every error naming
+// the variable and the rule, TLS and API key options, and a real connection to the dev server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { inject } from 'vitest';
+import { loadRuntimeSettings, parseMailAddress, SettingsError } from '../config/runtime';
+import { connectTemporal, connectTemporalNative, temporalConnectionOptions } from '../config/temporal';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-settings-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SettingsError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('loadRuntimeSettings', () => {
+  it('has working defaults for one machine', () => {
+    const s = loadRuntimeSettings({ env: {}, cwd: tmp });
+    expect(s.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'ssj', tls: null, apiKey: null });
+    expect(s.dataDir).toBe(path.join(tmp, '.data'));
+    expect(s.registryDb).toBe(path.join(tmp, '.data', 'registry.db'));
+    expect(s.outboxDb).toBe(path.join(tmp, '.data', 'outbox.db'));
+    expect(s.smtp).toEqual({ host: '127.0.0.1', port: 1025, secure: false, user: null, pass: null });
+    expect(s.workflowBundle).toBeNull();
+    expect(s.programmeFile).toBeNull();
+    expect(s.logLevel).toBe('info');
+    expect(s.shutdownGraceSeconds).toBe(30);
+  });
+
+  it('reads a .env file; the environment wins over it', () => {
+    const file = path.join(tmp, 'ssj.env');
+    fs.writeFileSync(
+      file,
+      [
+        '# production-like',
+        'export TEMPORAL_ADDRESS=temporal:7233',
+        'TEMPORAL_NAMESPACE=xinyang',
+        'SSJ_DATA_DIR=/var/lib/ssj',
+        'SMTP_HOST=smtp.example.org',
+        'SMTP_PORT=465',
+        'SMTP_SECURE=true',
+        'SMTP_USER=ssj',
+        "SMTP_PASS='p#ss word'",
+        'SSJ_MAIL_FROM="信阳市生态环境综合行政执法支队 <ssj@example.org>"',
+        '',
+      ].join('\n'),
+    );
+    const s = loadRuntimeSettings({ env: { SSJ_ENV_FILE: file, TEMPORAL_NAMESPACE: 'override' }, cwd: tmp });
+    expect(s.temporal.address).toBe('temporal:7233');
+    expect(s.temporal.namespace).toBe('override');
+    expect(s.dataDir).toBe('/var/lib/ssj');
+    expect(s.registryDb).toBe('/var/lib/ssj/registry.db');
+    expect(s.smtp).toEqual({ host: 'smtp.example.org', port: 465, secure: true, user: 'ssj', pass: 'p#ss word' });
+    expect(s.mailFrom).toEqual({ name: '信阳市生态环境综合行政执法支队', address: 'ssj@example.org' });
+  });
+
+  it('names the variable and the rule for every problem, all at once', () => {
+    const problems = problemsOf(() =>
+      loadRuntimeSettings({
+        env: {
+          TEMPORAL_ADDRESS: 'localhost',
+          SSJ_TASK_QUEUE: 'ssj queue',
+          SMTP_PORT: '0',
+          SMTP_SECURE: 'maybe',
+          SSJ_LOG_LEVEL: 'loud',
+          SMTP_PASS: 'secret',
+        },
+        cwd: tmp,
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'TEMPORAL_ADDRESS: must be host:port, e.g. 127.0.0.1:7233 (got "localhost")',
+        `SSJ_TASK_QUEUE: must be a task queue name: letters, digits, '.', '_' or '-' (got "ssj queue")`,
+        'SMTP_PORT: must be a port number, 1 to 65535 (got "0")',
+        'SMTP_SECURE: must be true or false (got "maybe")',
+        'SSJ_LOG_LEVEL: must be one of debug, info, warn, error (got "loud")',
+      ]),
+    );
+    // Cross-field rules come once the single fields are right.
+    expect(problemsOf(() => loadRuntimeSettings({ env: { SMTP_PASS: 'secret' }, cwd: tmp }))).toEqual([
+      'SMTP_USER: must be set when SMTP_PASS is',
+    ]);
+    expect(problemsOf(() => loadRuntimeSettings({ env: { SSJ_MAIL_FROM: '支队' }, cwd: tmp }))[0]).toMatch(/^SSJ_MAIL_FROM: must be/);
+  });
+
+  it('never shows a password in an error', () => {
+    const err = (() => {
+      try {
+        loadRuntimeSettings({ env: { SMTP_PASS: 'sekrit-p4ss' }, cwd: tmp });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a SettingsError');
+    })();
+    expect(err.message).toContain('SMTP_USER: must be set when SMTP_PASS is');
+    expect(err.message).not.toContain('sekrit-p4ss');
+  });
+
+  it('reports a .env file line that is not a setting, with file and line', () => {
+    const file = path.join(tmp, 'typo.env');
+    fs.writeFileSync(file, 'TEMPORAL_ADRESS=x:1\n');
+    expect(problemsOf(() => loadRuntimeSettings({ envFile: file, env: {}, cwd: tmp }))[0]).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:1: TEMPORAL_ADRESS is not a setting`),
+    );
+  });
+
+  it('builds TLS from certificate files and turns TLS on for an API key', () => {
+    const cert = path.join(tmp, 'client.pem');
+    const key = path.join(tmp, 'client.key');
+    fs.writeFileSync(cert, 'CERT');
+    fs.writeFileSync(key, 'KEY');
+    const s = loadRuntimeSettings({ env: { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }, cwd: tmp });
+    const o = temporalConnectionOptions(s);
+    expect(Buffer.from(o.tls!.clientCertPair!.crt).toString()).toBe('CERT');
+    expect(Buffer.from(o.tls!.clientCertPair!.key).toString()).toBe('KEY');
+    expect(o.tls!.serverNameOverride).toBe('temporal.internal');
+
+    expect(loadRuntimeSettings({ env: { TEMPORAL_API_KEY: 'k' }, cwd: tmp }).temporal.tls).not.toBeNull();
+    expect(loadRuntimeSettings({ env: { TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }, cwd: tmp }).temporal.tls).toBeNull();
+
+    expect(problemsOf(() => loadRuntimeSettings({ env: { TEMPORAL_TLS_CERT: cert }, cwd: tmp }))).toEqual([
+      'TEMPORAL_TLS_KEY: must be set when TEMPORAL_TLS_CERT is (a client certificate needs both)',
+    ]);
+    expect(problemsOf(() => loadRuntimeSettings({ env: { TEMPORAL_TLS_CA: 'missing-ca.pem' }, cwd: tmp }))).toEqual([
+      `TEMPORAL_TLS_CA: the file ${path.join(tmp, 'missing-ca.pem')} cannot be read`,
+    ]);
+  });
+
+  it('reads sender addresses with Chinese display names', () => {
+    expect(parseMailAddress('信阳市生态环境综合行政执法支队 <ssj@example.org>')).toEqual({ name: '信阳市生态环境综合行政执法支队', address: 'ssj@example.org' });
+    expect(parseMailAddress('"支队" <a@b.cn>')).toEqual({ name: '支队', address: 'a@b.cn' });
+    expect(parseMailAddress('a@b.cn')).toEqual({ name: '', address: 'a@b.cn' });
+    expect(parseMailAddress('支队 <not-an-address>')).toBeNull();
+  });
+});
+
+describe('connectTemporal', () => {
+  it('connects client and worker connections to the dev server by settings', async () => {
+    const [host, port] = inject('temporalAddress').split(':');
+    const s = loadRuntimeSettings({ env: { TEMPORAL_ADDRESS: `${host}:${port}` }, cwd: tmp });
+    const conn = await connectTemporal(s);
+    const ns = await conn.workflowService.describeNamespace({ namespace: s.temporal.namespace });
+    expect(ns.namespaceInfo?.name).toBe('default');
+    await conn.close();
+    const native = await connectTemporalNative(s);
+    await native.close();
+  });
+
+  it('says where it tried when Temporal is not there', async () => {
+    const s = loadRuntimeSettings({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, cwd: tmp });
+    await expect(connectTemporal(s, { connectTimeoutMs: 2_000 })).rejects.toThrow(/cannot reach Temporal at 127\.0\.0\.1:1 \(namespace default\)/);
+  });
+});
