@@ -1,0 +1,651 @@
+// The activities the quarter's workflows call. Each is idempotent, keyed by workflow id and step:
+// retried after a crash it returns the same answer and writes no second row, number or notice.
+import * as path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { readManifest } from '../../domain/draw/read-manifest';
+import { runDraw, seedCommitment, DrawError } from '../../domain/draw/draw';
+import { applyReplacements, proposeReplacement, ReplacementError } from '../../domain/draw/replacements';
+import type { Manifest } from '../../domain/draw/manifest';
+import type { DrawRecord, Replacement } from '../../domain/draw/record';
+import {
+  annualPlan,
+  formatDocumentNumber,
+  referralLetter,
+  supervisionNotice,
+  transferForm,
+  type CaseDocumentInput,
+  type OfficialDocument,
+} from '../../domain/documents';
+import { chineseQuarter } from '../../domain/documents';
+import type { HandlingKind, ResultReport } from '../../domain/outcomes';
+import type { Programme, Quarter } from '../../domain/programme';
+import type { Unit } from '../../domain/registry';
+import type { WitnessEntropy } from '../../domain/messages';
+import { freezeToFolder } from '../freeze';
+import { openRegistry } from '../registry/store';
+import type { Notice } from '../mail/mailer';
+import { renderNotice, type NoticeKind, type NoticeParams } from './notices';
+import { openCampaignStore, type CampaignStore, type Roster } from './store';
+
+export interface MailSender {
+  sendNotice(notice: Notice): Promise<unknown>;
+}
+
+export interface CampaignActivityDeps {
+  /** Folder for the campaign store (campaign.db) and the manifests (campaigns/<id>/manifest). */
+  dataDir: string;
+  /** The registry SQLite file. */
+  registryDb: string;
+  programme: Programme;
+  mail: MailSender;
+  /** Where the disclosure package is written; default <dataDir>/publication. */
+  publicationDir?: string;
+  /** Writes the disclosure package; default: a JSON + CSV package in the store's folder. */
+  publish?: (args: PublishArgs) => Promise<{ location: string }>;
+}
+
+/** Settings the workflows need from the programme (it is not read inside workflow code). */
+export interface CampaignSettings {
+  programmeId: string;
+  year: number;
+  drawByDayOfFirstMonth: number;
+  inspectionDaysBeforeDue: number[];
+  graceWorkingDays: number;
+  approvalWorkingDays: number;
+  publicationWorkingDays: number;
+  /** Working days before the update window closes when brigades get a reminder. */
+  changeListReminderWorkingDays: number;
+  annualPlanBy: { month: number; day: number };
+}
+
+export interface Recipients {
+  persons?: string[];
+  /** People holding any of these roles (anywhere). */
+  roles?: string[];
+  /** People of one department holding any of these roles. */
+  departmentRoles?: { department: string; roles: string[] };
+  /** Departments' own mailboxes. */
+  departments?: string[];
+}
+
+export interface PublishArgs {
+  campaignId: string;
+  programme: Programme;
+  quarter: Quarter;
+  store: CampaignStore;
+  manifestDir: string;
+  record: DrawRecord;
+  replacements: Replacement[];
+  outDir: string;
+  publishedOn: string;
+}
+
+export interface WitnessRoster {
+  admin: string[];
+  discipline: string[];
+  manager: string[];
+}
+
+export interface BatchPlan {
+  department: string;
+  chunk: number;
+  count: number;
+}
+
+export interface InspectionSeed {
+  unitId: string;
+  poolId: string;
+  department: string;
+  team: string[];
+  method: 'onsite' | 'offsite';
+}
+
+const CHANGE_LIST_REMINDER_WORKING_DAYS = 5;
+
+/** A failure the workflow must not retry: bad input or a rule that refuses. */
+function refuse(message: string, type = 'CampaignRefused'): ApplicationFailure {
+  return ApplicationFailure.create({ message, type, nonRetryable: true });
+}
+
+function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void) => void) {
+  let storeInstance: CampaignStore | undefined;
+  const store = (): CampaignStore => (storeInstance ??= openCampaignStore(deps.dataDir));
+  onStore(() => {
+    storeInstance?.close();
+    storeInstance = undefined;
+  });
+  const manifestCache = new Map<string, Manifest>();
+
+  function manifestOf(campaignId: string): { manifest: Manifest; record: DrawRecord | null; dir: string } {
+    const c = store().requireCampaign(campaignId);
+    if (!c.manifestDir) throw refuse(`campaign ${campaignId} has not been frozen yet`);
+    let m = manifestCache.get(campaignId);
+    if (!m || m.manifestDigest !== c.manifestDigest) {
+      m = readManifest(c.manifestDir);
+      if (m.manifestDigest !== c.manifestDigest) {
+        throw refuse(`manifest folder ${c.manifestDir} has digest ${m.manifestDigest}, the campaign froze ${c.manifestDigest}: it was changed`);
+      }
+      manifestCache.set(campaignId, m);
+    }
+    return { manifest: m, record: c.record, dir: c.manifestDir };
+  }
+
+  function rosterOf(campaignId: string): Roster {
+    const r = store().requireCampaign(campaignId).roster;
+    if (!r) throw refuse(`campaign ${campaignId} has no roster yet`);
+    return r;
+  }
+
+  function rosterAt(asOf: string): Roster {
+    const reg = openRegistry(deps.registryDb);
+    try {
+      const snap = reg.snapshotAt(asOf);
+      return {
+        asOf,
+        people: snap.people
+          .filter((p) => p.active)
+          .map((p) => ({ id: p.id, name: p.name, department: p.department, roles: [...p.roles], email: p.email, certificateNo: p.inspector?.certificateNo ?? null })),
+        departments: snap.departments.map((d) => ({ id: d.id, kind: d.kind, name: d.name, jurisdiction: d.jurisdiction, email: d.email })),
+      };
+    } finally {
+      reg.close();
+    }
+  }
+
+  function unitAt(unitId: string, asOf: string): Unit | null {
+    const reg = openRegistry(deps.registryDb);
+    try {
+      let state: Unit | null = null;
+      for (const h of reg.history('unit', unitId)) if (h.effectiveDate <= asOf) state = h.state as Unit | null;
+      return state;
+    } finally {
+      reg.close();
+    }
+  }
+
+  function resolve(roster: Roster, to: Recipients): { emails: string[]; unreachable: string[] } {
+    const emails = new Set<string>();
+    const unreachable: string[] = [];
+    const addPerson = (id: string) => {
+      const p = roster.people.find((x) => x.id === id);
+      if (p?.email) emails.add(p.email);
+      else unreachable.push(id);
+    };
+    for (const id of to.persons ?? []) addPerson(id);
+    for (const p of roster.people) {
+      if (to.roles && p.roles.some((r) => to.roles!.includes(r))) addPerson(p.id);
+      if (to.departmentRoles && p.department === to.departmentRoles.department && p.roles.some((r) => to.departmentRoles!.roles.includes(r))) addPerson(p.id);
+    }
+    for (const d of to.departments ?? []) {
+      const dep = roster.departments.find((x) => x.id === d);
+      if (dep?.email) emails.add(dep.email);
+      else unreachable.push(d);
+    }
+    return { emails: [...emails].sort(), unreachable: [...new Set(unreachable)].sort() };
+  }
+
+  async function deliver(key: string, campaignId: string, to: Recipients, content: { subject: string; text: string; html?: string; attachments?: Notice['attachments'] }, unitId: string | null, at: string, kind: string) {
+    const roster = rosterOf(campaignId);
+    const { emails, unreachable } = resolve(roster, to);
+    // The event row says the notice was due, even when nobody on the list has an address.
+    store().recordEvent({ key, campaignId, kind, unitId, detail: { to, emails, unreachable, subject: content.subject }, at });
+    if (emails.length > 0) await deps.mail.sendNotice({ key, to: emails, ...content });
+    return { sentTo: emails, unreachable };
+  }
+
+  /** The real 公示 package (activities/publication.ts), built from the store and the registry. */
+  async function disclosurePackage(args: PublishArgs): Promise<{ location: string }> {
+    const { writeDisclosurePackage } = await import('../publication');
+    const roster = rosterOf(args.campaignId);
+    const c = args.store.requireCampaign(args.campaignId);
+    const asOf = c.frozenAsOf ?? args.publishedOn;
+    const unitIds = new Set(args.record.assignments.map((a) => a.unit_id));
+    for (const r of args.replacements) if (r.kind === 'unit') unitIds.add(r.replacement);
+    const replaced = new Set(args.replacements.filter((r) => r.kind === 'unit').map((r) => r.unit_id));
+    const units = [...unitIds].sort().map((id) => {
+      const u = unitAt(id, asOf);
+      return { id, name: u?.name ?? id, address: u?.address ?? '' };
+    });
+    const results = new Map(args.store.results(args.campaignId).map((r) => [r.unitId, r]));
+    const handlings = new Map(args.store.handlings(args.campaignId).map((h) => [h.unitId, h.handling]));
+    const docs = new Map(args.store.documents(args.campaignId).map((d) => [d.unitId, d]));
+    const deptName = (id: string) => roster.departments.find((d) => d.id === id)?.name ?? id;
+    const outcomes = [...unitIds]
+      .filter((id) => !replaced.has(id))
+      .sort()
+      .map((id) => {
+        const r = results.get(id);
+        const d = docs.get(id);
+        return {
+          unitId: id,
+          checkedOn: r?.report.checkedOn ?? null,
+          result: r?.report.result ?? null,
+          handling: (handlings.get(id) ?? (r ? 'none' : 'not-inspected')) as HandlingKind,
+          handledBy: d ? deptName(d.recipient) : null,
+          documentNumber: d?.number ?? null,
+        };
+      });
+    const out = await writeDisclosurePackage(
+      {
+        bureauName: args.programme.issuer,
+        publisher: args.programme.detachment.name,
+        year: args.programme.year,
+        quarter: args.quarter,
+        publishedOn: args.publishedOn,
+        departments: roster.departments.map((d) => ({ id: d.id, name: d.name })),
+        units,
+        outcomes,
+        record: args.record,
+        manifest: { dir: args.manifestDir },
+        replacements: args.replacements,
+      },
+      args.outDir,
+    );
+    return { location: out.dir };
+  }
+
+  const settings = (): CampaignSettings => ({
+    programmeId: deps.programme.id,
+    year: deps.programme.year,
+    drawByDayOfFirstMonth: deps.programme.deadlines.drawByDayOfFirstMonth,
+    inspectionDaysBeforeDue: [...deps.programme.reminders.inspectionDaysBeforeDue],
+    graceWorkingDays: deps.programme.escalation.graceWorkingDays,
+    approvalWorkingDays: deps.programme.handover.approvalWorkingDays,
+    publicationWorkingDays: deps.programme.deadlines.publicationWorkingDays,
+    changeListReminderWorkingDays: CHANGE_LIST_REMINDER_WORKING_DAYS,
+    annualPlanBy: { ...deps.programme.deadlines.annualPlanBy },
+  });
+
+  return {
+    /** Checks the campaign against the worker's programme, creates its store row and roster. */
+    async prepareCampaign(a: { campaignId: string; programmeId: string; year: number; quarter: Quarter; rosterAsOf: string }): Promise<{
+      settings: CampaignSettings;
+      brigades: { id: string; name: string; members: string[] }[];
+    }> {
+      if (a.programmeId !== deps.programme.id || a.year !== deps.programme.year) {
+        throw refuse(`this worker runs programme ${deps.programme.id} (${deps.programme.year}); the campaign asks for ${a.programmeId} (${a.year})`);
+      }
+      store().ensureCampaign(a);
+      const existing = store().campaign(a.campaignId)!;
+      const roster = existing.manifestDigest && existing.roster ? existing.roster : rosterAt(a.rosterAsOf);
+      if (!existing.manifestDigest) store().setRoster(a.campaignId, roster);
+      const brigades = roster.departments
+        .filter((d) => d.kind === 'direct-brigade' || d.kind === 'county-brigade')
+        .map((d) => ({ id: d.id, name: d.name, members: roster.people.filter((p) => p.department === d.id).map((p) => p.id) }));
+      return { settings: settings(), brigades };
+    },
+
+    async recordChangeList(a: { campaignId: string; brigade: string; by: string; batchId: string | null; on: string }): Promise<void> {
+      store().recordChangeList(a.campaignId, a);
+    },
+
+    /** Freezes the registries as of `asOf` into <dataDir>/campaigns/<id>/manifest. */
+    async freezeCampaign(a: { campaignId: string; quarter: Quarter; asOf: string }): Promise<{
+      manifestDigest: string;
+      counts: { units: number; inspectors: number; pools: number; quota: number };
+      witnesses: WitnessRoster;
+      warnings: string[];
+    }> {
+      const reg = openRegistry(deps.registryDb);
+      let snapshot;
+      try {
+        snapshot = reg.snapshotAt(a.asOf);
+      } finally {
+        reg.close();
+      }
+      const dir = path.join(deps.dataDir, 'campaigns', a.campaignId, 'manifest');
+      const frozen = freezeToFolder({ snapshot, programme: deps.programme, quarter: a.quarter, dir });
+      const roster = rosterAt(a.asOf);
+      store().setFrozen(a.campaignId, { manifestDir: dir, manifestDigest: frozen.manifestDigest, asOf: a.asOf, roster });
+      const holding = (role: string) => roster.people.filter((p) => p.roles.includes(role)).map((p) => p.id);
+      return {
+        manifestDigest: frozen.manifestDigest,
+        counts: { units: frozen.counts.units, inspectors: frozen.counts.inspectors, pools: frozen.counts.pools, quota: frozen.counts.quota },
+        witnesses: { admin: holding('admin'), discipline: holding('discipline'), manager: holding('manager') },
+        warnings: frozen.warnings,
+      };
+    },
+
+    /** The witnessed draw (DRAW-SPEC). Deterministic: a retry recomputes the same record. */
+    async drawCampaign(a: { campaignId: string; witnesses: WitnessEntropy[]; batchSize: number }): Promise<{
+      seedCommitment: string;
+      manifestDigest: string;
+      drawn: number;
+      departments: string[];
+      batches: BatchPlan[];
+    }> {
+      const { manifest } = manifestOf(a.campaignId);
+      let record: DrawRecord;
+      try {
+        record = runDraw(manifest, a.witnesses.map((w) => ({ role: w.role, person_id: w.personId, entropy: w.entropy })));
+      } catch (err) {
+        if (err instanceof DrawError) throw refuse(`the draw cannot be made: ${err.message}`, 'DrawFailed');
+        throw err;
+      }
+      const commitment = seedCommitment(record.seed);
+      store().setRecord(a.campaignId, record, commitment);
+      const perDept = new Map<string, number>();
+      const deptOfPool = new Map(record.pools.map((p) => [p.pool_id, p.department]));
+      for (const x of record.assignments) {
+        const d = deptOfPool.get(x.pool_id)!;
+        perDept.set(d, (perDept.get(d) ?? 0) + 1);
+      }
+      const batches: BatchPlan[] = [];
+      for (const [department, n] of [...perDept].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+        for (let chunk = 0; chunk * a.batchSize < n; chunk++) batches.push({ department, chunk, count: Math.min(a.batchSize, n - chunk * a.batchSize) });
+      }
+      return { seedCommitment: commitment, manifestDigest: record.manifest_digest, drawn: record.assignments.length, departments: [...perDept.keys()].sort(), batches };
+    },
+
+    /** The inspections of one batch: the department's assignments in walk order, one chunk. */
+    async loadBatch(a: { campaignId: string; department: string; chunk: number; batchSize: number }): Promise<InspectionSeed[]> {
+      const c = store().requireCampaign(a.campaignId);
+      if (!c.record) throw refuse(`campaign ${a.campaignId} has no draw record`);
+      const deptOfPool = new Map(c.record.pools.map((p) => [p.pool_id, p.department]));
+      const mine = c.record.assignments.filter((x) => deptOfPool.get(x.pool_id) === a.department);
+      return mine.slice(a.chunk * a.batchSize, (a.chunk + 1) * a.batchSize).map((x) => ({
+        unitId: x.unit_id,
+        poolId: x.pool_id,
+        department: a.department,
+        team: [...x.inspectors],
+        method: x.method,
+      }));
+    },
+
+    /** Who may act on an inspection: managers, and the department's kind and leaders. */
+    async inspectionContext(a: { campaignId: string; department: string }): Promise<{
+      managers: string[];
+      departmentKind: string;
+      departmentName: string;
+      agencies: string[];
+    }> {
+      const roster = rosterOf(a.campaignId);
+      const dep = roster.departments.find((d) => d.id === a.department);
+      return {
+        managers: roster.people.filter((p) => p.roles.includes('manager')).map((p) => p.id),
+        departmentKind: dep?.kind ?? 'section',
+        departmentName: dep?.name ?? a.department,
+        agencies: roster.departments.filter((d) => d.kind === 'agency').map((d) => d.id),
+      };
+    },
+
+    async sendNotice(a: { key: string; campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams; unitId?: string; at: string }) {
+      const content = renderNotice(a.kind, a.campaignId, a.params);
+      return deliver(a.key, a.campaignId, a.to, content, a.unitId ?? null, a.at, a.kind);
+    },
+
+    /** DRAW-SPEC section 6, inspector kind: appended once per key. */
+    async replaceInspector(a: { key: string; campaignId: string; poolId: string; unitId: string; inspectorId: string; reason: string; approvedBy: string; at: string }): Promise<{
+      seq: number;
+      replacement: string;
+      team: string[];
+    }> {
+      const { manifest, record } = manifestOf(a.campaignId);
+      if (!record) throw refuse(`campaign ${a.campaignId} has no draw record`);
+      try {
+        const entry = store().appendReplacement(a.campaignId, a.key, (previous) =>
+          proposeReplacement(manifest, record, previous, {
+            kind: 'inspector',
+            pool_id: a.poolId,
+            unit_id: a.unitId,
+            inspector_id: a.inspectorId,
+            reason: a.reason,
+            approved_by: a.approvedBy,
+            at: a.at,
+          }),
+        );
+        const list = applyReplacements(manifest, record, store().replacements(a.campaignId));
+        const team = list.assignments.find((x) => x.unit_id === a.unitId)?.inspectors ?? [];
+        return { seq: entry.seq, replacement: entry.replacement, team: [...team] };
+      } catch (err) {
+        if (err instanceof ReplacementError || err instanceof DrawError) throw refuse(`no replacement inspector for ${a.unitId}: ${err.message}`, 'ReplacementFailed');
+        throw err;
+      }
+    },
+
+    /** DRAW-SPEC section 6, unit kind. */
+    async replaceUnit(a: { key: string; campaignId: string; poolId: string; unitId: string; reason: string; approvedBy: string; at: string }): Promise<{
+      seq: number;
+      replacement: string;
+      team: string[];
+      method: 'onsite' | 'offsite';
+    }> {
+      const { manifest, record } = manifestOf(a.campaignId);
+      if (!record) throw refuse(`campaign ${a.campaignId} has no draw record`);
+      try {
+        const entry = store().appendReplacement(a.campaignId, a.key, (previous) =>
+          proposeReplacement(manifest, record, previous, {
+            kind: 'unit',
+            pool_id: a.poolId,
+            unit_id: a.unitId,
+            reason: a.reason,
+            approved_by: a.approvedBy,
+            at: a.at,
+          }),
+        );
+        const list = applyReplacements(manifest, record, store().replacements(a.campaignId));
+        const asg = list.assignments.find((x) => x.unit_id === entry.replacement);
+        return { seq: entry.seq, replacement: entry.replacement, team: [...(asg?.inspectors ?? [])], method: asg?.method ?? 'onsite' };
+      } catch (err) {
+        if (err instanceof ReplacementError || err instanceof DrawError) throw refuse(`no replacement unit for ${a.unitId}: ${err.message}`, 'ReplacementFailed');
+        throw err;
+      }
+    },
+
+    async recordResult(a: { campaignId: string; unitId: string; report: ResultReport; onTime: boolean; at: string }): Promise<void> {
+      store().recordResult(a.campaignId, a.unitId, a.report, a.onTime, a.at);
+    },
+
+    async recordHandling(a: { campaignId: string; unitId: string; handling: string; detail: unknown }): Promise<void> {
+      store().setHandling(a.campaignId, a.unitId, a.handling, a.detail);
+    },
+
+    /**
+     * Issues a case document once per key: a section's findings to the brigade of the unit's area
+     * (county brigade: 监察通知; direct brigade: 移交表), or a referral (移送) to `report.result.referTo`.
+     * Allocates the number in the store, then sends it (the notice key is the document key).
+     */
+    async issueCaseDocument(a: {
+      key: string;
+      campaignId: string;
+      unitId: string;
+      department: string;
+      what: 'handover' | 'referral';
+      report: ResultReport;
+      method: 'onsite' | 'offsite';
+      approval: { by: string; on: string } | null;
+      issuedOn: string;
+    }): Promise<{ kind: 'supervision-notice' | 'transfer-form' | 'referral'; number: string; to: string }> {
+      const c = store().requireCampaign(a.campaignId);
+      const roster = rosterOf(a.campaignId);
+      if (a.report.result.outcome !== 'problems-found') throw refuse(`unit ${a.unitId}: only findings are handed over or referred`);
+      const unit = unitAt(a.unitId, c.frozenAsOf ?? a.issuedOn);
+      let recipient: Roster['departments'][number] | undefined;
+      let kind: 'supervision-notice' | 'transfer-form' | 'referral';
+      if (a.what === 'referral') {
+        const to = a.report.result.referTo;
+        recipient = roster.departments.find((d) => d.id === to);
+        if (!recipient) throw refuse(`unit ${a.unitId}: the agency ${String(to)} to refer to is not in the registry's departments`);
+        kind = 'referral';
+      } else {
+        const area = unit?.jurisdiction;
+        recipient = roster.departments.find((d) => (d.kind === 'county-brigade' || d.kind === 'direct-brigade') && d.jurisdiction === area);
+        if (!recipient) throw refuse(`unit ${a.unitId}: no brigade covers its area ${String(area)}; add one to the registry`);
+        kind = recipient.kind === 'county-brigade' ? 'supervision-notice' : 'transfer-form';
+      }
+      const issuer = roster.departments.find((d) => d.id === a.department);
+      const inspectors = a.report.present.map((id) => {
+        const p = roster.people.find((x) => x.id === id);
+        return { name: p?.name ?? id, certificateNo: p?.certificateNo ?? '（未登记）' };
+      });
+      const approver = a.approval ? (roster.people.find((p) => p.id === a.approval!.by)?.name ?? a.approval.by) : null;
+      const year = Number(a.issuedOn.slice(0, 4));
+      const doc = store().allocateDocument(
+        a.key,
+        { kind, year, campaignId: a.campaignId, unitId: a.unitId, recipient: recipient.id },
+        (seq) => formatDocumentNumber(kind, year, seq),
+        (number) => {
+          const input: CaseDocumentInput = {
+            number,
+            issuer: { name: deps.programme.detachment.name, office: issuer?.name },
+            recipient: { name: recipient!.name },
+            unit: { id: a.unitId, name: unit?.name ?? a.unitId, address: unit?.address ?? '' },
+            campaign: `${c.year}年${chineseQuarter(c.quarter)}污染源日常监管“双随机、一公开”抽查`,
+            checkedOn: a.report.checkedOn,
+            method: a.method,
+            inspectors,
+            findings: a.report.result.outcome === 'problems-found' ? a.report.result.description : '',
+            legalBasis: ['《中华人民共和国环境保护法》'],
+            requestedAction: kind === 'referral' ? '请依法调查处理，并将处理结果函告我支队。' : '请依法调查处理，并于处理完毕后反馈结果。',
+            replyBy: null,
+            approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
+            evidence: a.report.evidence,
+            issuedOn: a.issuedOn,
+          };
+          const d: OfficialDocument = kind === 'supervision-notice' ? supervisionNotice(input) : kind === 'transfer-form' ? transferForm(input) : referralLetter(input);
+          return { title: d.title, html: d.html, text: d.text };
+        },
+      );
+      await deliver(
+        a.key,
+        a.campaignId,
+        { departments: [recipient.id], departmentRoles: { department: recipient.id, roles: ['brigade-leader'] } },
+        {
+          subject: `${doc.title ?? kind}（${doc.number}）`,
+          text: doc.text ?? doc.number,
+          html: doc.html ?? undefined,
+          attachments: [{ filename: `${doc.number}.html`, content: doc.html ?? '', contentType: 'text/html' }],
+        },
+        a.unitId,
+        a.issuedOn,
+        kind,
+      );
+      return { kind, number: doc.number, to: recipient.id };
+    },
+
+    async saveStats(a: { campaignId: string; stats: unknown }): Promise<void> {
+      store().setStats(a.campaignId, a.stats);
+    },
+
+    /** Writes the disclosure package (record, manifest, replacements, results) once the checks end. */
+    async publishCampaign(a: { campaignId: string; quarter: Quarter; publishedOn: string }): Promise<{ location: string; publishedOn: string }> {
+      const c = store().requireCampaign(a.campaignId);
+      const prior = c.publication as { location: string; publishedOn: string } | null;
+      if (prior) return prior;
+      const { record, dir } = manifestOf(a.campaignId);
+      if (!record) throw refuse(`campaign ${a.campaignId} has no draw record to publish`);
+      const outDir = path.join(deps.publicationDir ?? path.join(deps.dataDir, 'publication'), a.campaignId);
+      const publish = deps.publish ?? disclosurePackage;
+      const { location } = await publish({
+        campaignId: a.campaignId,
+        programme: deps.programme,
+        quarter: a.quarter,
+        store: store(),
+        manifestDir: dir,
+        record,
+        replacements: store().replacements(a.campaignId),
+        outDir,
+        publishedOn: a.publishedOn,
+      });
+      const publication = { location, publishedOn: a.publishedOn };
+      store().setPublication(a.campaignId, publication);
+      return publication;
+    },
+
+    /** Files the year's plan (Annex 1 + 2) with the superior office, once per key. */
+    async fileAnnualPlan(a: { key: string; programmeId: string; year: number; issuedOn: string }): Promise<{ number: string; sentTo: string[] }> {
+      const p = deps.programme;
+      if (a.programmeId !== p.id || a.year !== p.year) throw refuse(`this worker runs programme ${p.id} (${p.year}), not ${a.programmeId} (${a.year})`);
+      const campaignId = `annual-plan-${p.id}-${p.year}`;
+      store().ensureCampaign({ campaignId, programmeId: p.id, year: p.year, quarter: 0 });
+      if (!store().campaign(campaignId)!.roster) store().setRoster(campaignId, rosterAt(a.issuedOn));
+      const doc = store().allocateDocument(
+        a.key,
+        { kind: 'annual-plan', year: a.year, campaignId, unitId: null, recipient: 'superior-contact' },
+        (seq) => formatDocumentNumber('annual-plan', a.year, seq),
+        (number) => {
+          const d = annualPlan({
+            year: p.year,
+            number,
+            bureauName: p.issuer,
+            issuer: p.detachment.name,
+            title: p.name,
+            body: p.basis.map((b) => `依据${b}。`),
+            checkItems: p.checkItems.map((ci) => ({
+              department: ci.department,
+              item: ci.item,
+              basis: ci.basis,
+              subject: ci.checkingBody,
+              itemClass: ci.itemKind,
+              targets: ci.targets,
+              ratio: ci.ratio,
+              frequency: ci.frequency,
+              method: ci.method,
+              remarks: ci.remarks,
+            })),
+            quarterPlans: p.quarterlyTasks.map((t) => ({
+              planName: t.planName,
+              taskName: t.taskName,
+              directed: t.drawType === '定向',
+              itemClass: t.itemKind,
+              joint: t.jointDraw,
+              item: t.item,
+              scope: t.targetScope,
+              ratio: t.ratioText,
+              period: t.period.text,
+              department: t.department,
+            })),
+            issuedOn: a.issuedOn,
+          });
+          return { title: d.title, html: d.html, text: d.text };
+        },
+      );
+      const sent = await deliver(
+        a.key,
+        campaignId,
+        { roles: ['superior-contact'] },
+        {
+          subject: `${doc.title ?? '年度计划'}（${doc.number}）备案`,
+          text: doc.text ?? doc.number,
+          html: doc.html ?? undefined,
+          attachments: [{ filename: `${doc.number}.html`, content: doc.html ?? '', contentType: 'text/html' }],
+        },
+        null,
+        a.issuedOn,
+        'annual-plan',
+      );
+      return { number: doc.number, sentTo: sent.sentTo };
+    },
+
+    async campaignSettings(): Promise<CampaignSettings> {
+      return settings();
+    },
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof buildActivities>;
+
+/**
+ * The campaign activities for a worker: `Worker.create({ activities: createActivities(deps) })`.
+ * `close()` (not enumerable, so not registered as an activity) closes the campaign store.
+ */
+export function createActivities(deps: CampaignActivityDeps): CampaignActivities & { readonly close: () => void } {
+  let closeStore: () => void = () => undefined;
+  const activities = buildActivities(deps, (c) => (closeStore = c));
+  Object.defineProperty(activities, 'close', { value: () => closeStore(), enumerable: false });
+  return activities as CampaignActivities & { readonly close: () => void };
+}
+
+/** A bare package (record, manifest, replacements, results) for callers that want no HTML/XLSX: pass as deps.publish. */
+export async function minimalPublish(args: PublishArgs): Promise<{ location: string }> {
+  const fs = await import('node:fs');
+  const { formatDrawRecord, formatReplacements } = await import('../../domain/draw/record');
+  const { MANIFEST_FILES } = await import('../../domain/draw/digest');
+  fs.mkdirSync(path.join(args.outDir, 'manifest'), { recursive: true });
+  fs.writeFileSync(path.join(args.outDir, 'draw-record.json'), formatDrawRecord(args.record));
+  fs.writeFileSync(path.join(args.outDir, 'replacements.json'), formatReplacements(args.replacements));
+  for (const f of MANIFEST_FILES) fs.copyFileSync(path.join(args.manifestDir, f), path.join(args.outDir, 'manifest', f));
+  const results = args.store.results(args.campaignId).map((r) => ({ unit_id: r.unitId, checked_on: r.report.checkedOn, outcome: r.report.result.outcome }));
+  fs.writeFileSync(path.join(args.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  return { location: args.outDir };
+}

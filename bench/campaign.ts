@@ -1,0 +1,163 @@
+// Benchmark: one quarter with N drawn units (default 5,000) on a fresh dev server, the teams
+// answering as fast as the client allows. Prints the elapsed time, the largest history's event
+// count, and the ratio to a baseline measured in the same run: N bare child workflows that each
+// run one no-op activity. Usage: npx tsx bench/campaign.ts [--units 5000] [--concurrency 32]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { loadProgramme } from '../activities/programme';
+import { openRegistry, type RegistryChange } from '../activities/registry/store';
+import { createActivities } from '../activities/campaign/activities';
+import { openCampaignStore } from '../activities/campaign/store';
+import * as api from '../client/temporal';
+import type { Programme } from '../domain/programme';
+import type { Department, Person, Unit } from '../domain/registry';
+import { startDevServer } from '../scripts/dev-server';
+import { campaignWorkflowId } from '../workflows/definitions';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const UNITS = arg('units', 5000);
+const CONCURRENCY = arg('concurrency', 32);
+const BRIGADES = 10;
+const INSPECTORS_PER_BRIGADE = 10;
+
+function buildRegistry(file: string): void {
+  const departments: Department[] = [];
+  const people: Person[] = [];
+  const units: Unit[] = [];
+  const perBrigade = Math.ceil(UNITS / BRIGADES);
+  for (let b = 0; b < BRIGADES; b++) {
+    const id = `brigade-${b}`;
+    departments.push({ id, kind: 'direct-brigade', name: `第${b + 1}大队`, jurisdiction: `area-${b}`, email: `${id}@bench.example.cn` });
+    for (let i = 0; i < INSPECTORS_PER_BRIGADE; i++) {
+      const pid = `I${b}x${i}`;
+      people.push({ id: pid, name: `检查员${pid}`, department: id, roles: ['inspector'], email: `${pid.toLowerCase()}@bench.example.cn`, inspector: { certificateNo: `C${pid}`, onStaff: true, onPost: true, specialties: [] }, active: true });
+    }
+    people.push({ id: `BL${b}`, name: `大队长${b}`, department: id, roles: ['brigade-leader'], email: `bl${b}@bench.example.cn`, inspector: null, active: true });
+    // Enough general units that the quota (ratio x inspectors) draws `perBrigade` of them.
+    for (let u = 0; u < perBrigade + 50; u++) {
+      units.push({ id: `U${b}x${u}`, idKind: 'local', name: `单位${b}-${u}`, category: 'general', jurisdiction: `area-${b}`, industry: '制造', address: '', creditRating: null, positiveList: false, positiveKind: null, specialReason: null, specialProblem: false, status: 'active', statusDate: '2022-01-01' });
+    }
+  }
+  departments.push({ id: 'section-1', kind: 'section', name: '执法一科', jurisdiction: null, email: null });
+  for (const [id, roles] of [['ADM', ['admin']], ['DIS', ['discipline']], ['MGR', ['manager']], ['DL', ['detachment-leader']]] as const) {
+    people.push({ id, name: id, department: 'section-1', roles: [...roles], email: `${id.toLowerCase()}@bench.example.cn`, inspector: null, active: true });
+  }
+  const changes: RegistryChange[] = [
+    ...departments.map((d) => ({ entityKind: 'department' as const, entityId: d.id, state: d })),
+    ...people.map((p) => ({ entityKind: 'person' as const, entityId: p.id, state: p })),
+    ...units.map((u) => ({ entityKind: 'unit' as const, entityId: u.id, state: u })),
+  ];
+  const store = openRegistry(file);
+  store.applyBatch({ key: 'bench', kind: 'bench', source: 'bench', reason: 'bench registry', effectiveDate: '2023-01-01', changes });
+  store.close();
+}
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i > 600) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-'));
+  const server = await startDevServer({ logFile: path.join(dir, 'server.log'), headless: true, dbFile: path.join(dir, 'temporal.db') });
+  const registryDb = path.join(dir, 'registry.db');
+  buildRegistry(registryDb);
+  const base = loadProgramme();
+  const ratio = Math.ceil(UNITS / BRIGADES / INSPECTORS_PER_BRIGADE);
+  const programme: Programme = { ...base, id: 'bench-2024', year: 2024, ratios: { ...base.ratios, general: { ...base.ratios.general, quarterly: [ratio, ratio, ratio, ratio] } } };
+  const dataDir = path.join(dir, 'data');
+  const mail = { async sendNotice() { return undefined; } };
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const native = await NativeConnection.connect({ address: server.address });
+  const noop = () => undefined;
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'campaign-workflows.ts'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } });
+  const taskQueue = 'bench';
+  const activities = { ...createActivities({ dataDir, registryDb, programme, mail }), noop: async () => undefined };
+  const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
+  try {
+    await worker.runUntil(async () => {
+      // Baseline: N bare children, one no-op activity each.
+      let t0 = Date.now();
+      await client.workflow.execute('baselineParent', { taskQueue, workflowId: `baseline-${UNITS}`, args: [UNITS, 1000] });
+      const baselineMs = Date.now() - t0;
+      const baselineEvents = (await client.workflow.getHandle(`baseline-${UNITS}`).describe()).historyLength;
+
+      // The quarter.
+      t0 = Date.now();
+      const campaignId = campaignWorkflowId(programme.id, 2024, 1);
+      const handle = await api.startCampaign(client, { programmeId: programme.id, year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-31', secondsPerDay: 600 } }, { taskQueue });
+      await retrying(async () => {
+        const s = await api.campaignStatus(client, campaignId);
+        if (s.updateWindow.waitingFor.length !== BRIGADES) throw new Error('not yet');
+      });
+      for (let b = 0; b < BRIGADES; b++) await api.submitChangeList(client, campaignId, { brigade: `brigade-${b}`, by: `BL${b}`, batchId: null });
+      await retrying(async () => {
+        if ((await api.campaignStatus(client, campaignId)).phase !== 'draw') throw new Error('not yet');
+      });
+      await api.giveEntropy(client, campaignId, { role: 'admin', personId: 'ADM', entropy: 'BenchEntropyAdmin001' });
+      await api.giveEntropy(client, campaignId, { role: 'discipline', personId: 'DIS', entropy: 'BenchEntropyDiscipline1' });
+      await retrying(async () => {
+        if ((await api.campaignStatus(client, campaignId)).phase !== 'inspection') throw new Error('not yet');
+      });
+      const drawMs = Date.now() - t0;
+      const store = openCampaignStore(dataDir);
+      const record = store.requireCampaign(campaignId).record!;
+      store.close();
+      await pool(record.assignments, CONCURRENCY, async (a) => {
+        const [x, y] = a.inspectors as [string, string];
+        await retrying(() => api.submitResult(client, campaignId, a.unit_id, { by: x, present: [x, y], checkedOn: '2024-01-15', result: { outcome: 'no-problem' }, evidence: [] }));
+      });
+      const result = await handle.result();
+      const campaignMs = Date.now() - t0;
+
+      const counts: [string, number][] = [[campaignId, (await handle.describe()).historyLength]];
+      const batches = Math.ceil(record.assignments.length / 250) + BRIGADES;
+      for (let i = 0; i < batches; i++) {
+        try {
+          counts.push([`${campaignId}.batch.${i}`, (await client.workflow.getHandle(`${campaignId}.batch.${i}`).describe()).historyLength]);
+        } catch (err) {
+          if (i === 0) console.error(`cannot describe batch 0: ${String(err)}`);
+          break;
+        }
+      }
+      counts.push([`${campaignId}.unit.${record.assignments[0]!.unit_id}`, (await client.workflow.getHandle(`${campaignId}.unit.${record.assignments[0]!.unit_id}`).describe()).historyLength]);
+      const largest = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+      console.log(`units drawn:                ${result.stats.drawn} (inspected ${result.stats.inspected}, on time ${result.stats.onTime})`);
+      console.log(`baseline (bare children):   ${(baselineMs / 1000).toFixed(1)} s, parent history ${baselineEvents} events`);
+      console.log(`campaign, start to draw:    ${(drawMs / 1000).toFixed(1)} s`);
+      console.log(`campaign, start to closed:  ${(campaignMs / 1000).toFixed(1)} s (ratio to baseline ${(campaignMs / baselineMs).toFixed(2)})`);
+      console.log(`largest history:            ${largest[1]} events (${largest[0]}); campaign ${counts[0]![1]} events`);
+    });
+  } finally {
+    await native.close();
+    await connection.close();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+// Replays the saved histories (tests/histories/*.json, recorded by the workflow tests) against the
+// current workflow code: a change that would break running quarters fails here (non-determinism).
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { loadHistory } from './helpers/campaign-fixture';
+
+const dir = path.join(__dirname, 'histories');
+const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+
+describe('saved histories replay on the current workflow code', () => {
+  it('has histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('replays every history without non-determinism', async () => {
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
+    async function* histories() {
+      for (const f of files) yield await loadHistory(path.join(dir, f));
+    }
+    const results: { workflowId: string; error?: unknown }[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle, replayName: 'ssj-replay' }, histories())) results.push(r);
+    expect(results).toHaveLength(files.length);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+});
+
+function quiet() {
+  const noop = () => undefined;
+  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+}

@@ -1,0 +1,86 @@
+// The annual plan is filed with the superior office (document with Annex 1 and 2, numbered once),
+// and the yearly schedule creates one Temporal Schedule per quarter that starts the campaign
+// (Schedules exist on the dev server only, not on the time-skipping test server).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import type { Client, Connection } from '@temporalio/client';
+import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, readNotices, recordingMail, type Fixture } from './helpers/campaign-fixture';
+import { createActivities } from '../activities/campaign/activities';
+import { openCampaignStore } from '../activities/campaign/store';
+import * as api from '../client/temporal';
+import { campaignWorkflowId, WORKFLOW_TYPES } from '../workflows/definitions';
+
+let fx: Fixture;
+let client: Client;
+let connection: Connection;
+let address: string;
+
+beforeAll(async () => {
+  fx = createFixture('plan-2024');
+  ({ client, connection, address } = await devServerClient());
+});
+afterAll(async () => {
+  await connection?.close();
+  if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
+});
+
+describe('annual plan', () => {
+  it('files the plan once, numbered, with the superior office, and refuses a second start', async () => {
+    const taskQueue = uniqueTaskQueue('plan');
+    const mail = recordingMail(fx.mailDb);
+    const native = await NativeConnection.connect({ address });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
+    const worker = await Worker.create({
+      connection: native,
+      taskQueue,
+      workflowBundle,
+      activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail }),
+    });
+    try {
+      await worker.runUntil(async () => {
+        const input = { programmeId: fx.programme.id, year: 2024, clock: { mode: 'rehearsal' as const, programmeStart: '2024-01-08', secondsPerDay: 60 } };
+        const handle = await api.startAnnualPlan(client, input, { taskQueue });
+        await expect(api.startAnnualPlan(client, input, { taskQueue })).rejects.toThrow(api.WorkflowExecutionAlreadyStartedError);
+        const filed = await handle.result();
+        expect(filed).toEqual({ number: '信环执计〔2024〕第001号', on: '2024-01-08', late: false });
+        expect(await api.annualPlanStatus(client, fx.programme.id, 2024)).toMatchObject({ phase: 'filed', due: '2024-01-25' });
+      });
+    } finally {
+      await native.close();
+      mail.close();
+    }
+    const notices = readNotices(fx.mailDb);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ to: ['sup1@bureau.example.cn'], attachments: 1 });
+    const store = openCampaignStore(fx.dataDir);
+    try {
+      const doc = store.documents(`annual-plan-${fx.programme.id}-2024`)[0]!;
+      expect(doc.html).toContain('附件1');
+      expect(doc.html).toContain('附件2');
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('quarterly schedule', () => {
+  it('creates one schedule per quarter that starts the campaign as the update window opens', async () => {
+    const ids = await api.scheduleQuarterCampaigns(client, { programmeId: fx.programme.id, year: 2024, taskQueue: 'nowhere' });
+    expect(ids).toEqual([1, 2, 3, 4].map((q) => api.campaignScheduleId(fx.programme.id, 2024, q)));
+    // Idempotent: a second call leaves the schedules as they are.
+    expect(await api.scheduleQuarterCampaigns(client, { programmeId: fx.programme.id, year: 2024, taskQueue: 'nowhere' })).toEqual(ids);
+    const q2 = await client.schedule.getHandle(ids[1]!).describe();
+    expect(q2.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.campaign, workflowId: campaignWorkflowId(fx.programme.id, 2024, 2) });
+    expect(q2.spec.calendars?.[0]).toMatchObject({ year: [{ start: 2024, end: 2024, step: 1 }], month: [{ start: 'MARCH', end: 'MARCH', step: 1 }], dayOfMonth: [{ start: 17, end: 17, step: 1 }] });
+    expect(q2.spec.timezone).toBe('Asia/Shanghai');
+    for (const id of ids) await client.schedule.getHandle(id).delete();
+  });
+});
+
+function quiet() {
+  const noop = () => undefined;
+  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+}

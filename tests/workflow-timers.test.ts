@@ -1,0 +1,242 @@
+// The quarter's timers on the time-skipping test server, in one campaign where people are late:
+// change-list reminder and escalation, draw overdue, inspection reminders / overdue / grace
+// escalation, hand-over approval overdue, publication late. Along the way every message that
+// should be refused is refused with its reason, and a recusal and a closed unit change the list.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createActivities } from '../activities/campaign/activities';
+import * as api from '../client/temporal';
+import { campaignWorkflowId, giveEntropyUpdate } from '../workflows/definitions';
+
+let bundle: WorkflowBundleWithSourceMap;
+let env: TestWorkflowEnvironment;
+let fx: Fixture;
+
+beforeAll(async () => {
+  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
+  env = await createTimeSkippingEnv();
+  fx = createFixture();
+});
+afterAll(async () => {
+  await env?.teardown();
+  if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
+});
+
+/** The rejection message of an Update (the validator's ApplicationFailure). */
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { cause?: { message?: string }; message: string };
+    return e.cause?.message ?? e.message;
+  }
+  throw new Error('expected the message to be rejected, but it was accepted');
+}
+
+describe('a late quarter on the time-skipping server', () => {
+  it('fires every timer, refuses every wrong message, and closes with the statistics', async () => {
+    const taskQueue = uniqueTaskQueue('timers');
+    const mail = recordingMail(fx.mailDb);
+    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    const client = env.client;
+    const campaignId = campaignWorkflowId('testcity-2024', 2024, 1);
+
+    await worker.runUntil(async () => {
+      // Programme day 2023-12-15 is "now"; a day lasts a day (time skipping makes it fast).
+      const handle = await api.startCampaign(
+        client,
+        { programmeId: 'testcity-2024', year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-15', secondsPerDay: 86_400 }, batchSize: 3, searchAttributes: false },
+        { taskQueue },
+      );
+      await expect(api.startCampaign(client, { programmeId: 'testcity-2024', year: 2024, quarter: 1, searchAttributes: false }, { taskQueue })).rejects.toThrow(
+        api.WorkflowExecutionAlreadyStartedError,
+      );
+
+      // --- update window ---
+      await eventually(async () => (await api.campaignStatus(client, campaignId)).updateWindow.waitingFor.length === 2, 'brigades loaded');
+      expect(await rejection(api.submitChangeList(client, campaignId, { brigade: 'county-xixian', by: PEOPLE.brigadeClerk, batchId: null }))).toMatch(
+        /BC1 is not a member of county-xixian/,
+      );
+      expect(await rejection(api.submitChangeList(client, campaignId, { brigade: 'section-1', by: 'S1', batchId: null }))).toMatch(/section-1 is not a brigade/);
+      const ack = await api.submitChangeList(client, campaignId, { brigade: 'brigade-shihe', by: PEOPLE.brigadeClerk, batchId: 'units:abc' });
+      expect(ack).toMatchObject({ brigade: 'brigade-shihe', on: '2023-12-15', waitingFor: ['county-xixian'] });
+      expect(await rejection(api.submitChangeList(client, campaignId, { brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: null }))).toMatch(
+        /already submitted/,
+      );
+      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: '0123456789abcdef' }))).toMatch(
+        /phase update-window/,
+      );
+
+      // A month later: the window closed on 12-31 without the county, the draw day (01-10) passed.
+      await env.sleep('30 days');
+      let status = await api.campaignStatus(client, campaignId);
+      expect(status.phase).toBe('draw');
+      expect(status.today).toBe('2024-01-11'); // a query sees the time of the workflow's last step: the draw-overdue timer
+      expect(status.overdue).toEqual(['change lists missing at window close: county-xixian', 'draw not held by 2024-01-10']);
+      expect(status.waitingOn).toEqual(['witness admin', 'witness discipline']);
+      let keys = readNotices(fx.mailDb).map((n) => n.key);
+      expect(keys).toContain(`${campaignId}/change-list-reminder/county-xixian`);
+      expect(keys).not.toContain(`${campaignId}/change-list-reminder/brigade-shihe`);
+      expect(keys).toContain(`${campaignId}/change-list-missing`);
+      expect(keys).toContain(`${campaignId}/draw-overdue`);
+      expect(await rejection(api.submitChangeList(client, campaignId, { brigade: 'county-xixian', by: PEOPLE.countyClerk, batchId: null }))).toMatch(
+        /update window closed on 2023-12-31/,
+      );
+
+      // --- the witnessed draw ---
+      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.admin, entropy: '0123456789abcdef' }))).toMatch(
+        /ADM1 does not hold the role discipline/,
+      );
+      await expect(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: 'short' })).rejects.toThrow(/16 to 128 letters or digits/);
+      // The workflow's own validator refuses it too (a caller that skips the client's check).
+      expect(await rejection(handle.executeUpdate(giveEntropyUpdate, { args: [{ role: 'admin', personId: PEOPLE.admin, entropy: 'has spaces in it!!' }] }))).toMatch(
+        /giveEntropy: entropy: entropy must be 16 to 128/,
+      );
+      const w1 = await api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin2, entropy: '31415926535897932384' });
+      expect(w1).toMatchObject({ role: 'admin', personId: PEOPLE.admin2, given: ['admin'], waitingFor: ['discipline'] });
+      expect(w1.manifestDigest).toMatch(/^[0-9a-f]{64}$/);
+      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: '0123456789abcdef' }))).toMatch(
+        /admin witness has already given entropy \(ADM2\)/,
+      );
+      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.admin2, entropy: '0123456789abcdef' }))).toMatch(
+        /different persons/,
+      );
+      status = await api.campaignStatus(client, campaignId);
+      expect(status.witnesses).toEqual([{ role: 'admin', personId: PEOPLE.admin2 }]);
+      expect(JSON.stringify(status)).not.toContain('31415926535897932384');
+      await api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.discipline, entropy: 'DiceRolls6625143321' });
+      status = await eventually(async () => {
+        const s = await api.campaignStatus(client, campaignId);
+        return s.phase === 'inspection' ? s : null;
+      }, 'the draw and fan-out');
+      expect(status.sealed).toMatchObject({ drawn: 7, manifestDigest: w1.manifestDigest });
+      expect(status.sealed!.seedCommitment).toMatch(/^[0-9a-f]{64}$/);
+
+      // --- inspections ---
+      const units = drawnUnits(fx.dataDir, campaignId);
+      const brigade = units.filter((u) => u.department === 'brigade-shihe');
+      const section = units.find((u) => u.department === 'section-1')!;
+      const [quick, recused, closed] = brigade as [(typeof brigade)[number], (typeof brigade)[number], (typeof brigade)[number]];
+      const lateOnes = brigade.slice(3);
+      await eventually(async () => (await api.inspectionStatus(client, campaignId, section.unitId)).phase === 'inspection', 'inspections running');
+      for (const u of brigade) await eventually(async () => (await api.inspectionStatus(client, campaignId, u.unitId)).phase === 'inspection', u.unitId);
+
+      const [lead, second] = quick.team as [string, string];
+      const outsider = PEOPLE.brigadeInspectors.concat(PEOPLE.brigadeClerk).find((p) => !quick.team.includes(p))!;
+      expect(await rejection(api.submitResult(client, campaignId, quick.unitId, report(outsider, [outsider, lead])))).toMatch(/is not on the team/);
+      expect(await rejection(api.submitResult(client, campaignId, quick.unitId, report(lead, [lead, outsider])))).toMatch(/not on the team/);
+      expect(
+        await rejection(api.submitResult(client, campaignId, quick.unitId, report(lead, [lead, second], { outcome: 'problems-found', description: '无证', referTo: 'agency-nowhere' }))),
+      ).toMatch(/referTo: agency-nowhere is not an agency in the registry \(agencies: agency-market\)/);
+      await expect(api.submitResult(client, campaignId, quick.unitId, report(lead, [lead]))).rejects.toThrow(/at least two inspectors/);
+      expect(await rejection(api.submitResult(client, campaignId, quick.unitId, report(lead, [lead, second], { outcome: 'no-problem' }, '2024-02-30')))).toMatch(
+        /checkedOn: 2024-02-30 is not a real calendar date/,
+      );
+      expect(await rejection(api.decideHandover(client, campaignId, quick.unitId, { by: 'MGR1', decision: 'approve' }))).toMatch(/not awaiting a hand-over/);
+      const r1 = await api.submitResult(client, campaignId, quick.unitId, report(lead, [lead, second]));
+      expect(r1).toEqual({ unitId: quick.unitId, outcome: 'no-problem', onTime: true, next: 'none' });
+
+      // A recusal: only the inspector or a manager may declare it; the rules pick the replacement.
+      const leaving = recused.team[0]!;
+      expect(await rejection(api.declareRecusal(client, campaignId, recused.unitId, { by: recused.team[1]!, inspectorId: leaving, reason: '亲属' }))).toMatch(
+        /only the inspector themself or a manager/,
+      );
+      const rec = await api.declareRecusal(client, campaignId, recused.unitId, { by: leaving, inspectorId: leaving, reason: '其配偶在该单位任职' });
+      expect(rec.seq).toBe(1);
+      expect(rec.team).not.toContain(leaving);
+      expect(rec.team).toContain(rec.replacement);
+
+      // A closed unit: reported by the team, approved by a manager, replaced by the rule.
+      expect(await rejection(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'approve' }))).toMatch(/not been reported closed/);
+      await api.reportUnitClosed(client, campaignId, closed.unitId, { by: closed.team[0]!, reason: '已停产关闭' });
+      expect(await rejection(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: closed.team[0]!, decision: 'approve' }))).toMatch(/not a manager/);
+      await expect(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'reject' })).rejects.toThrow(/rejection needs a reason/);
+      const rep = await api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'approve', reason: '经核实已关闭' });
+      expect(rep).toMatchObject({ decision: 'approve', unitId: closed.unitId, seq: 2 });
+      const newUnit = (rep as { replacement: string }).replacement;
+      expect(brigade.map((u) => u.unitId)).not.toContain(newUnit);
+      await eventually(async () => (await api.inspectionStatus(client, campaignId, newUnit)).phase === 'inspection', 'replacement unit inspection');
+
+      // The section finds a problem: the leader in charge must approve the hand-over (not given in time).
+      const [s1, s2] = section.team as [string, string];
+      const sr = await api.submitResult(client, campaignId, section.unitId, report(s1, [s1, s2], { outcome: 'problems-found', description: '废气处理设施未运行' }));
+      expect(sr.next).toBe('awaiting-approval');
+      expect(await rejection(api.submitResult(client, campaignId, section.unitId, report(s2, [s1, s2])))).toMatch(/already submitted by S|already submitted by/);
+      await eventually(async () => (await api.inspectionStatus(client, campaignId, section.unitId)).phase === 'handover-approval', 'approval phase');
+      expect(await rejection(api.decideHandover(client, campaignId, section.unitId, { by: s1, decision: 'approve' }))).toMatch(/not a manager/);
+
+      // Four months later: reminders, overdue, escalation, approval overdue, publication late.
+      await env.sleep('120 days');
+      status = await api.campaignStatus(client, campaignId);
+      expect(status.phase).toBe('inspection');
+      // 2024-04-28 is a working Sunday (劳动节调休), so 20 working days end there.
+      expect(status.overdue.at(-1)).toBe('publication not made by 2024-04-28');
+      const late = await api.inspectionStatus(client, campaignId, newUnit);
+      expect(late).toMatchObject({ overdue: true, escalated: true, remindersSent: 4, due: '2024-03-31', escalateAfter: '2024-04-03' });
+      const sec = await api.inspectionStatus(client, campaignId, section.unitId);
+      expect(sec).toMatchObject({ phase: 'handover-approval', overdue: true, escalated: false });
+      keys = readNotices(fx.mailDb).map((n) => n.key);
+      const wf = (u: string) => `${campaignId}.unit.${u}`;
+      for (const d of [14, 7, 3, 1]) expect(keys).toContain(`${wf(newUnit)}/reminder/${d}`);
+      expect(keys).toContain(`${wf(newUnit)}/overdue`);
+      expect(keys).toContain(`${wf(newUnit)}/escalated`);
+      expect(keys).not.toContain(`${wf(quick.unitId)}/overdue`);
+      expect(keys).toContain(`${wf(section.unitId)}/handover-approval-overdue`);
+      expect(keys).toContain(`${campaignId}/publication-late`);
+
+      // Everyone answers at last.
+      for (const u of [recused.unitId, newUnit, ...lateOnes.map((x) => x.unitId)]) {
+        const t = (await api.inspectionStatus(client, campaignId, u)).team as [string, string];
+        const r = await api.submitResult(client, campaignId, u, report(t[0], [t[0], t[1]]));
+        expect(r.onTime).toBe(false);
+      }
+      const ho = await api.decideHandover(client, campaignId, section.unitId, { by: 'MGR2', decision: 'approve' });
+      expect(ho.decision).toBe('approve');
+      expect(ho.documents).toHaveLength(1);
+      expect(ho.documents[0]!.kind).toMatch(/^(transfer-form|supervision-notice)$/);
+      expect(ho.documents[0]!.number).toMatch(/^信环执(交|监)〔2024〕第001号$/);
+
+      const result = await handle.result();
+      expect(result.stats).toEqual({
+        drawn: 7,
+        inspected: 7,
+        onTime: 2,
+        overdue: 5,
+        escalated: 5,
+        findings: 1,
+        ownCases: 0,
+        handedOver: 1,
+        handoverRejected: 0,
+        referred: 0,
+        notInspected: 0, // the closed unit's place was inspected through its replacement
+        replacedUnits: 1,
+        replacedInspectors: 1,
+        failed: 0,
+        drawOverdue: true,
+        publishedOnTime: false,
+        changeListsMissing: ['county-xixian'],
+      });
+      expect(result.publication.late).toBe(true);
+      expect(fs.existsSync(path.join(result.publication.location, 'draw-record.json'))).toBe(true);
+      const replacements = JSON.parse(fs.readFileSync(path.join(result.publication.location, 'replacements.json'), 'utf8'));
+      expect(replacements.map((r: { kind: string }) => r.kind)).toEqual(['inspector', 'unit']);
+      const notices = readNotices(fx.mailDb);
+      expect(notices.find((n) => n.key.endsWith(`${section.unitId}/handover`))?.attachments).toBe(1);
+      await saveHistory(handle, 'campaign-late-quarter');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${section.unitId}`), 'inspection-late-handover');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${closed.unitId}`), 'inspection-unit-replaced');
+    });
+    mail.close();
+  });
+});
+
+function quiet() {
+  const noop = () => undefined;
+  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+}

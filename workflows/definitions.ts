@@ -1,0 +1,330 @@
+// The public face of the quarter's workflows: ids, inputs, message names and types, status shapes.
+// The client (client/temporal.ts, the `ssj` command line), the worker and the tests import these;
+// docs/workflows.md describes them for people. Keep names stable: running workflows depend on them.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Quarter } from '../domain/programme';
+import type { ClockSpec, ResolvedClock } from '../domain/programme-clock';
+import type {
+  ChangeListSubmission,
+  HandoverDecision,
+  Recusal,
+  ResultReport,
+  UnitClosedReport,
+  UnitReplacementDecision,
+  WitnessEntropy,
+  WitnessRole,
+} from '../domain/messages';
+import type { HandlingKind } from '../domain/outcomes';
+
+// ---------------------------------------------------------------------------------------------
+// Workflow ids and types
+
+/** `campaign-<programmeId>-<year>q<quarter>`: one campaign per programme and quarter. */
+export function campaignWorkflowId(programmeId: string, year: number, quarter: number): string {
+  return `campaign-${programmeId}-${year}q${quarter}`;
+}
+/** `<campaignId>.batch.<n>`: the intermediate child that fans out up to `batchSize` inspections. */
+export function batchWorkflowId(campaignId: string, batchNo: number): string {
+  return `${campaignId}.batch.${batchNo}`;
+}
+/** `<campaignId>.unit.<unitId>`: the inspection of one drawn (or replacement) unit. */
+export function inspectionWorkflowId(campaignId: string, unitId: string): string {
+  return `${campaignId}.unit.${unitId}`;
+}
+/** `annual-plan-<programmeId>-<year>`. */
+export function annualPlanWorkflowId(programmeId: string, year: number): string {
+  return `annual-plan-${programmeId}-${year}`;
+}
+
+export const WORKFLOW_TYPES = {
+  campaign: 'campaignWorkflow',
+  batch: 'inspectionBatchWorkflow',
+  inspection: 'inspectionWorkflow',
+  annualPlan: 'annualPlanWorkflow',
+} as const;
+
+/** The default task queue of the worker. */
+export const DEFAULT_TASK_QUEUE = 'ssj';
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+export interface CampaignInput {
+  /** Must equal the worker's programme id (config/programme.json `id`). */
+  programmeId: string;
+  year: number;
+  quarter: Quarter;
+  /** Real time by default; rehearsal compresses the programme's days. */
+  clock?: ClockSpec;
+  /** Inspections per intermediate batch workflow (default 250, at most 500). */
+  batchSize?: number;
+  /** Upsert SsjYear/SsjQuarter/SsjDepartment/SsjPhase (default true; false on servers without them). */
+  searchAttributes?: boolean;
+}
+
+export interface InspectionInput {
+  campaignId: string;
+  year: number;
+  quarter: Quarter;
+  unitId: string;
+  poolId: string;
+  department: string;
+  /** Team in draw order (the first is the team lead). */
+  team: string[];
+  method: 'onsite' | 'offsite';
+  clock: ResolvedClock;
+  /** Programme dates (YYYY-MM-DD): the time limit, and the deadlines derived from it. */
+  dates: { due: string; escalateAfter: string };
+  /** Present when this unit replaces a drawn unit found closed. */
+  replaces?: string;
+  /** Who may decide (person ids of managers) and what kind of department inspects. */
+  authority: { managers: string[]; departmentKind: string; departmentName: string; agencies: string[] };
+  settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number };
+  searchAttributes?: boolean;
+}
+
+export interface BatchInput {
+  campaignId: string;
+  year: number;
+  quarter: Quarter;
+  batchNo: number;
+  department: string;
+  /** The department's assignments in walk order, chunk `chunk` of `batchSize`. */
+  chunk: number;
+  batchSize: number;
+  clock: ResolvedClock;
+  dates: { due: string; escalateAfter: string };
+  settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number };
+  searchAttributes?: boolean;
+}
+
+export interface AnnualPlanInput {
+  programmeId: string;
+  year: number;
+  clock?: ClockSpec;
+  searchAttributes?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update results
+
+export interface WitnessAck {
+  role: WitnessRole;
+  personId: string;
+  /** The manifest the entropy was given for. */
+  manifestDigest: string;
+  /** Roles that have given entropy so far, and those still awaited. */
+  given: WitnessRole[];
+  waitingFor: WitnessRole[];
+}
+
+export interface ChangeListAck {
+  brigade: string;
+  by: string;
+  batchId: string | null;
+  /** Programme date recorded. */
+  on: string;
+  /** Brigades still awaited. */
+  waitingFor: string[];
+}
+
+export interface RecusalAck {
+  unitId: string;
+  left: string;
+  replacement: string;
+  /** The replacements-list entry number (DRAW-SPEC section 6). */
+  seq: number;
+  team: string[];
+}
+
+export interface UnitClosedAck {
+  unitId: string;
+  reportedBy: string;
+  /** Managers who may approve the replacement. */
+  awaitingDecisionFrom: string[];
+}
+
+export type UnitReplacementAck =
+  | { decision: 'approve'; unitId: string; replacement: string; seq: number; team: string[]; workflowId: string }
+  | { decision: 'reject'; unitId: string; reason: string };
+
+export interface ResultAck {
+  unitId: string;
+  outcome: ResultReport['result']['outcome'];
+  onTime: boolean;
+  /** What happens next: none, own-case, awaiting-approval, referral, not-inspected. */
+  next: HandlingKind;
+}
+
+export interface HandoverAck {
+  unitId: string;
+  decision: 'approve' | 'reject';
+  /** The handling that followed (supervision-notice, transfer-form, referral, handover-rejected). */
+  handling: HandlingKind;
+  documents: DocumentRef[];
+}
+
+export interface DocumentRef {
+  kind: 'supervision-notice' | 'transfer-form' | 'referral';
+  number: string;
+  to: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages: Updates (validated; the caller gets the result or a clear rejection)
+
+export const giveEntropyUpdate = defineUpdate<WitnessAck, [WitnessEntropy]>('giveEntropy');
+export const submitChangeListUpdate = defineUpdate<ChangeListAck, [ChangeListSubmission]>('submitChangeList');
+
+export const submitResultUpdate = defineUpdate<ResultAck, [ResultReport]>('submitResult');
+export const declareRecusalUpdate = defineUpdate<RecusalAck, [Recusal]>('declareRecusal');
+export const reportUnitClosedUpdate = defineUpdate<UnitClosedAck, [UnitClosedReport]>('reportUnitClosed');
+export const decideUnitReplacementUpdate = defineUpdate<UnitReplacementAck, [UnitReplacementDecision]>('decideUnitReplacement');
+export const decideHandoverUpdate = defineUpdate<HandoverAck, [HandoverDecision]>('decideHandover');
+
+// ---------------------------------------------------------------------------------------------
+// Status (query `status` on every workflow)
+
+export type CampaignPhase = 'update-window' | 'freeze' | 'draw' | 'inspection' | 'publication' | 'closed';
+export type InspectionPhase = 'notify' | 'inspection' | 'unit-replacement' | 'handover-approval' | 'handover' | 'done' | 'replaced';
+
+export interface CampaignStats {
+  drawn: number;
+  inspected: number;
+  /** Results received by the time limit. */
+  onTime: number;
+  overdue: number;
+  escalated: number;
+  findings: number;
+  ownCases: number;
+  handedOver: number;
+  handoverRejected: number;
+  referred: number;
+  notInspected: number;
+  replacedUnits: number;
+  replacedInspectors: number;
+  /** Inspection workflows that failed instead of finishing (their units count as not inspected). */
+  failed: number;
+  drawOverdue: boolean;
+  publishedOnTime: boolean | null;
+  /** Brigades whose change list had not arrived when the update window closed. */
+  changeListsMissing: string[];
+}
+
+export interface CampaignStatus {
+  campaignId: string;
+  programmeId: string;
+  year: number;
+  quarter: number;
+  phase: CampaignPhase;
+  /** Programme date now (rehearsal-aware). */
+  today: string;
+  dates: { windowCloses: string; drawDue: string; inspectionDue: string; escalateAfter: string; publicationDue: string };
+  updateWindow: { submitted: { brigade: string; by: string; batchId: string | null; on: string }[]; waitingFor: string[] };
+  manifest: { digest: string; units: number; inspectors: number; pools: number } | null;
+  /** Who has given entropy (never the entropy itself). */
+  witnesses: { role: WitnessRole; personId: string }[];
+  /** The sealed list: only the commitment (sha256 of the seed) and the manifest digest until publication. */
+  sealed: { seedCommitment: string; manifestDigest: string; drawn: number } | null;
+  inspections: { batches: number; finished: number; total: number };
+  publication: { location: string; publishedOn: string; late: boolean } | null;
+  overdue: string[];
+  /** Who the campaign waits for now, in words, e.g. `witness discipline`, `brigade brigade-shihe (change list)`. */
+  waitingOn: string[];
+  stats: CampaignStats | null;
+}
+
+export interface BatchStatus {
+  campaignId: string;
+  batchNo: number;
+  department: string;
+  total: number;
+  finished: number;
+  running: string[];
+  /** Units whose inspection workflow failed, with the reason. */
+  failed: { unitId: string; reason: string }[];
+}
+
+export interface InspectionStatus {
+  workflowId: string;
+  campaignId: string;
+  unitId: string;
+  replaces: string | null;
+  poolId: string;
+  department: string;
+  team: string[];
+  method: 'onsite' | 'offsite';
+  phase: InspectionPhase;
+  today: string;
+  due: string;
+  escalateAfter: string;
+  remindersSent: number;
+  overdue: boolean;
+  escalated: boolean;
+  result: { outcome: string; by: string; checkedOn: string; onTime: boolean } | null;
+  handling: HandlingKind | null;
+  documents: DocumentRef[];
+  closedReport: { by: string; reason: string } | null;
+  replacedBy: string | null;
+  waitingOn: string[];
+}
+
+export interface AnnualPlanStatus {
+  programmeId: string;
+  year: number;
+  phase: 'waiting' | 'filed';
+  due: string;
+  filed: { number: string; on: string; late: boolean } | null;
+}
+
+export const campaignStatusQuery = defineQuery<CampaignStatus>('status');
+export const batchStatusQuery = defineQuery<BatchStatus>('status');
+export const inspectionStatusQuery = defineQuery<InspectionStatus>('status');
+export const annualPlanStatusQuery = defineQuery<AnnualPlanStatus>('status');
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+/** What one inspection reports to its batch (and the batch, summed, to the campaign). */
+export interface InspectionOutcome {
+  unitId: string;
+  department: string;
+  /** Set when the unit was replaced: the batch starts an inspection of this unit next. */
+  replacedBy: InspectionInput | null;
+  outcome: ResultReport['result']['outcome'] | null;
+  handling: HandlingKind;
+  onTime: boolean;
+  overdue: boolean;
+  escalated: boolean;
+  inspectorReplacements: number;
+}
+
+/** Counts only, so a campaign's history stays small at any registry size (results live in the store). */
+export interface InspectionTally {
+  inspections: number;
+  inspected: number;
+  onTime: number;
+  overdue: number;
+  escalated: number;
+  findings: number;
+  ownCases: number;
+  handedOver: number;
+  handoverRejected: number;
+  referred: number;
+  notInspected: number;
+  replacedUnits: number;
+  replacedInspectors: number;
+  /** Inspection workflows that failed (e.g. a hand-over with no brigade for the unit's area); see the batch's status. */
+  failed: number;
+}
+
+export interface BatchOutcome {
+  batchNo: number;
+  tally: InspectionTally;
+}
+
+export interface CampaignResult {
+  campaignId: string;
+  stats: CampaignStats;
+  publication: { location: string; publishedOn: string; late: boolean };
+}

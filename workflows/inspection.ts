@@ -1,0 +1,457 @@
+// The inspection of one drawn unit: notify the team, wait for the result with reminders, an
+// overdue mark at the time limit and an escalation after the grace period; recusals and a closed
+// unit change the list by DRAW-SPEC section 6; findings go to their handling (own case, manager
+// approval then hand-over document, or referral). Every wait is a timer; nothing polls.
+import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { addDays, addWorkingDays, assertDate } from '../domain/calendar';
+import { endOfDayMs, programmeDate, programmeInstantIso, startOfDayMs } from '../domain/programme-clock';
+import {
+  firstIssue,
+  handoverDecisionSchema,
+  recusalSchema,
+  resultReportSchema,
+  unitClosedReportSchema,
+  unitReplacementDecisionSchema,
+  type HandoverDecision,
+  type ResultReport,
+} from '../domain/messages';
+import type { HandlingKind } from '../domain/outcomes';
+import {
+  declareRecusalUpdate,
+  decideHandoverUpdate,
+  decideUnitReplacementUpdate,
+  inspectionStatusQuery,
+  inspectionWorkflowId,
+  reportUnitClosedUpdate,
+  submitResultUpdate,
+  type DocumentRef,
+  type InspectionInput,
+  type InspectionOutcome,
+  type InspectionPhase,
+  type InspectionStatus,
+} from './definitions';
+import { acts, Mutex, reject, visibilityFor, waitUntil } from './common';
+
+export async function inspectionWorkflow(input: InspectionInput): Promise<InspectionOutcome> {
+  const visibility = visibilityFor(input.searchAttributes);
+  const wfId = workflowInfo().workflowId;
+  const { clock, unitId, campaignId } = input;
+  const managers = input.authority.managers;
+  let team = [...input.team];
+  let phase: InspectionPhase = 'notify';
+  let remindersSent = 0;
+  let overdue = false;
+  let escalated = false;
+  let result: { report: ResultReport; onTime: boolean } | null = null;
+  let handling: HandlingKind | null = null;
+  const documents: DocumentRef[] = [];
+  let closedReport: { by: string; reason: string } | null = null;
+  let replacedBy: InspectionInput | null = null;
+  let handoverDecision: HandoverDecision | null = null;
+  let approvalDue: string | null = null;
+  let approvalOverdue = false;
+  let inspectorReplacements = 0;
+  const recusing = new Set<string>();
+  const replacedOnUnit = new Set<string>();
+  const lock = new Mutex();
+  const today = () => programmeDate(clock, Date.now());
+  const at = () => programmeInstantIso(clock, Date.now());
+  const waitingForResult = () => result === null && replacedBy === null;
+
+  // --- messages ---------------------------------------------------------------------------------
+
+  setHandler(
+    declareRecusalUpdate,
+    async (msg) => {
+      const r = recusalSchema.parse(msg);
+      recusing.add(r.inspectorId);
+      try {
+        return await lock.run(async () => {
+          const rep = await acts.replaceInspector({
+            key: `${wfId}/recusal/${r.inspectorId}`,
+            campaignId,
+            poolId: input.poolId,
+            unitId,
+            inspectorId: r.inspectorId,
+            reason: `recusal: ${r.reason}`,
+            approvedBy: r.by,
+            at: at(),
+          });
+          team = rep.team;
+          replacedOnUnit.add(r.inspectorId);
+          inspectorReplacements++;
+          await acts.sendNotice({
+            key: `${wfId}/assigned/${rep.replacement}`,
+            campaignId,
+            kind: 'inspection-assigned',
+            to: { persons: [rep.replacement] },
+            params: { unitId, team, method: input.method, due: input.dates.due },
+            unitId,
+            at: at(),
+          });
+          return { unitId, left: r.inspectorId, replacement: rep.replacement, seq: rep.seq, team };
+        });
+      } finally {
+        recusing.delete(r.inspectorId);
+      }
+    },
+    {
+      validator: (msg) => {
+        const p = recusalSchema.safeParse(msg);
+        if (!p.success) reject(`declareRecusal: ${firstIssue(p.error)}`);
+        const r = p.data;
+        if (!waitingForResult()) reject(`declareRecusal: unit ${unitId} is past inspection (phase ${phase}); the team can no longer change`);
+        if (!team.includes(r.inspectorId)) reject(`declareRecusal: ${r.inspectorId} is not on the team of unit ${unitId} (team: ${team.join(', ')})`);
+        if (recusing.has(r.inspectorId)) reject(`declareRecusal: a recusal of ${r.inspectorId} is already being processed`);
+        if (r.by !== r.inspectorId && !managers.includes(r.by)) {
+          reject(`declareRecusal: ${r.by} may not declare a recusal for ${r.inspectorId}: only the inspector themself or a manager may`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    reportUnitClosedUpdate,
+    async (msg) => {
+      const r = unitClosedReportSchema.parse(msg);
+      closedReport = r;
+      await acts.sendNotice({
+        key: `${wfId}/unit-closed-reported`,
+        campaignId,
+        kind: 'unit-replacement-requested',
+        to: { persons: managers },
+        params: { unitId, by: r.by, reason: r.reason },
+        unitId,
+        at: at(),
+      });
+      return { unitId, reportedBy: r.by, awaitingDecisionFrom: managers };
+    },
+    {
+      validator: (msg) => {
+        const p = unitClosedReportSchema.safeParse(msg);
+        if (!p.success) reject(`reportUnitClosed: ${firstIssue(p.error)}`);
+        if (!waitingForResult()) reject(`reportUnitClosed: unit ${unitId} is past inspection (phase ${phase})`);
+        if (closedReport) reject(`reportUnitClosed: unit ${unitId} was already reported closed by ${closedReport.by}; a manager must decide`);
+        if (!team.includes(p.data.by) && !managers.includes(p.data.by)) reject(`reportUnitClosed: ${p.data.by} is neither on the team of unit ${unitId} nor a manager`);
+      },
+    },
+  );
+
+  setHandler(
+    decideUnitReplacementUpdate,
+    async (msg) => {
+      const d = unitReplacementDecisionSchema.parse(msg);
+      if (d.decision === 'reject') {
+        closedReport = null;
+        return { decision: 'reject' as const, unitId, reason: d.reason };
+      }
+      return lock.run(async () => {
+        const report = closedReport!;
+        const rep = await acts.replaceUnit({
+          key: `${wfId}/unit-replacement`,
+          campaignId,
+          poolId: input.poolId,
+          unitId,
+          reason: `closed: ${report.reason}`,
+          approvedBy: d.by,
+          at: at(),
+        });
+        await acts.recordHandling({ campaignId, unitId, handling: 'not-inspected', detail: { replacedBy: rep.replacement, seq: rep.seq, report, approvedBy: d.by } });
+        replacedBy = { ...input, unitId: rep.replacement, team: rep.team, method: rep.method, replaces: unitId };
+        return {
+          decision: 'approve' as const,
+          unitId,
+          replacement: rep.replacement,
+          seq: rep.seq,
+          team: rep.team,
+          workflowId: inspectionWorkflowId(campaignId, rep.replacement),
+        };
+      });
+    },
+    {
+      validator: (msg) => {
+        const p = unitReplacementDecisionSchema.safeParse(msg);
+        if (!p.success) reject(`decideUnitReplacement: ${firstIssue(p.error)}`);
+        if (!closedReport) reject(`decideUnitReplacement: unit ${unitId} has not been reported closed`);
+        if (!waitingForResult()) reject(`decideUnitReplacement: unit ${unitId} is past inspection (phase ${phase})`);
+        if (!managers.includes(p.data.by)) reject(`decideUnitReplacement: ${p.data.by} is not a manager (leader in charge)`);
+      },
+    },
+  );
+
+  setHandler(
+    submitResultUpdate,
+    async (msg) => {
+      const report = resultReportSchema.parse(msg);
+      const onTime = Date.now() < endOfDayMs(clock, input.dates.due);
+      result = { report, onTime };
+      if (!onTime) overdue = true;
+      await acts.recordResult({ campaignId, unitId, report, onTime, at: at() });
+      return { unitId, outcome: report.result.outcome, onTime, next: nextHandling(report, input.authority.departmentKind) };
+    },
+    {
+      validator: (msg) => {
+        const p = resultReportSchema.safeParse(msg);
+        if (!p.success) reject(`submitResult: ${firstIssue(p.error)}`);
+        const r = p.data;
+        if (replacedBy) reject(`submitResult: unit ${unitId} was replaced by ${replacedBy.unitId}; submit to ${inspectionWorkflowId(campaignId, replacedBy.unitId)}`);
+        if (result) reject(`submitResult: the result for unit ${unitId} was already submitted by ${result.report.by}`);
+        if (closedReport) reject(`submitResult: unit ${unitId} is reported closed; a manager must decide on its replacement first`);
+        if (!team.includes(r.by)) reject(`submitResult: ${r.by} is not on the team of unit ${unitId} (team: ${team.join(', ')})`);
+        const outsiders = r.present.filter((x) => !team.includes(x));
+        if (outsiders.length) reject(`submitResult: present: ${outsiders.join(', ')} not on the team of unit ${unitId} (team: ${team.join(', ')})`);
+        if (new Set(r.present).size !== r.present.length) reject('submitResult: present: names someone twice');
+        if (!isRealDate(r.checkedOn)) reject(`submitResult: checkedOn: ${r.checkedOn} is not a real calendar date`);
+        if (r.result.outcome === 'problems-found' && r.result.referTo && !(input.authority.agencies ?? []).includes(r.result.referTo)) {
+          reject(`submitResult: result.referTo: ${r.result.referTo} is not an agency in the registry (agencies: ${(input.authority.agencies ?? []).join(', ') || 'none'})`);
+        }
+        if (recusing.size > 0) reject('submitResult: a recusal is being processed; submit again in a moment');
+      },
+    },
+  );
+
+  setHandler(
+    decideHandoverUpdate,
+    async (msg) => {
+      handoverDecision = handoverDecisionSchema.parse(msg);
+      await condition(() => phase === 'done');
+      return { unitId, decision: handoverDecision.decision, handling: handling ?? 'handover-rejected', documents: [...documents] };
+    },
+    {
+      validator: (msg) => {
+        const p = handoverDecisionSchema.safeParse(msg);
+        if (!p.success) reject(`decideHandover: ${firstIssue(p.error)}`);
+        if (phase !== 'handover-approval' || handoverDecision) reject(`decideHandover: unit ${unitId} is not awaiting a hand-over decision (phase ${phase})`);
+        if (!managers.includes(p.data.by)) reject(`decideHandover: ${p.data.by} is not a manager (leader in charge)`);
+      },
+    },
+  );
+
+  setHandler(inspectionStatusQuery, (): InspectionStatus => {
+    const waitingOn: string[] = [];
+    if (phase === 'inspection') {
+      if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId} (${managers.join(', ')})`);
+      else waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
+    }
+    if (phase === 'handover-approval') waitingOn.push(`manager: hand-over approval by ${approvalDue} (${managers.join(', ')})`);
+    const overdueList = overdue;
+    return {
+      workflowId: wfId,
+      campaignId,
+      unitId,
+      replaces: input.replaces ?? null,
+      poolId: input.poolId,
+      department: input.department,
+      team: [...team],
+      method: input.method,
+      phase,
+      today: today(),
+      due: input.dates.due,
+      escalateAfter: input.dates.escalateAfter,
+      remindersSent,
+      overdue: overdueList || approvalOverdue,
+      escalated,
+      result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime } : null,
+      handling,
+      documents: [...documents],
+      closedReport,
+      replacedBy: replacedBy?.unitId ?? null,
+      waitingOn,
+    };
+  });
+
+  // --- the inspection ------------------------------------------------------------------------------
+
+  visibility({ year: input.year, quarter: input.quarter, departments: [input.department], phase: 'notify' });
+  await acts.sendNotice({
+    key: `${wfId}/assigned`,
+    campaignId,
+    kind: 'inspection-assigned',
+    to: { persons: team },
+    params: { unitId, team, method: input.method, due: input.dates.due },
+    unitId,
+    at: at(),
+  });
+  phase = 'inspection';
+  visibility({ phase: 'inspection' });
+
+  // Timers in date order: reminders before the limit, the overdue mark, the escalation.
+  const startMs = Date.now();
+  const steps: { atMs: number; run: () => Promise<void> }[] = [];
+  for (const d of input.settings.reminderDaysBeforeDue) {
+    const on = addDays(input.dates.due, -d);
+    const atMs = startOfDayMs(clock, on);
+    if (atMs > startMs) {
+      steps.push({
+        atMs,
+        run: async () => {
+          await acts.sendNotice({
+            key: `${wfId}/reminder/${d}`,
+            campaignId,
+            kind: 'inspection-reminder',
+            to: { persons: team },
+            params: { unitId, due: input.dates.due, daysLeft: d },
+            unitId,
+            at: at(),
+          });
+          remindersSent++;
+        },
+      });
+    }
+  }
+  steps.push({
+    atMs: endOfDayMs(clock, input.dates.due),
+    run: async () => {
+      overdue = true;
+      await acts.sendNotice({
+        key: `${wfId}/overdue`,
+        campaignId,
+        kind: 'inspection-overdue',
+        to: { departmentRoles: { department: input.department, roles: ['brigade-leader'] }, departments: [input.department] },
+        params: { unitId, due: input.dates.due, team, department: input.authority.departmentName, escalateAfter: input.dates.escalateAfter },
+        unitId,
+        at: at(),
+      });
+    },
+  });
+  steps.push({
+    atMs: endOfDayMs(clock, input.dates.escalateAfter),
+    run: async () => {
+      escalated = true;
+      await acts.sendNotice({
+        key: `${wfId}/escalated`,
+        campaignId,
+        kind: 'inspection-escalated',
+        to: { roles: ['detachment-leader'] },
+        params: { unitId, due: input.dates.due, team, department: input.authority.departmentName, escalateAfter: input.dates.escalateAfter },
+        unitId,
+        at: at(),
+      });
+    },
+  });
+  steps.sort((a, b) => a.atMs - b.atMs);
+  for (const step of steps) {
+    // A pending closure report or recusal holds the timers' actions only while it is processed.
+    if (await waitUntil(() => !waitingForResult(), step.atMs)) break;
+    await step.run();
+  }
+  await condition(() => !waitingForResult());
+  await condition(() => lock.idle);
+
+  if (replacedBy) {
+    phase = 'replaced';
+    visibility({ phase: 'replaced' });
+    await condition(allHandlersFinished);
+    return outcome('not-inspected', replacedBy);
+  }
+
+  // --- findings -----------------------------------------------------------------------------------
+  const report = result!.report;
+  const res = report.result;
+  if (res.outcome === 'no-problem') {
+    handling = 'none';
+  } else if (res.outcome === 'could-not-inspect') {
+    handling = 'not-inspected';
+  } else if (input.authority.departmentKind === 'section') {
+    phase = 'handover-approval';
+    handling = 'awaiting-approval';
+    visibility({ phase: 'handover-approval' });
+    approvalDue = addWorkingDays(today(), input.settings.approvalWorkingDays);
+    await acts.recordHandling({ campaignId, unitId, handling, detail: { approvalDue } });
+    await acts.sendNotice({
+      key: `${wfId}/handover-approval`,
+      campaignId,
+      kind: 'handover-approval-requested',
+      to: { persons: managers },
+      params: { unitId, department: input.authority.departmentName, description: res.description, approvalDue },
+      unitId,
+      at: at(),
+    });
+    if (!(await waitUntil(() => handoverDecision !== null, endOfDayMs(clock, approvalDue)))) {
+      approvalOverdue = true;
+      await acts.sendNotice({
+        key: `${wfId}/handover-approval-overdue`,
+        campaignId,
+        kind: 'handover-approval-overdue',
+        to: { roles: ['detachment-leader'] },
+        params: { unitId, department: input.authority.departmentName, approvalDue },
+        unitId,
+        at: at(),
+      });
+      await condition(() => handoverDecision !== null);
+    }
+    const decision = handoverDecision!;
+    if (decision.decision === 'reject') {
+      handling = 'handover-rejected';
+    } else {
+      phase = 'handover';
+      const approval = { by: decision.by, on: today() };
+      const doc = await acts.issueCaseDocument({
+        key: `${wfId}/${res.referTo ? 'referral' : 'handover'}`,
+        campaignId,
+        unitId,
+        department: input.department,
+        what: res.referTo ? 'referral' : 'handover',
+        report,
+        method: input.method,
+        approval,
+        issuedOn: today(),
+      });
+      documents.push(doc);
+      handling = doc.kind;
+    }
+  } else if (res.referTo) {
+    phase = 'handover';
+    const doc = await acts.issueCaseDocument({
+      key: `${wfId}/referral`,
+      campaignId,
+      unitId,
+      department: input.department,
+      what: 'referral',
+      report,
+      method: input.method,
+      approval: null,
+      issuedOn: today(),
+    });
+    documents.push(doc);
+    handling = 'referral';
+  } else {
+    handling = 'own-case';
+  }
+  await acts.recordHandling({ campaignId, unitId, handling, detail: { documents, decision: handoverDecision, approvalOverdue } });
+  phase = 'done';
+  visibility({ phase: 'done' });
+  // Let handlers still answering their callers (submitResult, decideHandover) finish first.
+  await condition(allHandlersFinished);
+  return outcome(handling, null);
+
+  function outcome(h: HandlingKind, next: InspectionInput | null): InspectionOutcome {
+    return {
+      unitId,
+      department: input.department,
+      replacedBy: next,
+      outcome: result?.report.result.outcome ?? null,
+      handling: h,
+      onTime: result?.onTime ?? false,
+      overdue,
+      escalated,
+      inspectorReplacements,
+    };
+  }
+}
+
+function nextHandling(r: ResultReport, departmentKind: string): HandlingKind {
+  if (r.result.outcome === 'no-problem') return 'none';
+  if (r.result.outcome === 'could-not-inspect') return 'not-inspected';
+  if (departmentKind === 'section') return 'awaiting-approval';
+  return r.result.referTo ? 'referral' : 'own-case';
+}
+
+function isRealDate(d: string): boolean {
+  try {
+    assertDate(d);
+    return true;
+  } catch {
+    return false;
+  }
+}
