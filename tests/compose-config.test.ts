@@ -1,0 +1,180 @@
+// docker-compose.yml and deploy/ checked without a Docker engine: the YAML parses, services hang
+// together (dependencies, volumes, healthchecks, mounted files), the worker's environment is valid
+// for config/runtime.ts, the Dockerfile's paths exist and it is glibc-based, the search attributes
+// match workflows/search-attributes.ts, and docs/operations.md covers the settings and services.
+// `docker compose config` runs too where the compose plugin is installed.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { loadRuntimeSettings, SETTINGS_VARIABLES } from '../config/runtime';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
+
+const ROOT = path.join(__dirname, '..');
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  command?: string[];
+  entrypoint?: string[];
+  profiles?: string[];
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+
+/** Compose's `${NAME:-default}` / `${NAME}` with an empty environment: the defaults a fresh checkout gets. */
+function interpolate(v: string): string {
+  return v.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, def: string | undefined) => def ?? '');
+}
+
+describe('docker-compose.yml', () => {
+  it('has the production-like services', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['mailpit', 'postgresql', 'ssj', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+    );
+    expect(interpolate(services.temporal!.image!)).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
+    expect(interpolate(services['temporal-ui']!.image!)).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(interpolate(services['temporal-schema']!.image!)).toMatch(/^temporalio\/admin-tools:/);
+    expect(interpolate(services.postgresql!.image!)).toMatch(/^postgres:\d+$/);
+    expect(services.temporal!.environment!.DB).toBe('postgres12');
+  });
+
+  it('pins every image (no :latest, no untagged)', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (!s.image) continue;
+      expect(interpolate(s.image), name).toMatch(/:[^:]+$/);
+      expect(interpolate(s.image), name).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('orders start-up by health and one-shot completion, on services that exist', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
+        expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
+        if (condition === 'service_healthy') expect(services[dep]!.healthcheck, `${dep} needs a healthcheck`).toBeDefined();
+        if (condition === 'service_completed_successfully') expect(services[dep]!.command, `${dep} is a one-shot`).toBeDefined();
+      }
+    }
+    expect(services.temporal!.depends_on!['temporal-schema']!.condition).toBe('service_completed_successfully');
+    expect(services.worker!.depends_on!['temporal-namespace']!.condition).toBe('service_completed_successfully');
+  });
+
+  it('mounts files that exist and declares its named volumes', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const v of s.volumes ?? []) {
+        const source = v.split(':')[0]!;
+        if (source.startsWith('./')) expect(fs.existsSync(path.join(ROOT, source)), `${name}: ${source}`).toBe(true);
+        else expect(compose.volumes, `${name}: volume ${source}`).toHaveProperty(source);
+      }
+      for (const c of [...(s.command ?? [])]) {
+        const m = /^\/ssj-deploy\/(.+)$/.exec(c);
+        if (m) expect(fs.existsSync(path.join(ROOT, 'deploy', 'temporal', m[1]!)), `${name}: ${c}`).toBe(true);
+      }
+    }
+    const dyn = services.temporal!.environment!.DYNAMIC_CONFIG_FILE_PATH!;
+    const dynFile = path.join(ROOT, 'deploy', 'temporal', 'dynamicconfig', path.basename(dyn));
+    expect(fs.existsSync(dynFile)).toBe(true);
+    expect(parse(fs.readFileSync(dynFile, 'utf8'))).toHaveProperty('limit.maxIDLength');
+  });
+
+  it('binds published ports to loopback only', () => {
+    const published = Object.values(services).flatMap((s) => s.ports ?? []);
+    expect(published.sort()).toEqual(['127.0.0.1:7233:7233', '127.0.0.1:8025:8025', '127.0.0.1:8080:8080']);
+  });
+
+  it('gives the worker an environment that config/runtime.ts accepts, pointing at services that exist', () => {
+    const env = Object.fromEntries(Object.entries(services.worker!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+    for (const key of Object.keys(env)) expect(Object.keys(SETTINGS_VARIABLES), key).toContain(key);
+    expect(services.ssj!.environment).toEqual(services.worker!.environment);
+
+    const { SSJ_WORKFLOW_BUNDLE: bundle, ...checkable } = env; // a path inside the image
+    const s = loadRuntimeSettings({ env: checkable, cwd: ROOT });
+    expect(services[s.temporal.address.split(':')[0]!]).toBeDefined();
+    expect(services[s.smtp.host]).toBeDefined();
+    expect(s.smtp.port).toBe(1025); // mailpit's SMTP port
+    expect(s.mailFrom.name).toBe('信阳市生态环境综合行政执法支队');
+    expect(s.dataDir).toBe('/data');
+    expect(services.worker!.volumes).toContain('ssj-data:/data');
+
+    // The bundle the worker loads is the one the Dockerfile builds.
+    expect(read('deploy/Dockerfile')).toContain(`--out ${bundle}`);
+    // Compose's stop grace outlasts the worker's own drain time.
+    const stopGrace = Number(/(\d+)s/.exec(String((services.worker as { stop_grace_period?: string }).stop_grace_period))?.[1]);
+    expect(stopGrace).toBeGreaterThan(Number(env.SSJ_SHUTDOWN_GRACE_SECONDS));
+  });
+
+  it('registers exactly the search attributes the workflows use', () => {
+    const script = read('deploy/temporal/setup-namespace.sh');
+    const pairs = /for pair in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
+    expect(Object.fromEntries(pairs.map((p) => p.split('=') as [string, string]))).toEqual(SEARCH_ATTRIBUTE_TYPES);
+  });
+
+  it('has one-shot scripts that the shell can parse', () => {
+    for (const f of ['setup-postgres.sh', 'setup-namespace.sh']) {
+      const r = spawnSync('sh', ['-n', path.join(ROOT, 'deploy', 'temporal', f)], { encoding: 'utf8' });
+      expect(r.stderr, f).toBe('');
+      expect(r.status, f).toBe(0);
+    }
+  });
+
+  it('runs `docker compose config` cleanly where the compose plugin exists', (ctx) => {
+    const probe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+    if (probe.status !== 0) ctx.skip();
+    const r = spawnSync('docker', ['compose', '-f', path.join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], { encoding: 'utf8', cwd: ROOT });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const dockerfile = read('deploy/Dockerfile');
+
+  it('builds on glibc Debian, never Alpine (the Temporal core bridge needs glibc)', () => {
+    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThan(0);
+    for (const f of froms) expect(f).toBe('node:20-bookworm-slim');
+    const instructions = dockerfile.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    expect(instructions).not.toMatch(/alpine|musl/i);
+  });
+
+  it('copies only paths that exist and runs the worker entry point', () => {
+    for (const m of dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)) {
+      const parts = m[1]!.trim().split(/\s+/).filter((p) => !p.startsWith('--'));
+      for (const src of parts.slice(0, -1)) expect(fs.existsSync(path.join(ROOT, src)), src).toBe(true);
+    }
+    expect(dockerfile).toContain('worker/build-bundle.ts');
+    expect(fs.existsSync(path.join(ROOT, 'worker', 'build-bundle.ts'))).toBe(true);
+    const cmd = JSON.parse(/^CMD\s+(\[.+\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(fs.existsSync(path.join(ROOT, cmd[cmd.length - 1]!))).toBe(true);
+    expect(fs.existsSync(path.join(ROOT, 'deploy', 'Dockerfile.dockerignore'))).toBe(true);
+  });
+});
+
+describe('config/ssj.example.env', () => {
+  it('is a valid settings file naming every variable', () => {
+    const file = path.join(ROOT, 'config', 'ssj.example.env');
+    const s = loadRuntimeSettings({ envFile: file, env: {}, cwd: ROOT });
+    expect(s.temporal.address).toBe('127.0.0.1:7233');
+    expect(s.mailFrom.name).toBe('信阳市生态环境综合行政执法支队');
+    const text = fs.readFileSync(file, 'utf8');
+    for (const v of Object.keys(SETTINGS_VARIABLES).filter((k) => k !== 'SSJ_ENV_FILE')) expect(text, v).toMatch(new RegExp(`^${v}=`, 'm'));
+  });
+});
+
+describe('docs/operations.md', () => {
+  it('documents every setting and every compose service', () => {
+    const doc = read('docs/operations.md');
+    for (const v of Object.keys(SETTINGS_VARIABLES)) expect(doc, v).toContain(`\`${v}\``);
+    for (const name of Object.keys(services)) expect(doc, name).toContain(`\`${name}\``);
+  });
+});
