@@ -21,10 +21,11 @@ import {
 } from '../domain/calendar';
 
 describe('coverage and sources', () => {
-  it('covers 2023–2026 and cites each year’s notice', () => {
-    expect(calendarCoverage.first).toBe('2023-01-01');
+  it('covers 2022–2026 (2022 for the first quarter of 2023: its update window closes in 2022) and cites each year’s notice', () => {
+    expect(calendarCoverage.first).toBe('2022-01-01');
     expect(calendarCoverage.last).toBe('2026-12-31');
     expect(calendarCoverage.notices.map((n) => [n.year, n.number])).toEqual([
+      [2022, '国办发明电〔2021〕11号'],
       [2023, '国办发明电〔2022〕16号'],
       [2024, '国办发明电〔2023〕7号'],
       [2025, '国办发明电〔2024〕12号'],
@@ -34,10 +35,20 @@ describe('coverage and sources', () => {
   });
 
   it('throws a clear error outside the calendar instead of guessing', () => {
-    expect(() => isWorkingDay('2022-12-30')).toThrow(CalendarError);
-    expect(() => isWorkingDay('2027-01-04')).toThrow(/outside the working-day calendar \(2023–2026\).*2027/);
+    expect(() => isWorkingDay('2021-12-30')).toThrow(CalendarError);
+    expect(() => isWorkingDay('2027-01-04')).toThrow(/outside the working-day calendar \(2022–2026\).*2027/);
     expect(() => addWorkingDays('2026-12-30', 5)).toThrow(/2027-01-01 is outside/);
-    expect(() => addWorkingDays('2023-01-03', -2)).toThrow(/2022-12-31 is outside/);
+    expect(() => addWorkingDays('2022-01-05', -3)).toThrow(/2021-12-31 is outside/);
+  });
+
+  it('knows 2022 (国办发明电〔2021〕11号), for the update window before the first quarter of 2023', () => {
+    expect(isWorkingDay('2022-12-30')).toBe(true); // a Friday
+    expect(isWorkingDay('2022-10-07')).toBe(false); // 国庆节
+    expect(isWorkingDay('2022-10-08')).toBe(true); // 调休上班 (Saturday)
+    expect(isWorkingDay('2022-01-30')).toBe(true); // 调休上班 (Sunday)
+    // The last five working days before the window closes on 2022-12-31 (a Saturday).
+    expect(addWorkingDays('2022-12-31', -5)).toBe('2022-12-26');
+    expect(addWorkingDays('2022-12-30', 2)).toBe('2023-01-04'); // over 元旦 2023
   });
 
   it('rejects malformed and impossible dates', () => {
