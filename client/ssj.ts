@@ -1,25 +1,25 @@
 #!/usr/bin/env node
 // The `ssj` command line: `npm run --silent ssj -- <command> [options]`.
-// Every module in ./commands registers its own sub-commands, so each area of the programme
-// (registry, draw, quarter, ...) keeps its command-line code beside nothing else.
+// Each module in ./commands registers its own sub-commands, so each area of the programme
+// (registry, draw, quarter, ...) keeps its command-line code to itself.
 import { Command, CommanderError } from 'commander';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import * as draw from './commands/draw';
+import * as inspection from './commands/inspection';
+import * as plan from './commands/plan';
+import * as programme from './commands/programme';
+import * as quarter from './commands/quarter';
+import * as registry from './commands/registry';
 import { ExitCode, UserError } from './errors';
+
+/** In the order `ssj --help` lists them: the registries first, the public's `verify` with the draw. */
+const COMMAND_MODULES: { register(program: Command): void }[] = [registry, programme, draw, quarter, inspection, plan];
 
 export function buildProgram(): Command {
   const program = new Command('ssj')
     .description('shuangsuiji: 双随机、一公开 pollution-source inspections on Temporal')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const dir = path.join(__dirname, 'commands');
-  for (const file of fs.readdirSync(dir).sort()) {
-    if (!/\.(ts|js)$/.test(file) || file.endsWith('.d.ts')) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(dir, file)) as { register?: (p: Command) => void };
-    if (typeof mod.register !== 'function') throw new Error(`client/commands/${file} exports no register(program)`);
-    mod.register(program);
-  }
+  for (const mod of COMMAND_MODULES) mod.register(program);
   return program;
 }
 

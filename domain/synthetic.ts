@@ -426,6 +426,10 @@ export function generateRegistry(options: SyntheticOptions): SyntheticRegistry {
   const quarterConflicts: ConflictDeclaration[] = [];
   for (let i = 0; i < scaled(3, scale); i++) declare(quarterConflicts, rng.pick(inspectors), q.from, q.to);
 
+  // Each county brigade's leader: sends the county's quarterly change list and receives the
+  // supervision notices. Added last, so that every draw of the generator above stays as it was.
+  for (const dep of departments) if (dep.kind === 'county-brigade') addPerson(dep.id, ['brigade-leader']);
+
   return {
     seed,
     scale,

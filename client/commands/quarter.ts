@@ -1,0 +1,327 @@
+// `ssj quarter start|status|list`, `ssj witness`, `ssj changes submit`, `ssj publish`: running one
+// quarter of the programme (one campaign workflow) from the command line.
+// 季度抽查：启动、查看状态、列出；见证人提供随机数；大队提交变更清单；查看公示。
+import { Command, Option } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { addDays, quarterStart } from '../../domain/calendar';
+import { changeListSubmissionSchema, witnessEntropySchema, witnessRoles, type WitnessRole } from '../../domain/messages';
+import { loadProgramme } from '../../activities/programme';
+import { campaignStatus, giveEntropy, startCampaign, submitChangeList } from '../temporal';
+import { campaignWorkflowId, WORKFLOW_TYPES, type CampaignInput, type CampaignStatus } from '../../workflows/definitions';
+import { SsjPhase, SsjQuarter, SsjYear } from '../../workflows/search-attributes';
+import { ExitCode, UserError } from '../errors';
+import { bar, keyValues, table, yesNo } from '../format';
+import {
+  checkActor,
+  parseDateFlag,
+  parseQuarter,
+  parseWith,
+  parseYear,
+  resolveCampaignId,
+  settings,
+  withSession,
+  type CampaignFlags,
+} from '../session';
+
+/** Adds `--campaign`, `--year`, `--quarter` (any may be left out when one quarter is running). */
+export function campaignOptions(cmd: Command): Command {
+  return cmd
+    .option('--year <year>', 'the programme year, e.g. 2023 (年度)')
+    .option('--quarter <q>', 'quarter 1-4 (季度)')
+    .option('--campaign <id>', 'the campaign workflow id, e.g. campaign-xinyang-2023-2023q1 (default: from --year/--quarter, or the only running quarter)');
+}
+
+export function register(program: Command): void {
+  const quarter = program.command('quarter').description("one quarter's campaign: start, status, list (季度抽查)");
+
+  quarter
+    .command('start')
+    .description('start the quarter: update window, freeze, witnessed draw, inspections, publication (启动季度抽查)')
+    .requiredOption('--year <year>', 'the programme year, e.g. 2023')
+    .requiredOption('--quarter <q>', 'quarter 1-4')
+    .requiredOption('--as <person>', 'who starts it: a system administrator, manager or detachment leader (person id)')
+    .option('--rehearsal <secondsPerDay>', 'rehearsal: one programme day lasts this many seconds (演练模式), e.g. 2')
+    .option('--from <date>', 'rehearsal: the programme date the start stands for (default: 3 days before the quarter starts)')
+    .option('--batch-size <n>', 'inspections per batch workflow (default 250, at most 500)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ssj quarter start --year 2023 --quarter 1 --as P0004\n  ssj quarter start --year 2023 --quarter 1 --as P0004 --rehearsal 2   # a quarter in about 4 minutes\n',
+    )
+    .action(async (o: { year: string; quarter: string; as: string; rehearsal?: string; from?: string; batchSize?: string }) => {
+      const year = parseYear(o.year);
+      const q = parseQuarter(o.quarter);
+      const s = settings();
+      const programme = loadProgramme();
+      if (programme.year !== year) {
+        throw new UserError(`--year ${year}: the programme ${programme.id} (config/programme.json) is for ${programme.year}`, ExitCode.badInput, 'use that year, or point $SSJ_PROGRAMME at the programme of this year');
+      }
+      const input: CampaignInput = { programmeId: programme.id, year, quarter: q };
+      if (o.rehearsal !== undefined) {
+        const spd = Number(o.rehearsal);
+        if (!Number.isFinite(spd) || spd <= 0 || spd > 86_400) throw new UserError(`--rehearsal must be seconds per programme day, more than 0 and at most 86400, got ${JSON.stringify(o.rehearsal)}`);
+        const from = o.from === undefined ? addDays(quarterStart(year, q), -3) : parseDateFlag('--from', o.from);
+        input.clock = { mode: 'rehearsal', programmeStart: from, secondsPerDay: spd };
+      } else if (o.from !== undefined) {
+        throw new UserError('--from is for rehearsals only (with --rehearsal SECONDS_PER_DAY)');
+      }
+      if (o.batchSize !== undefined) {
+        const n = Number(o.batchSize);
+        if (!Number.isInteger(n) || n < 1 || n > 500) throw new UserError(`--batch-size must be a whole number 1 to 500, got ${JSON.stringify(o.batchSize)}`);
+        input.batchSize = n;
+      }
+      const actor = checkActor(s, o.as, ['admin', 'detachment-leader', 'manager'], 'start a quarter');
+      await withSession(async ({ client }) => {
+        try {
+          const h = await startCampaign(client, input, { taskQueue: s.temporal.taskQueue });
+          process.stdout.write(
+            `started ${h.workflowId} (by ${actor.id} ${actor.name})${input.clock?.mode === 'rehearsal' ? `, rehearsal: 1 programme day = ${input.clock.secondsPerDay} s from ${input.clock.programmeStart}` : ''}\n` +
+              `follow it with: ssj quarter status --year ${year} --quarter ${q}\n`,
+          );
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new UserError(`${campaignWorkflowId(programme.id, year, q)} was already started; a quarter runs once`, ExitCode.refused, `see it with: ssj quarter status --year ${year} --quarter ${q}`);
+          }
+          throw err;
+        }
+      });
+    });
+
+  campaignOptions(quarter.command('status').description("the quarter's phase, counts, what is overdue and who is awaited (季度进度)"))
+    .option('--id <id>', 'the campaign workflow id (same as --campaign)')
+    .option('--json', 'print the status as JSON')
+    .action(async (o: CampaignFlags & { id?: string; json?: boolean }) => {
+      await withSession(async ({ client }) => {
+        const id = await resolveCampaignId(client, { ...o, campaign: o.campaign ?? o.id });
+        const st = await campaignStatus(client, id);
+        process.stdout.write((o.json ? JSON.stringify(st, null, 2) : formatCampaignStatus(st)) + '\n');
+      });
+    });
+
+  quarter
+    .command('list')
+    .description('every quarter (campaign) Temporal knows, by visibility (所有季度)')
+    .option('--year <year>', 'only this year')
+    .option('--phase <phase>', 'only campaigns in this phase (update-window, freeze, draw, inspection, publication, closed)')
+    .action(async (o: { year?: string; phase?: string }) => {
+      const parts = [`WorkflowType = '${WORKFLOW_TYPES.campaign}'`];
+      if (o.year !== undefined) parts.push(`SsjYear = ${parseYear(o.year)}`);
+      if (o.phase !== undefined) {
+        if (!/^[a-z-]+$/.test(o.phase)) throw new UserError(`--phase must be a phase name such as draw, got ${JSON.stringify(o.phase)}`);
+        parts.push(`SsjPhase = '${o.phase}'`);
+      }
+      await withSession(async ({ client }) => {
+        const rows: string[][] = [];
+        for await (const wf of client.workflow.list({ query: parts.join(' AND ') })) {
+          const sa = wf.typedSearchAttributes;
+          rows.push([
+            wf.workflowId,
+            String(sa.get(SsjYear) ?? ''),
+            String(sa.get(SsjQuarter) ?? ''),
+            String(sa.get(SsjPhase) ?? ''),
+            wf.status.name.toLowerCase(),
+            wf.startTime.toISOString().slice(0, 19).replace('T', ' '),
+          ]);
+        }
+        rows.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+        process.stdout.write(table(['campaign', 'year', 'quarter', 'phase', 'status', 'started (UTC)'], rows, { empty: 'no quarters found' }) + '\n');
+      });
+    });
+
+  campaignOptions(
+    program
+      .command('witness')
+      .description('a draw witness gives entropy (见证人提供随机数): the system administrator and the discipline-inspection officer each once')
+      .requiredOption('--as <person>', 'the witness (person id)')
+      .addOption(new Option('--role <role>', 'admin (系统管理员) or discipline (纪检人员)').choices([...witnessRoles]).makeOptionMandatory())
+      .option('--entropy <text>', '16-128 letters or digits, e.g. dice rolls; "-" reads one line from stdin; when absent, asked for without echo in a terminal')
+      .addHelpText('after', '\nThe entropy is never printed. Prefer the prompt (or --entropy - with a pipe) so it stays out of the shell history.\n'),
+  ).action(async (o: CampaignFlags & { as: string; role: WitnessRole; entropy?: string }) => {
+    const s = settings();
+    const entropy = await readEntropy(o.entropy);
+    const msg = parseWith(witnessEntropySchema, { role: o.role, personId: o.as, entropy }, 'giveEntropy', { entropy: '--entropy', personId: '--as', role: '--role' });
+    const actor = checkActor(s, o.as, [o.role], `give entropy as the ${o.role} witness`);
+    await withSession(async ({ client }) => {
+      const id = await resolveCampaignId(client, o);
+      const ack = await giveEntropy(client, id, msg);
+      process.stdout.write(
+        `entropy received from ${actor.id} ${actor.name} as the ${ack.role} witness of ${id} (${entropy.length} characters; not shown)\n` +
+          `manifest digest: ${ack.manifestDigest}\n` +
+          (ack.waitingFor.length ? `still awaited: ${ack.waitingFor.join(', ')}\n` : 'both witnesses have given entropy: the draw runs now\n'),
+      );
+    });
+  });
+
+  const changes = program.command('changes').description("the brigades' quarter-end registry change lists (变更清单)");
+  campaignOptions(
+    changes
+      .command('submit')
+      .description("a brigade says its change list is in (the batch imported with `ssj registry import`), or that it has none")
+      .argument('<brigade>', 'the brigade (department id), e.g. brigade-shihe')
+      .requiredOption('--as <person>', 'a person of that brigade')
+      .option('--batch <key>', 'the key of the imported registry batch (ssj registry batches)')
+      .option('--none', 'no changes this quarter'),
+  ).action(async (brigade: string, o: CampaignFlags & { as: string; batch?: string; none?: boolean }) => {
+    if ((o.batch === undefined) === (o.none !== true)) throw new UserError('give exactly one of --batch KEY or --none');
+    const msg = parseWith(changeListSubmissionSchema, { brigade, by: o.as, batchId: o.none ? null : o.batch }, 'submitChangeList', { brigade: 'BRIGADE', by: '--as', batchId: '--batch' });
+    const s = settings();
+    const actor = checkActor(s, o.as, ['brigade-leader', 'inspector', 'manager'], `submit the change list of ${brigade}`);
+    if (actor.department !== brigade) {
+      throw new UserError(`--as ${actor.id} (${actor.name}) belongs to ${actor.department}, not ${brigade}`, ExitCode.refused, `a person of ${brigade} submits its list`);
+    }
+    await withSession(async ({ client }) => {
+      const id = await resolveCampaignId(client, o);
+      const ack = await submitChangeList(client, id, msg);
+      process.stdout.write(`change list of ${ack.brigade} recorded on ${ack.on} (${ack.batchId ?? 'no changes'})\n${ack.waitingFor.length ? `still awaited: ${ack.waitingFor.join(', ')}` : 'every brigade has submitted'}\n`);
+    });
+  });
+
+  campaignOptions(program.command('publish').description("where the quarter's disclosure package is, and whether it was on time (公示)"))
+    .option('--json', 'print as JSON')
+    .action(async (o: CampaignFlags & { json?: boolean }) => {
+      await withSession(async ({ client }) => {
+        const id = await resolveCampaignId(client, o);
+        const st = await campaignStatus(client, id);
+        if (o.json) {
+          process.stdout.write(JSON.stringify({ campaignId: id, phase: st.phase, due: st.dates.publicationDue, publication: st.publication }, null, 2) + '\n');
+          return;
+        }
+        if (!st.publication) {
+          process.stdout.write(
+            keyValues([
+              ['campaign', id],
+              ['phase', st.phase],
+              ['published', 'not yet: the package is written once every inspection has ended'],
+              ['due', st.dates.publicationDue],
+              ['inspections', st.phase === 'inspection' ? bar(st.inspections.finished, st.inspections.total) : null],
+            ]) + '\n',
+          );
+          return;
+        }
+        const p = st.publication;
+        const files = fs.existsSync(p.location) ? fs.readdirSync(p.location).sort() : [];
+        process.stdout.write(
+          keyValues([
+            ['campaign', id],
+            ['published on', p.publishedOn],
+            ['due', st.dates.publicationDue],
+            ['on time', yesNo(!p.late)],
+            ['location', p.location],
+            ['files', files.length ? files.join(', ') : '(the folder is not on this machine)'],
+          ]) + '\n' +
+            (fs.existsSync(path.join(p.location, 'manifest'))
+              ? `anyone can check the draw: ssj verify --manifest ${path.join(p.location, 'manifest')} --record ${path.join(p.location, 'draw-record.json')} --replacements ${path.join(p.location, 'replacements.json')}\n`
+              : ''),
+        );
+      });
+    });
+}
+
+export function formatCampaignStatus(st: CampaignStatus): string {
+  const head = keyValues([
+    ['campaign', st.campaignId],
+    ['phase', st.phase],
+    ['status as of', `programme day ${st.today} (the workflow's last step)`],
+    ['window closes', st.dates.windowCloses],
+    ['draw due', st.dates.drawDue],
+    ['inspections due', `${st.dates.inspectionDue} (escalated after ${st.dates.escalateAfter})`],
+    ['publication due', st.dates.publicationDue],
+    ['manifest', st.manifest ? `${st.manifest.digest} (${st.manifest.units} units, ${st.manifest.inspectors} inspectors, ${st.manifest.pools} pools)` : 'not frozen yet'],
+    ['witnesses', st.witnesses.length ? st.witnesses.map((w) => `${w.role} ${w.personId}`).join(', ') : 'none yet'],
+    ['sealed', st.sealed ? `${st.sealed.drawn} drawn; seed commitment ${st.sealed.seedCommitment}` : null],
+    ['inspections', st.inspections.total ? `${bar(st.inspections.finished, st.inspections.total)} finished (${st.inspections.batches} batches)` : null],
+    ['publication', st.publication ? `${st.publication.location} on ${st.publication.publishedOn}${st.publication.late ? ' (LATE)' : ''}` : null],
+  ]);
+  const parts = [head];
+  if (st.updateWindow.submitted.length) {
+    parts.push(
+      'change lists\n' + table(['brigade', 'by', 'batch', 'on'], st.updateWindow.submitted.map((x) => [x.brigade, x.by, x.batchId ?? '(none)', x.on])),
+    );
+  }
+  if (st.stats) {
+    const x = st.stats;
+    parts.push(
+      'counts\n' +
+        table(
+          ['drawn', 'inspected', 'on time', 'overdue', 'escalated', 'findings', 'own cases', 'handed over', 'rejected', 'referred', 'not inspected', 'units replaced', 'inspectors replaced'],
+          [[x.drawn, x.inspected, x.onTime, x.overdue, x.escalated, x.findings, x.ownCases, x.handedOver, x.handoverRejected, x.referred, x.notInspected, x.replacedUnits, x.replacedInspectors].map(String)],
+          { right: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] },
+        ),
+    );
+  }
+  parts.push(`overdue\n${st.overdue.length ? st.overdue.map((o) => `  ${o}`).join('\n') : '  nothing'}`);
+  parts.push(`waiting on\n${st.waitingOn.length ? st.waitingOn.map((w) => `  ${w}`).join('\n') : '  nobody'}`);
+  return parts.join('\n\n');
+}
+
+/** The entropy from the flag, a line of stdin (`-`), or a prompt without echo. Never printed. */
+async function readEntropy(flag: string | undefined): Promise<string> {
+  if (flag !== undefined && flag !== '-') return flag;
+  if (flag === '-') return (await readLine(process.stdin)).trim();
+  if (!process.stdin.isTTY) {
+    throw new UserError('--entropy is required when not in a terminal', ExitCode.badInput, 'give --entropy TEXT, or --entropy - and pipe it on stdin');
+  }
+  process.stderr.write('entropy (16-128 letters or digits; not shown): ');
+  const text = await readHidden();
+  process.stderr.write('\n');
+  return text.trim();
+}
+
+function readLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (c: Buffer | string) => {
+      buf += c.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        done();
+        resolve(buf.slice(0, nl));
+      }
+    };
+    const onEnd = () => {
+      done();
+      resolve(buf);
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    const done = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.pause();
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.resume();
+  });
+}
+
+function readHidden(): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let text = '';
+    stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    const finish = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.off('data', onData);
+      stdin.pause();
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
+        if (ch === '\u0003') return finish(new UserError('cancelled; nothing was sent', ExitCode.badInput));
+        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+        else text += ch;
+      }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}

@@ -1,0 +1,190 @@
+// What every quarter command needs: the runtime settings, a Temporal client, the check of `--as`
+// against the registry, finding the campaign meant, and turning Temporal's errors into the exit
+// codes of client/errors.ts with a message a clerk can act on.
+import * as fs from 'node:fs';
+import { Client, ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { loadRuntimeSettings, SettingsError, type RuntimeSettings } from '../config/runtime';
+import { connectTemporal, TemporalUnavailableError } from '../config/temporal';
+import { loadProgramme } from '../activities/programme';
+import { openRegistry } from '../activities/registry/store';
+import { beijingDate } from '../domain/calendar';
+import { firstIssue } from '../domain/messages';
+import type { Person, Role } from '../domain/registry';
+import { campaignWorkflowId, WORKFLOW_TYPES } from '../workflows/definitions';
+import { ExitCode, UserError } from './errors';
+
+export const START_TEMPORAL_HINT =
+  'start Temporal first: `npm run demo -- --keep-running` (everything on one machine), or ' +
+  '`.tools/venv/bin/temporal server start-dev --db-filename .data/temporal.db`; or set TEMPORAL_ADDRESS to a running server';
+
+export function settings(): RuntimeSettings {
+  try {
+    return loadRuntimeSettings();
+  } catch (err) {
+    if (err instanceof SettingsError) throw new UserError(err.message, ExitCode.badInput, 'fix the environment variables (or $SSJ_ENV_FILE) named above');
+    throw err;
+  }
+}
+
+export interface Session {
+  settings: RuntimeSettings;
+  client: Client;
+  connection: Connection;
+  close(): Promise<void>;
+}
+
+/** Connects to Temporal by the runtime settings; exit 4 with a hint when it cannot be reached. */
+export async function openSession(s: RuntimeSettings = settings()): Promise<Session> {
+  let connection: Connection;
+  try {
+    connection = await connectTemporal(s, { connectTimeoutMs: 5_000 });
+  } catch (err) {
+    if (err instanceof TemporalUnavailableError) throw new UserError(err.message, ExitCode.unavailable, START_TEMPORAL_HINT);
+    throw err;
+  }
+  const client = new Client({ connection, namespace: s.temporal.namespace });
+  return { settings: s, client, connection, close: () => connection.close() };
+}
+
+/** Runs `fn` with a session and always closes it. */
+export async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession();
+  try {
+    return await fn(session);
+  } catch (err) {
+    throw explainTemporalError(err, session.settings);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+/** Temporal's errors as UserErrors: rejections (exit 3) keep the workflow's message as is. */
+export function explainTemporalError(err: unknown, s?: RuntimeSettings): unknown {
+  if (err instanceof UserError) return err;
+  if (err instanceof WorkflowNotFoundError) {
+    return new UserError(`no such workflow: ${err.workflowId ?? err.message}`, ExitCode.refused, 'list the quarters with: ssj quarter list');
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    const msg = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
+    return new UserError(`refused: ${msg}`, ExitCode.refused);
+  }
+  if (err instanceof WorkflowFailedError) {
+    return new UserError(`the workflow failed: ${err.cause?.message ?? err.message}`, ExitCode.failed);
+  }
+  if (err instanceof ServiceError || (err instanceof Error && 'code' in err)) {
+    const code = (err as { code?: number }).code ?? ((err as { cause?: { code?: number } }).cause?.code);
+    const text = err instanceof Error ? err.message : String(err);
+    if (code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || /UNAVAILABLE|ECONNREFUSED/.test(text)) {
+      return new UserError(`cannot reach Temporal${s ? ` at ${s.temporal.address}` : ''}: ${text}`, ExitCode.unavailable, START_TEMPORAL_HINT);
+    }
+    if (code === 5 /* NOT_FOUND */ || /not found/i.test(text)) return new UserError(`not found: ${text}`, ExitCode.refused, 'list the quarters with: ssj quarter list');
+    if (code === 9 /* FAILED_PRECONDITION */ || /already completed/i.test(text)) return new UserError(`refused: ${text}`, ExitCode.refused);
+  }
+  return err;
+}
+
+// --- flags ------------------------------------------------------------------------------------
+
+export function parseYear(text: string | undefined, flag = '--year'): number {
+  if (text === undefined) throw new UserError(`${flag} is required`, ExitCode.badInput);
+  if (!/^\d{4}$/.test(text) || Number(text) < 2000 || Number(text) > 2100) throw new UserError(`${flag} must be a year such as 2023, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export function parseQuarter(text: string | undefined): 1 | 2 | 3 | 4 {
+  if (text === undefined) throw new UserError('--quarter is required', ExitCode.badInput);
+  const t = text.replace(/^q/i, '');
+  if (!/^[1-4]$/.test(t)) throw new UserError(`--quarter must be 1, 2, 3 or 4, got ${JSON.stringify(text)}`);
+  return Number(t) as 1 | 2 | 3 | 4;
+}
+
+export function parseDateFlag(flag: string, text: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const ok = m && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text;
+  if (!ok) throw new UserError(`${flag} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+/** Parses a message with its zod schema; a bad field is bad input (exit 2), named as the flag would be. */
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string, flagOf: Record<string, string> = {}): T {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue ? issue.path.map(String).join('.') : '';
+  const flag = flagOf[field] ?? flagOf[field.split('.')[0] ?? ''];
+  throw new UserError(`${what}: ${flag ? `${flag}: ${issue?.message}` : firstIssue(r.error)}`, ExitCode.badInput);
+}
+
+// --- who is acting ----------------------------------------------------------------------------
+
+/**
+ * Checks `--as` against the registry before anything is sent: the person exists, is active and
+ * holds one of `allowed` roles. The workflow checks again (team membership, frozen roster).
+ */
+export function checkActor(s: RuntimeSettings, personId: string | undefined, allowed: readonly Role[], action: string): Person {
+  if (!personId) throw new UserError(`--as is required: who ${action}`, ExitCode.badInput, 'give your person id, e.g. --as P0004 (ssj registry show --kind people)');
+  const db = s.registryDb;
+  if (!fs.existsSync(db)) {
+    throw new UserError(`no registry database at ${db}, so --as ${personId} cannot be checked`, ExitCode.refused, 'import the registries first (ssj registry import-all DIR), or set SSJ_DB / SSJ_DATA_DIR');
+  }
+  const store = openRegistry(db);
+  let person: Person | null = null;
+  let known = false;
+  try {
+    const today = beijingDate(Date.now());
+    for (const h of store.history('person', personId)) {
+      known = true;
+      // Changes dated in the future (a registry prepared ahead) still count for a rehearsal.
+      if (h.effectiveDate <= today || person === null) person = h.state as Person | null;
+    }
+  } finally {
+    store.close();
+  }
+  if (!known) {
+    throw new UserError(`--as ${personId}: no such person in the registry ${db}`, ExitCode.badInput, 'check the id with: ssj registry show --kind people');
+  }
+  if (!person || !person.active) {
+    throw new UserError(`--as ${personId}: this person is no longer active in the registry, so cannot ${action}`, ExitCode.refused, 'ask the registry clerk to record the person as active, or act as someone who is');
+  }
+  if (!person.roles.some((r) => allowed.includes(r))) {
+    throw new UserError(
+      `--as ${personId} (${person.name}, ${person.department}) holds the role(s) ${person.roles.join(', ')}; to ${action} one needs: ${allowed.join(' or ')}`,
+      ExitCode.refused,
+      'act as a person who holds that role, or ask the registry clerk to record the role',
+    );
+  }
+  return person;
+}
+
+// --- which campaign ---------------------------------------------------------------------------
+
+export function programmeId(): string {
+  try {
+    return loadProgramme().id;
+  } catch (err) {
+    throw new UserError(err instanceof Error ? err.message : String(err), ExitCode.badInput, 'fix config/programme.json or $SSJ_PROGRAMME');
+  }
+}
+
+export interface CampaignFlags {
+  campaign?: string;
+  year?: string;
+  quarter?: string;
+}
+
+/**
+ * The campaign meant: `--campaign ID`, or `--year` and `--quarter`, or else the only campaign that
+ * is still running (found through visibility).
+ */
+export async function resolveCampaignId(client: Client, f: CampaignFlags): Promise<string> {
+  if (f.campaign) return f.campaign;
+  if (f.year !== undefined || f.quarter !== undefined) return campaignWorkflowId(programmeId(), parseYear(f.year), parseQuarter(f.quarter));
+  const running: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPES.campaign}' AND ExecutionStatus = 'Running'` })) running.push(wf.workflowId);
+  if (running.length === 1) return running[0]!;
+  if (running.length === 0) throw new UserError('no quarter is running', ExitCode.refused, 'start one with: ssj quarter start --year Y --quarter Q --as PERSON, or name one with --year/--quarter');
+  throw new UserError(`more than one quarter is running (${running.sort().join(', ')})`, ExitCode.badInput, 'name one with --year and --quarter, or --campaign ID');
+}

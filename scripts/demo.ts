@@ -1,0 +1,551 @@
+// `npm run demo`: one quarter of the 2023 Xinyang programme, end to end, on one machine, in a few
+// minutes. Everything real and embedded, under .data/demo/ (wiped at the start of each run):
+//   - `temporal server start-dev` on a SQLite file, with its Web UI;
+//   - the SQLite registry, filled from a synthetic registry (fixed seed) through the real import;
+//   - a local SMTP catcher that keeps every notice as an .eml file;
+//   - a worker in this process.
+// The Q1 2023 campaign runs in rehearsal mode (one programme day = --seconds-per-day seconds), and
+// simulated people (domain/simulation.ts) send the messages a real quarter would get: change lists,
+// both witnesses (one late: the draw-overdue alert fires), on-time and late results, an escalation,
+// a recusal, a closed unit replaced, hand-overs to a county and a direct brigade, a referral.
+// It ends with a summary, `ssj verify` of the published package, and as its last lines the Web UI
+// address and `publication: <folder>`. With --keep-running, the server, worker and mail catcher stay
+// up for exploring the Web UI until Ctrl-C.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { startDevServer, freePort, type DevServer } from './dev-server';
+import { loadRuntimeSettings } from '../config/runtime';
+import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
+import { importRegistryFile } from '../activities/registry/import-file';
+import { openRegistry } from '../activities/registry/store';
+import { writeSyntheticRegistry } from '../activities/registry/write-files';
+import type { ImportKind } from '../activities/registry/templates';
+import { loadProgramme } from '../activities/programme';
+import { createSsjWorker, type RunningWorker } from '../worker/run';
+import { createJsonLogger } from '../worker/log';
+import { addDays, quarterStart } from '../domain/calendar';
+import type { Quarter } from '../domain/programme';
+import { programmeDate, type ResolvedClock } from '../domain/programme-clock';
+import { generateRegistry } from '../domain/synthetic';
+import { assignScenarios, scriptFor, witnessEntropy, type SimContext, type SimInspection, type SimStep, type UnitScript } from '../domain/simulation';
+import type { RegistrySnapshot, Role } from '../domain/registry';
+import {
+  batchStatus,
+  campaignStatus,
+  decideHandover,
+  decideUnitReplacement,
+  declareRecusal,
+  giveEntropy,
+  inspectionStatus,
+  reportUnitClosed,
+  startCampaign,
+  submitChangeList,
+  submitResult,
+} from '../client/temporal';
+import { batchWorkflowId, type CampaignResult, type CampaignStatus } from '../workflows/definitions';
+import { formatCampaignStatus } from '../client/commands/quarter';
+
+const ROOT = path.resolve(__dirname, '..');
+const YEAR = 2023;
+
+interface DemoOptions {
+  data: string;
+  seed: string;
+  scale: number;
+  secondsPerDay: number;
+  keepRunning: boolean;
+  quarter: Quarter;
+  uiPort?: number;
+}
+
+function parseArgs(argv: string[]): DemoOptions {
+  const cmd = new Command('demo')
+    .description('one quarter of the 2023 programme, end to end, on an embedded Temporal dev server (rehearsal mode)')
+    .option('--data <dir>', 'folder for everything the demo writes (wiped at start)', path.join(ROOT, '.data', 'demo'))
+    .option('--seed <seed>', 'seed of the synthetic registry and of the simulated people', 'xinyang-2023-demo')
+    .option('--scale <n>', 'registry size: 1 = the 2023 programme (about 100 inspections); 0.2 for a quick run', '1')
+    .option('--seconds-per-day <s>', 'rehearsal speed: wall seconds per programme day (the quarter spans ~105 days)', '1.5')
+    .option('--quarter <q>', 'which quarter of 2023 to run', '1')
+    .option('--ui-port <port>', 'Web UI port (default 8233 if free, else any free port)')
+    .option('--keep-running', 'after the quarter, keep Temporal (with its Web UI), the worker and the mail catcher up until Ctrl-C')
+    .parse(argv, { from: 'user' });
+  const o = cmd.opts<{ data: string; seed: string; scale: string; secondsPerDay: string; uiPort?: string; keepRunning?: boolean; quarter: string }>();
+  const scale = Number(o.scale);
+  const spd = Number(o.secondsPerDay);
+  if (!(scale > 0 && scale <= 20)) fail(`--scale must be a number in (0, 20], got ${o.scale}`);
+  if (!(spd >= 0.2 && spd <= 600)) fail(`--seconds-per-day must be 0.2 to 600, got ${o.secondsPerDay}`);
+  if (!/^[1-4]$/.test(o.quarter)) fail(`--quarter must be 1, 2, 3 or 4, got ${o.quarter}`);
+  return {
+    quarter: Number(o.quarter) as Quarter,
+    data: path.resolve(o.data),
+    seed: o.seed,
+    scale,
+    secondsPerDay: spd,
+    keepRunning: o.keepRunning === true,
+    ...(o.uiPort ? { uiPort: Number(o.uiPort) } : {}),
+  };
+}
+
+function fail(msg: string): never {
+  process.stderr.write(`demo: ${msg}\n`);
+  process.exit(2);
+}
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s`;
+const say = (msg: string) => process.stdout.write(`[${elapsed()}] ${msg}\n`);
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Refuses to wipe a data folder that a running demo (--keep-running) still uses. */
+function claimDataDir(dir: string): void {
+  const pidFile = path.join(dir, 'demo.pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (alive) fail(`a demo is still running with ${dir} (pid ${pid}); stop it with Ctrl-C in its terminal, or give --data another folder`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(pidFile, `${process.pid}\n`);
+}
+
+// --- registry ---------------------------------------------------------------------------------
+
+async function buildRegistry(opts: DemoOptions, registryDb: string): Promise<{ snapshot: RegistrySnapshot; newUnitsBatch: string | null }> {
+  const data = generateRegistry({ seed: opts.seed, scale: opts.scale });
+  const filesDir = path.join(opts.data, 'registry-files');
+  const files = await writeSyntheticRegistry(data, filesDir);
+  const store = openRegistry(registryDb);
+  let newUnitsBatch: string | null = null;
+  try {
+    for (const f of files) {
+      const r = await importRegistryFile(store, path.join(filesDir, f.file), {
+        kind: f.kind as ImportKind,
+        source: f.source,
+        ...(f.date ? { date: f.date } : {}),
+        progress: false,
+      });
+      if (f.kind === 'new-units') newUnitsBatch = r.key;
+    }
+    return { snapshot: store.snapshotAt(data.baseDate), newUnitsBatch };
+  } finally {
+    store.close();
+  }
+}
+
+// --- the simulated people -----------------------------------------------------------------------
+
+interface Tracked {
+  x: SimInspection;
+  script: UnitScript;
+  next: number;
+  busy: boolean;
+  failures: number;
+}
+
+interface Tally {
+  messages: number;
+  refused: string[];
+  handovers: Record<string, number>;
+}
+
+class Driver {
+  readonly units = new Map<string, Tracked>();
+  readonly tally: Tally = { messages: 0, refused: [], handovers: {} };
+  private inFlight = 0;
+  ctx: SimContext | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly campaignId: string,
+    private readonly clock: ResolvedClock,
+    private readonly snapshot: RegistrySnapshot,
+    private readonly seed: string,
+  ) {}
+
+  today(): string {
+    return programmeDate(this.clock, Date.now());
+  }
+
+  simInspection(unitId: string, poolId: string, department: string): SimInspection {
+    const unit = this.snapshot.units.find((u) => u.id === unitId);
+    const dep = this.snapshot.departments.find((d) => d.id === department);
+    return { unitId, poolId, department, departmentKind: dep?.kind ?? 'section', jurisdiction: unit?.jurisdiction ?? '' };
+  }
+
+  private readonly found = new Map<string, SimInspection>();
+
+  /**
+   * Learns the drawn units from the batches' status; once every drawn unit is known, gives each its
+   * scenario in one go (so the same seed gives the same paths, however the discovery went).
+   */
+  async discover(st: CampaignStatus): Promise<boolean> {
+    if (!st.sealed || !this.ctx) return false;
+    let total = 0;
+    for (let i = 0; i < st.inspections.batches; i++) {
+      let b;
+      try {
+        b = await batchStatus(this.client, batchWorkflowId(this.campaignId, i));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+      total += b.total;
+      for (const unitId of b.running) {
+        if (this.found.has(unitId)) continue;
+        try {
+          const s = await inspectionStatus(this.client, this.campaignId, unitId);
+          this.found.set(unitId, this.simInspection(unitId, s.poolId, s.department));
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+    }
+    if (total === 0 || total !== st.sealed.drawn || this.found.size < st.sealed.drawn) return false;
+    const all = [...this.found.values()];
+    const scenarios = assignScenarios(all, this.ctx);
+    for (const x of all) this.track(x, scriptFor(x, scenarios.get(x.unitId) ?? 'on-time', this.ctx));
+    return true;
+  }
+
+  track(x: SimInspection, script: UnitScript): void {
+    this.units.set(x.unitId, { x, script, next: 0, busy: false, failures: 0 });
+  }
+
+  /** Takes every step whose day has come, one at a time per unit, a few units at once. */
+  tick(): void {
+    const today = this.today();
+    for (const t of this.units.values()) {
+      if (this.inFlight >= 6) return;
+      const step = t.script.steps[t.next];
+      if (!step || t.busy || step.on > today) continue;
+      t.busy = true;
+      this.inFlight++;
+      this.take(t, step)
+        .then(() => {
+          t.next++;
+          this.tally.messages++;
+        })
+        .catch((err: unknown) => {
+          const msg = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+          // Some refusals are about timing (a handler still running): try again on a later tick.
+          if (++t.failures >= 8) {
+            this.tally.refused.push(`${t.x.unitId} ${step.action.kind}: ${msg}`);
+            say(`  refused: ${t.x.unitId} ${step.action.kind}: ${msg}`);
+            t.next++;
+          }
+        })
+        .finally(() => {
+          t.busy = false;
+          this.inFlight--;
+        });
+    }
+  }
+
+  private async take(t: Tracked, step: SimStep): Promise<void> {
+    const unitId = t.x.unitId;
+    const a = step.action;
+    const st = await inspectionStatus(this.client, this.campaignId, unitId);
+    const [lead, second] = st.team;
+    if (!lead || !second) throw new Error(`team of ${unitId} has fewer than two inspectors`);
+    switch (a.kind) {
+      case 'report':
+        await submitResult(this.client, this.campaignId, unitId, { by: lead, present: [lead, second], checkedOn: step.on, result: a.result, evidence: a.evidence });
+        return;
+      case 'recuse':
+        await declareRecusal(this.client, this.campaignId, unitId, { by: second, inspectorId: second, reason: a.reason });
+        return;
+      case 'unit-closed':
+        await reportUnitClosed(this.client, this.campaignId, unitId, { by: lead, reason: a.reason });
+        return;
+      case 'replacement-decision': {
+        const ack = await decideUnitReplacement(this.client, this.campaignId, unitId, { by: a.by, decision: a.decision, reason: a.reason });
+        if (ack.decision === 'approve' && this.ctx) {
+          const x = this.simInspection(ack.replacement, t.x.poolId, t.x.department);
+          this.track(x, scriptFor(x, 'on-time', this.ctx, addDays(step.on, 2)));
+          say(`  ${unitId} found closed; ${a.by} approved replacement ${ack.replacement} (entry ${ack.seq})`);
+        }
+        return;
+      }
+      case 'handover-decision': {
+        if (st.phase !== 'handover-approval') throw new Error(`${unitId} is in phase ${st.phase}, not awaiting a hand-over decision yet`);
+        const ack = await decideHandover(this.client, this.campaignId, unitId, { by: a.by, decision: a.decision, reason: a.reason });
+        for (const d of ack.documents) this.tally.handovers[d.kind] = (this.tally.handovers[d.kind] ?? 0) + 1;
+        if (ack.decision === 'reject') this.tally.handovers['rejected'] = (this.tally.handovers['rejected'] ?? 0) + 1;
+        return;
+      }
+    }
+  }
+}
+
+// --- main ---------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  claimDataDir(opts.data);
+  const registryDb = path.join(opts.data, 'registry.db');
+  say(`demo data folder ${opts.data} (fresh); seed ${opts.seed}, scale ${opts.scale}, 1 programme day = ${opts.secondsPerDay} s`);
+
+  let server: DevServer | undefined;
+  let catcher: MailCatcher | undefined;
+  let running: RunningWorker | undefined;
+  let workerDone: Promise<void> | undefined;
+  let connection: Connection | undefined;
+  const stopAll = async () => {
+    if (running) {
+      try {
+        running.worker.shutdown();
+      } catch {
+        // already stopped
+      }
+      await workerDone?.catch(() => undefined);
+      await running.close().catch(() => undefined);
+    }
+    await connection?.close().catch(() => undefined);
+    await catcher?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    fs.rmSync(path.join(opts.data, 'demo.pid'), { force: true });
+  };
+
+  try {
+    // 1. The registry, through the real import path.
+    const { snapshot, newUnitsBatch } = await buildRegistry(opts, registryDb);
+    const active = snapshot.units.filter((u) => u.status === 'active');
+    say(`registry imported: ${active.length} units, ${snapshot.people.length} people, ${snapshot.departments.length} departments, ${snapshot.conflicts.length} conflicts`);
+
+    // 2. Mail catcher and Temporal (SQLite file, Web UI).
+    catcher = await startMailCatcher({ dir: path.join(opts.data, 'mail') });
+    const uiPort = opts.uiPort ?? ((await portFree(8233)) ? 8233 : await freePort());
+    server = await startDevServer({
+      dbFile: path.join(opts.data, 'temporal.db'),
+      headless: false,
+      uiPort,
+      logFile: path.join(opts.data, 'temporal.log'),
+      readyTimeoutMs: 120_000,
+    });
+    say(`Temporal dev server at ${server.address}; Web UI ${server.uiUrl}; mail catcher on port ${catcher.port} (${catcher.dir})`);
+
+    // 3. The worker, in this process, logging to a file.
+    const settings = loadRuntimeSettings({
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+        SSJ_DATA_DIR: opts.data,
+        SSJ_DB: registryDb,
+        SSJ_TASK_QUEUE: 'ssj',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(catcher.port),
+        SMTP_SECURE: 'false',
+        SSJ_MAIL_FROM: '信阳市生态环境综合行政执法支队 <ssj-demo@example.org>',
+      },
+    });
+    const logStream = fs.createWriteStream(path.join(opts.data, 'worker.log'), { flags: 'a' });
+    const log = createJsonLogger('info', (l) => logStream.write(l));
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => logStream.write(`${JSON.stringify({ level: entry.level, msg: entry.message, ...entry.meta })}\n`)),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'WARN' }), forward: {} } },
+    });
+    say('worker: bundling the workflow code (takes a little while on two cores)...');
+    running = await createSsjWorker(settings, log);
+    workerDone = running.worker.run();
+    say(`worker polling task queue ${settings.temporal.taskQueue}`);
+
+    // 4. The Q1 2023 campaign in rehearsal mode.
+    connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: server.namespace });
+    const programme = loadProgramme();
+    // The campaign's start stands for a few days before the update window closes.
+    const PROGRAMME_START = addDays(quarterStart(YEAR, opts.quarter), -3);
+    const clock: ResolvedClock = { mode: 'rehearsal', programmeStart: PROGRAMME_START, secondsPerDay: opts.secondsPerDay, startedAt: Date.now() };
+    const handle = await startCampaign(client, { programmeId: programme.id, year: YEAR, quarter: opts.quarter, clock }, { taskQueue: settings.temporal.taskQueue });
+    const campaignId = handle.workflowId;
+    say(`started ${campaignId}: programme day ${PROGRAMME_START}, the quarter runs to publication in about ${Math.round((105 * opts.secondsPerDay) / 60 * 10) / 10} minutes`);
+    let result: CampaignResult | null = null;
+    let failure: unknown = null;
+    const resultP = handle.result().then(
+      (r: CampaignResult) => (result = r),
+      (e: unknown) => (failure = e),
+    );
+
+    // 5. The people.
+    const driver = new Driver(client, campaignId, clock, snapshot, opts.seed);
+    const holding = (role: Role) => snapshot.people.filter((p) => p.active && p.roles.includes(role)).map((p) => p.id);
+    const admin = holding('admin')[0]!;
+    const discipline = holding('discipline')[0]!;
+    const brigades = snapshot.departments.filter((d) => d.kind === 'direct-brigade');
+    const changeListsDone = new Set<string>();
+    const witnessDone = new Set<string>();
+    // The admin witness comes early; the discipline officer two days after the draw was due, so the
+    // draw-overdue alert fires.
+    const qStart = quarterStart(YEAR, opts.quarter);
+    const witnessDays: Record<string, string> = { admin: addDays(qStart, 2), discipline: addDays(qStart, 11) };
+    let lastPhase = '';
+    let lastReport = '';
+    let allKnown = false;
+    const seenOverdue = new Set<string>();
+
+    // A quarter spans about 125 programme days from the start to a late publication; past twice
+    // that, something is stuck (see the worker log).
+    const deadline = Date.now() + 250 * opts.secondsPerDay * 1000 + 120_000;
+    let lastGoodStatus = Date.now();
+    while (result === null && failure === null) {
+      await new Promise((r) => setTimeout(r, Math.max(150, Math.min(500, opts.secondsPerDay * 250))));
+      if (Date.now() > deadline) throw new Error(`the campaign did not close in time (phase ${lastPhase}); see ${path.join(opts.data, 'worker.log')}`);
+      let st: CampaignStatus;
+      try {
+        st = await campaignStatus(client, campaignId);
+        lastGoodStatus = Date.now();
+      } catch (err) {
+        // The first workflow task may not have run yet; a minute without an answer is a failure.
+        if (Date.now() - lastGoodStatus > 45_000) throw new Error(`the campaign does not answer its status query (${(err as Error).message}); see ${path.join(opts.data, 'worker.log')}`);
+        continue;
+      }
+      // The status's own `today` is the workflow's time at its last activation; the clock is ours.
+      const today = driver.today();
+      if (st.phase !== lastPhase) {
+        lastPhase = st.phase;
+        say(`[${today}] phase ${st.phase}`);
+        if (st.phase === 'draw' && st.manifest) say(`  manifest ${st.manifest.digest.slice(0, 16)}…: ${st.manifest.units} units, ${st.manifest.inspectors} inspectors, ${st.manifest.pools} pools`);
+        if (st.phase === 'inspection' && st.sealed) say(`  ${st.sealed.drawn} units drawn; seed commitment ${st.sealed.seedCommitment.slice(0, 16)}… (the list stays sealed until publication)`);
+      }
+      for (const o of st.overdue) {
+        if (seenOverdue.has(o)) continue;
+        seenOverdue.add(o);
+        say(`  [${today}] overdue: ${o}`);
+      }
+      // Brigades' leaders send their change lists during the update window.
+      if (st.phase === 'update-window') {
+        for (const b of brigades) {
+          if (changeListsDone.has(b.id)) continue;
+          const by = snapshot.people.find((p) => p.department === b.id && p.roles.includes('brigade-leader'));
+          if (!by) continue;
+          try {
+            await submitChangeList(client, campaignId, { brigade: b.id, by: by.id, batchId: b.id === 'brigade-yangshan' ? null : newUnitsBatch });
+            changeListsDone.add(b.id);
+          } catch {
+            // still starting: next tick
+          }
+        }
+      }
+      if (st.phase === 'draw') {
+        for (const [role, person] of [['admin', admin], ['discipline', discipline]] as const) {
+          if (witnessDone.has(role) || today < witnessDays[role]!) continue;
+          try {
+            await giveEntropy(client, campaignId, { role, personId: person, entropy: witnessEntropy(opts.seed, role) });
+            witnessDone.add(role);
+            driver.tally.messages++;
+            say(`  [${today}] witness ${role} ${person} gave entropy${today > st.dates.drawDue ? ` (late: the draw was due by ${st.dates.drawDue})` : ''}`);
+          } catch (err) {
+            say(`  witness ${role}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+          }
+        }
+      }
+      if (st.phase === 'inspection' || st.phase === 'publication') {
+        if (!driver.ctx && st.sealed) {
+          driver.ctx = {
+            seed: opts.seed,
+            dates: { from: addDays(today, 2), due: st.dates.inspectionDue, escalateAfter: st.dates.escalateAfter },
+            managers: holding('manager'),
+            agencies: snapshot.departments.filter((d) => d.kind === 'agency' && d.id !== 'agency-bureau').map((d) => d.id),
+            countyAreas: snapshot.departments.filter((d) => d.kind === 'county-brigade').map((d) => d.jurisdiction!).filter(Boolean),
+          };
+        }
+        if (!allKnown) allKnown = await driver.discover(st);
+        driver.tick();
+        if (today.slice(0, 7) !== lastReport.slice(0, 7) || today >= addDays(lastReport, 14)) {
+          lastReport = today;
+          const done = [...driver.units.values()].filter((t) => t.next >= t.script.steps.length).length;
+          say(`  [${today}] units done by their teams ${done}/${driver.units.size}; messages sent ${driver.tally.messages}; notices mailed ${catcher.messages().length}`);
+        }
+      }
+    }
+    await resultP;
+    if (failure) throw failure;
+    const r = result as unknown as CampaignResult;
+    const final = await campaignStatus(client, campaignId);
+
+    // 6. Summary.
+    const s = r.stats;
+    const mail = catcher.messages();
+    const pub = path.resolve(r.publication.location);
+    const scenarioCounts = new Map<string, number>();
+    for (const t of driver.units.values()) scenarioCounts.set(t.script.scenario, (scenarioCounts.get(t.script.scenario) ?? 0) + 1);
+    process.stdout.write('\n' + formatCampaignStatus(final) + '\n\n');
+    process.stdout.write(
+      [
+        `summary of ${campaignId} (programme days ${PROGRAMME_START} to ${final.today}, ${elapsed().trim()} in all)`,
+        `  drawn                 ${s.drawn}`,
+        `  inspected             ${s.inspected} (not inspected ${s.notInspected})`,
+        `  results on time       ${s.onTime}`,
+        `  overdue               ${s.overdue} (escalated ${s.escalated})`,
+        `  findings              ${s.findings} (own cases ${s.ownCases})`,
+        `  handed over           ${s.handedOver} (监察通知 ${driver.tally.handovers['supervision-notice'] ?? 0}, 移交表 ${driver.tally.handovers['transfer-form'] ?? 0}; rejected ${s.handoverRejected})`,
+        `  referred (移送)        ${s.referred}`,
+        `  units replaced        ${s.replacedUnits}; inspectors replaced ${s.replacedInspectors}`,
+        `  draw overdue alert    ${s.drawOverdue ? 'yes' : 'no'}`,
+        `  change lists missing  ${s.changeListsMissing.length ? s.changeListsMissing.join(', ') : 'none'}`,
+        `  published on time     ${s.publishedOnTime ? 'yes' : 'no'} (${r.publication.publishedOn}, due ${final.dates.publicationDue})`,
+        `  notices sent          ${mail.length} (caught in ${catcher.dir})`,
+        `  messages from people  ${driver.tally.messages}; refused ${driver.tally.refused.length}`,
+        `  simulated paths       ${[...scenarioCounts].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      ].join('\n') + '\n',
+    );
+
+    // 7. Anyone can check the draw from the published package.
+    const verify = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        path.join(ROOT, 'client', 'ssj.ts'),
+        'verify',
+        '--manifest',
+        path.join(pub, 'manifest'),
+        '--record',
+        path.join(pub, 'draw-record.json'),
+        '--replacements',
+        path.join(pub, 'replacements.json'),
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    process.stdout.write(`ssj verify: ${(verify.stdout + verify.stderr).trim()} (exit ${verify.status})\n`);
+
+    if (opts.keepRunning) {
+      process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (running: server, worker and mail catcher stay up; Ctrl-C stops them)\npublication: ${pub}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      process.stderr.write('demo: stopping\n');
+    } else {
+      process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (was available while the demo ran; run with --keep-running to explore it afterwards)\npublication: ${pub}\n`);
+    }
+    await stopAll();
+    if (verify.status !== 0 || driver.tally.refused.length > 0) process.exitCode = 1;
+  } catch (err) {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    if (server) process.stderr.write(`demo: Temporal log ${server.logFile}; worker log ${path.join(opts.data, 'worker.log')}\n`);
+    await stopAll();
+    process.exitCode = 1;
+  }
+}
+
+void main().then(() => process.exit(process.exitCode ?? 0));
