@@ -3,6 +3,7 @@
 // Each module in ./commands registers its own sub-commands, so each area of the programme
 // (registry, draw, quarter, ...) keeps its command-line code to itself.
 import { Command, CommanderError } from 'commander';
+import * as path from 'node:path';
 import * as draw from './commands/draw';
 import * as inspection from './commands/inspection';
 import * as plan from './commands/plan';
@@ -47,6 +48,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `npm run ssj` runs in the checkout's root; a file named on the command line means the folder the
+ * user typed it in (npm's INIT_CWD), e.g. `verify --manifest manifest` inside a downloaded
+ * disclosure folder. The default data folder stays the checkout's `.data`.
+ */
+function runWhereTheUserIs(): void {
+  const userDir = process.env.INIT_CWD;
+  if (process.env.npm_lifecycle_event !== 'ssj' || !userDir || path.resolve(userDir) === process.cwd()) return;
+  if (!process.env.SSJ_DATA_DIR) process.env.SSJ_DATA_DIR = path.resolve('.data');
+  process.chdir(userDir);
+}
+
 if (require.main === module) {
+  runWhereTheUserIs();
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

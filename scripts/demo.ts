@@ -50,6 +50,8 @@ import {
 import { batchWorkflowId, type CampaignResult, type CampaignStatus } from '../workflows/definitions';
 import { formatCampaignStatus } from '../client/commands/quarter';
 
+/** The county brigade that the demo leaves silent during the update window. */
+const SILENT_BRIGADE = 'county-xixian';
 const ROOT = path.resolve(__dirname, '..');
 const YEAR = 2023;
 
@@ -391,7 +393,7 @@ async function main(): Promise<void> {
     const holding = (role: Role) => snapshot.people.filter((p) => p.active && p.roles.includes(role)).map((p) => p.id);
     const admin = holding('admin')[0]!;
     const discipline = holding('discipline')[0]!;
-    const brigades = snapshot.departments.filter((d) => d.kind === 'direct-brigade');
+    const brigades = snapshot.departments.filter((d) => d.kind === 'direct-brigade' || d.kind === 'county-brigade');
     const changeListsDone = new Set<string>();
     const witnessDone = new Set<string>();
     // The admin witness comes early; the discipline officer two days after the draw was due, so the
@@ -432,10 +434,11 @@ async function main(): Promise<void> {
         seenOverdue.add(o);
         say(`  [${today}] overdue: ${o}`);
       }
-      // Brigades' leaders send their change lists during the update window.
+      // Brigades' leaders send their change lists during the update window; one county brigade
+      // never does, so the window's reminder and escalation are seen too.
       if (st.phase === 'update-window') {
         for (const b of brigades) {
-          if (changeListsDone.has(b.id)) continue;
+          if (changeListsDone.has(b.id) || b.id === SILENT_BRIGADE) continue;
           const by = snapshot.people.find((p) => p.department === b.id && p.roles.includes('brigade-leader'));
           if (!by) continue;
           try {

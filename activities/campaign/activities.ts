@@ -9,6 +9,8 @@ import type { Manifest } from '../../domain/draw/manifest';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import {
   annualPlan,
+  annualPlanFromProgramme,
+  chineseQuarter,
   formatDocumentNumber,
   referralLetter,
   supervisionNotice,
@@ -16,7 +18,6 @@ import {
   type CaseDocumentInput,
   type OfficialDocument,
 } from '../../domain/documents';
-import { chineseQuarter } from '../../domain/documents';
 import type { HandlingKind, ResultReport } from '../../domain/outcomes';
 import type { Programme, Quarter } from '../../domain/programme';
 import type { Unit } from '../../domain/registry';
@@ -564,39 +565,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         { kind: 'annual-plan', year: a.year, campaignId, unitId: null, recipient: 'superior-contact' },
         (seq) => formatDocumentNumber('annual-plan', a.year, seq),
         (number) => {
-          const d = annualPlan({
-            year: p.year,
-            number,
-            bureauName: p.issuer,
-            issuer: p.detachment.name,
-            title: p.name,
-            body: p.basis.map((b) => `依据${b}。`),
-            checkItems: p.checkItems.map((ci) => ({
-              department: ci.department,
-              item: ci.item,
-              basis: ci.basis,
-              subject: ci.checkingBody,
-              itemClass: ci.itemKind,
-              targets: ci.targets,
-              ratio: ci.ratio,
-              frequency: ci.frequency,
-              method: ci.method,
-              remarks: ci.remarks,
-            })),
-            quarterPlans: p.quarterlyTasks.map((t) => ({
-              planName: t.planName,
-              taskName: t.taskName,
-              directed: t.drawType === '定向',
-              itemClass: t.itemKind,
-              joint: t.jointDraw,
-              item: t.item,
-              scope: t.targetScope,
-              ratio: t.ratioText,
-              period: t.period.text,
-              department: t.department,
-            })),
-            issuedOn: a.issuedOn,
-          });
+          const d = annualPlan(annualPlanFromProgramme(p, { number, issuedOn: a.issuedOn, body: p.basis.map((b) => `依据${b}。`) }));
           return { title: d.title, html: d.html, text: d.text };
         },
       );

@@ -7,7 +7,8 @@ import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import { MANIFEST_FILES } from '../../domain/draw/digest';
 import { METHOD_LABELS, WITNESS_ROLE_LABELS, type PublicRow, handlingText, reasonLabel, resultText, statusText } from './rows';
 
-export const VERIFY_COMMAND = 'npm run --silent ssj -- verify --manifest manifest --record draw-record.json --replacements replacements.json';
+/** Run in the disclosure folder; SSJ_DIR is where the ssj software is checked out. */
+export const VERIFY_COMMAND = 'npm --prefix "$SSJ_DIR" run --silent ssj -- verify --manifest manifest --record draw-record.json --replacements replacements.json';
 
 export interface PageInput {
   title: string;
@@ -164,7 +165,7 @@ ${witnesses}
 </table>
 <p>名单调整记录：</p>
 ${replacementRows}
-<p>复核方法：下载本公示的全部文件，在文件所在目录核对文件完整性；再在 shuangsuiji（ssj）开源软件目录中重新计算抽取结果并与公布的记录比对（命令中的 manifest、draw-record.json、replacements.json 指本公示所附文件，可将本公示目录复制到软件目录下，或写明其完整路径）：</p>
+<p>复核方法：下载本公示的全部文件，在文件所在目录中先核对文件完整性，再用 shuangsuiji（ssj）开源软件重新计算抽取结果并与公布的记录比对（SSJ_DIR 为该软件所在目录；输出 verified 即一致）：</p>
 <pre>sha256sum -c SHA256SUMS
 ${VERIFY_COMMAND}</pre>
 <p class="note">本公示所附文件：${p.files.join('、')}。各文件的 SHA-256 摘要见 SHA256SUMS。results.csv 为 UTF-8（带 BOM）编码，可直接用 Excel 打开。</p>

@@ -20,11 +20,11 @@ import {
 import { computeQuotas, type QuotaReport } from '../../domain/quotas';
 import { idSchema, type RegistrySnapshot } from '../../domain/registry';
 import { ExitCode, UserError } from '../errors';
+import { settings } from '../session';
 
-const DEFAULT_DB = '.data/registry.db';
 
 interface CommonOptions {
-  db: string;
+  db?: string;
   year: string;
   quarter: string;
   at?: string;
@@ -82,7 +82,7 @@ export function register(program: Command): void {
 
 function withCommon(cmd: Command): Command {
   return cmd
-    .option('--db <file>', 'registry database', process.env.SSJ_DB ?? DEFAULT_DB)
+    .option('--db <file>', 'registry database (default: $SSJ_DB, or registry.db in $SSJ_DATA_DIR (.data))')
     .requiredOption('--year <year>', "the programme's year, e.g. 2023")
     .requiredOption('--quarter <q>', 'quarter 1-4')
     .option('--at <date>', 'registry date YYYY-MM-DD (end of day); default: the last day of the previous quarter')
@@ -114,10 +114,11 @@ function prepare(opts: CommonOptions): { programme: Programme; quarter: Quarter;
   const inputs: FreezeInputs = {};
   if (opts.inspectedElsewhere) inputs.inspectedElsewhere = readInspectedElsewhere(opts.inspectedElsewhere);
   if (opts.pastInspections) inputs.pastInspections = readPastInspections(opts.pastInspections);
-  if (!fs.existsSync(opts.db)) {
-    throw new UserError(`--db ${opts.db}: no registry database there`, ExitCode.refused, 'import the registries first (ssj registry ...), or pass --db / set SSJ_DB');
+  const db = opts.db ?? settings().registryDb;
+  if (!fs.existsSync(db)) {
+    throw new UserError(`${db}: no registry database there`, ExitCode.refused, 'import the registries first (ssj registry ...), or pass --db / set SSJ_DB');
   }
-  const store = openRegistry(opts.db);
+  const store = openRegistry(db);
   try {
     return { programme: p, quarter: q, snapshot: store.snapshotAt(at), inputs };
   } finally {

@@ -10,11 +10,13 @@ import { entityKinds, isCalendarDate, openRegistry, type EntityKind, type Regist
 import { importKinds, TEMPLATES, type ImportKind } from '../../activities/registry/templates';
 import { writeSyntheticRegistry } from '../../activities/registry/write-files';
 import { ExitCode, UserError } from '../errors';
+import { settings } from '../session';
 
-export const DEFAULT_DB = '.data/registry.db';
+const DEFAULT_DB = '$SSJ_DB, or registry.db in $SSJ_DATA_DIR (.data)';
 
+/** --db, else the registry the runtime settings name (the one the worker and `--as` checks use). */
 function dbPath(opt: string | undefined): string {
-  return opt ?? process.env.SSJ_DB ?? DEFAULT_DB;
+  return opt ?? settings().registryDb;
 }
 
 /** Today in Beijing (the registries' dates are Beijing days). */
@@ -124,7 +126,7 @@ function listing(s: RegistrySnapshot, kind: string): string {
 
 export function register(program: Command): void {
   const registry = program.command('registry').description('the registries of units, inspectors and conflicts (SQLite)');
-  const dbOption = (): Option => new Option('--db <file>', `registry database (default: $SSJ_DB or ${DEFAULT_DB})`);
+  const dbOption = (): Option => new Option('--db <file>', `registry database (default: ${DEFAULT_DB})`);
 
   registry
     .command('import')
