@@ -128,9 +128,11 @@ export const programmeSchema = z
       fullyExemptPositiveKinds: z.array(codeSchema, { error: 'must be a list of positive-list kind codes' }),
     }),
     rehearsal: z.strictObject({
-      timeScale: z
-        .number({ error: 'must be a number, 1 or more' })
-        .min(1, { error: 'must be a number, 1 or more (1: real time)' }),
+      /** How long one programme day lasts in a rehearsal (`ssj quarter start --rehearsal`). */
+      secondsPerDay: z
+        .number({ error: 'must be a number of seconds, more than 0 and at most 86400' })
+        .positive({ error: 'must be a number of seconds, more than 0 and at most 86400' })
+        .max(86_400, { error: 'must be a number of seconds, more than 0 and at most 86400' }),
     }),
     checkItems: z.array(checkItemSchema, { error: 'must be a list' }).min(1, { error: 'must list at least one check item' }),
     quarterlyTasks: z.array(quarterlyTaskSchema, { error: 'must be a list' }).length(4, {

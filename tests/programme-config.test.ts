@@ -33,7 +33,7 @@ describe('the shipped programme (2023 Xinyang plan)', () => {
     expect(p.draw).toEqual({ teamSize: 2, exclusive: true });
     expect(p.deadlines).toEqual({ drawByDayOfFirstMonth: 10, annualPlanBy: { month: 1, day: 25 }, inspectionEnds: 'quarter-end', publicationWorkingDays: 20 });
     expect(p.exclusions.recentlyInspectedQuarters).toBe(0);
-    expect(p.rehearsal.timeScale).toBe(1);
+    expect(p.rehearsal.secondsPerDay).toBe(2);
   });
 
   it('holds Annex 1 and Annex 2 with every column', () => {
@@ -135,9 +135,9 @@ describe('broken programmes are rejected with the field path and the rule', () =
       expect(() => loadProgramme(path.join(dir, 'none.json'))).toThrow(/none\.json: cannot be read \(no such file\)/);
       const file = path.join(dir, 'p.json');
       const d = shipped();
-      d.rehearsal.timeScale = 0;
+      d.rehearsal.secondsPerDay = 0;
       fs.writeFileSync(file, JSON.stringify(d));
-      expect(() => loadProgramme(file)).toThrow(/p\.json: rehearsal\.timeScale: must be a number, 1 or more/);
+      expect(() => loadProgramme(file)).toThrow(/p\.json: rehearsal\.secondsPerDay: must be a number of seconds, more than 0/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

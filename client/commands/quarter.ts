@@ -42,14 +42,14 @@ export function register(program: Command): void {
     .requiredOption('--year <year>', 'the programme year, e.g. 2023')
     .requiredOption('--quarter <q>', 'quarter 1-4')
     .requiredOption('--as <person>', 'who starts it: a system administrator, manager or detachment leader (person id)')
-    .option('--rehearsal <secondsPerDay>', 'rehearsal: one programme day lasts this many seconds (演练模式), e.g. 2')
+    .option('--rehearsal [secondsPerDay]', 'rehearsal: one programme day lasts this many seconds (演练模式); alone: the programme\'s rehearsal.secondsPerDay')
     .option('--from <date>', 'rehearsal: the programme date the start stands for (default: 3 days before the quarter starts)')
     .option('--batch-size <n>', 'inspections per batch workflow (default 250, at most 500)')
     .addHelpText(
       'after',
       '\nExamples:\n  ssj quarter start --year 2023 --quarter 1 --as P0004\n  ssj quarter start --year 2023 --quarter 1 --as P0004 --rehearsal 2   # a quarter in about 4 minutes\n',
     )
-    .action(async (o: { year: string; quarter: string; as: string; rehearsal?: string; from?: string; batchSize?: string }) => {
+    .action(async (o: { year: string; quarter: string; as: string; rehearsal?: string | true; from?: string; batchSize?: string }) => {
       const year = parseYear(o.year);
       const q = parseQuarter(o.quarter);
       const s = settings();
@@ -59,7 +59,7 @@ export function register(program: Command): void {
       }
       const input: CampaignInput = { programmeId: programme.id, year, quarter: q };
       if (o.rehearsal !== undefined) {
-        const spd = Number(o.rehearsal);
+        const spd = o.rehearsal === true ? programme.rehearsal.secondsPerDay : Number(o.rehearsal);
         if (!Number.isFinite(spd) || spd <= 0 || spd > 86_400) throw new UserError(`--rehearsal must be seconds per programme day, more than 0 and at most 86400, got ${JSON.stringify(o.rehearsal)}`);
         const from = o.from === undefined ? addDays(quarterStart(year, q), -3) : parseDateFlag('--from', o.from);
         input.clock = { mode: 'rehearsal', programmeStart: from, secondsPerDay: spd };
