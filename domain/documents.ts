@@ -259,6 +259,44 @@ function paragraphs(lines: string[]): Html {
   return joinHtml(lines.map((l) => html`<p>${l}</p>`), '\n');
 }
 
+/** The body of a letter-style document (notice, referral): masthead, number, red rule, addressee, paragraphs, closing, sign-off. */
+function letter(
+  d: { issuer: { name: string; contact?: string | null; phone?: string | null }; number: string; recipient: { name: string }; issuedOn: string },
+  title: string,
+  body: string[],
+  closing: string,
+  evidence: string | null,
+  signer: string,
+): { htmlBody: Html; textBody: string } {
+  const contact = d.issuer.contact || d.issuer.phone ? `联系人：${d.issuer.contact ?? ''}　联系电话：${d.issuer.phone ?? ''}` : null;
+  const htmlBody = html`<div class="masthead">${d.issuer.name}</div>
+<div class="docno">${d.number}</div>
+<hr class="redline">
+<h1>${title}</h1>
+<p class="to">${d.recipient.name}：</p>
+${paragraphs(body)}
+<p>${closing}</p>
+${evidence ? html`<p class="plain">${evidence}</p>` : ''}
+${contact ? html`<p class="plain">${contact}</p>` : ''}
+${signoff(signer, d.issuedOn)}`;
+  const textBody = wrapText([
+    d.issuer.name,
+    d.number,
+    '',
+    title,
+    '',
+    `${d.recipient.name}：`,
+    ...body.map((l) => `　　${l}`),
+    `　　${closing}`,
+    evidence,
+    contact,
+    '',
+    signer,
+    chineseDate(d.issuedOn),
+  ]);
+  return { htmlBody, textBody };
+}
+
 // ---------------------------------------------------------------------------------------------
 // 监察通知: to a county brigade
 
@@ -277,32 +315,7 @@ export function supervisionNotice(input: CaseDocumentInput): OfficialDocument {
     `请你大队${d.requestedAction}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将查处结果书面报送我支队` : ''}。`,
   ];
   const evidence = d.evidence.length ? `附：证据材料 ${d.evidence.join('；')}` : null;
-  const contact = d.issuer.contact || d.issuer.phone ? `联系人：${d.issuer.contact ?? ''}　联系电话：${d.issuer.phone ?? ''}` : null;
-  const htmlBody = html`<div class="masthead">${d.issuer.name}</div>
-<div class="docno">${d.number}</div>
-<hr class="redline">
-<h1>${title}</h1>
-<p class="to">${d.recipient.name}：</p>
-${paragraphs(body)}
-<p>特此通知。</p>
-${evidence ? html`<p class="plain">${evidence}</p>` : ''}
-${contact ? html`<p class="plain">${contact}</p>` : ''}
-${signoff(who, d.issuedOn)}`;
-  const textBody = wrapText([
-    d.issuer.name,
-    d.number,
-    '',
-    title,
-    '',
-    `${d.recipient.name}：`,
-    ...body.map((l) => `　　${l}`),
-    '　　特此通知。',
-    evidence,
-    contact,
-    '',
-    who,
-    chineseDate(d.issuedOn),
-  ]);
+  const { htmlBody, textBody } = letter(d, title, body, '特此通知。', evidence, who);
   return { kind: 'supervision-notice', title, number: d.number, html: page(`${title} ${d.number}`, htmlBody), text: textBody };
 }
 
@@ -356,32 +369,7 @@ export function referralLetter(input: CaseDocumentInput): OfficialDocument {
     `上述问题涉嫌违反${d.legalBasis.join('、')}的规定，不属于生态环境部门职责范围。根据“对检查中发现的不属于本部门职责范围的违法违规行为，应及时将案件线索移送相应监管部门依法处理”的要求，现将该案件线索移送你单位，请${d.requestedAction}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将处理结果函告我支队` : ''}。`,
   ];
   const evidence = d.evidence.length ? `附：相关材料 ${d.evidence.join('；')}` : null;
-  const contact = d.issuer.contact || d.issuer.phone ? `联系人：${d.issuer.contact ?? ''}　联系电话：${d.issuer.phone ?? ''}` : null;
-  const htmlBody = html`<div class="masthead">${d.issuer.name}</div>
-<div class="docno">${d.number}</div>
-<hr class="redline">
-<h1>${title}</h1>
-<p class="to">${d.recipient.name}：</p>
-${paragraphs(body)}
-<p>特此函告。</p>
-${evidence ? html`<p class="plain">${evidence}</p>` : ''}
-${contact ? html`<p class="plain">${contact}</p>` : ''}
-${signoff(d.issuer.name, d.issuedOn)}`;
-  const textBody = wrapText([
-    d.issuer.name,
-    d.number,
-    '',
-    title,
-    '',
-    `${d.recipient.name}：`,
-    ...body.map((l) => `　　${l}`),
-    '　　特此函告。',
-    evidence,
-    contact,
-    '',
-    d.issuer.name,
-    chineseDate(d.issuedOn),
-  ]);
+  const { htmlBody, textBody } = letter(d, title, body, '特此函告。', evidence, d.issuer.name);
   return { kind: 'referral', title, number: d.number, html: page(`${title} ${d.number}`, htmlBody), text: textBody };
 }
 

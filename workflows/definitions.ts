@@ -188,23 +188,9 @@ export const decideHandoverUpdate = defineUpdate<HandoverAck, [HandoverDecision]
 export type CampaignPhase = 'update-window' | 'freeze' | 'draw' | 'inspection' | 'publication' | 'closed';
 export type InspectionPhase = 'notify' | 'inspection' | 'unit-replacement' | 'handover-approval' | 'handover' | 'done' | 'replaced';
 
-export interface CampaignStats {
+/** The quarter's statistics: the inspections' tally plus what only the campaign knows. */
+export interface CampaignStats extends Omit<InspectionTally, 'inspections'> {
   drawn: number;
-  inspected: number;
-  /** Results received by the time limit. */
-  onTime: number;
-  overdue: number;
-  escalated: number;
-  findings: number;
-  ownCases: number;
-  handedOver: number;
-  handoverRejected: number;
-  referred: number;
-  notInspected: number;
-  replacedUnits: number;
-  replacedInspectors: number;
-  /** Inspection workflows that failed instead of finishing (their units count as not inspected). */
-  failed: number;
   drawOverdue: boolean;
   publishedOnTime: boolean | null;
   /** Brigades whose change list had not arrived when the update window closed. */
