@@ -71,7 +71,7 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      if (i > 600) throw err;
+      if (i > 3000) throw err; // ten minutes: a loaded 2-core machine is slow to start thousands of workflows
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -97,19 +97,13 @@ async function main(): Promise<void> {
   const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
   try {
     await worker.runUntil(async () => {
-      // Baseline: N bare children, one no-op activity each.
+      // The quarter first, on a fresh server and an empty worker cache.
       let t0 = Date.now();
-      await client.workflow.execute('baselineParent', { taskQueue, workflowId: `baseline-${UNITS}`, args: [UNITS, 1000] });
-      const baselineMs = Date.now() - t0;
-      const baselineEvents = (await client.workflow.getHandle(`baseline-${UNITS}`).describe()).historyLength;
-
-      // The quarter.
-      t0 = Date.now();
       const campaignId = campaignWorkflowId(programme.id, 2024, 1);
       const handle = await api.startCampaign(client, { programmeId: programme.id, year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-31', secondsPerDay: 600 } }, { taskQueue });
       await retrying(async () => {
         const s = await api.campaignStatus(client, campaignId);
-        if (s.updateWindow.waitingFor.length !== BRIGADES) throw new Error('not yet');
+        if (s.updateWindow.waitingFor.length !== BRIGADES) throw new Error(`not yet: phase ${s.phase}, waiting for ${s.updateWindow.waitingFor.length} brigades`);
       });
       for (let b = 0; b < BRIGADES; b++) await api.submitChangeList(client, campaignId, { brigade: `brigade-${b}`, by: `BL${b}`, batchId: null });
       await retrying(async () => {
@@ -131,6 +125,12 @@ async function main(): Promise<void> {
       const result = await handle.result();
       const campaignMs = Date.now() - t0;
 
+      // Baseline, in the same run: N bare children, one no-op activity each.
+      t0 = Date.now();
+      await client.workflow.execute('baselineParent', { taskQueue, workflowId: `baseline-${UNITS}`, args: [UNITS, 1000] });
+      const baselineMs = Date.now() - t0;
+      const baselineEvents = (await client.workflow.getHandle(`baseline-${UNITS}`).describe()).historyLength;
+
       const counts: [string, number][] = [[campaignId, (await handle.describe()).historyLength]];
       const batches = Math.ceil(record.assignments.length / 250) + BRIGADES;
       for (let i = 0; i < batches; i++) {
@@ -146,7 +146,10 @@ async function main(): Promise<void> {
       console.log(`units drawn:                ${result.stats.drawn} (inspected ${result.stats.inspected}, on time ${result.stats.onTime})`);
       console.log(`baseline (bare children):   ${(baselineMs / 1000).toFixed(1)} s, parent history ${baselineEvents} events`);
       console.log(`campaign, start to draw:    ${(drawMs / 1000).toFixed(1)} s`);
-      console.log(`campaign, start to closed:  ${(campaignMs / 1000).toFixed(1)} s (ratio to baseline ${(campaignMs / baselineMs).toFixed(2)})`);
+      console.log(`campaign, start to closed:  ${(campaignMs / 1000).toFixed(1)} s (includes the rehearsal clock's idle wait for the update window to close)`);
+      // The fan-out, inspections, fan-in and publication: the part the bare-children baseline stands for.
+      const workMs = campaignMs - drawMs;
+      console.log(`campaign, draw to closed:   ${(workMs / 1000).toFixed(1)} s (ratio to baseline ${(workMs / baselineMs).toFixed(2)})`);
       console.log(`largest history:            ${largest[1]} events (${largest[0]}); campaign ${counts[0]![1]} events`);
     });
   } finally {
