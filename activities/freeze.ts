@@ -3,13 +3,13 @@
 // same folder changes nothing; a folder that holds a different manifest is never overwritten.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { manifestDigests, MANIFEST_FILES, type ManifestFileName } from '../domain/draw/digest';
 import { freezeCounts, freezeFiles, freezeQuarter, type FreezeFiles, type FreezeInputs } from '../domain/freeze';
 import { quarterCalendar, type Programme, type Quarter } from '../domain/programme';
 import type { RegistrySnapshot } from '../domain/registry';
 import { loadProgramme } from './programme';
 import { openRegistry } from './registry/store';
+import { fsyncDir, stageFolder } from './staged-folder';
 
 /** The folder holds something else than this freeze: nothing was written. */
 export class FreezeRefusedError extends Error {
@@ -79,22 +79,14 @@ export async function freezeQuarterActivity(input: FreezeActivityInput): Promise
   return freezeToFolder({ snapshot, programme, quarter: input.quarter, dir: input.outDir, inputs: input.inputs });
 }
 
-/**
- * Writes the freeze folder: every file into a temporary sibling folder, synced, then renamed into
- * place, so a crash leaves either no folder or a complete one.
- */
+/** Writes the freeze folder whole (staged, then renamed into place); never over another manifest. */
 export function writeFreezeFolder(dir: string, files: FreezeFiles): { written: boolean } {
   const existing = checkExisting(dir, files.manifestDigest);
   if (existing === 'same') return { written: false };
 
   const parent = path.dirname(path.resolve(dir));
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = path.join(parent, `.${path.basename(dir)}.freeze-${process.pid}-${randomBytes(4).toString('hex')}`);
-  fs.mkdirSync(tmp);
+  const tmp = stageFolder(dir, Object.entries({ ...files.manifest, ...files.extras }));
   try {
-    const all: Record<string, string> = { ...files.manifest, ...files.extras };
-    for (const [name, content] of Object.entries(all)) writeSynced(path.join(tmp, name), content);
-    fsyncDir(tmp);
     try {
       // Replaces `dir` only if it is missing or empty (rename(2) refuses a non-empty target).
       fs.renameSync(tmp, dir);
@@ -138,26 +130,4 @@ function checkExisting(dir: string, manifestDigest: string): 'absent' | 'same' {
     `${dir} already holds a different manifest (digest ${there}); this freeze gives ${manifestDigest}. ` +
       'Nothing was written: a frozen manifest is never overwritten. Freeze into a new folder.',
   );
-}
-
-function writeSynced(file: string, content: string): void {
-  const fd = fs.openSync(file, 'wx');
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some file systems refuse to sync a directory; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }

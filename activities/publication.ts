@@ -11,7 +11,6 @@
 // rewriting an identical package leaves the folder untouched. Before writing, the draw is
 // recomputed from the manifest and the witnesses and the replacements are replayed: a package
 // that would not verify is refused.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -40,6 +39,7 @@ import {
   statusText,
 } from './publication/rows';
 import { normalizeZipTimes } from './publication/zip-times';
+import { fsyncDir, stageFolder } from './staged-folder';
 
 export { PublicationInputError, VERIFY_COMMAND };
 
@@ -297,33 +297,20 @@ export async function writeDisclosurePackage(input: PublicationInput, outDir: st
   if (samePackage(dir, files)) return result(true);
 
   const parent = path.dirname(dir);
-  fs.mkdirSync(parent, { recursive: true });
-  const tag = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${tag}`);
+  const tmp = stageFolder(dir, files);
   try {
-    fs.mkdirSync(tmp);
-    for (const [p, b] of files) {
-      const target = path.join(tmp, ...p.split('/'));
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const fd = fs.openSync(target, 'w');
-      try {
-        fs.writeSync(fd, b);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
     if (fs.existsSync(dir)) {
       // A folder cannot be renamed over a non-empty one: move the old one aside first. The path
       // then holds the old or the new complete package, never a half-written one (it is absent
       // only for the instant between the two renames).
-      const old = path.join(parent, `.${path.basename(dir)}.old-${tag}`);
+      const old = `${tmp}.old`;
       fs.renameSync(dir, old);
       fs.renameSync(tmp, dir);
       fs.rmSync(old, { recursive: true, force: true });
     } else {
       fs.renameSync(tmp, dir);
     }
+    fsyncDir(parent);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
