@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { readManifest } from '../../domain/draw/read-manifest';
 import { runDraw, seedCommitment, DrawError } from '../../domain/draw/draw';
-import { applyReplacements, proposeReplacement, ReplacementError } from '../../domain/draw/replacements';
+import { applyReplacements, proposeReplacement, ReplacementError, type ReplacementRequest } from '../../domain/draw/replacements';
 import type { Manifest } from '../../domain/draw/manifest';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import {
@@ -130,6 +130,28 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     }
     return { manifest: m, record: c.record, dir: c.manifestDir };
   }
+  /**
+   * Appends the replacement the spec's rules give (once per key), then replays the list so the
+   * caller sees the teams as they now stand. No candidate left is a refusal, not a retry.
+   */
+  function appendReplacement(
+    a: { key: string; campaignId: string; unitId: string; reason: string; approvedBy: string; at: string },
+    req: ReplacementRequest,
+    what: 'inspector' | 'unit',
+  ): { entry: Replacement; assignments: ReturnType<typeof applyReplacements>['assignments'] } {
+    const { manifest, record } = manifestOf(a.campaignId);
+    if (!record) throw refuse(`campaign ${a.campaignId} has no draw record`);
+    try {
+      const entry = store().appendReplacement(a.campaignId, a.key, (previous) =>
+        proposeReplacement(manifest, record, previous, { ...req, reason: a.reason, approved_by: a.approvedBy, at: a.at }),
+      );
+      return { entry, assignments: applyReplacements(manifest, record, store().replacements(a.campaignId)).assignments };
+    } catch (err) {
+      if (err instanceof ReplacementError || err instanceof DrawError) throw refuse(`no replacement ${what} for ${a.unitId}: ${err.message}`, 'ReplacementFailed');
+      throw err;
+    }
+  }
+
 
   function rosterOf(campaignId: string): Roster {
     const r = store().requireCampaign(campaignId).roster;
@@ -381,27 +403,9 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       replacement: string;
       team: string[];
     }> {
-      const { manifest, record } = manifestOf(a.campaignId);
-      if (!record) throw refuse(`campaign ${a.campaignId} has no draw record`);
-      try {
-        const entry = store().appendReplacement(a.campaignId, a.key, (previous) =>
-          proposeReplacement(manifest, record, previous, {
-            kind: 'inspector',
-            pool_id: a.poolId,
-            unit_id: a.unitId,
-            inspector_id: a.inspectorId,
-            reason: a.reason,
-            approved_by: a.approvedBy,
-            at: a.at,
-          }),
-        );
-        const list = applyReplacements(manifest, record, store().replacements(a.campaignId));
-        const team = list.assignments.find((x) => x.unit_id === a.unitId)?.inspectors ?? [];
-        return { seq: entry.seq, replacement: entry.replacement, team: [...team] };
-      } catch (err) {
-        if (err instanceof ReplacementError || err instanceof DrawError) throw refuse(`no replacement inspector for ${a.unitId}: ${err.message}`, 'ReplacementFailed');
-        throw err;
-      }
+      const { entry, assignments } = appendReplacement(a, { kind: 'inspector', pool_id: a.poolId, unit_id: a.unitId, inspector_id: a.inspectorId }, 'inspector');
+      const team = assignments.find((x) => x.unit_id === a.unitId)?.inspectors ?? [];
+      return { seq: entry.seq, replacement: entry.replacement, team: [...team] };
     },
 
     /** DRAW-SPEC section 6, unit kind. */
@@ -411,26 +415,9 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       team: string[];
       method: 'onsite' | 'offsite';
     }> {
-      const { manifest, record } = manifestOf(a.campaignId);
-      if (!record) throw refuse(`campaign ${a.campaignId} has no draw record`);
-      try {
-        const entry = store().appendReplacement(a.campaignId, a.key, (previous) =>
-          proposeReplacement(manifest, record, previous, {
-            kind: 'unit',
-            pool_id: a.poolId,
-            unit_id: a.unitId,
-            reason: a.reason,
-            approved_by: a.approvedBy,
-            at: a.at,
-          }),
-        );
-        const list = applyReplacements(manifest, record, store().replacements(a.campaignId));
-        const asg = list.assignments.find((x) => x.unit_id === entry.replacement);
-        return { seq: entry.seq, replacement: entry.replacement, team: [...(asg?.inspectors ?? [])], method: asg?.method ?? 'onsite' };
-      } catch (err) {
-        if (err instanceof ReplacementError || err instanceof DrawError) throw refuse(`no replacement unit for ${a.unitId}: ${err.message}`, 'ReplacementFailed');
-        throw err;
-      }
+      const { entry, assignments } = appendReplacement(a, { kind: 'unit', pool_id: a.poolId, unit_id: a.unitId }, 'unit');
+      const asg = assignments.find((x) => x.unit_id === entry.replacement);
+      return { seq: entry.seq, replacement: entry.replacement, team: [...(asg?.inspectors ?? [])], method: asg?.method ?? 'onsite' };
     },
 
     async recordResult(a: { campaignId: string; unitId: string; report: ResultReport; onTime: boolean; at: string }): Promise<void> {
