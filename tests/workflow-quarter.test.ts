@@ -140,6 +140,8 @@ describe('a quarter on the dev server', () => {
       // Notices: each once, the documents with their attachment.
       const notices = readNotices(fx.mailDb);
       expect(notices.filter((n) => n.key.endsWith('/assigned'))).toHaveLength(7);
+      // The team's notice names the unit, not just its code.
+      expect(notices.find((n) => n.key === `${campaignId}.unit.${own.unitId}/assigned`)?.subject).toContain(`单位${own.unitId}`);
       expect(notices.find((n) => n.key === `${campaignId}.unit.${referred.unitId}/referral`)).toMatchObject({ attachments: 1, to: ['agency-market@bureau.example.cn'] });
       expect(notices.find((n) => n.key === `${campaignId}.unit.${section.unitId}/handover`)).toMatchObject({
         attachments: 1,

@@ -19,12 +19,13 @@ import {
   type OfficialDocument,
 } from '../../domain/documents';
 import type { HandlingKind, ResultReport } from '../../domain/outcomes';
-import type { Programme, Quarter } from '../../domain/programme';
+import { campaignCode, type Programme, type Quarter } from '../../domain/programme';
 import type { Unit } from '../../domain/registry';
 import type { WitnessEntropy } from '../../domain/messages';
 import { freezeToFolder } from '../freeze';
 import { openRegistry } from '../registry/store';
 import type { Notice } from '../mail/mailer';
+import { reminderNotice, teamAssignedNotice, type RenderedNotice } from '../mail/templates';
 import { renderNotice, type NoticeKind, type NoticeParams } from './notices';
 import { openCampaignStore, type CampaignStore, type Roster } from './store';
 
@@ -185,6 +186,43 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       reg.close();
     }
   }
+  /**
+   * The notices an inspection team reads (assignment, reminder) name the unit, its address and the
+   * team by name, with an HTML part: activities/mail/templates.ts. The other notices go to leaders
+   * and offices and stay the short texts of ./notices.
+   */
+  function inspectorNotice(a: { campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams }): RenderedNotice | null {
+    if (a.kind !== 'inspection-assigned' && a.kind !== 'inspection-reminder') return null;
+    const c = store().requireCampaign(a.campaignId);
+    const roster = rosterOf(a.campaignId);
+    const unitId = String(a.params.unitId);
+    const u = unitAt(unitId, c.frozenAsOf ?? roster.asOf);
+    const unit = { code: unitId, name: u?.name ?? unitId, address: u?.address || undefined };
+    const teamIds = Array.isArray(a.params.team) ? a.params.team : (a.to.persons ?? []);
+    const team = teamIds.map((id) => {
+      const p = roster.people.find((x) => x.id === id);
+      return { name: p?.name ?? id, certificate: p?.certificateNo ?? undefined };
+    });
+    const common = {
+      issuer: deps.programme.detachment.name,
+      campaignCode: campaignCode(deps.programme, c.quarter as Quarter),
+      unit,
+      team,
+      dueDate: String(a.params.due),
+      reportHow: `npm run --silent ssj -- report ${unitId} --as <本人编号> --present <两名以上检查人员编号> --checked-on <检查日期> --result <检查结果>`,
+    };
+    if (a.kind === 'inspection-reminder') return reminderNotice({ ...common, daysLeft: Number(a.params.daysLeft) });
+    const poolId = c.record?.assignments.find((x) => x.unit_id === unitId)?.pool_id;
+    const departmentId = c.record?.pools.find((p) => p.pool_id === poolId)?.department;
+    return teamAssignedNotice({
+      ...common,
+      periodLabel: `${c.year}年${chineseQuarter(c.quarter)}`,
+      department: roster.departments.find((d) => d.id === departmentId)?.name ?? departmentId ?? '',
+      checkItems: deps.programme.checkItems.map((ci) => ci.item),
+      offSite: a.params.method === 'offsite',
+    });
+  }
+
 
   function resolve(roster: Roster, to: Recipients): { emails: string[]; unreachable: string[] } {
     const emails = new Set<string>();
@@ -393,7 +431,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     },
 
     async sendNotice(a: { key: string; campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams; unitId?: string; at: string }) {
-      const content = renderNotice(a.kind, a.campaignId, a.params);
+      const content = inspectorNotice(a) ?? renderNotice(a.kind, a.campaignId, a.params);
       return deliver(a.key, a.campaignId, a.to, content, a.unitId ?? null, a.at, a.kind);
     },
 
