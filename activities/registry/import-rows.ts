@@ -17,6 +17,7 @@ import {
   type Unit,
 } from '../../domain/registry';
 import { classifyUnitId } from '../../domain/uscc';
+import { normaliseText, textProblem } from '../../domain/text';
 import type { ImportProblem, Table } from './read-table';
 import { conflictEntityId, isCalendarDate, type RegistryChange } from './store';
 import {
@@ -83,6 +84,18 @@ class RowContext {
     const before = this.problems.length;
     if (headers.every((h) => h === '')) {
       this.problems.push({ file, row: 1, column: '', rule: `the first row must hold the headings: ${spec.map((c) => c.heading).join(', ')}` });
+      return false;
+    }
+    const filled = headers.filter((h) => h !== '');
+    const isHeading = (h: string) => spec.some((c) => c.heading === h || c.aliases?.includes(h)) || IGNORED_HEADINGS.includes(h);
+    if (filled.length === 1 && !isHeading(filled[0]!)) {
+      // A title above the headings (a merged cell on many Chinese forms) is the usual cause.
+      this.problems.push({
+        file,
+        row: 1,
+        column: '',
+        rule: `row 1 holds only ${JSON.stringify(filled[0])}, which looks like a title: the headings must be on the first row (${spec.map((c) => c.heading).join(', ')}); delete the row(s) above them`,
+      });
       return false;
     }
     headers.forEach((h, i) => {
@@ -203,6 +216,32 @@ function notInRegistry(input: RowsInput, kind: 'unit' | 'person', id: string): s
   return `${what} ${id} is not in the registry`;
 }
 
+/** "Wrong --kind?": the headings are all another template's, and it needs no column they lack. */
+function otherTemplateHint(headers: string[], kind: ImportKind): string | null {
+  const filled = headers.filter((h) => h !== '' && !IGNORED_HEADINGS.includes(h));
+  if (filled.length === 0) return null;
+  for (const [other, t] of Object.entries(TEMPLATES) as [ImportKind, (typeof TEMPLATES)[ImportKind]][]) {
+    if (other === kind) continue;
+    const known = (h: string) => t.columns.some((c) => c.heading === h || c.aliases?.includes(h));
+    const required = t.columns.filter((c) => c.required).every((c) => filled.includes(c.heading) || (c.aliases ?? []).some((a) => filled.includes(a)));
+    if (filled.every(known) && required) return `these are the headings of ${t.title} (--kind ${other}), not of ${TEMPLATES[kind].title}: wrong --kind?`;
+  }
+  return null;
+}
+
+/** NFC-normalises a row's cells in place; false (with a problem per bad cell) when one holds control, bidi or only invisible characters. */
+function cleanCells(ctx: RowContext, row: number, cells: string[]): boolean {
+  let ok = true;
+  cells.forEach((c, i) => {
+    const problem = textProblem(c);
+    if (problem) {
+      ctx.problems.push({ file: ctx.table.file, row, column: ctx.table.headers[i] || `#${i + 1}`, rule: problem });
+      ok = false;
+    } else cells[i] = normaliseText(c);
+  });
+  return ok;
+}
+
 function isBlankRow(cells: string[]): boolean {
   return cells.every((c) => c === '');
 }
@@ -212,7 +251,13 @@ export function rowsToChanges(input: RowsInput): RowsResult {
   const out: RowsResult = { changes: [], unchanged: 0, problems: ctx.problems };
   for (const p of input.table.problems) ctx.problems.push(p);
   if (input.table.problems.some((p) => p.row === 0)) return out; // the file itself could not be read
-  if (!ctx.mapHeadings()) return out;
+  if (!ctx.mapHeadings()) {
+    const file = input.table.file;
+    const hint = otherTemplateHint(input.table.headers, input.kind);
+    if (hint) ctx.problems.unshift({ file, row: 1, column: '', rule: hint });
+    if (input.table.encodingNote) ctx.problems.unshift({ file, row: 0, column: '', rule: input.table.encodingNote });
+    return out;
+  }
   const rows = input.table.rows.filter((r) => !isBlankRow(r.cells));
   if (rows.length === 0) {
     ctx.problem(0, '', 'the file has no data rows');
@@ -222,6 +267,7 @@ export function rowsToChanges(input: RowsInput): RowsResult {
   const state = new RegistryIndex(input.snapshot);
   let done = 0;
   for (const r of rows) {
+    if (!cleanCells(ctx, r.row, r.cells)) continue;
     handler(ctx, r.row, r.cells, state, input, out);
     if (input.onRow && ++done % 500 === 0) input.onRow(done);
   }

@@ -2,6 +2,7 @@
 // are the spreadsheet's: the heading row is row 1, the first data row is row 2.
 import ExcelJS from 'exceljs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 
 export interface ImportProblem {
   file: string;
@@ -30,6 +31,8 @@ export interface Table {
   encoding: 'utf-8' | 'gb18030' | 'xlsx';
   /** Cells that could not be read faithfully (e.g. an 18-digit code stored as a number). */
   problems: ImportProblem[];
+  /** Why the bytes were read as they were, when it was a guess (GB18030 for bytes that are not UTF-8). */
+  encodingNote?: string;
 }
 
 export async function readTable(filePath: string, bytes: Buffer): Promise<Table> {
@@ -46,14 +49,41 @@ export async function readTable(filePath: string, bytes: Buffer): Promise<Table>
   };
 }
 
-/** UTF-8 (BOM optional); bytes that are not valid UTF-8 are read as GB18030, what Chinese Excel saves as "CSV". */
-function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    return { text, encoding: 'utf-8' };
-  } catch {
-    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
+/** Where the first byte that is not UTF-8 sits: its offset, its value and its line (1-based). */
+export function firstInvalidUtf8(bytes: Buffer): { offset: number; byte: number; line: number } | null {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let ok = need >= 0 && i + need < bytes.length;
+    for (let k = 1; ok && k <= need; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok && need === 2) ok = !(b === 0xe0 && bytes[i + 1]! < 0xa0) && !(b === 0xed && bytes[i + 1]! > 0x9f);
+    if (ok && need === 3) ok = !(b === 0xf0 && bytes[i + 1]! < 0x90) && !(b === 0xf4 && bytes[i + 1]! > 0x8f);
+    if (!ok) {
+      let line = 1;
+      for (let k = 0; k < i; k++) if (bytes[k] === 0x0a) line++;
+      return { offset: i, byte: b, line };
+    }
+    i += need + 1;
   }
+  return null;
+}
+
+/**
+ * UTF-8 (BOM optional); a file that is not valid UTF-8 and has no BOM is read as GB18030, what
+ * Chinese Excel saves as "CSV". A UTF-8 BOM means UTF-8: an invalid byte then is a problem naming
+ * its row, never a silent switch. The note says why GB18030 was chosen, for the refusal message.
+ */
+function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030'; bad?: { offset: number; byte: number; line: number }; note?: string } {
+  const bad = firstInvalidUtf8(bytes);
+  if (!bad) return { text: new TextDecoder('utf-8', { ignoreBOM: false }).decode(bytes), encoding: 'utf-8' };
+  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  if (hasBom) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8', bad };
+  return {
+    text: new TextDecoder('gb18030').decode(bytes),
+    encoding: 'gb18030',
+    note: `the file was read as GB18030 because it is not valid UTF-8 (byte 0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset}, row ${bad.line}); if it was saved as UTF-8, that row holds a damaged character: retype it and save as "CSV UTF-8"`,
+  };
 }
 
 /** RFC 4180: comma-separated, "quoted" fields with "" for a quote, CRLF or LF line ends. */
@@ -120,9 +150,12 @@ function readCsv(file: string, bytes: Buffer): Table {
       problems: [{ file, row: 0, column: '', rule: 'the file is UTF-16 ("Unicode text"): save it as "CSV UTF-8 (逗号分隔)" or as .xlsx' }],
     };
   }
-  const { text, encoding } = decodeText(bytes);
+  const { text, encoding, bad, note } = decodeText(bytes);
   const { records, error } = parseCsv(text);
   const problems: ImportProblem[] = [];
+  if (bad && encoding === 'utf-8') {
+    problems.push({ file, row: bad.line, column: '', rule: `the file starts with a UTF-8 BOM but this row holds a byte that is not UTF-8 (0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset}): retype the damaged character and save as "CSV UTF-8"` });
+  }
   if (error) problems.push({ file, row: error.record, column: '', rule: error.message });
   const [header, ...rest] = records;
   return {
@@ -131,6 +164,7 @@ function readCsv(file: string, bytes: Buffer): Table {
     rows: rest.map((cells, i) => ({ row: i + 2, cells: cells.map((c) => c.trim()) })),
     encoding,
     problems,
+    ...(note ? { encodingNote: note } : {}),
   };
 }
 
@@ -139,7 +173,7 @@ function ymd(d: Date): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
-function cellText(value: ExcelJS.CellValue): { text: string; lossy: boolean } {
+function cellText(value: ExcelJS.CellValue): { text: string; lossy: boolean; why?: string } {
   if (value === null || value === undefined) return { text: '', lossy: false };
   if (typeof value === 'string') return { text: value, lossy: false };
   if (typeof value === 'number') {
@@ -155,53 +189,99 @@ function cellText(value: ExcelJS.CellValue): { text: string; lossy: boolean } {
       const rich = value.text as { richText?: { text: string }[] };
       if (rich.richText) return { text: rich.richText.map((r) => r.text).join(''), lossy: false };
     }
-    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue); // formula
+    if ('formula' in value || 'sharedFormula' in value) {
+      // A formula's value is what the spreadsheet stored when it last saved; some tools store none.
+      if (value.result === undefined || value.result === null) {
+        return { text: '', lossy: true, why: `the cell holds the formula =${String((value as { formula?: string }).formula ?? '')} with no stored value: type the value itself, or open and save the file in Excel or WPS so the value is stored` };
+      }
+      return cellText(value.result as ExcelJS.CellValue);
+    }
+    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
     if ('error' in value) return { text: String(value.error), lossy: true };
   }
   return { text: String(value), lossy: true };
 }
 
+/** A workbook's limits: more is refused (exit 2) before it can exhaust memory or time. */
+export const XLSX_LIMITS = { bytes: 50 * 1024 * 1024, rows: 1_000_000, columns: 200 } as const;
+
+function xlsxProblem(file: string, rule: string, row = 0): Table {
+  return { file, headers: [], rows: [], encoding: 'xlsx', problems: [{ file, row, column: '', rule }] };
+}
+
+/** The column letters of a 1-based column number (1 -> A, 16384 -> XFD). */
+function columnLetters(c: number): string {
+  let out = '';
+  for (let n = c; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
+/**
+ * Reads the first sheet with exceljs's streaming reader: only the rows and cells the file holds
+ * are visited, so a stray cell at XFD1048576 costs one cell, not a billion. A row is as wide as
+ * its last non-empty cell; a value beyond the headings is a problem naming its cell.
+ */
 async function readXlsx(file: string, bytes: Buffer): Promise<Table> {
+  if (bytes.length > XLSX_LIMITS.bytes) {
+    return xlsxProblem(file, `the workbook is ${(bytes.length / 1048576).toFixed(1)} MiB; at most ${XLSX_LIMITS.bytes / 1048576} MiB can be imported: split it, or save it as CSV`);
+  }
   const problems: ImportProblem[] = [];
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (err) {
-    return {
-      file,
-      headers: [],
-      rows: [],
-      encoding: 'xlsx',
-      problems: [{ file, row: 0, column: '', rule: `not a readable .xlsx workbook (${err instanceof Error ? err.message : String(err)})` }],
-    };
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) return { file, headers: [], rows: [], encoding: 'xlsx', problems: [{ file, row: 0, column: '', rule: 'the workbook has no sheet' }] };
-  const width = ws.columnCount;
-  const read = (r: number): { cells: string[]; lossy: number[] } => {
-    const row = ws.getRow(r);
-    const cells: string[] = [];
-    const lossy: number[] = [];
-    for (let c = 1; c <= width; c++) {
-      const t = cellText(row.getCell(c).value);
-      cells.push(t.text.trim());
-      if (t.lossy) lossy.push(c - 1);
-    }
-    return { cells, lossy };
-  };
-  const headers = ws.rowCount >= 1 ? read(1).cells : [];
+  let headers: string[] = [];
   const rows: TableRow[] = [];
-  for (let r = 2; r <= ws.rowCount; r++) {
-    const { cells, lossy } = read(r);
-    for (const c of lossy) {
-      problems.push({
-        file,
-        row: r,
-        column: headers[c] ?? `#${c + 1}`,
-        rule: `cell holds a number or error that cannot be read exactly (${cells[c]}): format the column as text and type the value again`,
-      });
+  let width = 0;
+  let titleRow: string | null = null;
+  let strays = 0;
+  try {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
+      sharedStrings: 'cache',
+      hyperlinks: 'cache',
+      styles: 'cache',
+      worksheets: 'emit',
+    });
+    let sheets = 0;
+    for await (const sheet of reader) {
+      if (sheets++ > 0) break; // the first sheet only
+      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+        const r = row.number;
+        if (rows.length >= XLSX_LIMITS.rows) {
+          return xlsxProblem(file, `the sheet has more than ${XLSX_LIMITS.rows} rows; split the file`, r);
+        }
+        const cells: string[] = [];
+        const lossy: { c: number; text: string; why: string }[] = [];
+        row.eachCell({ includeEmpty: false }, (cell, c) => {
+          const t = cellText(cell.value);
+          const text = t.text.trim();
+          if (text === '' && !t.lossy) return;
+          if (r > 1 && c > width) {
+            if (++strays > 20) return;
+            problems.push({ file, row: r, column: '', rule: `cell ${columnLetters(c)}${r} holds ${JSON.stringify(text.slice(0, 40))} beyond the last heading (column ${columnLetters(width) || '-'}): delete it or give it a heading` });
+            return;
+          }
+          if (c > XLSX_LIMITS.columns) return;
+          while (cells.length < c - 1) cells.push('');
+          cells[c - 1] = text;
+          if (t.lossy) lossy.push({ c: c - 1, text, why: t.why ?? '' });
+        });
+        if (r === 1) {
+          headers = cells;
+          width = headers.length;
+          const filled = headers.filter((h) => h !== '');
+          if (filled.length === 1 && width > 0) titleRow = filled[0]!;
+          continue;
+        }
+        for (const l of lossy) {
+          problems.push({ file, row: r, column: headers[l.c] ?? `#${l.c + 1}`, rule: l.why || `cell holds a number or error that cannot be read exactly (${l.text}): format the column as text and type the value again` });
+        }
+        if (cells.length > 0) rows.push({ row: r, cells });
+      }
     }
-    rows.push({ row: r, cells });
+    if (sheets === 0) return xlsxProblem(file, 'the workbook has no sheet');
+  } catch (err) {
+    return xlsxProblem(file, `not a readable .xlsx workbook (${err instanceof Error ? err.message : String(err)})`);
   }
+  // A title row above the headings (often merged, as on Chinese forms) fills one cell of row 1:
+  // return the headings alone, so the import names that one problem and not every cell beyond it.
+  if (titleRow !== null) return { file, headers, rows: [], encoding: 'xlsx', problems: [] };
+  if (strays > 20) problems.push({ file, row: 0, column: '', rule: `${strays - 20} more cells hold values beyond the last heading` });
   return { file, headers, rows, encoding: 'xlsx', problems };
 }

@@ -1,0 +1,168 @@
+// Hostile and careless registry files (issue 13): a stray far cell, control and direction
+// characters, a damaged UTF-8 byte, a title row above the headings, a formula with no stored
+// value, another template's headings. Each ends in one clear refusal naming the place, and the
+// database is left as it was.
+import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
+import { openRegistry, type RegistryStore } from '../activities/registry/store';
+import { textProblem } from '../domain/text';
+
+const EX = path.resolve(__dirname, '..', 'examples', 'registry');
+let tmp: string;
+let store: RegistryStore;
+let dbFile: string;
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-hostile-'));
+  dbFile = path.join(tmp, 'registry.db');
+  store = openRegistry(dbFile);
+  await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
+});
+afterAll(() => {
+  store.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function storeDigest(): string {
+  const db = new Database(dbFile, { readonly: true });
+  const h = createHash('sha256');
+  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]) {
+    h.update(t).update(JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw().all()));
+  }
+  db.close();
+  return h.digest('hex');
+}
+
+async function refusal(file: string, kind: 'units' | 'people' | 'departments' = 'units'): Promise<string[]> {
+  const before = storeDigest();
+  try {
+    await importRegistryFile(store, file, { kind, date: '2022-12-31', progress: false });
+  } catch (err) {
+    if (!(err instanceof ImportRefused)) throw err;
+    expect(storeDigest()).toBe(before);
+    return err.problems.map((p) => `${p.row > 0 ? `row ${p.row}` : 'file'}${p.column ? `, column ${p.column}` : ''}: ${p.rule}`);
+  }
+  throw new Error(`${path.basename(file)} was imported, not refused`);
+}
+
+/** The units example as a workbook, with `edit` applied to its sheet. */
+async function unitsWorkbook(name: string, edit: (ws: ExcelJS.Worksheet) => void): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('监管对象');
+  const lines = fs.readFileSync(path.join(EX, 'units.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  for (const l of lines) ws.addRow(l.split(','));
+  edit(ws);
+  const f = path.join(tmp, name);
+  await wb.xlsx.writeFile(f);
+  return f;
+}
+
+describe('workbooks are read up to their last cell, in bounded memory', () => {
+  it('a stray cell at XFD1048576 is named, not walked to', async () => {
+    const f = await unitsWorkbook('stray-far.xlsx', (ws) => {
+      ws.getCell('XFD1048576').value = 'x';
+    });
+    expect(fs.statSync(f).size).toBeLessThan(64 * 1024);
+    const rss0 = process.memoryUsage().rss;
+    const problems = await refusal(f);
+    expect(problems).toEqual([expect.stringMatching(/^row 1048576: cell XFD1048576 holds "x" beyond the last heading \(column M\)/)]);
+    // Walking 16384 × 1048576 cells took gigabytes; one cell takes nothing worth measuring.
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(512 * 1024 * 1024);
+  });
+
+  it('a stray cell at A1048576 is a row of its own, refused by its row number', async () => {
+    const f = await unitsWorkbook('stray-a.xlsx', (ws) => {
+      ws.getCell('A1048576').value = 'x';
+    });
+    const problems = await refusal(f);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.startsWith('row 1048576'))).toBe(true);
+  });
+
+  it('a merged title row above the headings gets one problem: the headings must be on row 1', async () => {
+    const f = await unitsWorkbook('title.xlsx', (ws) => {
+      ws.spliceRows(1, 0, ['信阳市监管对象名录']);
+      ws.mergeCells('A1:M1');
+    });
+    expect(await refusal(f)).toEqual([expect.stringMatching(/row 1: row 1 holds only "信阳市监管对象名录", which looks like a title: the headings must be on the first row/)]);
+  });
+
+  it('a title row in a CSV gets the same one problem', async () => {
+    const csv = fs.readFileSync(path.join(EX, 'units.csv'), 'utf8').replace(/^\uFEFF/, '');
+    const f = path.join(tmp, 'title.csv');
+    fs.writeFileSync(f, `信阳市监管对象名录,,,,,,,,,,,,\n${csv}`);
+    expect(await refusal(f)).toEqual([expect.stringMatching(/looks like a title/)]);
+  });
+
+  it('a formula cell with no stored value says what to do, not [object Object]', async () => {
+    const f = await unitsWorkbook('formula.xlsx', (ws) => {
+      ws.getCell('B2').value = { formula: 'CONCAT("信阳","公司")' } as ExcelJS.CellFormulaValue;
+    });
+    const problems = await refusal(f);
+    expect(problems[0]).toEqual(expect.stringMatching(/^row 2, column 单位名称: the cell holds the formula =CONCAT\("信阳","公司"\) with no stored value/));
+    expect(problems.join('\n')).not.toMatch(/object Object/);
+  });
+});
+
+describe('names and text are checked where they enter', () => {
+  const hostile: [string, string, RegExp][] = [
+    ['ESC sequence', '\u001b]0;pwned\u0007信阳公司', /control character U\+001B/],
+    ['NUL', '信阳\u0000公司', /control character U\+0000/],
+    ['newline', '信阳\n公司', /control character U\+000A/],
+    ['right-to-left override', '\u202e司公限有', /text-direction character U\+202E/],
+    ['only zero-width spaces', '\u200b\u200b', /nothing visible/],
+  ];
+  for (const [what, name, rule] of hostile) {
+    it(`refuses a unit name with ${what}, naming row and column`, async () => {
+      const csv = fs.readFileSync(path.join(EX, 'units.csv'), 'utf8');
+      const lines = csv.split('\n');
+      const cells = lines[1]!.split(',');
+      cells[1] = `"${name}"`;
+      lines[1] = cells.join(',');
+      const f = path.join(tmp, `units-${what.replace(/\W+/g, '-')}.csv`);
+      fs.writeFileSync(f, lines.join('\n'));
+      const problems = await refusal(f);
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^row 2, column 单位名称: .*${rule.source}`))]);
+    });
+  }
+
+  it('normalises to NFC: a decomposed é is stored composed', () => {
+    expect(textProblem('Cafe\u0301')).toBeNull();
+    expect('Cafe\u0301'.normalize('NFC')).toBe('Caf\u00e9');
+  });
+});
+
+describe('encodings say how they were read', () => {
+  it('a UTF-8 file with a BOM and one bad byte names the row, never switching to GB18030', async () => {
+    const csv = fs.readFileSync(path.join(EX, 'units.csv'));
+    const at = csv.indexOf(0x0a, 400) + 1; // the start of a line, so no character is cut in two
+    const bad = Buffer.concat([csv.subarray(0, at), Buffer.from([0xff]), csv.subarray(at)]);
+    expect(bad.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const line = bad.subarray(0, at).toString('utf8').split('\n').length;
+    const f = path.join(tmp, 'units-bad-byte.csv');
+    fs.writeFileSync(f, bad);
+    const problems = await refusal(f);
+    expect(problems[0]).toMatch(new RegExp(`^row ${line}: the file starts with a UTF-8 BOM but this row holds a byte that is not UTF-8 \\(0xff`));
+    expect(problems.join('\n')).not.toMatch(/unknown column/);
+  });
+
+  it('without a BOM, a bad byte says first that the file was read as GB18030, and why', async () => {
+    const csv = fs.readFileSync(path.join(EX, 'units.csv')).subarray(3);
+    const at = csv.indexOf(0x2c) + 1; // after the first comma: no character is cut in two
+    const bad = Buffer.concat([csv.subarray(0, at), Buffer.from([0xff]), csv.subarray(at)]);
+    const f = path.join(tmp, 'units-bad-byte-nobom.csv');
+    fs.writeFileSync(f, bad);
+    const problems = await refusal(f);
+    expect(problems[0]).toMatch(/^file: the file was read as GB18030 because it is not valid UTF-8 \(byte 0xff at offset \d+, row 1\)/);
+  });
+
+  it('another template\'s headings get a "wrong --kind?" hint', async () => {
+    const problems = await refusal(path.join(EX, 'people.csv'), 'units');
+    expect(problems[0]).toMatch(/these are the headings of .* \(--kind people\).*wrong --kind\?/);
+  });
+});
