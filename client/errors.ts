@@ -10,6 +10,8 @@ export const ExitCode = {
   refused: 3,
   /** A server (Temporal, SMTP) could not be reached. */
   unavailable: 4,
+  /** Something the program did not expect: a bug or a broken installation. Details go to a log file. */
+  unexpected: 5,
 } as const;
 
 export class UserError extends Error {

@@ -3,6 +3,7 @@
 // Each module in ./commands registers its own sub-commands, so each area of the programme
 // (registry, draw, quarter, ...) keeps its command-line code to itself.
 import { Command, CommanderError } from 'commander';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as draw from './commands/draw';
 import * as inspection from './commands/inspection';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  program.option('--debug', 'on an unexpected error, print the whole stack trace');
   program.commands.forEach(function exitOverrideAll(c: Command): void {
     c.exitOverride();
     c.commands.forEach(exitOverrideAll);
@@ -43,9 +45,33 @@ export async function main(argv: string[]): Promise<number> {
       if (err.hint) process.stderr.write(`ssj: ${err.hint}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`ssj: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    return ExitCode.failed;
+    return reportUnexpected(err, argv);
   }
+}
+
+/**
+ * One line for the user, the stack trace in a log file (or on screen with --debug): a stack trace
+ * helps the developer who reads the report, not the clerk who typed the command.
+ */
+function reportUnexpected(err: unknown, argv: string[]): number {
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const summary = err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
+  if (argv.includes('--debug') || process.env.SSJ_DEBUG === '1') {
+    process.stderr.write(`ssj: unexpected error: ${detail}\n`);
+    return ExitCode.unexpected;
+  }
+  let logged = '';
+  try {
+    const dir = path.resolve(process.env.SSJ_DATA_DIR ?? '.data', 'logs');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'ssj-errors.log');
+    fs.appendFileSync(file, `${new Date().toISOString()} ssj ${argv.join(' ')}\n${detail}\n\n`);
+    logged = `; details in ${file}`;
+  } catch {
+    logged = '; run again with --debug for details';
+  }
+  process.stderr.write(`ssj: unexpected error (${summary})${logged}\n`);
+  return ExitCode.unexpected;
 }
 
 /**
