@@ -75,6 +75,9 @@ export function classifyUnitId(id: string): { ok: true; idKind: 'uscc' | 'local'
       ? { ok: true, idKind: 'local' }
       : { ok: false, message: 'a local code is LOCAL- followed by 1-58 of 0-9, A-Z and -' };
   }
+  if (/^\d+(\.\d+)?E\+\d+$/i.test(id)) {
+    return { ok: false, message: `${id} is a number in scientific notation: a spreadsheet turned the code into a number and lost its digits; format the column as text and type the code again` };
+  }
   const c = checkUscc(id);
   return c.ok ? { ok: true, idKind: 'uscc' } : { ok: false, message: c.message };
 }

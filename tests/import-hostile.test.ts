@@ -4,6 +4,7 @@
 // database is left as it was.
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -164,5 +165,50 @@ describe('encodings say how they were read', () => {
   it('another template\'s headings get a "wrong --kind?" hint', async () => {
     const problems = await refusal(path.join(EX, 'people.csv'), 'units');
     expect(problems[0]).toMatch(/these are the headings of .* \(--kind people\).*wrong --kind\?/);
+  });
+});
+
+describe('the import command line', () => {
+  const ROOT = path.resolve(__dirname, '..');
+  const ssj = (...args: string[]) => {
+    const r = spawnSync('npx', ['tsx', 'client/ssj.ts', 'registry', 'import', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('a refused import into a new --db leaves no database file behind', () => {
+    const db = path.join(tmp, 'new-refused.db');
+    const r = ssj('--db', db, '--kind', 'units', '--date', '2022-12-31', path.join(EX, 'people.csv'));
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('--dry-run of a GB18030 file says how it was read', () => {
+    const db = path.join(tmp, 'gb-dry.db');
+    const f = path.join(tmp, 'departments-gb-dry.csv');
+    fs.writeFileSync(f, Buffer.from('b2bfc3c5b1e0c2eb2cb2bfc3c5c3fbb3c62cb2bfc3c5c0e0d0cd2ccfbdc7f82cb5e7d7d3d3cacfe40d0a627269676164652d73686968652c9bb8bad3b4f3b6d32cd6b1caf4b4f3b6d32c9bb8bad3c7f82c7368696865406578616d706c652e6f72670d0a', 'hex'));
+    const r = ssj('--db', db, '--kind', 'departments', '--date', '2022-12-31', '--dry-run', f);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no problems; .*\[read as GB18030: the file is not UTF-8\]/);
+  });
+
+  it('a whole-file problem does not ask to "fix the rows listed"', () => {
+    const f = path.join(tmp, 'empty.xls');
+    fs.writeFileSync(f, 'x');
+    const r = ssj('--db', path.join(tmp, 'whole.db'), '--kind', 'units', '--date', '2022-12-31', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/fix the file as described/);
+    expect(r.err).not.toMatch(/fix the rows listed/);
+  });
+
+  it('a code in scientific notation gets the spreadsheet hint', async () => {
+    const csv = fs.readFileSync(path.join(EX, 'units.csv'), 'utf8');
+    const lines = csv.split('\n');
+    const cells = lines[1]!.split(',');
+    cells[0] = '9.14116E+17';
+    lines[1] = cells.join(',');
+    const f = path.join(tmp, 'units-sci.csv');
+    fs.writeFileSync(f, lines.join('\n'));
+    const problems = await refusal(f);
+    expect(problems.join('\n')).toMatch(/row 2, column 统一社会信用代码: .*scientific notation: a spreadsheet turned the code into a number/);
   });
 });

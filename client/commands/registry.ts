@@ -57,7 +57,10 @@ async function importOne(
       dryRun: opts.dryRun === true,
     });
   } catch (err) {
-    if (err instanceof ImportRefused) throw new UserError(err.message, ExitCode.badInput, 'fix the rows listed and import the file again');
+    if (err instanceof ImportRefused) {
+      const rowsNamed = err.problems.some((p) => p.row > 0);
+      throw new UserError(err.message, ExitCode.badInput, rowsNamed ? 'fix the rows listed and import the file again' : 'fix the file as described and import it again');
+    }
     throw err;
   }
 }
@@ -67,9 +70,10 @@ function describe(file: string, r: ImportResult): string {
   if (r.alreadyImported) {
     return `${name}: already imported as batch ${r.batch!.id} at ${r.batch!.recordedAt} (same kind and content): nothing changed`;
   }
-  if (r.dryRun) return `${name}: ${r.rows} row(s) checked, no problems; would record ${r.changes} change(s) (${r.unchanged} row(s) unchanged)`;
+  const readAs = r.encoding === 'gb18030' ? ' [read as GB18030: the file is not UTF-8]' : '';
+  if (r.dryRun) return `${name}: ${r.rows} row(s) checked, no problems; would record ${r.changes} change(s) (${r.unchanged} row(s) unchanged)${readAs}`;
   const b = r.batch!;
-  return `${name}: imported as batch ${b.id} (${b.kind}, effective ${b.effectiveDate}, source "${b.source}"): ${r.changes} change(s) recorded, ${r.unchanged} row(s) unchanged${r.encoding === 'gb18030' ? ' [read as GB18030]' : ''}`;
+  return `${name}: imported as batch ${b.id} (${b.kind}, effective ${b.effectiveDate}, source "${b.source}"): ${r.changes} change(s) recorded, ${r.unchanged} row(s) unchanged${readAs}`;
 }
 
 function countBy<T>(xs: T[], key: (x: T) => string): string {
@@ -141,12 +145,17 @@ export function register(program: Command): void {
     .action(async (file: string, o: { db?: string; kind: ImportKind; source?: string; reason?: string; date?: string; dryRun?: boolean }) => {
       checkDate('--date', o.date);
       const db = dbPath(o.db);
+      const isNew = !fs.existsSync(db);
       const store = openRegistry(db);
+      let imported = false;
       try {
         const r = await importOne(store, file, o);
+        imported = r.applied;
         process.stdout.write(describe(file, r) + '\n');
       } finally {
         store.close();
+        // A refused import (or a dry run) into a database that did not exist leaves no empty file behind.
+        if (isNew && !imported) for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
       }
     });
 
