@@ -36,8 +36,18 @@ export interface TableOptions {
   empty?: string;
 }
 
-/** An aligned table with a heading line and a rule under it. */
-export function table(headings: string[], rows: string[][], opts: TableOptions = {}): string {
+/**
+ * Text from the registry as the terminal may show it: control and text-direction characters
+ * (which could retitle or erase the terminal, or reverse what follows) become visible `\u{..}`.
+ * Imports refuse them now; databases filled before that may still hold some.
+ */
+export function safeForTerminal(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
+/** An aligned table with a heading line and a rule under it; cells are made safe for the terminal. */
+export function table(headings: string[], rawRows: string[][], opts: TableOptions = {}): string {
+  const rows = rawRows.map((r) => r.map(safeForTerminal));
   if (rows.length === 0) return opts.empty ?? '(none)';
   const widths = headings.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: string[]) =>
@@ -52,7 +62,7 @@ export function table(headings: string[], rows: string[][], opts: TableOptions =
 export function keyValues(pairs: [string, string | number | boolean | null | undefined][]): string {
   const shown = pairs.filter((p): p is [string, string | number | boolean] => p[1] !== null && p[1] !== undefined);
   const w = Math.max(0, ...shown.map(([k]) => displayWidth(k)));
-  return shown.map(([k, v]) => `${padEnd(k, w)}  ${String(v)}`).join('\n');
+  return shown.map(([k, v]) => `${padEnd(k, w)}  ${safeForTerminal(String(v))}`).join('\n');
 }
 
 /** `[#######.......] 12/40` */

@@ -212,3 +212,28 @@ describe('the import command line', () => {
     expect(problems.join('\n')).toMatch(/row 2, column 统一社会信用代码: .*scientific notation: a spreadsheet turned the code into a number/);
   });
 });
+
+describe('registry show', () => {
+  it('prints control and direction characters already in a database as visible escapes', () => {
+    const db = path.join(tmp, 'old-names.db');
+    const s = openRegistry(db);
+    s.applyBatch({
+      key: 'old',
+      kind: 'departments',
+      source: 'a database filled before names were checked',
+      reason: 'test',
+      fileName: 'old.csv',
+      effectiveDate: '2022-12-31',
+      changes: [{ entityKind: 'department', entityId: 'office', state: { id: 'office', kind: 'section', name: '\u001b]0;pwned\u0007办公室\u202e', jurisdiction: null, email: null } as never }],
+    });
+    s.close();
+    const r = spawnSync('npx', ['tsx', 'client/ssj.ts', 'registry', 'show', '--db', db, '--kind', 'departments', '--at', '2023-01-01'], {
+      cwd: path.resolve(__dirname, '..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('\\u{1b}]0;pwned\\u{7}办公室\\u{202e}');
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+  });
+});

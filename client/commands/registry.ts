@@ -10,6 +10,7 @@ import { entityKinds, isCalendarDate, openRegistry, type EntityKind, type Regist
 import { importKinds, TEMPLATES, type ImportKind } from '../../activities/registry/templates';
 import { writeSyntheticRegistry } from '../../activities/registry/write-files';
 import { ExitCode, UserError } from '../errors';
+import { safeForTerminal } from '../format';
 import { settings } from '../session';
 
 const DEFAULT_DB = '$SSJ_DB, or registry.db in $SSJ_DATA_DIR (.data)';
@@ -103,8 +104,9 @@ function summary(s: RegistrySnapshot, db: string): string {
   return lines.join('\n');
 }
 
+/** Tab-separated, each cell made safe for the terminal (a name must not be able to retitle or erase it). */
 function table(headings: string[], rows: string[][]): string {
-  return [headings, ...rows].map((r) => r.join('\t')).join('\n');
+  return [headings, ...rows].map((r) => r.map(safeForTerminal).join('\t')).join('\n');
 }
 
 function listing(s: RegistrySnapshot, kind: string): string {
@@ -213,8 +215,8 @@ export function register(program: Command): void {
         }
         for (const e of entries) {
           process.stdout.write(
-            `${e.effectiveDate}  ${e.entityKind} ${e.entityId}  ${e.state === null ? 'REMOVED' : JSON.stringify(e.state)}\n` +
-              `            source: ${e.source}; reason: ${e.reason}; batch ${e.batchId}; recorded ${e.recordedAt}\n`,
+            safeForTerminal(`${e.effectiveDate}  ${e.entityKind} ${e.entityId}  ${e.state === null ? 'REMOVED' : JSON.stringify(e.state)}`) + '\n' +
+              safeForTerminal(`            source: ${e.source}; reason: ${e.reason}; batch ${e.batchId}; recorded ${e.recordedAt}`) + '\n',
           );
         }
       });
