@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { manifestDigests, MANIFEST_FILES, type ManifestFileName } from '../domain/draw/digest';
+import type { DrawSpec } from '../domain/draw/record';
 import { freezeCounts, freezeFiles, freezeQuarter, type FreezeFiles, type FreezeInputs } from '../domain/freeze';
 import { quarterCalendar, type Programme, type Quarter } from '../domain/programme';
 import type { RegistrySnapshot } from '../domain/registry';
@@ -34,8 +35,10 @@ export function freezeToFolder(args: {
   quarter: Quarter;
   dir: string;
   inputs?: FreezeInputs;
+  /** The manifest's spec (default ssj-draw/2; campaigns started before it freeze ssj-draw/1). */
+  spec?: DrawSpec;
 }): FreezeResult {
-  const frozen = freezeQuarter(args.snapshot, args.programme, args.quarter, args.inputs);
+  const frozen = freezeQuarter(args.snapshot, args.programme, args.quarter, args.inputs, args.spec);
   const files = freezeFiles(frozen);
   const { written } = writeFreezeFolder(args.dir, files);
   return {
@@ -60,6 +63,8 @@ export interface FreezeActivityInput {
   /** Programme file; default: $SSJ_PROGRAMME or config/programme.json. */
   programmePath?: string;
   inputs?: FreezeInputs;
+  /** The manifest's spec (default ssj-draw/2). */
+  spec?: DrawSpec;
 }
 
 /** The activity: reads the registry store at the freeze date and writes the folder. */
@@ -76,7 +81,7 @@ export async function freezeQuarterActivity(input: FreezeActivityInput): Promise
   } finally {
     store.close();
   }
-  return freezeToFolder({ snapshot, programme, quarter: input.quarter, dir: input.outDir, inputs: input.inputs });
+  return freezeToFolder({ snapshot, programme, quarter: input.quarter, dir: input.outDir, inputs: input.inputs, spec: input.spec });
 }
 
 /** Writes the freeze folder whole (staged, then renamed into place); never over another manifest. */

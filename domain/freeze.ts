@@ -1,7 +1,9 @@
 // The freeze, pure: from the registries as they stood at a date, the programme and a quarter, the
 // manifest rows (DRAW-SPEC section 1), the exclusions with reasons, the quota report, and the
-// bytes of every file of the freeze folder. activities/freeze.ts writes them.
+// bytes of every file of the freeze folder. activities/freeze.ts writes them. New freezes are
+// ssj-draw/2 manifests: a conflict's reason stays in the registry, never in the manifest.
 import { manifestDigests } from './draw/digest';
+import { DRAW_SPEC_V2, type DrawSpec } from './draw/record';
 import { serializeManifest, type ManifestData, type ManifestFileName } from './draw/manifest';
 import { drawScope, type Exclusion, type FreezeInputs } from './eligibility';
 import { campaignCode, type Programme, type Quarter } from './programme';
@@ -30,14 +32,25 @@ export interface FreezeFiles {
   extras: Record<typeof EXCLUSIONS_FILE | typeof QUOTAS_FILE | typeof DIGEST_FILE, string>;
 }
 
-export function freezeQuarter(snapshot: RegistrySnapshot, programme: Programme, quarter: Quarter, inputs: FreezeInputs = {}): FrozenQuarter {
+/**
+ * The quarter's manifest rows, exclusions and quotas. `spec` is the manifest version, ssj-draw/2
+ * unless a caller needs an ssj-draw/1 manifest (e.g. to redo an old campaign's freeze).
+ */
+export function freezeQuarter(
+  snapshot: RegistrySnapshot,
+  programme: Programme,
+  quarter: Quarter,
+  inputs: FreezeInputs = {},
+  spec: DrawSpec = DRAW_SPEC_V2,
+): FrozenQuarter {
   const scope = drawScope(snapshot, programme, quarter, inputs);
   const quotas = quotaReport(scope, programme, quarter);
   const manifest: ManifestData = {
-    params: { campaign: campaignCode(programme, quarter), exclusive: programme.draw.exclusive, teamSize: programme.draw.teamSize },
+    params: { spec, campaign: campaignCode(programme, quarter), exclusive: programme.draw.exclusive, teamSize: programme.draw.teamSize },
     units: scope.units,
     inspectors: scope.inspectors,
-    conflicts: scope.conflicts,
+    // ssj-draw/2 publishes the pair only: the reason (often private) is dropped here.
+    conflicts: spec === DRAW_SPEC_V2 ? scope.conflicts.map((c) => ({ inspectorId: c.inspectorId, unitId: c.unitId })) : scope.conflicts,
     pools: quotas.pools.map((q) => ({
       poolId: q.poolId,
       department: q.department,

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vectorDir, vectorJson, vectorWitnesses } from './fixtures/draw/vectors';
+import { vectorDir, vectorJson, vectorWitnessLines, vectorWitnesses } from './fixtures/draw/vectors';
 
 const ROOT = path.resolve(__dirname, '..');
 let tmp: string;
@@ -19,6 +19,7 @@ const witnessArgs = (): string[] => vectorWitnesses('city').flatMap((w) => ['--w
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-draw-cli-'));
   fs.cpSync(vectorDir('city'), path.join(tmp, 'city'), { recursive: true });
+  fs.cpSync(vectorDir('small-v2'), path.join(tmp, 'small-v2'), { recursive: true });
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -105,5 +106,56 @@ describe('ssj verify', () => {
     const s = ssj('verify', '--manifest', path.join(tmp, 'city/manifest'), '--record', schema);
     expect(s.code).toBe(2);
     expect(s.stderr).toContain(`${schema}: pools[1].selected[0]: must be an id`);
+  });
+});
+
+describe('ssj draw and ssj verify on an ssj-draw/2 manifest', () => {
+  const v2Args = (): string[] => vectorWitnessLines('small-v2').flatMap((w) => ['--witness', w]);
+  const manifest = (): string => path.join(tmp, 'small-v2/manifest');
+
+  it('draws from role:person:salt:entropy, prints the commitments, and the record verifies', () => {
+    const out = path.join(tmp, 'v2-record.json');
+    const r = ssj('draw', '--manifest', manifest(), ...v2Args(), '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe(vectorJson('small-v2', 'record.json'));
+    const record = JSON.parse(vectorJson('small-v2', 'record.json'));
+    expect(r.stdout).toContain('draw ssj-draw/2, campaign test-20231');
+    for (const w of record.witnesses) expect(r.stdout).toMatch(new RegExp(`${w.role}:${w.person_id} +${w.commitment}`));
+    expect(r.stdout).not.toContain(record.seed);
+
+    const v = ssj('verify', '--manifest', manifest(), '--record', out);
+    expect(v.stderr).toBe('');
+    expect([v.code, v.stdout]).toEqual([0, 'verified\n']);
+  });
+
+  it('refuses a witness form that does not fit the manifest (exit 2, nothing written)', () => {
+    const out = path.join(tmp, 'v2-never.json');
+    const v1Form = vectorWitnesses('small').flatMap((w) => ['--witness', `${w.role}:${w.person_id}:${w.entropy}`]);
+    const r = ssj('draw', '--manifest', manifest(), ...v1Form, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('witness admin:ADM001: the manifest is ssj-draw/2 (commit, then reveal): give role:person_id:salt:entropy');
+    const onV1 = ssj('draw', '--manifest', path.join(tmp, 'city/manifest'), ...v2Args(), '--out', out);
+    expect(onV1.code).toBe(2);
+    expect(onV1.stderr).toContain('witness admin:ADM001: the manifest is ssj-draw/1');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('names a tampered salt (exit 1) and refuses a free-text reason in the replacements (exit 2)', () => {
+    const record = JSON.parse(vectorJson('small-v2', 'record.json'));
+    record.witnesses[1].salt = '0'.repeat(32);
+    const tampered = path.join(tmp, 'v2-tampered.json');
+    fs.writeFileSync(tampered, JSON.stringify(record));
+    const r = ssj('verify', '--manifest', manifest(), '--record', tampered);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/NOT verified: witnesses\[1\]\.commitment: record has 501ddacf[0-9a-f]{56}, recomputed from /);
+
+    const a = JSON.parse(vectorJson('small-v2', 'record.json')).assignments[0];
+    const reps = path.join(tmp, 'v2-replacements.json');
+    const entry = { seq: 1, kind: 'unit', pool_id: a.pool_id, unit_id: a.unit_id, replacement: a.unit_id, reason: '老板是我表哥', approved_by: 'MGR001', at: '2023-01-12T09:00:00+08:00' };
+    fs.writeFileSync(reps, JSON.stringify([entry]));
+    const v = ssj('verify', '--manifest', manifest(), '--record', path.join(tmp, 'small-v2/record.json'), '--replacements', reps);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain(`${reps}: [0].reason: must be a reason code`);
   });
 });

@@ -19,7 +19,7 @@ function witnessesFor(k: number): Witness[] {
 
 function onePoolManifest(n: number, quota: number, inspectors: number, conflicts: ManifestData['conflicts'] = []): Manifest {
   const data: ManifestData = {
-    params: { campaign: 'fairness', exclusive: true, teamSize: 2 },
+    params: { spec: 'ssj-draw/1', campaign: 'fairness', exclusive: true, teamSize: 2 },
     units: Array.from({ length: n }, (_, i) => ({ unitId: `U${String(i).padStart(3, '0')}`, category: 'general', jurisdiction: 'shihe', tier: '-', positive: false })),
     inspectors: Array.from({ length: inspectors }, (_, i) => ({ inspectorId: `I${String(i).padStart(2, '0')}`, department: 'brigade-shihe' })),
     conflicts,

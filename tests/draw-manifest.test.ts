@@ -29,7 +29,7 @@ describe('parseManifest', () => {
   it('accepts the vectors', () => {
     const m = parseManifest(good());
     expect(m.units).toHaveLength(120);
-    expect(m.params).toEqual({ campaign: 'test-20231', exclusive: true, teamSize: 2 });
+    expect(m.params).toEqual({ spec: 'ssj-draw/1', campaign: 'test-20231', exclusive: true, teamSize: 2 });
     expect(m.manifestDigest).toBe('ceace8563a00a9caf946291a91704710f7509828bd11f5cca60dc5ecd4de840c');
     expect(parseManifest(vectorFiles('city')).pools).toHaveLength(11);
   });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freezeToFolder, FreezeRefusedError } from '../activities/freeze';
 import { loadProgramme } from '../activities/programme';
 import { manifestDigests, MANIFEST_FILES } from '../domain/draw/digest';
-import { parseWitness, runDraw } from '../domain/draw/draw';
+import { bindWitnesses, parseWitness, runDraw } from '../domain/draw/draw';
 import { parseManifest } from '../domain/draw/manifest';
 import { readManifest } from '../domain/draw/read-manifest';
 import { exclusionsCsv, freezeFiles, freezeQuarter } from '../domain/freeze';
@@ -102,11 +102,17 @@ describe('freezeQuarter (pure)', () => {
     expect(ids).toHaveLength(15);
     expect(ids).not.toContain('OFFPOST');
     expect(ids).not.toContain('CTY001');
+    // ssj-draw/2: the pairs only; the reasons stay in the registry.
     expect(f.manifest.conflicts).toEqual([
+      { inspectorId: 'BS001', unitId: 'KS0001' },
+      { inspectorId: 'SA002', unitId: 'COUNTYK1' },
+    ]);
+    expect(f.manifest.params).toEqual({ spec: 'ssj-draw/2', campaign: 'xinyang-2023q1', exclusive: true, teamSize: 2 });
+    // An ssj-draw/1 freeze (e.g. to redo an old campaign's) still carries them.
+    expect(freezeQuarter(city(), programme, 1, {}, 'ssj-draw/1').manifest.conflicts).toEqual([
       { inspectorId: 'BS001', unitId: 'KS0001', reason: 'relative' },
       { inspectorId: 'SA002', unitId: 'COUNTYK1', reason: 'former-employer' },
     ]);
-    expect(f.manifest.params).toEqual({ campaign: 'xinyang-2023q1', exclusive: true, teamSize: 2 });
     expect(f.manifest.pools.find((p) => p.poolId === 'special.brigade-shihe')).toEqual({
       poolId: 'special.brigade-shihe',
       department: 'brigade-shihe',
@@ -122,12 +128,15 @@ describe('freezeQuarter (pure)', () => {
     const parsed = parseManifest(files.manifest);
     expect(parsed.manifestDigest).toBe(files.manifestDigest);
     expect(files.extras.DIGEST).toBe(`${files.manifestDigest}\n`);
-    expect(files.manifest['params.txt']).toBe('campaign=xinyang-2023q2\nexclusive=1\nteam_size=2\n');
+    expect(files.manifest['params.txt']).toBe('campaign=xinyang-2023q2\nexclusive=1\nspec=ssj-draw/2\nteam_size=2\n');
+    expect(files.manifest['conflicts.csv']).toBe('inspector_id,unit_id\nBS001,KS0001\nSA002,COUNTYK1\n');
     expect(files.manifest['pools.csv'].split('\n')[0]).toBe('pool_id,department,category,jurisdiction,tier,quota');
     const quotas = JSON.parse(files.extras['quotas.json']);
     expect(quotas.manifest_digest).toBe(files.manifestDigest);
     expect(quotas.pools).toHaveLength(11);
-    const record = runDraw(parsed, [parseWitness('admin:ADM001:31415926535897932384'), parseWitness('discipline:DIS007:27182818284590452353')]);
+    const witnesses = ['admin:ADM001:0f1e2d3c4b5a69788796a5b4c3d2e1f0:31415926535897932384', 'discipline:DIS007:a5a5a5a5c3c3c3c30123456789abcdef:27182818284590452353'];
+    const record = runDraw(parsed, bindWitnesses(witnesses.map(parseWitness), parsed));
+    expect(record.spec).toBe('ssj-draw/2');
     expect(record.campaign).toBe('xinyang-2023q2');
     const gs = record.pools.find((p) => p.pool_id === 'general.brigade-shihe')!;
     expect(gs.quota).toBe(12); // 4 inspectors x 3 in Q2
@@ -215,9 +224,23 @@ describe('freezeToFolder', () => {
 
   it('refuses a manifest the draw could not use, writing nothing', () => {
     const bad = city();
-    bad.conflicts = [...bad.conflicts, { inspectorId: 'BS003', unitId: 'KS0005', reason: 'Not A Code' }];
+    bad.units = [...bad.units, unit('KS 0099', { category: 'key', jurisdiction: 'shihe' })];
     const out = path.join(dir, 'bad');
-    expect(() => freezeToFolder({ snapshot: bad, programme, quarter: 1, dir: out })).toThrow(/conflicts\.csv:\d+/);
+    expect(() => freezeToFolder({ snapshot: bad, programme, quarter: 1, dir: out })).toThrow(/units\.csv:\d+: field unit_id "KS 0099" must be an id/);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('never writes a conflict\'s reason, however private or malformed, into the folder', () => {
+    const privateReason = '我的妹夫在该单位任职, "family" =HYPERLINK("x")';
+    const snap = city();
+    snap.conflicts = [...snap.conflicts, { inspectorId: 'BS003', unitId: 'KS0005', reason: privateReason }];
+    const out = path.join(dir, 'q1');
+    const r = freezeToFolder({ snapshot: snap, programme, quarter: 1, dir: out });
+    expect(r.counts.conflicts).toBe(3);
+    expect(fs.readFileSync(path.join(out, 'conflicts.csv'), 'utf8')).toBe('inspector_id,unit_id\nBS001,KS0001\nBS003,KS0005\nSA002,COUNTYK1\n');
+    for (const f of fs.readdirSync(out)) {
+      const text = fs.readFileSync(path.join(out, f), 'utf8');
+      for (const secret of [privateReason, '妹夫', 'relative', 'former-employer']) expect(text, `${f} holds ${secret}`).not.toContain(secret);
+    }
   });
 });

@@ -101,6 +101,7 @@ describe('freeze through the registry store', () => {
     expect(q1.campaign).toBe('xinyang-2023q1');
     const m1 = readManifest(path.join(dir, 'q1'));
     expect(m1.manifestDigest).toBe(q1.manifestDigest);
+    expect(m1.params.spec).toBe('ssj-draw/2'); // new campaigns freeze ssj-draw/2 manifests
     expect(m1.units.map((u) => u.unitId)).toContain('KS0001');
 
     const q2 = await freezeQuarterActivity({ db, year: 2023, quarter: 2, outDir: path.join(dir, 'q2') });

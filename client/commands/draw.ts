@@ -1,9 +1,10 @@
 // `ssj draw` and `ssj verify`: the witnessed draw from a frozen manifest folder, and anyone's
-// check of a published record. Neither needs a Temporal server.
+// check of a published record. Neither needs a Temporal server. Both speak ssj-draw/1 and
+// ssj-draw/2 (docs/draw-spec.md); the manifest's params.txt says which one a draw follows.
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DrawError, Witness, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
+import { DrawError, WitnessArg, bindWitnesses, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
 import { ManifestError } from '../../domain/draw/manifest';
 import { readManifest } from '../../domain/draw/read-manifest';
 import { DrawRecord, RecordFormatError, Replacement, formatDrawRecord, parseDrawRecord, parseReplacements } from '../../domain/draw/record';
@@ -61,8 +62,10 @@ function drawCommand(opts: { manifest: string; witness: string[]; out: string; f
   if (!opts.force && fs.existsSync(opts.out)) {
     throw new UserError(`${opts.out} already exists; nothing written`, ExitCode.refused, 'use --force to replace it');
   }
-  const witnesses: Witness[] = asUserErrors(() => opts.witness.map(parseWitness));
+  const args: WitnessArg[] = asUserErrors(() => opts.witness.map(parseWitness));
   const manifest = asUserErrors(() => readManifest(opts.manifest));
+  // The witness form must fit the manifest's spec; a v2 reveal gets its commitment computed here.
+  const witnesses = asUserErrors(() => bindWitnesses(args, manifest));
   const record = asUserErrors(() => runDraw(manifest, witnesses));
   writeNew(opts.out, formatDrawRecord(record), opts.force === true);
 
@@ -71,6 +74,9 @@ function drawCommand(opts: { manifest: string; witness: string[]; out: string; f
     `manifest digest:  ${record.manifest_digest}`,
     `seed commitment:  ${seedCommitment(record.seed)}  (SHA-256 of the seed; publish this, keep the record sealed)`,
     `witnesses:        ${record.witnesses.map((w) => `${w.role}:${w.person_id}`).join(', ')}`,
+    ...(record.spec === 'ssj-draw/2'
+      ? [`commitments:`, ...record.witnesses.map((w) => `  ${`${w.role}:${w.person_id}`.padEnd(32)} ${w.commitment}`)]
+      : []),
     `pools:`,
     ...record.pools.map((p) => `  ${p.pool_id.padEnd(32)} ${String(p.selected.length).padStart(6)} of ${String(p.candidates).padStart(7)} candidates (quota ${p.quota})`),
     `units drawn: ${record.assignments.length}, team size ${record.team_size}`,
@@ -82,8 +88,9 @@ function drawCommand(opts: { manifest: string; witness: string[]; out: string; f
 function verifyCommand(opts: { manifest: string; record: string; replacements?: string }): void {
   const manifest = asUserErrors(() => readManifest(opts.manifest));
   const record: DrawRecord = asUserErrors(() => parseDrawRecord(readText(opts.record, 'draw record'), opts.record));
+  // The record's spec sets the replacements' rules (ssj-draw/2: every reason a code).
   const replacements: Replacement[] = opts.replacements
-    ? asUserErrors(() => parseReplacements(readText(opts.replacements as string, 'replacements list'), opts.replacements))
+    ? asUserErrors(() => parseReplacements(readText(opts.replacements as string, 'replacements list'), opts.replacements, record.spec))
     : [];
   const result = verifyDraw(manifest, record, replacements);
   if (!result.ok) {
@@ -96,6 +103,7 @@ function digestCommand(opts: { manifest: string }): void {
   const manifest = asUserErrors(() => readManifest(opts.manifest));
   const lines = [
     `manifest digest: ${manifest.manifestDigest}`,
+    `spec: ${manifest.params.spec}`,
     `campaign ${manifest.params.campaign}: ${manifest.units.length} units, ${manifest.inspectors.length} inspectors, ` +
       `${manifest.conflicts.length} conflicts, ${manifest.pools.length} pools, team size ${manifest.params.teamSize}`,
   ];
@@ -123,22 +131,29 @@ export function register(program: Command): void {
         'Before the draw, show the witnesses the manifest digest (`ssj draw-digest --manifest DIR` prints it). ' +
           'Only then does each witness give an entropy string: 16 to 128 letters or digits, e.g. dice rolls written down. ' +
           'The same manifest and entropy always give the same record, so anyone can check it later with `ssj verify`.',
+        'The manifest says its spec. ssj-draw/1 (no spec key in params.txt): --witness role:person:entropy. ' +
+          'ssj-draw/2 (spec=ssj-draw/2): each witness first committed to a salt (32 lowercase hex characters) and their entropy, ' +
+          'then revealed them; give --witness role:person:salt:entropy. The commitments are recomputed and printed: ' +
+          'they must be the ones the witnesses gave before revealing. The specification: docs/draw-spec.md.',
         'The record written to --out must stay confidential until the inspections are done. ' +
           "Publish only the manifest digest, the witnesses' roles and the seed commitment printed here.",
       ].join('\n\n'),
     )
     .requiredOption('--manifest <dir>', 'folder with the five manifest files (params.txt, units.csv, inspectors.csv, conflicts.csv, pools.csv)')
     .requiredOption(
-      '--witness <role:person:entropy>',
-      'one witness, e.g. admin:ADM001:31415926535897932384; give --witness at least twice (distinct roles, distinct persons)',
+      '--witness <role:person[:salt]:entropy>',
+      'one witness: role:person:salt:entropy on an ssj-draw/2 manifest, e.g. admin:ADM001:0f1e2d3c4b5a69788796a5b4c3d2e1f0:31415926535897932384; ' +
+        'role:person:entropy on an ssj-draw/1 manifest. Give --witness at least twice (distinct roles, distinct persons)',
       collect,
     )
     .requiredOption('--out <file>', 'where to write the draw record (JSON); an existing file is not replaced')
     .option('--force', 'replace --out if it already exists')
     .addHelpText(
       'after',
-      '\nExample:\n  ssj draw --manifest campaigns/2024q1/manifest --witness admin:ADM001:31415926535897932384 \\\n' +
-        '           --witness discipline:DIS007:27182818284590452353 --out campaigns/2024q1/draw-record.json\n\n' +
+      '\nExample (ssj-draw/2):\n  ssj draw --manifest campaigns/2024q1/manifest \\\n' +
+        '           --witness admin:ADM001:0f1e2d3c4b5a69788796a5b4c3d2e1f0:31415926535897932384 \\\n' +
+        '           --witness discipline:DIS007:a5a5a5a5c3c3c3c30123456789abcdef:27182818284590452353 \\\n' +
+        '           --out campaigns/2024q1/draw-record.json\n\n' +
         'Exit codes: 0 done; 2 bad input (nothing written); 3 --out exists (nothing written).',
     )
     .action((opts: { manifest: string; witness: string[]; out: string; force?: boolean }) => drawCommand(opts));
@@ -147,8 +162,10 @@ export function register(program: Command): void {
     .command('verify')
     .summary('check a published draw record against its manifest')
     .description(
-      'Check a draw record (抽查结果核验): recompute the draw from the manifest and the witnesses\' entropy written in the record, ' +
+      'Check a draw record (抽查结果核验): recompute the draw from the manifest and the witnesses\' entropy written in the record ' +
+        '(ssj-draw/2: first every witness\'s commitment from their salt and entropy), ' +
         'compare everything, and check every replacement (a closed unit replaced, an inspector recused) against the rules. ' +
+        'Verifies ssj-draw/1 and ssj-draw/2 records. ' +
         'Prints "verified", or the first difference.',
     )
     .requiredOption('--manifest <dir>', 'the published manifest folder (five files)')

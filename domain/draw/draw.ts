@@ -7,11 +7,27 @@
 // selection keeps only the `quota` best tickets in a heap when the quota is small against the
 // candidates; assignment hashes only the inspectors in the lowest load groups it needs.
 import * as crypto from 'node:crypto';
+import { saltSchema, witnessCommitment } from './commitment';
 import { Manifest, compareUtf8 } from './manifest';
-import { Assignment, DRAW_SPEC, DrawPool, DrawRecord, Witness, witnessSchema } from './record';
+import {
+  Assignment,
+  DRAW_SPEC_V1,
+  DRAW_SPEC_V2,
+  DrawPool,
+  DrawRecord,
+  DrawSpec,
+  RecordWitness,
+  Witness,
+  WitnessReveal,
+  WitnessV1,
+  WitnessV2,
+  isWitnessV2,
+  witnessSchema,
+  witnessV2Schema,
+} from './record';
 import { sha256Hex } from './digest';
 
-export type { Witness, DrawRecord, Assignment, DrawPool };
+export type { Witness, WitnessV1, WitnessV2, WitnessReveal, RecordWitness, DrawRecord, Assignment, DrawPool, DrawSpec };
 
 /** The draw cannot be made (bad witnesses, too few eligible inspectors). No record exists. */
 export class DrawError extends Error {
@@ -22,6 +38,17 @@ export class DrawError extends Error {
   ) {
     super(message);
     this.name = 'DrawError';
+  }
+}
+
+/** An ssj-draw/2 witness whose revealed salt and entropy do not reproduce their commitment. */
+export class CommitmentMismatchError extends DrawError {
+  constructor(
+    readonly role: string,
+    readonly personId: string,
+  ) {
+    super(`witness ${role}:${personId}: the revealed salt and entropy do not reproduce the commitment (${DRAW_SPEC_V2} commit, then reveal)`);
+    this.name = 'CommitmentMismatchError';
   }
 }
 
@@ -38,29 +65,104 @@ export function ticket(seed: string, label: string): string {
   return sha256HexFast(`${seed}|${label}`);
 }
 
-/** Parses a witness given as `role:person_id:entropy` (the CLI's --witness). */
-export function parseWitness(text: string): Witness {
-  const parts = text.split(':');
-  if (parts.length !== 3) throw new DrawError(`witness ${JSON.stringify(text)}: expected role:person_id:entropy`);
-  const [role, person_id, entropy] = parts as [string, string, string];
-  const parsed = witnessSchema.safeParse({ role, person_id, entropy });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DrawError(`witness ${JSON.stringify(text)}: ${String(issue?.path[0] ?? '')} ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+/** A witness as typed on the command line, before it is bound to a manifest: v1 form or a v2 reveal. */
+export type WitnessArg = WitnessV1 | WitnessReveal;
+
+/** `role:person_id` of a witness: names them in messages without echoing their secrets. */
+const who = (w: { role: string; person_id: string }): string => `${w.role}:${w.person_id}`;
+
+/** `field rule`, without repeating the field when the rule already starts with it (saltSchema's does). */
+function issueText(issue: { path: PropertyKey[]; message: string } | undefined, field = String(issue?.path[0] ?? '')): string {
+  const message = issue?.message ?? 'invalid';
+  return message.startsWith(`${field} `) ? message : `${field} ${message}`;
 }
 
-/** Checks the witnesses (section 2) and returns them sorted by role (bytes). */
-export function validateWitnesses(witnesses: readonly Witness[]): Witness[] {
+function firstIssue(text: string, parsed: { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): DrawError {
+  return new DrawError(`witness ${text}: ${issueText(parsed.error.issues[0])}`);
+}
+
+/**
+ * Parses a witness as given to `ssj draw --witness`: `role:person_id:entropy` (ssj-draw/1) or
+ * `role:person_id:salt:entropy` (ssj-draw/2, a reveal). Which one a manifest needs is decided by
+ * bindWitnesses, which also computes a reveal's commitment once the manifest digest is known.
+ * Errors name the witness by role and person only (never the salt or entropy).
+ */
+export function parseWitness(text: string): WitnessArg {
+  const parts = text.split(':');
+  const name = parts.length >= 2 ? `${parts[0]}:${parts[1]}` : JSON.stringify(text.length > 24 ? `${text.slice(0, 24)}…` : text);
+  if (parts.length === 3) {
+    const [role, person_id, entropy] = parts as [string, string, string];
+    const parsed = witnessSchema.safeParse({ role, person_id, entropy });
+    if (!parsed.success) throw firstIssue(name, parsed);
+    return parsed.data;
+  }
+  if (parts.length === 4) {
+    const [role, person_id, salt, entropy] = parts as [string, string, string, string];
+    const parsed = witnessSchema.safeParse({ role, person_id, entropy });
+    if (!parsed.success) throw firstIssue(name, parsed);
+    const s = saltSchema.safeParse(salt);
+    if (!s.success) throw new DrawError(`witness ${name}: ${issueText(s.error.issues[0], 'salt')}`);
+    return { role, person_id, salt, entropy };
+  }
+  throw new DrawError(`witness ${name}: expected role:person_id:entropy (${DRAW_SPEC_V1}) or role:person_id:salt:entropy (${DRAW_SPEC_V2}), found ${parts.length} part(s)`);
+}
+
+/** A v2 witness from their reveal: the commitment recomputed for this manifest digest. */
+export function revealedWitness(manifestDigest: string, reveal: WitnessReveal): WitnessV2 {
+  return {
+    role: reveal.role,
+    person_id: reveal.person_id,
+    commitment: witnessCommitment(manifestDigest, reveal.role, reveal.person_id, reveal.salt, reveal.entropy),
+    salt: reveal.salt,
+    entropy: reveal.entropy,
+  };
+}
+
+/**
+ * Binds command-line witnesses to the manifest they draw from: an ssj-draw/1 manifest takes the
+ * `role:person_id:entropy` form only, an ssj-draw/2 manifest the `role:person_id:salt:entropy`
+ * form only (its commitment computed here). A form that does not fit is a DrawError.
+ */
+export function bindWitnesses(args: readonly WitnessArg[], manifest: Pick<Manifest, 'params' | 'manifestDigest'>): RecordWitness[] {
+  const spec = manifest.params.spec;
+  return args.map((w) => {
+    const isReveal = 'salt' in w;
+    if (spec === DRAW_SPEC_V2 && !isReveal) {
+      throw new DrawError(`witness ${who(w)}: the manifest is ${DRAW_SPEC_V2} (commit, then reveal): give role:person_id:salt:entropy`);
+    }
+    if (spec === DRAW_SPEC_V1 && isReveal) {
+      throw new DrawError(`witness ${who(w)}: the manifest is ${DRAW_SPEC_V1} (no spec key in params.txt): give role:person_id:entropy, without a salt`);
+    }
+    return isReveal ? revealedWitness(manifest.manifestDigest, w) : w;
+  });
+}
+
+/**
+ * Checks the witnesses (section 2; ssj-draw/2: section 11, every commitment reproduced by its
+ * salt and entropy) and returns them sorted by role (bytes), in the record's key order.
+ * Without `manifest`, the witnesses are checked as ssj-draw/1.
+ */
+export function validateWitnesses(
+  witnesses: readonly RecordWitness[],
+  manifest: { spec: DrawSpec; manifestDigest: string } = { spec: DRAW_SPEC_V1, manifestDigest: '' },
+): RecordWitness[] {
   const problems: string[] = [];
+  const v2 = manifest.spec === DRAW_SPEC_V2;
   if (witnesses.length < 2) problems.push(`at least two witnesses are needed, got ${witnesses.length}`);
   const roles = new Set<string>();
   const persons = new Set<string>();
   for (const w of witnesses) {
-    const parsed = witnessSchema.safeParse(w);
+    if (isWitnessV2(w) !== v2 || (!v2 && 'salt' in w)) {
+      problems.push(
+        v2
+          ? `witness ${who(w)}: the manifest is ${DRAW_SPEC_V2}: each witness needs a commitment, salt and entropy`
+          : `witness ${who(w)}: the manifest is ${DRAW_SPEC_V1}: a witness gives role, person_id and entropy only (no commitment or salt)`,
+      );
+      continue;
+    }
+    const parsed = (v2 ? witnessV2Schema : witnessSchema).safeParse(w);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`witness ${w.role}:${w.person_id}: ${String(issue.path[0] ?? '')} ${issue.message}`);
+      for (const issue of parsed.error.issues) problems.push(`witness ${who(w)}: ${issueText(issue)}`);
     }
     if (roles.has(w.role)) problems.push(`two witnesses have the role ${JSON.stringify(w.role)}; roles must be distinct`);
     if (persons.has(w.person_id)) problems.push(`person ${JSON.stringify(w.person_id)} witnesses twice; witnesses must be distinct persons`);
@@ -68,15 +170,29 @@ export function validateWitnesses(witnesses: readonly Witness[]): Witness[] {
     persons.add(w.person_id);
   }
   if (problems.length > 0) throw new DrawError(`invalid witnesses: ${problems.join('; ')}`);
+  if (v2) {
+    for (const w of witnesses as readonly WitnessV2[]) {
+      if (witnessCommitment(manifest.manifestDigest, w.role, w.person_id, w.salt, w.entropy) !== w.commitment) {
+        throw new CommitmentMismatchError(w.role, w.person_id);
+      }
+    }
+  }
   return [...witnesses]
-    .map((w) => ({ role: w.role, person_id: w.person_id, entropy: w.entropy }))
+    .map((w): RecordWitness =>
+      isWitnessV2(w)
+        ? { role: w.role, person_id: w.person_id, commitment: w.commitment, salt: w.salt, entropy: w.entropy }
+        : { role: w.role, person_id: w.person_id, entropy: w.entropy },
+    )
     .sort((a, b) => compareUtf8(a.role, b.role));
 }
 
-/** seed = hex SHA-256("ssj-draw/1|" + manifest_digest + "|" + join("|", role:person:entropy)). Witnesses sorted by role. */
-export function computeSeed(manifestDigest: string, sortedWitnesses: readonly Witness[]): string {
+/**
+ * seed = hex SHA-256(spec + "|" + manifest_digest + "|" + join("|", role:person:entropy)), witnesses
+ * sorted by role; the spec is "ssj-draw/1" or "ssj-draw/2" (the salt is not part of the seed).
+ */
+export function computeSeed(manifestDigest: string, sortedWitnesses: readonly RecordWitness[], spec: DrawSpec = DRAW_SPEC_V1): string {
   const parts = sortedWitnesses.map((w) => `${w.role}:${w.person_id}:${w.entropy}`);
-  return sha256Hex(`${DRAW_SPEC}|${manifestDigest}|${parts.join('|')}`);
+  return sha256Hex(`${spec}|${manifestDigest}|${parts.join('|')}`);
 }
 
 /** The published commitment to the seed (section 8): SHA-256 of the seed's hex text. */
@@ -315,11 +431,17 @@ export function candidateOrder(manifest: Manifest, seed: string, poolIndex: numb
   return keyed.map((k) => k.id);
 }
 
-/** Runs the draw: the record of section 7, or a DrawError and no record. */
-export function runDraw(manifest: Manifest, witnesses: readonly Witness[], options: DrawOptions = {}): DrawRecord {
+/**
+ * Runs the draw under the manifest's spec: the record of section 7, or a DrawError and no record.
+ * An ssj-draw/1 manifest takes WitnessV1 entries; an ssj-draw/2 manifest takes WitnessV2 entries
+ * (commitment as recorded at commit time, salt and entropy as revealed) and fails with a
+ * CommitmentMismatchError naming the first witness whose reveal does not reproduce the commitment.
+ */
+export function runDraw(manifest: Manifest, witnesses: readonly RecordWitness[], options: DrawOptions = {}): DrawRecord {
   const log = options.ticketLog;
-  const sortedWitnesses = validateWitnesses(witnesses);
-  const seed = computeSeed(manifest.manifestDigest, sortedWitnesses);
+  const spec = manifest.params.spec;
+  const sortedWitnesses = validateWitnesses(witnesses, { spec, manifestDigest: manifest.manifestDigest });
+  const seed = computeSeed(manifest.manifestDigest, sortedWitnesses, spec);
   const { units, pools, params } = manifest;
   const unitId = (ui: number): string => units[ui]!.unitId;
 
@@ -366,16 +488,17 @@ export function runDraw(manifest: Manifest, witnesses: readonly Witness[], optio
     }
   });
 
-  return {
-    spec: DRAW_SPEC,
+  const common = {
     campaign: params.campaign,
     manifest: { ...manifest.fileDigests },
     manifest_digest: manifest.manifestDigest,
-    witnesses: sortedWitnesses,
     seed,
     team_size: params.teamSize,
     exclusive: params.exclusive,
     pools: drawPools,
     assignments,
   };
+  return spec === DRAW_SPEC_V2
+    ? { spec, witnesses: sortedWitnesses as WitnessV2[], ...common }
+    : { spec, witnesses: sortedWitnesses as WitnessV1[], ...common };
 }

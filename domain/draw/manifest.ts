@@ -1,12 +1,17 @@
 // The frozen manifest of DRAW-SPEC section 1: five files, parsed and checked against every rule,
 // and written back (serializeManifest). This module is the single place that knows the format:
 // freeze writes through serializeManifest, the draw and verify read through parseManifest.
+// Two versions: ssj-draw/1 (no `spec` key; conflicts.csv with a reason column) and ssj-draw/2
+// (`spec=ssj-draw/2`; conflicts.csv without reasons, which stay in the registry).
 import { MANIFEST_FILES, ManifestFileName, manifestDigests } from './digest';
+import { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawSpec } from './record';
 
 export { MANIFEST_FILES };
 export type { ManifestFileName };
 
 export interface ManifestParams {
+  /** From params.txt's `spec` key; absent there means ssj-draw/1. */
+  spec: DrawSpec;
   campaign: string;
   exclusive: boolean;
   teamSize: number;
@@ -27,7 +32,8 @@ export interface ManifestInspector {
 export interface ManifestConflict {
   inspectorId: string;
   unitId: string;
-  reason: string;
+  /** ssj-draw/1 only (a code); an ssj-draw/2 manifest publishes no reason and ignores this. */
+  reason?: string;
 }
 export interface ManifestPool {
   poolId: string;
@@ -90,13 +96,25 @@ const CODE_RULE = 'must be a code: [a-z0-9][a-z0-9._-]{0,63}';
 const QUOTA_RE = /^(0|[1-9][0-9]{0,8})$/;
 const TEAM_SIZE_RE = /^[1-9][0-9]{0,8}$/;
 
+/** The CSV headers of an ssj-draw/1 manifest; conflictsHeader gives the one that depends on the spec. */
 export const MANIFEST_HEADERS = {
   'units.csv': 'unit_id,category,jurisdiction,tier,positive',
   'inspectors.csv': 'inspector_id,department',
   'conflicts.csv': 'inspector_id,unit_id,reason',
   'pools.csv': 'pool_id,department,category,jurisdiction,tier,quota',
 } as const;
+/** ssj-draw/2's conflicts.csv: no reason column. */
+export const CONFLICTS_HEADER_V2 = 'inspector_id,unit_id';
+type CsvFile = keyof typeof MANIFEST_HEADERS;
+
+export function conflictsHeader(spec: DrawSpec): string {
+  return spec === DRAW_SPEC_V2 ? CONFLICTS_HEADER_V2 : MANIFEST_HEADERS['conflicts.csv'];
+}
+
 const PARAM_KEYS = ['campaign', 'exclusive', 'team_size'] as const;
+/** Keys that may be absent: `spec` (absent = ssj-draw/1). */
+const OPTIONAL_PARAM_KEYS = ['spec'] as const;
+const ALL_PARAM_KEYS: readonly string[] = [...PARAM_KEYS, ...OPTIONAL_PARAM_KEYS].sort();
 
 /**
  * Order of strings by their UTF-8 bytes (= by code points). Differs from JS `<` (UTF-16 code
@@ -203,18 +221,19 @@ const codeField: FieldRule = { re: CODE_RE, rule: CODE_RULE };
  * `toRow` runs on rows whose fields are all valid; `key` gives the sort key parts.
  */
 function parseCsv<T>(
-  file: keyof typeof MANIFEST_HEADERS,
+  file: CsvFile,
   lines: string[],
   fields: readonly FieldRule[],
   toRow: (f: string[]) => T,
   keyParts: (f: string[]) => string[],
   keyName: string,
   problems: Problems,
+  header: string = MANIFEST_HEADERS[file],
+  headerNote = '',
 ): T[] | null {
-  const header = MANIFEST_HEADERS[file];
   const names = header.split(',');
   if (lines[0] !== header) {
-    problems.add(file, 1, `header must be exactly ${show(header)}, found ${show(lines[0] ?? '')}`);
+    problems.add(file, 1, `header must be exactly ${show(header)}${headerNote}, found ${show(lines[0] ?? '')}`);
     return null;
   }
   const rows: T[] = [];
@@ -281,8 +300,8 @@ function parseParams(lines: string[], problems: Problems): ManifestParams | null
     }
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
-    if (!(PARAM_KEYS as readonly string[]).includes(key)) {
-      problems.add(file, lineNo, `unknown key ${show(key)}; the keys are exactly ${PARAM_KEYS.join(', ')}`);
+    if (!ALL_PARAM_KEYS.includes(key)) {
+      problems.add(file, lineNo, `unknown key ${show(key)}; the keys are ${PARAM_KEYS.join(', ')} and, for ssj-draw/2, spec`);
       ok = false;
     } else if (seen.has(key)) {
       problems.add(file, lineNo, `duplicate key ${show(key)} (also on line ${seen.get(key)?.line})`);
@@ -316,8 +335,22 @@ function parseParams(lines: string[], problems: Problems): ManifestParams | null
     problems.add(file, teamSize.line, `team_size ${show(teamSize.value)} must be an integer >= 2 (no leading zeros)`);
     ok = false;
   }
+  const spec = seen.get('spec');
+  if (spec && spec.value !== DRAW_SPEC_V2) {
+    const why = spec.value === DRAW_SPEC_V1 ? `an ${DRAW_SPEC_V1} manifest has no spec key` : `this version knows ${DRAW_SPECS.join(', ')}`;
+    problems.add(file, spec.line, `spec ${show(spec.value)} is not allowed: the only value is ${DRAW_SPEC_V2} (${why})`);
+    ok = false;
+  }
   if (!ok || !campaign || !exclusive || !teamSize) return null;
-  return { campaign: campaign.value, exclusive: exclusive.value === '1', teamSize: Number(teamSize.value) };
+  return { spec: spec ? DRAW_SPEC_V2 : DRAW_SPEC_V1, campaign: campaign.value, exclusive: exclusive.value === '1', teamSize: Number(teamSize.value) };
+}
+
+/** The manifest's spec from params.txt's lines, or null when params.txt is unreadable or its `spec` value unknown. */
+function specOf(lines: string[] | null): DrawSpec | null {
+  if (!lines) return null;
+  const line = lines.find((l) => l.startsWith('spec='));
+  if (line === undefined) return DRAW_SPEC_V1;
+  return line === `spec=${DRAW_SPEC_V2}` ? DRAW_SPEC_V2 : null;
 }
 
 /** Finds `id` in rows sorted by their key (binary search). */
@@ -351,6 +384,8 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
     }
   }
   const params = lines['params.txt'] && parseParams(lines['params.txt'], problems);
+  // conflicts.csv's header follows the spec; with an unknown spec (reported above) it cannot be checked.
+  const spec = params ? params.spec : specOf(lines['params.txt']);
   const units =
     lines['units.csv'] &&
     parseCsv(
@@ -374,16 +409,22 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
       problems,
     );
   const conflicts =
-    lines['conflicts.csv'] &&
-    parseCsv(
-      'conflicts.csv',
-      lines['conflicts.csv'],
-      [idField, idField, codeField],
-      (f): ManifestConflict => ({ inspectorId: f[0] as string, unitId: f[1] as string, reason: f[2] as string }),
-      (f) => [f[0] as string, f[1] as string],
-      'inspector_id, unit_id',
-      problems,
-    );
+    lines['conflicts.csv'] && spec
+      ? parseCsv(
+          'conflicts.csv',
+          lines['conflicts.csv'],
+          spec === DRAW_SPEC_V2 ? [idField, idField] : [idField, idField, codeField],
+          (f): ManifestConflict =>
+            spec === DRAW_SPEC_V2
+              ? { inspectorId: f[0] as string, unitId: f[1] as string }
+              : { inspectorId: f[0] as string, unitId: f[1] as string, reason: f[2] as string },
+          (f) => [f[0] as string, f[1] as string],
+          'inspector_id, unit_id',
+          problems,
+          conflictsHeader(spec),
+          spec === DRAW_SPEC_V2 ? ` (${DRAW_SPEC_V2}: no reason column; reasons stay in the registry)` : ` (${DRAW_SPEC_V1})`,
+        )
+      : null;
   const pools =
     lines['pools.csv'] &&
     parseCsv(
@@ -441,24 +482,33 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
 }
 
 /**
- * Writes the five files' exact text from typed rows: rows sorted by their keys (UTF-8 bytes),
- * LF endings. The result is parsed back, so rows that break a rule (a bad id, a duplicate key,
+ * Writes the five files' exact text from typed rows, in the version `data.params.spec` names:
+ * rows sorted by their keys (UTF-8 bytes), LF endings. The result is parsed back, so rows that break a rule (a bad id, a duplicate key,
  * a conflict naming an unknown unit, ...) throw ManifestError instead of writing a bad manifest.
  */
 export function serializeManifest(data: ManifestData): Record<ManifestFileName, string> {
   const byKey = <T>(key: (r: T) => string[]) => (a: T, b: T) => compareKeys(key(a), key(b));
-  const csv = <T>(file: keyof typeof MANIFEST_HEADERS, rows: T[], key: (r: T) => string[], fields: (r: T) => (string | number)[]) => {
+  const csv = <T>(file: CsvFile, rows: T[], key: (r: T) => string[], fields: (r: T) => (string | number)[], header: string = MANIFEST_HEADERS[file]) => {
     const sorted = [...rows].sort(byKey(key));
-    const parts: string[] = [MANIFEST_HEADERS[file], '\n'];
+    const parts: string[] = [header, '\n'];
     for (const r of sorted) parts.push(fields(r).join(','), '\n');
     return parts.join('');
   };
   const p = data.params;
+  const v2 = p.spec === DRAW_SPEC_V2;
   const files: Record<ManifestFileName, string> = {
-    'params.txt': `campaign=${p.campaign}\nexclusive=${p.exclusive ? 1 : 0}\nteam_size=${p.teamSize}\n`,
+    // Keys sorted: campaign, exclusive, spec, team_size.
+    'params.txt': `campaign=${p.campaign}\nexclusive=${p.exclusive ? 1 : 0}\n${v2 ? `spec=${DRAW_SPEC_V2}\n` : ''}team_size=${p.teamSize}\n`,
     'units.csv': csv('units.csv', data.units, (u) => [u.unitId], (u) => [u.unitId, u.category, u.jurisdiction, u.tier, u.positive ? 1 : 0]),
     'inspectors.csv': csv('inspectors.csv', data.inspectors, (r) => [r.inspectorId], (r) => [r.inspectorId, r.department]),
-    'conflicts.csv': csv('conflicts.csv', data.conflicts, (r) => [r.inspectorId, r.unitId], (r) => [r.inspectorId, r.unitId, r.reason]),
+    // v2 drops the reason; v1 writes it, and a missing one fails the parse-back below.
+    'conflicts.csv': csv(
+      'conflicts.csv',
+      data.conflicts,
+      (r) => [r.inspectorId, r.unitId],
+      (r) => (v2 ? [r.inspectorId, r.unitId] : [r.inspectorId, r.unitId, r.reason ?? '']),
+      conflictsHeader(p.spec),
+    ),
     'pools.csv': csv('pools.csv', data.pools, (r) => [r.poolId], (r) => [r.poolId, r.department, r.category, r.jurisdiction, r.tier, r.quota]),
   };
   parseManifest(files);

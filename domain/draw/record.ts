@@ -1,20 +1,46 @@
 // The draw record (DRAW-SPEC section 7) and the replacements list (section 6): zod schemas for
 // reading them back, and canonical JSON writers (spec key order, 2-space indent, final LF).
+// Both published specs: ssj-draw/1 (witnesses give entropy) and ssj-draw/2 (witnesses commit to a
+// salt and entropy before revealing them; replacements publish reason codes only).
 import { z } from 'zod';
+import { DRAW_SPEC_V2, commitmentSchema, saltSchema } from './commitment';
 import { MANIFEST_FILES } from './digest';
 
-export const DRAW_SPEC = 'ssj-draw/1';
+export { DRAW_SPEC_V2 };
+export const DRAW_SPEC_V1 = 'ssj-draw/1';
+/** The spec of ssj-draw/1 records (kept under its old name for existing callers). */
+export const DRAW_SPEC = DRAW_SPEC_V1;
+/** Every spec this code draws and verifies, oldest first. */
+export const DRAW_SPECS = [DRAW_SPEC_V1, DRAW_SPEC_V2] as const;
+export type DrawSpec = (typeof DRAW_SPECS)[number];
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'must be an id: [0-9A-Za-z][0-9A-Za-z._-]{0,63}');
-const code = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a code: [a-z0-9][a-z0-9._-]{0,63}');
+const CODE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const code = z.string().regex(CODE_RE, 'must be a code: [a-z0-9][a-z0-9._-]{0,63}');
+const entropy = z.string().regex(/^[0-9A-Za-z]{16,128}$/, 'must be 16 to 128 letters or digits: [0-9A-Za-z]{16,128}');
 
-export const witnessSchema = z.strictObject({
-  role: code,
-  person_id: id,
-  entropy: z.string().regex(/^[0-9A-Za-z]{16,128}$/, 'must be 16 to 128 letters or digits: [0-9A-Za-z]{16,128}'),
-});
-export type Witness = z.infer<typeof witnessSchema>;
+/** An ssj-draw/1 witness entry: the entropy given in clear. */
+export const witnessSchema = z.strictObject({ role: code, person_id: id, entropy });
+export const witnessV1Schema = witnessSchema;
+export type WitnessV1 = z.infer<typeof witnessSchema>;
+/** An ssj-draw/1 witness (the name existing callers use). */
+export type Witness = WitnessV1;
+
+/**
+ * An ssj-draw/2 witness entry: the commitment given first, then the salt and entropy revealed.
+ * `runDraw` on a v2 manifest takes these and recomputes every commitment.
+ */
+export const witnessV2Schema = z.strictObject({ role: code, person_id: id, commitment: commitmentSchema, salt: saltSchema, entropy });
+export type WitnessV2 = z.infer<typeof witnessV2Schema>;
+/** What a v2 witness reveals: a WitnessV2 without its commitment (bind it with `revealedWitness`). */
+export type WitnessReveal = Omit<WitnessV2, 'commitment'>;
+/** A witness entry of either spec. */
+export type RecordWitness = WitnessV1 | WitnessV2;
+
+export function isWitnessV2(w: RecordWitness | WitnessReveal): w is WitnessV2 {
+  return 'commitment' in w;
+}
 
 export const drawPoolSchema = z.strictObject({
   pool_id: code,
@@ -33,8 +59,7 @@ export const assignmentSchema = z.strictObject({
 });
 export type Assignment = z.infer<typeof assignmentSchema>;
 
-export const drawRecordSchema = z.strictObject({
-  spec: z.literal(DRAW_SPEC),
+const recordShape = {
   campaign: code,
   manifest: z.strictObject({
     'params.txt': hex64,
@@ -44,33 +69,62 @@ export const drawRecordSchema = z.strictObject({
     'pools.csv': hex64,
   }),
   manifest_digest: hex64,
-  witnesses: z.array(witnessSchema),
   seed: hex64,
   team_size: z.number().int().min(2),
   exclusive: z.boolean(),
   pools: z.array(drawPoolSchema),
   assignments: z.array(assignmentSchema),
-});
-export type DrawRecord = z.infer<typeof drawRecordSchema>;
-
-const replacementCommon = {
-  seq: z.number().int().positive(),
-  pool_id: code,
-  unit_id: id,
-  replacement: id,
-  /** Why (a code such as closed, banned, recusal, absence, or a short text). */
-  reason: z.string().min(1),
-  /** Person id of whoever approved the change. */
-  approved_by: id,
-  at: z.iso.datetime({ offset: true }),
 };
-export const unitReplacementSchema = z.strictObject({ kind: z.literal('unit'), ...replacementCommon });
-export const inspectorReplacementSchema = z.strictObject({ kind: z.literal('inspector'), inspector_id: id, ...replacementCommon });
+export const drawRecordV1Schema = z.strictObject({ spec: z.literal(DRAW_SPEC_V1), witnesses: z.array(witnessSchema), ...recordShape });
+export const drawRecordV2Schema = z.strictObject({ spec: z.literal(DRAW_SPEC_V2), witnesses: z.array(witnessV2Schema), ...recordShape });
+export const drawRecordSchema = z.discriminatedUnion('spec', [drawRecordV1Schema, drawRecordV2Schema], {
+  error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${DRAW_SPECS.join(', ')} (the record's spec)` : undefined),
+});
+export type DrawRecordV1 = z.infer<typeof drawRecordV1Schema>;
+export type DrawRecordV2 = z.infer<typeof drawRecordV2Schema>;
+export type DrawRecord = DrawRecordV1 | DrawRecordV2;
+
+/** ssj-draw/2 publishes no free text in replacements: a reason is a code (the label comes from the programme). */
+export const REASON_CODE_RULE = 'must be a reason code: [a-z0-9][a-z0-9._-]{0,63} (ssj-draw/2 publishes no free text)';
+const reasonCode = z.string().regex(CODE_RE, REASON_CODE_RULE);
+
+function replacementSchemas(reason: z.ZodString) {
+  const common = {
+    seq: z.number().int().positive(),
+    pool_id: code,
+    unit_id: id,
+    replacement: id,
+    /** Why: a code such as closed, banned, recusal, absence (ssj-draw/1 also allowed a short text). */
+    reason,
+    /** Person id of whoever approved the change. */
+    approved_by: id,
+    at: z.iso.datetime({ offset: true }),
+  };
+  const unit = z.strictObject({ kind: z.literal('unit'), ...common });
+  const inspector = z.strictObject({ kind: z.literal('inspector'), inspector_id: id, ...common });
+  return { unit, inspector, list: z.array(z.discriminatedUnion('kind', [unit, inspector])) };
+}
+const v1Replacements = replacementSchemas(z.string().min(1));
+const v2Replacements = replacementSchemas(reasonCode);
+export const unitReplacementSchema = v1Replacements.unit;
+export const inspectorReplacementSchema = v1Replacements.inspector;
 export const replacementSchema = z.discriminatedUnion('kind', [unitReplacementSchema, inspectorReplacementSchema]);
-export const replacementsSchema = z.array(replacementSchema);
+/** The replacements list of any spec (ssj-draw/1's looser reason rule); see replacementsSchemaFor. */
+export const replacementsSchema = v1Replacements.list;
+/** The replacements list as the record's spec requires it (ssj-draw/2: reasons are codes). */
+export function replacementsSchemaFor(spec: DrawSpec): typeof replacementsSchema {
+  return spec === DRAW_SPEC_V2 ? v2Replacements.list : v1Replacements.list;
+}
 export type UnitReplacement = z.infer<typeof unitReplacementSchema>;
 export type InspectorReplacement = z.infer<typeof inspectorReplacementSchema>;
 export type Replacement = z.infer<typeof replacementSchema>;
+
+/** Null when `reason` may stand in a replacement entry of `spec`, else the rule it breaks. */
+export function replacementReasonProblem(spec: DrawSpec, reason: string): string | null {
+  if (reason.length === 0) return 'must not be empty';
+  if (spec === DRAW_SPEC_V2 && !CODE_RE.test(reason)) return `${JSON.stringify(reason.length > 40 ? `${reason.slice(0, 40)}…` : reason)} ${REASON_CODE_RULE}`;
+  return null;
+}
 
 /** The record's JSON with keys in the spec's order, 2-space indent, final LF. */
 export function formatDrawRecord(r: DrawRecord): string {
@@ -79,7 +133,11 @@ export function formatDrawRecord(r: DrawRecord): string {
     campaign: r.campaign,
     manifest: Object.fromEntries(MANIFEST_FILES.map((f) => [f, r.manifest[f]])),
     manifest_digest: r.manifest_digest,
-    witnesses: r.witnesses.map((w) => ({ role: w.role, person_id: w.person_id, entropy: w.entropy })),
+    witnesses: r.witnesses.map((w: RecordWitness) =>
+      isWitnessV2(w)
+        ? { role: w.role, person_id: w.person_id, commitment: w.commitment, salt: w.salt, entropy: w.entropy }
+        : { role: w.role, person_id: w.person_id, entropy: w.entropy },
+    ),
     seed: r.seed,
     team_size: r.team_size,
     exclusive: r.exclusive,
@@ -158,7 +216,10 @@ export function parseDrawRecord(text: string, file = 'record'): DrawRecord {
   return parseWith(drawRecordSchema, text, file);
 }
 
-/** Parses a replacements file's text (a JSON array, possibly empty). */
-export function parseReplacements(text: string, file = 'replacements'): Replacement[] {
-  return parseWith(replacementsSchema, text, file);
+/**
+ * Parses a replacements file's text (a JSON array, possibly empty). Give the record's `spec` to
+ * apply its rules (ssj-draw/2: every reason a code); without it, ssj-draw/1's looser rule.
+ */
+export function parseReplacements(text: string, file = 'replacements', spec: DrawSpec = DRAW_SPEC_V1): Replacement[] {
+  return parseWith(replacementsSchemaFor(spec), text, file);
 }

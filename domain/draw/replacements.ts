@@ -4,7 +4,7 @@
 // applyReplacements, which recomputes every entry's `replacement` and refuses any that differs.
 import { DrawError, DrawIndex, buildDrawIndex, candidateOrder, chooseTeam, eligibleInspectors } from './draw';
 import { Manifest } from './manifest';
-import { Assignment, DrawRecord, Replacement } from './record';
+import { Assignment, DrawRecord, Replacement, replacementReasonProblem } from './record';
 
 /** A replacement the rules cannot make or an entry that does not follow them. */
 export class ReplacementError extends Error {
@@ -183,6 +183,8 @@ function replay(manifest: Manifest, record: DrawRecord, replacements: readonly R
   const state = new ListState(manifest, record);
   replacements.forEach((entry, i) => {
     if (entry.seq !== i + 1) throw new ReplacementError(`expected seq ${i + 1} at position ${i + 1}, found seq ${entry.seq}`, entry.seq);
+    const reason = replacementReasonProblem(record.spec, entry.reason);
+    if (reason) throw new ReplacementError(`reason ${reason}`, entry.seq);
     let expected: string;
     try {
       expected = state.compute(entry);
@@ -241,6 +243,9 @@ export function proposeReplacement(
   previous: readonly Replacement[],
   req: ReplacementRequest & { reason: string; approved_by: string; at: string },
 ): Replacement {
+  // Checked first: under ssj-draw/2 a free-text reason would be published (private reasons never are).
+  const reason = replacementReasonProblem(record.spec, req.reason);
+  if (reason) throw new ReplacementError(`reason ${reason}`);
   const replacement = replay(manifest, record, previous).compute(req);
   const seq = previous.length + 1;
   const tail = { replacement, reason: req.reason, approved_by: req.approved_by, at: req.at };

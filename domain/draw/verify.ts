@@ -1,10 +1,12 @@
-// Verification (DRAW-SPEC section 8): recompute the record from the manifest and the witnesses'
-// entropy, compare it with the published one, then replay the replacements checking each.
+// Verification (docs/draw-spec.md, publication): recompute the record from the manifest and the
+// witnesses' entropy (ssj-draw/2: first every commitment from its salt and entropy), compare it
+// with the published one, then replay the replacements checking each. Both specs are verified.
 // The answer names the first difference, in the record's own terms (a JSON path).
+import { witnessCommitment } from './commitment';
 import { DrawError, runDraw } from './draw';
 import { MANIFEST_FILES } from './digest';
 import { Manifest } from './manifest';
-import { DRAW_SPEC, DrawRecord, Replacement } from './record';
+import { DRAW_SPECS, DRAW_SPEC_V2, DrawRecord, Replacement } from './record';
 import { ReplacementError, applyReplacements } from './replacements';
 
 export type VerifyResult = { ok: true } | { ok: false; difference: string };
@@ -39,11 +41,17 @@ function firstDifference(path: string, actual: unknown, expected: unknown): stri
 }
 
 /**
- * Recomputes everything and compares: the manifest files' digests, manifest_digest, the seed,
- * the pools and assignments, then each replacement's `replacement` in seq order.
+ * Recomputes everything and compares: the spec, the manifest files' digests, manifest_digest,
+ * (ssj-draw/2) every witness's commitment, the seed, the pools and assignments, then each
+ * replacement in seq order (its `replacement`, and under ssj-draw/2 its reason being a code).
  */
 export function verifyDraw(manifest: Manifest, record: DrawRecord, replacements: readonly Replacement[] = []): VerifyResult {
-  if (record.spec !== DRAW_SPEC) return { ok: false, difference: `spec: record has ${record.spec}, this verifier implements ${DRAW_SPEC}` };
+  if (!(DRAW_SPECS as readonly string[]).includes(record.spec)) {
+    return { ok: false, difference: `spec: record has ${show(record.spec)}, this verifier implements ${DRAW_SPECS.join(' and ')}` };
+  }
+  if (record.spec !== manifest.params.spec) {
+    return { ok: false, difference: `spec: record has ${record.spec}, the manifest (params.txt) is ${manifest.params.spec}` };
+  }
   for (const f of MANIFEST_FILES) {
     if (record.manifest[f] !== manifest.fileDigests[f]) {
       return { ok: false, difference: `manifest["${f}"]: record has ${record.manifest[f]}, the manifest file's SHA-256 is ${manifest.fileDigests[f]}` };
@@ -51,6 +59,14 @@ export function verifyDraw(manifest: Manifest, record: DrawRecord, replacements:
   }
   if (record.manifest_digest !== manifest.manifestDigest) {
     return { ok: false, difference: `manifest_digest: record has ${record.manifest_digest}, recomputed ${manifest.manifestDigest}` };
+  }
+  if (record.spec === DRAW_SPEC_V2) {
+    for (const [i, w] of record.witnesses.entries()) {
+      const c = witnessCommitment(record.manifest_digest, w.role, w.person_id, w.salt, w.entropy);
+      if (c !== w.commitment) {
+        return { ok: false, difference: `witnesses[${i}].commitment: record has ${w.commitment}, recomputed from the witness's role, person_id, salt and entropy ${c}` };
+      }
+    }
   }
   let recomputed: DrawRecord;
   try {
