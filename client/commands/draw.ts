@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DrawError, WitnessArg, bindWitnesses, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
+import { DrawError, WitnessArg, bindWitnesses, drawPrecheck, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
 import { ManifestError } from '../../domain/draw/manifest';
 import { readManifest } from '../../domain/draw/read-manifest';
 import { DrawRecord, RecordFormatError, Replacement, formatDrawRecord, parseDrawRecord, parseReplacements } from '../../domain/draw/record';
@@ -37,6 +37,8 @@ function readText(file: string, what: string): string {
 
 /** Writes `text` to `out` atomically; refuses to replace an existing file unless `force`. */
 function writeNew(out: string, text: string, force: boolean): void {
+  const dir = path.dirname(path.resolve(out));
+  if (!fs.existsSync(dir)) throw new UserError(`${out}: the folder ${dir} does not exist; nothing written`, ExitCode.badInput, `create it first (mkdir -p ${dir})`);
   const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, text, { flag: 'wx' });
@@ -101,6 +103,10 @@ function verifyCommand(opts: { manifest: string; record: string; replacements?: 
 
 function digestCommand(opts: { manifest: string }): void {
   const manifest = asUserErrors(() => readManifest(opts.manifest));
+  const cannot = drawPrecheck(manifest);
+  if (cannot.length > 0) {
+    throw new UserError(`${opts.manifest}: no draw can be made from this manifest:\n  ${cannot.join('\n  ')}`, ExitCode.badInput, 'fix the registry or the quotas and freeze again');
+  }
   const lines = [
     `manifest digest: ${manifest.manifestDigest}`,
     `spec: ${manifest.params.spec}`,

@@ -237,6 +237,25 @@ export function eligibleInspectors(index: DrawIndex, department: string, unitId:
   return conflicts ? all.filter((i) => !conflicts.has(i)) : all;
 }
 
+/**
+ * What would make any draw of this manifest fail, whatever the witnesses give (section 5 step 2):
+ * a pool with a quota whose department has fewer inspectors than team_size. Checked before the
+ * ceremony (`ssj draw-digest`), so witnesses are never called for a draw that cannot be made.
+ * Conflicts can still leave a particular unit short; that depends on which units are drawn.
+ */
+export function drawPrecheck(manifest: Manifest): string[] {
+  const perDepartment = new Map<string, number>();
+  for (const i of manifest.inspectors) perDepartment.set(i.department, (perDepartment.get(i.department) ?? 0) + 1);
+  const problems: string[] = [];
+  for (const pool of manifest.pools) {
+    const n = perDepartment.get(pool.department) ?? 0;
+    if (pool.quota > 0 && n < manifest.params.teamSize) {
+      problems.push(`pool ${pool.poolId}: department ${pool.department} has ${n} inspector(s), fewer than team_size ${manifest.params.teamSize}`);
+    }
+  }
+  return problems;
+}
+
 /** Optional instrumentation: every label the draw hashed, in order (for the benchmark's floor). */
 export interface DrawOptions {
   ticketLog?: string[];
