@@ -3,6 +3,25 @@
 import { z } from 'zod';
 import { codeSchema, idSchema } from './registry';
 
+/** A reason code from the programme's lists (validators check the list; this checks the form). */
+export const reasonCodeSchema = z.string({ error: 'give a reason code from the programme (e.g. kinship, closed)' }).regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+  error: 'must be a reason code from the programme (lowercase letters, digits, . _ -), e.g. kinship or closed; explain in the note',
+});
+
+// Controls other than tab and line feed can rewrite a terminal or hide inside a CSV.
+const NOTE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+
+/**
+ * The internal note beside a reason code: free text, kept in the campaign store and shown to
+ * staff, never published. Any text may be written there (it is never rendered in public files).
+ */
+export const noteSchema = z
+  .string({ error: 'the note must be text' })
+  .trim()
+  .max(1000, 'a note is at most 1000 characters')
+  .refine((s) => !NOTE_CONTROL.test(s), 'a note may not hold control characters (other than line breaks)')
+  .default('');
+
 export const inspectionResultSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('no-problem') }),
   z.object({
@@ -11,8 +30,20 @@ export const inspectionResultSchema = z.discriminatedUnion('outcome', [
     /** Outside environmental law: to be referred (移送) to this competent agency (department id). */
     referTo: codeSchema.nullable().default(null),
   }),
-  z.object({ outcome: z.literal('could-not-inspect'), reason: z.string().trim().min(1, 'give the reason') }),
+  /** Why no check was possible: a programme code (couldNotInspect) plus an internal note. */
+  z.object({ outcome: z.literal('could-not-inspect'), reasonCode: reasonCodeSchema, note: noteSchema }),
 ]);
+
+/**
+ * Results stored or sent before reason codes carried `reason` free text: read as the legacy code
+ * `cannot-inspect` with the text as the note (for replaying old histories and old store rows).
+ */
+export function upgradeLegacyResult<T>(report: T): T {
+  const r = (report as { result?: Record<string, unknown> } | null)?.result;
+  if (!r || r.outcome !== 'could-not-inspect' || 'reasonCode' in r || typeof r.reason !== 'string') return report;
+  const { reason, ...rest } = r;
+  return { ...(report as object), result: { ...rest, reasonCode: 'cannot-inspect', note: reason } } as T;
+}
 
 export const resultReportSchema = z.object({
   /** Who submits: must be a member of the team. */

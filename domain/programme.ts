@@ -81,6 +81,30 @@ const monthDay = z
   .strictObject({ month: month(), day: dayOfMonth() })
   .refine((d) => d.day <= daysInMonth(d.month), { error: 'must be a real calendar day' });
 
+/** The kinds of reason the quarter's messages carry, each with its own list of codes (docs/programme.md). */
+export const reasonKinds = ['recusal', 'unitClosed', 'couldNotInspect', 'rejection'] as const;
+export type ReasonKind = (typeof reasonKinds)[number];
+
+/** One reason code with its official Chinese label: the only part of a reason ever published. */
+export const reasonCodeEntrySchema = z.strictObject({
+  code: z.string({ error: 'must be a code' }).regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'must be a code: [a-z0-9][a-z0-9._-]{0,63}' }),
+  label: text().max(40, { error: 'must be a short official label (at most 40 characters)' }),
+});
+export type ReasonCodeEntry = z.infer<typeof reasonCodeEntrySchema>;
+
+const reasonList = (): z.ZodType<ReasonCodeEntry[]> =>
+  z
+    .array(reasonCodeEntrySchema, { error: 'must be a list of { "code", "label" }' })
+    .min(1, { error: 'must list at least one reason code' })
+    .superRefine((xs, ctx) => {
+      xs.forEach((x, i) => {
+        if (xs.findIndex((y) => y.code === x.code) !== i) ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `must be unique in its list (${x.code} is listed twice)` });
+      });
+    });
+
+/** Reason codes per kind (programme `reasons`). */
+export type ReasonCodes = Record<ReasonKind, ReasonCodeEntry[]>;
+
 export const programmeSchema = z
   .strictObject({
     /** Programme code; the campaign code of quarter q is `${id}q${q}`. */
@@ -113,6 +137,8 @@ export const programmeSchema = z
       annualPlanBy: monthDay,
       inspectionEnds: z.literal('quarter-end', { error: 'must be "quarter-end"' }),
       publicationWorkingDays: positiveInt(),
+      /** ssj-draw/2: hours after the last witness commitment by which every witness must reveal (default 48). */
+      witnessRevealHours: positiveInt().optional(),
     }),
     reminders: z.strictObject({
       inspectionDaysBeforeDue: z
@@ -133,6 +159,17 @@ export const programmeSchema = z
         .number({ error: 'must be a number of seconds, more than 0 and at most 86400' })
         .positive({ error: 'must be a number of seconds, more than 0 and at most 86400' })
         .max(86_400, { error: 'must be a number of seconds, more than 0 and at most 86400' }),
+    }),
+    /**
+     * Why the list changes or something is refused: recusal (回避), unit closed or gone, could not
+     * inspect, a rejected hand-over, replacement or recusal. Messages carry one of these codes
+     * plus an internal note; only the code and its label are published.
+     */
+    reasons: z.strictObject({
+      recusal: reasonList(),
+      unitClosed: reasonList(),
+      couldNotInspect: reasonList(),
+      rejection: reasonList(),
     }),
     checkItems: z.array(checkItemSchema, { error: 'must be a list' }).min(1, { error: 'must list at least one check item' }),
     quarterlyTasks: z.array(quarterlyTaskSchema, { error: 'must be a list' }).length(4, {
@@ -314,3 +351,26 @@ function daysInMonth(m: number, y?: number): number {
   if (m === 2) return y === undefined || (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : 28;
   return [4, 6, 9, 11].includes(m) ? 30 : 31;
 }
+
+/** The label of `code` in the programme's `kind` list, or null when the programme has no such code. */
+export function reasonLabel(reasons: Partial<ReasonCodes> | undefined, kind: ReasonKind, code: string): string | null {
+  return reasons?.[kind]?.find((r) => r.code === code)?.label ?? null;
+}
+
+/**
+ * Why `code` is not a `kind` reason of the programme (naming the allowed ones), or null when it is.
+ * With no list (an inspection started before reason codes), any well-formed code passes.
+ */
+export function reasonCodeProblem(reasons: Partial<ReasonCodes> | undefined, kind: ReasonKind, code: string): string | null {
+  const list = reasons?.[kind];
+  if (!list) return null;
+  if (list.some((r) => r.code === code)) return null;
+  return `${code} is not a ${REASON_KIND_WORDS[kind]} reason code of the programme (allowed: ${list.map((r) => r.code).join(', ')})`;
+}
+
+export const REASON_KIND_WORDS: Record<ReasonKind, string> = {
+  recusal: 'recusal',
+  unitClosed: 'unit-closed',
+  couldNotInspect: 'could-not-inspect',
+  rejection: 'rejection',
+};

@@ -1,7 +1,9 @@
 // The demo's simulated people (domain/simulation.ts): reproducible from the seed, every required
 // path given to a unit that can play it, and steps dated on the right side of each deadline.
 import { describe, expect, it } from 'vitest';
-import { assignScenarios, fits, REQUIRED, scriptFor, witnessEntropy, type SimContext, type SimInspection } from '../domain/simulation';
+import { assignScenarios, fits, REQUIRED, scenarios, scriptFor, witnessEntropy, type SimContext, type SimInspection } from '../domain/simulation';
+import { loadProgramme } from '../activities/programme';
+import { reasonCodeProblem, type ReasonKind } from '../domain/programme';
 import { entropySchema } from '../domain/messages';
 
 const ctx: SimContext = {
@@ -46,14 +48,34 @@ describe('simulated people', () => {
     const closed = scriptFor(x, 'closed', ctx).steps.map((s) => s.action.kind);
     expect(closed).toEqual(['unit-closed', 'replacement-decision']);
     const recusal = scriptFor(x, 'recusal', ctx).steps;
-    expect(recusal.map((s) => s.action.kind)).toEqual(['recuse', 'report']);
-    expect(recusal[1]!.on > recusal[0]!.on).toBe(true);
+    // The inspector declares, the leader in charge decides, then the new team reports.
+    expect(recusal.map((s) => s.action.kind)).toEqual(['recuse', 'recusal-decision', 'report']);
+    expect(recusal[1]!.on > recusal[0]!.on && recusal[2]!.on > recusal[1]!.on).toBe(true);
+    expect(recusal[1]!.action).toMatchObject({ kind: 'recusal-decision', decision: 'approve' });
+    expect(ctx.managers).toContain((recusal[1]!.action as { by: string }).by);
     const referral = scriptFor(x, 'referral', ctx).steps[0]!.action;
     expect(referral).toMatchObject({ kind: 'report', result: { outcome: 'problems-found', referTo: 'agency-market' } });
     const rejected = scriptFor(inspections()[31]!, 'handover-rejected', ctx).steps[1]!.action;
     expect(rejected).toMatchObject({ kind: 'handover-decision', decision: 'reject' });
-    expect(rejected.kind === 'handover-decision' && rejected.reason.length > 0).toBe(true);
+    expect(rejected.kind === 'handover-decision' && rejected.reasonCode !== null && rejected.note.length > 0).toBe(true);
     expect(scriptFor(x, 'late', ctx)).toEqual(scriptFor(x, 'late', ctx));
+  });
+
+  it("send only reason codes of the shipped programme, with notes beside them", () => {
+    const reasons = loadProgramme().reasons;
+    const xs = inspections();
+    const used: [ReasonKind, string | null][] = [];
+    for (const s of scenarios) {
+      for (const step of scriptFor(s === 'handover-rejected' || s.startsWith('handover') ? xs[31]! : xs[0]!, s, ctx).steps) {
+        const a = step.action;
+        if (a.kind === 'recuse') used.push(['recusal', a.reasonCode]);
+        if (a.kind === 'unit-closed') used.push(['unitClosed', a.reasonCode]);
+        if (a.kind === 'report' && a.result.outcome === 'could-not-inspect') used.push(['couldNotInspect', a.result.reasonCode]);
+        if ((a.kind === 'handover-decision' || a.kind === 'replacement-decision' || a.kind === 'recusal-decision') && a.decision === 'reject') used.push(['rejection', a.reasonCode]);
+      }
+    }
+    expect(used.map(([k]) => k).sort()).toEqual(['couldNotInspect', 'recusal', 'rejection', 'unitClosed']);
+    for (const [kind, code] of used) expect(reasonCodeProblem(reasons, kind, code ?? '(none)'), `${kind} ${code}`).toBeNull();
   });
 
   it('witnesses type valid entropy, different per role', () => {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROGRAMME_PATH, loadProgramme } from '../activities/programme';
-import { campaignCode, generalRatio, parseProgramme, ProgrammeError, programmeWarnings, quarterCalendar } from '../domain/programme';
+import { campaignCode, generalRatio, parseProgramme, ProgrammeError, programmeWarnings, quarterCalendar, reasonCodeProblem, reasonLabel } from '../domain/programme';
 
 const shipped = (): Record<string, any> => JSON.parse(fs.readFileSync(DEFAULT_PROGRAMME_PATH, 'utf8'));
 
@@ -61,6 +61,41 @@ describe('the shipped programme (2023 Xinyang plan)', () => {
       previousQuarterEnd: '2022-12-31',
     });
     expect(quarterCalendar(p, 4).previousQuarterEnd).toBe('2023-09-30');
+  });
+});
+
+describe('reason codes', () => {
+  const p = loadProgramme();
+
+  it('lists codes with official labels for every kind of reason', () => {
+    expect(Object.keys(p.reasons).sort()).toEqual(['couldNotInspect', 'recusal', 'rejection', 'unitClosed']);
+    expect(p.reasons.recusal.map((r) => r.code)).toEqual(expect.arrayContaining(['kinship', 'financial-interest']));
+    expect(p.reasons.unitClosed.map((r) => r.code)).toEqual(expect.arrayContaining(['closed', 'shut-down', 'not-found']));
+    expect(reasonLabel(p.reasons, 'recusal', 'kinship')).toBe('与检查对象有近亲属关系');
+    expect(reasonLabel(p.reasons, 'recusal', 'closed')).toBeNull(); // each kind has its own list
+    expect(reasonCodeProblem(p.reasons, 'unitClosed', 'closed')).toBeNull();
+    expect(reasonCodeProblem(p.reasons, 'recusal', 'brother-in-law')).toBe(
+      'brother-in-law is not a recusal reason code of the programme (allowed: kinship, financial-interest, former-employment, other-interest)',
+    );
+    // An inspection started before reason codes has no list: any well-formed code passes.
+    expect(reasonCodeProblem(undefined, 'recusal', 'anything')).toBeNull();
+  });
+
+  it('refuses a code that is not a code, a twice-listed code, an empty label or list', () => {
+    const d = shipped();
+    d.reasons.recusal[0].code = 'Kinship!';
+    d.reasons.unitClosed.push({ ...d.reasons.unitClosed[0] });
+    d.reasons.couldNotInspect[1].label = '  ';
+    d.reasons.rejection = [];
+    expect(problemsOf(d)).toEqual([
+      'config/programme.json: reasons.recusal[0].code: must be a code: [a-z0-9][a-z0-9._-]{0,63}',
+      'config/programme.json: reasons.unitClosed[5].code: must be unique in its list (closed is listed twice)',
+      'config/programme.json: reasons.couldNotInspect[1].label: must not be empty',
+      'config/programme.json: reasons.rejection: must list at least one reason code',
+    ]);
+    const e = shipped();
+    delete e.reasons;
+    expect(problemsOf(e)).toEqual(['config/programme.json: reasons: is missing; it must be an object ({ ... })']);
   });
 });
 

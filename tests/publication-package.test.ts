@@ -9,6 +9,12 @@ import { csvCell } from '../activities/publication/csv';
 import { dosDateTime, zipEntryTimes } from '../activities/publication/zip-times';
 import { seedCommitment } from '../domain/draw/draw';
 import { escapeHtml } from '../domain/documents';
+import { loadProgramme } from '../activities/programme';
+import { findInFolder, publicTexts } from './helpers/public-folder';
+
+// What a person may write in a note: private, and hostile to HTML, spreadsheets and bidi display.
+const HOSTILE_NOTE = '我的小舅子在该厂工作 <script>alert(1)</script> =HYPERLINK("x") \u202e司公';
+const NEEDLES = ['小舅子', 'alert(1)', 'HYPERLINK', '\u202e', '司公'];
 
 const VECTOR = path.resolve(__dirname, 'fixtures/draw-vectors/city');
 const record = JSON.parse(fs.readFileSync(path.join(VECTOR, 'record.json'), 'utf8'));
@@ -46,7 +52,8 @@ function makeInput(overrides: Partial<PublicationInput> = {}): PublicationInput 
     } else if (i === 1) {
       outcomes.push({ unitId: id, checkedOn: '2023-02-15', result: { outcome: 'problems-found', description: '无照经营', referTo: 'agency-market' }, handling: 'referral', handledBy: '信阳市市场监督管理局', documentNumber: '信环执移〔2023〕第001号' });
     } else if (i === 2) {
-      outcomes.push({ unitId: id, checkedOn: null, result: { outcome: 'could-not-inspect', reason: '停产检修' }, handling: 'not-inspected' });
+      // The stored result as it comes from the store: the note is there, and must be dropped.
+      outcomes.push({ unitId: id, checkedOn: null, result: { outcome: 'could-not-inspect', reasonCode: 'suspended', note: HOSTILE_NOTE } as never, handling: 'not-inspected' });
     } else {
       outcomes.push({ unitId: id, checkedOn: `2023-03-${String(1 + (i % 28)).padStart(2, '0')}`, result: { outcome: 'no-problem' }, handling: 'none' });
     }
@@ -71,6 +78,7 @@ function makeInput(overrides: Partial<PublicationInput> = {}): PublicationInput 
     record,
     manifest: { dir: path.join(VECTOR, 'manifest') },
     replacements,
+    reasons: loadProgramme().reasons,
     ...overrides,
   };
 }
@@ -141,14 +149,38 @@ describe('the disclosure package', () => {
     // The replaced unit is followed immediately by its replacement.
     const rep = replacements.find((r: { kind: string }) => r.kind === 'unit');
     const at = lines.findIndex((l) => l.includes(rep.unit_id));
-    expect(lines[at]).toContain('已替换（第1号替换，原因：关停');
+    expect(lines[at]).toContain('已替换（第1号替换，原因：已关停');
     expect(lines[at + 1]).toContain(rep.replacement);
     expect(lines[at + 1]).toContain('替补抽取（第1号替换');
     expect(lines[1]).toMatch(/^1,信阳市测试企业1号有限公司,/);
     const first = lines.find((l) => l.includes(effectiveUnits()[0]!))!;
     expect(first).toContain('以监察通知移交罗山县生态环境综合行政执法大队依法查处（信环执监〔2023〕第001号）');
     expect(first).toContain(',发现问题：除尘设施未运行 <b>&</b>,'); // no comma or quote inside: unquoted
-    expect(lines.some((l) => l.includes('未能检查：停产检修'))).toBe(true);
+    expect(lines.some((l) => l.includes('未能检查（停产检修，无法开展检查）'))).toBe(true);
+  });
+
+  it('publishes reason codes and their labels, never a note', () => {
+    expect(findInFolder(dir, NEEDLES)).toEqual({});
+    const page = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+    expect(page).toContain('未能检查（停产检修，无法开展检查）');
+    // recusal and absence predate the programme's lists: their older labels are shown.
+    expect(page).toContain('<td>已关停</td>'); // the programme's label of closed
+    expect(page).toContain('<td>回避</td>');
+    const xlsx = publicTexts(dir).filter((t) => t.where.startsWith('results.xlsx!'));
+    expect(xlsx.some((t) => t.text.includes('未能检查（停产检修，无法开展检查）'))).toBe(true);
+  });
+
+  it("an older record's free-text reason is published as its code only, and still verifies", async () => {
+    const words = replacements.map((r: { reason: string }) => ({ ...r, reason: `${r.reason}: ${HOSTILE_NOTE}` }));
+    const target = path.join(tmp, 'pkg-legacy-reasons');
+    await writeDisclosurePackage(makeInput({ replacements: words }), target);
+    expect(findInFolder(target, NEEDLES)).toEqual({});
+    expect(JSON.parse(fs.readFileSync(path.join(target, 'replacements.json'), 'utf8'))).toEqual(replacements);
+    const free = replacements.map((r: { reason: string }) => ({ ...r, reason: HOSTILE_NOTE }));
+    const other = path.join(tmp, 'pkg-free-reasons');
+    await writeDisclosurePackage(makeInput({ replacements: free }), other);
+    expect(findInFolder(other, NEEDLES)).toEqual({});
+    expect(JSON.parse(fs.readFileSync(path.join(other, 'replacements.json'), 'utf8')).map((r: { reason: string }) => r.reason)).toEqual(['other', 'other', 'other']);
   });
 
   it('results.xlsx reads back with exceljs, same rows', async () => {

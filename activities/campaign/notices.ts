@@ -1,15 +1,20 @@
 // The e-mail notices the quarter sends, in Chinese: subject and body for each kind. The workflows
 // name the kind and its parameters; the activity resolves recipients and renders the text here.
+// A reason appears as the programme's label and code only: a person's note stays in the campaign
+// store (mail leaves the system, and may be forwarded).
 
 export type NoticeKind =
   | 'change-list-reminder'
   | 'change-list-missing'
   | 'draw-overdue'
+  | 'ceremony-void'
   | 'inspection-assigned'
   | 'inspection-reminder'
   | 'inspection-overdue'
   | 'inspection-escalated'
   | 'unit-replacement-requested'
+  | 'recusal-decision-requested'
+  | 'recusal-rejected'
   | 'handover-approval-requested'
   | 'handover-approval-overdue'
   | 'publication-late';
@@ -18,6 +23,12 @@ export type NoticeParams = Record<string, string | number | string[] | undefined
 
 function list(v: NoticeParams[string]): string {
   return Array.isArray(v) ? v.join('、') : String(v ?? '');
+}
+
+/** `label（code）`, or the code alone when the programme gives no label. */
+function reasonText(p: NoticeParams): string {
+  const code = String(p.reasonCode ?? '');
+  return p.reasonLabel ? `${p.reasonLabel}（${code}）` : code;
 }
 
 export function renderNotice(kind: NoticeKind, campaignId: string, p: NoticeParams): { subject: string; text: string } {
@@ -37,6 +48,11 @@ export function renderNotice(kind: NoticeKind, campaignId: string, p: NoticePara
       return {
         subject: `督办：本季度“双随机”抽取未在${p.drawDue}前完成${c}`,
         text: `本季度随机抽取应于${p.drawDue}前由系统管理员和纪检监察员共同完成。截至目前尚待：${list(p.waitingFor)}。请尽快组织抽取。`,
+      };
+    case 'ceremony-void':
+      return {
+        subject: `见证仪式作废：第${p.ceremony}次抽取见证仪式未在${p.revealBy}前完成揭示${c}`,
+        text: `本季度第${p.ceremony}次随机抽取见证仪式中，以下见证人未在揭示期限（${p.revealBy}）前提交与承诺值一致的揭示：${list(p.failed)}。该次仪式已作废并将随抽查结果一并公示。请两名见证人重新生成随机数和盐值，参加第${p.next}次见证仪式（先提交承诺值，再揭示）。`,
       };
     case 'inspection-assigned':
       return {
@@ -61,7 +77,17 @@ export function renderNotice(kind: NoticeKind, campaignId: string, p: NoticePara
     case 'unit-replacement-requested':
       return {
         subject: `审批：抽中单位${p.unitId}报告关停，申请替换`,
-        text: `${p.by}报告抽中单位${p.unitId}无法检查，理由：${p.reason}。请分管领导审批是否按抽取规则替换（系统自动确定替换单位）。`,
+        text: `${p.by}报告抽中单位${p.unitId}无法检查，原因：${reasonText(p)}。请分管领导审批是否按抽取规则替换（系统自动确定替换单位）。`,
+      };
+    case 'recusal-decision-requested':
+      return {
+        subject: `审批：${p.inspectorId}申请回避${p.unitId}的检查任务`,
+        text: `${p.by === p.inspectorId ? `${p.inspectorId}` : `${p.by}为${p.inspectorId}`}申请回避检查对象${p.unitId}的检查任务，原因：${reasonText(p)}。请分管领导审批（ssj recusal approve|reject）；批准后系统按抽取规则重新选派一名执法人员，审批前不能提交检查结果。说明材料见系统内部记录。`,
+      };
+    case 'recusal-rejected':
+      return {
+        subject: `回避申请未获批准：${p.unitId}`,
+        text: `${p.inspectorId}对检查对象${p.unitId}的回避申请经${p.by}审核未获批准，原因：${reasonText(p)}。请按原检查组完成检查任务。`,
       };
     case 'handover-approval-requested':
       return {

@@ -5,7 +5,8 @@
 import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, joinHtml } from '../../domain/documents/html';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import { MANIFEST_FILES } from '../../domain/draw/digest';
-import { METHOD_LABELS, WITNESS_ROLE_LABELS, type PublicRow, handlingText, reasonLabel, resultText, statusText } from './rows';
+import type { ReasonCodes } from '../../domain/programme';
+import { METHOD_LABELS, WITNESS_ROLE_LABELS, type PublicRow, handlingText, publicReasonLabel, replacementReasonKind, resultText, statusText } from './rows';
 
 /** Run in the disclosure folder; SSJ_DIR is where the ssj software is checked out. */
 export const VERIFY_COMMAND = 'npm --prefix "$SSJ_DIR" run --silent ssj -- verify --manifest manifest --record draw-record.json --replacements replacements.json';
@@ -22,6 +23,10 @@ export interface PageInput {
   record: DrawRecord;
   replacements: readonly Replacement[];
   seedCommitment: string;
+  /** The programme's reason codes: the page prints their labels, never a person's words. */
+  reasons?: Partial<ReasonCodes>;
+  /** The sentence on the ssj-draw/2 witness ceremonies ('' when there were none). */
+  ceremonies?: string;
   unitNames: ReadonlyMap<string, string>;
   /** Files of the package other than index.html and SHA256SUMS, for the list at the end. */
   files: string[];
@@ -90,7 +95,7 @@ export function renderPage(p: PageInput): string {
       (r) => html`<tr${r.status.kind === 'replaced' ? new Html(' class="replaced"') : ''}>
 <td class="num">${r.no}</td><td>${r.unitName}</td><td class="code">${r.unitId}</td><td>${r.address || '—'}</td><td>${r.category}</td>
 <td>${METHOD_LABELS[r.method]}</td><td>${r.department}</td><td class="date">${dateCell(r.outcome?.checkedOn ?? null)}</td>
-<td>${resultText(r.outcome, r.status)}</td><td>${handlingText(r.outcome, r.status)}</td><td class="status">${statusText(r.status, p.unitNames)}</td>
+<td>${resultText(r.outcome, r.status, p.reasons)}</td><td>${handlingText(r.outcome, r.status)}</td><td class="status">${statusText(r.status, p.unitNames)}</td>
 </tr>`,
     ),
     '\n',
@@ -113,7 +118,7 @@ ${joinHtml(
     .sort((a, b) => a.seq - b.seq)
     .map(
       (r) => html`<tr><td class="num">${r.seq}</td><td>${r.kind === 'unit' ? '检查对象替换' : '执法人员调整'}</td><td>${p.unitNames.get(r.unit_id) ?? r.unit_id}</td>
-<td>${r.kind === 'unit' ? `由 ${p.unitNames.get(r.replacement) ?? r.replacement} 替补` : '按规则重新选派一名执法人员'}</td><td>${reasonLabel(r.reason)}</td><td class="code">${r.approved_by}</td><td class="date">${r.at}</td></tr>`,
+<td>${r.kind === 'unit' ? `由 ${p.unitNames.get(r.replacement) ?? r.replacement} 替补` : '按规则重新选派一名执法人员'}</td><td>${publicReasonLabel(p.reasons, replacementReasonKind(r.kind), r.reason)}</td><td class="code">${r.approved_by}</td><td class="date">${r.at}</td></tr>`,
     ),
   '\n',
 )}
@@ -163,6 +168,7 @@ ${fileDigests}
 ${witnesses}
 </tbody>
 </table>
+${p.ceremonies ? html`<p>${p.ceremonies}</p>` : ''}
 <p>名单调整记录：</p>
 ${replacementRows}
 <p>复核方法：下载本公示的全部文件，在文件所在目录中先核对文件完整性，再用 shuangsuiji（ssj）开源软件重新计算抽取结果并与公布的记录比对（SSJ_DIR 为该软件所在目录；输出 verified 即一致）：</p>

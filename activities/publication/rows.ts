@@ -3,6 +3,7 @@
 import type { Manifest } from '../../domain/draw/manifest';
 import type { DrawRecord, Replacement, UnitReplacement } from '../../domain/draw/record';
 import type { HandlingKind } from '../../domain/outcomes';
+import { reasonLabel, type ReasonCodes, type ReasonKind } from '../../domain/programme';
 
 export interface PublicUnit {
   id: string;
@@ -12,7 +13,8 @@ export interface PublicUnit {
 export type PublicResult =
   | { outcome: 'no-problem' }
   | { outcome: 'problems-found'; description: string; referTo?: string | null }
-  | { outcome: 'could-not-inspect'; reason: string };
+  /** Only the programme's code: a person's note never reaches the public rows. */
+  | { outcome: 'could-not-inspect'; reasonCode: string | null };
 export interface PublicOutcome {
   unitId: string;
   checkedOn: string | null;
@@ -25,7 +27,7 @@ export interface PublicOutcome {
 
 export type DrawStatus =
   | { kind: 'drawn' }
-  | { kind: 'replaced'; seq: number; reason: string; by: string }
+  | { kind: 'replaced'; seq: number; reason: string; label: string; by: string }
   | { kind: 'brought-in'; seq: number; replacing: string };
 
 export interface PublicRow {
@@ -47,17 +49,41 @@ export class PublicationInputError extends Error {
 
 export const CATEGORY_LABELS: Record<string, string> = { key: '重点排污单位', general: '一般排污单位', special: '特殊监管对象' };
 export const METHOD_LABELS = { onsite: '现场检查', offsite: '非现场检查' } as const;
+/** Labels of the codes used before the programme listed its own (older quarters' records). */
 export const REASON_LABELS: Record<string, string> = {
   closed: '关停',
   banned: '取缔',
   recusal: '回避',
   absence: '因故不能参加',
   'cannot-inspect': '无法检查',
+  other: '其他原因',
 };
+const CODE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const WITNESS_ROLE_LABELS: Record<string, string> = { admin: '系统管理员', discipline: '办公室纪检人员' };
 
-export function reasonLabel(reason: string): string {
-  return REASON_LABELS[reason] ?? reason;
+/**
+ * What the public reads for a reason: the programme's label of the code, else a known older label,
+ * else the bare code. Anything that is not a code (an older record's free text) shows as 其他原因.
+ */
+export function publicReasonLabel(reasons: Partial<ReasonCodes> | undefined, kind: ReasonKind, code: string | null): string {
+  if (!code || !CODE_RE.test(code)) return REASON_LABELS.other!;
+  return reasonLabel(reasons, kind, code) ?? REASON_LABELS[code] ?? code;
+}
+
+/** The reason kind of a replacements-list entry: a unit closed, or an inspector's recusal. */
+export function replacementReasonKind(kind: 'unit' | 'inspector'): ReasonKind {
+  return kind === 'unit' ? 'unitClosed' : 'recusal';
+}
+
+/**
+ * The reason as replacements.json publishes it: a bare code. Entries of older ssj-draw/1 quarters
+ * carried `code: free text`; only the code before the colon is kept (`other` if there is none).
+ * A verifier does not read the reason under ssj-draw/1, so the list still verifies.
+ */
+export function publicReasonCode(reason: string): string {
+  if (CODE_RE.test(reason)) return reason;
+  const head = reason.split(':')[0]!.trim();
+  return CODE_RE.test(head) ? head : 'other';
 }
 
 /**
@@ -71,6 +97,7 @@ export function buildRows(
   units: ReadonlyMap<string, PublicUnit>,
   outcomes: ReadonlyMap<string, PublicOutcome>,
   departmentNames: ReadonlyMap<string, string>,
+  reasons?: Partial<ReasonCodes>,
 ): PublicRow[] {
   const manifestUnits = new Map(manifest.units.map((u) => [u.unitId, u]));
   const poolDepartment = new Map(record.pools.map((p) => [p.pool_id, p.department]));
@@ -105,7 +132,9 @@ export function buildRows(
       poolId,
       department: departmentNames.get(department) ?? department,
       method: mu?.positive ? 'offsite' : 'onsite',
-      status: replaced ? { kind: 'replaced', seq: replaced.seq, reason: replaced.reason, by: replaced.replacement } : status,
+      status: replaced
+        ? { kind: 'replaced', seq: replaced.seq, reason: replaced.reason, label: publicReasonLabel(reasons, 'unitClosed', replaced.reason), by: replaced.replacement }
+        : status,
       outcome,
     });
     if (replaced) emit(poolId, replaced.replacement, { kind: 'brought-in', seq: replaced.seq, replacing: unitId });
@@ -127,7 +156,7 @@ export function buildRows(
   return rows;
 }
 
-export function resultText(o: PublicOutcome | null, status: DrawStatus): string {
+export function resultText(o: PublicOutcome | null, status: DrawStatus, reasons?: Partial<ReasonCodes>): string {
   if (!o || !o.result) return status.kind === 'replaced' ? '未检查（已替换）' : '—';
   switch (o.result.outcome) {
     case 'no-problem':
@@ -135,7 +164,7 @@ export function resultText(o: PublicOutcome | null, status: DrawStatus): string 
     case 'problems-found':
       return `发现问题：${o.result.description}`;
     case 'could-not-inspect':
-      return `未能检查：${o.result.reason}`;
+      return `未能检查（${publicReasonLabel(reasons, 'couldNotInspect', o.result.reasonCode)}）`;
   }
 }
 
@@ -168,7 +197,7 @@ export function statusText(s: DrawStatus, names: ReadonlyMap<string, string>): s
     case 'drawn':
       return '随机抽取';
     case 'replaced':
-      return `已替换（第${s.seq}号替换，原因：${reasonLabel(s.reason)}；替补：${names.get(s.by) ?? s.by}）`;
+      return `已替换（第${s.seq}号替换，原因：${s.label}；替补：${names.get(s.by) ?? s.by}）`;
     case 'brought-in':
       return `替补抽取（第${s.seq}号替换，替换：${names.get(s.replacing) ?? s.replacing}）`;
   }

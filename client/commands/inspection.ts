@@ -3,19 +3,32 @@
 // 单个抽查对象：查看状态、提交检查结果、回避、对象已关闭、替换审批、移交审批。
 import { Argument, Command, Option } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { resultReportSchema, recusalSchema, unitClosedReportSchema, handoverDecisionSchema, unitReplacementDecisionSchema, decisions, type Decision } from '../../domain/messages';
+import {
+  resultReportSchema,
+  recusalDecisionSchema,
+  recusalSchema,
+  unitClosedReportSchema,
+  handoverDecisionSchema,
+  unitReplacementDecisionSchema,
+  decisions,
+  type Decision,
+} from '../../domain/messages';
+import { loadProgramme } from '../../activities/programme';
+import { reasonCodeProblem, type ReasonKind } from '../../domain/programme';
 import type { ResultReport } from '../../domain/outcomes';
 import { idSchema } from '../../domain/registry';
 import {
   declareRecusal,
   decideHandover,
+  decideRecusal,
   decideUnitReplacement,
   inspectionStatus,
-  listInspections,
+  inspectionWorkflowIdFor,
+  listInspectionUnits,
   reportUnitClosed,
   submitResult,
 } from '../temporal';
-import { inspectionWorkflowId, type InspectionStatus } from '../../workflows/definitions';
+import type { InspectionStatus } from '../../workflows/definitions';
 import { ExitCode, UserError } from '../errors';
 import { keyValues, table, yesNo } from '../format';
 import { checkActor, parseDateFlag, parseWith, resolveCampaignId, settings, withSession, type CampaignFlags } from '../session';
@@ -38,7 +51,7 @@ async function onUnit<T>(flags: CampaignFlags, unit: string, fn: (client: Parame
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         throw new UserError(
-          `unit ${unit} has no inspection in ${campaignId} (${inspectionWorkflowId(campaignId, unit)} not found): it was not drawn, or the id is wrong`,
+          `unit ${unit} has no inspection in ${campaignId} (${inspectionWorkflowIdFor(client, campaignId, unit)} not found): it was not drawn, or the id is wrong`,
           ExitCode.refused,
           'the team named in your notice has the unit id; managers can list them with: ssj inspection list',
         );
@@ -47,6 +60,24 @@ async function onUnit<T>(flags: CampaignFlags, unit: string, fn: (client: Parame
     }
   });
 }
+
+/**
+ * Checks `--reason CODE` against the programme's list before anything is sent (the workflow checks
+ * it again). Without a readable programme file, the workflow's check is the only one.
+ */
+function checkReasonCode(kind: ReasonKind, code: string | undefined, flag = '--reason'): void {
+  if (code === undefined) return;
+  let reasons;
+  try {
+    reasons = loadProgramme().reasons;
+  } catch {
+    return;
+  }
+  const problem = reasonCodeProblem(reasons, kind, code);
+  if (problem) throw new UserError(`${flag}: ${problem}`, ExitCode.badInput, 'the note (--note) is where the details go; it is kept internally and never published');
+}
+
+const NOTE_HELP = 'internal note: the details in your words (kept in the campaign store for staff, never published)';
 
 function list(text: string | undefined): string[] {
   return (text ?? '')
@@ -75,9 +106,8 @@ export function register(program: Command): void {
       if (o.phase !== undefined && !/^[a-z-]+$/.test(o.phase)) throw new UserError(`--phase must be a phase name such as handover-approval, got ${JSON.stringify(o.phase)}`);
       await withSession(async ({ client }) => {
         const campaignId = await resolveCampaignId(client, o);
-        const ids = await listInspections(client, campaignId, o.phase);
-        const prefix = `${campaignId}.unit.`;
-        process.stdout.write((ids.length ? ids.map((id) => id.slice(prefix.length)).join('\n') : '(none)') + '\n');
+        const units = await listInspectionUnits(client, campaignId, o.phase);
+        process.stdout.write((units.length ? units.map((u) => u.unitId).join('\n') : '(none)') + '\n');
       });
     });
 
@@ -92,30 +122,43 @@ export function register(program: Command): void {
       .addOption(new Option('--result <result>', 'no-problem (未发现问题), problems-found (发现问题) or could-not-inspect (无法检查)').choices([...RESULTS]).makeOptionMandatory())
       .option('--description <text>', 'problems-found: what was found')
       .option('--refer-to <agency>', 'problems-found outside environmental law: the agency to refer to (移送), a department id such as agency-market')
-      .option('--reason <text>', 'could-not-inspect: why')
+      .option('--reason <code>', 'could-not-inspect: a reason code of the programme (reasons.couldNotInspect), e.g. suspended')
+      .option('--note <text>', `could-not-inspect: ${NOTE_HELP}`)
       .option('--evidence <refs>', 'references to evidence kept elsewhere (record numbers, photos), comma-separated'),
   ).action(
     async (
       unit: string,
-      o: CampaignFlags & { as: string; present: string; checkedOn: string; result: (typeof RESULTS)[number]; description?: string; referTo?: string; reason?: string; evidence?: string },
+      o: CampaignFlags & {
+        as: string;
+        present: string;
+        checkedOn: string;
+        result: (typeof RESULTS)[number];
+        description?: string;
+        referTo?: string;
+        reason?: string;
+        note?: string;
+        evidence?: string;
+      },
     ) => {
       checkUnit(unit);
       parseDateFlag('--checked-on', o.checkedOn);
       if (o.result !== 'problems-found' && (o.description !== undefined || o.referTo !== undefined)) {
         throw new UserError('--description and --refer-to go with --result problems-found');
       }
-      if (o.result !== 'could-not-inspect' && o.reason !== undefined) throw new UserError('--reason goes with --result could-not-inspect');
+      if (o.result !== 'could-not-inspect' && (o.reason !== undefined || o.note !== undefined)) throw new UserError('--reason and --note go with --result could-not-inspect');
+      if (o.result === 'could-not-inspect' && o.reason === undefined) throw new UserError('--result could-not-inspect needs --reason CODE (and a --note for the details)');
+      checkReasonCode('couldNotInspect', o.reason);
       const result =
         o.result === 'no-problem'
           ? { outcome: 'no-problem' }
           : o.result === 'problems-found'
             ? { outcome: 'problems-found', description: o.description ?? '', referTo: o.referTo ?? null }
-            : { outcome: 'could-not-inspect', reason: o.reason ?? '' };
+            : { outcome: 'could-not-inspect', reasonCode: o.reason, note: o.note ?? '' };
       const report: ResultReport = parseWith(
         resultReportSchema,
         { by: o.as, present: list(o.present), checkedOn: o.checkedOn, result, evidence: list(o.evidence) },
         'submitResult',
-        { by: '--as', present: '--present', checkedOn: '--checked-on', 'result.description': '--description', 'result.reason': '--reason', 'result.referTo': '--refer-to', evidence: '--evidence' },
+        { by: '--as', present: '--present', checkedOn: '--checked-on', 'result.description': '--description', 'result.reasonCode': '--reason', 'result.note': '--note', 'result.referTo': '--refer-to', evidence: '--evidence' },
       );
       const s = settings();
       checkActor(s, o.as, ['inspector'], 'report an inspection result');
@@ -129,21 +172,64 @@ export function register(program: Command): void {
   campaignOptions(
     program
       .command('recuse')
-      .description('an inspector steps aside from a unit (回避); a replacement is drawn by the published rule')
+      .description(
+        "an inspector declares a conflict of interest with a unit (回避); the leader in charge decides (ssj recusal approve|reject), then a replacement is drawn by the published rule. A manager recording a team member's recusal decides it at once.",
+      )
       .argument('<unit>', 'the unit id')
       .requiredOption('--as <person>', 'the inspector themself, or a manager')
       .requiredOption('--inspector <id>', 'the team member who steps aside')
-      .requiredOption('--reason <text>', 'the interest, e.g. 近亲属在该单位任职'),
-  ).action(async (unit: string, o: CampaignFlags & { as: string; inspector: string; reason: string }) => {
+      .requiredOption('--reason <code>', 'a recusal reason code of the programme (reasons.recusal), e.g. kinship, financial-interest')
+      .option('--note <text>', NOTE_HELP),
+  ).action(async (unit: string, o: CampaignFlags & { as: string; inspector: string; reason: string; note?: string }) => {
     checkUnit(unit);
-    const msg = parseWith(recusalSchema, { by: o.as, inspectorId: o.inspector, reason: o.reason }, 'declareRecusal', { by: '--as', inspectorId: '--inspector', reason: '--reason' });
+    const msg = parseWith(recusalSchema, { by: o.as, inspectorId: o.inspector, reasonCode: o.reason, note: o.note ?? '' }, 'declareRecusal', {
+      by: '--as',
+      inspectorId: '--inspector',
+      reasonCode: '--reason',
+      note: '--note',
+    });
+    checkReasonCode('recusal', o.reason);
     const actor = checkActor(settings(), o.as, ['inspector', 'manager'], 'declare a recusal');
     if (actor.id !== o.inspector && !actor.roles.includes('manager')) {
       throw new UserError(`--as ${actor.id} may declare a recusal only for themself (--inspector ${actor.id}); a manager may record one for someone else`, ExitCode.refused);
     }
     await onUnit(o, unit, async (client, campaignId) => {
       const ack = await declareRecusal(client, campaignId, unit, msg);
-      process.stdout.write(`${ack.left} steps aside from ${ack.unitId}; replacement ${ack.replacement} (replacements list entry ${ack.seq}); team now ${ack.team.join(', ')}\n`);
+      if (ack.status === 'pending') {
+        process.stdout.write(`recusal of ${ack.inspectorId} from ${ack.unitId} (${ack.reasonCode}) awaits a decision by the leader in charge: ${ack.awaitingDecisionFrom.join(', ')}; no result can be submitted meanwhile\n`);
+      } else {
+        process.stdout.write(`${ack.left} steps aside from ${ack.unitId}, approved by ${ack.approvedBy}; replacement ${ack.replacement} (replacements list entry ${ack.seq}); team now ${ack.team.join(', ')}\n`);
+      }
+    });
+  });
+
+  campaignOptions(
+    program
+      .command('recusal')
+      .description("the leader in charge approves or rejects an inspector's recusal (回避审批); approved, a replacement is drawn by the published rule")
+      .addArgument(new Argument('<decision>', 'approve or reject').choices([...decisions]))
+      .argument('<unit>', 'the unit id')
+      .requiredOption('--as <person>', 'a manager (分管领导), not the inspector themself')
+      .requiredOption('--inspector <id>', 'the inspector whose recusal is decided')
+      .option('--reason <code>', 'to reject: a rejection reason code of the programme (reasons.rejection), e.g. no-conflict')
+      .option('--note <text>', NOTE_HELP),
+  ).action(async (d: Decision, unit: string, o: CampaignFlags & { as: string; inspector: string; reason?: string; note?: string }) => {
+    checkUnit(unit);
+    const msg = parseWith(
+      recusalDecisionSchema,
+      { by: o.as, inspectorId: o.inspector, decision: d, reasonCode: o.reason ?? null, note: o.note ?? '' },
+      'decideRecusal',
+      { by: '--as', inspectorId: '--inspector', reasonCode: '--reason', note: '--note' },
+    );
+    checkReasonCode('rejection', o.reason);
+    checkActor(settings(), o.as, ['manager'], 'decide on a recusal');
+    await onUnit(o, unit, async (client, campaignId) => {
+      const ack = await decideRecusal(client, campaignId, unit, msg);
+      if (ack.status === 'approved') {
+        process.stdout.write(`approved by ${ack.approvedBy}: ${ack.left} steps aside from ${ack.unitId}; replacement ${ack.replacement} (replacements list entry ${ack.seq}); team now ${ack.team.join(', ')}\n`);
+      } else {
+        process.stdout.write(`rejected by ${ack.decidedBy} (${ack.reasonCode}): ${ack.inspectorId} stays on the team of ${ack.unitId}\n`);
+      }
     });
   });
 
@@ -153,14 +239,20 @@ export function register(program: Command): void {
       .description('report the drawn unit closed, banned or gone (对象已关停); a manager then decides on a replacement')
       .argument('<unit>', 'the unit id')
       .requiredOption('--as <person>', 'a team member or a manager')
-      .requiredOption('--reason <text>', 'what was found, e.g. 现场核实已停产关闭'),
-  ).action(async (unit: string, o: CampaignFlags & { as: string; reason: string }) => {
+      .requiredOption('--reason <code>', 'a unit-closed reason code of the programme (reasons.unitClosed), e.g. closed, shut-down, not-found')
+      .option('--note <text>', NOTE_HELP),
+  ).action(async (unit: string, o: CampaignFlags & { as: string; reason: string; note?: string }) => {
     checkUnit(unit);
-    const msg = parseWith(unitClosedReportSchema, { by: o.as, reason: o.reason }, 'reportUnitClosed', { by: '--as', reason: '--reason' });
+    const msg = parseWith(unitClosedReportSchema, { by: o.as, reasonCode: o.reason, note: o.note ?? '' }, 'reportUnitClosed', {
+      by: '--as',
+      reasonCode: '--reason',
+      note: '--note',
+    });
+    checkReasonCode('unitClosed', o.reason);
     checkActor(settings(), o.as, ['inspector', 'manager'], 'report a unit closed');
     await onUnit(o, unit, async (client, campaignId) => {
       const ack = await reportUnitClosed(client, campaignId, unit, msg);
-      process.stdout.write(`${ack.unitId} reported closed by ${ack.reportedBy}; awaiting a decision from: ${ack.awaitingDecisionFrom.join(', ')}\n`);
+      process.stdout.write(`${ack.unitId} reported closed (${ack.reasonCode}) by ${ack.reportedBy}; awaiting a decision from: ${ack.awaitingDecisionFrom.join(', ')}\n`);
     });
   });
 
@@ -172,27 +264,38 @@ export function register(program: Command): void {
         .addArgument(new Argument('<decision>', 'approve or reject').choices([...decisions]))
         .argument('<unit>', 'the unit id')
         .requiredOption('--as <person>', 'a manager (分管领导)')
-        .option('--reason <text>', 'why (required to reject)'),
+        .option('--reason <code>', 'to reject: a rejection reason code of the programme (reasons.rejection)')
+        .option('--note <text>', NOTE_HELP),
     );
 
-  decision('replacement', 'replacing a unit reported closed', '替换审批').action(async (d: Decision, unit: string, o: CampaignFlags & { as: string; reason?: string }) => {
+  decision('replacement', 'replacing a unit reported closed', '替换审批').action(async (d: Decision, unit: string, o: CampaignFlags & { as: string; reason?: string; note?: string }) => {
     checkUnit(unit);
-    const msg = parseWith(unitReplacementDecisionSchema, { by: o.as, decision: d, reason: o.reason ?? '' }, 'decideUnitReplacement', { by: '--as', reason: '--reason' });
+    const msg = parseWith(unitReplacementDecisionSchema, { by: o.as, decision: d, reasonCode: o.reason ?? null, note: o.note ?? '' }, 'decideUnitReplacement', {
+      by: '--as',
+      reasonCode: '--reason',
+      note: '--note',
+    });
+    checkReasonCode('rejection', o.reason);
     checkActor(settings(), o.as, ['manager'], 'decide on a unit replacement');
     await onUnit(o, unit, async (client, campaignId) => {
       const ack = await decideUnitReplacement(client, campaignId, unit, msg);
       if (ack.decision === 'approve') {
         process.stdout.write(`approved: ${ack.unitId} is replaced by ${ack.replacement} (replacements list entry ${ack.seq}); team ${ack.team.join(', ')}; workflow ${ack.workflowId}\n`);
       } else {
-        process.stdout.write(`rejected: ${ack.unitId} stays on the list (${ack.reason}); the team inspects it\n`);
+        process.stdout.write(`rejected: ${ack.unitId} stays on the list (${ack.reasonCode}); the team inspects it\n`);
       }
     });
   });
 
   decision('handover', "handing a section's findings to the brigade of the unit's area, or referring them", '移交审批').action(
-    async (d: Decision, unit: string, o: CampaignFlags & { as: string; reason?: string }) => {
+    async (d: Decision, unit: string, o: CampaignFlags & { as: string; reason?: string; note?: string }) => {
       checkUnit(unit);
-      const msg = parseWith(handoverDecisionSchema, { by: o.as, decision: d, reason: o.reason ?? '' }, 'decideHandover', { by: '--as', reason: '--reason' });
+      const msg = parseWith(handoverDecisionSchema, { by: o.as, decision: d, reasonCode: o.reason ?? null, note: o.note ?? '' }, 'decideHandover', {
+        by: '--as',
+        reasonCode: '--reason',
+        note: '--note',
+      });
+      checkReasonCode('rejection', o.reason);
       checkActor(settings(), o.as, ['manager'], 'decide on a hand-over');
       await onUnit(o, unit, async (client, campaignId) => {
         const ack = await decideHandover(client, campaignId, unit, msg);
@@ -229,7 +332,13 @@ export function formatInspectionStatus(st: InspectionStatus): string {
       ['escalated', yesNo(st.escalated)],
       ['result', st.result ? `${st.result.outcome} by ${st.result.by}, checked on ${st.result.checkedOn}, on time: ${yesNo(st.result.onTime)}` : 'not yet'],
       ['handling', st.handling],
-      ['closed report', st.closedReport ? `by ${st.closedReport.by}: ${st.closedReport.reason}` : null],
+      ['closed report', st.closedReport ? `by ${st.closedReport.by}: ${st.closedReport.reasonCode}${st.closedReport.note ? ` (internal note: ${st.closedReport.note})` : ''}` : null],
+      [
+        'recusals awaiting a decision',
+        st.pendingRecusals?.length
+          ? st.pendingRecusals.map((p) => `${p.inspectorId} (${p.reasonCode}, declared by ${p.by} on ${p.on}${p.note ? `; internal note: ${p.note}` : ''})`).join('; ')
+          : null,
+      ],
       ['replaced by', st.replacedBy],
     ]),
     st.documents.length ? 'documents\n' + table(['kind', 'number', 'to'], st.documents.map((d) => [`${d.kind} ${DOC[d.kind] ?? ''}`.trim(), d.number, d.to])) : '',
