@@ -300,6 +300,22 @@ describe('bad input is refused and nothing is written', () => {
   });
 });
 
+describe('formula-like text', () => {
+  it('is marked with a leading \' in results.xlsx as in results.csv', async () => {
+    const input = makeInput();
+    const units = input.units.map((u, i) => (i === 3 ? { ...u, name: '=HYPERLINK("http://x","点此")' } : i === 4 ? { ...u, name: '@SUM(1)有限公司' } : u));
+    const dir = path.join(tmp, 'formula-pkg');
+    await writeDisclosurePackage({ ...input, units }, dir);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path.join(dir, 'results.xlsx'));
+    const names = (wb.getWorksheet('抽查结果')!.getColumn(2).values.slice(3) as string[]).filter((v) => /HYPERLINK|@SUM/.test(v));
+    expect(names.sort()).toEqual(["'=HYPERLINK(\"http://x\",\"点此\")", "'@SUM(1)有限公司"]);
+    const csv = fs.readFileSync(path.join(dir, 'results.csv'), 'utf8');
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""点此"")"`);
+    expect(csv).toContain("'@SUM(1)有限公司");
+  });
+});
+
 describe('csv cells', () => {
   it('quotes and defuses formulas', () => {
     expect(csvCell('a,b')).toBe('"a,b"');

@@ -4,8 +4,13 @@
 
 const BOM = '\uFEFF';
 
+/** Text a spreadsheet would run as a formula gets a leading ' (the CSV and the workbook alike). */
+export function defuseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = defuseFormula(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
