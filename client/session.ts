@@ -6,7 +6,8 @@ import { Client, ServiceError, WorkflowFailedError, WorkflowNotFoundError, Workf
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { loadRuntimeSettings, SettingsError, type RuntimeSettings } from '../config/runtime';
-import { connectTemporal, TemporalUnavailableError } from '../config/temporal';
+import { connectTemporal, ssjClient, TemporalUnavailableError } from '../config/temporal';
+import { CREATE_KEYRING_HINT, KeyringError, loadKeyring, type Keyring } from '../codec/keyring';
 import { loadProgramme } from '../activities/programme';
 import { openRegistry } from '../activities/registry/store';
 import { beijingDate } from '../domain/calendar';
@@ -28,6 +29,16 @@ export function settings(): RuntimeSettings {
   }
 }
 
+/** The payload keyring (codec/keyring.ts); without one the command line refuses, saying how to make one. */
+export function keyring(): Keyring {
+  try {
+    return loadKeyring();
+  } catch (err) {
+    if (err instanceof KeyringError) throw new UserError(err.message, ExitCode.badInput, CREATE_KEYRING_HINT);
+    throw err;
+  }
+}
+
 export interface Session {
   settings: RuntimeSettings;
   client: Client;
@@ -37,6 +48,7 @@ export interface Session {
 
 /** Connects to Temporal by the runtime settings; exit 4 with a hint when it cannot be reached. */
 export async function openSession(s: RuntimeSettings = settings()): Promise<Session> {
+  const keys = keyring();
   let connection: Connection;
   try {
     connection = await connectTemporal(s, { connectTimeoutMs: 5_000 });
@@ -44,7 +56,7 @@ export async function openSession(s: RuntimeSettings = settings()): Promise<Sess
     if (err instanceof TemporalUnavailableError) throw new UserError(err.message, ExitCode.unavailable, START_TEMPORAL_HINT);
     throw err;
   }
-  const client = new Client({ connection, namespace: s.temporal.namespace });
+  const client = ssjClient(connection, s.temporal.namespace, keys);
   return { settings: s, client, connection, close: () => connection.close() };
 }
 

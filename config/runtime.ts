@@ -90,6 +90,8 @@ export const SETTINGS_VARIABLES = {
   },
   SSJ_LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error' },
   SSJ_SHUTDOWN_GRACE_SECONDS: { default: '30', doc: 'on SIGTERM, how long running activities may finish' },
+  SSJ_CODEC_KEYS_FILE: { default: '', doc: 'payload encryption key file (ssj keys init), mode 0600; the worker and ssj refuse to run without keys' },
+  SSJ_CODEC_KEYS: { default: '', doc: "the key file's JSON itself, when no file can be mounted (SSJ_CODEC_KEYS_FILE wins)" },
   SSJ_ENV_FILE: { default: '', doc: 'a .env-style file read before the environment (the environment wins)' },
 } as const;
 export type SettingsVariable = keyof typeof SETTINGS_VARIABLES;

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { RuntimeSettings } from './runtime';
+import { ssjDataConverter } from '../codec/data-converter';
+import type { Keyring } from '../codec/keyring';
 
 type TemporalSettings = Pick<RuntimeSettings, 'temporal'>;
 
@@ -38,10 +40,15 @@ export async function connectTemporal(settings: TemporalSettings, opts: { connec
   }
 }
 
-/** A client on the settings' namespace. */
-export async function connectTemporalClient(settings: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
+/** A client on the settings' namespace that encrypts and decrypts payloads with `keyring`. */
+export async function connectTemporalClient(settings: TemporalSettings, keyring: Keyring): Promise<{ client: Client; connection: Connection }> {
   const connection = await connectTemporal(settings);
-  return { client: new Client({ connection, namespace: settings.temporal.namespace }), connection };
+  return { client: ssjClient(connection, settings.temporal.namespace, keyring), connection };
+}
+
+/** Every client of the programme's workflows goes through here: the codec is not optional. */
+export function ssjClient(connection: Connection, namespace: string, keyring: Keyring): Client {
+  return new Client({ connection, namespace, dataConverter: ssjDataConverter(keyring) });
 }
 
 /** A worker connection (the native core bridge). */

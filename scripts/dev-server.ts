@@ -24,6 +24,8 @@ export interface DevServerOptions {
   headless?: boolean;
   namespace?: string;
   logFile: string;
+  /** The Web UI decodes payloads through this codec endpoint (codec/server.ts); not with headless. */
+  uiCodecEndpoint?: string;
   /** How long to wait for the server to answer. A slow 2-core machine needs more than 5 s. */
   readyTimeoutMs?: number;
 }
@@ -51,6 +53,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     const uiPort = opts.uiPort ?? (await freePort());
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   }
   if (opts.dbFile) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=WAL');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);

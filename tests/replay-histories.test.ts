@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadHistory } from './helpers/campaign-fixture';
+import { codecBundleOptions, testKeyring, testWorkerCodec } from './helpers/temporal';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
@@ -15,12 +16,14 @@ describe('saved histories replay on the current workflow code', () => {
   });
 
   it('replays every history without non-determinism', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet(), ...codecBundleOptions });
     async function* histories() {
       for (const f of files) yield await loadHistory(path.join(dir, f));
     }
     const results: { workflowId: string; error?: unknown }[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle, replayName: 'ssj-replay' }, histories())) results.push(r);
+    // The production data converter: the codec passes the saved (unencrypted) payloads through.
+    const { dataConverter } = testWorkerCodec(testKeyring().keyring);
+    for await (const r of Worker.runReplayHistories({ workflowBundle, replayName: 'ssj-replay', dataConverter }, histories())) results.push(r);
     expect(results).toHaveLength(files.length);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBundle } from '../worker/build-bundle';
-import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
+import { devServerClient, testKeyring, uniqueTaskQueue } from './helpers/temporal';
 import { greet, waitsForAGreeting } from './workflows/smoke';
 
 const ROOT = path.join(__dirname, '..');
@@ -77,9 +77,11 @@ function parsed(lines: string[]): Record<string, unknown>[] {
 
 describe('worker process', () => {
   it('polls with two processes on one task queue, runs a workflow, and exits 0 on SIGTERM', async () => {
-    const { client, connection, address } = await devServerClient();
+    const keys = testKeyring();
+    const { client, connection, address } = await devServerClient(keys.keyring);
     const taskQueue = uniqueTaskQueue('worker-proc');
     const env = {
+      ...keys.env,
       TEMPORAL_ADDRESS: address,
       SSJ_TASK_QUEUE: taskQueue,
       SSJ_DATA_DIR: path.join(tmp, 'data'),
@@ -111,6 +113,10 @@ describe('worker process', () => {
       const handle = await client.workflow.start(waitsForAGreeting, { taskQueue, workflowId: `greet-${taskQueue}` });
       await handle.signal(greet, '运维');
       expect(await handle.result()).toBe('你好, 运维');
+      // Read without the codec, the history holds only encrypted payloads.
+      const raw = JSON.stringify(await handle.fetchHistory());
+      expect(raw).not.toContain(Buffer.from('运维').toString('base64'));
+      expect(raw).toContain(Buffer.from('binary/encrypted').toString('base64'));
 
       for (const w of workers) w.child.kill('SIGTERM');
       let codes: (number | null)[] = [];
@@ -131,12 +137,21 @@ describe('worker process', () => {
         expect(msgs).toContain('worker starting');
         expect(msgs).toContain('shutdown requested: no new tasks; waiting for running ones');
         expect(msgs[msgs.length - 1]).toBe('worker stopped');
-        expect(logs.find((l) => l.msg === 'worker starting')).toMatchObject({ taskQueue, address, tls: false, apiKey: false });
+        expect(logs.find((l) => l.msg === 'worker starting')).toMatchObject({ taskQueue, address, tls: false, apiKey: false, payloadKeys: { current: 'k1', held: 1 } });
+        expect(w.lines.join('\n')).not.toContain(JSON.parse(keys.env.SSJ_CODEC_KEYS).keys.k1);
       }
     } finally {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
       await connection.close();
     }
+  });
+
+  it('refuses to start without payload keys (exit 2), saying how to make them', async () => {
+    const w = startWorker({ TEMPORAL_ADDRESS: '127.0.0.1:1', SSJ_DATA_DIR: path.join(tmp, 'nokeys') });
+    expect(await w.exit).toBe(2);
+    const err = parsed(w.lines).find((l) => l.level === 'error');
+    expect(err).toMatchObject({ msg: 'payload encryption keys are missing or not valid', error: 'no payload encryption keys: neither SSJ_CODEC_KEYS_FILE nor SSJ_CODEC_KEYS is set' });
+    expect(String(err?.hint)).toContain('ssj -- keys init --file');
   });
 
   it('refuses bad settings with exit code 2, naming the variable and the rule', async () => {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from './run';
+import { bundleOptions } from '../codec/data-converter';
 
 export async function buildBundle(opts: { out: string; workflowsPath?: string }): Promise<{ out: string; bytes: number }> {
   const workflowsPath = path.resolve(opts.workflowsPath ?? WORKFLOWS_PATH);
@@ -13,6 +14,8 @@ export async function buildBundle(opts: { out: string; workflowsPath?: string })
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    // Workflow failures' messages and stacks are encoded (then encrypted) inside the sandbox.
+    ...bundleOptions,
     logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => process.stderr.write(`${m}\n`), log: quiet },
   });
   const out = path.resolve(opts.out);

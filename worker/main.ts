@@ -7,6 +7,7 @@ import { loadRuntimeSettings, SettingsError } from '../config/runtime';
 import { TemporalUnavailableError } from '../config/temporal';
 import { createJsonLogger, type JsonLogger } from './log';
 import { createSsjWorker } from './run';
+import { CREATE_KEYRING_HINT, KeyringError, loadKeyring } from '../codec/keyring';
 
 export async function main(): Promise<number> {
   let log: JsonLogger = createJsonLogger('info');
@@ -19,7 +20,7 @@ export async function main(): Promise<number> {
       shutdownSignals: [],
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'WARN' }), forward: {} } },
     });
-    const running = await createSsjWorker(settings, log);
+    const running = await createSsjWorker(settings, log, loadKeyring());
 
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -45,6 +46,10 @@ export async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof SettingsError) {
       log.error('settings are not valid', { problems: err.problems });
+      return 2;
+    }
+    if (err instanceof KeyringError) {
+      log.error('payload encryption keys are missing or not valid', { error: err.message, hint: CREATE_KEYRING_HINT });
       return 2;
     }
     if (err instanceof TemporalUnavailableError) {

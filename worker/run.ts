@@ -11,6 +11,8 @@ import { createMailer, type Mailer } from '../activities/mail/mailer';
 import { loadProgramme } from '../activities/programme';
 import { createActivities } from '../activities/campaign/activities';
 import type { JsonLogger } from './log';
+import { ssjDataConverter } from '../codec/data-converter';
+import type { Keyring } from '../codec/keyring';
 
 /** The workflows registered in development: every workflow type the programme runs. */
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
@@ -22,7 +24,8 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger): Promise<RunningWorker> {
+/** `keyring` encrypts every payload (codec/) and names inspections; main.ts refuses to start without one. */
+export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger, keyring: Keyring): Promise<RunningWorker> {
   const identity = `ssj-worker@${os.hostname()}:${process.pid}`;
   const workflowSource = workflowSourceOf(settings);
   log.info('worker starting', {
@@ -34,6 +37,7 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
     clientCertificate: settings.temporal.tls?.certPath ?? null,
     apiKey: settings.temporal.apiKey !== null, // never the key itself
     dataDir: settings.dataDir,
+    payloadKeys: { current: keyring.currentKeyId, held: keyring.keyIds.length }, // ids only, never a key
     workflows: 'codePath' in workflowSource ? { bundle: workflowSource.codePath } : { path: workflowSource.workflowsPath },
   });
 
@@ -43,13 +47,15 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
     fs.mkdirSync(settings.dataDir, { recursive: true });
     mailer = createMailer(settings, settings.dataDir, { log: (level, msg, fields) => log[level](msg, { component: 'mail', ...fields }) });
     const programme = loadProgramme(settings.programmeFile ?? undefined);
-    const activities = createActivities({ dataDir: settings.dataDir, registryDb: settings.registryDb, programme, mail: mailer });
+    const activities = createActivities({ dataDir: settings.dataDir, registryDb: settings.registryDb, programme, mail: mailer, keyring });
     const worker = await Worker.create({
       connection,
       namespace: settings.temporal.namespace,
       taskQueue: settings.temporal.taskQueue,
       identity,
       activities,
+      // A prebuilt bundle carries the failure converter itself (build-bundle.ts); bundling here takes it from this.
+      dataConverter: ssjDataConverter(keyring),
       ...('codePath' in workflowSource ? { workflowBundle: workflowSource } : { workflowsPath: workflowSource.workflowsPath }),
       shutdownGraceTime: `${settings.shutdownGraceSeconds}s`,
     });
