@@ -23,18 +23,22 @@ import { type Manifest, ManifestError, parseManifest } from '../domain/draw/mani
 import { readManifestFiles } from '../domain/draw/read-manifest';
 import { drawRecordSchema, formatDrawRecord, formatReplacements, replacementsSchema } from '../domain/draw/record';
 import { verifyDraw } from '../domain/draw/verify';
-import { handlingKinds, inspectionResultSchema } from '../domain/outcomes';
+import { ceremoniesSentence, ceremonySchema, formatCeremonies } from '../domain/ceremonies';
+import { handlingKinds } from '../domain/outcomes';
+import { reasonCodeEntrySchema, type ReasonCodes } from '../domain/programme';
 import { codeSchema, dateSchema, idSchema } from '../domain/registry';
-import { toCsv } from './publication/csv';
+import { defuseFormula, toCsv } from './publication/csv';
 import { VERIFY_COMMAND, renderPage } from './publication/page';
 import {
   METHOD_LABELS,
+  WITNESS_ROLE_LABELS,
   type PublicOutcome,
   PublicationInputError,
   type PublicRow,
   type PublicUnit,
   buildRows,
   handlingText,
+  publicReasonCode,
   resultText,
   statusText,
 } from './publication/rows';
@@ -44,6 +48,17 @@ import { fsyncDir, stageFolder } from './staged-folder';
 export { PublicationInputError, VERIFY_COMMAND };
 
 const text = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * A result as the public may see it. Unknown keys are dropped: a could-not-inspect result keeps
+ * its reason code only, so an internal note (or an older free-text reason) never gets in.
+ */
+const publicResultSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('no-problem') }),
+  z.object({ outcome: z.literal('problems-found'), description: text, referTo: codeSchema.nullable().default(null) }),
+  z.object({ outcome: z.literal('could-not-inspect'), reasonCode: codeSchema.nullable().default(null) }),
+]);
+const reasonListSchema = z.array(reasonCodeEntrySchema);
 
 const manifestBytes = z.union([z.string(), z.instanceof(Uint8Array)]);
 
@@ -74,7 +89,7 @@ export const publicationInputSchema = z.object({
     z.object({
       unitId: idSchema,
       checkedOn: dateSchema.nullable(),
-      result: inspectionResultSchema.nullable(),
+      result: publicResultSchema.nullable(),
       handling: z.enum(handlingKinds),
       /** Name of the brigade or agency that took the case over (for hand-overs and referrals). */
       handledBy: text.nullable().default(null),
@@ -88,6 +103,13 @@ export const publicationInputSchema = z.object({
     z.object({ files: z.object(Object.fromEntries(MANIFEST_FILES.map((f) => [f, manifestBytes])) as Record<ManifestFileName, typeof manifestBytes>) }),
   ]),
   replacements: replacementsSchema.default([]),
+  /** The programme's reason codes (config/programme.json `reasons`): labels for the page and tables. */
+  reasons: z
+    .object({ recusal: reasonListSchema, unitClosed: reasonListSchema, couldNotInspect: reasonListSchema, rejection: reasonListSchema })
+    .partial()
+    .default({}),
+  /** ssj-draw/2 witness ceremonies (void ones and the one that drew): ceremonies.json and a line on the page. */
+  ceremonies: z.array(z.object({ outcome: z.enum(['void', 'drawn']), ceremony: ceremonySchema })).default([]),
 });
 export type PublicationInput = z.input<typeof publicationInputSchema>;
 
@@ -123,7 +145,7 @@ const CSV_HEADER = [
   '抽取池',
 ];
 
-function tableRows(rows: PublicRow[], checkItem: string, names: ReadonlyMap<string, string>): string[][] {
+function tableRows(rows: PublicRow[], checkItem: string, names: ReadonlyMap<string, string>, reasons: Partial<ReasonCodes>): string[][] {
   return rows.map((r) => [
     String(r.no),
     r.unitName,
@@ -134,7 +156,7 @@ function tableRows(rows: PublicRow[], checkItem: string, names: ReadonlyMap<stri
     METHOD_LABELS[r.method],
     r.department,
     r.outcome?.checkedOn ?? '',
-    resultText(r.outcome, r.status),
+    resultText(r.outcome, r.status, reasons),
     handlingText(r.outcome, r.status),
     statusText(r.status, names),
     r.poolId,
@@ -162,7 +184,7 @@ async function buildXlsx(title: string, publisher: string, publishedOn: string, 
     c.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
   });
   rows.forEach((r, i) => {
-    const row = ws.addRow([Number(r[0]), ...r.slice(1)]);
+    const row = ws.addRow([Number(r[0]), ...r.slice(1).map(defuseFormula)]);
     row.alignment = { vertical: 'top', wrapText: true };
     if (replacedRows.has(i)) row.font = { color: { argb: 'FF888888' } };
   });
@@ -208,6 +230,9 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
     throw new PublicationInputError(`publication input: the draw record does not verify against the manifest and replacements: ${verdict.difference}`);
   }
 
+  // Published reasons are bare codes (an older record's `code: words` keeps its code only).
+  const replacements = d.replacements.map((r) => ({ ...r, reason: publicReasonCode(r.reason) }));
+
   const dup = (ids: string[]) => ids.filter((x, i) => ids.indexOf(x) !== i);
   const dupUnits = dup(d.units.map((u) => u.id));
   if (dupUnits.length) throw new PublicationInputError(`publication input: units: ${dupUnits[0]} is listed twice`);
@@ -219,21 +244,25 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
   const departments = new Map(d.departments.map((x) => [x.id, x.name]));
   const missingDept = d.record.pools.map((p) => p.department).filter((id) => !departments.has(id));
   if (missingDept.length) throw new PublicationInputError(`publication input: departments: no name for department ${missingDept[0]} (a pool's department)`);
-  const rows = buildRows(d.record, loaded.manifest, d.replacements, units, outcomes, departments);
+  const rows = buildRows(d.record, loaded.manifest, replacements, units, outcomes, departments, d.reasons);
   const names = new Map(d.units.map((u) => [u.id, u.name]));
 
   const quarterText = chineseQuarter(d.quarter);
   const title = `${d.bureauName}${d.year}年${quarterText}${d.programmeName}结果公示`;
-  const table = tableRows(rows, d.checkItem, names);
+  const table = tableRows(rows, d.checkItem, names, d.reasons);
   const replacedRows = new Set(rows.flatMap((r, i) => (r.status.kind === 'replaced' ? [i] : [])));
 
   const files = new Map<string, Buffer>();
   for (const f of MANIFEST_FILES) files.set(`manifest/${f}`, loaded.bytes[f]);
   files.set('draw-record.json', Buffer.from(formatDrawRecord(d.record), 'utf8'));
-  files.set('replacements.json', Buffer.from(formatReplacements(d.replacements), 'utf8'));
+  files.set('replacements.json', Buffer.from(formatReplacements(replacements), 'utf8'));
   files.set('results.csv', toCsv(CSV_HEADER, table));
   files.set('results.xlsx', await buildXlsx(title, d.publisher, d.publishedOn, table, replacedRows));
   const listed = ['results.csv', 'results.xlsx', 'draw-record.json', 'replacements.json', 'manifest/'];
+  if (d.ceremonies.length) {
+    files.set('ceremonies.json', Buffer.from(formatCeremonies(d.ceremonies), 'utf8'));
+    listed.splice(listed.indexOf('replacements.json') + 1, 0, 'ceremonies.json');
+  }
   files.set(
     'index.html',
     Buffer.from(
@@ -247,8 +276,10 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
         contact: d.contact,
         rows,
         record: d.record,
-        replacements: d.replacements,
+        replacements,
+        reasons: d.reasons,
         seedCommitment: seedCommitment(d.record.seed),
+        ceremonies: ceremoniesSentence(d.ceremonies, (r) => WITNESS_ROLE_LABELS[r] ?? r),
         unitNames: names,
         files: listed,
       }),

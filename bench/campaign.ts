@@ -15,6 +15,9 @@ import * as api from '../client/temporal';
 import type { Programme } from '../domain/programme';
 import type { Department, Person, Unit } from '../domain/registry';
 import { startDevServer } from '../scripts/dev-server';
+import { ssjClient } from '../config/temporal';
+import { bundleOptions, ssjDataConverter } from '../codec/data-converter';
+import { Keyring, newKeyFile } from '../codec/keyring';
 import { campaignWorkflowId } from '../workflows/definitions';
 
 function arg(name: string, dflt: number): number {
@@ -88,13 +91,15 @@ async function main(): Promise<void> {
   const dataDir = path.join(dir, 'data');
   const mail = { async sendNotice() { return undefined; } };
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  // Payloads encrypted as in production: the codec's cost is part of the figure.
+  const keyring = new Keyring(newKeyFile());
+  const client = ssjClient(connection, 'default', keyring);
   const native = await NativeConnection.connect({ address: server.address });
   const noop = () => undefined;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'campaign-workflows.ts'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'campaign-workflows.ts'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop }, ...bundleOptions });
   const taskQueue = 'bench';
-  const activities = { ...createActivities({ dataDir, registryDb, programme, mail }), noop: async () => undefined };
-  const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
+  const activities = { ...createActivities({ dataDir, registryDb, programme, mail, keyring }), noop: async () => undefined };
+  const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, dataConverter: ssjDataConverter(keyring), maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
   try {
     await worker.runUntil(async () => {
       // The quarter first, on a fresh server and an empty worker cache.
@@ -109,8 +114,10 @@ async function main(): Promise<void> {
       await retrying(async () => {
         if ((await api.campaignStatus(client, campaignId)).phase !== 'draw') throw new Error('not yet');
       });
-      await api.giveEntropy(client, campaignId, { role: 'admin', personId: 'ADM', entropy: 'BenchEntropyAdmin001' });
-      await api.giveEntropy(client, campaignId, { role: 'discipline', personId: 'DIS', entropy: 'BenchEntropyDiscipline1' });
+      await api.holdWitnessCeremony(client, campaignId, [
+        { role: 'admin', personId: 'ADM', entropy: 'BenchEntropyAdmin001' },
+        { role: 'discipline', personId: 'DIS', entropy: 'BenchEntropyDiscipline1' },
+      ]);
       await retrying(async () => {
         if ((await api.campaignStatus(client, campaignId)).phase !== 'inspection') throw new Error('not yet');
       });
@@ -141,7 +148,8 @@ async function main(): Promise<void> {
           break;
         }
       }
-      counts.push([`${campaignId}.unit.${record.assignments[0]!.unit_id}`, (await client.workflow.getHandle(`${campaignId}.unit.${record.assignments[0]!.unit_id}`).describe()).historyLength]);
+      const first = api.inspectionHandle(client, campaignId, record.assignments[0]!.unit_id);
+      counts.push([first.workflowId, (await first.describe()).historyLength]);
       const largest = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
       console.log(`units drawn:                ${result.stats.drawn} (inspected ${result.stats.inspected}, on time ${result.stats.onTime})`);
       console.log(`baseline (bare children):   ${(baselineMs / 1000).toFixed(1)} s, parent history ${baselineEvents} events`);

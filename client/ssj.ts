@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as draw from './commands/draw';
 import * as inspection from './commands/inspection';
+import * as keys from './commands/keys';
 import * as plan from './commands/plan';
 import * as programme from './commands/programme';
 import * as quarter from './commands/quarter';
@@ -14,7 +15,7 @@ import * as registry from './commands/registry';
 import { ExitCode, UserError } from './errors';
 
 /** In the order `ssj --help` lists them: the registries first, the public's `verify` with the draw. */
-const COMMAND_MODULES: { register(program: Command): void }[] = [registry, programme, draw, quarter, inspection, plan];
+const COMMAND_MODULES: { register(program: Command): void }[] = [registry, programme, draw, quarter, inspection, plan, keys];
 
 export function buildProgram(): Command {
   const program = new Command('ssj')

@@ -14,12 +14,18 @@ import {
   changeListSubmissionSchema,
   handoverDecisionSchema,
   parseMessage,
+  recusalDecisionSchema,
   recusalSchema,
   resultReportSchema,
   unitClosedReportSchema,
   unitReplacementDecisionSchema,
+  witnessCommitSchema,
   witnessEntropySchema,
+  witnessRevealSchema,
+  type WitnessRole,
 } from '../domain/messages';
+import { newSalt } from './witness-secret';
+import { witnessCommitment } from '../domain/draw/commitment';
 import type { Quarter } from '../domain/programme';
 import { quarterStart, addDays } from '../domain/calendar';
 import {
@@ -28,14 +34,18 @@ import {
   batchStatusQuery,
   campaignStatusQuery,
   campaignWorkflowId,
+  commitWitnessUpdate,
   declareRecusalUpdate,
+  decideRecusalUpdate,
   decideHandoverUpdate,
   decideUnitReplacementUpdate,
   DEFAULT_TASK_QUEUE,
   giveEntropyUpdate,
   inspectionStatusQuery,
-  inspectionWorkflowId,
+  inspectionWorkflowIdPrefixes,
+  legacyInspectionWorkflowId,
   reportUnitClosedUpdate,
+  revealWitnessUpdate,
   submitChangeListUpdate,
   submitResultUpdate,
   WORKFLOW_TYPES,
@@ -48,6 +58,7 @@ import {
   type InspectionStatus,
 } from '../workflows/definitions';
 import { SsjPhase, SsjQuarter, SsjYear } from '../workflows/search-attributes';
+import { keyringOf } from '../codec/data-converter';
 
 export { WorkflowExecutionAlreadyStartedError };
 
@@ -79,8 +90,16 @@ export async function startCampaign(client: Client, input: CampaignInput, opts: 
 export function campaignHandle(client: Client, programmeId: string, year: number, quarter: number): WorkflowHandle {
   return client.workflow.getHandle(campaignWorkflowId(programmeId, year, quarter));
 }
+/**
+ * The inspection of `unitId`: its opaque workflow id is computed with the keyring of the client's
+ * codec (codec/data-converter.ts). A client without the codec (tests that run without it) gets the
+ * legacy `<campaign>.unit.<unitId>` id, as do workers without a keyring.
+ */
 export function inspectionHandle(client: Client, campaignId: string, unitId: string): WorkflowHandle {
-  return client.workflow.getHandle(inspectionWorkflowId(campaignId, unitId));
+  return client.workflow.getHandle(inspectionWorkflowIdFor(client, campaignId, unitId));
+}
+export function inspectionWorkflowIdFor(client: Client, campaignId: string, unitId: string): string {
+  return keyringOf(client)?.inspectionWorkflowId(campaignId, unitId) ?? legacyInspectionWorkflowId(campaignId, unitId);
 }
 
 export async function campaignStatus(client: Client, campaignId: string): Promise<CampaignStatus> {
@@ -98,8 +117,39 @@ export async function campaignResult(client: Client, campaignId: string): Promis
 
 // --- messages (each is an Update: resolves with the recorded result, or rejects with the reason) ---
 
+/** ssj-draw/1 only: campaigns started before ssj-draw/2 (newer ones refuse it). */
 export async function giveEntropy(client: Client, campaignId: string, msg: unknown) {
   return client.workflow.getHandle(campaignId).executeUpdate(giveEntropyUpdate, { args: [parseMessage(witnessEntropySchema, msg, 'giveEntropy')] });
+}
+/** ssj-draw/2, step 1: `{ role, personId, commitment }` (no secret). Resolves with CommitAck. */
+export async function commitWitness(client: Client, campaignId: string, msg: unknown) {
+  return client.workflow.getHandle(campaignId).executeUpdate(commitWitnessUpdate, { args: [parseMessage(witnessCommitSchema, msg, 'commitWitness')] });
+}
+/** ssj-draw/2, step 2: `{ role, personId, salt, entropy }`, once every witness has committed. Resolves with RevealAck. */
+export async function revealWitness(client: Client, campaignId: string, msg: unknown) {
+  return client.workflow.getHandle(campaignId).executeUpdate(revealWitnessUpdate, { args: [parseMessage(witnessRevealSchema, msg, 'revealWitness')] });
+}
+
+/**
+ * A whole ssj-draw/2 ceremony for witnesses whose entropy the caller holds (the demo, tests,
+ * benchmarks): a fresh salt each, every commitment, then every reveal. The campaign must be in
+ * phase draw. Resolves with the ceremony number and each witness's commitment.
+ */
+export async function holdWitnessCeremony(
+  client: Client,
+  campaignId: string,
+  witnesses: { role: WitnessRole; personId: string; entropy: string }[],
+): Promise<{ ceremony: number; commitments: Record<string, string> }> {
+  const st = await campaignStatus(client, campaignId);
+  if (!st.manifest) throw new Error(`${campaignId} has no manifest yet (phase ${st.phase}); the ceremony is held in phase draw`);
+  const secrets = witnesses.map((w) => {
+    const salt = newSalt();
+    return { ...w, salt, commitment: witnessCommitment(st.manifest!.digest, w.role, w.personId, salt, w.entropy) };
+  });
+  let ceremony = 0;
+  for (const w of secrets) ceremony = (await commitWitness(client, campaignId, { role: w.role, personId: w.personId, commitment: w.commitment })).ceremony;
+  for (const w of secrets) await revealWitness(client, campaignId, { role: w.role, personId: w.personId, salt: w.salt, entropy: w.entropy });
+  return { ceremony, commitments: Object.fromEntries(secrets.map((w) => [w.role, w.commitment])) };
 }
 export async function submitChangeList(client: Client, campaignId: string, msg: unknown) {
   return client.workflow.getHandle(campaignId).executeUpdate(submitChangeListUpdate, { args: [parseMessage(changeListSubmissionSchema, msg, 'submitChangeList')] });
@@ -109,6 +159,10 @@ export async function submitResult(client: Client, campaignId: string, unitId: s
 }
 export async function declareRecusal(client: Client, campaignId: string, unitId: string, msg: unknown) {
   return inspectionHandle(client, campaignId, unitId).executeUpdate(declareRecusalUpdate, { args: [parseMessage(recusalSchema, msg, 'declareRecusal')] });
+}
+/** A manager approves or rejects a recusal an inspector declared (`{ by, inspectorId, decision, reasonCode?, note? }`). */
+export async function decideRecusal(client: Client, campaignId: string, unitId: string, msg: unknown) {
+  return inspectionHandle(client, campaignId, unitId).executeUpdate(decideRecusalUpdate, { args: [parseMessage(recusalDecisionSchema, msg, 'decideRecusal')] });
 }
 export async function reportUnitClosed(client: Client, campaignId: string, unitId: string, msg: unknown) {
   return inspectionHandle(client, campaignId, unitId).executeUpdate(reportUnitClosedUpdate, { args: [parseMessage(unitClosedReportSchema, msg, 'reportUnitClosed')] });
@@ -122,12 +176,29 @@ export async function decideHandover(client: Client, campaignId: string, unitId:
   return inspectionHandle(client, campaignId, unitId).executeUpdate(decideHandoverUpdate, { args: [parseMessage(handoverDecisionSchema, msg, 'decideHandover')] });
 }
 
-/** Inspection workflows of a campaign in a phase, by visibility (e.g. 'handover-approval'). */
+/** Inspection workflow ids of a campaign (opaque and legacy), optionally in a phase, by visibility (e.g. 'handover-approval'). */
 export async function listInspections(client: Client, campaignId: string, phase?: string): Promise<string[]> {
   const ids: string[] = [];
-  const q = `WorkflowType = '${WORKFLOW_TYPES.inspection}' AND WorkflowId STARTS_WITH '${campaignId}.unit.'${phase ? ` AND SsjPhase = '${phase}'` : ''}`;
+  const prefixes = inspectionWorkflowIdPrefixes(campaignId).map((p) => `WorkflowId STARTS_WITH '${p}'`);
+  const q = `WorkflowType = '${WORKFLOW_TYPES.inspection}' AND (${prefixes.join(' OR ')})${phase ? ` AND SsjPhase = '${phase}'` : ''}`;
   for await (const wf of client.workflow.list({ query: q })) ids.push(wf.workflowId);
   return ids.sort();
+}
+
+/**
+ * The units of listInspections: an opaque id names no unit, so each inspection is asked for its
+ * status (decrypted by the client's codec; a worker must be running). Sorted by unit id.
+ */
+export async function listInspectionUnits(client: Client, campaignId: string, phase?: string): Promise<{ unitId: string; workflowId: string }[]> {
+  const legacy = inspectionWorkflowIdPrefixes(campaignId)[1]!;
+  const out: { unitId: string; workflowId: string }[] = [];
+  for (const workflowId of await listInspections(client, campaignId, phase)) {
+    const unitId = workflowId.startsWith(legacy)
+      ? workflowId.slice(legacy.length)
+      : (await client.workflow.getHandle(workflowId).query(inspectionStatusQuery)).unitId;
+    out.push({ unitId, workflowId });
+  }
+  return out.sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
 }
 
 // --- annual plan and the yearly schedule -------------------------------------------------------

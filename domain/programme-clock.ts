@@ -70,3 +70,9 @@ export function programmeInstantIso(clock: ResolvedClock, nowMs: number): string
   const ss = String(secs % 60).padStart(2, '0');
   return `${date}T${hh}:${mm}:${ss}+08:00`;
 }
+
+/** A span of programme hours as wall milliseconds (a rehearsal compresses it like its days). */
+export function programmeHoursMs(clock: ResolvedClock, hours: number): number {
+  const dayMs = clock.mode === 'real' ? 86_400_000 : clock.secondsPerDay * 1000;
+  return Math.max(1, Math.round((hours / 24) * dayMs));
+}

@@ -50,10 +50,11 @@ export interface SimContext {
  */
 export type SimAction =
   | { kind: 'report'; result: ResultReport['result']; evidence: string[] }
-  | { kind: 'recuse'; reason: string }
-  | { kind: 'unit-closed'; reason: string }
-  | { kind: 'replacement-decision'; by: string; decision: 'approve' | 'reject'; reason: string }
-  | { kind: 'handover-decision'; by: string; decision: 'approve' | 'reject'; reason: string };
+  | { kind: 'recuse'; reasonCode: string; note: string }
+  | { kind: 'recusal-decision'; by: string; decision: 'approve' | 'reject'; reasonCode: string | null; note: string }
+  | { kind: 'unit-closed'; reasonCode: string; note: string }
+  | { kind: 'replacement-decision'; by: string; decision: 'approve' | 'reject'; reasonCode: string | null; note: string }
+  | { kind: 'handover-decision'; by: string; decision: 'approve' | 'reject'; reasonCode: string | null; note: string };
 
 export interface SimStep {
   /** Programme date on which the step is taken. */
@@ -115,8 +116,17 @@ const REFERRAL_FINDINGS = [
   '企业无营业执照从事经营活动（属市场监管部门职责）',
   '厂区存在重大安全生产隐患（属应急管理部门职责）',
 ];
-const RECUSAL_REASONS = ['本人近亲属在该单位任职', '本人曾在该单位工作未满三年', '与该单位负责人存在利害关系'];
-const CLOSED_REASONS = ['现场核实该单位已停产关闭，厂房已拆除', '该单位已依法取缔，现场无生产活动'];
+// Reasons as people give them: a code of the shipped programme (config/programme.json `reasons`)
+// and a note in their words, which stays internal.
+const RECUSAL_REASONS = [
+  { reasonCode: 'kinship', note: '本人近亲属在该单位任职' },
+  { reasonCode: 'former-employment', note: '本人曾在该单位工作未满三年' },
+  { reasonCode: 'financial-interest', note: '与该单位负责人存在经济往来' },
+];
+const CLOSED_REASONS = [
+  { reasonCode: 'closed', note: '现场核实该单位已停产关闭，厂房已拆除' },
+  { reasonCode: 'banned', note: '该单位已依法取缔，现场无生产活动' },
+];
 
 class Rng {
   private readonly r: seedrandom.PRNG;
@@ -201,18 +211,20 @@ export function scriptFor(x: SimInspection, scenario: Scenario, ctx: SimContext,
       break;
     case 'recusal': {
       const d = onTimeDay();
-      steps.push({ on: d, action: { kind: 'recuse', reason: rng.pick(RECUSAL_REASONS) } });
-      steps.push(report(onTimeDay(addDays(d, 2)), noProblem));
+      // The inspector declares; the leader in charge approves the next day; the new team reports.
+      steps.push({ on: d, action: { kind: 'recuse', ...rng.pick(RECUSAL_REASONS) } });
+      steps.push({ on: addDays(d, 1), action: { kind: 'recusal-decision', by: manager, decision: 'approve', reasonCode: null, note: '经核实属应当回避情形，同意回避' } });
+      steps.push(report(onTimeDay(addDays(d, 3)), noProblem));
       break;
     }
     case 'closed': {
       const d = onTimeDay();
-      steps.push({ on: d, action: { kind: 'unit-closed', reason: rng.pick(CLOSED_REASONS) } });
-      steps.push({ on: addDays(d, 2), action: { kind: 'replacement-decision', by: manager, decision: 'approve', reason: '经核实确已关闭，同意按规则递补' } });
+      steps.push({ on: d, action: { kind: 'unit-closed', ...rng.pick(CLOSED_REASONS) } });
+      steps.push({ on: addDays(d, 2), action: { kind: 'replacement-decision', by: manager, decision: 'approve', reasonCode: null, note: '经核实确已关闭，同意按规则递补' } });
       break;
     }
     case 'could-not-inspect':
-      steps.push(report(onTimeDay(), { outcome: 'could-not-inspect', reason: '企业停产检修，现场无生产活动，无法开展检查' }));
+      steps.push(report(onTimeDay(), { outcome: 'could-not-inspect', reasonCode: 'suspended', note: '企业停产检修，现场无生产活动，无法开展检查' }));
       break;
     case 'own-finding':
       steps.push(report(onTimeDay(), finding()));
@@ -232,7 +244,8 @@ export function scriptFor(x: SimInspection, scenario: Scenario, ctx: SimContext,
           kind: 'handover-decision',
           by: manager,
           decision: approve ? 'approve' : 'reject',
-          reason: approve ? '' : '问题已当场整改完毕，无需移交',
+          reasonCode: approve ? null : 'rectified',
+          note: approve ? '' : '问题已当场整改完毕，无需移交',
         },
       });
       break;
@@ -241,11 +254,38 @@ export function scriptFor(x: SimInspection, scenario: Scenario, ctx: SimContext,
   return { unitId: x.unitId, scenario, steps };
 }
 
-/** Entropy a simulated witness types: letters and digits, from the seed (never shown by the demo). */
-export function witnessEntropy(seed: string, role: string): string {
-  const rng = new Rng(`ssj-simulation|${seed}|entropy|${role}`);
+/** Entropy a simulated witness types for a ceremony: letters and digits, from the seed (never shown by the demo). */
+export function witnessEntropy(seed: string, role: string, ceremony = 1): string {
+  const rng = new Rng(`ssj-simulation|${seed}|entropy|${role}${ceremony > 1 ? `|${ceremony}` : ''}`);
   const chars = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
   let s = '';
   for (let i = 0; i < 32; i++) s += chars[rng.int(chars.length)];
   return s;
+}
+
+/** One step of a simulated witness in the ssj-draw/2 ceremonies, taken on programme day `on` or later. */
+export interface WitnessStep {
+  ceremony: number;
+  role: 'admin' | 'discipline';
+  action: 'commit' | 'reveal';
+  on: string;
+}
+
+/**
+ * What the demo's two witnesses do: ceremony 1, both commit early and only the admin reveals, so
+ * the reveal deadline voids it; ceremony 2, the admin commits again at once, the discipline officer
+ * only the day after the draw was due (the draw-overdue alert fires), then both reveal that day.
+ * A step waits for its ceremony to be the current one, and a reveal for every commitment.
+ */
+export function witnessPlan(quarterStart: string, drawDue: string): WitnessStep[] {
+  const late = addDays(drawDue, 1);
+  return [
+    { ceremony: 1, role: 'admin', action: 'commit', on: addDays(quarterStart, 1) },
+    { ceremony: 1, role: 'discipline', action: 'commit', on: addDays(quarterStart, 2) },
+    { ceremony: 1, role: 'admin', action: 'reveal', on: addDays(quarterStart, 2) },
+    { ceremony: 2, role: 'admin', action: 'commit', on: addDays(quarterStart, 3) },
+    { ceremony: 2, role: 'discipline', action: 'commit', on: late },
+    { ceremony: 2, role: 'discipline', action: 'reveal', on: late },
+    { ceremony: 2, role: 'admin', action: 'reveal', on: late },
+  ];
 }

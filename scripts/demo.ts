@@ -6,7 +6,8 @@
 //   - a worker in this process.
 // The Q1 2023 campaign runs in rehearsal mode (one programme day = --seconds-per-day seconds), and
 // simulated people (domain/simulation.ts) send the messages a real quarter would get: change lists,
-// both witnesses (one late: the draw-overdue alert fires), on-time and late results, an escalation,
+// the witnesses' ssj-draw/2 ceremonies (the first voided: one witness never reveals; the second
+// late, so the draw-overdue alert fires), on-time and late results, an escalation,
 // a recusal, a closed unit replaced, hand-overs to a county and a direct brigade, a referral.
 // It ends with a summary, `ssj verify` of the published package, and as its last lines the Web UI
 // address and `publication: <folder>`. With --keep-running, the server, worker and mail catcher stay
@@ -19,6 +20,8 @@ import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { startDevServer, freePort, type DevServer } from './dev-server';
+import { auditCampaignHistories } from './history-audit';
+import { publicTexts } from './public-folder';
 import { loadRuntimeSettings } from '../config/runtime';
 import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
 import { importRegistryFile } from '../activities/registry/import-file';
@@ -27,20 +30,26 @@ import { writeSyntheticRegistry } from '../activities/registry/write-files';
 import type { ImportKind } from '../activities/registry/templates';
 import { loadProgramme } from '../activities/programme';
 import { createSsjWorker, type RunningWorker } from '../worker/run';
+import { ssjClient } from '../config/temporal';
+import { temporalBinaries } from './temporal-binaries';
+import { createKeyFile, loadKeyring } from '../codec/keyring';
+import { addToken, readTokensFile, startCodecServer, type CodecServer } from '../codec/server';
 import { createJsonLogger } from '../worker/log';
 import { addDays, quarterStart } from '../domain/calendar';
 import type { Quarter } from '../domain/programme';
 import { programmeDate, type ResolvedClock } from '../domain/programme-clock';
 import { generateRegistry } from '../domain/synthetic';
-import { assignScenarios, scriptFor, witnessEntropy, type SimContext, type SimInspection, type SimStep, type UnitScript } from '../domain/simulation';
+import { assignScenarios, scriptFor, witnessEntropy, witnessPlan, type SimContext, type SimInspection, type SimStep, type UnitScript } from '../domain/simulation';
 import type { RegistrySnapshot, Role } from '../domain/registry';
 import {
   batchStatus,
   campaignStatus,
   decideHandover,
+  decideRecusal,
   decideUnitReplacement,
   declareRecusal,
-  giveEntropy,
+  commitWitness,
+  revealWitness,
   inspectionStatus,
   reportUnitClosed,
   startCampaign,
@@ -49,6 +58,8 @@ import {
 } from '../client/temporal';
 import { batchWorkflowId, type CampaignResult, type CampaignStatus } from '../workflows/definitions';
 import { formatCampaignStatus } from '../client/commands/quarter';
+import { newSalt } from '../client/witness-secret';
+import { witnessCommitment } from '../domain/draw/commitment';
 
 /** The county brigade that the demo leaves silent during the update window. */
 const SILENT_BRIGADE = 'county-xixian';
@@ -101,6 +112,12 @@ function fail(msg: string): never {
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s`;
 const say = (msg: string) => process.stdout.write(`[${elapsed()}] ${msg}\n`);
+
+/** The notes found in any file of the publication folder (workbooks are searched inside their zip). */
+function publicationLeaks(dir: string, notes: string[]): string[] {
+  const texts = publicTexts(dir);
+  return [...new Set(notes)].filter((n) => texts.some((t) => t.text.includes(n)));
+}
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -173,6 +190,8 @@ class Driver {
   readonly units = new Map<string, Tracked>();
   readonly tally: Tally = { messages: 0, refused: [], handovers: {} };
   private inFlight = 0;
+  /** Who declared a recusal on which unit, for the manager's decision that follows. */
+  private readonly recusing = new Map<string, string>();
   ctx: SimContext | null = null;
 
   constructor(
@@ -272,14 +291,24 @@ class Driver {
       case 'report':
         await submitResult(this.client, this.campaignId, unitId, { by: lead, present: [lead, second], checkedOn: step.on, result: a.result, evidence: a.evidence });
         return;
-      case 'recuse':
-        await declareRecusal(this.client, this.campaignId, unitId, { by: second, inspectorId: second, reason: a.reason });
+      case 'recuse': {
+        const ack = await declareRecusal(this.client, this.campaignId, unitId, { by: second, inspectorId: second, reasonCode: a.reasonCode, note: a.note });
+        this.recusing.set(unitId, second);
+        if (ack.status === 'pending') say(`  ${unitId}: ${second} declared a recusal (${a.reasonCode}); awaiting ${ack.awaitingDecisionFrom.join(', ')}`);
         return;
+      }
+      case 'recusal-decision': {
+        // The inspector who declared: remembered, since the team's order may have changed since.
+        const inspectorId = this.recusing.get(unitId) ?? second;
+        const ack = await decideRecusal(this.client, this.campaignId, unitId, { by: a.by, inspectorId, decision: a.decision, reasonCode: a.reasonCode, note: a.note });
+        if (ack.status === 'approved') say(`  ${unitId}: ${a.by} approved the recusal of ${ack.left}; replacement ${ack.replacement} (entry ${ack.seq})`);
+        return;
+      }
       case 'unit-closed':
-        await reportUnitClosed(this.client, this.campaignId, unitId, { by: lead, reason: a.reason });
+        await reportUnitClosed(this.client, this.campaignId, unitId, { by: lead, reasonCode: a.reasonCode, note: a.note });
         return;
       case 'replacement-decision': {
-        const ack = await decideUnitReplacement(this.client, this.campaignId, unitId, { by: a.by, decision: a.decision, reason: a.reason });
+        const ack = await decideUnitReplacement(this.client, this.campaignId, unitId, { by: a.by, decision: a.decision, reasonCode: a.reasonCode, note: a.note });
         if (ack.decision === 'approve' && this.ctx) {
           const x = this.simInspection(ack.replacement, t.x.poolId, t.x.department);
           this.track(x, scriptFor(x, 'on-time', this.ctx, addDays(step.on, 2)));
@@ -289,7 +318,7 @@ class Driver {
       }
       case 'handover-decision': {
         if (st.phase !== 'handover-approval') throw new Error(`${unitId} is in phase ${st.phase}, not awaiting a hand-over decision yet`);
-        const ack = await decideHandover(this.client, this.campaignId, unitId, { by: a.by, decision: a.decision, reason: a.reason });
+        const ack = await decideHandover(this.client, this.campaignId, unitId, { by: a.by, decision: a.decision, reasonCode: a.reasonCode, note: a.note });
         for (const d of ack.documents) this.tally.handovers[d.kind] = (this.tally.handovers[d.kind] ?? 0) + 1;
         if (ack.decision === 'reject') this.tally.handovers['rejected'] = (this.tally.handovers['rejected'] ?? 0) + 1;
         return;
@@ -311,6 +340,7 @@ async function main(): Promise<void> {
   let running: RunningWorker | undefined;
   let workerDone: Promise<void> | undefined;
   let connection: Connection | undefined;
+  let codec: CodecServer | undefined;
   const stopAll = async () => {
     if (running) {
       try {
@@ -324,6 +354,7 @@ async function main(): Promise<void> {
     await connection?.close().catch(() => undefined);
     await catcher?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
+    await codec?.close().catch(() => undefined);
     fs.rmSync(path.join(opts.data, 'demo.pid'), { force: true });
   };
 
@@ -336,7 +367,20 @@ async function main(): Promise<void> {
     // 2. Mail catcher and Temporal (SQLite file, Web UI).
     catcher = await startMailCatcher({ dir: path.join(opts.data, 'mail') });
     const uiPort = opts.uiPort ?? ((await portFree(8233)) ? 8233 : await freePort());
+    // Payload encryption: the demo's own keyring in its data folder, and a codec endpoint for the
+    // Web UI and the CLI that a demo operator's token opens (codec/).
+    const keyFile = path.join(opts.data, 'codec-keys.json');
+    createKeyFile(keyFile);
+    const keyring = loadKeyring({ SSJ_CODEC_KEYS_FILE: keyFile });
+    const codecToken = addToken(path.join(opts.data, 'codec-tokens.json'), 'demo-operator');
+    codec = await startCodecServer({
+      keyring,
+      tokens: readTokensFile(path.join(opts.data, 'codec-tokens.json')),
+      corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+      log: (e) => fs.appendFileSync(path.join(opts.data, 'codec-server.log'), `${JSON.stringify(e)}\n`),
+    });
     server = await startDevServer({
+      uiCodecEndpoint: codec.url,
       dbFile: path.join(opts.data, 'temporal.db'),
       headless: false,
       uiPort,
@@ -367,13 +411,13 @@ async function main(): Promise<void> {
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'WARN' }), forward: {} } },
     });
     say('worker: bundling the workflow code (takes a little while on two cores)...');
-    running = await createSsjWorker(settings, log);
+    running = await createSsjWorker(settings, log, keyring);
     workerDone = running.worker.run();
     say(`worker polling task queue ${settings.temporal.taskQueue}`);
 
     // 4. The Q1 2023 campaign in rehearsal mode.
     connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: server.namespace });
+    const client = ssjClient(connection, server.namespace, keyring);
     const programme = loadProgramme();
     // The campaign's start stands for a few days before the update window closes.
     const PROGRAMME_START = addDays(quarterStart(YEAR, opts.quarter), -3);
@@ -395,11 +439,14 @@ async function main(): Promise<void> {
     const discipline = holding('discipline')[0]!;
     const brigades = snapshot.departments.filter((d) => d.kind === 'direct-brigade' || d.kind === 'county-brigade');
     const changeListsDone = new Set<string>();
-    const witnessDone = new Set<string>();
-    // The admin witness comes early; the discipline officer two days after the draw was due, so the
-    // draw-overdue alert fires.
+    // The witnesses' ceremonies (domain/simulation.ts witnessPlan): each witness's salt is made
+    // here, as on their own device, and kept in memory until the reveal; only commitments go first.
     const qStart = quarterStart(YEAR, opts.quarter);
-    const witnessDays: Record<string, string> = { admin: addDays(qStart, 2), discipline: addDays(qStart, 11) };
+    const witnessSteps = witnessPlan(qStart, addDays(qStart, programme.deadlines.drawByDayOfFirstMonth - 1));
+    const witnessDone = new Set<string>();
+    const witnessSecrets = new Map<string, { salt: string; entropy: string }>();
+    const witnessOf = { admin, discipline };
+    let voidsSeen = 0;
     let lastPhase = '';
     let lastReport = '';
     let allKnown = false;
@@ -449,16 +496,31 @@ async function main(): Promise<void> {
           }
         }
       }
-      if (st.phase === 'draw') {
-        for (const [role, person] of [['admin', admin], ['discipline', discipline]] as const) {
-          if (witnessDone.has(role) || today < witnessDays[role]!) continue;
+      for (const v of st.voidCeremonies.slice(voidsSeen)) {
+        say(`  [${today}] ceremony ${v.number} voided at ${v.voidedAt}: ${v.failed.map((f) => `${f.role} ${f.personId}`).join(', ')} did not reveal by ${v.revealBy}; a new ceremony with fresh commitments begins`);
+        voidsSeen++;
+      }
+      if (st.phase === 'draw' && st.ceremony && st.manifest) {
+        for (const w of witnessSteps) {
+          const key = `${w.ceremony}/${w.role}/${w.action}`;
+          // A step waits for its day, for its ceremony, and a reveal for every commitment.
+          if (witnessDone.has(key) || today < w.on || st.ceremony.number !== w.ceremony || (w.action === 'reveal' && st.ceremony.revealBy === null)) continue;
+          const personId = witnessOf[w.role];
           try {
-            await giveEntropy(client, campaignId, { role, personId: person, entropy: witnessEntropy(opts.seed, role) });
-            witnessDone.add(role);
+            if (w.action === 'commit') {
+              const secret = { salt: newSalt(), entropy: witnessEntropy(opts.seed, w.role, w.ceremony) };
+              const ack = await commitWitness(client, campaignId, { role: w.role, personId, commitment: witnessCommitment(st.manifest.digest, w.role, personId, secret.salt, secret.entropy) });
+              witnessSecrets.set(`${w.ceremony}/${w.role}`, secret);
+              say(`  [${today}] ceremony ${ack.ceremony}: witness ${w.role} ${personId} committed ${ack.commitment.slice(0, 16)}…${today > st.dates.drawDue ? ` (late: the draw was due by ${st.dates.drawDue})` : ''}`);
+            } else {
+              const secret = witnessSecrets.get(`${w.ceremony}/${w.role}`)!;
+              const ack = await revealWitness(client, campaignId, { role: w.role, personId, ...secret });
+              say(`  [${today}] ceremony ${ack.ceremony}: witness ${w.role} ${personId} revealed${ack.waitingFor.length ? `; awaiting ${ack.waitingFor.join(', ')} by ${ack.revealBy}` : ''}`);
+            }
+            witnessDone.add(key);
             driver.tally.messages++;
-            say(`  [${today}] witness ${role} ${person} gave entropy${today > st.dates.drawDue ? ` (late: the draw was due by ${st.dates.drawDue})` : ''}`);
           } catch (err) {
-            say(`  witness ${role}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+            say(`  witness ${w.role} (${w.action}): ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
           }
         }
       }
@@ -504,6 +566,7 @@ async function main(): Promise<void> {
         `  handed over           ${s.handedOver} (监察通知 ${driver.tally.handovers['supervision-notice'] ?? 0}, 移交表 ${driver.tally.handovers['transfer-form'] ?? 0}; rejected ${s.handoverRejected})`,
         `  referred (移送)        ${s.referred}`,
         `  units replaced        ${s.replacedUnits}; inspectors replaced ${s.replacedInspectors}`,
+        `  witness ceremonies    ${final.voidCeremonies.length + 1} (void ${final.voidCeremonies.length}${final.voidCeremonies.length ? `: ${final.voidCeremonies.map((v) => `#${v.number} ${v.failed.map((f) => `${f.role} did not reveal`).join(', ')}`).join('; ')}` : ''}); drew in ceremony ${final.ceremony?.number ?? '?'} (${final.drawSpec})`,
         `  draw overdue alert    ${s.drawOverdue ? 'yes' : 'no'}`,
         `  change lists missing  ${s.changeListsMissing.length ? s.changeListsMissing.join(', ') : 'none'}`,
         `  published on time     ${s.publishedOnTime ? 'yes' : 'no'} (${r.publication.publishedOn}, due ${final.dates.publicationDue})`,
@@ -531,6 +594,48 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`ssj verify: ${(verify.stdout + verify.stderr).trim()} (exit ${verify.status})\n`);
 
+    // 8. What an outsider sees: the publication holds no internal note, and the Temporal histories,
+    // read with the real `temporal` CLI as anyone with namespace access could, hold no witness
+    // secret and no drawn unit in clear.
+    const notes = [...driver.units.values()].flatMap((t) => t.script.steps.flatMap((st) => ('note' in st.action && st.action.note ? [st.action.note] : [])));
+    const leakedNotes = publicationLeaks(pub, notes);
+    process.stdout.write(
+      leakedNotes.length === 0
+        ? `publication: no internal note among its files (${new Set(notes).size} distinct notes checked)\n`
+        : `publication: internal notes found: ${leakedNotes.join('; ')}\n`,
+    );
+    const record = JSON.parse(fs.readFileSync(path.join(pub, 'draw-record.json'), 'utf8')) as { assignments: { unit_id: string }[] };
+    const replaced = JSON.parse(fs.readFileSync(path.join(pub, 'replacements.json'), 'utf8')) as { kind: string; replacement: string }[];
+    const onList = [...record.assignments.map((a) => a.unit_id), ...replaced.filter((r) => r.kind === 'unit').map((r) => r.replacement)];
+    const audit = await auditCampaignHistories({ address: server.address }, campaignId, {
+      values: [
+        ...[...witnessSecrets].flatMap(([k, v]): [string, string][] => [
+          [`salt of ${k}`, v.salt],
+          [`entropy of ${k}`, v.entropy],
+        ]),
+        ...onList.flatMap((id): [string, string][] => [
+          [`unit id`, id],
+          [`unit name`, snapshot.units.find((u) => u.id === id)?.name ?? id],
+        ]),
+      ],
+      unitIds: onList,
+    });
+    process.stdout.write(
+      audit.findings.length === 0
+        ? `Temporal histories: ${audit.workflows.length} workflows read with the temporal CLI; every payload encrypted, no witness salt or entropy, no drawn unit id or name in clear, no workflow id names a unit\n`
+        : `Temporal histories: ${audit.findings.length} finding(s):\n${audit.findings.slice(0, 10).map((f) => `  ${f.workflowId}: ${f.problem}`).join('\n')}\n`,
+    );
+
+    // Histories hold only encrypted payloads; staff read them through the codec endpoint.
+    process.stdout.write(
+      [
+        '',
+        `payloads are encrypted (keys: ${keyFile}); the codec endpoint ${codec.url} decodes them for the token's holder (log: ${path.join(opts.data, 'codec-server.log')}):`,
+        `  CLI:    ${temporalBinaries().cli} workflow show -w ${campaignId} --address ${server.address} --codec-endpoint ${codec.url} --codec-auth "Bearer ${codecToken}"`,
+        `  Web UI: open ${codec.url}/login?token=${codecToken} once in the browser, then in the UI's codec server settings tick "include cross-origin credentials"`,
+        `  ssj:    SSJ_CODEC_KEYS_FILE=${keyFile} TEMPORAL_ADDRESS=${server.address} npm run --silent ssj -- quarter status`,
+      ].join('\n') + '\n',
+    );
     if (opts.keepRunning) {
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (running: server, worker and mail catcher stay up; Ctrl-C stops them)\npublication: ${pub}\n`);
       await new Promise<void>((resolve) => {
@@ -542,7 +647,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (was available while the demo ran; run with --keep-running to explore it afterwards)\npublication: ${pub}\n`);
     }
     await stopAll();
-    if (verify.status !== 0 || driver.tally.refused.length > 0) process.exitCode = 1;
+    if (verify.status !== 0 || driver.tally.refused.length > 0 || leakedNotes.length > 0 || audit.findings.length > 0) process.exitCode = 1;
   } catch (err) {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     if (server) process.stderr.write(`demo: Temporal log ${server.logFile}; worker log ${path.join(opts.data, 'worker.log')}\n`);

@@ -1,7 +1,8 @@
 // The quarter commands as a clerk runs them: `npx tsx client/ssj.ts ...` as a child process,
 // against the dev server of this test run and a registry SQLite file of known people.
 // First the refusals (nothing sent, the right exit code and a message that says what to do),
-// then a quarter started, witnessed and reported on through the command line alone.
+// then a quarter started, witnessed (ssj-draw/2: commit, then reveal, each witness's secret in a
+// file of their own) and reported on through the command line alone.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,11 +10,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client, Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server';
-import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
+import { codecBundleOptions, devServerClient, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import * as api from '../client/temporal';
 import { campaignWorkflowId } from '../workflows/definitions';
+import { EncryptionCodec } from '../codec/encryption-codec';
+import { witnessCommitment } from '../domain/draw/commitment';
+import type { Keyring } from '../codec/keyring';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -21,6 +25,7 @@ const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 let fx: Fixture;
 let env: NodeJS.ProcessEnv;
 let taskQueue: string;
+let keyring: Keyring;
 
 interface Run {
   code: number | null;
@@ -45,12 +50,18 @@ function ssj(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin?: string): 
 
 beforeAll(() => {
   fx = createFixture('cli-2024');
+  // Child processes start in seconds: give the witnesses 60 programme days (60 s) to reveal.
+  fx.programme = { ...fx.programme, deadlines: { ...fx.programme.deadlines, witnessRevealHours: 24 * 60 } };
   taskQueue = uniqueTaskQueue('cli');
   const programmeFile = path.join(fx.dir, 'programme.json');
   fs.writeFileSync(programmeFile, JSON.stringify(fx.programme, null, 2));
+  const keys = testKeyring();
+  keyring = keys.keyring;
   env = {
+    ...keys.env,
     PATH: process.env.PATH,
-    HOME: process.env.HOME,
+    // Each witness's secret files go under this home (~/.ssj/witness).
+    HOME: path.join(fx.dir, 'home'),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     SSJ_DATA_DIR: fx.dataDir,
     SSJ_DB: fx.registryDb,
@@ -63,12 +74,16 @@ afterAll(() => {
 });
 
 const entropy = '31415926535897932384';
+const entropy2 = 'DiceRolls662514332166';
 
 describe('ssj quarter commands refuse bad input before sending anything', () => {
   it('missing flags: exit 2 and the flag named', async () => {
-    const r = await ssj(['witness', '--role', 'admin', '--entropy', entropy]);
+    const r = await ssj(['witness', 'commit', '--role', 'admin']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("required option '--as <person>' not specified");
+    const role = await ssj(['witness', 'reveal', '--as', PEOPLE.admin, '--role', 'judge']);
+    expect(role.code).toBe(2);
+    expect(role.stderr).toContain("option '--role <role>' argument 'judge' is invalid. Allowed choices are admin, discipline.");
     const q = await ssj(['quarter', 'start', '--year', '2024', '--as', PEOPLE.admin]);
     expect(q.code).toBe(2);
     expect(q.stderr).toContain('--quarter');
@@ -84,23 +99,23 @@ describe('ssj quarter commands refuse bad input before sending anything', () => 
     const q = await ssj(['quarter', 'status', '--year', '2024', '--quarter', '5']);
     expect(q.code).toBe(2);
     expect(q.stderr).toContain('--quarter must be 1, 2, 3 or 4, got "5"');
-    const e = await ssj(['witness', '--year', '2024', '--quarter', '1', '--as', PEOPLE.admin, '--role', 'admin', '--entropy', 'too-short!']);
+    const e = await ssj(['witness', 'entropy', '--year', '2024', '--quarter', '1', '--as', PEOPLE.admin, '--role', 'admin', '--entropy', 'too-short!']);
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('--entropy: entropy must be 16 to 128 letters or digits');
     expect(e.stderr).not.toContain('too-short!'); // the entropy is never echoed
   });
 
   it('an unknown person: exit 2 with how to find the right id', async () => {
-    const r = await ssj(['witness', '--year', '2024', '--quarter', '1', '--as', 'NOBODY', '--role', 'admin', '--entropy', entropy]);
+    const r = await ssj(['witness', 'commit', '--year', '2024', '--quarter', '1', '--as', 'NOBODY', '--role', 'admin', '--entropy-file', '-'], {}, `${entropy}\n`);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--as NOBODY: no such person in the registry ${fx.registryDb}`);
     expect(r.stderr).toContain('ssj registry show --kind people');
   });
 
   it('the wrong role: exit 3, naming the roles held and the role needed', async () => {
-    const w = await ssj(['witness', '--year', '2024', '--quarter', '1', '--as', 'S1', '--role', 'admin', '--entropy', entropy]);
+    const w = await ssj(['witness', 'commit', '--year', '2024', '--quarter', '1', '--as', 'S1', '--role', 'admin', '--entropy-file', '-'], {}, `${entropy}\n`);
     expect(w.code).toBe(3);
-    expect(w.stderr).toMatch(/--as S1 .* holds the role\(s\) inspector; to give entropy as the admin witness one needs: admin/);
+    expect(w.stderr).toMatch(/--as S1 .* holds the role\(s\) inspector; to witness the draw as the admin witness one needs: admin/);
     const h = await ssj(['handover', 'approve', 'K01', '--year', '2024', '--quarter', '1', '--as', 'S1']);
     expect(h.code).toBe(3);
     expect(h.stderr).toContain('one needs: manager');
@@ -110,7 +125,7 @@ describe('ssj quarter commands refuse bad input before sending anything', () => 
   });
 
   it('a quarter or unit that does not exist: exit 3', async () => {
-    const w = await ssj(['witness', '--year', '2024', '--quarter', '4', '--as', PEOPLE.admin, '--role', 'admin', '--entropy', entropy]);
+    const w = await ssj(['witness', 'commit', '--year', '2024', '--quarter', '4', '--as', PEOPLE.admin, '--role', 'admin', '--entropy-file', '-'], {}, `${entropy}\n`);
     expect(w.code).toBe(3);
     expect(w.stderr).toContain(`no such workflow: ${campaignWorkflowId(fx.programme.id, 2024, 4)}`);
     const st = await ssj(['inspection', 'status', 'K01', '--year', '2024', '--quarter', '4']);
@@ -134,8 +149,12 @@ describe('a quarter through the command line', () => {
   let native: NativeConnection;
 
   beforeAll(async () => {
-    bundle = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-    ({ client, connection } = await devServerClient());
+    bundle = await bundleWorkflowCode({
+      workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+      ...codecBundleOptions,
+    });
+    ({ client, connection } = await devServerClient(keyring));
     native = await NativeConnection.connect({ address: inject('temporalAddress') });
   });
   afterAll(async () => {
@@ -143,10 +162,10 @@ describe('a quarter through the command line', () => {
     await connection?.close();
   });
 
-  it('starts, takes both witnesses, and records a result; a second start and a duplicate witness are refused', async () => {
+  it('starts, takes both witnesses (commit, then reveal), and records a result; a second start and a duplicate witness are refused', async () => {
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
-    const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
+    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, keyring });
+    const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities, ...testWorkerCodec(keyring) });
     const campaignId = campaignWorkflowId(fx.programme.id, 2024, 1);
     const q = ['--year', '2024', '--quarter', '1'];
     try {
@@ -159,24 +178,89 @@ describe('a quarter through the command line', () => {
         expect(again.code).toBe(3);
         expect(again.stderr).toContain('was already started');
 
-        await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'draw', 'draw phase', 300);
-        const adm = await ssj(['witness', ...q, '--as', PEOPLE.admin, '--role', 'admin', '--entropy', entropy]);
+        const drawSt = await eventually(async () => {
+          const s = await api.campaignStatus(client, campaignId);
+          return s.phase === 'draw' && s.manifest ? s : null;
+        }, 'draw phase', 300);
+        const digest = drawSt.manifest!.digest;
+        const secretDir = path.join(fx.dir, 'home', '.ssj', 'witness');
+        const secretOf = (role: string, person: string) => path.join(secretDir, `${campaignId}.c1.${role}.${person}.json`);
+
+        // A reveal before committing: there is no secret file to reveal from.
+        const early = await ssj(['witness', 'reveal', ...q, '--as', PEOPLE.admin, '--role', 'admin']);
+        expect(early.code).toBe(2);
+        expect(early.stderr).toContain(`${secretOf('admin', PEOPLE.admin)}: no such secret file (it is written by ssj witness commit`);
+
+        // Commit: the digest is shown, the salt made here, only the commitment sent, the secret kept 0600.
+        const adm = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.admin, '--role', 'admin', '--entropy-file', '-'], {}, `${entropy}\n`);
+        expect(adm.stderr).toBe('');
         expect(adm.code).toBe(0);
-        expect(adm.stdout).toContain('still awaited: discipline');
+        expect(adm.stdout).toContain(`manifest digest: ${digest}`);
+        expect(adm.stdout).toContain(`salt and entropy kept in ${secretOf('admin', PEOPLE.admin)} (mode 600; needed for the reveal, not sent)`);
+        expect(adm.stdout).toContain('still awaited: the commitment of discipline');
         expect(adm.stdout).not.toContain(entropy);
-        // The workflow is the second line of defence: its refusal is shown as is.
-        const dup = await ssj(['witness', ...q, '--as', PEOPLE.admin2, '--role', 'admin', '--entropy', entropy]);
+        const admFile = secretOf('admin', PEOPLE.admin);
+        expect(fs.statSync(admFile).mode & 0o777).toBe(0o600);
+        expect(fs.statSync(secretDir).mode & 0o777).toBe(0o700);
+        const admSecret = JSON.parse(fs.readFileSync(admFile, 'utf8')) as { salt: string; entropy: string; commitment: string };
+        expect(admSecret.entropy).toBe(entropy);
+        expect(admSecret.salt).toMatch(/^[0-9a-f]{32}$/);
+        expect(adm.stdout).not.toContain(admSecret.salt);
+        expect(adm.stdout).toContain(`recorded in ceremony 1:\n  ${admSecret.commitment}\n`);
+        expect(admSecret.commitment).toBe(witnessCommitment(digest, 'admin', PEOPLE.admin, admSecret.salt, entropy));
+
+        // What Temporal holds so far (every payload decoded with the keyring): the commitment, never the salt or entropy.
+        const held = await decodedHistory(campaignId);
+        expect(held).toContain(admSecret.commitment);
+        expect(held).not.toContain(admSecret.salt);
+        expect(held).not.toContain(entropy);
+
+        // The workflow refuses a reveal before every commitment, and a second admin witness.
+        const tooSoon = await ssj(['witness', 'reveal', ...q, '--as', PEOPLE.admin, '--role', 'admin']);
+        expect(tooSoon.code).toBe(3);
+        expect(tooSoon.stderr).toContain('refused: revealWitness: reveals are taken only once every witness has committed; ceremony 1 still awaits the commitment of: discipline');
+        const dup = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.admin2, '--role', 'admin', '--entropy-file', '-'], {}, `${entropy2}\n`);
         expect(dup.code).toBe(3);
-        expect(dup.stderr).toContain(`refused: giveEntropy: the admin witness has already given entropy (${PEOPLE.admin})`);
-        const dis = await ssj(['witness', ...q, '--as', PEOPLE.discipline, '--role', 'discipline', '--entropy', '-'], {}, 'DiceRolls662514332166\n');
+        expect(dup.stderr).toContain(`refused: commitWitness: the admin witness has already committed in ceremony 1 (${PEOPLE.admin})`);
+        expect(fs.existsSync(secretOf('admin', PEOPLE.admin2))).toBe(false); // nothing recorded, no secret kept
+
+        // Bad entropy from a file: exit 2, never echoed; then the discipline officer commits.
+        const badFile = path.join(fx.dir, 'bad-entropy.txt');
+        fs.writeFileSync(badFile, 'too-short!\n');
+        const bad = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.discipline, '--role', 'discipline', '--entropy-file', badFile]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain('commitWitness: --entropy-file: entropy must be 16 to 128 letters or digits');
+        expect(bad.stderr + bad.stdout).not.toContain('too-short!');
+        const goodFile = path.join(fx.dir, 'entropy.txt');
+        fs.writeFileSync(goodFile, `${entropy2}\n`);
+        const dis = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.discipline, '--role', 'discipline', '--entropy-file', goodFile]);
         expect(dis.code).toBe(0);
-        expect(dis.stdout).toContain('both witnesses have given entropy');
+        expect(dis.stdout).toMatch(/every witness has committed: reveal by 2024-\d\d-\d\dT[\d:]+\+08:00 with: ssj witness reveal/);
+
+        // A secret file others can read is refused until it is 0600 again.
+        fs.chmodSync(admFile, 0o644);
+        const open = await ssj(['witness', 'reveal', ...q, '--as', PEOPLE.admin, '--role', 'admin']);
+        expect(open.code).toBe(2);
+        expect(open.stderr).toContain(`${admFile} can be read by others (mode 644); a witness secret must be mode 600`);
+        fs.chmodSync(admFile, 0o600);
+        const r1 = await ssj(['witness', 'reveal', ...q, '--as', PEOPLE.admin, '--role', 'admin']);
+        expect(r1.stderr).toBe('');
+        expect(r1.code).toBe(0);
+        expect(r1.stdout).toContain(`accepted in ceremony 1: it reproduces the commitment ${admSecret.commitment}`);
+        expect(r1.stdout).toContain('still awaited: the reveal of discipline');
+        expect(r1.stdout).not.toContain(entropy);
+        const r2 = await ssj(['witness', 'reveal', ...q, '--as', PEOPLE.discipline, '--role', 'discipline']);
+        expect(r2.code).toBe(0);
+        expect(r2.stdout).toContain('every witness has revealed: the draw runs now');
 
         await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'inspection', 'inspection phase', 300);
         const status = await ssj(['quarter', 'status', ...q]);
         expect(status.code).toBe(0);
         expect(status.stdout).toMatch(/phase +inspection/);
-        expect(status.stdout).toMatch(/witnesses +admin ADM1, discipline DIS1|witnesses +discipline DIS1, admin ADM1/);
+        expect(status.stdout).toMatch(/witnesses +admin ADM1, discipline DIS1/);
+        expect(status.stdout).toMatch(/draw spec +ssj-draw\/2/);
+        expect(status.stdout).toContain(admSecret.commitment);
+        expect(status.stdout).not.toContain(admSecret.salt);
 
         const unit = drawnUnits(fx.dataDir, campaignId).find((u) => u.department === 'brigade-shihe')!;
         await eventually(async () => (await api.inspectionStatus(client, campaignId, unit.unitId)).phase === 'inspection', 'inspection started', 300);
@@ -205,3 +289,22 @@ describe('a quarter through the command line', () => {
     }
   }, 240_000);
 });
+
+/** Every payload of a workflow's history, decrypted with the test's keyring, as one text to search. */
+async function decodedHistory(workflowId: string): Promise<string> {
+  const { client, connection } = await devServerClient();
+  try {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const payloads: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }[] = [];
+    const walk = (v: unknown): void => {
+      if (!v || typeof v !== 'object' || v instanceof Uint8Array) return;
+      if ('metadata' in v && 'data' in v && (v as { data: unknown }).data instanceof Uint8Array) payloads.push(v as (typeof payloads)[number]);
+      else for (const x of Object.values(v)) walk(x);
+    };
+    walk(history);
+    const decoded = await new EncryptionCodec(keyring).decode(payloads as never);
+    return decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
+  } finally {
+    await connection.close();
+  }
+}

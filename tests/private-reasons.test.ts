@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, PEOPLE, readNotices, recordingMail, report, type Fixture } from './helpers/campaign-fixture';
-import { findInFolder, publicTexts } from './helpers/public-folder';
+import { findInFolder, publicTexts } from '../scripts/public-folder';
 import { createActivities } from '../activities/campaign/activities';
 import { conflictEntityId, openRegistry } from '../activities/registry/store';
 import { openCampaignStore } from '../activities/campaign/store';

@@ -31,7 +31,7 @@ describe('the shipped programme (2023 Xinyang plan)', () => {
     expect(p.ratios.general).toEqual({ quarterly: [2, 3, 2, 3], annualUnitsPerInspector: 10 });
     expect(p.ratios.special.problemPercent).toBe(30);
     expect(p.draw).toEqual({ teamSize: 2, exclusive: true });
-    expect(p.deadlines).toEqual({ drawByDayOfFirstMonth: 10, annualPlanBy: { month: 1, day: 25 }, inspectionEnds: 'quarter-end', publicationWorkingDays: 20 });
+    expect(p.deadlines).toEqual({ drawByDayOfFirstMonth: 10, annualPlanBy: { month: 1, day: 25 }, inspectionEnds: 'quarter-end', publicationWorkingDays: 20, witnessRevealHours: 48 });
     expect(p.exclusions.recentlyInspectedQuarters).toBe(0);
     expect(p.rehearsal.secondsPerDay).toBe(2);
   });

@@ -10,7 +10,7 @@ import { dosDateTime, zipEntryTimes } from '../activities/publication/zip-times'
 import { seedCommitment } from '../domain/draw/draw';
 import { escapeHtml } from '../domain/documents';
 import { loadProgramme } from '../activities/programme';
-import { findInFolder, publicTexts } from './helpers/public-folder';
+import { findInFolder, publicTexts } from '../scripts/public-folder';
 
 // What a person may write in a note: private, and hostile to HTML, spreadsheets and bidi display.
 const HOSTILE_NOTE = '我的小舅子在该厂工作 <script>alert(1)</script> =HYPERLINK("x") \u202e司公';

@@ -11,7 +11,7 @@ import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import * as api from '../client/temporal';
-import { campaignWorkflowId, giveEntropyUpdate } from '../workflows/definitions';
+import { campaignWorkflowId } from '../workflows/definitions';
 
 let bundle: WorkflowBundleWithSourceMap;
 let env: TestWorkflowEnvironment;
@@ -69,7 +69,7 @@ describe('a late quarter on the time-skipping server', () => {
       expect(await rejection(api.submitChangeList(client, campaignId, { brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: null }))).toMatch(
         /already submitted/,
       );
-      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: '0123456789abcdef' }))).toMatch(
+      expect(await rejection(api.commitWitness(client, campaignId, { role: 'admin', personId: PEOPLE.admin, commitment: 'a'.repeat(64) }))).toMatch(
         /phase update-window/,
       );
 
@@ -79,7 +79,7 @@ describe('a late quarter on the time-skipping server', () => {
       expect(status.phase).toBe('draw');
       expect(status.today).toBe('2024-01-11'); // a query sees the time of the workflow's last step: the draw-overdue timer
       expect(status.overdue).toEqual(['change lists missing at window close: county-xixian', 'draw not held by 2024-01-10']);
-      expect(status.waitingOn).toEqual(['witness admin', 'witness discipline']);
+      expect(status.waitingOn).toEqual(['witness admin (commitment, ceremony 1)', 'witness discipline (commitment, ceremony 1)']);
       let keys = readNotices(fx.mailDb).map((n) => n.key);
       expect(keys).toContain(`${campaignId}/change-list-reminder/county-xixian`);
       expect(keys).not.toContain(`${campaignId}/change-list-reminder/brigade-shihe`);
@@ -89,33 +89,20 @@ describe('a late quarter on the time-skipping server', () => {
         /update window closed on 2023-12-31/,
       );
 
-      // --- the witnessed draw ---
-      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.admin, entropy: '0123456789abcdef' }))).toMatch(
-        /ADM1 does not hold the role discipline/,
+      // --- the witnessed draw (ssj-draw/2; every refusal of the ceremony: tests/workflow-ceremony.test.ts) ---
+      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin2, entropy: '31415926535897932384' }))).toMatch(
+        /^giveEntropy: this campaign draws by ssj-draw\/2/,
       );
-      await expect(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: 'short' })).rejects.toThrow(/16 to 128 letters or digits/);
-      // The workflow's own validator refuses it too (a caller that skips the client's check).
-      expect(await rejection(handle.executeUpdate(giveEntropyUpdate, { args: [{ role: 'admin', personId: PEOPLE.admin, entropy: 'has spaces in it!!' }] }))).toMatch(
-        /giveEntropy: entropy: entropy must be 16 to 128/,
-      );
-      const w1 = await api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin2, entropy: '31415926535897932384' });
-      expect(w1).toMatchObject({ role: 'admin', personId: PEOPLE.admin2, given: ['admin'], waitingFor: ['discipline'] });
-      expect(w1.manifestDigest).toMatch(/^[0-9a-f]{64}$/);
-      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: '0123456789abcdef' }))).toMatch(
-        /admin witness has already given entropy \(ADM2\)/,
-      );
-      expect(await rejection(api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.admin2, entropy: '0123456789abcdef' }))).toMatch(
-        /different persons/,
-      );
-      status = await api.campaignStatus(client, campaignId);
-      expect(status.witnesses).toEqual([{ role: 'admin', personId: PEOPLE.admin2 }]);
-      expect(JSON.stringify(status)).not.toContain('31415926535897932384');
-      await api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.discipline, entropy: 'DiceRolls6625143321' });
+      const digest = status.manifest!.digest;
+      await api.holdWitnessCeremony(client, campaignId, [
+        { role: 'admin', personId: PEOPLE.admin2, entropy: '31415926535897932384' },
+        { role: 'discipline', personId: PEOPLE.discipline, entropy: 'DiceRolls6625143321' },
+      ]);
       status = await eventually(async () => {
         const s = await api.campaignStatus(client, campaignId);
         return s.phase === 'inspection' ? s : null;
       }, 'the draw and fan-out');
-      expect(status.sealed).toMatchObject({ drawn: 7, manifestDigest: w1.manifestDigest });
+      expect(status.sealed).toMatchObject({ drawn: 7, manifestDigest: digest });
       expect(status.sealed!.seedCommitment).toMatch(/^[0-9a-f]{64}$/);
 
       // --- inspections ---
@@ -142,22 +129,30 @@ describe('a late quarter on the time-skipping server', () => {
       const r1 = await api.submitResult(client, campaignId, quick.unitId, report(lead, [lead, second]));
       expect(r1).toEqual({ unitId: quick.unitId, outcome: 'no-problem', onTime: true, next: 'none' });
 
-      // A recusal: only the inspector or a manager may declare it; the rules pick the replacement.
+      // A recusal: only the inspector or a manager may declare it; the leader in charge decides; the
+      // rules pick the replacement.
       const leaving = recused.team[0]!;
-      expect(await rejection(api.declareRecusal(client, campaignId, recused.unitId, { by: recused.team[1]!, inspectorId: leaving, reason: '亲属' }))).toMatch(
-        /only the inspector themself or a manager/,
+      expect(
+        await rejection(api.declareRecusal(client, campaignId, recused.unitId, { by: recused.team[1]!, inspectorId: leaving, reasonCode: 'kinship', note: '亲属' })),
+      ).toMatch(/only the inspector themself or a manager/);
+      await expect(api.declareRecusal(client, campaignId, recused.unitId, { by: leaving, inspectorId: leaving, reason: '其配偶在该单位任职' })).rejects.toThrow(
+        /reasonCode/,
       );
-      const rec = await api.declareRecusal(client, campaignId, recused.unitId, { by: leaving, inspectorId: leaving, reason: '其配偶在该单位任职' });
+      const declared = await api.declareRecusal(client, campaignId, recused.unitId, { by: leaving, inspectorId: leaving, reasonCode: 'kinship', note: '其配偶在该单位任职' });
+      expect(declared).toMatchObject({ status: 'pending', awaitingDecisionFrom: PEOPLE.managers });
+      const rec = await api.decideRecusal(client, campaignId, recused.unitId, { by: 'MGR2', inspectorId: leaving, decision: 'approve' });
+      if (rec.status !== 'approved') throw new Error('expected the recusal to be approved');
+      expect(rec.approvedBy).toBe('MGR2');
       expect(rec.seq).toBe(1);
       expect(rec.team).not.toContain(leaving);
       expect(rec.team).toContain(rec.replacement);
 
       // A closed unit: reported by the team, approved by a manager, replaced by the rule.
       expect(await rejection(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'approve' }))).toMatch(/not been reported closed/);
-      await api.reportUnitClosed(client, campaignId, closed.unitId, { by: closed.team[0]!, reason: '已停产关闭' });
+      await api.reportUnitClosed(client, campaignId, closed.unitId, { by: closed.team[0]!, reasonCode: 'closed', note: '已停产关闭' });
       expect(await rejection(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: closed.team[0]!, decision: 'approve' }))).toMatch(/not a manager/);
-      await expect(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'reject' })).rejects.toThrow(/rejection needs a reason/);
-      const rep = await api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'approve', reason: '经核实已关闭' });
+      await expect(api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'reject' })).rejects.toThrow(/rejection needs a reason code/);
+      const rep = await api.decideUnitReplacement(client, campaignId, closed.unitId, { by: 'MGR1', decision: 'approve', note: '经核实已关闭' });
       expect(rep).toMatchObject({ decision: 'approve', unitId: closed.unitId, seq: 2 });
       const newUnit = (rep as { replacement: string }).replacement;
       expect(brigade.map((u) => u.unitId)).not.toContain(newUnit);
@@ -225,7 +220,10 @@ describe('a late quarter on the time-skipping server', () => {
       expect(result.publication.late).toBe(true);
       expect(fs.existsSync(path.join(result.publication.location, 'draw-record.json'))).toBe(true);
       const replacements = JSON.parse(fs.readFileSync(path.join(result.publication.location, 'replacements.json'), 'utf8'));
-      expect(replacements.map((r: { kind: string }) => r.kind)).toEqual(['inspector', 'unit']);
+      expect(replacements.map((r: { kind: string; reason: string; approved_by: string }) => [r.kind, r.reason, r.approved_by])).toEqual([
+        ['inspector', 'kinship', 'MGR2'],
+        ['unit', 'closed', 'MGR1'],
+      ]);
       const notices = readNotices(fx.mailDb);
       expect(notices.find((n) => n.key.endsWith(`${section.unitId}/handover`))?.attachments).toBe(1);
       await saveHistory(handle, 'campaign-late-quarter');

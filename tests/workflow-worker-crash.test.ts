@@ -65,8 +65,10 @@ describe('a worker killed mid-quarter', () => {
     await api.submitChangeList(client, campaignId, { brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: null });
     await api.submitChangeList(client, campaignId, { brigade: 'county-xixian', by: PEOPLE.countyClerk, batchId: null });
     await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'draw', 'draw phase');
-    await api.giveEntropy(client, campaignId, { role: 'admin', personId: PEOPLE.admin, entropy: 'CrashTestEntropy0001' });
-    await api.giveEntropy(client, campaignId, { role: 'discipline', personId: PEOPLE.discipline, entropy: '1122334455667788' });
+    await api.holdWitnessCeremony(client, campaignId, [
+      { role: 'admin', personId: PEOPLE.admin, entropy: 'CrashTestEntropy0001' },
+      { role: 'discipline', personId: PEOPLE.discipline, entropy: '1122334455667788' },
+    ]);
     const sealed = await eventually(async () => (await api.campaignStatus(client, campaignId)).sealed, 'sealed list');
     const units = drawnUnits(fx.dataDir, campaignId);
     for (const u of units) await eventually(async () => (await api.inspectionStatus(client, campaignId, u.unitId)).phase === 'inspection', u.unitId);
@@ -88,8 +90,8 @@ describe('a worker killed mid-quarter', () => {
     const section = units.find((u) => u.department === 'section-1')!;
     await eventually(async () => (await api.inspectionStatus(client, campaignId, section.unitId)).phase === 'handover-approval', 'approval');
     // The leader in charge rejects the hand-over, with a reason: no document is issued.
-    await expect(api.decideHandover(client, campaignId, section.unitId, { by: PEOPLE.managers[1]!, decision: 'reject' })).rejects.toThrow(/rejection needs a reason/);
-    const decision = await api.decideHandover(client, campaignId, section.unitId, { by: PEOPLE.managers[1]!, decision: 'reject', reason: '证据不足，退回补充调查' });
+    await expect(api.decideHandover(client, campaignId, section.unitId, { by: PEOPLE.managers[1]!, decision: 'reject' })).rejects.toThrow(/rejection needs a reason code/);
+    const decision = await api.decideHandover(client, campaignId, section.unitId, { by: PEOPLE.managers[1]!, decision: 'reject', reasonCode: 'insufficient-evidence', note: '证据不足，退回补充调查' });
     expect(decision).toEqual({ unitId: section.unitId, decision: 'reject', handling: 'handover-rejected', documents: [] });
     const result = await handle.result();
 

@@ -5,7 +5,7 @@ import { executeChild, setHandler } from '@temporalio/workflow';
 import { acts, visibilityFor } from './common';
 import {
   batchStatusQuery,
-  inspectionWorkflowId,
+  legacyInspectionWorkflowId,
   type BatchInput,
   type BatchOutcome,
   type InspectionInput,
@@ -78,13 +78,15 @@ export async function inspectionBatchWorkflow(input: BatchInput): Promise<BatchO
     acts.inspectionContext({ campaignId: input.campaignId, department: input.department }),
   ]);
   total = seeds.length;
-  const authority = { managers: ctx.managers, departmentKind: ctx.departmentKind, departmentName: ctx.departmentName, agencies: ctx.agencies };
+  const authority = { managers: ctx.managers, departmentKind: ctx.departmentKind, departmentName: ctx.departmentName, agencies: ctx.agencies, reasons: ctx.reasons };
 
   async function inspect(child: InspectionInput): Promise<void> {
     running.add(child.unitId);
     let out;
     try {
-      out = await executeChild(inspectionWorkflow, { workflowId: inspectionWorkflowId(child.campaignId, child.unitId), args: [child] });
+      // The id comes from the activity (opaque); results saved in older histories lack it.
+      const workflowId = child.workflowId ?? legacyInspectionWorkflowId(child.campaignId, child.unitId);
+      out = await executeChild(inspectionWorkflow, { workflowId, args: [child] });
     } catch (err) {
       // One unit's failure must not stop the quarter: count it, name it in the status, go on.
       running.delete(child.unitId);
@@ -119,6 +121,7 @@ export async function inspectionBatchWorkflow(input: BatchInput): Promise<BatchO
         authority,
         settings: input.settings,
         searchAttributes: input.searchAttributes,
+        ...(s.workflowId !== undefined ? { workflowId: s.workflowId } : {}),
       }),
     ),
   );

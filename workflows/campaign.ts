@@ -1,17 +1,20 @@
 // One quarter of the programme: registry update window → freeze → witnessed draw → sealed list →
 // inspections (through batch children) → publication → closed with statistics. Every deadline is
 // a programme date from the calendar, turned into a timer by the programme clock.
-import { allHandlersFinished, ApplicationFailure, condition, executeChild, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, executeChild, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { addDays, addWorkingDays, CalendarError, quarterEnd, quarterStart } from '../domain/calendar';
-import { endOfDayMs, programmeDate, programmeInstantIso, resolveClock, startOfDayMs } from '../domain/programme-clock';
+import { endOfDayMs, programmeDate, programmeHoursMs, programmeInstantIso, resolveClock, startOfDayMs } from '../domain/programme-clock';
 import { changeListSubmissionSchema, firstIssue, witnessEntropySchema, witnessRoles, type WitnessEntropy, type WitnessRole } from '../domain/messages';
 import type { CampaignSettings } from '../activities/campaign/activities';
 import { acts, reject, visibilityFor, waitUntil } from './common';
+import { WitnessCeremonies, type CeremonyGate } from './ceremony';
 import { addTally, emptyTally, inspectionBatchWorkflow } from './batch';
 import {
   batchWorkflowId,
   campaignStatusQuery,
+  commitWitnessUpdate,
   giveEntropyUpdate,
+  revealWitnessUpdate,
   submitChangeListUpdate,
   type CampaignInput,
   type CampaignPhase,
@@ -21,11 +24,16 @@ import {
 } from './definitions';
 
 const DEFAULT_BATCH_SIZE = 250;
+/** Hours after the last commitment by which every witness must reveal, when the programme says nothing. */
+const DEFAULT_REVEAL_HOURS = 48;
 const MAX_BATCH_SIZE = 500;
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
   const visibility = visibilityFor(input.searchAttributes);
   const campaignId = workflowInfo().workflowId;
+  // Campaigns started before ssj-draw/2 (their histories lack this marker) keep giveEntropy and a
+  // v1 manifest; newer ones hold the commit-then-reveal ceremony (DRAW-SPEC section 11).
+  const drawV2 = patched('ssj-draw-2');
   const clock = resolveClock(input.clock, Date.now());
   const { year, quarter } = input;
   const batchSize = Math.max(1, Math.min(MAX_BATCH_SIZE, Math.floor(input.batchSize ?? DEFAULT_BATCH_SIZE)));
@@ -39,6 +47,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   let manifest: CampaignStatus['manifest'] = null;
   let witnessRoster: Record<WitnessRole, string[]> | null = null;
   const witnesses = new Map<WitnessRole, WitnessEntropy>();
+  const ceremonies = new WitnessCeremonies({
+    nowIso: () => programmeInstantIso(clock, Date.now()),
+    nowMs: () => Date.now(),
+    revealMs: () => programmeHoursMs(clock, settings?.witnessRevealHours ?? DEFAULT_REVEAL_HOURS),
+    isoAt: (ms) => programmeInstantIso(clock, ms),
+  });
   let drawOverdue = false;
   let sealed: CampaignStatus['sealed'] = null;
   const inspections = { batches: 0, finished: 0, total: 0 };
@@ -105,6 +119,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     },
     {
       validator: (msg) => {
+        if (drawV2) reject('giveEntropy: this campaign draws by ssj-draw/2: each witness commits, then reveals (Updates commitWitness and revealWitness; ssj witness commit, then ssj witness reveal); entropy is never sent in clear');
         const p = witnessEntropySchema.safeParse(msg);
         if (!p.success) reject(`giveEntropy: ${firstIssue(p.error)}`);
         const w = p.data;
@@ -122,10 +137,28 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     },
   );
 
+  // ssj-draw/2: commit, then reveal. The validators refuse, before anything is recorded, a message
+  // in the wrong phase, from the wrong person, a duplicate, a reveal before every commitment, and
+  // a reveal that does not reproduce its commitment.
+  const ceremonyGate = (): CeremonyGate => {
+    if (!drawV2) return { open: false, why: 'this campaign started before ssj-draw/2; its witnesses give entropy with giveEntropy (ssj witness entropy)' };
+    if (phase !== 'draw' || !witnessRoster || !manifest) {
+      return { open: false, why: `the campaign is in phase ${phase}; the witness ceremony is held only in phase draw, after the freeze has fixed the manifest digest` };
+    }
+    return { open: true, manifestDigest: manifest.digest, roster: witnessRoster };
+  };
+  setHandler(commitWitnessUpdate, (msg) => ({ ...ceremonies.commit(msg), manifestDigest: manifest!.digest }), {
+    validator: (msg) => ceremonies.validateCommit(msg, ceremonyGate()),
+  });
+  setHandler(revealWitnessUpdate, (msg) => ceremonies.reveal(msg), {
+    validator: (msg) => ceremonies.validateReveal(msg, ceremonyGate()),
+  });
+
   setHandler(campaignStatusQuery, (): CampaignStatus => {
     const waitingOn: string[] = [];
     if (phase === 'update-window') for (const b of missingBrigades()) waitingOn.push(`brigade ${b} (change list)`);
-    if (phase === 'draw') for (const r of witnessRoles) if (!witnesses.has(r)) waitingOn.push(`witness ${r}`);
+    if (phase === 'draw' && !drawV2) for (const r of witnessRoles) if (!witnesses.has(r)) waitingOn.push(`witness ${r}`);
+    if (phase === 'draw' && drawV2 && !ceremonies.allRevealed()) waitingOn.push(...ceremonies.waitingOn());
     if (phase === 'inspection') waitingOn.push(`inspections: ${inspections.total - inspections.finished} of ${inspections.total} not yet finished`);
     return {
       campaignId,
@@ -137,7 +170,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       dates,
       updateWindow: { submitted: [...submitted.values()], waitingFor: phase === 'update-window' ? missingBrigades() : [] },
       manifest,
-      witnesses: [...witnesses.values()].map((w) => ({ role: w.role, personId: w.personId })),
+      witnesses: drawV2 ? ceremonies.participants() : [...witnesses.values()].map((w) => ({ role: w.role, personId: w.personId })),
+      drawSpec: drawV2 ? 'ssj-draw/2' : 'ssj-draw/1',
+      ceremony: ceremonies.status(),
+      voidCeremonies: ceremonies.voids(),
       sealed,
       inspections: { ...inspections },
       publication,
@@ -153,6 +189,63 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   function setPhase(p: CampaignPhase): void {
     phase = p;
     visibility({ phase: p });
+  }
+
+  /** ssj-draw/1 (campaigns started before the patch): both witnesses give entropy, then the draw. */
+  async function entropyDraw() {
+    const bothGiven = () => witnessRoles.every((r) => witnesses.has(r));
+    if (!(await waitUntil(bothGiven, endOfDayMs(clock, dates.drawDue)))) {
+      drawOverdue = true;
+      overdue.push(`draw not held by ${dates.drawDue}`);
+      await acts.sendNotice({
+        key: `${campaignId}/draw-overdue`,
+        campaignId,
+        kind: 'draw-overdue',
+        to: { roles: ['manager'] },
+        params: { drawDue: dates.drawDue, waitingFor: witnessRoles.filter((r) => !witnesses.has(r)) },
+        at: programmeInstantIso(clock, Date.now()),
+      });
+      await condition(bothGiven);
+    }
+    return acts.drawCampaign({ campaignId, witnesses: witnessRoles.map((r) => witnesses.get(r)!), batchSize });
+  }
+
+  /**
+   * ssj-draw/2: ceremonies until one has every reveal in by its deadline; each voided one is kept,
+   * stored and announced. The draw-overdue alert runs alongside, as in ssj-draw/1.
+   */
+  async function ceremonyDraw() {
+    ceremonies.start();
+    const overdueWatch = (async () => {
+      if (await waitUntil(() => ceremonies.allRevealed(), endOfDayMs(clock, dates.drawDue))) return;
+      drawOverdue = true;
+      overdue.push(`draw not held by ${dates.drawDue}`);
+      await acts.sendNotice({
+        key: `${campaignId}/draw-overdue`,
+        campaignId,
+        kind: 'draw-overdue',
+        to: { roles: ['manager'] },
+        params: { drawDue: dates.drawDue, waitingFor: ceremonies.waitingFor() },
+        at: programmeInstantIso(clock, Date.now()),
+      });
+    })();
+    for (;;) {
+      await condition(() => ceremonies.allCommitted());
+      await waitUntil(() => ceremonies.allRevealed(), ceremonies.revealByMs()!);
+      if (ceremonies.allRevealed()) break;
+      const v = ceremonies.voidAndRestart();
+      await acts.recordCeremony({ campaignId, ceremony: v, outcome: 'void' });
+      await acts.sendNotice({
+        key: `${campaignId}/ceremony-void/${v.number}`,
+        campaignId,
+        kind: 'ceremony-void',
+        to: { roles: ['manager'], persons: v.witnesses.map((w) => w.personId) },
+        params: { ceremony: v.number, revealBy: v.revealBy ?? '', failed: v.failed.map((f) => `${f.role} ${f.personId}`), next: v.number + 1 },
+        at: v.voidedAt,
+      });
+    }
+    await overdueWatch;
+    return acts.drawCampaign({ campaignId, witnesses: ceremonies.revealed(), ceremony: ceremonies.status()!, batchSize });
   }
 
   // --- 1. update window --------------------------------------------------------------------------
@@ -202,27 +295,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   // --- 2. freeze ---------------------------------------------------------------------------------
   setPhase('freeze');
-  const frozen = await acts.freezeCampaign({ campaignId, quarter, asOf: dates.windowCloses });
+  const frozen = await acts.freezeCampaign({ campaignId, quarter, asOf: dates.windowCloses, ...(drawV2 ? { spec: 'ssj-draw/2' as const } : {}) });
   manifest = { digest: frozen.manifestDigest, units: frozen.counts.units, inspectors: frozen.counts.inspectors, pools: frozen.counts.pools };
   witnessRoster = { admin: frozen.witnesses.admin, discipline: frozen.witnesses.discipline };
 
   // --- 3. witnessed draw -------------------------------------------------------------------------
   setPhase('draw');
-  const bothGiven = () => witnessRoles.every((r) => witnesses.has(r));
-  if (!(await waitUntil(bothGiven, endOfDayMs(clock, dates.drawDue)))) {
-    drawOverdue = true;
-    overdue.push(`draw not held by ${dates.drawDue}`);
-    await acts.sendNotice({
-      key: `${campaignId}/draw-overdue`,
-      campaignId,
-      kind: 'draw-overdue',
-      to: { roles: ['manager'] },
-      params: { drawDue: dates.drawDue, waitingFor: witnessRoles.filter((r) => !witnesses.has(r)) },
-      at: programmeInstantIso(clock, Date.now()),
-    });
-    await condition(bothGiven);
-  }
-  const drawn = await acts.drawCampaign({ campaignId, witnesses: witnessRoles.map((r) => witnesses.get(r)!), batchSize });
+  const drawn = drawV2 ? await ceremonyDraw() : await entropyDraw();
   sealed = { seedCommitment: drawn.seedCommitment, manifestDigest: drawn.manifestDigest, drawn: drawn.drawn };
   visibility({ departments: drawn.departments });
 

@@ -8,13 +8,17 @@ import type {
   ChangeListSubmission,
   HandoverDecision,
   Recusal,
+  RecusalDecision,
   ResultReport,
   UnitClosedReport,
   UnitReplacementDecision,
+  WitnessCommit,
   WitnessEntropy,
+  WitnessReveal,
   WitnessRole,
 } from '../domain/messages';
 import type { HandlingKind } from '../domain/outcomes';
+import type { ReasonCodes } from '../domain/programme';
 
 // ---------------------------------------------------------------------------------------------
 // Workflow ids and types
@@ -27,9 +31,19 @@ export function campaignWorkflowId(programmeId: string, year: number, quarter: n
 export function batchWorkflowId(campaignId: string, batchNo: number): string {
   return `${campaignId}.batch.${batchNo}`;
 }
-/** `<campaignId>.unit.<unitId>`: the inspection of one drawn (or replacement) unit. */
-export function inspectionWorkflowId(campaignId: string, unitId: string): string {
+/**
+ * Inspection workflow ids are opaque, `<campaignId>.insp.<24 hex of an HMAC>`, so they reveal no
+ * drawn unit before publication. Workflow code cannot compute the HMAC: the activities that hand
+ * out units (loadBatch, replaceUnit) return the id (codec/keyring.ts `inspectionWorkflowId`).
+ * This is the id of quarters started before that, `<campaignId>.unit.<unitId>`: used only where
+ * an activity result saved in an older history has no `workflowId`, so those histories replay.
+ */
+export function legacyInspectionWorkflowId(campaignId: string, unitId: string): string {
   return `${campaignId}.unit.${unitId}`;
+}
+/** Both prefixes of a campaign's inspection workflow ids (opaque, then legacy), for visibility queries. */
+export function inspectionWorkflowIdPrefixes(campaignId: string): string[] {
+  return [`${campaignId}.insp.`, `${campaignId}.unit.`];
 }
 /** `annual-plan-<programmeId>-<year>`. */
 export function annualPlanWorkflowId(programmeId: string, year: number): string {
@@ -77,8 +91,17 @@ export interface InspectionInput {
   dates: { due: string; escalateAfter: string };
   /** Present when this unit replaces a drawn unit found closed. */
   replaces?: string;
+  /** The opaque workflow id the activity computed for this unit; absent in older histories (legacy id). */
+  workflowId?: string;
   /** Who may decide (person ids of managers) and what kind of department inspects. */
-  authority: { managers: string[]; departmentKind: string; departmentName: string; agencies: string[] };
+  authority: {
+    managers: string[];
+    departmentKind: string;
+    departmentName: string;
+    agencies: string[];
+    /** The programme's reason codes with labels (absent in inspections started before reason codes: any code passes). */
+    reasons?: ReasonCodes;
+  };
   settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number };
   searchAttributes?: boolean;
 }
@@ -118,6 +141,30 @@ export interface WitnessAck {
   waitingFor: WitnessRole[];
 }
 
+/** ssj-draw/2: a commitment recorded in the current ceremony. */
+export interface CommitAck {
+  ceremony: number;
+  role: WitnessRole;
+  personId: string;
+  commitment: string;
+  /** The manifest the commitment is bound to (shown to the witness before they commit). */
+  manifestDigest: string;
+  committed: WitnessRole[];
+  waitingFor: WitnessRole[];
+  /** Programme instant by which every witness must reveal; set once the last commitment is in. */
+  revealBy: string | null;
+}
+
+/** ssj-draw/2: a reveal that reproduced its commitment. */
+export interface RevealAck {
+  ceremony: number;
+  role: WitnessRole;
+  personId: string;
+  revealed: WitnessRole[];
+  waitingFor: WitnessRole[];
+  revealBy: string;
+}
+
 export interface ChangeListAck {
   brigade: string;
   by: string;
@@ -128,25 +175,36 @@ export interface ChangeListAck {
   waitingFor: string[];
 }
 
-export interface RecusalAck {
+/** A recusal made: the replacement drawn by the rule, approved by a manager (leader in charge). */
+export interface RecusalMade {
+  status: 'approved';
   unitId: string;
   left: string;
   replacement: string;
   /** The replacements-list entry number (DRAW-SPEC section 6). */
   seq: number;
   team: string[];
+  /** The manager named as approver in the replacements list. */
+  approvedBy: string;
 }
+
+/** `declareRecusal`: made at once when a manager declares it, else pending a manager's `decideRecusal`. */
+export type RecusalAck = RecusalMade | { status: 'pending'; unitId: string; inspectorId: string; reasonCode: string; awaitingDecisionFrom: string[] };
+
+/** `decideRecusal`. */
+export type RecusalDecisionAck = RecusalMade | { status: 'rejected'; unitId: string; inspectorId: string; reasonCode: string; decidedBy: string };
 
 export interface UnitClosedAck {
   unitId: string;
   reportedBy: string;
+  reasonCode: string;
   /** Managers who may approve the replacement. */
   awaitingDecisionFrom: string[];
 }
 
 export type UnitReplacementAck =
   | { decision: 'approve'; unitId: string; replacement: string; seq: number; team: string[]; workflowId: string }
-  | { decision: 'reject'; unitId: string; reason: string };
+  | { decision: 'reject'; unitId: string; reasonCode: string | null };
 
 export interface ResultAck {
   unitId: string;
@@ -173,11 +231,16 @@ export interface DocumentRef {
 // ---------------------------------------------------------------------------------------------
 // Messages: Updates (validated; the caller gets the result or a clear rejection)
 
+/** ssj-draw/1 only (campaigns started before the `ssj-draw-2` patch); newer campaigns refuse it. */
 export const giveEntropyUpdate = defineUpdate<WitnessAck, [WitnessEntropy]>('giveEntropy');
+/** ssj-draw/2 ceremony: every witness commits, then every witness reveals (DRAW-SPEC section 11). */
+export const commitWitnessUpdate = defineUpdate<CommitAck, [WitnessCommit]>('commitWitness');
+export const revealWitnessUpdate = defineUpdate<RevealAck, [WitnessReveal]>('revealWitness');
 export const submitChangeListUpdate = defineUpdate<ChangeListAck, [ChangeListSubmission]>('submitChangeList');
 
 export const submitResultUpdate = defineUpdate<ResultAck, [ResultReport]>('submitResult');
 export const declareRecusalUpdate = defineUpdate<RecusalAck, [Recusal]>('declareRecusal');
+export const decideRecusalUpdate = defineUpdate<RecusalDecisionAck, [RecusalDecision]>('decideRecusal');
 export const reportUnitClosedUpdate = defineUpdate<UnitClosedAck, [UnitClosedReport]>('reportUnitClosed');
 export const decideUnitReplacementUpdate = defineUpdate<UnitReplacementAck, [UnitReplacementDecision]>('decideUnitReplacement');
 export const decideHandoverUpdate = defineUpdate<HandoverAck, [HandoverDecision]>('decideHandover');
@@ -197,6 +260,31 @@ export interface CampaignStats extends Omit<InspectionTally, 'inspections'> {
   changeListsMissing: string[];
 }
 
+/** One witness's part in a ceremony: never the salt or the entropy. Times are programme instants (ISO, +08:00). */
+export interface CeremonyWitness {
+  role: WitnessRole;
+  personId: string;
+  commitment: string;
+  committedAt: string;
+  revealedAt: string | null;
+}
+
+/** A commit-then-reveal ceremony of the ssj-draw/2 draw (numbered from 1 per campaign). */
+export interface Ceremony {
+  number: number;
+  startedAt: string;
+  witnesses: CeremonyWitness[];
+  /** Set when the last commitment arrives: the reveal deadline. */
+  revealBy: string | null;
+}
+
+/** A ceremony voided because a witness did not reveal by the deadline; kept, stored and published. */
+export interface VoidCeremony extends Ceremony {
+  voidedAt: string;
+  /** Who failed and why (reason code `no-reveal`: no matching reveal by the deadline). */
+  failed: { role: WitnessRole; personId: string; reason: 'no-reveal' }[];
+}
+
 export interface CampaignStatus {
   campaignId: string;
   programmeId: string;
@@ -208,8 +296,14 @@ export interface CampaignStatus {
   dates: { windowCloses: string; drawDue: string; inspectionDue: string; escalateAfter: string; publicationDue: string };
   updateWindow: { submitted: { brigade: string; by: string; batchId: string | null; on: string }[]; waitingFor: string[] };
   manifest: { digest: string; units: number; inspectors: number; pools: number } | null;
-  /** Who has given entropy (never the entropy itself). */
+  /** Who has given entropy (ssj-draw/1) or committed in the current ceremony (ssj-draw/2); never a secret. */
   witnesses: { role: WitnessRole; personId: string }[];
+  /** `ssj-draw/2` for campaigns with the commit-then-reveal ceremony, `ssj-draw/1` for older ones. */
+  drawSpec: 'ssj-draw/1' | 'ssj-draw/2';
+  /** The current (or, after the draw, the last) ceremony; null before the draw phase and for ssj-draw/1. */
+  ceremony: Ceremony | null;
+  /** Ceremonies voided so far, oldest first. */
+  voidCeremonies: VoidCeremony[];
   /** The sealed list: only the commitment (sha256 of the seed) and the manifest digest until publication. */
   sealed: { seedCommitment: string; manifestDigest: string; drawn: number } | null;
   inspections: { batches: number; finished: number; total: number };
@@ -250,7 +344,10 @@ export interface InspectionStatus {
   result: { outcome: string; by: string; checkedOn: string; onTime: boolean } | null;
   handling: HandlingKind | null;
   documents: DocumentRef[];
-  closedReport: { by: string; reason: string } | null;
+  /** A closure report awaiting a manager (the note is internal: staff only, never published). */
+  closedReport: { by: string; reasonCode: string; note: string } | null;
+  /** Recusals declared by inspectors, awaiting a manager's decision (a result waits for them). */
+  pendingRecusals?: { inspectorId: string; by: string; reasonCode: string; note: string; on: string }[];
   replacedBy: string | null;
   waitingOn: string[];
 }

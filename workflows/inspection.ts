@@ -2,26 +2,31 @@
 // overdue mark at the time limit and an escalation after the grace period; recusals and a closed
 // unit change the list by DRAW-SPEC section 6; findings go to their handling (own case, manager
 // approval then hand-over document, or referral). Every wait is a timer; nothing polls.
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { addDays, addWorkingDays, assertDate } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeInstantIso, startOfDayMs } from '../domain/programme-clock';
 import {
   firstIssue,
   handoverDecisionSchema,
+  recusalDecisionSchema,
   recusalSchema,
   resultReportSchema,
   unitClosedReportSchema,
   unitReplacementDecisionSchema,
+  upgradeLegacyReason,
+  upgradeLegacyResult,
   type HandoverDecision,
   type ResultReport,
 } from '../domain/messages';
+import { reasonCodeProblem, reasonLabel } from '../domain/programme';
 import type { HandlingKind } from '../domain/outcomes';
 import {
   declareRecusalUpdate,
   decideHandoverUpdate,
+  decideRecusalUpdate,
   decideUnitReplacementUpdate,
   inspectionStatusQuery,
-  inspectionWorkflowId,
+  legacyInspectionWorkflowId,
   reportUnitClosedUpdate,
   submitResultUpdate,
   type DocumentRef,
@@ -29,6 +34,7 @@ import {
   type InspectionOutcome,
   type InspectionPhase,
   type InspectionStatus,
+  type RecusalMade,
 } from './definitions';
 import { acts, Mutex, reject, visibilityFor, waitUntil } from './common';
 
@@ -37,6 +43,13 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   const wfId = workflowInfo().workflowId;
   const { clock, unitId, campaignId } = input;
   const managers = input.authority.managers;
+  // Reason codes with internal notes, and recusals decided by the leader in charge. Histories from
+  // before replay the old way: a recusal took effect at once, approved by whoever declared it.
+  const approvalV2 = patched('recusal-approval');
+  const reasons = input.authority.reasons;
+  const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number }>();
+  let declarations = 0;
+  let closures = 0;
   let team = [...input.team];
   let phase: InspectionPhase = 'notify';
   let remindersSent = 0;
@@ -45,7 +58,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   let result: { report: ResultReport; onTime: boolean } | null = null;
   let handling: HandlingKind | null = null;
   const documents: DocumentRef[] = [];
-  let closedReport: { by: string; reason: string } | null = null;
+  let closedReport: { by: string; reasonCode: string; note: string } | null = null;
   let replacedBy: InspectionInput | null = null;
   let handoverDecision: HandoverDecision | null = null;
   let approvalDue: string | null = null;
@@ -60,37 +73,67 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
 
   // --- messages ---------------------------------------------------------------------------------
 
+  /** Internal notes go to the campaign store (never published); older histories had none. */
+  async function keepNote(key: string, kind: string, reasonCode: string | null, text: string, by: string): Promise<void> {
+    if (approvalV2) await acts.recordNote({ key: `${wfId}/note/${key}`, campaignId, unitId, kind, reasonCode, note: text, by, at: at() });
+  }
+
+  /** Replaces `inspectorId` on the team by the published rule; `approvedBy` is named in the list. The caller holds `recusing`. */
+  function makeRecusal(inspectorId: string, reasonCode: string, approvedBy: string): Promise<RecusalMade> {
+    return lock.run(async () => {
+      const rep = await acts.replaceInspector({
+        key: `${wfId}/recusal/${inspectorId}`,
+        campaignId,
+        poolId: input.poolId,
+        unitId,
+        inspectorId,
+        reason: reasonCode,
+        approvedBy,
+        at: at(),
+      });
+      team = rep.team;
+      replacedOnUnit.add(inspectorId);
+      inspectorReplacements++;
+      await acts.sendNotice({
+        key: `${wfId}/assigned/${rep.replacement}`,
+        campaignId,
+        kind: 'inspection-assigned',
+        to: { persons: [rep.replacement] },
+        params: { unitId, team, method: input.method, due: input.dates.due },
+        unitId,
+        at: at(),
+      });
+      return { status: 'approved' as const, unitId, left: inspectorId, replacement: rep.replacement, seq: rep.seq, team, approvedBy };
+    });
+  }
+
   setHandler(
     declareRecusalUpdate,
     async (msg) => {
-      const r = recusalSchema.parse(msg);
+      const r = recusalSchema.parse(upgradeLegacyReason(msg, 'recusal'));
+      const n = ++declarations;
+      if (approvalV2 && !(r.by !== r.inspectorId && managers.includes(r.by))) {
+        // An inspector's own declaration waits for the leader in charge.
+        pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n });
+        await keepNote(`recusal/${n}`, 'recusal-declared', r.reasonCode, r.note, r.by);
+        const deciders = managers.filter((m) => m !== r.inspectorId);
+        await acts.sendNotice({
+          key: `${wfId}/recusal-requested/${n}`,
+          campaignId,
+          kind: 'recusal-decision-requested',
+          to: { persons: deciders },
+          params: { unitId, inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, reasonLabel: reasonLabel(reasons, 'recusal', r.reasonCode) ?? '' },
+          unitId,
+          at: at(),
+        });
+        return { status: 'pending' as const, unitId, inspectorId: r.inspectorId, reasonCode: r.reasonCode, awaitingDecisionFrom: deciders };
+      }
+      // A manager recording a team member's recusal decides it in the same act (or, in older
+      // histories, whoever declared it).
       recusing.add(r.inspectorId);
       try {
-        return await lock.run(async () => {
-          const rep = await acts.replaceInspector({
-            key: `${wfId}/recusal/${r.inspectorId}`,
-            campaignId,
-            poolId: input.poolId,
-            unitId,
-            inspectorId: r.inspectorId,
-            reason: `recusal: ${r.reason}`,
-            approvedBy: r.by,
-            at: at(),
-          });
-          team = rep.team;
-          replacedOnUnit.add(r.inspectorId);
-          inspectorReplacements++;
-          await acts.sendNotice({
-            key: `${wfId}/assigned/${rep.replacement}`,
-            campaignId,
-            kind: 'inspection-assigned',
-            to: { persons: [rep.replacement] },
-            params: { unitId, team, method: input.method, due: input.dates.due },
-            unitId,
-            at: at(),
-          });
-          return { unitId, left: r.inspectorId, replacement: rep.replacement, seq: rep.seq, team };
-        });
+        await keepNote(`recusal/${n}`, 'recusal-declared-and-approved', r.reasonCode, r.note, r.by);
+        return await makeRecusal(r.inspectorId, r.reasonCode, r.by);
       } finally {
         recusing.delete(r.inspectorId);
       }
@@ -103,8 +146,61 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         if (!waitingForResult()) reject(`declareRecusal: unit ${unitId} is past inspection (phase ${phase}); the team can no longer change`);
         if (!team.includes(r.inspectorId)) reject(`declareRecusal: ${r.inspectorId} is not on the team of unit ${unitId} (team: ${team.join(', ')})`);
         if (recusing.has(r.inspectorId)) reject(`declareRecusal: a recusal of ${r.inspectorId} is already being processed`);
+        if (pendingRecusals.has(r.inspectorId)) reject(`declareRecusal: a recusal of ${r.inspectorId} already awaits a manager's decision (decideRecusal)`);
         if (r.by !== r.inspectorId && !managers.includes(r.by)) {
           reject(`declareRecusal: ${r.by} may not declare a recusal for ${r.inspectorId}: only the inspector themself or a manager may`);
+        }
+        const problem = reasonCodeProblem(reasons, 'recusal', r.reasonCode);
+        if (problem) reject(`declareRecusal: reasonCode: ${problem}`);
+        if (approvalV2 && r.by === r.inspectorId && !managers.some((m) => m !== r.inspectorId)) {
+          reject(`declareRecusal: no manager other than ${r.inspectorId} can decide this recusal`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    decideRecusalUpdate,
+    async (msg) => {
+      const d = recusalDecisionSchema.parse(msg);
+      const pending = pendingRecusals.get(d.inspectorId)!;
+      // Held in `recusing` from here on, so no result slips in between the decision and the new team.
+      recusing.add(d.inspectorId);
+      pendingRecusals.delete(d.inspectorId);
+      try {
+        await keepNote(`recusal/${pending.n}/decision`, d.decision === 'approve' ? 'recusal-approved' : 'recusal-rejected', d.reasonCode, d.note, d.by);
+        if (d.decision === 'approve') return await makeRecusal(d.inspectorId, pending.reasonCode, d.by);
+        const reasonCode = d.reasonCode!;
+        await acts.sendNotice({
+          key: `${wfId}/recusal-rejected/${pending.n}`,
+          campaignId,
+          kind: 'recusal-rejected',
+          to: { persons: [...new Set([d.inspectorId, pending.by])] },
+          params: { unitId, inspectorId: d.inspectorId, by: d.by, reasonCode, reasonLabel: reasonLabel(reasons, 'rejection', reasonCode) ?? '' },
+          unitId,
+          at: at(),
+        });
+        return { status: 'rejected' as const, unitId, inspectorId: d.inspectorId, reasonCode, decidedBy: d.by };
+      } finally {
+        recusing.delete(d.inspectorId);
+      }
+    },
+    {
+      validator: (msg) => {
+        const p = recusalDecisionSchema.safeParse(msg);
+        if (!p.success) reject(`decideRecusal: ${firstIssue(p.error)}`);
+        const d = p.data;
+        if (!approvalV2) reject(`decideRecusal: the inspection of ${unitId} started before recusals needed a decision; a recusal there takes effect when declared`);
+        if (!managers.includes(d.by)) reject(`decideRecusal: ${d.by} is not a manager (leader in charge)`);
+        if (d.by === d.inspectorId) reject(`decideRecusal: ${d.by} may not decide their own recusal; another manager must`);
+        if (!pendingRecusals.has(d.inspectorId)) {
+          const waiting = [...pendingRecusals.keys()];
+          reject(`decideRecusal: no recusal of ${d.inspectorId} awaits a decision on unit ${unitId} (awaiting: ${waiting.join(', ') || 'none'})`);
+        }
+        if (!waitingForResult()) reject(`decideRecusal: unit ${unitId} is past inspection (phase ${phase})`);
+        if (d.reasonCode) {
+          const problem = reasonCodeProblem(reasons, 'rejection', d.reasonCode);
+          if (problem) reject(`decideRecusal: reasonCode: ${problem}`);
         }
       },
     },
@@ -113,18 +209,20 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   setHandler(
     reportUnitClosedUpdate,
     async (msg) => {
-      const r = unitClosedReportSchema.parse(msg);
-      closedReport = r;
+      const r = unitClosedReportSchema.parse(upgradeLegacyReason(msg, 'closed'));
+      closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note };
+      const c = ++closures;
+      await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await acts.sendNotice({
         key: `${wfId}/unit-closed-reported`,
         campaignId,
         kind: 'unit-replacement-requested',
         to: { persons: managers },
-        params: { unitId, by: r.by, reason: r.reason },
+        params: { unitId, by: r.by, reasonCode: r.reasonCode, reasonLabel: reasonLabel(reasons, 'unitClosed', r.reasonCode) ?? '' },
         unitId,
         at: at(),
       });
-      return { unitId, reportedBy: r.by, awaitingDecisionFrom: managers };
+      return { unitId, reportedBy: r.by, reasonCode: r.reasonCode, awaitingDecisionFrom: managers };
     },
     {
       validator: (msg) => {
@@ -133,6 +231,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         if (!waitingForResult()) reject(`reportUnitClosed: unit ${unitId} is past inspection (phase ${phase})`);
         if (closedReport) reject(`reportUnitClosed: unit ${unitId} was already reported closed by ${closedReport.by}; a manager must decide`);
         if (!team.includes(p.data.by) && !managers.includes(p.data.by)) reject(`reportUnitClosed: ${p.data.by} is neither on the team of unit ${unitId} nor a manager`);
+        const problem = reasonCodeProblem(reasons, 'unitClosed', p.data.reasonCode);
+        if (problem) reject(`reportUnitClosed: reasonCode: ${problem}`);
       },
     },
   );
@@ -140,10 +240,11 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   setHandler(
     decideUnitReplacementUpdate,
     async (msg) => {
-      const d = unitReplacementDecisionSchema.parse(msg);
+      const d = unitReplacementDecisionSchema.parse(upgradeLegacyReason(msg, 'other'));
       if (d.decision === 'reject') {
         closedReport = null;
-        return { decision: 'reject' as const, unitId, reason: d.reason };
+        await keepNote(`unit-closed/${closures}/decision`, 'unit-replacement-rejected', d.reasonCode, d.note, d.by);
+        return { decision: 'reject' as const, unitId, reasonCode: d.reasonCode };
       }
       return lock.run(async () => {
         const report = closedReport!;
@@ -152,19 +253,27 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
           campaignId,
           poolId: input.poolId,
           unitId,
-          reason: `closed: ${report.reason}`,
+          reason: report.reasonCode,
           approvedBy: d.by,
           at: at(),
         });
-        await acts.recordHandling({ campaignId, unitId, handling: 'not-inspected', detail: { replacedBy: rep.replacement, seq: rep.seq, report, approvedBy: d.by } });
-        replacedBy = { ...input, unitId: rep.replacement, team: rep.team, method: rep.method, replaces: unitId };
+        await keepNote(`unit-closed/${closures}/decision`, 'unit-replacement-approved', null, d.note, d.by);
+        await acts.recordHandling({
+          campaignId,
+          unitId,
+          handling: 'not-inspected',
+          detail: { replacedBy: rep.replacement, seq: rep.seq, report: { by: report.by, reasonCode: report.reasonCode }, approvedBy: d.by },
+        });
+        // The replacement's opaque id comes from the activity; an older history's result lacks it.
+        const workflowId = rep.workflowId ?? legacyInspectionWorkflowId(campaignId, rep.replacement);
+        replacedBy = { ...input, unitId: rep.replacement, team: rep.team, method: rep.method, replaces: unitId, workflowId };
         return {
           decision: 'approve' as const,
           unitId,
           replacement: rep.replacement,
           seq: rep.seq,
           team: rep.team,
-          workflowId: inspectionWorkflowId(campaignId, rep.replacement),
+          workflowId,
         };
       });
     },
@@ -175,6 +284,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         if (!closedReport) reject(`decideUnitReplacement: unit ${unitId} has not been reported closed`);
         if (!waitingForResult()) reject(`decideUnitReplacement: unit ${unitId} is past inspection (phase ${phase})`);
         if (!managers.includes(p.data.by)) reject(`decideUnitReplacement: ${p.data.by} is not a manager (leader in charge)`);
+        const problem = p.data.reasonCode && reasonCodeProblem(reasons, 'rejection', p.data.reasonCode);
+        if (problem) reject(`decideUnitReplacement: reasonCode: ${problem}`);
       },
     },
   );
@@ -182,7 +293,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   setHandler(
     submitResultUpdate,
     async (msg) => {
-      const report = resultReportSchema.parse(msg);
+      const report = resultReportSchema.parse(upgradeLegacyResult(msg));
       const onTime = Date.now() < endOfDayMs(clock, input.dates.due);
       result = { report, onTime };
       if (!onTime) overdue = true;
@@ -194,7 +305,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         const p = resultReportSchema.safeParse(msg);
         if (!p.success) reject(`submitResult: ${firstIssue(p.error)}`);
         const r = p.data;
-        if (replacedBy) reject(`submitResult: unit ${unitId} was replaced by ${replacedBy.unitId}; submit to ${inspectionWorkflowId(campaignId, replacedBy.unitId)}`);
+        if (replacedBy) reject(`submitResult: unit ${unitId} was replaced by ${replacedBy.unitId}; submit to ${replacedBy.workflowId ?? legacyInspectionWorkflowId(campaignId, replacedBy.unitId)}`);
         if (result) reject(`submitResult: the result for unit ${unitId} was already submitted by ${result.report.by}`);
         if (closedReport) reject(`submitResult: unit ${unitId} is reported closed; a manager must decide on its replacement first`);
         if (!team.includes(r.by)) reject(`submitResult: ${r.by} is not on the team of unit ${unitId} (team: ${team.join(', ')})`);
@@ -205,6 +316,13 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         if (r.result.outcome === 'problems-found' && r.result.referTo && !(input.authority.agencies ?? []).includes(r.result.referTo)) {
           reject(`submitResult: result.referTo: ${r.result.referTo} is not an agency in the registry (agencies: ${(input.authority.agencies ?? []).join(', ') || 'none'})`);
         }
+        if (r.result.outcome === 'could-not-inspect') {
+          const problem = reasonCodeProblem(reasons, 'couldNotInspect', r.result.reasonCode);
+          if (problem) reject(`submitResult: result.reasonCode: ${problem}`);
+        }
+        if (pendingRecusals.size > 0) {
+          reject(`submitResult: the recusal of ${[...pendingRecusals.keys()].join(', ')} awaits a manager's decision (${managers.join(', ')}); submit after it is decided`);
+        }
         if (recusing.size > 0) reject('submitResult: a recusal is being processed; submit again in a moment');
       },
     },
@@ -213,7 +331,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   setHandler(
     decideHandoverUpdate,
     async (msg) => {
-      handoverDecision = handoverDecisionSchema.parse(msg);
+      handoverDecision = handoverDecisionSchema.parse(upgradeLegacyReason(msg, 'other'));
       await condition(() => phase === 'done');
       return { unitId, decision: handoverDecision.decision, handling: handling ?? 'handover-rejected', documents: [...documents] };
     },
@@ -223,6 +341,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         if (!p.success) reject(`decideHandover: ${firstIssue(p.error)}`);
         if (phase !== 'handover-approval' || handoverDecision) reject(`decideHandover: unit ${unitId} is not awaiting a hand-over decision (phase ${phase})`);
         if (!managers.includes(p.data.by)) reject(`decideHandover: ${p.data.by} is not a manager (leader in charge)`);
+        const problem = p.data.reasonCode && reasonCodeProblem(reasons, 'rejection', p.data.reasonCode);
+        if (problem) reject(`decideHandover: reasonCode: ${problem}`);
       },
     },
   );
@@ -230,8 +350,11 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   setHandler(inspectionStatusQuery, (): InspectionStatus => {
     const waitingOn: string[] = [];
     if (phase === 'inspection') {
+      for (const p of pendingRecusals.values()) {
+        waitingOn.push(`manager: decision on the recusal of ${p.inspectorId} (${p.reasonCode}) (${managers.filter((m) => m !== p.inspectorId).join(', ')})`);
+      }
       if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId} (${managers.join(', ')})`);
-      else waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
+      else if (pendingRecusals.size === 0) waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
     }
     if (phase === 'handover-approval') waitingOn.push(`manager: hand-over approval by ${approvalDue} (${managers.join(', ')})`);
     const overdueList = overdue;
@@ -254,7 +377,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime } : null,
       handling,
       documents: [...documents],
-      closedReport,
+      closedReport: closedReport ? { ...closedReport } : null,
+      pendingRecusals: [...pendingRecusals.values()].map(({ inspectorId, by, reasonCode, note, on }) => ({ inspectorId, by, reasonCode, note, on })),
       replacedBy: replacedBy?.unitId ?? null,
       waitingOn,
     };

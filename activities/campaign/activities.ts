@@ -6,7 +6,8 @@ import { readManifest } from '../../domain/draw/read-manifest';
 import { runDraw, seedCommitment, DrawError } from '../../domain/draw/draw';
 import { applyReplacements, proposeReplacement, ReplacementError, type ReplacementRequest } from '../../domain/draw/replacements';
 import type { Manifest } from '../../domain/draw/manifest';
-import type { DrawRecord, Replacement } from '../../domain/draw/record';
+import { DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawRecord, type DrawSpec, type RecordWitness, type Replacement } from '../../domain/draw/record';
+import type { CeremonyEntry, CeremonyRecord } from '../../domain/ceremonies';
 import {
   annualPlan,
   annualPlanFromProgramme,
@@ -19,7 +20,7 @@ import {
   type OfficialDocument,
 } from '../../domain/documents';
 import type { HandlingKind, ResultReport } from '../../domain/outcomes';
-import { campaignCode, type Programme, type Quarter } from '../../domain/programme';
+import { campaignCode, type Programme, type Quarter, type ReasonCodes } from '../../domain/programme';
 import type { Unit } from '../../domain/registry';
 import type { WitnessEntropy } from '../../domain/messages';
 import { freezeToFolder } from '../freeze';
@@ -28,6 +29,7 @@ import type { Notice } from '../mail/mailer';
 import { reminderNotice, teamAssignedNotice, type RenderedNotice } from '../mail/templates';
 import { renderNotice, type NoticeKind, type NoticeParams } from './notices';
 import { openCampaignStore, type CampaignStore, type Roster } from './store';
+import type { Keyring } from '../../codec/keyring';
 
 export interface MailSender {
   sendNotice(notice: Notice): Promise<unknown>;
@@ -44,6 +46,12 @@ export interface CampaignActivityDeps {
   publicationDir?: string;
   /** Writes the disclosure package; default: a JSON + CSV package in the store's folder. */
   publish?: (args: PublishArgs) => Promise<{ location: string }>;
+  /**
+   * Names inspections without naming units (codec/keyring.ts). Absent: no `workflowId` is returned
+   * and the batch falls back to the legacy `<campaign>.unit.<unitId>` ids; only tests that run
+   * without the codec leave it out (the worker always passes its keyring).
+   */
+  keyring?: Pick<Keyring, 'inspectionWorkflowId'>;
 }
 
 /** Settings the workflows need from the programme (it is not read inside workflow code). */
@@ -57,6 +65,8 @@ export interface CampaignSettings {
   publicationWorkingDays: number;
   /** Working days before the update window closes when brigades get a reminder. */
   changeListReminderWorkingDays: number;
+  /** ssj-draw/2: hours after the last commitment by which every witness must reveal. */
+  witnessRevealHours: number;
   annualPlanBy: { month: number; day: number };
 }
 
@@ -100,9 +110,39 @@ export interface InspectionSeed {
   department: string;
   team: string[];
   method: 'onsite' | 'offsite';
+  /** The opaque inspection workflow id (deps.keyring). */
+  workflowId?: string;
 }
 
 const CHANGE_LIST_REMINDER_WORKING_DAYS = 5;
+const WITNESS_REVEAL_HOURS = 48;
+
+/** A witness as the campaign hands them to the draw: ssj-draw/1 entropy, or an ssj-draw/2 reveal with its commitment. */
+export type DrawWitness = WitnessEntropy | { role: WitnessEntropy['role']; personId: string; commitment: string; salt: string; entropy: string };
+
+/**
+ * The record's witness entry for the manifest's spec. A ceremony's reveal on an ssj-draw/1 manifest
+ * (or entropy alone on an ssj-draw/2 one) is refused: the campaign and its freeze disagree.
+ */
+function recordWitness(w: DrawWitness, spec: DrawSpec): RecordWitness {
+  const v2 = 'commitment' in w;
+  if (v2 !== (spec === DRAW_SPEC_V2)) {
+    throw refuse(`witness ${w.role}:${w.personId}: the manifest is ${spec} but the witness came ${v2 ? 'from an ssj-draw/2 ceremony' : 'with ssj-draw/1 entropy'}`, 'DrawFailed');
+  }
+  return v2
+    ? { role: w.role, person_id: w.personId, commitment: w.commitment, salt: w.salt, entropy: w.entropy }
+    : { role: w.role, person_id: w.personId, entropy: w.entropy };
+}
+
+/**
+ * replacements.json is published as it stands (ssj verify needs it): its `reason` must be a bare
+ * code from the programme, never a person's words.
+ */
+function requireReasonCode(reason: string, unitId: string): void {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(reason)) {
+    throw refuse(`replacement for ${unitId}: reason must be a bare reason code (it is published in replacements.json), got ${JSON.stringify(reason.slice(0, 40))}`, 'ReplacementFailed');
+  }
+}
 
 /** A failure the workflow must not retry: bad input or a rule that refuses. */
 function refuse(message: string, type = 'CampaignRefused'): ApplicationFailure {
@@ -299,6 +339,8 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         record: args.record,
         manifest: { dir: args.manifestDir },
         replacements: args.replacements,
+        reasons: args.programme.reasons,
+        ceremonies: ceremoniesOf(args.store, args.campaignId),
       },
       args.outDir,
     );
@@ -314,6 +356,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     approvalWorkingDays: deps.programme.handover.approvalWorkingDays,
     publicationWorkingDays: deps.programme.deadlines.publicationWorkingDays,
     changeListReminderWorkingDays: CHANGE_LIST_REMINDER_WORKING_DAYS,
+    witnessRevealHours: deps.programme.deadlines.witnessRevealHours ?? WITNESS_REVEAL_HOURS,
     annualPlanBy: { ...deps.programme.deadlines.annualPlanBy },
   });
 
@@ -341,7 +384,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     },
 
     /** Freezes the registries as of `asOf` into <dataDir>/campaigns/<id>/manifest. */
-    async freezeCampaign(a: { campaignId: string; quarter: Quarter; asOf: string }): Promise<{
+    async freezeCampaign(a: { campaignId: string; quarter: Quarter; asOf: string; spec?: DrawSpec }): Promise<{
       manifestDigest: string;
       counts: { units: number; inspectors: number; pools: number; quota: number };
       witnesses: WitnessRoster;
@@ -355,7 +398,8 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         reg.close();
       }
       const dir = path.join(deps.dataDir, 'campaigns', a.campaignId, 'manifest');
-      const frozen = freezeToFolder({ snapshot, programme: deps.programme, quarter: a.quarter, dir });
+      // Campaigns started before ssj-draw/2 pass no spec: their witnesses give entropy, so a v1 manifest.
+      const frozen = freezeToFolder({ snapshot, programme: deps.programme, quarter: a.quarter, dir, spec: a.spec ?? DRAW_SPEC_V1 });
       const roster = rosterAt(a.asOf);
       store().setFrozen(a.campaignId, { manifestDir: dir, manifestDigest: frozen.manifestDigest, asOf: a.asOf, roster });
       const holding = (role: string) => roster.people.filter((p) => p.roles.includes(role)).map((p) => p.id);
@@ -368,7 +412,11 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     },
 
     /** The witnessed draw (DRAW-SPEC). Deterministic: a retry recomputes the same record. */
-    async drawCampaign(a: { campaignId: string; witnesses: WitnessEntropy[]; batchSize: number }): Promise<{
+    /**
+     * The witnessed draw (DRAW-SPEC; ssj-draw/2 witnesses carry their commitment, salt and entropy,
+     * and `ceremony` is the ceremony that drew, stored for publication).
+     */
+    async drawCampaign(a: { campaignId: string; witnesses: DrawWitness[]; batchSize: number; ceremony?: CeremonyRecord }): Promise<{
       seedCommitment: string;
       manifestDigest: string;
       drawn: number;
@@ -378,13 +426,14 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       const { manifest } = manifestOf(a.campaignId);
       let record: DrawRecord;
       try {
-        record = runDraw(manifest, a.witnesses.map((w) => ({ role: w.role, person_id: w.personId, entropy: w.entropy })));
+        record = runDraw(manifest, a.witnesses.map((w) => recordWitness(w, manifest.params.spec)));
       } catch (err) {
         if (err instanceof DrawError) throw refuse(`the draw cannot be made: ${err.message}`, 'DrawFailed');
         throw err;
       }
       const commitment = seedCommitment(record.seed);
       store().setRecord(a.campaignId, record, commitment);
+      if (a.ceremony) store().recordCeremony(a.campaignId, 'drawn', a.ceremony);
       const perDept = new Map<string, number>();
       const deptOfPool = new Map(record.pools.map((p) => [p.pool_id, p.department]));
       for (const x of record.assignments) {
@@ -396,6 +445,12 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         for (let chunk = 0; chunk * a.batchSize < n; chunk++) batches.push({ department, chunk, count: Math.min(a.batchSize, n - chunk * a.batchSize) });
       }
       return { seedCommitment: commitment, manifestDigest: record.manifest_digest, drawn: record.assignments.length, departments: [...perDept.keys()].sort(), batches };
+    },
+
+    /** Keeps a voided ssj-draw/2 ceremony (commitments, who failed, when) for publication. */
+    async recordCeremony(a: { campaignId: string; ceremony: CeremonyRecord; outcome: 'void' | 'drawn' }): Promise<void> {
+      store().requireCampaign(a.campaignId);
+      store().recordCeremony(a.campaignId, a.outcome, a.ceremony);
     },
 
     /** The inspections of one batch: the department's assignments in walk order, one chunk. */
@@ -410,6 +465,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         department: a.department,
         team: [...x.inspectors],
         method: x.method,
+        ...(deps.keyring ? { workflowId: deps.keyring.inspectionWorkflowId(a.campaignId, x.unit_id) } : {}),
       }));
     },
 
@@ -419,6 +475,8 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       departmentKind: string;
       departmentName: string;
       agencies: string[];
+      /** The programme's reason codes and labels: validators check messages against them. */
+      reasons: ReasonCodes;
     }> {
       const roster = rosterOf(a.campaignId);
       const dep = roster.departments.find((d) => d.id === a.department);
@@ -427,6 +485,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         departmentKind: dep?.kind ?? 'section',
         departmentName: dep?.name ?? a.department,
         agencies: roster.departments.filter((d) => d.kind === 'agency').map((d) => d.id),
+        reasons: deps.programme.reasons,
       };
     },
 
@@ -441,6 +500,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       replacement: string;
       team: string[];
     }> {
+      requireReasonCode(a.reason, a.unitId);
       const { entry, assignments } = appendReplacement(a, { kind: 'inspector', pool_id: a.poolId, unit_id: a.unitId, inspector_id: a.inspectorId }, 'inspector');
       const team = assignments.find((x) => x.unit_id === a.unitId)?.inspectors ?? [];
       return { seq: entry.seq, replacement: entry.replacement, team: [...team] };
@@ -452,10 +512,19 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       replacement: string;
       team: string[];
       method: 'onsite' | 'offsite';
+      /** The replacement's opaque inspection workflow id (deps.keyring). */
+      workflowId?: string;
     }> {
+      requireReasonCode(a.reason, a.unitId);
       const { entry, assignments } = appendReplacement(a, { kind: 'unit', pool_id: a.poolId, unit_id: a.unitId }, 'unit');
       const asg = assignments.find((x) => x.unit_id === entry.replacement);
-      return { seq: entry.seq, replacement: entry.replacement, team: [...(asg?.inspectors ?? [])], method: asg?.method ?? 'onsite' };
+      return {
+        seq: entry.seq,
+        replacement: entry.replacement,
+        team: [...(asg?.inspectors ?? [])],
+        method: asg?.method ?? 'onsite',
+        ...(deps.keyring ? { workflowId: deps.keyring.inspectionWorkflowId(a.campaignId, entry.replacement) } : {}),
+      };
     },
 
     async recordResult(a: { campaignId: string; unitId: string; report: ResultReport; onTime: boolean; at: string }): Promise<void> {
@@ -464,6 +533,11 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
 
     async recordHandling(a: { campaignId: string; unitId: string; handling: string; detail: unknown }): Promise<void> {
       store().setHandling(a.campaignId, a.unitId, a.handling, a.detail);
+    },
+
+    /** Keeps a person's internal note beside a reason code, once per key: staff only, never published. */
+    async recordNote(a: { key: string; campaignId: string; unitId: string | null; kind: string; reasonCode: string | null; note: string; by: string; at: string }): Promise<void> {
+      store().recordNote(a);
     },
 
     /**
@@ -638,8 +712,15 @@ export async function minimalPublish(args: PublishArgs): Promise<{ location: str
   fs.mkdirSync(path.join(args.outDir, 'manifest'), { recursive: true });
   fs.writeFileSync(path.join(args.outDir, 'draw-record.json'), formatDrawRecord(args.record));
   fs.writeFileSync(path.join(args.outDir, 'replacements.json'), formatReplacements(args.replacements));
+  const ceremonies = ceremoniesOf(args.store, args.campaignId);
+  if (ceremonies.length) fs.writeFileSync(path.join(args.outDir, 'ceremonies.json'), (await import('../../domain/ceremonies')).formatCeremonies(ceremonies));
   for (const f of MANIFEST_FILES) fs.copyFileSync(path.join(args.manifestDir, f), path.join(args.outDir, 'manifest', f));
   const results = args.store.results(args.campaignId).map((r) => ({ unit_id: r.unitId, checked_on: r.report.checkedOn, outcome: r.report.result.outcome }));
   fs.writeFileSync(path.join(args.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   return { location: args.outDir };
+}
+
+/** The campaign's stored witness ceremonies, as the disclosure package publishes them. */
+export function ceremoniesOf(store: CampaignStore, campaignId: string): CeremonyEntry[] {
+  return store.ceremonies(campaignId).map((c) => ({ outcome: c.outcome, ceremony: c.ceremony as CeremonyRecord }));
 }

@@ -81,6 +81,28 @@ const MIGRATIONS: string[] = [
      at TEXT NOT NULL
    );
    CREATE INDEX events_by_campaign ON events (campaign_id, kind);`,
+  // ssj-draw/2 witness ceremonies: the void ones and the one that drew, published with the campaign.
+  `CREATE TABLE ceremonies (
+     campaign_id TEXT NOT NULL,
+     number INTEGER NOT NULL,
+     outcome TEXT NOT NULL CHECK (outcome IN ('void', 'drawn')),
+     ceremony_json TEXT NOT NULL,
+     PRIMARY KEY (campaign_id, number)
+   );
+   CREATE TRIGGER ceremonies_no_update BEFORE UPDATE ON ceremonies
+     BEGIN SELECT RAISE(ABORT, 'a ceremony, once recorded, is not changed'); END;`,
+  // Internal notes beside reason codes (recusals, closures, decisions): staff only, never published.
+  `CREATE TABLE notes (
+     key TEXT PRIMARY KEY,
+     campaign_id TEXT NOT NULL,
+     unit_id TEXT,
+     kind TEXT NOT NULL,
+     reason_code TEXT,
+     note TEXT NOT NULL,
+     by_person TEXT NOT NULL,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX notes_by_campaign ON notes (campaign_id, unit_id);`,
 ];
 
 export interface RosterPerson {
@@ -120,6 +142,13 @@ export interface CampaignRow {
   publication: unknown;
 }
 
+/** A witness ceremony as stored and published (workflows/definitions.ts Ceremony / VoidCeremony). */
+export interface StoredCeremony {
+  number: number;
+  outcome: 'void' | 'drawn';
+  ceremony: { number: number; [k: string]: unknown };
+}
+
 export interface StoredDocument {
   key: string;
   kind: DocumentKind;
@@ -140,6 +169,18 @@ export interface StoredEvent {
   kind: string;
   unitId: string | null;
   detail: unknown;
+  at: string;
+}
+
+/** An internal note: why someone did something, in their words, beside the published reason code. */
+export interface StoredNote {
+  key: string;
+  campaignId: string;
+  unitId: string | null;
+  kind: string;
+  reasonCode: string | null;
+  note: string;
+  by: string;
   at: string;
 }
 
@@ -352,6 +393,46 @@ export class CampaignStore {
 
   documents(campaignId: string): StoredDocument[] {
     return (this.db.prepare('SELECT * FROM documents WHERE campaign_id = ? ORDER BY kind, seq').all(campaignId) as Record<string, unknown>[]).map(rowToDocument);
+  }
+
+  /** Records a ceremony once (a retried activity writes nothing twice); the first record stands. */
+  recordCeremony(campaignId: string, outcome: 'void' | 'drawn', ceremony: { number: number }): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO ceremonies (campaign_id, number, outcome, ceremony_json) VALUES (?, ?, ?, ?)')
+      .run(campaignId, ceremony.number, outcome, JSON.stringify(ceremony));
+  }
+
+  ceremonies(campaignId: string): StoredCeremony[] {
+    return (this.db.prepare('SELECT * FROM ceremonies WHERE campaign_id = ? ORDER BY number').all(campaignId) as Record<string, unknown>[]).map((r) => ({
+      number: r.number as number,
+      outcome: r.outcome as 'void' | 'drawn',
+      ceremony: JSON.parse(r.ceremony_json as string) as StoredCeremony['ceremony'],
+    }));
+  }
+
+  /** Records a note once per key (a retried activity writes nothing twice). */
+  recordNote(n: StoredNote): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO notes (key, campaign_id, unit_id, kind, reason_code, note, by_person, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(n.key, n.campaignId, n.unitId, n.kind, n.reasonCode, n.note, n.by, n.at);
+  }
+
+  notes(campaignId: string, unitId?: string): StoredNote[] {
+    const rows = (
+      unitId === undefined
+        ? this.db.prepare('SELECT * FROM notes WHERE campaign_id = ? ORDER BY at, key').all(campaignId)
+        : this.db.prepare('SELECT * FROM notes WHERE campaign_id = ? AND unit_id = ? ORDER BY at, key').all(campaignId, unitId)
+    ) as Record<string, string | null>[];
+    return rows.map((r) => ({
+      key: r.key as string,
+      campaignId: r.campaign_id as string,
+      unitId: r.unit_id ?? null,
+      kind: r.kind as string,
+      reasonCode: r.reason_code ?? null,
+      note: r.note as string,
+      by: r.by_person as string,
+      at: r.at as string,
+    }));
   }
 
   /** Records an event once per key (a reminder, an overdue mark, an escalation). Returns false if it was already there. */

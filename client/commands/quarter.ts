@@ -1,14 +1,15 @@
 // `ssj quarter start|status|list`, `ssj witness`, `ssj changes submit`, `ssj publish`: running one
 // quarter of the programme (one campaign workflow) from the command line.
-// 季度抽查：启动、查看状态、列出；见证人提供随机数；大队提交变更清单；查看公示。
-import { Command, Option } from 'commander';
+// 季度抽查：启动、查看状态、列出；见证人（./witness.ts）；大队提交变更清单；查看公示。
+import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { addDays, quarterStart } from '../../domain/calendar';
-import { changeListSubmissionSchema, witnessEntropySchema, witnessRoles, type WitnessRole } from '../../domain/messages';
+import { changeListSubmissionSchema } from '../../domain/messages';
 import { loadProgramme } from '../../activities/programme';
-import { campaignStatus, giveEntropy, startCampaign, submitChangeList } from '../temporal';
+import { campaignStatus, startCampaign, submitChangeList } from '../temporal';
+import { registerWitness } from './witness';
 import { campaignWorkflowId, WORKFLOW_TYPES, type CampaignInput, type CampaignStatus } from '../../workflows/definitions';
 import { SsjPhase, SsjQuarter, SsjYear } from '../../workflows/search-attributes';
 import { ExitCode, UserError } from '../errors';
@@ -129,29 +130,7 @@ export function register(program: Command): void {
       });
     });
 
-  campaignOptions(
-    program
-      .command('witness')
-      .description('a draw witness gives entropy (见证人提供随机数): the system administrator and the discipline-inspection officer each once')
-      .requiredOption('--as <person>', 'the witness (person id)')
-      .addOption(new Option('--role <role>', 'admin (系统管理员) or discipline (纪检人员)').choices([...witnessRoles]).makeOptionMandatory())
-      .option('--entropy <text>', '16-128 letters or digits, e.g. dice rolls; "-" reads one line from stdin; when absent, asked for without echo in a terminal')
-      .addHelpText('after', '\nThe entropy is never printed. Prefer the prompt (or --entropy - with a pipe) so it stays out of the shell history.\n'),
-  ).action(async (o: CampaignFlags & { as: string; role: WitnessRole; entropy?: string }) => {
-    const s = settings();
-    const entropy = await readEntropy(o.entropy);
-    const msg = parseWith(witnessEntropySchema, { role: o.role, personId: o.as, entropy }, 'giveEntropy', { entropy: '--entropy', personId: '--as', role: '--role' });
-    const actor = checkActor(s, o.as, [o.role], `give entropy as the ${o.role} witness`);
-    await withSession(async ({ client }) => {
-      const id = await resolveCampaignId(client, o);
-      const ack = await giveEntropy(client, id, msg);
-      process.stdout.write(
-        `entropy received from ${actor.id} ${actor.name} as the ${ack.role} witness of ${id} (${entropy.length} characters; not shown)\n` +
-          `manifest digest: ${ack.manifestDigest}\n` +
-          (ack.waitingFor.length ? `still awaited: ${ack.waitingFor.join(', ')}\n` : 'both witnesses have given entropy: the draw runs now\n'),
-      );
-    });
-  });
+  registerWitness(program);
 
   const changes = program.command('changes').description("the brigades' quarter-end registry change lists (变更清单)");
   campaignOptions(
@@ -228,7 +207,10 @@ export function formatCampaignStatus(st: CampaignStatus): string {
     ['inspections due', `${st.dates.inspectionDue} (escalated after ${st.dates.escalateAfter})`],
     ['publication due', st.dates.publicationDue],
     ['manifest', st.manifest ? `${st.manifest.digest} (${st.manifest.units} units, ${st.manifest.inspectors} inspectors, ${st.manifest.pools} pools)` : 'not frozen yet'],
+    ['draw spec', st.drawSpec],
     ['witnesses', st.witnesses.length ? st.witnesses.map((w) => `${w.role} ${w.personId}`).join(', ') : 'none yet'],
+    ['ceremony', st.ceremony ? `${st.ceremony.number}${st.ceremony.revealBy ? `, reveals due by ${st.ceremony.revealBy}` : ', awaiting commitments'}` : null],
+    ['void ceremonies', st.voidCeremonies.length ? st.voidCeremonies.map((v) => `${v.number} (voided ${v.voidedAt}: ${v.failed.map((f) => `${f.role} ${f.personId} ${f.reason}`).join(', ')})`).join('; ') : null],
     ['sealed', st.sealed ? `${st.sealed.drawn} drawn; seed commitment ${st.sealed.seedCommitment}` : null],
     ['inspections', st.inspections.total ? `${bar(st.inspections.finished, st.inspections.total)} finished (${st.inspections.batches} batches)` : null],
     ['publication', st.publication ? `${st.publication.location} on ${st.publication.publishedOn}${st.publication.late ? ' (LATE)' : ''}` : null],
@@ -237,6 +219,12 @@ export function formatCampaignStatus(st: CampaignStatus): string {
   if (st.updateWindow.submitted.length) {
     parts.push(
       'change lists\n' + table(['brigade', 'by', 'batch', 'on'], st.updateWindow.submitted.map((x) => [x.brigade, x.by, x.batchId ?? '(none)', x.on])),
+    );
+  }
+  if (st.ceremony?.witnesses.length) {
+    parts.push(
+      `ceremony ${st.ceremony.number} (commitments are public; salts and entropy stay with the witnesses until the reveal)\n` +
+        table(['role', 'witness', 'commitment', 'committed', 'revealed'], st.ceremony.witnesses.map((w) => [w.role, w.personId, w.commitment, w.committedAt, w.revealedAt ?? 'not yet'])),
     );
   }
   if (st.stats) {
@@ -253,75 +241,4 @@ export function formatCampaignStatus(st: CampaignStatus): string {
   parts.push(`overdue\n${st.overdue.length ? st.overdue.map((o) => `  ${o}`).join('\n') : '  nothing'}`);
   parts.push(`waiting on\n${st.waitingOn.length ? st.waitingOn.map((w) => `  ${w}`).join('\n') : '  nobody'}`);
   return parts.join('\n\n');
-}
-
-/** The entropy from the flag, a line of stdin (`-`), or a prompt without echo. Never printed. */
-async function readEntropy(flag: string | undefined): Promise<string> {
-  if (flag !== undefined && flag !== '-') return flag;
-  if (flag === '-') return (await readLine(process.stdin)).trim();
-  if (!process.stdin.isTTY) {
-    throw new UserError('--entropy is required when not in a terminal', ExitCode.badInput, 'give --entropy TEXT, or --entropy - and pipe it on stdin');
-  }
-  process.stderr.write('entropy (16-128 letters or digits; not shown): ');
-  const text = await readHidden();
-  process.stderr.write('\n');
-  return text.trim();
-}
-
-function readLine(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (c: Buffer | string) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        done();
-        resolve(buf.slice(0, nl));
-      }
-    };
-    const onEnd = () => {
-      done();
-      resolve(buf);
-    };
-    const onError = (e: Error) => {
-      done();
-      reject(e);
-    };
-    const done = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.pause();
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.resume();
-  });
-}
-
-function readHidden(): Promise<string> {
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let text = '';
-    stdin.setRawMode(true);
-    stdin.setEncoding('utf8');
-    const finish = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.off('data', onData);
-      stdin.pause();
-      if (err) reject(err);
-      else resolve(text);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
-        if (ch === '\u0003') return finish(new UserError('cancelled; nothing was sent', ExitCode.badInput));
-        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
-        else text += ch;
-      }
-    };
-    stdin.on('data', onData);
-    stdin.resume();
-  });
 }
