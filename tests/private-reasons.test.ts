@@ -11,7 +11,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, PEOPLE, readNotices, recordingMail, report, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { findInFolder, publicTexts } from '../scripts/public-folder';
 import { createActivities } from '../activities/campaign/activities';
 import { conflictEntityId, openRegistry } from '../activities/registry/store';
@@ -206,6 +206,10 @@ describe('reasons on the whole path, into a real publication folder', () => {
       await h4.executeUpdate(decideHandoverUpdate, { args: [{ by: 'MGR2', decision: 'reject', reasonCode: 'rectified', note: HOSTILE }] });
 
       for (const h of [h1, h2, h3, h4]) await h.result();
+      // Replay guards for the new paths (recorded only with SSJ_RECORD_HISTORIES=1).
+      await saveHistory(h1, 'inspection-recusal-approved');
+      await saveHistory(h2, 'inspection-recusal-rejected');
+      await saveHistory(h3, 'inspection-closure-rejected-then-approved');
     });
 
     // Internally the notes are kept (staff read them); the published folder holds none of them.

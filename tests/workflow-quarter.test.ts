@@ -192,8 +192,8 @@ describe('a quarter on the dev server', () => {
       }, "SsjPhase='closed' in visibility");
 
       await saveHistory(handle, 'campaign-ceremony-quarter'); // ssj-draw/2; campaign-on-time-quarter.json keeps the ssj-draw/1 one
-      await saveHistory(client.workflow.getHandle(`${campaignId}.batch.0`), 'batch-on-time');
-      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${referred.unitId}`), 'inspection-referral');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.batch.0`), 'batch-ceremony-quarter');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${referred.unitId}`), 'inspection-referral-v2');
     });
     mail.close();
   });

@@ -226,9 +226,9 @@ describe('a late quarter on the time-skipping server', () => {
       ]);
       const notices = readNotices(fx.mailDb);
       expect(notices.find((n) => n.key.endsWith(`${section.unitId}/handover`))?.attachments).toBe(1);
-      await saveHistory(handle, 'campaign-late-quarter');
-      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${section.unitId}`), 'inspection-late-handover');
-      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${closed.unitId}`), 'inspection-unit-replaced');
+      await saveHistory(handle, 'campaign-late-quarter-v2');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${section.unitId}`), 'inspection-late-handover-v2');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${closed.unitId}`), 'inspection-unit-replaced-v2');
     });
     mail.close();
   });
