@@ -80,6 +80,8 @@ export const publicationInputSchema = z.object({
   intro: text.nullable().default(null),
   /** A closing line such as 公示期间如有异议，请联系：0376-xxxxxxx */
   contact: text.nullable().default(null),
+  /** Where the public gets the verifying software (programme.softwareSource). */
+  softwareSource: text.nullable().default(null),
   /** Department codes of the draw pools → official names (检查部门). */
   departments: z.array(z.object({ id: codeSchema, name: text })),
   /** Names and addresses of every unit on the list (replaced and replacing ones included). */
@@ -274,6 +276,7 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
         periodText: `${d.year}年${quarterText}`,
         intro: d.intro,
         contact: d.contact,
+        softwareSource: d.softwareSource,
         rows,
         record: d.record,
         replacements,

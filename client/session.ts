@@ -2,7 +2,7 @@
 // against the registry, finding the campaign meant, and turning Temporal's errors into the exit
 // codes of client/errors.ts with a message a clerk can act on.
 import * as fs from 'node:fs';
-import { Client, ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Connection } from '@temporalio/client';
+import { Client, NamespaceNotFoundError, ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { loadRuntimeSettings, SettingsError, type RuntimeSettings } from '../config/runtime';
@@ -17,8 +17,8 @@ import { campaignWorkflowId, WORKFLOW_TYPES } from '../workflows/definitions';
 import { ExitCode, UserError } from './errors';
 
 export const START_TEMPORAL_HINT =
-  'start Temporal first: `npm run demo -- --keep-running` (everything on one machine), or ' +
-  '`.tools/venv/bin/temporal server start-dev --db-filename .data/temporal.db`; or set TEMPORAL_ADDRESS to a running server';
+  'start Temporal with everything ssj needs: `npm run dev-server` in another terminal of this checkout (ssj then finds it ' +
+  'by itself), or `npm run demo -- --keep-running`; or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) to a running server';
 
 export function settings(): RuntimeSettings {
   try {
@@ -75,13 +75,20 @@ export async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>
 /** Temporal's errors as UserErrors: rejections (exit 3) keep the workflow's message as is. */
 export function explainTemporalError(err: unknown, s?: RuntimeSettings): unknown {
   if (err instanceof UserError) return err;
+  if (err instanceof NamespaceNotFoundError) {
+    return new UserError(
+      `the namespace ${JSON.stringify(err.namespace)} does not exist on the Temporal server${s ? ` at ${s.temporal.address}` : ''}`,
+      ExitCode.badInput,
+      'check TEMPORAL_NAMESPACE (the development server has "default")',
+    );
+  }
   if (err instanceof WorkflowNotFoundError) {
     return new UserError(`no such workflow: ${err.workflowId ?? err.message}`, ExitCode.refused, 'list the quarters with: ssj quarter list');
   }
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     const msg = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
-    return new UserError(`refused: ${msg}`, ExitCode.refused);
+    return new UserError(`refused: ${inCommandWords(msg)}`, ExitCode.refused);
   }
   if (err instanceof WorkflowFailedError) {
     return new UserError(`the workflow failed: ${err.cause?.message ?? err.message}`, ExitCode.failed);
@@ -92,10 +99,39 @@ export function explainTemporalError(err: unknown, s?: RuntimeSettings): unknown
     if (code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || /UNAVAILABLE|ECONNREFUSED/.test(text)) {
       return new UserError(`cannot reach Temporal${s ? ` at ${s.temporal.address}` : ''}: ${text}`, ExitCode.unavailable, START_TEMPORAL_HINT);
     }
+    const causeText = String((err as { cause?: { message?: string } }).cause?.message ?? '');
+    if (/search attribute/i.test(`${text} ${causeText}`) && /Ssj/.test(`${text} ${causeText}`)) {
+      return new UserError(
+        `the Temporal server${s ? ` at ${s.temporal.address}` : ''} lacks ssj's search attributes (${causeText || text})`,
+        ExitCode.unavailable,
+        'use a server made for ssj (`npm run dev-server`), or register them once: temporal operator search-attribute create --name SsjYear --type Int ' +
+          '--name SsjQuarter --type Int --name SsjDepartment --type KeywordList --name SsjPhase --type Keyword',
+      );
+    }
     if (code === 5 /* NOT_FOUND */ || /not found/i.test(text)) return new UserError(`not found: ${text}`, ExitCode.refused, 'list the quarters with: ssj quarter list');
     if (code === 9 /* FAILED_PRECONDITION */ || /already completed/i.test(text)) return new UserError(`refused: ${text}`, ExitCode.refused);
   }
   return err;
+}
+
+/** The workflows name their Updates in refusals; a person knows the command they typed. */
+const COMMAND_OF_UPDATE: Record<string, string> = {
+  commitWitness: 'witness commit',
+  revealWitness: 'witness reveal',
+  giveEntropy: 'witness entropy',
+  submitChangeList: 'changes submit',
+  submitResult: 'report',
+  declareRecusal: 'recuse',
+  decideRecusal: 'recusal',
+  reportUnitClosed: 'unit-closed',
+  decideUnitReplacement: 'replacement',
+  decideHandover: 'handover',
+};
+
+export function inCommandWords(message: string): string {
+  const m = /^(\w+): /.exec(message);
+  const command = m ? COMMAND_OF_UPDATE[m[1]!] : undefined;
+  return command ? `${command}: ${message.slice(m![0].length)}` : message;
 }
 
 // --- flags ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import * as programme from './commands/programme';
 import * as quarter from './commands/quarter';
 import * as registry from './commands/registry';
 import { ExitCode, UserError } from './errors';
+import { useLocalServer } from './local-server';
 
 /** In the order `ssj --help` lists them: the registries first, the public's `verify` with the draw. */
 const COMMAND_MODULES: { register(program: Command): void }[] = [registry, programme, draw, quarter, inspection, plan, keys];
@@ -88,6 +89,8 @@ function runWhereTheUserIs(): void {
 }
 
 if (require.main === module) {
+  // Before runWhereTheUserIs: the local server's data folder wins over the checkout's default.
+  useLocalServer();
   runWhereTheUserIs();
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -113,6 +113,8 @@ export const programmeSchema = z
     year: z.number({ error: 'must be a year such as 2023' }).int({ error: 'must be a year such as 2023' }).min(2000).max(2100),
     issuer: text(),
     detachment: z.strictObject({ name: text() }),
+    /** Where the public gets the software that re-checks the draw (a web address, or how to ask); on the 公示 page. */
+    softwareSource: text().optional(),
     basis: z.array(text(), { error: 'must be a list of texts' }),
     ratios: z.strictObject({
       key: z.strictObject({ sectionPercent: percent(), brigadePercent: percent() }),

@@ -20,6 +20,7 @@ import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { startDevServer, freePort, type DevServer } from './dev-server';
+import { writeLocalServer } from '../client/local-server';
 import { auditCampaignHistories } from './history-audit';
 import { publicTexts } from './public-folder';
 import { loadRuntimeSettings } from '../config/runtime';
@@ -341,7 +342,9 @@ async function main(): Promise<void> {
   let workerDone: Promise<void> | undefined;
   let connection: Connection | undefined;
   let codec: CodecServer | undefined;
+  let forgetLocalServer = () => {};
   const stopAll = async () => {
+    forgetLocalServer();
     if (running) {
       try {
         running.worker.shutdown();
@@ -380,6 +383,8 @@ async function main(): Promise<void> {
       log: (e) => fs.appendFileSync(path.join(opts.data, 'codec-server.log'), `${JSON.stringify(e)}\n`),
     });
     server = await startDevServer({
+      // The usual port when free, so the Web UI's and the CLI's defaults find it.
+      ...((await portFree(7233)) ? { port: 7233 } : {}),
       uiCodecEndpoint: codec.url,
       dbFile: path.join(opts.data, 'temporal.db'),
       headless: false,
@@ -388,6 +393,15 @@ async function main(): Promise<void> {
       readyTimeoutMs: 120_000,
     });
     say(`Temporal dev server at ${server.address}; Web UI ${server.uiUrl}; mail catcher on port ${catcher.port} (${catcher.dir})`);
+    // `ssj` in another terminal of this checkout finds this server, its keys and the demo's registry.
+    forgetLocalServer = writeLocalServer(path.join(ROOT, '.data'), {
+      address: server.address,
+      namespace: server.namespace,
+      keyFile,
+      dataDir: opts.data,
+      registryDb,
+      by: 'npm run demo',
+    });
 
     // 3. The worker, in this process, logging to a file.
     const settings = loadRuntimeSettings({
@@ -633,9 +647,19 @@ async function main(): Promise<void> {
         `payloads are encrypted (keys: ${keyFile}); the codec endpoint ${codec.url} decodes them for the token's holder (log: ${path.join(opts.data, 'codec-server.log')}):`,
         `  CLI:    ${temporalBinaries().cli} workflow show -w ${campaignId} --address ${server.address} --codec-endpoint ${codec.url} --codec-auth "Bearer ${codecToken}"`,
         `  Web UI: open ${codec.url}/login?token=${codecToken} once in the browser, then in the UI's codec server settings tick "include cross-origin credentials"`,
-        `  ssj:    SSJ_CODEC_KEYS_FILE=${keyFile} TEMPORAL_ADDRESS=${server.address} npm run --silent ssj -- quarter status`,
       ].join('\n') + '\n',
     );
+    const someUnit = record.assignments[0]!.unit_id;
+    const pubRel = path.relative(process.cwd(), pub) || '.';
+    const tryThese = [
+      '',
+      `try it as each role${opts.keepRunning ? ', in another terminal of this checkout (no settings needed while the demo runs)' : ' (run the demo with --keep-running first; ssj then finds its server by itself)'}:`,
+      `  operations staff:   npm run --silent ssj -- quarter status      npm run --silent ssj -- quarter list`,
+      `  inspectors:         npm run --silent ssj -- inspection status ${someUnit}      npm run --silent ssj -- inspection list`,
+      `  discipline officer: npm run --silent ssj -- quarter status   (the ceremonies: commitments, who revealed, the void one)`,
+      `  the public:         npm run --silent ssj -- verify --manifest ${pubRel}/manifest --record ${pubRel}/draw-record.json --replacements ${pubRel}/replacements.json`,
+    ];
+    process.stdout.write(tryThese.join('\n') + '\n');
     if (opts.keepRunning) {
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (running: server, worker and mail catcher stay up; Ctrl-C stops them)\npublication: ${pub}\n`);
       await new Promise<void>((resolve) => {

@@ -3,6 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
+import { createKeyFile } from '../codec/keyring';
+import { writeLocalServer } from '../client/local-server';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
 import { temporalBinaries } from './temporal-binaries';
@@ -95,4 +98,61 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * `npm run dev-server`: the one way to start a development Temporal server with everything ssj
+ * needs — the Ssj* search attributes, the default namespace, a SQLite file that keeps the
+ * quarters across restarts (.data/temporal.db), a payload key file (.data/codec-keys.json, made
+ * once), the Web UI — on the usual ports when they are free. It leaves its settings in
+ * .data/local-server.env, so `ssj` (and `npm run worker`) in another terminal of this checkout
+ * need none. Ctrl-C stops it.
+ */
+async function main(): Promise<void> {
+  const dataDir = path.resolve(process.env.SSJ_DATA_DIR ?? '.data');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const keyFile = path.join(dataDir, 'codec-keys.json');
+  if (!fs.existsSync(keyFile)) createKeyFile(keyFile);
+  const want = (v: string | undefined, usual: number) => (v ? Number(v) : usual);
+  const port = want(process.env.SSJ_DEV_PORT, 7233);
+  const uiPort = want(process.env.SSJ_DEV_UI_PORT, 8233);
+  const server = await startDevServer({
+    dbFile: path.join(dataDir, 'temporal.db'),
+    port: (await portIsFree(port)) ? port : await freePort(),
+    uiPort: (await portIsFree(uiPort)) ? uiPort : await freePort(),
+    headless: false,
+    logFile: path.join(dataDir, 'temporal.log'),
+    readyTimeoutMs: 120_000,
+  });
+  const remove = writeLocalServer(dataDir, { address: server.address, namespace: server.namespace, keyFile, by: 'npm run dev-server' });
+  process.stdout.write(
+    [
+      `Temporal dev server at ${server.address} (namespace ${server.namespace}, search attributes ${Object.keys(SEARCH_ATTRIBUTE_TYPES).join(', ')})`,
+      `Web UI ${server.uiUrl}; data ${path.join(dataDir, 'temporal.db')}; log ${server.logFile}`,
+      `payload keys ${keyFile}; settings for ssj and the worker in ${path.join(dataDir, 'local-server.env')}`,
+      'in another terminal:  npm run worker   and   npm run --silent ssj -- quarter list',
+      'Ctrl-C stops the server.',
+    ].join('\n') + '\n',
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  remove();
+  await server.stop();
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`dev-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(4);
+  });
 }

@@ -221,7 +221,7 @@ describe('a quarter through the command line', () => {
         expect(tooSoon.stderr).toContain('refused: revealWitness: reveals are taken only once every witness has committed; ceremony 1 still awaits the commitment of: discipline');
         const dup = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.admin2, '--role', 'admin', '--entropy-file', '-'], {}, `${entropy2}\n`);
         expect(dup.code).toBe(3);
-        expect(dup.stderr).toContain(`refused: commitWitness: the admin witness has already committed in ceremony 1 (${PEOPLE.admin})`);
+        expect(dup.stderr).toContain(`refused: witness commit: the admin witness has already committed in ceremony 1 (${PEOPLE.admin})`);
         expect(fs.existsSync(secretOf('admin', PEOPLE.admin2))).toBe(false); // nothing recorded, no secret kept
 
         // Bad entropy from a file: exit 2, never echoed; then the discipline officer commits.

@@ -300,6 +300,19 @@ describe('bad input is refused and nothing is written', () => {
   });
 });
 
+describe('where the public finds the verifying software', () => {
+  it('the page says where (programme.softwareSource), or whom to ask, and where the algorithm is specified', async () => {
+    const a = path.join(tmp, 'source-given');
+    await writeDisclosurePackage({ ...makeInput(), softwareSource: 'https://gitee.example.cn/xyhb/shuangsuiji' }, a);
+    const pageA = fs.readFileSync(path.join(a, 'index.html'), 'utf8');
+    expect(pageA).toContain('该软件的获取方式：https://gitee.example.cn/xyhb/shuangsuiji。');
+    expect(pageA).toContain('docs/draw-spec.md');
+    const b = path.join(tmp, 'source-absent');
+    await writeDisclosurePackage(makeInput(), b);
+    expect(fs.readFileSync(path.join(b, 'index.html'), 'utf8')).toContain('该软件以 Apache-2.0 许可开放源代码，可向信阳市生态环境综合行政执法支队索取。');
+  });
+});
+
 describe('formula-like text', () => {
   it('is marked with a leading \' in results.xlsx as in results.csv', async () => {
     const input = makeInput();

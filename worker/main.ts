@@ -8,10 +8,15 @@ import { TemporalUnavailableError } from '../config/temporal';
 import { createJsonLogger, type JsonLogger } from './log';
 import { createSsjWorker } from './run';
 import { CREATE_KEYRING_HINT, KeyringError, loadKeyring } from '../codec/keyring';
+import { useLocalServer } from '../client/local-server';
 
 export async function main(): Promise<number> {
   let log: JsonLogger = createJsonLogger('info');
   try {
+    // In development, a server from `npm run dev-server` or the demo in this checkout; set
+    // TEMPORAL_ADDRESS (as production does) and this does nothing.
+    const local = useLocalServer();
+    if (local) log.info('using the local development server', { settings: local });
     const settings = loadRuntimeSettings();
     log = createJsonLogger(settings.logLevel);
     Runtime.install({

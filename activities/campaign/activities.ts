@@ -330,6 +330,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       {
         bureauName: args.programme.issuer,
         publisher: args.programme.detachment.name,
+        softwareSource: args.programme.softwareSource ?? null,
         year: args.programme.year,
         quarter: args.quarter,
         publishedOn: args.publishedOn,

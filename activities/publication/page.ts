@@ -19,6 +19,8 @@ export interface PageInput {
   periodText: string;
   intro: string | null;
   contact: string | null;
+  /** Where to get the verifying software; absent: ask the publisher. */
+  softwareSource?: string | null;
   rows: PublicRow[];
   record: DrawRecord;
   replacements: readonly Replacement[];
@@ -171,7 +173,7 @@ ${witnesses}
 ${p.ceremonies ? html`<p>${p.ceremonies}</p>` : ''}
 <p>名单调整记录：</p>
 ${replacementRows}
-<p>复核方法：下载本公示的全部文件，在文件所在目录中先核对文件完整性，再用 shuangsuiji（ssj）开源软件重新计算抽取结果并与公布的记录比对（SSJ_DIR 为该软件所在目录；输出 verified 即一致）：</p>
+<p>复核方法：下载本公示的全部文件，在文件所在目录中先核对文件完整性，再用 shuangsuiji（ssj）开源软件重新计算抽取结果并与公布的记录比对（SSJ_DIR 为该软件所在目录；输出 verified 即一致）。${p.softwareSource ? html`该软件的获取方式：${p.softwareSource}。` : html`该软件以 Apache-2.0 许可开放源代码，可向${p.publisher}索取。`}抽取算法的完整规范见该软件的 docs/draw-spec.md，任何人均可按规范自行编程复核：</p>
 <pre>sha256sum -c SHA256SUMS
 ${VERIFY_COMMAND}</pre>
 <p class="note">本公示所附文件：${p.files.join('、')}。各文件的 SHA-256 摘要见 SHA256SUMS。results.csv 为 UTF-8（带 BOM）编码，可直接用 Excel 打开。</p>
