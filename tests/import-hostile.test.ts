@@ -237,3 +237,30 @@ describe('registry show', () => {
     expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
   });
 });
+
+describe('free text in messages', () => {
+  it('a published description and an internal note are normalised, and refuse direction and control characters', async () => {
+    const { resultReportSchema, noteSchema } = await import('../domain/outcomes');
+    const base = { by: 'P1', present: ['P1', 'P2'], checkedOn: '2023-02-01', evidence: [] };
+    const bad = resultReportSchema.safeParse({ ...base, result: { outcome: 'problems-found', description: '\u202e司公限有 排放超标', referTo: null } });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/text-direction character U\+202E/);
+    const ok = resultReportSchema.parse({ ...base, result: { outcome: 'problems-found', description: 'Cafe\u0301 排放超标\n第二行', referTo: null } });
+    expect(ok.result).toMatchObject({ description: 'Caf\u00e9 排放超标\n第二行' });
+    expect(noteSchema.safeParse('备注\u2066隐藏').success).toBe(false);
+    expect(noteSchema.parse('两行\n备注\t说明')).toBe('两行\n备注\t说明');
+  });
+});
+
+describe('merged heading cells', () => {
+  it('a heading merged across two columns is named once, not "appears twice" nor silently dropped', async () => {
+    const f = await unitsWorkbook('merged-heading.xlsx', (ws) => {
+      // 单位名称 spans B1:C1; column C (类别) loses its own heading.
+      ws.getCell('C1').value = null;
+      ws.mergeCells('B1:C1');
+    });
+    const problems = await refusal(f);
+    expect(problems.join('\n')).not.toMatch(/appears twice/);
+    expect(problems).toContainEqual(expect.stringMatching(/^row 2, column #3: column 3 holds values but has no heading \(is its heading cell merged with "单位名称"\?/));
+  });
+});

@@ -69,6 +69,8 @@ const allowed = (map: Record<string, unknown>): string => Object.keys(map).join(
 
 class RowContext {
   readonly problems: ImportProblem[] = [];
+  /** Row 1 looked like a title above the headings (so the columns themselves were not read). */
+  titleRow = false;
   private readonly index = new Map<string, number>();
   private readonly headingOf = new Map<string, string>();
 
@@ -89,6 +91,7 @@ class RowContext {
     const filled = headers.filter((h) => h !== '');
     const isHeading = (h: string) => spec.some((c) => c.heading === h || c.aliases?.includes(h)) || IGNORED_HEADINGS.includes(h);
     if (filled.length === 1 && !isHeading(filled[0]!)) {
+      this.titleRow = true;
       // A title above the headings (a merged cell on many Chinese forms) is the usual cause.
       this.problems.push({
         file,
@@ -229,6 +232,26 @@ function otherTemplateHint(headers: string[], kind: ImportKind): string | null {
   return null;
 }
 
+/**
+ * Values under an empty heading: often a heading cell merged across two columns, which leaves the
+ * second without a heading. Named once per column rather than dropped without a word.
+ */
+function headinglessColumns(ctx: RowContext, rows: { row: number; cells: string[] }[]): number {
+  const headers = ctx.table.headers;
+  const orphan = new Map<number, number>();
+  for (const r of rows) r.cells.forEach((c, i) => c !== '' && (headers[i] ?? '') === '' && !orphan.has(i) && orphan.set(i, r.row));
+  for (const [i, row] of orphan) {
+    const left = headers.slice(0, i).reverse().find((h) => h !== '');
+    ctx.problems.push({
+      file: ctx.table.file,
+      row,
+      column: `#${i + 1}`,
+      rule: `column ${i + 1} holds values but has no heading${left ? ` (is its heading cell merged with ${JSON.stringify(left)}? unmerge it and give each column its own heading)` : ''}`,
+    });
+  }
+  return orphan.size;
+}
+
 /** NFC-normalises a row's cells in place; false (with a problem per bad cell) when one holds control, bidi or only invisible characters. */
 function cleanCells(ctx: RowContext, row: number, cells: string[]): boolean {
   let ok = true;
@@ -252,6 +275,7 @@ export function rowsToChanges(input: RowsInput): RowsResult {
   for (const p of input.table.problems) ctx.problems.push(p);
   if (input.table.problems.some((p) => p.row === 0)) return out; // the file itself could not be read
   if (!ctx.mapHeadings()) {
+    if (!ctx.titleRow) headinglessColumns(ctx, input.table.rows.filter((r) => !isBlankRow(r.cells)));
     const file = input.table.file;
     const hint = otherTemplateHint(input.table.headers, input.kind);
     if (hint) ctx.problems.unshift({ file, row: 1, column: '', rule: hint });
@@ -259,6 +283,7 @@ export function rowsToChanges(input: RowsInput): RowsResult {
     return out;
   }
   const rows = input.table.rows.filter((r) => !isBlankRow(r.cells));
+  if (headinglessColumns(ctx, rows) > 0) return out;
   if (rows.length === 0) {
     ctx.problem(0, '', 'the file has no data rows');
     return out;
