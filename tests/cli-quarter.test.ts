@@ -138,7 +138,7 @@ describe('ssj quarter commands refuse bad input before sending anything', () => 
     const r = await ssj(['quarter', 'status', '--year', '2024', '--quarter', '1'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`cannot reach Temporal at 127.0.0.1:${port}`);
-    expect(r.stderr).toContain('start Temporal first');
+    expect(r.stderr).toContain('npm run dev-server');
   });
 });
 
@@ -218,7 +218,7 @@ describe('a quarter through the command line', () => {
         // The workflow refuses a reveal before every commitment, and a second admin witness.
         const tooSoon = await ssj(['witness', 'reveal', ...q, '--as', PEOPLE.admin, '--role', 'admin']);
         expect(tooSoon.code).toBe(3);
-        expect(tooSoon.stderr).toContain('refused: revealWitness: reveals are taken only once every witness has committed; ceremony 1 still awaits the commitment of: discipline');
+        expect(tooSoon.stderr).toContain('refused: witness reveal: reveals are taken only once every witness has committed; ceremony 1 still awaits the commitment of: discipline');
         const dup = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.admin2, '--role', 'admin', '--entropy-file', '-'], {}, `${entropy2}\n`);
         expect(dup.code).toBe(3);
         expect(dup.stderr).toContain(`refused: witness commit: the admin witness has already committed in ceremony 1 (${PEOPLE.admin})`);
@@ -268,7 +268,7 @@ describe('a quarter through the command line', () => {
         const outsider = PEOPLE.brigadeInspectors.concat(PEOPLE.brigadeClerk).find((p) => !unit.team.includes(p))!;
         const wrongTeam = await ssj(['report', unit.unitId, ...q, '--as', outsider, '--present', `${outsider},${lead}`, '--checked-on', '2024-01-20', '--result', 'no-problem']);
         expect(wrongTeam.code).toBe(3);
-        expect(wrongTeam.stderr).toContain(`submitResult: ${outsider} is not on the team of unit ${unit.unitId}`);
+        expect(wrongTeam.stderr).toContain(`refused: report: ${outsider} is not on the team of unit ${unit.unitId}`);
 
         const ok = await ssj(['report', unit.unitId, ...q, '--as', lead, '--present', `${lead},${second}`, '--checked-on', '2024-01-20', '--result', 'no-problem', '--evidence', '笔录-01']);
         expect(ok.stderr).toBe('');
