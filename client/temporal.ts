@@ -16,7 +16,7 @@ import {
   parseMessage,
   recusalDecisionSchema,
   recusalSchema,
-  resultReportSchema,
+  resultReportInputSchema,
   unitClosedReportSchema,
   unitReplacementDecisionSchema,
   witnessCommitSchema,
@@ -155,7 +155,7 @@ export async function submitChangeList(client: Client, campaignId: string, msg: 
   return client.workflow.getHandle(campaignId).executeUpdate(submitChangeListUpdate, { args: [parseMessage(changeListSubmissionSchema, msg, 'submitChangeList')] });
 }
 export async function submitResult(client: Client, campaignId: string, unitId: string, msg: unknown) {
-  return inspectionHandle(client, campaignId, unitId).executeUpdate(submitResultUpdate, { args: [parseMessage(resultReportSchema, msg, 'submitResult')] });
+  return inspectionHandle(client, campaignId, unitId).executeUpdate(submitResultUpdate, { args: [parseMessage(resultReportInputSchema, msg, 'submitResult')] });
 }
 export async function declareRecusal(client: Client, campaignId: string, unitId: string, msg: unknown) {
   return inspectionHandle(client, campaignId, unitId).executeUpdate(declareRecusalUpdate, { args: [parseMessage(recusalSchema, msg, 'declareRecusal')] });

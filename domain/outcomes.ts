@@ -1,6 +1,6 @@
 // What an inspection team reports, and what happens to findings: shared by the inspection
 // workflow (message validation), the command line and the publication package.
-import { cleanText, textProblem } from './text';
+import { textProblem } from './text';
 import { z } from 'zod';
 import { codeSchema, idSchema } from './registry';
 
@@ -21,19 +21,13 @@ export const noteSchema = z
   .trim()
   .max(1000, 'a note is at most 1000 characters')
   .refine((s) => !NOTE_CONTROL.test(s), 'a note may not hold control characters (other than line breaks)')
-  .superRefine((s, ctx) => {
-    const problem = textProblem(s.replace(/\t/g, ' '), { multiline: true });
-    if (problem) ctx.addIssue({ code: 'custom', message: `the note ${problem}` });
-  })
-  .transform((s) => s.normalize('NFC'))
   .default('');
 
 export const inspectionResultSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('no-problem') }),
   z.object({
     outcome: z.literal('problems-found'),
-    // Published on the 公示 page: normalised, and refused with control or text-direction characters.
-    description: cleanText({ multiline: true }).pipe(z.string().min(1, 'describe the problems found')),
+    description: z.string().trim().min(1, 'describe the problems found'),
     /** Outside environmental law: to be referred (移送) to this competent agency (department id). */
     referTo: codeSchema.nullable().default(null),
   }),
@@ -64,6 +58,18 @@ export const resultReportSchema = z.object({
   evidence: z.array(z.string().trim().min(1)).default([]),
 });
 export type ResultReport = z.infer<typeof resultReportSchema>;
+
+/**
+ * A new report as the command line and the workflow's validator check it: the description of
+ * findings is published on the 公示 page, so control and text-direction characters are refused
+ * there. (The handler parses with resultReportSchema alone, so histories recorded before this
+ * rule still replay.)
+ */
+export const resultReportInputSchema = resultReportSchema.superRefine((r, ctx) => {
+  if (r.result.outcome !== 'problems-found') return;
+  const problem = textProblem(r.result.description, { multiline: true });
+  if (problem) ctx.addIssue({ code: 'custom', path: ['result', 'description'], message: `the description ${problem}` });
+});
 
 /** How a unit's case ended up being handled, as the publication shows it. */
 export const handlingKinds = [

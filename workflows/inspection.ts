@@ -10,6 +10,7 @@ import {
   handoverDecisionSchema,
   recusalDecisionSchema,
   recusalSchema,
+  resultReportInputSchema,
   resultReportSchema,
   unitClosedReportSchema,
   unitReplacementDecisionSchema,
@@ -302,7 +303,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     },
     {
       validator: (msg) => {
-        const p = resultReportSchema.safeParse(msg);
+        const p = resultReportInputSchema.safeParse(msg);
         if (!p.success) reject(`submitResult: ${firstIssue(p.error)}`);
         const r = p.data;
         if (replacedBy) reject(`submitResult: unit ${unitId} was replaced by ${replacedBy.unitId}; submit to ${replacedBy.workflowId ?? legacyInspectionWorkflowId(campaignId, replacedBy.unitId)}`);

@@ -4,7 +4,7 @@
 import { Argument, Command, Option } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
-  resultReportSchema,
+  resultReportInputSchema,
   recusalDecisionSchema,
   recusalSchema,
   unitClosedReportSchema,
@@ -155,7 +155,7 @@ export function register(program: Command): void {
             ? { outcome: 'problems-found', description: o.description ?? '', referTo: o.referTo ?? null }
             : { outcome: 'could-not-inspect', reasonCode: o.reason, note: o.note ?? '' };
       const report: ResultReport = parseWith(
-        resultReportSchema,
+        resultReportInputSchema,
         { by: o.as, present: list(o.present), checkedOn: o.checkedOn, result, evidence: list(o.evidence) },
         'submitResult',
         { by: '--as', present: '--present', checkedOn: '--checked-on', 'result.description': '--description', 'result.reasonCode': '--reason', 'result.note': '--note', 'result.referTo': '--refer-to', evidence: '--evidence' },
