@@ -1,6 +1,8 @@
 // The activities the quarter's workflows call. Each is idempotent, keyed by workflow id and step:
 // retried after a crash it returns the same answer and writes no second row, number or notice.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Context as ActivityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { readManifest } from '../../domain/draw/read-manifest';
 import { runDraw, seedCommitment, DrawError } from '../../domain/draw/draw';
@@ -24,6 +26,7 @@ import { campaignCode, type Programme, type Quarter, type ReasonCodes } from '..
 import type { Unit } from '../../domain/registry';
 import type { WitnessEntropy } from '../../domain/messages';
 import { freezeToFolder } from '../freeze';
+import { DRAW_NOTICE_FILE, buildDrawNotice, drawNoticeDir, drawTime, writeDrawNotice } from '../publication/draw-notice';
 import { openRegistry } from '../registry/store';
 import type { Notice } from '../mail/mailer';
 import { reminderNotice, teamAssignedNotice, type RenderedNotice } from '../mail/templates';
@@ -294,6 +297,36 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     return { sentTo: emails, unreachable };
   }
 
+  /**
+   * The draw-time notice (activities/publication/draw-notice.ts) in <dataDir>/notices/<campaignId>.
+   * Its time is the draw's: the last reveal of the drawing ceremony, else (ssj-draw/1) when the
+   * activity was first scheduled, so a retry computes the same notice.
+   */
+  function writeNoticeOf(campaignId: string, record: DrawRecord, ceremony: CeremonyRecord | undefined): string {
+    const c = store().requireCampaign(campaignId);
+    let scheduledMs = Date.now();
+    try {
+      scheduledMs = ActivityContext.current().info.scheduledTimestampMs;
+    } catch {
+      // Called outside an activity (tests): the clock is all there is.
+    }
+    const voids = store()
+      .ceremonies(campaignId)
+      .filter((x) => x.outcome === 'void')
+      .map((x) => x.ceremony as CeremonyRecord);
+    const notice = buildDrawNotice({ workflowId: campaignId, year: c.year, quarter: c.quarter, drawnAt: drawTime(ceremony, scheduledMs), record, voidCeremonies: voids });
+    return writeDrawNotice(drawNoticeDir(deps.dataDir, campaignId), notice).dir;
+  }
+
+  /** draw-notice.json as published at the draw, or null for a campaign drawn before notices existed. */
+  function readDrawNotice(campaignId: string): string | null {
+    try {
+      return fs.readFileSync(path.join(drawNoticeDir(deps.dataDir, campaignId), DRAW_NOTICE_FILE), 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
   /** The real 公示 package (activities/publication.ts), built from the store and the registry. */
   async function disclosurePackage(args: PublishArgs): Promise<{ location: string }> {
     const { writeDisclosurePackage } = await import('../publication');
@@ -342,6 +375,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         replacements: args.replacements,
         reasons: args.programme.reasons,
         ceremonies: ceremoniesOf(args.store, args.campaignId),
+        drawNotice: readDrawNotice(args.campaignId),
       },
       args.outDir,
     );
@@ -435,6 +469,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       const commitment = seedCommitment(record.seed);
       store().setRecord(a.campaignId, record, commitment);
       if (a.ceremony) store().recordCeremony(a.campaignId, 'drawn', a.ceremony);
+      writeNoticeOf(a.campaignId, record, a.ceremony);
       const perDept = new Map<string, number>();
       const deptOfPool = new Map(record.pools.map((p) => [p.pool_id, p.department]));
       for (const x of record.assignments) {
