@@ -5,6 +5,7 @@
 //   draw-record.json  the draw record (DRAW-SPEC section 7)
 //   manifest/         the five frozen input files, byte for byte
 //   replacements.json the replacements list (section 6), possibly empty
+//   verify.html       re-verifies the folder in the visitor's browser (+ verify.js, verify-data.js)
 //   SHA256SUMS        `sha256sum -c` format over every other file
 // Deterministic: the same input gives the same bytes (the publication date is an input, nothing
 // reads the clock). Atomic: written into a temporary sibling folder, then renamed into place;
@@ -43,9 +44,13 @@ import {
   statusText,
 } from './publication/rows';
 import { normalizeZipTimes } from './publication/zip-times';
+import { withVerifier } from './publication/verifier/build';
 import { fsyncDir, stageFolder } from './staged-folder';
 
 export { PublicationInputError, VERIFY_COMMAND };
+
+/** The standalone Python verifier shipped into every package (activities/publication/verify.py). */
+export const VERIFY_PY = path.join(__dirname, 'publication', 'verify.py');
 
 const text = z.string().trim().min(1, 'must not be empty');
 
@@ -112,6 +117,8 @@ export const publicationInputSchema = z.object({
     .default({}),
   /** ssj-draw/2 witness ceremonies (void ones and the one that drew): ceremonies.json and a line on the page. */
   ceremonies: z.array(z.object({ outcome: z.enum(['void', 'drawn']), ceremony: ceremonySchema })).default([]),
+  /** draw-notice.json exactly as published at the draw (activities/publication/draw-notice.ts); null for older campaigns. */
+  drawNotice: z.string().nullable().default(null),
 });
 export type PublicationInput = z.input<typeof publicationInputSchema>;
 
@@ -265,6 +272,15 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
     files.set('ceremonies.json', Buffer.from(formatCeremonies(d.ceremonies), 'utf8'));
     listed.splice(listed.indexOf('replacements.json') + 1, 0, 'ceremonies.json');
   }
+  // The draw-time notice, byte for byte, and the standalone verifier that checks the folder against it.
+  if (d.drawNotice !== null) {
+    files.set('draw-notice.json', Buffer.from(d.drawNotice, 'utf8'));
+    listed.push('draw-notice.json');
+  }
+  files.set('verify.py', fs.readFileSync(VERIFY_PY));
+  listed.push('verify.py');
+  // verify.html re-verifies the folder in the visitor's browser (activities/publication/verifier).
+  listed.push('verify.html', 'verify.js', 'verify-data.js');
   files.set(
     'index.html',
     Buffer.from(
@@ -289,10 +305,8 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
       'utf8',
     ),
   );
-  const sorted = new Map([...files.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-  const sums = [...sorted.entries()].map(([p, b]) => `${sha256Hex(b)}  ${p}\n`).join('');
-  sorted.set('SHA256SUMS', Buffer.from(sums, 'utf8'));
-  return { title, files: sorted };
+  // Adds verify.html, verify.js, verify-data.js, then SHA256SUMS over every file.
+  return { title, files: await withVerifier(files) };
 }
 
 function listFiles(dir: string, prefix = ''): string[] {

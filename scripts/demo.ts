@@ -61,6 +61,7 @@ import { batchWorkflowId, type CampaignResult, type CampaignStatus } from '../wo
 import { formatCampaignStatus } from '../client/commands/quarter';
 import { newSalt } from '../client/witness-secret';
 import { witnessCommitment } from '../domain/draw/commitment';
+import { drawNoticeDir } from '../activities/publication/draw-notice';
 
 /** The county brigade that the demo leaves silent during the update window. */
 const SILENT_BRIGADE = 'county-xixian';
@@ -489,6 +490,7 @@ async function main(): Promise<void> {
         say(`[${today}] phase ${st.phase}`);
         if (st.phase === 'draw' && st.manifest) say(`  manifest ${st.manifest.digest.slice(0, 16)}…: ${st.manifest.units} units, ${st.manifest.inspectors} inspectors, ${st.manifest.pools} pools`);
         if (st.phase === 'inspection' && st.sealed) say(`  ${st.sealed.drawn} units drawn; seed commitment ${st.sealed.seedCommitment.slice(0, 16)}… (the list stays sealed until publication)`);
+        if (st.phase === 'inspection' && st.sealed) say(`  draw-time notice (抽取公告): ${drawNoticeDir(opts.data, campaignId)}`);
       }
       for (const o of st.overdue) {
         if (seenOverdue.has(o)) continue;
@@ -607,6 +609,14 @@ async function main(): Promise<void> {
       { cwd: ROOT, encoding: 'utf8' },
     );
     process.stdout.write(`ssj verify: ${(verify.stdout + verify.stderr).trim()} (exit ${verify.status})\n`);
+    // The standalone Python verifier, as a reader runs it in the folder; it also confirms the
+    // record against the notice published at the draw, which must be the one copied in.
+    const verifyPy = spawnSync('python3', ['verify.py'], { cwd: pub, encoding: 'utf8' });
+    const pyLast = (verifyPy.stdout ?? '').trimEnd().split('\n').pop() ?? '';
+    process.stdout.write(`python3 verify.py: ${pyLast || (verifyPy.error?.message ?? verifyPy.stderr.trim())} (exit ${verifyPy.status})\n`);
+    const noticeFile = path.join(drawNoticeDir(opts.data, campaignId), 'draw-notice.json');
+    const noticeSame = fs.existsSync(noticeFile) && fs.existsSync(path.join(pub, 'draw-notice.json')) && fs.readFileSync(noticeFile).equals(fs.readFileSync(path.join(pub, 'draw-notice.json')));
+    process.stdout.write(`draw-time notice: ${noticeSame ? 'the publication carries the notice published at the draw, byte for byte' : `MISSING or different from ${noticeFile}`}\n`);
 
     // 8. What an outsider sees: the publication holds no internal note, and the Temporal histories,
     // read with the real `temporal` CLI as anyone with namespace access could, hold no witness
@@ -671,7 +681,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (was available while the demo ran; run with --keep-running to explore it afterwards)\npublication: ${pub}\n`);
     }
     await stopAll();
-    if (verify.status !== 0 || driver.tally.refused.length > 0 || leakedNotes.length > 0 || audit.findings.length > 0) process.exitCode = 1;
+    if (verify.status !== 0 || verifyPy.status !== 0 || !noticeSame || driver.tally.refused.length > 0 || leakedNotes.length > 0 || audit.findings.length > 0) process.exitCode = 1;
   } catch (err) {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     if (server) process.stderr.write(`demo: Temporal log ${server.logFile}; worker log ${path.join(opts.data, 'worker.log')}\n`);

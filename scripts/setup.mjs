@@ -136,5 +136,48 @@ function ensureTemporal() {
   log(`temporal CLI: ${cli.path} (${cli.from}); test server: ${testServer.path} (${testServer.from})`);
 }
 
+// 4. Chromium, for the tests that open the publication's verify.html in a real browser
+// (playwright-core drives it; it downloads no browser). $CHROMIUM_PATH, then PATH; when missing
+// and we are root with apt-get, Debian's `chromium` and a CJK font; otherwise say what to run.
+// Not fatal: only those tests need it, and they name this step when the path is missing.
+function ensureChromium() {
+  const out = path.join(tools, 'chromium-path.json');
+  const find = () => {
+    if (process.env.CHROMIUM_PATH) {
+      const p = path.resolve(process.env.CHROMIUM_PATH);
+      if (!isExecutable(p)) fail(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} is not an executable file. Fix or unset it.`);
+      return { path: p, from: 'CHROMIUM_PATH' };
+    }
+    for (const bin of ['chromium', 'chromium-browser']) {
+      const p = onPath(bin);
+      if (p) return { path: p, from: 'PATH' };
+    }
+    return null;
+  };
+  let found = find();
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!found && isRoot && onPath('apt-get')) {
+    log('installing Chromium and a CJK font (apt-get install chromium fonts-noto-cjk)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (run('apt-get', ['update', '-q'], { env }) && run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium', 'fonts-noto-cjk'], { env })) {
+      found = find();
+    }
+  }
+  fs.mkdirSync(tools, { recursive: true });
+  if (!found) {
+    fs.rmSync(out, { force: true });
+    process.stderr.write(
+      'setup: Chromium not found; the verify.html browser tests need it. Do one of these:\n' +
+        '  - Debian/Ubuntu, as root: apt-get update && apt-get install -y chromium fonts-noto-cjk\n' +
+        '  - or set CHROMIUM_PATH to a Chromium or Chrome executable,\n' +
+        'then run `npm run setup` again.\n',
+    );
+    return;
+  }
+  fs.writeFileSync(out, JSON.stringify(found, null, 2) + '\n');
+  log(`chromium: ${found.path} (${found.from})`);
+}
+
 if (!process.argv.includes('--temporal-only')) ensureNodeModules();
 ensureTemporal();
+if (!process.argv.includes('--temporal-only')) ensureChromium();

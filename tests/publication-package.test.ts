@@ -103,6 +103,10 @@ const FILES = [
   'replacements.json',
   'results.csv',
   'results.xlsx',
+  'verify-data.js',
+  'verify.html',
+  'verify.js',
+  'verify.py',
 ];
 
 function listFiles(dir: string, prefix = ''): string[] {
