@@ -16,10 +16,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { startDevServer, freePort, type DevServer } from './dev-server';
+import { launchChromium } from './browser';
 import { writeLocalServer } from '../client/local-server';
 import { auditCampaignHistories } from './history-audit';
 import { publicTexts } from './public-folder';
@@ -119,6 +121,29 @@ const say = (msg: string) => process.stdout.write(`[${elapsed()}] ${msg}\n`);
 function publicationLeaks(dir: string, notes: string[]): string[] {
   const texts = publicTexts(dir);
   return [...new Set(notes)].filter((n) => texts.some((t) => t.text.includes(n)));
+}
+
+/**
+ * Opens the folder's verify.html from file:// in the machine's Chromium, as a visitor would, and
+ * reads its verdict. No Chromium (setup could not install it): said, not counted as a failure.
+ */
+async function verifyInChromium(pub: string): Promise<{ verdict: string; failed: boolean }> {
+  let browser;
+  try {
+    browser = await launchChromium();
+  } catch (err) {
+    return { verdict: `not checked here (${(err as Error).message.split('\n')[0]})`, failed: false };
+  }
+  try {
+    const page = await browser.newPage();
+    const t = Date.now();
+    await page.goto(pathToFileURL(path.join(pub, 'verify.html')).href);
+    await page.waitForSelector('body[data-verification]', { timeout: 120_000 });
+    const verdict = (await page.getAttribute('body', 'data-verification')) ?? '?';
+    return { verdict: `${verdict} (${((Date.now() - t) / 1000).toFixed(1)} s)`, failed: verdict !== 'verified' };
+  } finally {
+    await browser.close();
+  }
 }
 
 async function portFree(port: number): Promise<boolean> {
@@ -617,6 +642,8 @@ async function main(): Promise<void> {
     const noticeFile = path.join(drawNoticeDir(opts.data, campaignId), 'draw-notice.json');
     const noticeSame = fs.existsSync(noticeFile) && fs.existsSync(path.join(pub, 'draw-notice.json')) && fs.readFileSync(noticeFile).equals(fs.readFileSync(path.join(pub, 'draw-notice.json')));
     process.stdout.write(`draw-time notice: ${noticeSame ? 'the publication carries the notice published at the draw, byte for byte' : `MISSING or different from ${noticeFile}`}\n`);
+    const inBrowser = await verifyInChromium(pub);
+    process.stdout.write(`verify.html in Chromium (file://): ${inBrowser.verdict}\n`);
 
     // 8. What an outsider sees: the publication holds no internal note, and the Temporal histories,
     // read with the real `temporal` CLI as anyone with namespace access could, hold no witness
@@ -681,7 +708,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (was available while the demo ran; run with --keep-running to explore it afterwards)\npublication: ${pub}\n`);
     }
     await stopAll();
-    if (verify.status !== 0 || verifyPy.status !== 0 || !noticeSame || driver.tally.refused.length > 0 || leakedNotes.length > 0 || audit.findings.length > 0) process.exitCode = 1;
+    if (verify.status !== 0 || verifyPy.status !== 0 || !noticeSame || inBrowser.failed || driver.tally.refused.length > 0 || leakedNotes.length > 0 || audit.findings.length > 0) process.exitCode = 1;
   } catch (err) {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     if (server) process.stderr.write(`demo: Temporal log ${server.logFile}; worker log ${path.join(opts.data, 'worker.log')}\n`);

@@ -19,7 +19,7 @@ import { bindWitnesses, parseWitness, runDraw } from '../domain/draw/draw';
 import { MANIFEST_FILES, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { DRAW_SPEC_V2, type DrawRecord, formatDrawRecord } from '../domain/draw/record';
 import { syntheticManifest } from './fixtures/draw/synthetic';
-import { launchChromium } from './helpers/browser';
+import { launchChromium } from '../scripts/browser';
 
 const VECTORS = path.resolve(__dirname, 'fixtures/draw-vectors');
 const readJson = (p: string) => JSON.parse(fs.readFileSync(p, 'utf8'));

@@ -176,7 +176,7 @@ ${replacementRows}
 <p>复核方法：下载本公示的全部文件，在文件所在目录中先核对文件完整性，再用 shuangsuiji（ssj）开源软件重新计算抽取结果并与公布的记录比对（SSJ_DIR 为该软件所在目录；输出 verified 即一致）。${p.softwareSource ? html`该软件的获取方式：${p.softwareSource}。` : html`该软件以 Apache-2.0 许可开放源代码，可向${p.publisher}索取。`}抽取算法的完整规范见该软件的 docs/draw-spec.md，任何人均可按规范自行编程复核：</p>
 <pre>sha256sum -c SHA256SUMS
 ${VERIFY_COMMAND}</pre>
-<p>在浏览器中复核：打开本目录中的 <a href="verify.html">verify.html</a>（下载后双击打开亦可，无需安装软件、无需联网）。它在您的电脑或手机上核对每个文件的指纹，再按公开的算法重新计算随机种子、逐个抽取池重算抽中的单位和检查组、核对每一次替换，并与抽取当时的公告比对，逐步显示计算出的数值，最后给出“复核通过”或指出第一处不一致。</p>
+<p>在浏览器中复核：打开本目录中的 <a href="verify.html">verify.html</a>（下载后双击打开亦可，无需安装软件、无需联网）。它在您的电脑或手机上核对每个文件的指纹，再按公开的算法重新计算随机种子、逐个抽取池重算抽中的单位和检查组、核对每一次替换，并与抽取当时的公告比对，逐步显示计算出的数值，最后给出“复核通过”或指出第一处不一致。也可在本目录中运行另一套独立实现的复核程序 <code>python3 verify.py</code>（仅需 Python 3，无需其他软件），输出 verified 即一致。</p>
 <p class="note">本公示所附文件：${p.files.join('、')}。各文件的 SHA-256 摘要见 SHA256SUMS。results.csv 为 UTF-8（带 BOM）编码，可直接用 Excel 打开。</p>
 </section>
 
