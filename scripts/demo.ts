@@ -14,13 +14,12 @@
 // up for exploring the Web UI until Ctrl-C.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { startDevServer, freePort, type DevServer } from './dev-server';
+import { startDevServer, freePort, portIsFree, type DevServer } from './dev-server';
 import { launchChromium } from './browser';
 import { writeLocalServer } from '../client/local-server';
 import { auditCampaignHistories } from './history-audit';
@@ -146,13 +145,6 @@ async function verifyInChromium(pub: string): Promise<{ verdict: string; failed:
   }
 }
 
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 /** Refuses to wipe a data folder that a running demo (--keep-running) still uses. */
 function claimDataDir(dir: string): void {
@@ -395,7 +387,7 @@ async function main(): Promise<void> {
 
     // 2. Mail catcher and Temporal (SQLite file, Web UI).
     catcher = await startMailCatcher({ dir: path.join(opts.data, 'mail') });
-    const uiPort = opts.uiPort ?? ((await portFree(8233)) ? 8233 : await freePort());
+    const uiPort = opts.uiPort ?? ((await portIsFree(8233)) ? 8233 : await freePort());
     // Payload encryption: the demo's own keyring in its data folder, and a codec endpoint for the
     // Web UI and the CLI that a demo operator's token opens (codec/).
     const keyFile = path.join(opts.data, 'codec-keys.json');
@@ -410,7 +402,7 @@ async function main(): Promise<void> {
     });
     server = await startDevServer({
       // The usual port when free, so the Web UI's and the CLI's defaults find it.
-      ...((await portFree(7233)) ? { port: 7233 } : {}),
+      ...((await portIsFree(7233)) ? { port: 7233 } : {}),
       uiCodecEndpoint: codec.url,
       dbFile: path.join(opts.data, 'temporal.db'),
       headless: false,

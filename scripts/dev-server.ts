@@ -142,7 +142,8 @@ async function main(): Promise<void> {
   await server.stop();
 }
 
-async function portIsFree(port: number): Promise<boolean> {
+/** True when nothing listens on 127.0.0.1:`port`. */
+export async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
     srv.once('error', () => resolve(false));

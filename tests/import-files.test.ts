@@ -1,13 +1,12 @@
 // Importing registry files: every example file, the all-or-nothing refusal with every problem
 // listed, idempotent re-import, encodings, .xlsx quirks, and the command line's exit codes.
-import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDigest } from './helpers/sqlite-digest';
 import { makeUscc } from '../domain/uscc';
 import { ImportRefused, importRegistryFile, type ImportOptions } from '../activities/registry/import-file';
 import { silentProgress, terminalProgress } from '../activities/registry/progress';
@@ -22,15 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A digest of every row of every table: equal digests mean the store is unchanged. */
-function storeDigest(file: string): string {
-  const db = new Database(file, { readonly: true });
-  const h = createHash('sha256');
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-  for (const t of tables) h.update(t).update(JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw().all()));
-  db.close();
-  return h.digest('hex');
-}
+const storeDigest = sqliteDigest;
 
 async function refused(p: Promise<unknown>): Promise<ImportRefused> {
   try {

@@ -2,13 +2,12 @@
 // bytes flipped, inserted or cut, cells swapped, quotes and control characters sprinkled, rows
 // duplicated — always end in a correct import or a clear refusal (ImportRefused, every problem
 // naming its file), never another error or a hang, and a refusal leaves the database unchanged.
-import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
 import { openRegistry, type RegistryStore } from '../activities/registry/store';
 import type { ImportKind } from '../activities/registry/templates';
@@ -30,15 +29,7 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function digest(): string {
-  const db = new Database(dbFile, { readonly: true });
-  const h = createHash('sha256');
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]) {
-    h.update(t).update(JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw().all()));
-  }
-  db.close();
-  return h.digest('hex');
-}
+const digest = (): string => sqliteDigest(dbFile);
 
 const SPRINKLES = ['"', ',', '\n', '\r', '\u0000', '\u001b', '\u202e', '\u200b', '=1+1', '９', '\ufeff', '中', '\\', ' '];
 

@@ -2,14 +2,13 @@
 // characters, a damaged UTF-8 byte, a title row above the headings, a formula with no stored
 // value, another template's headings. Each ends in one clear refusal naming the place, and the
 // database is left as it was.
-import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
 import { openRegistry, type RegistryStore } from '../activities/registry/store';
 import { textProblem } from '../domain/text';
@@ -29,15 +28,7 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function storeDigest(): string {
-  const db = new Database(dbFile, { readonly: true });
-  const h = createHash('sha256');
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]) {
-    h.update(t).update(JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw().all()));
-  }
-  db.close();
-  return h.digest('hex');
-}
+const storeDigest = (): string => sqliteDigest(dbFile);
 
 async function refusal(file: string, kind: 'units' | 'people' | 'departments' = 'units'): Promise<string[]> {
   const before = storeDigest();
