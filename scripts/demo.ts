@@ -679,13 +679,15 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
     const someUnit = record.assignments[0]!.unit_id;
+    // The quarter is closed by now, so the commands name it (without, ssj looks for a running one).
+    const yq = `--year ${YEAR} --quarter ${opts.quarter}`;
     const pubRel = path.relative(process.cwd(), pub) || '.';
     const tryThese = [
       '',
       `try it as each role${opts.keepRunning ? ', in another terminal of this checkout (no settings needed while the demo runs)' : ' (run the demo with --keep-running first; ssj then finds its server by itself)'}:`,
-      `  operations staff:   npm run --silent ssj -- quarter status      npm run --silent ssj -- quarter list`,
-      `  inspectors:         npm run --silent ssj -- inspection status ${someUnit}      npm run --silent ssj -- inspection list`,
-      `  discipline officer: npm run --silent ssj -- quarter status   (the ceremonies: commitments, who revealed, the void one)`,
+      `  operations staff:   npm run --silent ssj -- quarter list      npm run --silent ssj -- quarter status ${yq}`,
+      `  inspectors:         npm run --silent ssj -- inspection status ${someUnit} ${yq}      npm run --silent ssj -- inspection list ${yq}`,
+      `  discipline officer: npm run --silent ssj -- quarter status ${yq}   (the ceremonies: commitments, who revealed, the void one)`,
       `  the public:         npm run --silent ssj -- verify --manifest ${pubRel}/manifest --record ${pubRel}/draw-record.json --replacements ${pubRel}/replacements.json`,
     ];
     process.stdout.write(tryThese.join('\n') + '\n');
