@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { assertDate } from './calendar';
 import type { Programme } from './programme';
-import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, joinHtml, wrapText } from './documents/html';
+import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, htmlPage, joinHtml, wrapText } from './documents/html';
 
 export { escapeHtml, chineseDate, chineseQuarter } from './documents/html';
 
@@ -223,23 +223,13 @@ table.form th { width: 22%; }
 `;
 
 function page(title: string, body: Html, annexes: Html | null = null): string {
-  return (
-    '<!DOCTYPE html>\n' +
-    html`<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${new Html(BASE_CSS)}</style>
-</head>
-<body>
-<div class="doc">
+  return htmlPage(
+    title,
+    BASE_CSS,
+    html`<div class="doc">
 ${body}
 </div>
-${annexes}
-</body>
-</html>
-`.value
+${annexes}`,
   );
 }
 

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CeremonyRecord } from '../../domain/ceremonies';
-import { FONT_SANS, FONT_TITLE, Html, chineseQuarter, html, joinHtml } from '../../domain/documents/html';
+import { FONT_SANS, FONT_TITLE, Html, chineseQuarter, html, htmlPage, joinHtml } from '../../domain/documents/html';
 import { MANIFEST_FILES, sha256Hex } from '../../domain/draw/digest';
 import { seedCommitment } from '../../domain/draw/draw';
 import { type DrawRecord, isWitnessV2 } from '../../domain/draw/record';
@@ -158,21 +158,7 @@ ${voids}
 }
 <p class="note">本公告所附文件：draw-notice.json（本公告的数据）、SHA256SUMS。</p>
 </main>`;
-  return (
-    '<!DOCTYPE html>\n' +
-    html`<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${new Html(CSS)}</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`.value
-  );
+  return htmlPage(title, CSS, body);
 }
 
 /** The notice folder's files, path → bytes, SHA256SUMS last. */

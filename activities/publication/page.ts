@@ -2,7 +2,7 @@
 // website notice. Self-contained (inline CSS, system CJK fonts, no scripts, no external links).
 // It names the inspecting department, never an inspector: names, certificate numbers and
 // e-mail addresses are personal data and are not in the page's input at all.
-import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, joinHtml } from '../../domain/documents/html';
+import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, htmlPage, joinHtml } from '../../domain/documents/html';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import { MANIFEST_FILES } from '../../domain/draw/digest';
 import type { ReasonCodes } from '../../domain/programme';
@@ -184,19 +184,5 @@ ${p.contact ? html`<p class="note">${p.contact}</p>` : ''}
 <div class="signoff"><div>${p.publisher}</div><div>${chineseDate(p.publishedOn)}</div></div>
 </main>`;
 
-  return (
-    '<!DOCTYPE html>\n' +
-    html`<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${p.title}</title>
-<style>${new Html(CSS)}</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`.value
-  );
+  return htmlPage(p.title, CSS, body);
 }

@@ -62,3 +62,22 @@ export const FONT_SANS =
 export function wrapText(lines: Array<string | null | undefined | false>): string {
   return lines.filter((l): l is string => typeof l === 'string').join('\n') + '\n';
 }
+
+/** A whole HTML5 page in Chinese: the shell every page and document shares, around `body`. */
+export function htmlPage(title: string, css: string, body: Html): string {
+  return (
+    '<!DOCTYPE html>\n' +
+    html`<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new Html(css)}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`.value
+  );
+}
