@@ -144,7 +144,7 @@ describe('worker process', () => {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
       await connection.close();
     }
-  });
+  }, 240_000); // two worker processes (tsx) start on a busy 2-core machine; the waits inside allow 90 s each
 
   it('refuses to start without payload keys (exit 2), saying how to make them', async () => {
     const w = startWorker({ TEMPORAL_ADDRESS: '127.0.0.1:1', SSJ_DATA_DIR: path.join(tmp, 'nokeys') });
