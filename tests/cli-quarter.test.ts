@@ -229,7 +229,7 @@ describe('a quarter through the command line', () => {
         fs.writeFileSync(badFile, 'too-short!\n');
         const bad = await ssj(['witness', 'commit', ...q, '--as', PEOPLE.discipline, '--role', 'discipline', '--entropy-file', badFile]);
         expect(bad.code).toBe(2);
-        expect(bad.stderr).toContain('commitWitness: --entropy-file: entropy must be 16 to 128 letters or digits');
+        expect(bad.stderr).toContain('witness commit: --entropy-file: entropy must be 16 to 128 letters or digits');
         expect(bad.stderr + bad.stdout).not.toContain('too-short!');
         const goodFile = path.join(fx.dir, 'entropy.txt');
         fs.writeFileSync(goodFile, `${entropy2}\n`);

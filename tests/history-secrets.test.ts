@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client, Connection } from '@temporalio/client';
-import { codecBundleOptions, devServerClient, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
+import { codecBundleOptions, devServerClient, quiet, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, type Fixture } from './helpers/campaign-fixture';
 import { checkHistory, listWorkflowIds, showHistory, type Secrets } from '../scripts/history-audit';
 import { createActivities } from '../activities/campaign/activities';
@@ -171,8 +171,3 @@ describe('histories hold no secret in clear', () => {
     }
   }, 300_000);
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection } from './helpers/campaign-fixture';
 import { findInFolder, publicTexts } from '../scripts/public-folder';
 import { createActivities } from '../activities/campaign/activities';
 import { conflictEntityId, openRegistry } from '../activities/registry/store';
@@ -61,17 +61,6 @@ afterAll(async () => {
   await env?.teardown();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
 });
-
-/** The rejection message of an Update (the validator's ApplicationFailure). */
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { cause?: { message?: string }; message: string };
-    return e.cause?.message ?? e.message;
-  }
-  throw new Error('expected the message to be rejected, but it was accepted');
-}
 
 describe('reasons on the whole path, into a real publication folder', () => {
   it('publishes codes and labels only; the leader in charge decides recusals and approves replacements', async () => {
@@ -261,8 +250,3 @@ describe('reasons on the whole path, into a real publication folder', () => {
     expect(fs.readFileSync(path.join(pub.location, 'manifest', 'conflicts.csv'), 'utf8').split('\n')[0]).toBe('inspector_id,unit_id');
   });
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

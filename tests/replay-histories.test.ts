@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadHistory } from './helpers/campaign-fixture';
-import { codecBundleOptions, testKeyring, testWorkerCodec } from './helpers/temporal';
+import { codecBundleOptions, quiet, testKeyring, testWorkerCodec } from './helpers/temporal';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
@@ -28,8 +28,3 @@ describe('saved histories replay on the current workflow code', () => {
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

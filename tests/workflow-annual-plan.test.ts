@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Client, Connection } from '@temporalio/client';
-import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
+import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, readNotices, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import { openCampaignStore } from '../activities/campaign/store';
@@ -79,8 +79,3 @@ describe('quarterly schedule', () => {
     for (const id of ids) await client.schedule.getHandle(id).delete();
   });
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

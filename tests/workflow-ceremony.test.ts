@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, eventually, PEOPLE, readNotices, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, eventually, PEOPLE, readNotices, recordingMail, saveHistory, type Fixture, rejection } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import * as api from '../client/temporal';
 import { witnessCommitment } from '../domain/draw/commitment';
@@ -28,17 +28,6 @@ afterAll(async () => {
   await env?.teardown();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
 });
-
-/** The rejection message of an Update (the validator's ApplicationFailure). */
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { cause?: { message?: string }; message: string };
-    return e.cause?.message ?? e.message;
-  }
-  throw new Error('expected the message to be rejected, but it was accepted');
-}
 
 const SALT = { a1: '0123456789abcdef0123456789abcdef', d1: 'fedcba9876543210fedcba9876543210', a2: '00112233445566778899aabbccddeeff', d2: 'ffeeddccbbaa99887766554433221100' };
 const ENTROPY = { admin: 'AdminTypedThis2024', discipline: '66251433216625143321' };
@@ -204,8 +193,3 @@ describe('the ssj-draw/2 witness ceremony on the time-skipping server', () => {
     mail.close();
   });
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

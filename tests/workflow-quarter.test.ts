@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client, Connection } from '@temporalio/client';
-import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
+import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import * as api from '../client/temporal';
@@ -198,8 +198,3 @@ describe('a quarter on the dev server', () => {
     mail.close();
   });
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import * as api from '../client/temporal';
 import { campaignWorkflowId } from '../workflows/definitions';
@@ -26,17 +26,6 @@ afterAll(async () => {
   await env?.teardown();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
 });
-
-/** The rejection message of an Update (the validator's ApplicationFailure). */
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { cause?: { message?: string }; message: string };
-    return e.cause?.message ?? e.message;
-  }
-  throw new Error('expected the message to be rejected, but it was accepted');
-}
 
 describe('a late quarter on the time-skipping server', () => {
   it('fires every timer, refuses every wrong message, and closes with the statistics', async () => {
@@ -233,8 +222,3 @@ describe('a late quarter on the time-skipping server', () => {
     mail.close();
   });
 });
-
-function quiet() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-}

@@ -5,6 +5,8 @@ import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import { entropySchema, witnessEntropySchema, witnessRoles, type WitnessRole } from '../../domain/messages';
 import { campaignStatus, commitWitness, giveEntropy, revealWitness } from '../temporal';
+import type { Client } from '@temporalio/client';
+import type { Person } from '../../domain/registry';
 import type { CampaignStatus } from '../../workflows/definitions';
 import { ExitCode, UserError } from '../errors';
 import { checkActor, parseWith, resolveCampaignId, settings, withSession, type CampaignFlags } from '../session';
@@ -38,14 +40,9 @@ export function registerWitness(program: Command): void {
         'or printed; reveal with `ssj witness reveal` once both witnesses have committed, before the deadline.\n',
     )
     .action(async (o: WitnessFlags & { entropyFile?: string; secretFile?: string; showSecret?: boolean }) => {
-      const s = settings();
-      const actor = checkActor(s, o.as, [o.role], `witness the draw as the ${o.role} witness`);
-      await withSession(async ({ client }) => {
-        const id = await resolveCampaignId(client, o);
-        const st = await campaignStatus(client, id);
-        const ceremony = openCeremony(st, id);
+      await withCeremony(o, async ({ client, actor, id, st, ceremony }) => {
         process.stdout.write(`${id}, ceremony ${ceremony}\nmanifest digest: ${st.manifest!.digest}\n(check it against the digest announced for this quarter before you go on)\n`);
-        const entropy = parseWith(entropySchema, await readEntropy(o.entropyFile, '--entropy-file'), 'commitWitness', { '': '--entropy-file' });
+        const entropy = parseWith(entropySchema, await readEntropy(o.entropyFile, '--entropy-file'), 'witness commit', { '': '--entropy-file' });
         const secret = makeWitnessSecret({ campaignId: id, ceremony, manifestDigest: st.manifest!.digest, role: o.role, personId: actor.id, entropy });
         const file = o.secretFile ?? defaultSecretPath(secret);
         // The secret is on disk before the commitment leaves: a committed witness can always reveal.
@@ -71,12 +68,7 @@ export function registerWitness(program: Command): void {
   witnessCommand(witness, 'reveal', 'step 2, once every witness has committed: send the salt and entropy kept by `ssj witness commit` (揭示)')
     .option('--secret-file <file>', 'the file `ssj witness commit` wrote (default: its default path for the current ceremony)')
     .action(async (o: WitnessFlags & { secretFile?: string }) => {
-      const s = settings();
-      const actor = checkActor(s, o.as, [o.role], `witness the draw as the ${o.role} witness`);
-      await withSession(async ({ client }) => {
-        const id = await resolveCampaignId(client, o);
-        const st = await campaignStatus(client, id);
-        const ceremony = openCeremony(st, id);
+      await withCeremony(o, async ({ client, actor, id, st, ceremony }) => {
         const file = o.secretFile ?? defaultSecretPath({ campaignId: id, ceremony, role: o.role, personId: actor.id });
         const secret = secretIo(() => readSecretFile(file));
         const mismatch = (
@@ -109,7 +101,7 @@ export function registerWitness(program: Command): void {
     .action(async (o: WitnessFlags & { entropy?: string }) => {
       const s = settings();
       const entropy = await readEntropy(o.entropy === '-' ? '-' : undefined, '--entropy', o.entropy);
-      const msg = parseWith(witnessEntropySchema, { role: o.role, personId: o.as, entropy }, 'giveEntropy', { entropy: '--entropy', personId: '--as', role: '--role' });
+      const msg = parseWith(witnessEntropySchema, { role: o.role, personId: o.as, entropy }, 'witness entropy', { entropy: '--entropy', personId: '--as', role: '--role' });
       const actor = checkActor(s, o.as, [o.role], `give entropy as the ${o.role} witness`);
       await withSession(async ({ client }) => {
         const id = await resolveCampaignId(client, o);
@@ -121,6 +113,19 @@ export function registerWitness(program: Command): void {
         );
       });
     });
+}
+
+/** What both steps start from: the witness checked against the registry, the campaign, its status and open ceremony. */
+async function withCeremony(
+  o: WitnessFlags,
+  fn: (c: { client: Client; actor: Person; id: string; st: CampaignStatus; ceremony: number }) => Promise<void>,
+): Promise<void> {
+  const actor = checkActor(settings(), o.as, [o.role], `witness the draw as the ${o.role} witness`);
+  await withSession(async ({ client }) => {
+    const id = await resolveCampaignId(client, o);
+    const st = await campaignStatus(client, id);
+    await fn({ client, actor, id, st, ceremony: openCeremony(st, id) });
+  });
 }
 
 /** The current ceremony's number, or a refusal (exit 3) saying why there is none to take part in. */

@@ -215,3 +215,14 @@ export async function loadHistory(file: string): Promise<{ workflowId: string; h
   const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { workflowId: string; history: Record<string, unknown> };
   return { workflowId: saved.workflowId, history: temporal.api.history.v1.History.fromObject(saved.history) };
 }
+
+/** The rejection message of an Update (the validator's ApplicationFailure). */
+export async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { cause?: { message?: string }; message: string };
+    return e.cause?.message ?? e.message;
+  }
+  throw new Error('expected the message to be rejected, but it was accepted');
+}

@@ -48,3 +48,9 @@ export { bundleOptions as codecBundleOptions } from '../../codec/data-converter'
 export function uniqueTaskQueue(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** A logger for bundleWorkflowCode that keeps only errors (the bundler's stats are noise in tests). */
+export function quiet() {
+  const noop = () => undefined;
+  return { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+}
