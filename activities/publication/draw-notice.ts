@@ -110,8 +110,21 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border: 1px solid #999; padding: 5px 6px; text-align: left; vertical-align: top; }
 th { background: #f6f6f6; }
 .hash { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace; word-break: break-all; }
+.id { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace; white-space: nowrap; }
+thead th { white-space: nowrap; }
 .note { color: #555; font-size: 13px; }
+/* Phones: less padding, and the void ceremonies' witnesses one per line under the table's rows. */
+@media (max-width: 600px) {
+  main { padding: 16px 12px 28px; }
+  table { font-size: 12px; }
+  th, td { padding: 4px; }
+  th[scope="row"] { width: 34%; }
+}
 `;
+
+/** 2023-01-05T06:06:43+08:00 as 2023-01-05 06:06:43（北京时间）: readable, and it wraps at the space on a phone. */
+const readableTime = (iso: string | undefined | null): string =>
+  iso ? (/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?\+08:00$/.exec(iso)?.slice(1).join(' ').concat('（北京时间）') ?? iso) : '';
 
 const role = (r: string): string => (WITNESS_ROLE_LABELS[r] ? `${WITNESS_ROLE_LABELS[r]}（${r}）` : r);
 
@@ -121,14 +134,14 @@ export function renderDrawNoticePage(n: DrawNotice): string {
   const title = `${n.year}年${chineseQuarter(n.quarter)}“双随机”抽取公告`;
   const files = joinHtml(MANIFEST_FILES.map((f) => html`<tr><th scope="row">manifest/${f}</th><td class="hash">${n.manifest[f] ?? ''}</td></tr>`), '\n');
   const witnesses = joinHtml(
-    n.witnesses.map((w) => html`<tr><td>${role(w.role)}</td><td class="hash">${w.person_id}</td>${v2 ? html`<td class="hash">${w.commitment ?? ''}</td>` : ''}</tr>`),
+    n.witnesses.map((w) => html`<tr><td>${role(w.role)}</td><td class="id">${w.person_id}</td>${v2 ? html`<td class="hash">${w.commitment ?? ''}</td>` : ''}</tr>`),
     '\n',
   );
   const voids = joinHtml(
     n.void_ceremonies.map(
       (c) =>
-        html`<tr><td>第${c.number}次</td><td>${c.voided_at ?? ''}</td><td>${joinHtml(
-          c.witnesses.map((w) => html`${role(w.role)} ${w.person_id}：<span class="hash">${w.commitment}</span>`),
+        html`<tr><td class="id">第${c.number}次</td><td>${readableTime(c.voided_at)}</td><td>${joinHtml(
+          c.witnesses.map((w) => html`${role(w.role)} <span class="id">${w.person_id}</span>：<span class="hash">${w.commitment}</span>`),
           '<br>',
         )}</td><td>${c.failed.map((f) => `${role(f.role)} ${f.person_id}`).join('、')}</td></tr>`,
     ),
@@ -136,7 +149,7 @@ export function renderDrawNoticePage(n: DrawNotice): string {
   );
   const body = html`<main>
 <h1>${title}</h1>
-<p>抽取批次 <span class="hash">${n.campaign}</span>（${n.workflow_id}）已于 ${n.drawn_at} 按公开算法 ${n.spec} 完成随机抽取。抽取名单在检查完成前保密；此处先行公布可在日后核对的数据：抽取数据清单的摘要、见证人${v2 ? '及其承诺值' : ''}、随机种子的 SHA-256。公示时公布的抽取记录必须与本公告一致，公示文件夹中的 verify.py 会逐项核对。</p>
+<p>抽取批次 <span class="hash">${n.campaign}</span>（${n.workflow_id}）已于 ${readableTime(n.drawn_at)} 按公开算法 ${n.spec} 完成随机抽取。抽取名单在检查完成前保密；此处先行公布可在日后核对的数据：抽取数据清单的摘要、见证人${v2 ? '及其承诺值' : ''}、随机种子的 SHA-256。公示时公布的抽取记录必须与本公告一致，公示文件夹中的 verify.py 会逐项核对。</p>
 <h2>一、抽取数据清单（manifest）</h2>
 <table><tbody>
 <tr><th scope="row">清单摘要 manifest_digest</th><td class="hash">${n.manifest_digest}</td></tr>
