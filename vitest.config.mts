@@ -7,7 +7,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: one test file at a time keeps the real servers responsive.
     fileParallelism: false,
-    globalSetup: ['tests/setup/global-dev-server.ts'],
+    // One dev server and one throwaway PostgreSQL 15 for the whole run.
+    globalSetup: ['tests/setup/global-dev-server.ts', 'tests/setup/global-postgres.ts'],
     setupFiles: ['tests/setup/quiet-runtime.ts'],
     reporters: ['default', './tests/setup/summary-reporter.ts'],
     testTimeout: 60_000,

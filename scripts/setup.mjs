@@ -178,6 +178,57 @@ function ensureChromium() {
   log(`chromium: ${found.path} (${found.from})`);
 }
 
-if (!process.argv.includes('--temporal-only')) ensureNodeModules();
-ensureTemporal();
-if (!process.argv.includes('--temporal-only')) ensureChromium();
+// 5. PostgreSQL server binaries, for the store tests against a real PostgreSQL 15
+// (scripts/postgres.ts runs initdb in a temporary folder; nothing is installed as a service).
+// $SSJ_PG_BINDIR, then `pg_config --bindir`, then /usr/lib/postgresql/<newest>/bin; when missing
+// and we are root with apt-get, Debian's postgresql-15 (or the distribution's postgresql).
+// Not fatal here: the PostgreSQL tests fail with the same advice when the path is missing.
+function ensurePostgres() {
+  const out = path.join(tools, 'postgres-bindir.json');
+  const hasServer = (dir) => isExecutable(path.join(dir, 'initdb')) && isExecutable(path.join(dir, 'pg_ctl')) && isExecutable(path.join(dir, 'postgres'));
+  const find = () => {
+    if (process.env.SSJ_PG_BINDIR) {
+      const dir = path.resolve(process.env.SSJ_PG_BINDIR);
+      if (!hasServer(dir)) fail(`SSJ_PG_BINDIR=${process.env.SSJ_PG_BINDIR} does not hold initdb, pg_ctl and postgres. Fix or unset it.`);
+      return { bindir: dir, from: 'SSJ_PG_BINDIR' };
+    }
+    const pgConfig = spawnSync('pg_config', ['--bindir'], { stdio: 'pipe', encoding: 'utf8' });
+    const dir = pgConfig.status === 0 ? pgConfig.stdout.trim() : '';
+    if (dir && hasServer(dir)) return { bindir: dir, from: 'pg_config' };
+    const base = '/usr/lib/postgresql';
+    const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+    for (const v of versions) if (hasServer(path.join(base, v, 'bin'))) return { bindir: path.join(base, v, 'bin'), from: base };
+    return null;
+  };
+  let found = find();
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!found && isRoot && onPath('apt-get')) {
+    log('installing the PostgreSQL server (apt-get install postgresql-15)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = (pkg) => run('apt-get', ['install', '-y', '-q', '--no-install-recommends', pkg], { env });
+    if (run('apt-get', ['update', '-q'], { env }) && (install('postgresql-15') || install('postgresql'))) found = find();
+  }
+  fs.mkdirSync(tools, { recursive: true });
+  if (!found) {
+    fs.rmSync(out, { force: true });
+    process.stderr.write(
+      'setup: PostgreSQL server binaries not found; the store tests on PostgreSQL need them. Do one of these:\n' +
+        '  - Debian 12, as root: apt-get update && apt-get install -y postgresql-15\n' +
+        '    (other Debian/Ubuntu releases: apt-get install -y postgresql)\n' +
+        '  - or set SSJ_PG_BINDIR to the folder holding initdb, pg_ctl and postgres,\n' +
+        'then run `npm run setup` again.\n',
+    );
+    return;
+  }
+  fs.writeFileSync(out, JSON.stringify(found, null, 2) + '\n');
+  log(`postgresql: ${found.bindir} (${found.from})`);
+}
+
+if (process.argv.includes('--postgres-only')) {
+  ensurePostgres();
+} else {
+  if (!process.argv.includes('--temporal-only')) ensureNodeModules();
+  ensureTemporal();
+  if (!process.argv.includes('--temporal-only')) ensureChromium();
+  if (!process.argv.includes('--temporal-only')) ensurePostgres();
+}

@@ -1,0 +1,552 @@
+// ConsoleStore in portable SQL over a SqlDatabase: the same statements run on SQLite and on
+// PostgreSQL. Atomicity comes from single statements (INSERT ... ON CONFLICT, conditional
+// UPDATE) or from one transaction, never from read-then-write in application code.
+import { randomUUID } from 'node:crypto';
+import type {
+  Account,
+  AccountChanges,
+  AuditEntry,
+  AuditQuery,
+  CampaignRow,
+  ConsoleStore,
+  ConsumeInvitationResult,
+  InspectionCounts,
+  InspectionQuery,
+  InspectionRow,
+  Invitation,
+  InvitedAccount,
+  LockoutPolicy,
+  LoginThrottle,
+  NewAccount,
+  NewAuditEntry,
+  NewInvitation,
+  Session,
+  TaskQuery,
+  TaskRow,
+  TaskStatus,
+} from './console-store';
+import { mapConflicts, type Dialect, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql';
+
+type Row = Record<string, unknown>;
+
+const iso = (d: Date): string => d.toISOString();
+const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+const date = (v: unknown): Date => new Date(String(v));
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(String(v)));
+const str = (v: unknown): string => String(v);
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
+const flag = (b: boolean): number => (b ? 1 : 0);
+/** `IN (?, ?, ...)` for a non-empty list. */
+const inList = (n: number): string => `(${Array.from({ length: n }, () => '?').join(', ')})`;
+
+function toAccount(r: Row): Account {
+  return {
+    id: str(r.id),
+    login: str(r.login),
+    personId: str(r.person_id),
+    roles: json<string[]>(r.roles_json),
+    passwordHash: strOrNull(r.password_hash),
+    oidcIssuer: strOrNull(r.oidc_issuer),
+    oidcSubject: strOrNull(r.oidc_subject),
+    disabled: Number(r.disabled) === 1,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toInvitation(r: Row): Invitation {
+  return {
+    tokenHash: str(r.token_hash),
+    personId: str(r.person_id),
+    roles: json<string[]>(r.roles_json),
+    expiresAt: date(r.expires_at),
+    createdAt: date(r.created_at),
+    createdBy: strOrNull(r.created_by),
+    usedAt: dateOrNull(r.used_at),
+    usedByAccount: strOrNull(r.used_by_account),
+  };
+}
+
+function toThrottle(r: Row): LoginThrottle {
+  return { login: str(r.login), failures: Number(r.failures), lastFailedAt: date(r.last_failed_at), lockedUntil: dateOrNull(r.locked_until) };
+}
+
+function toSession(r: Row): Session {
+  return {
+    id: str(r.id),
+    accountId: str(r.account_id),
+    csrfSecret: str(r.csrf_secret),
+    createdAt: date(r.created_at),
+    lastSeenAt: date(r.last_seen_at),
+    ip: strOrNull(r.ip),
+    userAgent: strOrNull(r.user_agent),
+  };
+}
+
+function toAudit(r: Row): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    accountId: strOrNull(r.account_id),
+    personId: strOrNull(r.person_id),
+    action: str(r.action),
+    target: strOrNull(r.target),
+    detail: json<Record<string, unknown>>(r.detail_json),
+    at: date(r.at),
+    ip: strOrNull(r.ip),
+    userAgent: strOrNull(r.user_agent),
+  };
+}
+
+function toTask(r: Row): TaskRow {
+  return {
+    key: str(r.task_key),
+    kind: str(r.kind),
+    campaignId: str(r.campaign_id),
+    inspectionWorkflowId: strOrNull(r.inspection_workflow_id),
+    unitId: strOrNull(r.unit_id),
+    unitName: strOrNull(r.unit_name),
+    department: strOrNull(r.department),
+    assignees: json<string[]>(r.assignees_json),
+    role: strOrNull(r.role),
+    roleDepartment: strOrNull(r.role_department),
+    deadline: strOrNull(r.deadline),
+    status: str(r.status) as TaskStatus,
+    decidedBy: strOrNull(r.decided_by),
+    decidedAt: dateOrNull(r.decided_at),
+    detail: json<Record<string, unknown>>(r.detail_json),
+    revision: Number(r.revision),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toInspection(r: Row): InspectionRow {
+  return {
+    campaignId: str(r.campaign_id),
+    workflowId: str(r.workflow_id),
+    unitId: str(r.unit_id),
+    unitName: str(r.unit_name),
+    department: str(r.department),
+    team: json<string[]>(r.team_json),
+    phase: str(r.phase),
+    deadline: strOrNull(r.deadline),
+    overdue: Number(r.overdue) === 1,
+    parked: Number(r.parked) === 1,
+    parkedReason: strOrNull(r.parked_reason),
+    outcome: strOrNull(r.outcome),
+    detail: json<Record<string, unknown>>(r.detail_json),
+    revision: Number(r.revision),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toCampaign(r: Row): CampaignRow {
+  return {
+    campaignId: str(r.campaign_id),
+    programmeId: str(r.programme_id),
+    year: Number(r.year),
+    quarter: Number(r.quarter),
+    phase: str(r.phase),
+    detail: json<Record<string, unknown>>(r.detail_json),
+    revision: Number(r.revision),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+/**
+ * INSERT ... ON CONFLICT (key) DO UPDATE every other column, unless the stored revision is
+ * higher: the projections' "newest writer wins, retries are harmless" rule, in one statement.
+ */
+async function upsertByRevision(db: SqlExecutor, table: string, keyColumn: string, values: Record<string, SqlValue>): Promise<boolean> {
+  const cols = Object.keys(values);
+  const sets = cols.filter((c) => c !== keyColumn).map((c) => `${c} = excluded.${c}`);
+  const rows = await db.all(
+    `INSERT INTO ${table} (${cols.join(', ')}) VALUES ${inList(cols.length)}
+     ON CONFLICT (${keyColumn}) DO UPDATE SET ${sets.join(', ')}
+     WHERE ${table}.revision <= excluded.revision
+     RETURNING ${keyColumn}`,
+    Object.values(values),
+  );
+  return rows.length > 0;
+}
+
+export class SqlConsoleStore implements ConsoleStore {
+  readonly dialect: Dialect;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    /** Close the database with the store (false when the database is shared with other stores). */
+    private readonly ownsDatabase = true,
+  ) {
+    this.dialect = db.dialect;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDatabase) await this.db.close();
+  }
+
+  // ---- accounts ---------------------------------------------------------------------------------
+
+  createAccount(a: NewAccount): Promise<Account> {
+    return insertAccount(this.db, a);
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const r = await this.db.get<Row>('SELECT * FROM accounts WHERE id = ?', [id]);
+    return r ? toAccount(r) : null;
+  }
+
+  async getAccountByLogin(login: string): Promise<Account | null> {
+    const r = await this.db.get<Row>('SELECT * FROM accounts WHERE login = ?', [login]);
+    return r ? toAccount(r) : null;
+  }
+
+  async getAccountByOidc(issuer: string, subject: string): Promise<Account | null> {
+    const r = await this.db.get<Row>('SELECT * FROM accounts WHERE oidc_issuer = ? AND oidc_subject = ?', [issuer, subject]);
+    return r ? toAccount(r) : null;
+  }
+
+  async listAccounts(filter: { personId?: string } = {}): Promise<Account[]> {
+    const rows = filter.personId
+      ? await this.db.all<Row>('SELECT * FROM accounts WHERE person_id = ? ORDER BY login', [filter.personId])
+      : await this.db.all<Row>('SELECT * FROM accounts ORDER BY login');
+    return rows.map(toAccount);
+  }
+
+  async updateAccount(id: string, c: AccountChanges): Promise<Account | null> {
+    const sets: string[] = ['updated_at = ?'];
+    const params: SqlValue[] = [iso(c.now)];
+    if (c.roles !== undefined) sets.push('roles_json = ?'), params.push(JSON.stringify(c.roles));
+    if (c.passwordHash !== undefined) sets.push('password_hash = ?'), params.push(c.passwordHash);
+    if (c.oidcIssuer !== undefined) sets.push('oidc_issuer = ?'), params.push(c.oidcIssuer);
+    if (c.oidcSubject !== undefined) sets.push('oidc_subject = ?'), params.push(c.oidcSubject);
+    if (c.disabled !== undefined) sets.push('disabled = ?'), params.push(flag(c.disabled));
+    const rows = await mapConflicts(() => this.db.all<Row>(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ? RETURNING *`, [...params, id]));
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  // ---- invitations ------------------------------------------------------------------------------
+
+  async createInvitation(i: NewInvitation): Promise<Invitation> {
+    const rows = await mapConflicts(() =>
+      this.db.all<Row>(
+        `INSERT INTO invitations (token_hash, person_id, roles_json, expires_at, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+        [i.tokenHash, i.personId, JSON.stringify(i.roles), iso(i.expiresAt), iso(i.now), i.createdBy],
+      ),
+    );
+    return toInvitation(rows[0]!);
+  }
+
+  async getInvitation(tokenHash: string): Promise<Invitation | null> {
+    const r = await this.db.get<Row>('SELECT * FROM invitations WHERE token_hash = ?', [tokenHash]);
+    return r ? toInvitation(r) : null;
+  }
+
+  consumeInvitation(tokenHash: string, a: InvitedAccount): Promise<ConsumeInvitationResult> {
+    const accountId = a.id ?? randomUUID();
+    return this.db.transaction(async (tx) => {
+      // The conditional UPDATE is the claim: concurrent callers queue on the row, and all but
+      // the first find used_at set when they get it.
+      const claimed = await tx.all<Row>(
+        `UPDATE invitations SET used_at = ?
+         WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *`,
+        [iso(a.now), tokenHash, iso(a.now)],
+      );
+      const inv = claimed[0];
+      if (!inv) {
+        const r = await tx.get<Row>('SELECT used_at FROM invitations WHERE token_hash = ?', [tokenHash]);
+        return { ok: false, reason: !r ? 'unknown' : r.used_at !== null ? 'used' : 'expired' } as const;
+      }
+      const invitation = toInvitation(inv);
+      const account = await insertAccount(tx, { ...a, id: accountId, personId: invitation.personId, roles: invitation.roles });
+      await tx.run('UPDATE invitations SET used_by_account = ? WHERE token_hash = ?', [accountId, tokenHash]);
+      return { ok: true, account, invitation: { ...invitation, usedByAccount: accountId } } as const;
+    });
+  }
+
+  // ---- login failures ---------------------------------------------------------------------------
+
+  async getLoginThrottle(login: string): Promise<LoginThrottle | null> {
+    const r = await this.db.get<Row>('SELECT * FROM login_failures WHERE login = ?', [login]);
+    return r ? toThrottle(r) : null;
+  }
+
+  async recordLoginFailure(login: string, now: Date, policy: LockoutPolicy): Promise<LoginThrottle> {
+    const at = iso(now);
+    const until = iso(new Date(now.getTime() + policy.lockoutMs));
+    // One statement, so concurrent failures are all counted. SET expressions see the old row.
+    // A lockout that has run out starts the count again at 1.
+    const rows = await this.db.all<Row>(
+      `INSERT INTO login_failures (login, failures, last_failed_at, locked_until)
+       VALUES (?, 1, ?, CASE WHEN 1 >= CAST(? AS INTEGER) THEN CAST(? AS TEXT) ELSE NULL END)
+       ON CONFLICT (login) DO UPDATE SET
+         failures = CASE WHEN login_failures.locked_until IS NOT NULL AND login_failures.locked_until <= excluded.last_failed_at
+                         THEN 1 ELSE login_failures.failures + 1 END,
+         last_failed_at = excluded.last_failed_at,
+         locked_until = CASE
+           WHEN login_failures.locked_until IS NOT NULL AND login_failures.locked_until > excluded.last_failed_at THEN login_failures.locked_until
+           WHEN (CASE WHEN login_failures.locked_until IS NOT NULL THEN 1 ELSE login_failures.failures + 1 END) >= CAST(? AS INTEGER)
+             THEN CAST(? AS TEXT)
+           ELSE NULL END
+       RETURNING *`,
+      [login, at, policy.maxFailures, until, policy.maxFailures, until],
+    );
+    return toThrottle(rows[0]!);
+  }
+
+  async clearLoginFailures(login: string): Promise<void> {
+    await this.db.run('DELETE FROM login_failures WHERE login = ?', [login]);
+  }
+
+  // ---- sessions ---------------------------------------------------------------------------------
+
+  async createSession(s: Session): Promise<void> {
+    await mapConflicts(() =>
+      this.db.run(
+        `INSERT INTO sessions (id, account_id, csrf_secret, created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [s.id, s.accountId, s.csrfSecret, iso(s.createdAt), iso(s.lastSeenAt), s.ip, s.userAgent],
+      ),
+    );
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const r = await this.db.get<Row>('SELECT * FROM sessions WHERE id = ?', [id]);
+    return r ? toSession(r) : null;
+  }
+
+  async touchSession(id: string, now: Date): Promise<boolean> {
+    return (await this.db.run('UPDATE sessions SET last_seen_at = ? WHERE id = ?', [iso(now), id])).changes > 0;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.db.run('DELETE FROM sessions WHERE id = ?', [id]);
+  }
+
+  async deleteSessionsOfAccount(accountId: string): Promise<number> {
+    return (await this.db.run('DELETE FROM sessions WHERE account_id = ?', [accountId])).changes;
+  }
+
+  async deleteIdleSessions(lastSeenBefore: Date): Promise<number> {
+    return (await this.db.run('DELETE FROM sessions WHERE last_seen_at < ?', [iso(lastSeenBefore)])).changes;
+  }
+
+  // ---- audit log --------------------------------------------------------------------------------
+
+  async appendAudit(e: NewAuditEntry): Promise<AuditEntry> {
+    const rows = await this.db.all<Row>(
+      `INSERT INTO audit_log (account_id, person_id, action, target, detail_json, at, ip, user_agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      [e.accountId, e.personId, e.action, e.target, JSON.stringify(e.detail), iso(e.at), e.ip, e.userAgent],
+    );
+    return toAudit(rows[0]!);
+  }
+
+  async listAudit(q: AuditQuery = {}): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.beforeSeq !== undefined) where.push('seq < ?'), params.push(q.beforeSeq);
+    if (q.personId !== undefined) where.push('person_id = ?'), params.push(q.personId);
+    if (q.accountId !== undefined) where.push('account_id = ?'), params.push(q.accountId);
+    if (q.target !== undefined) where.push('target = ?'), params.push(q.target);
+    if (q.from !== undefined) where.push('at >= ?'), params.push(iso(q.from));
+    if (q.to !== undefined) where.push('at < ?'), params.push(iso(q.to));
+    if (q.action !== undefined) {
+      // A prefix compare, not LIKE: no escaping rules to get wrong, same in both databases.
+      if (q.action.endsWith('.')) where.push('substr(action, 1, CAST(? AS INTEGER)) = ?'), params.push(q.action.length, q.action);
+      else where.push('action = ?'), params.push(q.action);
+    }
+    const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), 1000);
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`,
+      params,
+    );
+    return rows.map(toAudit);
+  }
+
+  // ---- projections ------------------------------------------------------------------------------
+
+  upsertTask(t: TaskRow): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const written = await upsertByRevision(tx, 'projected_tasks', 'task_key', {
+        task_key: t.key,
+        kind: t.kind,
+        campaign_id: t.campaignId,
+        inspection_workflow_id: t.inspectionWorkflowId,
+        unit_id: t.unitId,
+        unit_name: t.unitName,
+        department: t.department,
+        assignees_json: JSON.stringify(t.assignees),
+        role: t.role,
+        role_department: t.roleDepartment,
+        deadline: t.deadline,
+        status: t.status,
+        decided_by: t.decidedBy,
+        decided_at: isoOrNull(t.decidedAt),
+        detail_json: JSON.stringify(t.detail),
+        revision: t.revision,
+        updated_at: iso(t.updatedAt),
+      });
+      // The task row is locked until commit, so its assignees are replaced by one writer at a time.
+      if (written) {
+        await tx.run('DELETE FROM projected_task_assignees WHERE task_key = ?', [t.key]);
+        for (const p of new Set(t.assignees)) {
+          await tx.run('INSERT INTO projected_task_assignees (task_key, person_id) VALUES (?, ?)', [t.key, p]);
+        }
+      }
+      return written;
+    });
+  }
+
+  async getTask(key: string): Promise<TaskRow | null> {
+    const r = await this.db.get<Row>('SELECT * FROM projected_tasks WHERE task_key = ?', [key]);
+    return r ? toTask(r) : null;
+  }
+
+  async listTasksFor(q: TaskQuery): Promise<TaskRow[]> {
+    const statuses = q.statuses ?? ['open'];
+    if (statuses.length === 0) return [];
+    const params: SqlValue[] = [...statuses, q.personId];
+    let byRole = '';
+    if (q.roles.length > 0) {
+      byRole = ` OR (t.role IN ${inList(q.roles.length)} AND (t.role_department IS NULL OR t.role_department = ?))`;
+      params.push(...q.roles, q.department ?? null);
+    }
+    const extra: string[] = [];
+    if (q.campaignId !== undefined) extra.push('t.campaign_id = ?'), params.push(q.campaignId);
+    if (q.kinds !== undefined && q.kinds.length > 0) extra.push(`t.kind IN ${inList(q.kinds.length)}`), params.push(...q.kinds);
+    const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 500)), 5000);
+    // One query with OR: on 10,000 open tasks PostgreSQL answers in ~7 ms (measured; a UNION of
+    // an assignee half and a role half was no faster).
+    const rows = await this.db.all<Row>(
+      `SELECT t.* FROM projected_tasks t
+       WHERE t.status IN ${inList(statuses.length)}
+         AND (t.task_key IN (SELECT a.task_key FROM projected_task_assignees a WHERE a.person_id = ?)${byRole})
+         ${extra.map((e) => `AND ${e}`).join(' ')}
+       ORDER BY (CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END), t.deadline, t.task_key
+       LIMIT ${limit}`,
+      params,
+    );
+    return rows.map(toTask);
+  }
+
+  async listTasksOfCampaign(campaignId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM projected_tasks WHERE campaign_id = ? AND status IN ${inList(statuses.length)} ORDER BY task_key`,
+      [campaignId, ...statuses],
+    );
+    return rows.map(toTask);
+  }
+
+  upsertInspection(r: InspectionRow): Promise<boolean> {
+    return upsertByRevision(this.db, 'projected_inspections', 'workflow_id', {
+      workflow_id: r.workflowId,
+      campaign_id: r.campaignId,
+      unit_id: r.unitId,
+      unit_name: r.unitName,
+      department: r.department,
+      team_json: JSON.stringify(r.team),
+      phase: r.phase,
+      deadline: r.deadline,
+      overdue: flag(r.overdue),
+      parked: flag(r.parked),
+      parked_reason: r.parkedReason,
+      outcome: r.outcome,
+      detail_json: JSON.stringify(r.detail),
+      revision: r.revision,
+      updated_at: iso(r.updatedAt),
+    });
+  }
+
+  async getInspection(workflowId: string): Promise<InspectionRow | null> {
+    const r = await this.db.get<Row>('SELECT * FROM projected_inspections WHERE workflow_id = ?', [workflowId]);
+    return r ? toInspection(r) : null;
+  }
+
+  async listInspections(q: InspectionQuery): Promise<InspectionRow[]> {
+    const where = ['campaign_id = ?'];
+    const params: SqlValue[] = [q.campaignId];
+    if (q.phases !== undefined && q.phases.length > 0) where.push(`phase IN ${inList(q.phases.length)}`), params.push(...q.phases);
+    if (q.department !== undefined) where.push('department = ?'), params.push(q.department);
+    if (q.overdue !== undefined) where.push('overdue = ?'), params.push(flag(q.overdue));
+    if (q.parked !== undefined) where.push('parked = ?'), params.push(flag(q.parked));
+    const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 10000)), 100000);
+    const offset = Math.max(0, Math.trunc(q.offset ?? 0));
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM projected_inspections WHERE ${where.join(' AND ')} ORDER BY department, unit_id LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    return rows.map(toInspection);
+  }
+
+  async countInspections(campaignId: string): Promise<InspectionCounts> {
+    const groups = await this.db.all<Row>(
+      `SELECT phase, department, COUNT(*) AS n, SUM(overdue) AS overdue, SUM(parked) AS parked
+       FROM projected_inspections WHERE campaign_id = ? GROUP BY phase, department`,
+      [campaignId],
+    );
+    const counts: InspectionCounts = { total: 0, overdue: 0, parked: 0, byPhase: {}, byDepartment: {} };
+    for (const g of groups) {
+      const n = Number(g.n); // COUNT is a bigint (text) in PostgreSQL
+      counts.total += n;
+      counts.overdue += Number(g.overdue);
+      counts.parked += Number(g.parked);
+      counts.byPhase[str(g.phase)] = (counts.byPhase[str(g.phase)] ?? 0) + n;
+      counts.byDepartment[str(g.department)] = (counts.byDepartment[str(g.department)] ?? 0) + n;
+    }
+    return counts;
+  }
+
+  upsertCampaign(r: CampaignRow): Promise<boolean> {
+    return upsertByRevision(this.db, 'projected_campaigns', 'campaign_id', {
+      campaign_id: r.campaignId,
+      programme_id: r.programmeId,
+      year: r.year,
+      quarter: r.quarter,
+      phase: r.phase,
+      detail_json: JSON.stringify(r.detail),
+      revision: r.revision,
+      updated_at: iso(r.updatedAt),
+    });
+  }
+
+  async getCampaign(campaignId: string): Promise<CampaignRow | null> {
+    const r = await this.db.get<Row>('SELECT * FROM projected_campaigns WHERE campaign_id = ?', [campaignId]);
+    return r ? toCampaign(r) : null;
+  }
+
+  async listCampaigns(filter: { year?: number; programmeId?: string } = {}): Promise<CampaignRow[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.year !== undefined) where.push('year = ?'), params.push(filter.year);
+    if (filter.programmeId !== undefined) where.push('programme_id = ?'), params.push(filter.programmeId);
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM projected_campaigns ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY year DESC, quarter DESC, campaign_id`,
+      params,
+    );
+    return rows.map(toCampaign);
+  }
+}
+
+async function insertAccount(db: SqlExecutor, a: NewAccount): Promise<Account> {
+  const rows = await mapConflicts(() =>
+    db.all<Row>(
+      `INSERT INTO accounts (id, login, person_id, roles_json, password_hash, oidc_issuer, oidc_subject, disabled, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      [
+        a.id ?? randomUUID(),
+        a.login,
+        a.personId,
+        JSON.stringify(a.roles),
+        a.passwordHash,
+        a.oidcIssuer ?? null,
+        a.oidcSubject ?? null,
+        flag(a.disabled ?? false),
+        iso(a.now),
+        iso(a.now),
+      ],
+    ),
+  );
+  return toAccount(rows[0]!);
+}
