@@ -93,6 +93,7 @@ const caseDocumentBase = z.object({
   inspectors: z.array(documentInspectorSchema).min(2, 'at least two inspectors must be named'),
   findings: text,
   legalBasis: z.array(text).min(1, 'give at least one legal basis'),
+  /** What the recipient is asked to do, as a verb phrase (依法调查处理…); a leading 请 and a final 。 are dropped. */
   requestedAction: text,
   /** Date by which the recipient is asked to report back; null: no deadline stated. */
   replyBy: realDate.nullable(),
@@ -245,6 +246,20 @@ function signoff(issuer: string, issuedOn: string): Html {
 </div>`;
 }
 
+/**
+ * The action asked of the recipient as a bare verb phrase: the documents write 请… and the final
+ * 。 themselves, so a caller's 请依法调查处理。 must not come out as 请你大队请依法调查处理。。
+ */
+function actionPhrase(action: string): string {
+  return action.trim().replace(/^请/, '').replace(/[。；;，,.\s]+$/, '');
+}
+
+/** A paragraph that ends as a sentence does (the findings are typed by inspectors, often without 。). */
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[。！？…”』）)]$/.test(t) ? t : `${t}。`;
+}
+
 function paragraphs(lines: string[]): Html {
   return joinHtml(lines.map((l) => html`<p>${l}</p>`), '\n');
 }
@@ -297,14 +312,14 @@ export function supervisionNotice(input: CaseDocumentInput): OfficialDocument {
   const who = d.issuer.office ? `${d.issuer.name}${d.issuer.office}` : d.issuer.name;
   const body = [
     `${chineseDate(d.checkedOn)}，我支队在${d.campaign}中，由执法人员${inspectorsLine(d.inspectors)}对${d.unit.name}（统一社会信用代码/编码：${d.unit.id}${d.unit.address ? `；地址：${d.unit.address}` : ''}）进行了${METHOD_NAMES[d.method]}，发现该单位存在以下问题：`,
-    d.findings,
+    sentence(d.findings),
     `上述行为涉嫌违反${d.legalBasis.join('、')}的规定。`,
     d.approval
       ? `经分管领导${d.approval.by}于${chineseDate(d.approval.on)}同意，现将该案件移交你大队依法查处。`
       : '现将该案件移交你大队依法查处。',
-    `请你大队${d.requestedAction}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将查处结果书面报送我支队` : ''}。`,
+    `请你大队${actionPhrase(d.requestedAction)}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将查处结果书面报送我支队` : ''}。`,
   ];
-  const evidence = d.evidence.length ? `附：证据材料 ${d.evidence.join('；')}` : null;
+  const evidence = d.evidence.length ? `附：证据材料（${d.evidence.join('；')}）` : null;
   const { htmlBody, textBody } = letter(d, title, body, '特此通知。', evidence, who);
   return { kind: 'supervision-notice', title, number: d.number, html: page(`${title} ${d.number}`, htmlBody), text: textBody };
 }
@@ -329,7 +344,7 @@ export function transferForm(input: CaseDocumentInput): OfficialDocument {
     ['检查人员及执法证号', inspectorsLine(d.inspectors)],
     ['发现的问题', d.findings],
     ['涉嫌违反的规定', d.legalBasis.join('；')],
-    ['处理建议', d.requestedAction],
+    ['处理建议', actionPhrase(d.requestedAction)],
     ['办结反馈期限', d.replyBy ? `${chineseDate(d.replyBy)}前` : '—'],
     ['证据材料', d.evidence.length ? d.evidence.join('；') : '—'],
     ['分管领导意见', d.approval ? `同意移交。${d.approval.by}　${chineseDate(d.approval.on)}` : '—'],
@@ -355,10 +370,10 @@ export function referralLetter(input: CaseDocumentInput): OfficialDocument {
   const title = '案件线索移送函';
   const body = [
     `${chineseDate(d.checkedOn)}，我支队在${d.campaign}中，对${d.unit.name}（统一社会信用代码/编码：${d.unit.id}${d.unit.address ? `；地址：${d.unit.address}` : ''}）进行检查时发现以下问题：`,
-    d.findings,
-    `上述问题涉嫌违反${d.legalBasis.join('、')}的规定，不属于生态环境部门职责范围。根据“对检查中发现的不属于本部门职责范围的违法违规行为，应及时将案件线索移送相应监管部门依法处理”的要求，现将该案件线索移送你单位，请${d.requestedAction}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将处理结果函告我支队` : ''}。`,
+    sentence(d.findings),
+    `上述问题涉嫌违反${d.legalBasis.join('、')}的规定，不属于生态环境部门职责范围。根据“对检查中发现的不属于本部门职责范围的违法违规行为，应及时将案件线索移送相应监管部门依法处理”的要求，现将该案件线索移送你单位，请${actionPhrase(d.requestedAction)}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将处理结果函告我支队` : ''}。`,
   ];
-  const evidence = d.evidence.length ? `附：相关材料 ${d.evidence.join('；')}` : null;
+  const evidence = d.evidence.length ? `附：相关材料（${d.evidence.join('；')}）` : null;
   const { htmlBody, textBody } = letter(d, title, body, '特此函告。', evidence, d.issuer.name);
   return { kind: 'referral', title, number: d.number, html: page(`${title} ${d.number}`, htmlBody), text: textBody };
 }
@@ -386,9 +401,9 @@ ${joinHtml(rows.map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`),
 export function annualPlan(input: AnnualPlanInput): OfficialDocument {
   const d = parseInput(annualPlanInputSchema, input, 'annual plan');
   if (d.number !== null) checkNumber(d.number, 'annual-plan', d.issuedOn, 'annual plan');
-  const title = d.title ?? `${d.year}年度污染源日常环境监管“双随机、一公开”计划`;
+  const title = d.title ?? `${d.year}年度污染源日常环境监管“双随机、一公开”抽查计划`;
   const annex1Title = `${d.bureauName}污染源日常环境监管${d.year}年“双随机、一公开”抽查事项清单`;
-  const annex2Title = `${d.bureauName}${d.year}年度污染源日常监管“双随机、一公开”抽查计划`;
+  const annex2Title = `${d.bureauName}${d.year}年度污染源日常环境监管“双随机、一公开”抽查计划表`;
   const annex1Rows = d.checkItems.map((c, i) => [String(i + 1), c.department, c.item, c.basis, c.subject, c.itemClass, c.targets, c.ratio, c.frequency, c.method, c.remarks]);
   const annex2Rows = d.quarterPlans.map((q, i) => [
     String(i + 1),
@@ -420,7 +435,8 @@ ${table(ANNEX1_HEADERS, annex1Rows, ANNEX1_WIDTHS)}
 <h1>${annex2Title}</h1>
 ${table(ANNEX2_HEADERS, annex2Rows, ANNEX2_WIDTHS)}
 </section>`;
-  const rowText = (headers: string[], row: string[]) => row.map((c, i) => `${headers[i] ?? ''}：${c || '—'}`).join('；');
+  // A cell's own closing 。 would stand before the ； that joins the cells.
+  const rowText = (headers: string[], row: string[]) => row.map((c, i) => `${headers[i] ?? ''}：${c.replace(/[。；;\s]+$/, '') || '—'}`).join('；');
   const textBody = wrapText([
     d.number,
     title,
@@ -440,12 +456,20 @@ ${table(ANNEX2_HEADERS, annex2Rows, ANNEX2_WIDTHS)}
   return { kind: 'annual-plan', title, number: d.number ?? '', html: page(title, htmlBody, annexes), text: textBody };
 }
 
+/** One paragraph: the documents the plan follows, and where its annexes are. */
+function planBody(year: number, basis: readonly string[]): string[] {
+  const annexes = '抽查事项清单见附件1，各季度抽查计划见附件2。';
+  if (basis.length === 0) return [`现将${year}年度污染源日常环境监管“双随机、一公开”抽查计划印发给你们，请认真贯彻执行。${annexes}`];
+  return [`根据${basis.join('、')}的要求，结合工作实际，制定${year}年度污染源日常环境监管“双随机、一公开”抽查计划，现印发给你们，请认真贯彻执行。${annexes}`];
+}
+
 /**
  * The annual plan document's input from the programme config (domain/programme.ts): Annex 1 from
- * checkItems, Annex 2 from quarterlyTasks. The body paragraphs and the number are the caller's.
+ * checkItems, Annex 2 from quarterlyTasks, and a body that cites the programme's basis (unless the
+ * caller gives its own). The number is the caller's.
  */
 export function annualPlanFromProgramme(
-  programme: Pick<Programme, 'year' | 'name' | 'issuer' | 'detachment' | 'checkItems' | 'quarterlyTasks'>,
+  programme: Pick<Programme, 'year' | 'name' | 'issuer' | 'detachment' | 'checkItems' | 'quarterlyTasks'> & Partial<Pick<Programme, 'basis'>>,
   options: { number: string | null; issuedOn: string; body?: string[]; recipients?: string },
 ): AnnualPlanInput {
   return {
@@ -455,7 +479,7 @@ export function annualPlanFromProgramme(
     issuer: programme.detachment.name,
     title: programme.name,
     recipients: options.recipients,
-    body: options.body ?? [],
+    body: options.body ?? planBody(programme.year, programme.basis ?? []),
     checkItems: [...programme.checkItems]
       .sort((a, b) => a.seq - b.seq)
       .map((c) => ({

@@ -178,9 +178,9 @@ describe('annual plan', () => {
 
   it('has both annexes with their rows', () => {
     const doc = annualPlan(input);
-    expect(doc.title).toBe('2023年度污染源日常环境监管“双随机、一公开”计划');
+    expect(doc.title).toBe('2023年度污染源日常环境监管“双随机、一公开”抽查计划');
     expect(doc.html).toContain('信阳市生态环境局污染源日常环境监管2023年“双随机、一公开”抽查事项清单');
-    expect(doc.html).toContain('信阳市生态环境局2023年度污染源日常监管“双随机、一公开”抽查计划');
+    expect(doc.html).toContain('信阳市生态环境局2023年度污染源日常环境监管“双随机、一公开”抽查计划表');
     expect(doc.html).toContain('<h2>一、工作目标</h2>');
     expect(doc.html.match(/<tr><td>/g)?.length).toBe(5); // 1 check item + 4 quarters
     expect(doc.html).toContain('<td>10月-12月</td>');

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../scripts/dev-server';
 import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
@@ -15,11 +16,12 @@ import {
   MailRejectedError,
   MailUnavailableError,
   noticeMessageId,
+  type Mailer,
   type MailSettings,
   type Notice,
 } from '../activities/mail/mailer';
-import { Outbox } from '../activities/mail/outbox';
-import { bareAddress, readMessage } from '../activities/mail/mime-read';
+import { Outbox, type OutboxRow } from '../activities/mail/outbox';
+import { readMessage } from '../activities/mail/mime-read';
 import { teamAssignedNotice } from '../activities/mail/templates';
 
 let tmp: string;
@@ -54,7 +56,6 @@ function mailer(port: number, opts = {}) {
 
 const rendered = teamAssignedNotice({
   issuer: '信阳市生态环境综合行政执法支队',
-  campaignCode: '2023Q1-直属一大队',
   periodLabel: '2023年第一季度',
   department: '直属一大队',
   unit: { code: '91411500MA44XXXX1K', name: '信阳市某某化工有限公司', address: '信阳市浉河区工业园路8号' },
@@ -65,8 +66,24 @@ const rendered = teamAssignedNotice({
   checkItems: ['排污许可制度执行情况', '污染防治设施运行情况'],
   offSite: false,
   dueDate: '2023-03-31',
-  reportHow: 'npm run ssj -- inspection report 2023Q1-0001 --file 结果.json',
+  reportHow: 'ssj report 91411500MA44XXXX1K --as <本人编号>',
 });
+
+/** The bare address of `Name <a@b>` or `a@b`. */
+function bareAddress(value: string): string {
+  const m = /<([^>]+)>/.exec(value);
+  return (m ? (m[1] as string) : value).trim().toLowerCase();
+}
+
+/** The outbox row of a key, as the mailer recorded it. */
+function outboxRow(m: Mailer, key: string): OutboxRow | null {
+  const outbox = new Outbox(m.outboxFile);
+  try {
+    return outbox.get(key);
+  } finally {
+    outbox.close();
+  }
+}
 
 function notice(key: string): Notice {
   return {
@@ -91,7 +108,7 @@ describe('sendNotice', () => {
     const entry = caught[0]!;
     expect(entry.envelope.to.sort()).toEqual(['dadui1@example.org', 'lixy@example.org', 'wangjg@example.org']);
     expect(entry.envelope.from).toBe('ssj@example.org');
-    expect(entry.subject).toBe('【抽查任务通知】2023年第一季度 信阳市某某化工有限公司（2023Q1-直属一大队）');
+    expect(entry.subject).toBe('【抽查任务通知】2023年第一季度信阳市某某化工有限公司现场检查任务');
     expect(entry.noticeKey).toBe('inspection-2023Q1-0001/assigned');
 
     const raw = fs.readFileSync(path.join(c.dir, entry.file));
@@ -136,7 +153,7 @@ describe('sendNotice', () => {
     const after = mailer(c.port);
     const again = await after.sendNotice(notice('k/restart'));
     expect(again.outcome).toBe('already-sent');
-    expect(after.status('k/restart')?.status).toBe('sent');
+    expect(outboxRow(after, 'k/restart')?.status).toBe('sent');
     expect(c.messages()).toHaveLength(1);
   });
 
@@ -148,13 +165,13 @@ describe('sendNotice', () => {
     expect((err as MailUnavailableError).nonRetryable).toBe(false);
     expect((err as MailUnavailableError).type).toBe('MailUnavailable');
     expect((err as Error).message).toContain(`127.0.0.1:${port}`);
-    expect(m.status('k/outage')?.status).toBe('failed');
+    expect(outboxRow(m, 'k/outage')?.status).toBe('failed');
 
     const c = await catcher(port);
     expect((await m.sendNotice(notice('k/outage'))).outcome).toBe('sent');
     expect((await m.sendNotice(notice('k/outage'))).outcome).toBe('already-sent');
     expect(c.messages()).toHaveLength(1);
-    expect(m.status('k/outage')?.attempts).toBe(2);
+    expect(outboxRow(m, 'k/outage')?.attempts).toBe(2);
   });
 
   it.each([
@@ -171,7 +188,7 @@ describe('sendNotice', () => {
     const err = await m.sendNotice(notice(`k/${hook}`)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailUnavailableError);
     expect(String((err as Error).message)).toContain('421');
-    expect(m.status(`k/${hook}`)?.status).toBe('failed');
+    expect(outboxRow(m, `k/${hook}`)?.status).toBe('failed');
     expect(c.messages()).toHaveLength(0);
 
     down = false;
@@ -201,7 +218,7 @@ describe('sendNotice', () => {
     const port = (server.server.address() as AddressInfo).port;
     const m = mailer(port);
     await expect(m.sendNotice(notice('k/451'))).rejects.toBeInstanceOf(MailUnavailableError);
-    expect(m.status('k/451')?.status).toBe('failed');
+    expect(outboxRow(m, 'k/451')?.status).toBe('failed');
     down = false;
     expect((await m.sendNotice(notice('k/451'))).outcome).toBe('sent');
     expect((await m.sendNotice(notice('k/451'))).outcome).toBe('already-sent');
@@ -216,7 +233,7 @@ describe('sendNotice', () => {
     const err = await m.sendNotice(notice('k/closing')).catch((e: unknown) => e);
     await new Promise<void>((r) => sockets.close(() => r()));
     expect(err).toBeInstanceOf(MailUnavailableError);
-    expect(m.status('k/closing')?.status).toBe('failed');
+    expect(outboxRow(m, 'k/closing')?.status).toBe('failed');
     const c = await catcher(port);
     expect((await m.sendNotice(notice('k/closing'))).outcome).toBe('sent');
     expect(c.messages()).toHaveLength(1);
@@ -257,7 +274,7 @@ describe('sendNotice', () => {
     expect(stored).toBe(1);
   });
 
-  it('gives up at once when the server refuses the recipients for good (550)', async () => {
+  it('gives up at once when the server refuses the recipients for good (550), naming each with its reply', async () => {
     const c = await catcher(0, {
       onRcptTo: (_a: unknown, _s: unknown, cb: (e?: Error) => void) =>
         cb(Object.assign(new Error('No such user here'), { responseCode: 550 })),
@@ -266,7 +283,26 @@ describe('sendNotice', () => {
     const err = await m.sendNotice(notice('k/550')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailRejectedError);
     expect((err as MailRejectedError).nonRetryable).toBe(true);
+    expect((err as MailRejectedError).refused.map((r) => r.address).sort()).toEqual(['dadui1@example.org', 'lixy@example.org', 'wangjg@example.org']);
+    for (const r of (err as MailRejectedError).refused) expect(r.reason).toMatch(/^550 No such user here/);
     expect(c.messages()).toHaveLength(0);
+  });
+
+  it('sends to the others when the server refuses one recipient, and keeps the refusal for a retry', async () => {
+    const c = await catcher(0, {
+      onRcptTo: (a: { address: string }, _s: unknown, cb: (e?: Error) => void) =>
+        cb(a.address === 'lixy@example.org' ? Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }) : undefined),
+    });
+    const m = mailer(c.port);
+    const first = await m.sendNotice(notice('k/partly'));
+    expect(first.outcome).toBe('sent');
+    expect(first.rejected).toEqual(['lixy@example.org']);
+    expect(first.refused).toEqual([{ address: 'lixy@example.org', reason: expect.stringMatching(/^550 Mailbox unavailable/) }]);
+    expect(c.messages()[0]!.envelope.to.sort()).toEqual(['dadui1@example.org', 'wangjg@example.org']);
+    const again = await m.sendNotice(notice('k/partly'));
+    expect(again.outcome).toBe('already-sent');
+    expect(again.refused).toEqual(first.refused);
+    expect(c.messages()).toHaveLength(1);
   });
 
   it('rejects a malformed notice, naming the field, and records nothing', async () => {
@@ -275,7 +311,23 @@ describe('sendNotice', () => {
     const err = await m.sendNotice({ ...notice('k/bad'), to: ['not an address'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailRejectedError);
     expect((err as Error).message).toContain('notice.to.0: must be an e-mail address');
-    expect(m.status('k/bad')).toBeNull();
+    expect(outboxRow(m, 'k/bad')).toBeNull();
+  });
+
+  it('opens an outbox file from before per-recipient refusals were kept, and keeps its rows', async () => {
+    const file = path.join(tmp, 'old', 'outbox.db');
+    fs.mkdirSync(path.dirname(file));
+    const old = new Database(file);
+    old.exec(`CREATE TABLE notices (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, content_digest TEXT NOT NULL, recipients TEXT NOT NULL,
+      subject TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, uncertain_resends INTEGER NOT NULL DEFAULT 0,
+      lease_until INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, sent_at TEXT, smtp_response TEXT,
+      accepted TEXT NOT NULL DEFAULT '[]', rejected TEXT NOT NULL DEFAULT '[]', last_error TEXT)`);
+    old.prepare(`INSERT INTO notices (key, message_id, content_digest, recipients, subject, status, attempts, created_at, updated_at, sent_at, rejected)
+      VALUES ('k/old', '<m>', 'd', '["a@example.org"]', 's', 'sent', 1, 't', 't', 't', '["a@example.org"]')`).run();
+    old.close();
+    const outbox = new Outbox(file);
+    opened.push(outbox);
+    expect(outbox.get('k/old')).toMatchObject({ status: 'sent', rejected: ['a@example.org'], refused: [] });
   });
 
   it('makes a crash between sending and recording detectable, and resends under the same Message-ID', async () => {
@@ -290,14 +342,13 @@ describe('sendNotice', () => {
 
     // While its lease runs, a second attempt must not send in parallel.
     await expect(m.sendNotice(notice('k/crash'))).rejects.toBeInstanceOf(MailBusyError);
-    expect(m.unconfirmed()).toHaveLength(0);
+    expect(outboxRow(m, 'k/crash')).toMatchObject({ status: 'sending', attempts: 1 });
 
     clock += 61_000;
-    expect(m.unconfirmed().map((r) => r.key)).toEqual(['k/crash']);
     const result = await m.sendNotice(notice('k/crash'));
     expect(result.outcome).toBe('sent');
     expect(result.messageId).toBe(messageId);
-    expect(m.status('k/crash')?.uncertainResends).toBe(1);
+    expect(outboxRow(m, 'k/crash')?.uncertainResends).toBe(1);
     expect(c.messages().map((x) => x.messageId)).toEqual([messageId]);
   });
 });

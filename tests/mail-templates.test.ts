@@ -1,126 +1,93 @@
-// The Chinese notice templates: each names its kind in the subject, carries its facts in both
-// the text and the HTML, escapes what it is given, and renders the same facts identically.
+// The Chinese notices, one renderer for every kind the workflows send (activities/campaign/notices.ts
+// over the layout of activities/mail/templates.ts): each names its kind in the subject, names units,
+// departments and people by name (a unit's credit code only as a detail, never in the subject),
+// carries its facts in both the text and the HTML, escapes what it is given, and renders the same
+// facts identically.
 import { describe, expect, it } from 'vitest';
-import {
-  annualPlanNotice,
-  approvalRequestNotice,
-  dateCn,
-  drawOverdueNotice,
-  escalationNotice,
-  handoverNotice,
-  overdueAlertNotice,
-  publicationNotice,
-  reminderNotice,
-  teamAssignedNotice,
-  type RenderedNotice,
-} from '../activities/mail/templates';
+import { addresseeOf, renderNotice, type NoticeKind } from '../activities/campaign/notices';
+import { annualPlanNotice, dateCn, handoverNotice } from '../activities/mail/templates';
+import { CODES, context, NOTICE_CASES, UNIT } from './helpers/notice-context';
 
-const issuer = '信阳市生态环境综合行政执法支队';
-const unit = { code: '91411500MA44XXXX1K', name: '信阳市<某某>化工有限公司', address: '浉河区工业园路8号' };
-const team = [{ name: '王建国', certificate: '豫环执1501001' }, { name: '李秀英' }];
-const overdue = [{ unit, team, department: '直属一大队', dueDate: '2023-03-31', daysOverdue: 4 }];
+const issuer = context.issuer;
+const render = (kind: NoticeKind) => renderNotice(kind, NOTICE_CASES[kind].params, NOTICE_CASES[kind].to, context);
 
-const cases: [string, RenderedNotice, string, string[]][] = [
-  [
-    'team assigned',
-    teamAssignedNotice({
-      issuer, campaignCode: '2023Q1-ZS1', periodLabel: '2023年第一季度', department: '直属一大队', unit, team,
-      checkItems: ['排污许可制度执行情况'], offSite: true, dueDate: '2023-03-31', reportHow: 'ssj inspection report',
-    }),
-    '【抽查任务通知】',
-    ['王建国、李秀英同志：', '非现场检查', '2023年3月31日', '豫环执1501001', '排污许可制度执行情况'],
-  ],
-  [
-    'reminder',
-    reminderNotice({ issuer, campaignCode: '2023Q1-ZS1', unit, team, dueDate: '2023-03-31', daysLeft: 7, reportHow: 'ssj inspection report' }),
-    '【到期提醒】',
-    ['还有7天', '2023年3月31日'],
-  ],
-  [
-    'overdue alert',
-    overdueAlertNotice({ issuer, campaignCode: '2023Q1-ZS1', addressee: '张大队长', tasks: overdue }),
-    '【逾期告警】',
-    ['张大队长：', '4天', '直属一大队'],
-  ],
-  [
-    'escalation',
-    escalationNotice({
-      issuer, campaignCode: '2023Q1-ZS1', addressee: '刘支队长', firstAlertedTo: '张大队长', firstAlertedOn: '2023-04-03',
-      graceWorkingDays: 3, tasks: overdue,
-    }),
-    '【升级督办】',
-    ['2023年4月3日已向张大队长发出逾期告警', '3个工作日'],
-  ],
-  [
-    'approval request',
-    approvalRequestNotice({
-      issuer, campaignCode: '2023Q1-KS', approver: '陈副支队长', section: '执法一科', unit, findings: '雨污未分流',
-      kind: 'supervision-notice', receiver: '罗山县大队', dueDate: '2023-04-10', approveHow: 'ssj approval approve 0001',
-    }),
-    '【移交审批请求】',
-    ['监察通知', '罗山县大队', '雨污未分流', 'ssj approval approve 0001'],
-  ],
-  [
-    'hand-over',
-    handoverNotice({
-      issuer, campaignCode: '2023Q1-KS', kind: 'referral', receiver: '信阳市水利局', documentNumber: '信环执移〔2023〕1号',
-      unit, findings: '违规取水', approvedBy: '陈副支队长', approvedOn: '2023-04-08', attachmentName: '移送函.pdf',
-    }),
-    '【移送函】',
-    ['信阳市水利局：', '现移送你单位', '《移送函.pdf》', '信环执移〔2023〕1号'],
-  ],
-  [
-    'annual plan',
-    annualPlanNotice({ issuer, year: 2023, superior: '河南省生态环境厅', planName: '2023年度抽查计划', dueDate: '2023-01-25', attachmentName: '计划.xlsx' }),
-    '【年度计划报送】',
-    ['河南省生态环境厅：', '2023年1月25日', '《计划.xlsx》'],
-  ],
-  [
-    'draw overdue',
-    drawOverdueNotice({
-      issuer, campaignCode: '2023Q2', periodLabel: '2023年第二季度', addressee: '系统管理员、纪检监察员', drawBy: '2023-04-10',
-      missing: ['纪检监察员的见证随机数'],
-    }),
-    '【抽取逾期告警】',
-    ['2023年4月10日', '纪检监察员的见证随机数'],
-  ],
-  [
-    'publication',
-    publicationNotice({
-      issuer, campaignCode: '2023Q1', periodLabel: '2023年第一季度', addressee: '办公室', inspected: 57, withProblems: 6,
-      publishBy: '2023-04-28', location: 'https://example.org/gs/2023Q1',
-    }),
-    '【公示通知】',
-    ['57家', '6家', '2023年4月28日'],
-  ],
-];
+/** Per kind: the subject's label, and facts that must be in the text and the HTML. */
+const expected: Record<NoticeKind, [string, string[]]> = {
+  'change-list-reminder': ['【名录变更提醒】', ['浉河大队：', '2024年3月29日', '你大队尚未报送']],
+  'change-list-missing': ['【督办】2个大队', ['支队长：', '浉河大队、息县生态环境综合行政执法大队']],
+  'draw-overdue': ['【抽取逾期告警】', ['分管领导：', '2024年1月15日', '尚待见证：办公室纪检人员']],
+  'ceremony-void': ['【见证仪式作废】', ['分管领导、刘洋、周敏同志：', '2024年1月12日10:00', '办公室纪检人员周敏', '第2次见证仪式']],
+  'inspection-assigned': ['【抽查任务通知】2024年第一季度信阳市某某化工有限公司现场检查任务', ['王建国、李秀英同志：', '执法证号：豫环执1501001', '信阳市某某化工有限公司（91411500MA44XXXX1K）', '2024年3月15日', '执法一科']],
+  'inspection-reminder': ['【到期提醒】信阳市某某化工有限公司检查任务还有7天到期', ['王建国、李秀英同志：', '还有7天']],
+  'inspection-overdue': ['【逾期告警】信阳市某某化工有限公司', ['执法一科：', '2024年3月20日后仍未办结', '王建国']],
+  'inspection-escalated': ['【升级督办】信阳市某某化工有限公司检查任务逾期未办结（执法一科）', ['支队长：', '已向执法一科发出逾期告警']],
+  'unit-replacement-requested': ['【替换审批】抽中单位信阳市某某化工有限公司', ['陈志强、郑海燕同志：', '王建国报告', '原因：关停']],
+  'recusal-decision-requested': ['【回避审批】李秀英申请回避信阳市某某化工有限公司检查任务', ['李秀英申请回避', '近亲属在该单位任职']],
+  'recusal-rejected': ['【回避申请未获批准】信阳市某某化工有限公司', ['经陈志强审核未获批准', '不构成利害关系']],
+  'handover-approval-requested': ['【移交审批请求】信阳市某某化工有限公司检查发现问题，拟以监察通知移交息县生态环境综合行政执法大队', ['执法一科在', '除尘设施未运行', '2024年3月22日']],
+  'handover-approval-overdue': ['【督办】信阳市某某化工有限公司问题移交审批已超过期限', ['执法一科对信阳市某某化工有限公司', '2024年3月22日']],
+  'publication-late': ['【督办】2024年第一季度抽查结果未在2024年4月26日前公示', ['尚有3项检查未办结']],
+  'step-parked': ['【待处理】2024年第一季度抽查信阳市某某化工有限公司的“移交文书制发”因登记信息不全已暂停', ['支队长、系统管理员：', '2024年3月25日10:00', 'no brigade covers its area', 'ssj inspection resume']],
+  'notice-refused': ['【邮件未送达】【抽取逾期告警】', ['未能送达部分收件人', '未送达：郑海燕（mgr2@bureau.example.cn，550', '已送达：mgr1@bureau.example.cn']],
+};
 
-describe('notice templates', () => {
-  it.each(cases)('%s: subject, facts in text and HTML, issuer', (_name, n, label, facts) => {
-    expect(n.subject.startsWith(label)).toBe(true);
+describe('every notice kind', () => {
+  it.each(Object.keys(NOTICE_CASES) as NoticeKind[])('%s: subject, names, facts in text and HTML, issuer', (kind) => {
+    const n = render(kind);
+    const [label, facts] = expected[kind];
+    expect(n.subject.startsWith(label), n.subject).toBe(true);
     for (const f of facts) {
       expect(n.text).toContain(f);
-      expect(n.html).toContain(f.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+      // The HTML sets a fact's label and value in two cells.
+      for (const part of f.split('：').filter(Boolean)) expect(n.html).toContain(part.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
     }
     expect(n.text).toContain(issuer);
     expect(n.html).toContain('<meta charset="utf-8">');
+    // Names, not codes: no credit code, department id, person id or role id in the subject.
+    for (const code of [UNIT.code, ...CODES]) expect(n.subject, `${kind} subject`).not.toContain(code);
   });
 
   it('escapes markup in the HTML and keeps it verbatim in the text', () => {
-    const n = reminderNotice({ issuer, campaignCode: 'c', unit, team, dueDate: '2023-03-31', daysLeft: 1, reportHow: 'x' });
+    const hostile = { ...context, unit: () => ({ ...UNIT, name: '信阳市<某某>化工有限公司' }) };
+    const n = renderNotice('inspection-reminder', NOTICE_CASES['inspection-reminder'].params, NOTICE_CASES['inspection-reminder'].to, hostile);
     expect(n.html).toContain('信阳市&lt;某某&gt;化工有限公司');
     expect(n.html).not.toContain('<某某>');
     expect(n.text).toContain('信阳市<某某>化工有限公司');
   });
 
   it('renders the same facts identically (a retried activity sends what the first attempt rendered)', () => {
-    const a = overdueAlertNotice({ issuer, campaignCode: 'c', addressee: 'x', tasks: overdue });
-    const b = overdueAlertNotice({ issuer, campaignCode: 'c', addressee: 'x', tasks: overdue });
-    expect(a).toEqual(b);
+    for (const kind of Object.keys(NOTICE_CASES) as NoticeKind[]) expect(render(kind)).toEqual(render(kind));
   });
 
-  it('writes dates the Chinese way', () => {
-    expect(dateCn('2023-01-05')).toBe('2023年1月5日');
-    expect(dateCn('下季度')).toBe('下季度');
+  it('says who the notice is for by name and title', () => {
+    expect(addresseeOf({ departments: ['section-1'], departmentRoles: { department: 'section-1', roles: ['brigade-leader'] } }, context)).toBe('执法一科');
+    expect(addresseeOf({ departmentRoles: { department: 'brigade-shihe', roles: ['brigade-leader'] } }, context)).toBe('浉河大队大队长');
+    expect(addresseeOf({ roles: ['detachment-leader', 'admin'], persons: ['MGR1'] }, context)).toBe('支队长、系统管理员、陈志强同志');
+    expect(addresseeOf({}, context)).toBe('各位同志');
   });
+});
+
+describe('covering mails of documents', () => {
+  it('a case document: the receiver, the number, the approval, the attachment', () => {
+    const n = handoverNotice({
+      issuer, kind: 'referral', receiver: '信阳市市场监督管理局', documentNumber: '信环执移〔2024〕第001号',
+      unit: UNIT, findings: '无照经营', approval: { by: '陈志强', on: '2024-03-08' }, attachmentName: '信环执移〔2024〕第001号.html',
+    });
+    expect(n.subject).toBe('【移送函】关于信阳市某某化工有限公司的移送（信环执移〔2024〕第001号）');
+    for (const f of ['信阳市市场监督管理局：', '经陈志强于2024年3月8日批准，现移送你单位', '《信环执移〔2024〕第001号.html》']) expect(n.text).toContain(f);
+    const unapproved = handoverNotice({ issuer, kind: 'transfer-form', receiver: '浉河大队', documentNumber: 'n', unit: UNIT, findings: 'x', approval: null, attachmentName: 'a' });
+    expect(unapproved.text).toContain('发现下列问题，现移交你单位依法处理');
+  });
+
+  it('the annual plan to the office above', () => {
+    const n = annualPlanNotice({ issuer, year: 2024, superior: '河南省生态环境厅', planName: '2024年度抽查计划', documentNumber: '信环执计〔2024〕第001号', attachmentName: '计划.html' });
+    expect(n.subject).toBe(`【年度计划报送】${issuer}2024年度“双随机、一公开”抽查计划`);
+    for (const f of ['河南省生态环境厅：', '《2024年度抽查计划》', '信环执计〔2024〕第001号', '《计划.html》']) expect(n.text).toContain(f);
+  });
+});
+
+it('writes dates and Beijing times the Chinese way', () => {
+  expect(dateCn('2023-01-05')).toBe('2023年1月5日');
+  expect(dateCn('2023-01-05T09:30:00+08:00')).toBe('2023年1月5日09:30');
+  expect(dateCn('下季度')).toBe('下季度');
 });

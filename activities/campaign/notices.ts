@@ -1,7 +1,25 @@
-// The e-mail notices the quarter sends, in Chinese: subject and body for each kind. The workflows
-// name the kind and its parameters; the activity resolves recipients and renders the text here.
-// A reason appears as the programme's label and code only: a person's note stays in the campaign
-// store (mail leaves the system, and may be forwarded).
+// The e-mail notices the quarter sends: one renderer for every kind. The workflows name the kind
+// and its parameters (ids, dates, codes: what their histories hold); the activity resolves the
+// names as of the freeze into a NoticeContext, and renderNotice sets subject, text and HTML in the
+// layout of activities/mail/templates.ts. Units, departments and people appear by name.
+// A reason appears as the programme's label only: a person's note stays in the campaign store
+// (mail leaves the system, and may be forwarded).
+import {
+  approvalRequestNotice,
+  dateCn,
+  escalationNotice,
+  names,
+  overdueAlertNotice,
+  reminderNotice,
+  render,
+  teamAssignedNotice,
+  unitLine,
+  type HandoverKind,
+  type InspectorRef,
+  type RenderedNotice,
+  type UnitRef,
+} from '../mail/templates';
+import { WITNESS_ROLE_LABELS } from '../publication/rows';
 
 export type NoticeKind =
   | 'change-list-reminder'
@@ -17,92 +35,287 @@ export type NoticeKind =
   | 'recusal-rejected'
   | 'handover-approval-requested'
   | 'handover-approval-overdue'
-  | 'publication-late';
+  | 'publication-late'
+  | 'step-parked'
+  | 'notice-refused';
 
 export type NoticeParams = Record<string, string | number | string[] | undefined>;
 
-function list(v: NoticeParams[string]): string {
+/** Who a notice is for, as the workflows say it (ids and roles). */
+export interface NoticeRecipients {
+  persons?: string[];
+  /** People holding any of these roles (anywhere). */
+  roles?: string[];
+  /** People of one department holding any of these roles. */
+  departmentRoles?: { department: string; roles: string[] };
+  /** Departments' own mailboxes. */
+  departments?: string[];
+}
+
+/** The names behind the ids, as of the campaign's freeze; the activity builds it. */
+export interface NoticeContext {
+  /** The detachment that signs, e.g. 信阳市生态环境综合行政执法支队. */
+  issuer: string;
+  /** e.g. 2024年第一季度 */
+  periodLabel: string;
+  unit(id: string): UnitRef;
+  person(id: string): InspectorRef;
+  /** A department's name by id (a name passes through). */
+  department(idOrName: string): string;
+  /** The department an inspection belongs to (for the assignment). */
+  inspectionDepartment(unitId: string): string;
+  checkItems: string[];
+  /** The document and receiving brigade a hand-over of this unit would take; null when none covers its area. */
+  handoverOf(unitId: string): { kind: HandoverKind; receiver: string } | null;
+}
+
+/** Role titles as the registry templates write them; the witnesses' as the 公示 page does. */
+const ROLE_NAMES: Record<string, string> = {
+  inspector: '执法人员',
+  manager: '分管领导',
+  'brigade-leader': '大队长',
+  'detachment-leader': '支队长',
+  'superior-contact': '上级联系人',
+  ...WITNESS_ROLE_LABELS,
+};
+
+export function roleName(role: string): string {
+  return ROLE_NAMES[role] ?? role;
+}
+
+/** The greeting's addressee: departments, people by name, roles by title. */
+export function addresseeOf(to: NoticeRecipients, ctx: NoticeContext): string {
+  const parts: string[] = [];
+  for (const d of to.departments ?? []) parts.push(ctx.department(d));
+  if (to.departmentRoles && !(to.departments ?? []).includes(to.departmentRoles.department)) {
+    parts.push(`${ctx.department(to.departmentRoles.department)}${to.departmentRoles.roles.map(roleName).join('、')}`);
+  }
+  parts.push(...(to.roles ?? []).map(roleName));
+  const people = (to.persons ?? []).map((id) => ctx.person(id));
+  if (people.length > 0) parts.push(`${names(people)}同志`);
+  return [...new Set(parts)].join('、') || '各位同志';
+}
+
+function list(v: NoticeParams[string]): string[] {
+  return Array.isArray(v) ? v : v === undefined || v === '' ? [] : [String(v)];
+}
+
+function str(v: NoticeParams[string]): string {
   return Array.isArray(v) ? v.join('、') : String(v ?? '');
 }
 
-/** `label（code）`, or the code alone when the programme gives no label. */
+/** The programme's label for a reason, or its code when the programme gives none. */
 function reasonText(p: NoticeParams): string {
-  const code = String(p.reasonCode ?? '');
-  return p.reasonLabel ? `${p.reasonLabel}（${code}）` : code;
+  return p.reasonLabel ? String(p.reasonLabel) : String(p.reasonCode ?? '');
 }
 
-export function renderNotice(kind: NoticeKind, campaignId: string, p: NoticeParams): { subject: string; text: string } {
-  const c = `（${campaignId}）`;
+/** `role personId` (how the workflow lists a witness) → 系统管理员张三. */
+function witnessName(entry: string, ctx: NoticeContext): string {
+  const m = /^(\S+) (\S+)$/.exec(entry);
+  return m ? `${roleName(m[1]!)}${ctx.person(m[2]!).name}` : entry;
+}
+
+/** The steps a workflow parks (workflows/parking.ts), by their Chinese names. */
+const STEP_NAMES: Record<string, string> = {
+  publication: '公示材料生成',
+  'handover-approval': '移交审批',
+  'handover-document': '移交文书制发',
+  'referral-document': '移送函制发',
+};
+
+const REPORT_HOW = (unitId: string) => `ssj report ${unitId} --as <本人编号> --present <两名以上检查人员编号> --checked-on <检查日期> --result <检查结果>`;
+
+/** Renders any notice kind from the workflow's parameters and the names of `ctx`. */
+export function renderNotice(kind: NoticeKind, p: NoticeParams, to: NoticeRecipients, ctx: NoticeContext): RenderedNotice {
+  const issuer = ctx.issuer;
+  const addressee = addresseeOf(to, ctx);
+  const unitId = str(p.unitId);
+  const unit = () => ctx.unit(unitId);
+  const team = () => list(p.team).map((id) => ctx.person(id));
   switch (kind) {
     case 'change-list-reminder':
-      return {
-        subject: `提醒：请于${p.windowCloses}前报送本季度污染源名录变更清单${c}`,
-        text: `${p.brigade}：\n本季度末污染源名录更新窗口将于${p.windowCloses}关闭。贵单位尚未报送新增、关停或取缔单位变更清单，请及时通过系统报送（无变更也请报送“无变更”）。`,
-      };
-    case 'change-list-missing':
-      return {
-        subject: `督办：${list(p.brigades)}未按期报送名录变更清单${c}`,
-        text: `名录更新窗口已于${p.windowCloses}关闭，以下单位未报送变更清单：${list(p.brigades)}。名录已按现有数据冻结，请督促相关单位说明情况。`,
-      };
+      return render({
+        subject: `【名录变更提醒】请于${dateCn(str(p.windowCloses))}前报送${ctx.periodLabel}污染源名录变更清单`,
+        greeting: `${ctx.department(str(p.brigade))}：`,
+        paragraphs: [
+          `本季度污染源名录更新窗口将于${dateCn(str(p.windowCloses))}关闭。你大队尚未报送新增、关停或取缔单位的变更清单，请及时通过系统报送；无变更的，也请报送“无变更”。`,
+        ],
+        closing: [],
+        issuer,
+      });
+    case 'change-list-missing': {
+      const missing = list(p.brigades).map((b) => ctx.department(b));
+      return render({
+        subject: `【督办】${missing.length}个大队未按期报送${ctx.periodLabel}污染源名录变更清单`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `污染源名录更新窗口已于${dateCn(str(p.windowCloses))}关闭，下列大队未报送变更清单：${missing.join('、')}。名录已按现有数据冻结，请督促相关大队说明情况。`,
+        ],
+        closing: [],
+        issuer,
+      });
+    }
     case 'draw-overdue':
-      return {
-        subject: `督办：本季度“双随机”抽取未在${p.drawDue}前完成${c}`,
-        text: `本季度随机抽取应于${p.drawDue}前由系统管理员和纪检监察员共同完成。截至目前尚待：${list(p.waitingFor)}。请尽快组织抽取。`,
-      };
+      return render({
+        subject: `【抽取逾期告警】${ctx.periodLabel}抽查对象尚未在${dateCn(str(p.drawDue))}前抽取`,
+        greeting: `${addressee}：`,
+        paragraphs: [`${ctx.periodLabel}的随机抽取应于${dateCn(str(p.drawDue))}前由系统管理员和办公室纪检人员共同见证完成，目前尚未完成。`],
+        facts: [
+          ['抽取期限', dateCn(str(p.drawDue))],
+          ['尚待见证', list(p.waitingFor).map(roleName).join('、') || '—'],
+        ],
+        closing: ['请尽快组织抽取。'],
+        issuer,
+      });
     case 'ceremony-void':
-      return {
-        subject: `见证仪式作废：第${p.ceremony}次抽取见证仪式未在${p.revealBy}前完成揭示${c}`,
-        text: `本季度第${p.ceremony}次随机抽取见证仪式中，以下见证人未在揭示期限（${p.revealBy}）前提交与承诺值一致的揭示：${list(p.failed)}。该次仪式已作废并将随抽查结果一并公示。请两名见证人重新生成随机数和盐值，参加第${p.next}次见证仪式（先提交承诺值，再揭示）。`,
-      };
+      return render({
+        subject: `【见证仪式作废】${ctx.periodLabel}第${str(p.ceremony)}次抽取见证仪式未按期完成揭示`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `${ctx.periodLabel}第${str(p.ceremony)}次随机抽取见证仪式中，下列见证人未在揭示期限（${dateCn(str(p.revealBy))}）前提交与承诺值一致的揭示：${list(p.failed)
+            .map((f) => witnessName(f, ctx))
+            .join('、')}。该次仪式已作废，并将随抽查结果一并公示。`,
+          `请两名见证人重新生成随机数和盐值，参加第${str(p.next)}次见证仪式（先提交承诺值，再揭示）。`,
+        ],
+        closing: [],
+        issuer,
+      });
     case 'inspection-assigned':
-      return {
-        subject: `检查任务：${p.unitId}（${p.method === 'offsite' ? '非现场检查' : '现场检查'}），请于${p.due}前完成`,
-        text: `您已被随机抽取为检查人员。\n检查对象：${p.unitId}\n检查组：${list(p.team)}（第一位为组长）\n检查方式：${p.method === 'offsite' ? '非现场检查（正面清单单位）' : '现场检查'}\n完成时限：${p.due}\n如与检查对象存在利害关系，请立即申请回避。抽查名单在检查完成前须保密。`,
-      };
+      return teamAssignedNotice({
+        issuer,
+        periodLabel: ctx.periodLabel,
+        department: ctx.inspectionDepartment(unitId),
+        unit: unit(),
+        team: team(),
+        checkItems: ctx.checkItems,
+        offSite: p.method === 'offsite',
+        dueDate: str(p.due),
+        reportHow: REPORT_HOW(unitId),
+      });
     case 'inspection-reminder':
-      return {
-        subject: `提醒：${p.unitId}的检查任务将于${p.due}到期（还有${p.daysLeft}天）`,
-        text: `检查对象${p.unitId}的检查结果尚未提交，完成时限为${p.due}。请按时完成检查并录入结果。`,
-      };
+      return reminderNotice({
+        issuer,
+        unit: unit(),
+        // A reminder names no team in its parameters: its recipients are the team.
+        team: list(p.team).length > 0 ? team() : (to.persons ?? []).map((id) => ctx.person(id)),
+        dueDate: str(p.due),
+        daysLeft: Number(p.daysLeft),
+        reportHow: REPORT_HOW(unitId),
+      });
     case 'inspection-overdue':
-      return {
-        subject: `逾期：${p.unitId}的检查任务已超过时限${p.due}`,
-        text: `${p.department}：检查对象${p.unitId}（检查组：${list(p.team)}）的检查结果未在时限${p.due}前提交，已标记为逾期。请督促检查组尽快完成；${p.escalateAfter}后仍未完成将报支队领导。`,
-      };
+      return overdueAlertNotice({
+        issuer,
+        addressee,
+        task: { unit: unit(), team: team(), department: ctx.department(str(p.department)), dueDate: str(p.due) },
+        escalateAfter: str(p.escalateAfter),
+      });
     case 'inspection-escalated':
-      return {
-        subject: `督办：${p.unitId}的检查任务逾期未完成（${p.department}）`,
-        text: `检查对象${p.unitId}（${p.department}，检查组：${list(p.team)}）的检查时限为${p.due}，宽限期至${p.escalateAfter}，仍未提交检查结果，特报支队领导督办。`,
-      };
+      return escalationNotice({
+        issuer,
+        addressee,
+        firstAlertedTo: ctx.department(str(p.department)),
+        firstAlertedOn: str(p.due),
+        escalateAfter: str(p.escalateAfter),
+        task: { unit: unit(), team: team(), department: ctx.department(str(p.department)), dueDate: str(p.due) },
+      });
     case 'unit-replacement-requested':
-      return {
-        subject: `审批：抽中单位${p.unitId}报告关停，申请替换`,
-        text: `${p.by}报告抽中单位${p.unitId}无法检查，原因：${reasonText(p)}。请分管领导审批是否按抽取规则替换（系统自动确定替换单位）。`,
-      };
-    case 'recusal-decision-requested':
-      return {
-        subject: `审批：${p.inspectorId}申请回避${p.unitId}的检查任务`,
-        text: `${p.by === p.inspectorId ? `${p.inspectorId}` : `${p.by}为${p.inspectorId}`}申请回避检查对象${p.unitId}的检查任务，原因：${reasonText(p)}。请分管领导审批（ssj recusal approve|reject）；批准后系统按抽取规则重新选派一名执法人员，审批前不能提交检查结果。说明材料见系统内部记录。`,
-      };
+      return render({
+        subject: `【替换审批】抽中单位${unit().name}报告无法检查，申请替换`,
+        greeting: `${addressee}：`,
+        paragraphs: [`${ctx.person(str(p.by)).name}报告抽中单位${unit().name}无法检查，原因：${reasonText(p)}。请审批是否按抽取规则替换（替换单位由系统按规则确定）。`],
+        facts: [['监管对象', unitLine(unit())]],
+        closing: [`审批方式：ssj replacement approve|reject ${unitId} --as <本人编号>`],
+        issuer,
+      });
+    case 'recusal-decision-requested': {
+      const inspector = ctx.person(str(p.inspectorId)).name;
+      const who = p.by === p.inspectorId ? inspector : `${ctx.person(str(p.by)).name}代${inspector}`;
+      return render({
+        subject: `【回避审批】${inspector}申请回避${unit().name}检查任务`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `${who}申请回避对${unit().name}的检查任务，原因：${reasonText(p)}。批准后，系统按抽取规则重新选派一名执法人员；审批前，该检查任务不能提交检查结果。说明材料见系统内部记录。`,
+        ],
+        facts: [['监管对象', unitLine(unit())]],
+        closing: [`审批方式：ssj recusal approve|reject ${unitId} --as <本人编号>`],
+        issuer,
+      });
+    }
     case 'recusal-rejected':
-      return {
-        subject: `回避申请未获批准：${p.unitId}`,
-        text: `${p.inspectorId}对检查对象${p.unitId}的回避申请经${p.by}审核未获批准，原因：${reasonText(p)}。请按原检查组完成检查任务。`,
-      };
+      return render({
+        subject: `【回避申请未获批准】${unit().name}检查任务`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `${ctx.person(str(p.inspectorId)).name}对${unit().name}检查任务的回避申请，经${ctx.person(str(p.by)).name}审核未获批准，原因：${reasonText(p)}。请按原检查组完成检查任务。`,
+        ],
+        closing: [],
+        issuer,
+      });
     case 'handover-approval-requested':
-      return {
-        subject: `审批：${p.unitId}检查发现问题，申请移交`,
-        text: `${p.department}对${p.unitId}的检查发现问题：${p.description}\n请分管领导在${p.approvalDue}前审批是否移交属地大队处理。`,
-      };
+      return approvalRequestNotice({
+        issuer,
+        approver: addressee,
+        section: ctx.department(str(p.department)),
+        unit: unit(),
+        findings: str(p.description),
+        handover: ctx.handoverOf(unitId),
+        dueDate: str(p.approvalDue),
+        approveHow: `ssj handover approve|reject ${unitId} --as <本人编号>`,
+      });
     case 'handover-approval-overdue':
-      return {
-        subject: `督办：${p.unitId}问题移交审批已超过时限${p.approvalDue}`,
-        text: `${p.department}对${p.unitId}检查发现的问题应于${p.approvalDue}前由分管领导审批移交，至今未审批。`,
-      };
+      return render({
+        subject: `【督办】${unit().name}问题移交审批已超过期限`,
+        greeting: `${addressee}：`,
+        paragraphs: [`${ctx.department(str(p.department))}对${unit().name}检查发现的问题，应于${dateCn(str(p.approvalDue))}前由分管领导审批是否移交，至今尚未审批，请督办。`],
+        facts: [
+          ['监管对象', unitLine(unit())],
+          ['审批期限', dateCn(str(p.approvalDue))],
+        ],
+        closing: [],
+        issuer,
+      });
     case 'publication-late':
-      return {
-        subject: `督办：本季度抽查结果未在${p.publicationDue}前公示${c}`,
-        text: `本季度抽查结果应在检查结束后20个工作日内（${p.publicationDue}前）公示。尚有${p.open}项检查未结束，公示已逾期。`,
-      };
+      return render({
+        subject: `【督办】${ctx.periodLabel}抽查结果未在${dateCn(str(p.publicationDue))}前公示`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `${ctx.periodLabel}抽查结果应在检查结束后20个工作日内（${dateCn(str(p.publicationDue))}前）公示。目前尚有${str(p.open)}项检查未办结，公示已逾期，请督办。`,
+        ],
+        closing: [],
+        issuer,
+      });
+    case 'step-parked': {
+      const step = STEP_NAMES[str(p.step)] ?? str(p.step);
+      const where = p.unitId ? `${unit().name}的` : '';
+      return render({
+        subject: `【待处理】${ctx.periodLabel}抽查${where}“${step}”因登记信息不全已暂停`,
+        greeting: `${addressee}：`,
+        paragraphs: [`${ctx.periodLabel}抽查中，${where}“${step}”步骤因登记信息不全或数据有误已暂停办理。请按下列原因补正名录或人员信息后恢复办理。`],
+        facts: [
+          ...(p.unitId ? ([['监管对象', unitLine(unit())]] as [string, string][]) : []),
+          ['暂停步骤', step],
+          ['暂停时间', dateCn(str(p.since))],
+          ['原因（系统记录）', str(p.reason)],
+          // The workflow's command names the roles in English; the notice says who in Chinese.
+          ['恢复方式', str(p.resumeHow).replace(/--as <[^>]*>/, '--as <本人编号>（支队长或系统管理员）')],
+        ],
+        closing: [],
+        issuer,
+      });
+    }
+    case 'notice-refused':
+      return render({
+        subject: `【邮件未送达】${str(p.subject)}`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `系统发出的通知“${str(p.subject)}”${list(p.sentTo).length > 0 ? '未能送达部分收件人' : '未能送达任何收件人'}。抽查工作照常进行，请核实登记信息中的邮箱地址，并以其他方式通知未收到的人员。`,
+        ],
+        facts: [
+          ['未送达', list(p.refused).join('；')],
+          ['已送达', list(p.sentTo).join('、') || '无'],
+        ],
+        closing: [],
+        issuer,
+      });
   }
 }

@@ -3,7 +3,10 @@
 // What is guaranteed: a notice recorded as sent is never sent again, by this process or another
 // on the same outbox file; a notice the server refused or never received is sent by the next
 // attempt; while the server is down sendNotice throws MailUnavailable (retryable), so Temporal's
-// retries delay the notice and lose none.
+// retries delay the notice and lose none. A recipient the server refuses for good (5xx) is named
+// with its reply: in `refused` when the others got the notice, in MailRejectedError when nobody
+// did. Deciding what a refusal means for the quarter is the caller's (campaign activities: record,
+// alert, go on).
 // What is not: SMTP is not transactional. If the process dies after the server accepted the
 // message and before the outbox recorded it, the next attempt sends it again. Every attempt for
 // one key carries the same Message-ID (derived from the key), so such a duplicate is detectable
@@ -14,14 +17,18 @@ import * as path from 'node:path';
 import * as nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { RuntimeSettings } from '../../config/runtime';
-import { Outbox, type OutboxRow } from './outbox';
+import { Outbox, type OutboxRow, type RefusedAddress } from './outbox';
 
 // --- input --------------------------------------------------------------------------------------
 
-const email = z
-  .string()
-  .trim()
-  .regex(/^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$|^[^@\s<>,;]+@localhost$/, { error: 'must be an e-mail address' });
+const EMAIL_RE = /^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$|^[^@\s<>,;]+@localhost$/;
+
+/** Whether the mailer accepts `s` as a recipient (callers sort out bad registry entries first). */
+export function isEmailAddress(s: string): boolean {
+  return EMAIL_RE.test(s.trim());
+}
+
+const email = z.string().trim().regex(EMAIL_RE, { error: 'must be an e-mail address' });
 
 export const attachmentSchema = z.object({
   filename: z.string().trim().min(1, { error: 'must not be empty' }),
@@ -51,6 +58,8 @@ export interface SendNoticeResult {
   outcome: 'sent' | 'already-sent';
   accepted: string[];
   rejected: string[];
+  /** Each rejected recipient with the server's reply (the notice went to the others). */
+  refused: RefusedAddress[];
   sentAt: string;
   attempts: number;
 }
@@ -71,10 +80,17 @@ export class MailBusyError extends ApplicationFailure {
   }
 }
 
-/** The notice itself is wrong (bad input) or the server refused it for good (5xx). Do not retry. */
+/**
+ * The notice itself is wrong (bad input) or the server refused it for good (5xx). Do not retry.
+ * `refused` names each recipient the server refused and its reply (empty for bad input).
+ */
 export class MailRejectedError extends ApplicationFailure {
-  constructor(message: string, cause?: Error) {
-    super(message, 'MailRejected', true, undefined, cause);
+  constructor(
+    message: string,
+    cause?: Error,
+    readonly refused: RefusedAddress[] = [],
+  ) {
+    super(message, 'MailRejected', true, [refused], cause);
   }
 }
 
@@ -90,10 +106,7 @@ export interface MailerOptions {
 
 export interface Mailer {
   sendNotice(notice: Notice): Promise<SendNoticeResult>;
-  /** The outbox row of a key, or null. */
-  status(key: string): OutboxRow | null;
-  /** Notices whose last attempt died before recording the server's answer. */
-  unconfirmed(): OutboxRow[];
+  /** The outbox file (SQLite): which notices were sent, refused, or are uncertain. */
   readonly outboxFile: string;
   close(): void;
 }
@@ -127,8 +140,6 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
 
   return {
     outboxFile: outbox.file,
-    status: (key) => outbox.get(key),
-    unconfirmed: () => outbox.unconfirmed(now()),
     close() {
       transport.close();
       outbox.close();
@@ -180,25 +191,40 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
           messageId,
           headers: { 'X-SSJ-Notice-Key': n.key },
         });
+        const rejected = (info.rejected ?? []).map(String);
         const row = outbox.markSent(n.key, now(), {
           response: String(info.response ?? ''),
           accepted: (info.accepted ?? []).map(String),
-          rejected: (info.rejected ?? []).map(String),
+          rejected,
+          refused: refusalsOf(rejected, (info as { rejectedErrors?: SmtpError[] }).rejectedErrors, 'refused by the server'),
         });
         log('info', 'notice sent', { key: n.key, messageId, accepted: row.accepted, rejected: row.rejected, attempts: row.attempts });
         return resultOf(row, 'sent');
       } catch (err) {
-        const e = err as Error & { code?: string; responseCode?: number; permanent?: boolean; command?: string };
+        const e = err as SmtpError & { code?: string; permanent?: boolean; command?: string; rejectedErrors?: SmtpError[] };
         outbox.markFailed(n.key, now(), `${e.code ?? e.name}: ${e.message}`);
         const where = `${settings.smtp.host}:${settings.smtp.port}`;
         if (e.permanent === true && e.command !== undefined && /^(MAIL FROM|RCPT TO|DATA)$/.test(e.command)) {
-          throw new MailRejectedError(`SMTP server ${where} refused notice ${n.key} (${e.command}): ${e.message}`, e);
+          // All recipients refused (RCPT TO), or the message or sender refused for everyone.
+          const refused = refusalsOf(recipients, e.command === 'RCPT TO' ? e.rejectedErrors : undefined, e.response ?? e.message);
+          throw new MailRejectedError(`SMTP server ${where} refused notice ${n.key} (${e.command}): ${e.message}`, e, refused);
         }
         log('warn', 'SMTP server unavailable; the notice will be retried', { key: n.key, server: where, code: e.code, error: e.message });
         throw new MailUnavailableError(`SMTP server ${where} unavailable for notice ${n.key}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), e);
       }
     },
   };
+}
+
+interface SmtpError extends Error {
+  recipient?: string;
+  response?: string;
+}
+
+/** Each address with the server's reply to it (per-recipient errors), else `fallback`. */
+function refusalsOf(addresses: string[], errors: SmtpError[] | undefined, fallback: string): RefusedAddress[] {
+  const reply = new Map((errors ?? []).filter((e) => e.recipient).map((e) => [e.recipient!.toLowerCase(), e.response ?? e.message]));
+  return addresses.map((address) => ({ address, reason: reply.get(address.toLowerCase()) ?? fallback }));
 }
 
 function resultOf(row: OutboxRow, outcome: SendNoticeResult['outcome']): SendNoticeResult {
@@ -208,6 +234,7 @@ function resultOf(row: OutboxRow, outcome: SendNoticeResult['outcome']): SendNot
     outcome,
     accepted: row.accepted,
     rejected: row.rejected,
+    refused: row.refused,
     sentAt: row.sentAt ?? '',
     attempts: row.attempts,
   };

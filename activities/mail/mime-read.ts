@@ -129,7 +129,7 @@ function decodeQuotedPrintable(text: string): Buffer {
 }
 
 /** RFC 2047: =?charset?B|Q?text?= words; adjacent encoded words join without the space between them. */
-export function decodeWords(value: string): string {
+function decodeWords(value: string): string {
   return value
     .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, '$1')
     .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, enc: string, data: string) => {
@@ -148,7 +148,7 @@ function decodeCharset(bytes: Buffer, charset: string): string {
 }
 
 /** `value; a=b; c*=utf-8''%E4..; d*0*=...; d*1*=...` into the value and decoded parameters. */
-export function parseHeaderValue(header: string): { value: string; params: Map<string, string> } {
+function parseHeaderValue(header: string): { value: string; params: Map<string, string> } {
   const pieces = header.match(/("[^"]*"|[^;])+/g) ?? [''];
   const value = (pieces[0] ?? '').trim();
   const continued = new Map<string, { i: number; text: string; encoded: boolean }[]>();
@@ -195,10 +195,4 @@ export function parseHeaderValue(header: string): { value: string; params: Map<s
 function splitAddresses(value: string): string[] {
   if (value.trim() === '') return [];
   return (value.match(/("[^"]*"|<[^>]*>|[^,])+/g) ?? []).map((s) => s.trim()).filter((s) => s !== '');
-}
-
-/** The bare address of `Name <a@b>` or `a@b`. */
-export function bareAddress(value: string): string {
-  const m = /<([^>]+)>/.exec(value);
-  return (m ? (m[1] as string) : value).trim().toLowerCase();
 }

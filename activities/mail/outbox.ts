@@ -29,7 +29,15 @@ export interface OutboxRow {
   smtpResponse: string | null;
   accepted: string[];
   rejected: string[];
+  /** The server's answer for each rejected recipient (a partly delivered notice). */
+  refused: RefusedAddress[];
   lastError: string | null;
+}
+
+export interface RefusedAddress {
+  address: string;
+  /** The server's reply, e.g. `550 5.1.1 No such user`. */
+  reason: string;
 }
 
 export type Claim =
@@ -61,18 +69,24 @@ interface DbRow {
   smtp_response: string | null;
   accepted: string;
   rejected: string;
+  refused: string | null;
   last_error: string | null;
+}
+
+/** A mail SQLite file (outbox, notice problems): WAL, and a wait on the lock, as several worker processes on one host may share it. */
+export function openMailDatabase(file: string): Database.Database {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  return db;
 }
 
 export class Outbox {
   private readonly db: Database.Database;
 
   constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // Several worker processes on one host may share the file.
-    this.db.pragma('busy_timeout = 10000');
+    this.db = openMailDatabase(file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS notices (
         key               TEXT PRIMARY KEY,
@@ -98,6 +112,9 @@ export class Outbox {
       CREATE TRIGGER IF NOT EXISTS notices_no_delete BEFORE DELETE ON notices
         BEGIN SELECT RAISE(ABORT, 'outbox: notices are never deleted'); END;
     `);
+    // Outbox files from before per-recipient refusals were kept gain the column.
+    const columns = this.db.prepare('PRAGMA table_info(notices)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'refused')) this.db.exec('ALTER TABLE notices ADD COLUMN refused TEXT');
   }
 
   /** Atomically decides what this attempt may do, and takes the lease when it may send. */
@@ -128,14 +145,14 @@ export class Outbox {
     return tx.immediate();
   }
 
-  markSent(key: string, now: number, result: { response: string; accepted: string[]; rejected: string[] }): OutboxRow {
+  markSent(key: string, now: number, result: { response: string; accepted: string[]; rejected: string[]; refused?: RefusedAddress[] }): OutboxRow {
     const iso = new Date(now).toISOString();
     this.db
       .prepare(
         `UPDATE notices SET status = 'sent', lease_until = NULL, sent_at = ?, updated_at = ?, smtp_response = ?,
-           accepted = ?, rejected = ?, last_error = NULL WHERE key = ? AND status = 'sending'`,
+           accepted = ?, rejected = ?, refused = ?, last_error = NULL WHERE key = ? AND status = 'sending'`,
       )
-      .run(iso, iso, result.response, JSON.stringify(result.accepted), JSON.stringify(result.rejected), key);
+      .run(iso, iso, result.response, JSON.stringify(result.accepted), JSON.stringify(result.rejected), JSON.stringify(result.refused ?? []), key);
     return this.mustGet(key);
   }
 
@@ -148,15 +165,6 @@ export class Outbox {
   get(key: string): OutboxRow | null {
     const r = this.getRaw(key);
     return r ? toRow(r) : null;
-  }
-
-  /** Rows whose last attempt died before recording an answer: delivery unknown until resent. */
-  unconfirmed(now: number): OutboxRow[] {
-    return (this.db.prepare(`SELECT * FROM notices WHERE status = 'sending' AND lease_until <= ? ORDER BY created_at`).all(now) as DbRow[]).map(toRow);
-  }
-
-  list(): OutboxRow[] {
-    return (this.db.prepare('SELECT * FROM notices ORDER BY created_at, key').all() as DbRow[]).map(toRow);
   }
 
   close(): void {
@@ -191,6 +199,7 @@ function toRow(r: DbRow): OutboxRow {
     smtpResponse: r.smtp_response,
     accepted: JSON.parse(r.accepted) as string[],
     rejected: JSON.parse(r.rejected) as string[],
+    refused: r.refused ? (JSON.parse(r.refused) as RefusedAddress[]) : [],
     lastError: r.last_error,
   };
 }

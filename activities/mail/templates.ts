@@ -1,7 +1,12 @@
 // The programme's notices, in Chinese: pure functions from a notice's facts to its subject, plain
-// text and HTML. No I/O and no clock: the same facts always give the same mail (so a retried
-// activity renders exactly what the first attempt rendered). Attachments (hand-over documents,
-// the annual plan) are added by the caller.
+// text and HTML, all set in one layout. No I/O and no clock: the same facts always give the same
+// mail (so a retried activity renders exactly what the first attempt rendered). Every notice kind
+// the workflows send is rendered from these by activities/campaign/notices.ts; attachments (case
+// documents, the annual plan) are added by the caller.
+//
+// Units, departments and people appear by name; a unit's credit code only as a detail after its
+// name, never in a subject.
+import { chineseDate, escapeHtml } from '../../domain/documents/html';
 
 export interface RenderedNotice {
   subject: string;
@@ -15,7 +20,7 @@ export interface Signature {
 }
 
 export interface UnitRef {
-  /** 统一社会信用代码 or registry id. */
+  /** 统一社会信用代码 or registry id: a detail, shown after the name. */
   code: string;
   name: string;
   address?: string;
@@ -27,10 +32,9 @@ export interface InspectorRef {
   certificate?: string;
 }
 
-// --- the notices ------------------------------------------------------------------------------
+// --- inspection teams -----------------------------------------------------------------------------
 
 export interface TeamAssignedFacts extends Signature {
-  campaignCode: string;
   /** e.g. 2023年第一季度 */
   periodLabel: string;
   department: string;
@@ -47,14 +51,13 @@ export interface TeamAssignedFacts extends Signature {
 /** 抽查任务通知: the drawn team learns its unit, items and deadline. */
 export function teamAssignedNotice(f: TeamAssignedFacts): RenderedNotice {
   return render({
-    subject: `【抽查任务通知】${f.periodLabel} ${f.unit.name}（${f.campaignCode}）`,
+    subject: `【抽查任务通知】${f.periodLabel}${f.unit.name}${f.offSite ? '非现场检查' : '现场检查'}任务`,
     greeting: `${names(f.team)}同志：`,
     paragraphs: [
-      `根据“双随机、一公开”抽查计划（${f.campaignCode}），经随机抽取，由你们组成检查组，对下列监管对象开展${f.offSite ? '非现场检查（遥感、无人机巡查、排污口抽测等）' : '现场检查'}。`,
-      '检查人员不少于两人，须出示执法证件；与检查对象存在利害关系的，应当主动申请回避。抽查名单在检查完成前保密。',
+      `根据${f.periodLabel}“双随机、一公开”抽查计划，经随机抽取，由你们组成检查组，对下列监管对象开展${f.offSite ? '非现场检查（遥感监测、无人机巡查、排污口抽测等）' : '现场检查'}。检查组名单中第一位为组长。`,
+      '现场检查人员不少于两人，并应出示执法证件；与检查对象存在利害关系的，应当主动申请回避。检查完成前，抽查名单须保密。',
     ],
     facts: [
-      ['抽查批次', f.campaignCode],
       ['承办部门', f.department],
       ['监管对象', unitLine(f.unit)],
       ...(f.unit.address ? ([['地址', f.unit.address]] as [string, string][]) : []),
@@ -63,13 +66,12 @@ export function teamAssignedNotice(f: TeamAssignedFacts): RenderedNotice {
       ['检查方式', f.offSite ? '非现场检查' : '现场检查'],
       ['完成期限', dateCn(f.dueDate)],
     ],
-    closing: [`检查完成后请按时报送检查结果：${f.reportHow}`],
+    closing: [`检查完成后，请按时报送检查结果。报送方式：${f.reportHow}`],
     issuer: f.issuer,
   });
 }
 
 export interface ReminderFacts extends Signature {
-  campaignCode: string;
   unit: UnitRef;
   team: InspectorRef[];
   dueDate: string;
@@ -80,11 +82,10 @@ export interface ReminderFacts extends Signature {
 /** 到期提醒: the team is reminded that the result is due. */
 export function reminderNotice(f: ReminderFacts): RenderedNotice {
   return render({
-    subject: `【到期提醒】${f.unit.name} 检查结果还剩${f.daysLeft}天到期（${dateCn(f.dueDate)}）`,
+    subject: `【到期提醒】${f.unit.name}检查任务还有${f.daysLeft}天到期`,
     greeting: `${names(f.team)}同志：`,
-    paragraphs: [`你们承办的抽查任务尚未报送检查结果，距完成期限还有${f.daysLeft}天，请抓紧办理。`],
+    paragraphs: [`你们承办的下列抽查任务尚未报送检查结果，距完成期限（${dateCn(f.dueDate)}）还有${f.daysLeft}天，请抓紧办理。`],
     facts: [
-      ['抽查批次', f.campaignCode],
       ['监管对象', unitLine(f.unit)],
       ['检查组', teamLine(f.team)],
       ['完成期限', dateCn(f.dueDate)],
@@ -94,56 +95,61 @@ export function reminderNotice(f: ReminderFacts): RenderedNotice {
   });
 }
 
+// --- overdue checks ------------------------------------------------------------------------------
+
 export interface OverdueTask {
   unit: UnitRef;
   team: InspectorRef[];
   department: string;
   dueDate: string;
-  daysOverdue: number;
 }
 
 export interface OverdueAlertFacts extends Signature {
-  campaignCode: string;
-  /** The leaders addressed, e.g. 张科长. */
+  /** The department (and its leaders) addressed, e.g. 浉河大队. */
   addressee: string;
-  tasks: OverdueTask[];
+  task: OverdueTask;
+  /** After this date the overdue check goes to the detachment's leaders. */
+  escalateAfter: string;
 }
 
-/** 逾期告警: the department's leaders learn which checks are past their deadline. */
+/** 逾期告警: the department learns that a check is past its deadline. */
 export function overdueAlertNotice(f: OverdueAlertFacts): RenderedNotice {
   return render({
-    subject: `【逾期告警】${f.campaignCode} 有${f.tasks.length}项抽查任务逾期未报结果`,
+    subject: `【逾期告警】${f.task.unit.name}检查任务已超过完成期限`,
     greeting: `${f.addressee}：`,
-    paragraphs: [`下列抽查任务已超过完成期限，检查结果仍未报送，请督促检查组尽快办结。`],
-    table: overdueTable(f.tasks),
-    closing: ['逾期仍未办结的，将按规定升级督办。'],
+    paragraphs: [
+      `下列抽查任务已超过完成期限，检查结果仍未报送，已标记为逾期。请督促检查组尽快办结；${dateCn(f.escalateAfter)}后仍未办结的，将报支队领导督办。`,
+    ],
+    table: overdueTable([f.task]),
+    closing: [],
     issuer: f.issuer,
   });
 }
 
 export interface EscalationFacts extends Signature {
-  campaignCode: string;
   addressee: string;
   /** Who was alerted first and when. */
   firstAlertedTo: string;
   firstAlertedOn: string;
-  graceWorkingDays: number;
-  tasks: OverdueTask[];
+  escalateAfter: string;
+  task: OverdueTask;
 }
 
-/** 升级督办: after the grace period the overdue checks go to the next level up. */
+/** 升级督办: after the grace period the overdue check goes to the detachment's leaders. */
 export function escalationNotice(f: EscalationFacts): RenderedNotice {
   return render({
-    subject: `【升级督办】${f.campaignCode} 有${f.tasks.length}项抽查任务逾期${f.graceWorkingDays}个工作日仍未办结`,
+    subject: `【升级督办】${f.task.unit.name}检查任务逾期未办结（${f.task.department}）`,
     greeting: `${f.addressee}：`,
     paragraphs: [
-      `${dateCn(f.firstAlertedOn)}已向${f.firstAlertedTo}发出逾期告警，${f.graceWorkingDays}个工作日后下列任务仍未办结，现提请督办。`,
+      `${dateCn(f.firstAlertedOn)}已向${f.firstAlertedTo}发出逾期告警，宽限期至${dateCn(f.escalateAfter)}届满，下列抽查任务仍未办结，现提请督办。`,
     ],
-    table: overdueTable(f.tasks),
+    table: overdueTable([f.task]),
     closing: [],
     issuer: f.issuer,
   });
 }
+
+// --- hand-over ---------------------------------------------------------------------------------
 
 export type HandoverKind = 'supervision-notice' | 'transfer-form' | 'referral';
 
@@ -154,15 +160,13 @@ const handoverNames: Record<HandoverKind, { doc: string; verb: string }> = {
 };
 
 export interface ApprovalRequestFacts extends Signature {
-  campaignCode: string;
-  /** The leader in charge (分管领导). */
+  /** The leaders in charge addressed (分管领导). */
   approver: string;
   section: string;
   unit: UnitRef;
   findings: string;
-  kind: HandoverKind;
-  /** The receiving brigade or agency. */
-  receiver: string;
+  /** The document and receiver the hand-over would take; null when no brigade covers the unit's area yet. */
+  handover: { kind: HandoverKind; receiver: string } | null;
   dueDate: string;
   /** How to approve or reject, e.g. the ssj command. */
   approveHow: string;
@@ -170,16 +174,16 @@ export interface ApprovalRequestFacts extends Signature {
 
 /** 移交审批请求: a section's findings wait for the leader in charge to approve the hand-over. */
 export function approvalRequestNotice(f: ApprovalRequestFacts): RenderedNotice {
-  const h = handoverNames[f.kind];
+  const h = f.handover ? handoverNames[f.handover.kind] : null;
+  const how = f.handover && h ? `以${h.doc}${h.verb}${f.handover.receiver}` : '移交属地大队';
   return render({
-    subject: `【移交审批请求】${f.unit.name} 拟${h.verb}${f.receiver}（${f.campaignCode}）`,
+    subject: `【移交审批请求】${f.unit.name}检查发现问题，拟${how}`,
     greeting: `${f.approver}：`,
-    paragraphs: [`${f.section}在“双随机”抽查中发现下列问题，拟以${h.doc}${h.verb}${f.receiver}处理，请审批。`],
+    paragraphs: [`${f.section}在“双随机、一公开”抽查中发现下列问题，拟${how}依法处理，请于${dateCn(f.dueDate)}前审批。`],
     facts: [
-      ['抽查批次', f.campaignCode],
       ['监管对象', unitLine(f.unit)],
       ['发现问题', f.findings],
-      ['拟办方式', `${h.doc}，${h.verb}${f.receiver}`],
+      ['拟办方式', f.handover && h ? `${h.doc}，${h.verb}${f.handover.receiver}` : '移交属地大队（登记信息中尚无负责该区域的大队）'],
       ['审批期限', dateCn(f.dueDate)],
     ],
     closing: [`审批方式：${f.approveHow}`],
@@ -188,118 +192,63 @@ export function approvalRequestNotice(f: ApprovalRequestFacts): RenderedNotice {
 }
 
 export interface HandoverFacts extends Signature {
-  campaignCode: string;
   kind: HandoverKind;
   receiver: string;
   documentNumber: string;
   unit: UnitRef;
   findings: string;
-  approvedBy: string;
-  approvedOn: string;
+  /** The leader in charge's approval; null for a referral made without one. */
+  approval: { by: string; on: string } | null;
   attachmentName: string;
 }
 
 /** 移交文书: the supervision notice, transfer form or referral goes to the receiver, attached. */
 export function handoverNotice(f: HandoverFacts): RenderedNotice {
   const h = handoverNames[f.kind];
+  const approved = f.approval ? `，经${f.approval.by}于${dateCn(f.approval.on)}批准` : '';
   return render({
-    subject: `【${h.doc}】${f.documentNumber} 关于${f.unit.name}的${h.verb}`,
+    subject: `【${h.doc}】关于${f.unit.name}的${h.verb}（${f.documentNumber}）`,
     greeting: `${f.receiver}：`,
-    paragraphs: [`我支队在“双随机、一公开”抽查中发现下列问题，经${f.approvedBy}于${dateCn(f.approvedOn)}批准，现${h.verb}你单位依法处理，请将处理结果及时反馈。`],
+    paragraphs: [`我支队在“双随机、一公开”抽查中发现下列问题${approved}，现${h.verb}你单位依法处理，请将处理结果及时反馈我支队。`],
     facts: [
       ['文书编号', f.documentNumber],
-      ['抽查批次', f.campaignCode],
       ['监管对象', unitLine(f.unit)],
       ['发现问题', f.findings],
     ],
-    closing: [`${h.doc}见附件《${f.attachmentName}》。`],
+    closing: [`${h.doc}全文见附件《${f.attachmentName}》。`],
     issuer: f.issuer,
   });
 }
+
+// --- the annual plan -------------------------------------------------------------------------------
 
 export interface AnnualPlanFacts extends Signature {
   year: number;
   /** The office above, e.g. 河南省生态环境厅. */
   superior: string;
   planName: string;
-  dueDate: string;
+  documentNumber: string;
   attachmentName: string;
 }
 
-/** 年度计划报送: the annual plan goes to the office above before 25 January, attached. */
+/** 年度计划报送: the annual plan goes to the office above, attached. */
 export function annualPlanNotice(f: AnnualPlanFacts): RenderedNotice {
   return render({
     subject: `【年度计划报送】${f.issuer}${f.year}年度“双随机、一公开”抽查计划`,
     greeting: `${f.superior}：`,
-    paragraphs: [
-      `现将《${f.planName}》报送备案。计划包括随机抽查事项、抽查对象范围、执法人员要求、抽查比例和频次等内容。`,
-    ],
+    paragraphs: [`现将《${f.planName}》报送备案。计划包括随机抽查事项、抽查对象范围、执法人员要求、抽查比例和频次等内容。`],
     facts: [
       ['年度', `${f.year}年`],
-      ['报送期限', dateCn(f.dueDate)],
+      ['文书编号', f.documentNumber],
     ],
     closing: [`计划全文见附件《${f.attachmentName}》。`],
     issuer: f.issuer,
   });
 }
 
-export interface DrawOverdueFacts extends Signature {
-  campaignCode: string;
-  periodLabel: string;
-  addressee: string;
-  drawBy: string;
-  /** What is missing, e.g. 纪检监察员的见证随机数. */
-  missing: string[];
-}
-
-/** 抽取逾期告警: the quarter's draw has not happened by its deadline. */
-export function drawOverdueNotice(f: DrawOverdueFacts): RenderedNotice {
-  return render({
-    subject: `【抽取逾期告警】${f.periodLabel}抽查对象尚未抽取（期限${dateCn(f.drawBy)}）`,
-    greeting: `${f.addressee}：`,
-    paragraphs: [`${f.periodLabel}的随机抽取应于${dateCn(f.drawBy)}前由系统管理员和纪检监察员共同完成，目前尚未完成。`],
-    facts: [
-      ['抽查批次', f.campaignCode],
-      ['抽取期限', dateCn(f.drawBy)],
-      ['尚缺', f.missing.length > 0 ? f.missing.join('；') : '—'],
-    ],
-    closing: ['请尽快组织抽取。'],
-    issuer: f.issuer,
-  });
-}
-
-export interface PublicationFacts extends Signature {
-  campaignCode: string;
-  periodLabel: string;
-  addressee: string;
-  inspected: number;
-  withProblems: number;
-  publishBy: string;
-  /** Where the package is: a URL or a folder. */
-  location: string;
-}
-
-/** 公示通知: the quarter's results are ready to publish on the bureau's website. */
-export function publicationNotice(f: PublicationFacts): RenderedNotice {
-  return render({
-    subject: `【公示通知】${f.periodLabel}“双随机、一公开”抽查结果待公示（${f.campaignCode}）`,
-    greeting: `${f.addressee}：`,
-    paragraphs: [`${f.periodLabel}抽查已全部办结，公示材料已生成，请于${dateCn(f.publishBy)}前在门户网站公示。`],
-    facts: [
-      ['抽查批次', f.campaignCode],
-      ['抽查对象数', `${f.inspected}家`],
-      ['发现问题', `${f.withProblems}家`],
-      ['公示期限', dateCn(f.publishBy)],
-      ['公示材料', f.location],
-    ],
-    closing: [],
-    issuer: f.issuer,
-  });
-}
-
 // --- layout -----------------------------------------------------------------------------------
 
-interface Layout {
+export interface Layout {
   subject: string;
   greeting: string;
   paragraphs: string[];
@@ -309,7 +258,10 @@ interface Layout {
   issuer: string;
 }
 
-function render(l: Layout): RenderedNotice {
+const FOOTER = '（本邮件由“双随机、一公开”抽查系统自动发送，请勿直接回复。）';
+
+/** One notice in the shared layout: greeting, indented paragraphs, facts, table, closing, signature. */
+export function render(l: Layout): RenderedNotice {
   const text: string[] = [l.greeting, '', ...l.paragraphs.map((p) => `　　${p}`), ''];
   if (l.facts) for (const [k, v] of l.facts) text.push(`${k}：${v}`);
   if (l.table) {
@@ -318,7 +270,7 @@ function render(l: Layout): RenderedNotice {
   }
   if (l.facts || l.table) text.push('');
   for (const c of l.closing) text.push(`　　${c}`);
-  text.push('', l.issuer, '', '（本邮件由双随机抽查系统自动发送。）');
+  text.push('', l.issuer, '', FOOTER);
 
   const html: string[] = [
     '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"></head><body style="font-family:sans-serif;line-height:1.6">',
@@ -337,35 +289,36 @@ function render(l: Layout): RenderedNotice {
     html.push('</table>');
   }
   html.push(...l.closing.map((c) => `<p style="text-indent:2em">${esc(c)}</p>`));
-  html.push(`<p style="text-align:right">${esc(l.issuer)}</p>`, '<p style="color:#888;font-size:small">（本邮件由双随机抽查系统自动发送。）</p>', '</body></html>');
+  html.push(`<p style="text-align:right">${esc(l.issuer)}</p>`, `<p style="color:#888;font-size:small">${esc(FOOTER)}</p>`, '</body></html>');
   return { subject: l.subject, text: `${text.join('\n')}\n`, html: html.join('\n') };
 }
 
 function overdueTable(tasks: OverdueTask[]): { head: string[]; rows: string[][] } {
   return {
-    head: ['监管对象', '承办部门', '检查组', '完成期限', '逾期天数'],
-    rows: tasks.map((t) => [unitLine(t.unit), t.department, teamLine(t.team), dateCn(t.dueDate), `${t.daysOverdue}天`]),
+    head: ['监管对象', '承办部门', '检查组', '完成期限'],
+    rows: tasks.map((t) => [unitLine(t.unit), t.department, teamLine(t.team), dateCn(t.dueDate)]),
   };
 }
 
-function names(team: InspectorRef[]): string {
-  return team.map((p) => p.name).join('、');
+export function names(people: InspectorRef[]): string {
+  return people.map((p) => p.name).join('、');
 }
 
 function teamLine(team: InspectorRef[]): string {
-  return team.map((p) => (p.certificate ? `${p.name}（执法证号${p.certificate}）` : p.name)).join('、');
+  return team.map((p) => (p.certificate ? `${p.name}（执法证号：${p.certificate}）` : p.name)).join('、');
 }
 
-function unitLine(u: UnitRef): string {
-  return `${u.name}（${u.code}）`;
+/** The unit by name, its code as a detail in brackets. */
+export function unitLine(u: UnitRef): string {
+  return u.code && u.code !== u.name ? `${u.name}（${u.code}）` : u.name;
 }
 
-/** 2023-03-31 → 2023年3月31日; anything else is shown as given. */
+/** 2023-03-31 → 2023年3月31日, 2023-03-31T10:00:00+08:00 → 2023年3月31日10:00 (Beijing time); anything else as given. */
 export function dateCn(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : iso;
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?\+08:00)?$/.exec(iso);
+  return m ? `${chineseDate(m[1]!)}${m[2] ?? ''}` : iso;
 }
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeHtml(s);
 }

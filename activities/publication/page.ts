@@ -120,7 +120,7 @@ ${joinHtml(
     .sort((a, b) => a.seq - b.seq)
     .map(
       (r) => html`<tr><td class="num">${r.seq}</td><td>${r.kind === 'unit' ? '检查对象替换' : '执法人员调整'}</td><td>${p.unitNames.get(r.unit_id) ?? r.unit_id}</td>
-<td>${r.kind === 'unit' ? `由 ${p.unitNames.get(r.replacement) ?? r.replacement} 替补` : '按规则重新选派一名执法人员'}</td><td>${publicReasonLabel(p.reasons, replacementReasonKind(r.kind), r.reason)}</td><td class="code">${r.approved_by}</td><td class="date">${r.at}</td></tr>`,
+<td>${r.kind === 'unit' ? `由${p.unitNames.get(r.replacement) ?? r.replacement}替补` : '按规则重新选派一名执法人员'}</td><td>${publicReasonLabel(p.reasons, replacementReasonKind(r.kind), r.reason)}</td><td class="code">${r.approved_by}</td><td class="date">${r.at}</td></tr>`,
     ),
   '\n',
 )}
@@ -151,7 +151,7 @@ ${resultRows}
 
 <section class="verify-section">
 <h2>三、随机抽取过程公开与验证</h2>
-<p>本季度抽取由系统管理员和办公室纪检人员共同进行。抽取前先固定并公布抽取数据清单（manifest）的摘要，两名见证人随后各自输入随机数，随机种子由清单摘要和见证人随机数按公开算法（${p.record.spec}）计算得出。抽取时公布了随机种子的承诺值（种子的 SHA-256），名单检查完毕后一并公开种子、完整抽取记录和替换记录，任何人均可复核抽取结果。</p>
+<p>本季度抽取由系统管理员和办公室纪检人员共同进行。抽取前先固定并公布抽取数据清单（manifest）的摘要，两名见证人随后各自输入随机数，随机种子由清单摘要和见证人随机数按公开算法（${p.record.spec}）计算得出。抽取时公布了随机种子的承诺值（种子的 SHA-256），全部检查完成后，一并公开随机种子、完整抽取记录和替换记录，任何人均可复核抽取结果。</p>
 <table class="verify">
 <tbody>
 <tr><th scope="row">算法版本</th><td class="code">${p.record.spec}</td></tr>
@@ -160,7 +160,7 @@ ${resultRows}
 ${fileDigests}
 <tr><th scope="row">种子承诺值（抽取时公布）</th><td class="hash">${p.seedCommitment}</td></tr>
 <tr><th scope="row">随机种子 seed</th><td class="hash">${p.record.seed}</td></tr>
-<tr><th scope="row">每组执法人员</th><td>${p.record.team_size} 名</td></tr>
+<tr><th scope="row">每组执法人员</th><td>${p.record.team_size}名</td></tr>
 </tbody>
 </table>
 <p>见证人（按角色排序；编号为人员库编号）：</p>
