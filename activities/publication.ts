@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
+import { heartbeat } from './heartbeat';
 import { beijingMidnightMs } from '../domain/calendar';
 import { chineseQuarter } from '../domain/documents/html';
 import { MANIFEST_FILES, type ManifestFileName, sha256Hex } from '../domain/draw/digest';
@@ -267,6 +268,7 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
   files.set('replacements.json', Buffer.from(formatReplacements(replacements), 'utf8'));
   files.set('results.csv', toCsv(CSV_HEADER, table));
   files.set('results.xlsx', await buildXlsx(title, d.publisher, d.publishedOn, table, replacedRows));
+  heartbeat('results built');
   const listed = ['results.csv', 'results.xlsx', 'draw-record.json', 'replacements.json', 'manifest/'];
   if (d.ceremonies.length) {
     files.set('ceremonies.json', Buffer.from(formatCeremonies(d.ceremonies), 'utf8'));
@@ -342,10 +344,12 @@ export async function writeDisclosurePackage(input: PublicationInput, outDir: st
   const summary = [...files.entries()].filter(([p]) => p !== 'SHA256SUMS').map(([p, b]) => ({ path: p, sha256: sha256Hex(b), bytes: b.length }));
   const result = (unchanged: boolean): PublicationResult => ({ dir, title, files: summary, packageDigest: sha256Hex(files.get('SHA256SUMS')!), unchanged });
 
+  heartbeat('package built');
   if (samePackage(dir, files)) return result(true);
 
   const parent = path.dirname(dir);
   const tmp = stageFolder(dir, files);
+  heartbeat('package staged');
   try {
     if (fs.existsSync(dir)) {
       // A folder cannot be renamed over a non-empty one: move the old one aside first. The path

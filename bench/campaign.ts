@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const noop = () => undefined;
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'campaign-workflows.ts'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop }, ...bundleOptions });
   const taskQueue = 'bench';
-  const activities = { ...createActivities({ dataDir, registryDb, programme, mail, keyring }), noop: async () => undefined };
+  const activities = { ...createActivities({ dataDir, registryDb, programme, mail, keyring, allowRehearsalClock: true }), noop: async () => undefined };
   const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, dataConverter: ssjDataConverter(keyring), maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
   try {
     await worker.runUntil(async () => {

@@ -77,80 +77,200 @@ function weekdayOfDay(day: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The data, expanded and checked once at load
+// A working-day calendar: the bundled data, a file in the same format, or a slice recorded in a
+// workflow's history (so a holiday edit changes no running quarter)
 
-interface YearData {
-  holidays: Map<number, string>; // day -> holiday name
-  workingWeekends: Map<number, string>; // day -> the holiday it makes up for
+/** The shape of config/calendar-cn.json (extra fields such as notes are ignored). */
+export interface CalendarData {
+  years: {
+    year: number;
+    source: { title: string; number: string; issuedOn: string };
+    holidays: { name: string; from: string; to: string }[];
+    workingWeekends: { date: string; for: string }[];
+  }[];
 }
 
-const years = new Map<number, YearData>();
-const notices: HolidayNotice[] = [];
+/**
+ * A contiguous stretch of the working-day calendar as plain data, for a workflow's history:
+ * the weekdays that are rest days (holidays) and the weekend days that are working days, between
+ * `first` and `last` inclusive. Every other day follows the Monday-to-Friday rule.
+ */
+export interface CalendarSlice {
+  first: string;
+  last: string;
+  restWeekdays: string[];
+  workingWeekends: string[];
+  /** The State Council notices the slice rests on (their numbers), for whoever reads the history. */
+  notices: string[];
+}
 
-for (const y of data.years) {
-  const holidays = new Map<number, string>();
-  const workingWeekends = new Map<number, string>();
-  const where = `config/calendar-cn.json, year ${y.year}`;
-  for (const h of y.holidays) {
-    const from = parseDay(h.from);
-    const to = parseDay(h.to);
-    if (to < from) throw new CalendarError(`${where}: holiday ${h.name} ends (${h.to}) before it starts (${h.from})`);
-    for (let d = from; d <= to; d++) {
-      if (civilFromDays(d)[0] !== y.year) throw new CalendarError(`${where}: holiday ${h.name} has ${formatDay(d)}, outside ${y.year}`);
-      if (holidays.has(d)) throw new CalendarError(`${where}: ${formatDay(d)} is listed in two holidays`);
-      holidays.set(d, h.name);
+/** Working-day arithmetic over a known stretch of days; a day outside it is a CalendarError. */
+export class WorkingCalendar {
+  private constructor(
+    private readonly firstDay: number,
+    private readonly lastDay: number,
+    private readonly holidays: ReadonlyMap<number, string>,
+    private readonly workingWeekends: ReadonlySet<number>,
+    readonly notices: readonly HolidayNotice[],
+    /** Says what to do about a day outside the calendar (e.g. add a year's notice, which file). */
+    private readonly outside: (date: string) => string,
+  ) {}
+
+  /** Expands and checks data in the format of config/calendar-cn.json; `where` names it in errors. */
+  static fromData(data: CalendarData, where: string): WorkingCalendar {
+    const holidays = new Map<number, string>();
+    const workingWeekends = new Set<number>();
+    const notices: HolidayNotice[] = [];
+    const seen = new Set<number>();
+    if (!Array.isArray(data?.years) || data.years.length === 0) throw new CalendarError(`${where}: no years`);
+    for (const y of data.years) {
+      const at = `${where}, year ${y.year}`;
+      if (!Number.isInteger(y.year)) throw new CalendarError(`${at}: "year" must be a whole number`);
+      if (seen.has(y.year)) throw new CalendarError(`${at}: the year is listed twice`);
+      seen.add(y.year);
+      for (const h of y.holidays ?? []) {
+        const from = parseDay(h.from);
+        const to = parseDay(h.to);
+        if (to < from) throw new CalendarError(`${at}: holiday ${h.name} ends (${h.to}) before it starts (${h.from})`);
+        for (let d = from; d <= to; d++) {
+          if (civilFromDays(d)[0] !== y.year) throw new CalendarError(`${at}: holiday ${h.name} has ${formatDay(d)}, outside ${y.year}`);
+          if (holidays.has(d)) throw new CalendarError(`${at}: ${formatDay(d)} is listed in two holidays`);
+          holidays.set(d, h.name);
+        }
+      }
+      for (const w of y.workingWeekends ?? []) {
+        const d = parseDay(w.date);
+        const wd = weekdayOfDay(d);
+        if (civilFromDays(d)[0] !== y.year) throw new CalendarError(`${at}: working weekend ${w.date} is outside ${y.year}`);
+        if (wd !== 0 && wd !== 6) throw new CalendarError(`${at}: working weekend ${w.date} is not a Saturday or Sunday`);
+        if (holidays.has(d)) throw new CalendarError(`${at}: ${w.date} is both a holiday and a working weekend`);
+        workingWeekends.add(d);
+      }
+      notices.push({ year: y.year, title: y.source?.title, number: y.source?.number, issuedOn: y.source?.issuedOn });
     }
-  }
-  for (const w of y.workingWeekends) {
-    const d = parseDay(w.date);
-    const wd = weekdayOfDay(d);
-    if (civilFromDays(d)[0] !== y.year) throw new CalendarError(`${where}: working weekend ${w.date} is outside ${y.year}`);
-    if (wd !== 0 && wd !== 6) throw new CalendarError(`${where}: working weekend ${w.date} is not a Saturday or Sunday`);
-    if (holidays.has(d)) throw new CalendarError(`${where}: ${w.date} is both a holiday and a working weekend`);
-    workingWeekends.set(d, w.for);
-  }
-  if (years.has(y.year)) throw new CalendarError(`${where}: the year is listed twice`);
-  years.set(y.year, { holidays, workingWeekends });
-  notices.push({ year: y.year, ...y.source });
-}
-
-const coveredYears = [...years.keys()].sort((a, b) => a - b);
-const FIRST_YEAR = coveredYears[0] ?? 0;
-const LAST_YEAR = coveredYears[coveredYears.length - 1] ?? -1;
-for (let yr = FIRST_YEAR; yr <= LAST_YEAR; yr++) {
-  if (!years.has(yr)) throw new CalendarError(`config/calendar-cn.json: year ${yr} is missing between ${FIRST_YEAR} and ${LAST_YEAR}`);
-}
-const FIRST_DAY = daysFromCivil(FIRST_YEAR, 1, 1);
-const LAST_DAY = daysFromCivil(LAST_YEAR, 12, 31);
-
-function yearDataOf(day: number): YearData {
-  const year = civilFromDays(day)[0];
-  const yd = years.get(year);
-  if (!yd) {
-    throw new CalendarError(
-      `${formatDay(day)} is outside the working-day calendar (${FIRST_YEAR}–${LAST_YEAR}); ` +
-        `add the State Council's holiday notice for ${year} to config/calendar-cn.json`,
+    const covered = [...seen].sort((a, b) => a - b);
+    const firstYear = covered[0]!;
+    const lastYear = covered[covered.length - 1]!;
+    for (let yr = firstYear; yr <= lastYear; yr++) {
+      if (!seen.has(yr)) throw new CalendarError(`${where}: year ${yr} is missing between ${firstYear} and ${lastYear}`);
+    }
+    notices.sort((a, b) => a.year - b.year);
+    return new WorkingCalendar(daysFromCivil(firstYear, 1, 1), daysFromCivil(lastYear, 12, 31), holidays, workingWeekends, notices, (date) =>
+      `${date} is outside the working-day calendar (${firstYear}–${lastYear}); add the State Council's holiday notice for ${date.slice(0, 4)} to ${where}`,
     );
   }
-  return yd;
+
+  /** The calendar a workflow recorded (see `slice`); checked as strictly as the data it came from. */
+  static fromSlice(s: CalendarSlice, where = 'the calendar recorded when the campaign started'): WorkingCalendar {
+    const first = parseDay(s.first);
+    const last = parseDay(s.last);
+    if (last < first) throw new CalendarError(`${where}: ends (${s.last}) before it starts (${s.first})`);
+    const inside = (date: string, what: string, weekend: boolean) => {
+      const d = parseDay(date);
+      if (d < first || d > last) throw new CalendarError(`${where}: ${what} ${date} is outside ${s.first}–${s.last}`);
+      const wd = weekdayOfDay(d);
+      if ((wd === 0 || wd === 6) !== weekend) throw new CalendarError(`${where}: ${what} ${date} is ${weekend ? 'not ' : ''}a Saturday or Sunday`);
+      return d;
+    };
+    const holidays = new Map(s.restWeekdays.map((d) => [inside(d, 'rest weekday', false), '']));
+    const workingWeekends = new Set(s.workingWeekends.map((d) => inside(d, 'working weekend', true)));
+    const notices = s.notices.map((number) => ({ year: 0, title: '', number, issuedOn: '' }));
+    return new WorkingCalendar(first, last, holidays, workingWeekends, notices, (date) =>
+      `${date} is outside ${where} (${s.first} to ${s.last}); a running quarter keeps the calendar it started with, ` +
+        "so the State Council's holiday notice for a year must be in the calendar file before a quarter whose dates reach that year starts",
+    );
+  }
+
+  get first(): string {
+    return formatDay(this.firstDay);
+  }
+  get last(): string {
+    return formatDay(this.lastDay);
+  }
+
+  /** The days from `from` to `to`, clipped to what this calendar covers, as plain data. */
+  slice(from: string, to: string): CalendarSlice {
+    const a = Math.max(parseDay(from), this.firstDay);
+    const b = Math.min(parseDay(to), this.lastDay);
+    if (b < a) throw new CalendarError(`${from} to ${to} has no day inside the working-day calendar (${this.first} to ${this.last})`);
+    const restWeekdays: string[] = [];
+    const workingWeekends: string[] = [];
+    const years = new Set<number>();
+    for (let d = a; d <= b; d++) {
+      years.add(civilFromDays(d)[0]);
+      const weekend = weekdayOfDay(d) === 0 || weekdayOfDay(d) === 6;
+      if (!weekend && this.holidays.has(d)) restWeekdays.push(formatDay(d));
+      if (weekend && this.workingWeekends.has(d)) workingWeekends.push(formatDay(d));
+    }
+    const notices = this.notices.filter((n) => years.has(n.year)).map((n) => n.number);
+    return { first: formatDay(a), last: formatDay(b), restWeekdays, workingWeekends, notices };
+  }
+
+  private check(day: number): number {
+    if (day < this.firstDay || day > this.lastDay) throw new CalendarError(this.outside(formatDay(day)));
+    return day;
+  }
+
+  /** Working-day test on a day number inside the calendar. */
+  isWorkingDayNumber(day: number): boolean {
+    this.check(day);
+    if (this.workingWeekends.has(day)) return true;
+    if (this.holidays.has(day)) return false;
+    const wd = weekdayOfDay(day);
+    return wd !== 0 && wd !== 6;
+  }
+
+  isWorkingDay(date: string): boolean {
+    return this.isWorkingDayNumber(parseDay(date));
+  }
+
+  /** The holiday `date` belongs to ('' when the calendar is a slice, which keeps no names), or null. */
+  holidayName(date: string): string | null {
+    return this.holidays.get(this.check(parseDay(date))) ?? null;
+  }
+
+  /** See the free function addWorkingDays. */
+  addWorkingDays(date: string, n: number): string {
+    if (!Number.isInteger(n)) throw new CalendarError(`addWorkingDays: ${n} is not a whole number of days`);
+    let day = parseDay(date);
+    const step = n < 0 ? -1 : 1;
+    let left = Math.abs(n);
+    while (left > 0) {
+      day += step;
+      if (this.isWorkingDayNumber(day)) left--;
+    }
+    return formatDay(day);
+  }
+
+  /** See the free function workingDaysBetween. */
+  workingDaysBetween(from: string, to: string): number {
+    const a = parseDay(from);
+    const b = parseDay(to);
+    if (a === b) return 0;
+    let count = 0;
+    if (a < b) {
+      for (let d = a + 1; d <= b; d++) if (this.isWorkingDayNumber(d)) count++;
+      return count;
+    }
+    for (let d = a - 1; d >= b; d--) if (this.isWorkingDayNumber(d)) count++;
+    return -count || 0;
+  }
 }
 
-function isWorkingDayNumber(day: number): boolean {
-  const yd = yearDataOf(day);
-  if (yd.workingWeekends.has(day)) return true;
-  if (yd.holidays.has(day)) return false;
-  const wd = weekdayOfDay(day);
-  return wd !== 0 && wd !== 6;
-}
+/**
+ * The calendar bundled with the code (config/calendar-cn.json). Workflow code uses it only in
+ * quarters started before `dates-from-activity`; newer ones use the slice their history recorded.
+ */
+export const bundledCalendar = WorkingCalendar.fromData(data as CalendarData, 'config/calendar-cn.json');
 
 // ---------------------------------------------------------------------------------------------
 // Public API
 
 /** The first and last dates the calendar can answer for, and the notices it rests on. */
 export const calendarCoverage: { first: string; last: string; notices: readonly HolidayNotice[] } = {
-  first: formatDay(FIRST_DAY),
-  last: formatDay(LAST_DAY),
-  notices,
+  first: bundledCalendar.first,
+  last: bundledCalendar.last,
+  notices: bundledCalendar.notices,
 };
 
 /** Throws CalendarError unless `date` is a real 'YYYY-MM-DD' date (any year). Returns it. */
@@ -177,13 +297,12 @@ export function daysBetween(from: string, to: string): number {
 
 /** Is `date` a working day: a weekday that is not a holiday, or a weekend day made a working day (调休上班)? */
 export function isWorkingDay(date: string): boolean {
-  return isWorkingDayNumber(parseDay(date));
+  return bundledCalendar.isWorkingDay(date);
 }
 
 /** The holiday `date` belongs to (e.g. '春节'), or null. Weekends outside a holiday range are not holidays. */
 export function holidayName(date: string): string | null {
-  const day = parseDay(date);
-  return yearDataOf(day).holidays.get(day) ?? null;
+  return bundledCalendar.holidayName(date);
 }
 
 /**
@@ -191,17 +310,10 @@ export function holidayName(date: string): string | null {
  * need not be a working day: addWorkingDays(a Saturday, 1) is the next working day. n = 0 gives
  * `date` unchanged. This is the rule "within 20 working days of the check": the last allowed day
  * is addWorkingDays(checkDate, 20). Throws CalendarError if the walk leaves the calendar.
+ * Pass `calendar` to walk a recorded slice instead of the bundled data.
  */
-export function addWorkingDays(date: string, n: number): string {
-  if (!Number.isInteger(n)) throw new CalendarError(`addWorkingDays: ${n} is not a whole number of days`);
-  let day = parseDay(date);
-  const step = n < 0 ? -1 : 1;
-  let left = Math.abs(n);
-  while (left > 0) {
-    day += step;
-    if (isWorkingDayNumber(day)) left--;
-  }
-  return formatDay(day);
+export function addWorkingDays(date: string, n: number, calendar: WorkingCalendar = bundledCalendar): string {
+  return calendar.addWorkingDays(date, n);
 }
 
 /**
@@ -209,17 +321,8 @@ export function addWorkingDays(date: string, n: number): string {
  * and minus those in [to, from) going backwards. This makes it the exact inverse of
  * addWorkingDays: workingDaysBetween(d, addWorkingDays(d, n)) === n for every n.
  */
-export function workingDaysBetween(from: string, to: string): number {
-  const a = parseDay(from);
-  const b = parseDay(to);
-  if (a === b) return 0;
-  let count = 0;
-  if (a < b) {
-    for (let d = a + 1; d <= b; d++) if (isWorkingDayNumber(d)) count++;
-    return count;
-  }
-  for (let d = a - 1; d >= b; d--) if (isWorkingDayNumber(d)) count++;
-  return -count || 0;
+export function workingDaysBetween(from: string, to: string, calendar: WorkingCalendar = bundledCalendar): number {
+  return calendar.workingDaysBetween(from, to);
 }
 
 /** `date` if it is a working day, else the first working day after it. */

@@ -16,7 +16,7 @@ import { findInFolder, publicTexts } from '../scripts/public-folder';
 import { createActivities } from '../activities/campaign/activities';
 import { conflictEntityId, openRegistry } from '../activities/registry/store';
 import { openCampaignStore } from '../activities/campaign/store';
-import { witnessCommitment } from '../domain/draw/commitment';
+import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import {
   declareRecusalUpdate,
@@ -71,43 +71,13 @@ describe('reasons on the whole path, into a real publication folder', () => {
     const client = env.client;
 
     // The quarter's store, freeze (ssj-draw/2) and draw, as the campaign's activities make them.
-    await acts.prepareCampaign({ campaignId, programmeId, year: 2024, quarter: 1, rosterAsOf: '2023-12-31' });
-    const frozen = await acts.freezeCampaign({ campaignId, quarter: 1, asOf: '2023-12-31', spec: 'ssj-draw/2' });
-    const w = (role: 'admin' | 'discipline', personId: string, salt: string, entropy: string) => ({
-      role,
-      personId,
-      salt,
-      entropy,
-      commitment: witnessCommitment(frozen.manifestDigest, role, personId, salt, entropy),
-    });
-    await acts.drawCampaign({
-      campaignId,
-      batchSize: 50,
-      witnesses: [w('admin', PEOPLE.admin, '0'.repeat(32), '31415926535897932384'), w('discipline', PEOPLE.discipline, 'a'.repeat(32), 'DiceRolls6625143321')],
-    });
+    await freezeAndDraw(acts, campaignId, programmeId, { admin: '31415926535897932384', discipline: 'DiceRolls6625143321' });
     const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
-    const inputs = async (department: string): Promise<InspectionInput[]> => {
-      const ctx = await acts.inspectionContext({ campaignId, department });
-      expect(ctx.reasons).toEqual(fx.programme.reasons);
-      return (await acts.loadBatch({ campaignId, department, chunk: 0, batchSize: 50 })).map((s) => ({
-        campaignId,
-        year: 2024,
-        quarter: 1,
-        unitId: s.unitId,
-        poolId: s.poolId,
-        department: s.department,
-        team: s.team,
-        method: s.method,
-        clock,
-        dates: { due: '2024-03-31', escalateAfter: '2024-04-03' },
-        authority: { managers: ctx.managers, departmentKind: ctx.departmentKind, departmentName: ctx.departmentName, agencies: ctx.agencies, reasons: ctx.reasons },
-        settings: { reminderDaysBeforeDue: [14, 7, 3, 1], approvalWorkingDays: 5 },
-        searchAttributes: false,
-      }));
-    };
+    const inputs = (department: string) => inspectionInputs(acts, campaignId, department, clock);
     const general = (await inputs('brigade-shihe')).filter((x) => x.poolId.startsWith('general.'));
     const section = (await inputs('section-1'))[0]!;
     expect(general.length).toBeGreaterThanOrEqual(3);
+    expect(section.authority.reasons).toEqual(fx.programme.reasons);
     const [u1, u2, u3] = general as [InspectionInput, InspectionInput, InspectionInput];
 
     await worker.runUntil(async () => {

@@ -15,6 +15,15 @@ describe('saved histories replay on the current workflow code', () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('keeps a history of each patched path (a patch without one is untested on replay)', () => {
+    const marker = (f: string, patch: string) => fs.readFileSync(path.join(dir, f), 'utf8').includes(Buffer.from(`{"id":"${patch}"`).toString('base64').slice(0, 24));
+    // fast-handlers-parking: notices from the queue, a hand-over parked twice then resumed; the replacement race.
+    expect(marker('inspection-parked-resumed.json', 'fast-handlers-parking')).toBe(true);
+    expect(marker('inspection-replacement-race.json', 'fast-handlers-parking')).toBe(true);
+    // park-publication: a campaign whose publication was refused, parked, then resumed.
+    expect(marker('campaign-publication-parked.json', 'park-publication')).toBe(true);
+  });
+
   it('replays every history without non-determinism', async () => {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet(), ...codecBundleOptions });
     async function* histories() {

@@ -44,7 +44,7 @@ describe('a quarter on the dev server', () => {
   it('runs from the update window to publication, on time, and the draw verifies', async () => {
     const taskQueue = uniqueTaskQueue('quarter');
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
     // Each test run uses its own programme id so the campaign id is new on the shared dev server.
     const programmeId = fx.programme.id;
@@ -122,12 +122,13 @@ describe('a quarter on the dev server', () => {
       await api.submitResult(client, campaignId, section.unitId, report(t(section)[0], t(section), { outcome: 'problems-found', description: '超标排放' }));
       await eventually(async () => (await api.inspectionStatus(client, campaignId, section.unitId)).phase === 'handover-approval', 'approval');
       const ho = await api.decideHandover(client, campaignId, section.unitId, { by: PEOPLE.managers[0]!, decision: 'approve' });
-      expect(ho).toEqual({
-        unitId: section.unitId,
-        decision: 'approve',
-        handling: handedTo.kind,
-        documents: [{ kind: handedTo.kind, number: handedTo.number, to: handedTo.to }],
-      });
+      // The decision answers at once; the document follows from the inspection's main loop.
+      expect(ho).toEqual({ unitId: section.unitId, decision: 'approve', handling: null, documents: [], documentFollows: true });
+      const handed = await eventually(async () => {
+        const s = await api.inspectionStatus(client, campaignId, section.unitId);
+        return s.phase === 'done' ? s : null;
+      }, 'the hand-over document');
+      expect(handed).toMatchObject({ handling: handedTo.kind, documents: [{ kind: handedTo.kind, number: handedTo.number, to: handedTo.to }], parked: null });
 
       const result = await handle.result();
       expect(result.stats).toEqual({

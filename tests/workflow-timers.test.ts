@@ -31,7 +31,7 @@ describe('a late quarter on the time-skipping server', () => {
   it('fires every timer, refuses every wrong message, and closes with the statistics', async () => {
     const taskQueue = uniqueTaskQueue('timers');
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
     const client = env.client;
     const campaignId = campaignWorkflowId('testcity-2024', 2024, 1);
@@ -181,12 +181,15 @@ describe('a late quarter on the time-skipping server', () => {
         expect(r.onTime).toBe(false);
       }
       const ho = await api.decideHandover(client, campaignId, section.unitId, { by: 'MGR2', decision: 'approve' });
-      expect(ho.decision).toBe('approve');
-      expect(ho.documents).toHaveLength(1);
-      expect(ho.documents[0]!.kind).toMatch(/^(transfer-form|supervision-notice)$/);
-      expect(ho.documents[0]!.number).toMatch(/^信环执(交|监)〔2024〕第001号$/);
+      expect(ho).toMatchObject({ decision: 'approve', handling: null, documents: [], documentFollows: true });
 
       const result = await handle.result();
+      // The document followed the answer, from the inspection's main loop.
+      const handed = await api.inspectionStatus(client, campaignId, section.unitId);
+      expect(handed.phase).toBe('done');
+      expect(handed.documents).toHaveLength(1);
+      expect(handed.documents[0]!.kind).toMatch(/^(transfer-form|supervision-notice)$/);
+      expect(handed.documents[0]!.number).toMatch(/^信环执(交|监)〔2024〕第001号$/);
       expect(result.stats).toEqual({
         drawn: 7,
         inspected: 7,

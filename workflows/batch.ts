@@ -118,6 +118,7 @@ export async function inspectionBatchWorkflow(input: BatchInput): Promise<BatchO
         method: s.method,
         clock: input.clock,
         dates: input.dates,
+        ...(input.calendar ? { calendar: input.calendar } : {}),
         authority,
         settings: input.settings,
         searchAttributes: input.searchAttributes,

@@ -1,14 +1,16 @@
 // One quarter of the programme: registry update window → freeze → witnessed draw → sealed list →
 // inspections (through batch children) → publication → closed with statistics. Every deadline is
 // a programme date from the calendar, turned into a timer by the programme clock.
-import { allHandlersFinished, ApplicationFailure, condition, executeChild, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { addDays, addWorkingDays, CalendarError, quarterEnd, quarterStart } from '../domain/calendar';
+import { allHandlersFinished, condition, executeChild, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { addDays, addWorkingDays, quarterEnd, quarterStart } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeHoursMs, programmeInstantIso, resolveClock, startOfDayMs } from '../domain/programme-clock';
 import { changeListSubmissionSchema, firstIssue, witnessEntropySchema, witnessRoles, type WitnessEntropy, type WitnessRole } from '../domain/messages';
 import type { CampaignSettings } from '../activities/campaign/activities';
-import { acts, reject, visibilityFor, waitUntil } from './common';
+import { acts, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
 import { WitnessCeremonies, type CeremonyGate } from './ceremony';
 import { addTally, emptyTally, inspectionBatchWorkflow } from './batch';
+import { NoticeQueue } from './notice-queue';
+import { Parking } from './parking';
 import {
   batchWorkflowId,
   campaignStatusQuery,
@@ -27,6 +29,13 @@ const DEFAULT_BATCH_SIZE = 250;
 /** Hours after the last commitment by which every witness must reveal, when the programme says nothing. */
 const DEFAULT_REVEAL_HOURS = 48;
 const MAX_BATCH_SIZE = 500;
+/**
+ * The calendar a campaign records: from this many days before its update window closes (the
+ * change-list reminder) to this many after its inspections are due (escalation, publication,
+ * and the approval deadlines of late hand-overs), clipped to the years the calendar holds.
+ */
+const CALENDAR_DAYS_BEFORE = 60;
+const CALENDAR_DAYS_AFTER = 200;
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
   const visibility = visibilityFor(input.searchAttributes);
@@ -34,6 +43,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   // Campaigns started before ssj-draw/2 (their histories lack this marker) keep giveEntropy and a
   // v1 manifest; newer ones hold the commit-then-reveal ceremony (DRAW-SPEC section 11).
   const drawV2 = patched('ssj-draw-2');
+  // Campaigns started since `dates-from-activity` ask an activity for the working-day calendar
+  // and keep it in their history (and hand it to their children), so a holiday edit changes no
+  // running quarter; older ones compute with the calendar bundled in the workflow code.
+  const datesFromActivity = patched('dates-from-activity');
   const clock = resolveClock(input.clock, Date.now());
   const { year, quarter } = input;
   const batchSize = Math.max(1, Math.min(MAX_BATCH_SIZE, Math.floor(input.batchSize ?? DEFAULT_BATCH_SIZE)));
@@ -61,22 +74,19 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   let stats: CampaignStats | null = null;
   const overdue: string[] = [];
 
-  // --- dates, from the calendar (a quarter outside it fails at once with the calendar's reason) --
-  let dates: CampaignStatus['dates'];
-  try {
+  // --- dates: the quarter's own need no calendar; the working-day ones follow once the settings
+  // and (since `dates-from-activity`) the recorded calendar are in (a bad quarter fails at once).
+  const dates: CampaignStatus['dates'] = withCalendar(`campaign ${campaignId}`, () => {
     const start = quarterStart(year, quarter);
     const inspectionDue = quarterEnd(year, quarter);
-    dates = {
+    return {
       windowCloses: addDays(start, -1),
       drawDue: start, // replaced below once the programme's draw day is known
       inspectionDue,
       escalateAfter: inspectionDue,
       publicationDue: inspectionDue,
     };
-  } catch (err) {
-    if (err instanceof CalendarError) throw ApplicationFailure.create({ message: `campaign ${campaignId}: ${err.message}`, nonRetryable: true });
-    throw err;
-  }
+  });
 
   // --- messages (registered before the first await so early callers get a clear answer) ---------
   setHandler(
@@ -160,6 +170,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     if (phase === 'draw' && !drawV2) for (const r of witnessRoles) if (!witnesses.has(r)) waitingOn.push(`witness ${r}`);
     if (phase === 'draw' && drawV2 && !ceremonies.allRevealed()) waitingOn.push(...ceremonies.waitingOn());
     if (phase === 'inspection') waitingOn.push(`inspections: ${inspections.total - inspections.finished} of ${inspections.total} not yet finished`);
+    waitingOn.push(...parking.waitingOn());
     return {
       campaignId,
       programmeId: input.programmeId,
@@ -180,6 +191,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       overdue: [...overdue],
       waitingOn,
       stats,
+      parked: parking.parked,
     };
   });
 
@@ -190,6 +202,23 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     phase = p;
     visibility({ phase: p });
   }
+
+  // A step refused for data (the publication) parks until an operator resumes it. The alert's
+  // queue starts only when a step parks, so campaigns that never park run as before.
+  let alerts: NoticeQueue | null = null;
+  let phaseBeforeParking: CampaignPhase = phase;
+  const parking = new Parking({
+    campaignId,
+    workflowId: campaignId,
+    nowIso: () => programmeInstantIso(clock, Date.now()),
+    resumeHow: `ssj quarter resume --year ${year} --quarter ${quarter} --as <detachment-leader or admin>`,
+    onPark: () => {
+      phaseBeforeParking = phase;
+      setPhase('parked');
+    },
+    onResume: () => setPhase(phaseBeforeParking),
+    notify: (n) => (alerts ??= new NoticeQueue()).push(n),
+  });
 
   /** ssj-draw/1 (campaigns started before the patch): both witnesses give entropy, then the draw. */
   async function entropyDraw() {
@@ -250,19 +279,22 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   // --- 1. update window --------------------------------------------------------------------------
   visibility({ year, quarter, phase });
-  const prep = await acts.prepareCampaign({ campaignId, programmeId: input.programmeId, year, quarter, rosterAsOf: dates.windowCloses });
+  // The clock goes along so the worker can refuse a rehearsal it does not allow (newer campaigns).
+  const prep = await acts.prepareCampaign({ campaignId, programmeId: input.programmeId, year, quarter, rosterAsOf: dates.windowCloses, ...(datesFromActivity ? { clock } : {}) });
   settings = prep.settings;
   brigades = prep.brigades;
-  try {
-    dates.drawDue = addDays(quarterStart(year, quarter), settings.drawByDayOfFirstMonth - 1);
-    dates.escalateAfter = addWorkingDays(dates.inspectionDue, settings.graceWorkingDays);
-    dates.publicationDue = addWorkingDays(dates.inspectionDue, settings.publicationWorkingDays);
-  } catch (err) {
-    if (err instanceof CalendarError) throw ApplicationFailure.create({ message: `campaign ${campaignId}: ${err.message}`, nonRetryable: true });
-    throw err;
-  }
+  const calendarSlice = datesFromActivity
+    ? await acts.campaignCalendar({ campaignId, from: addDays(dates.windowCloses, -CALENDAR_DAYS_BEFORE), to: addDays(dates.inspectionDue, CALENDAR_DAYS_AFTER) })
+    : undefined;
+  const calendar = withCalendar(`campaign ${campaignId}`, () => workingCalendarOf(calendarSlice));
+  const s = settings;
+  const reminderOn = withCalendar(`campaign ${campaignId}`, () => {
+    dates.drawDue = addDays(quarterStart(year, quarter), s.drawByDayOfFirstMonth - 1);
+    dates.escalateAfter = addWorkingDays(dates.inspectionDue, s.graceWorkingDays, calendar);
+    dates.publicationDue = addWorkingDays(dates.inspectionDue, s.publicationWorkingDays, calendar);
+    return addWorkingDays(dates.windowCloses, -s.changeListReminderWorkingDays, calendar);
+  });
   const allSubmitted = () => missingBrigades().length === 0;
-  const reminderOn = addWorkingDays(dates.windowCloses, -settings.changeListReminderWorkingDays);
   if (startOfDayMs(clock, reminderOn) > Date.now() && !(await waitUntil(allSubmitted, startOfDayMs(clock, reminderOn)))) {
     for (const b of missingBrigades()) {
       await acts.sendNotice({
@@ -326,6 +358,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
             batchSize,
             clock,
             dates: { due: dates.inspectionDue, escalateAfter: dates.escalateAfter },
+            ...(calendarSlice ? { calendar: calendarSlice } : {}),
             settings: { reminderDaysBeforeDue: settings!.inspectionDaysBeforeDue, approvalWorkingDays: settings!.approvalWorkingDays },
             searchAttributes: input.searchAttributes,
           },
@@ -353,7 +386,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   // --- 5. publication ----------------------------------------------------------------------------
   setPhase('publication');
-  const pub = await acts.publishCampaign({ campaignId, quarter, publishedOn: today() });
+  const publish = () => acts.publishCampaign({ campaignId, quarter, publishedOn: today() });
+  // A refused publication (broken input, a store refusal) parks; older histories failed or retried.
+  const pub = patched('park-publication') ? await parking.run('publication', publish) : await publish();
   const late = publicationLate || pub.publishedOn > dates.publicationDue;
   publication = { location: pub.location, publishedOn: pub.publishedOn, late };
 
@@ -378,6 +413,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   };
   await acts.saveStats({ campaignId, stats });
   setPhase('closed');
+  if (alerts) await condition(() => alerts!.idle);
   await condition(allHandlersFinished);
   return { campaignId, stats, publication };
 }

@@ -1,18 +1,72 @@
-// Helpers shared by the workflows: activity proxies, timers against programme dates, a mutex for
+// Helpers shared by the workflows: activity proxies (timeouts fitting each activity), timers against programme dates, a mutex for
 // handlers that call activities, and search-attribute upserts.
 import { ApplicationFailure, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { CampaignActivities } from '../activities/campaign/activities';
+import { bundledCalendar, CalendarError, WorkingCalendar, type CalendarSlice } from '../domain/calendar';
 import { SsjDepartment, SsjPhase, SsjQuarter, SsjYear } from './search-attributes';
 
-export const acts = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    backoffCoefficient: 2,
-    nonRetryableErrorTypes: ['CampaignRefused', 'DrawFailed', 'ReplacementFailed', 'MailRejected'],
-  },
+// Refusals are thrown non-retryable by the activities themselves (activities/campaign/refusals.ts);
+// the list repeats the older types for activities that predate it. Anything else retries, backing
+// off to once a minute: SQLITE_BUSY, a full disk, an SMTP server that is down.
+const retry: RetryPolicy = {
+  initialInterval: '1 second',
+  maximumInterval: '1 minute',
+  backoffCoefficient: 2,
+  nonRetryableErrorTypes: ['CampaignRefused', 'DrawFailed', 'ReplacementFailed', 'MailRejected'],
+};
+
+type ActivityName = keyof CampaignActivities;
+
+/** Writes of a row or two to the campaign store, and answers computed from it. */
+const storeWrites = proxyActivities<CampaignActivities>({ startToCloseTimeout: '30 seconds', retry });
+/** Reads of the registry, the roster or the draw record (a large registry takes seconds). */
+const registryReads = proxyActivities<CampaignActivities>({ startToCloseTimeout: '2 minutes', retry });
+/** Notices and documents: an SMTP server may answer slowly (the outbox keeps each send once). */
+const mailing = proxyActivities<CampaignActivities>({ startToCloseTimeout: '5 minutes', retry });
+/**
+ * Freeze, draw and publication: long for 200,000 units, so a long start-to-close, and a heartbeat
+ * (they heartbeat between steps) so a worker lost mid-way is noticed within two minutes.
+ */
+const heavy = proxyActivities<CampaignActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry });
+
+const STORE_WRITES: readonly ActivityName[] = ['recordChangeList', 'recordCeremony', 'recordResult', 'recordHandling', 'recordNote', 'saveStats', 'campaignCalendar', 'campaignSettings', 'operatorsOf'];
+const MAILING: readonly ActivityName[] = ['sendNotice', 'issueCaseDocument', 'fileAnnualPlan'];
+const HEAVY: readonly ActivityName[] = ['freezeCampaign', 'drawCampaign', 'publishCampaign'];
+
+/** The timeouts an activity gets; any not listed (registry reads, replacements) gets `registryReads`'. */
+export function proxyFor(name: ActivityName): CampaignActivities {
+  if (HEAVY.includes(name)) return heavy;
+  if (MAILING.includes(name)) return mailing;
+  if (STORE_WRITES.includes(name)) return storeWrites;
+  return registryReads;
+}
+
+/** Every activity, each with the timeouts that fit it (names and arguments as the activities have them). */
+export const acts: CampaignActivities = new Proxy({} as CampaignActivities, {
+  get: (_target, name) => (typeof name === 'string' ? proxyFor(name as ActivityName)[name as ActivityName] : undefined),
 });
+
+/**
+ * The working-day calendar a workflow computes with: the slice its campaign recorded at start
+ * (`dates-from-activity`), or, for quarters started before, the calendar bundled with the code.
+ */
+export function workingCalendarOf(slice: CalendarSlice | undefined): WorkingCalendar {
+  return slice ? WorkingCalendar.fromSlice(slice) : bundledCalendar;
+}
+
+/**
+ * Runs a date computation; a date the calendar cannot answer for fails the workflow at once,
+ * non-retryable and named (`CalendarRefused`), instead of a workflow task retried for ever.
+ */
+export function withCalendar<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CalendarError) throw ApplicationFailure.create({ message: `${where}: ${err.message}`, type: 'CalendarRefused', nonRetryable: true });
+    throw err;
+  }
+}
 
 /** Waits until `fn()` holds or the instant `atMs` passes. True: `fn()` held. Never a zero-length timer. */
 export async function waitUntil(fn: () => boolean, atMs: number): Promise<boolean> {

@@ -4,6 +4,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Quarter } from '../domain/programme';
 import type { ClockSpec, ResolvedClock } from '../domain/programme-clock';
+import type { CalendarSlice } from '../domain/calendar';
 import type {
   ChangeListSubmission,
   HandoverDecision,
@@ -18,6 +19,7 @@ import type {
   WitnessRole,
 } from '../domain/messages';
 import type { HandlingKind } from '../domain/outcomes';
+import type { ResumeParkedStep } from '../domain/parking';
 import type { ReasonCodes } from '../domain/programme';
 
 // ---------------------------------------------------------------------------------------------
@@ -89,6 +91,8 @@ export interface InspectionInput {
   clock: ResolvedClock;
   /** Programme dates (YYYY-MM-DD): the time limit, and the deadlines derived from it. */
   dates: { due: string; escalateAfter: string };
+  /** The working-day calendar the campaign recorded at start (absent before `dates-from-activity`: the bundled one). */
+  calendar?: CalendarSlice;
   /** Present when this unit replaces a drawn unit found closed. */
   replaces?: string;
   /** The opaque workflow id the activity computed for this unit; absent in older histories (legacy id). */
@@ -117,6 +121,8 @@ export interface BatchInput {
   batchSize: number;
   clock: ResolvedClock;
   dates: { due: string; escalateAfter: string };
+  /** As InspectionInput's: handed on to every inspection. */
+  calendar?: CalendarSlice;
   settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number };
   searchAttributes?: boolean;
 }
@@ -217,9 +223,37 @@ export interface ResultAck {
 export interface HandoverAck {
   unitId: string;
   decision: 'approve' | 'reject';
-  /** The handling that followed (supervision-notice, transfer-form, referral, handover-rejected). */
-  handling: HandlingKind;
+  /**
+   * The handling that followed (supervision-notice, transfer-form, referral, handover-rejected).
+   * Null when the document is still to be issued: the answer no longer waits for it (the status
+   * Query shows it once issued, or the step parked for data).
+   */
+  handling: HandlingKind | null;
+  /** Empty when `documentFollows`. */
   documents: DocumentRef[];
+  /** True when an approval's document is issued after the answer (inspections started since `fast-handlers-parking`). */
+  documentFollows?: boolean;
+}
+
+/** A step waiting for data to be fixed (an activity refused it); `resumeParkedStep` retries it. */
+export interface ParkedStep {
+  /** e.g. `handover-document`, `handover-approval`, `publication`. */
+  step: string;
+  /** What is missing, which registry entry, how to fix it (the activity's refusal). */
+  reason: string;
+  /** The refusal's failure type, e.g. NeedsData, CampaignRefused. */
+  failureType: string;
+  /** Programme instant (ISO, +08:00) when the step parked. */
+  since: string;
+  /** Who may resume it (detachment-leader or admin in the frozen roster). */
+  operators: string[];
+}
+
+/** `resumeParkedStep`: the step is retried (and parks again if the data is still wrong). */
+export interface ResumeAck {
+  step: string;
+  resumedBy: string;
+  parkedSince: string;
 }
 
 export interface DocumentRef {
@@ -244,12 +278,14 @@ export const decideRecusalUpdate = defineUpdate<RecusalDecisionAck, [RecusalDeci
 export const reportUnitClosedUpdate = defineUpdate<UnitClosedAck, [UnitClosedReport]>('reportUnitClosed');
 export const decideUnitReplacementUpdate = defineUpdate<UnitReplacementAck, [UnitReplacementDecision]>('decideUnitReplacement');
 export const decideHandoverUpdate = defineUpdate<HandoverAck, [HandoverDecision]>('decideHandover');
+/** On the campaign and on an inspection: retry the parked step once the data is fixed. */
+export const resumeParkedStepUpdate = defineUpdate<ResumeAck, [ResumeParkedStep]>('resumeParkedStep');
 
 // ---------------------------------------------------------------------------------------------
 // Status (query `status` on every workflow)
 
-export type CampaignPhase = 'update-window' | 'freeze' | 'draw' | 'inspection' | 'publication' | 'closed';
-export type InspectionPhase = 'notify' | 'inspection' | 'unit-replacement' | 'handover-approval' | 'handover' | 'done' | 'replaced';
+export type CampaignPhase = 'update-window' | 'freeze' | 'draw' | 'inspection' | 'publication' | 'closed' | 'parked';
+export type InspectionPhase = 'notify' | 'inspection' | 'unit-replacement' | 'handover-approval' | 'handover' | 'done' | 'replaced' | 'parked';
 
 /** The quarter's statistics: the inspections' tally plus what only the campaign knows. */
 export interface CampaignStats extends Omit<InspectionTally, 'inspections'> {
@@ -312,6 +348,8 @@ export interface CampaignStatus {
   /** Who the campaign waits for now, in words, e.g. `witness discipline`, `brigade brigade-shihe (change list)`. */
   waitingOn: string[];
   stats: CampaignStats | null;
+  /** A step waiting for data to be fixed (phase `parked`); absent in campaigns started before parking. */
+  parked?: ParkedStep | null;
 }
 
 export interface BatchStatus {
@@ -350,6 +388,8 @@ export interface InspectionStatus {
   pendingRecusals?: { inspectorId: string; by: string; reasonCode: string; note: string; on: string }[];
   replacedBy: string | null;
   waitingOn: string[];
+  /** A step waiting for data to be fixed (phase `parked`); absent in inspections started before parking. */
+  parked?: ParkedStep | null;
 }
 
 export interface AnnualPlanStatus {

@@ -18,6 +18,7 @@ import {
   upgradeLegacyResult,
   type HandoverDecision,
   type ResultReport,
+  type UnitReplacementDecision,
 } from '../domain/messages';
 import { reasonCodeProblem, reasonLabel } from '../domain/programme';
 import type { HandlingKind } from '../domain/outcomes';
@@ -31,22 +32,30 @@ import {
   reportUnitClosedUpdate,
   submitResultUpdate,
   type DocumentRef,
+  type HandoverAck,
   type InspectionInput,
   type InspectionOutcome,
   type InspectionPhase,
   type InspectionStatus,
   type RecusalMade,
+  type UnitReplacementAck,
 } from './definitions';
-import { acts, Mutex, reject, visibilityFor, waitUntil } from './common';
+import { acts, Mutex, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
+import { NoticeQueue, type NoticeArgs } from './notice-queue';
+import { Parking } from './parking';
 
 export async function inspectionWorkflow(input: InspectionInput): Promise<InspectionOutcome> {
   const visibility = visibilityFor(input.searchAttributes);
   const wfId = workflowInfo().workflowId;
   const { clock, unitId, campaignId } = input;
-  const managers = input.authority.managers;
+  let managers = input.authority.managers;
   // Reason codes with internal notes, and recusals decided by the leader in charge. Histories from
   // before replay the old way: a recusal took effect at once, approved by whoever declared it.
   const approvalV2 = patched('recusal-approval');
+  // Handlers answer without waiting for mail or documents (notices leave from one coroutine), and
+  // a step refused for data parks until resumed. Histories from before replay the old way.
+  const fastV3 = patched('fast-handlers-parking');
+  const notices = fastV3 ? new NoticeQueue() : null;
   const reasons = input.authority.reasons;
   const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number }>();
   let declarations = 0;
@@ -71,6 +80,37 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   const today = () => programmeDate(clock, Date.now());
   const at = () => programmeInstantIso(clock, Date.now());
   const waitingForResult = () => result === null && replacedBy === null;
+  /** A decision on the closed unit's replacement is being made: a second one is refused. */
+  let replacementDeciding = false;
+  let phaseBeforeParking: InspectionPhase = phase;
+  const parking = new Parking({
+    campaignId,
+    workflowId: wfId,
+    unitId,
+    nowIso: at,
+    resumeHow: `ssj inspection resume ${unitId} --as <detachment-leader or admin>`,
+    onPark: () => {
+      phaseBeforeParking = phase;
+      phase = 'parked';
+      visibility({ phase: 'parked' });
+    },
+    onResume: () => {
+      phase = phaseBeforeParking;
+      visibility({ phase });
+    },
+    notify: (n) => notices!.push(n),
+  });
+
+  /** Queued (inspections since fast-handlers-parking) or, in older histories, sent and awaited. */
+  function notify(n: NoticeArgs): Promise<unknown> {
+    if (!notices) return acts.sendNotice(n);
+    notices.push(n);
+    return Promise.resolve();
+  }
+  /** A step an activity may refuse for data: parks (since fast-handlers-parking), else fails as before. */
+  function parkable<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return fastV3 ? parking.run(name, fn) : fn();
+  }
 
   // --- messages ---------------------------------------------------------------------------------
 
@@ -82,6 +122,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   /** Replaces `inspectorId` on the team by the published rule; `approvedBy` is named in the list. The caller holds `recusing`. */
   function makeRecusal(inspectorId: string, reasonCode: string, approvedBy: string): Promise<RecusalMade> {
     return lock.run(async () => {
+      // Awaited in the Update: its answer is the replacement and the new team, which only the
+      // replacements list (the activity) can give.
       const rep = await acts.replaceInspector({
         key: `${wfId}/recusal/${inspectorId}`,
         campaignId,
@@ -95,7 +137,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       team = rep.team;
       replacedOnUnit.add(inspectorId);
       inspectorReplacements++;
-      await acts.sendNotice({
+      await notify({
         key: `${wfId}/assigned/${rep.replacement}`,
         campaignId,
         kind: 'inspection-assigned',
@@ -118,7 +160,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n });
         await keepNote(`recusal/${n}`, 'recusal-declared', r.reasonCode, r.note, r.by);
         const deciders = managers.filter((m) => m !== r.inspectorId);
-        await acts.sendNotice({
+        await notify({
           key: `${wfId}/recusal-requested/${n}`,
           campaignId,
           kind: 'recusal-decision-requested',
@@ -172,7 +214,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         await keepNote(`recusal/${pending.n}/decision`, d.decision === 'approve' ? 'recusal-approved' : 'recusal-rejected', d.reasonCode, d.note, d.by);
         if (d.decision === 'approve') return await makeRecusal(d.inspectorId, pending.reasonCode, d.by);
         const reasonCode = d.reasonCode!;
-        await acts.sendNotice({
+        await notify({
           key: `${wfId}/recusal-rejected/${pending.n}`,
           campaignId,
           kind: 'recusal-rejected',
@@ -214,7 +256,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note };
       const c = ++closures;
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
-      await acts.sendNotice({
+      await notify({
         key: `${wfId}/unit-closed-reported`,
         campaignId,
         kind: 'unit-replacement-requested',
@@ -242,46 +284,22 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     decideUnitReplacementUpdate,
     async (msg) => {
       const d = unitReplacementDecisionSchema.parse(upgradeLegacyReason(msg, 'other'));
-      if (d.decision === 'reject') {
-        closedReport = null;
-        await keepNote(`unit-closed/${closures}/decision`, 'unit-replacement-rejected', d.reasonCode, d.note, d.by);
-        return { decision: 'reject' as const, unitId, reasonCode: d.reasonCode };
+      // Taken before any await, and a second decision is refused until this one is done: a reject
+      // racing an approval can no longer clear the report the approval is acting on.
+      const report = closedReport!;
+      const closure = closures;
+      replacementDeciding = true;
+      try {
+        return await decideReplacement(d, report, closure);
+      } finally {
+        replacementDeciding = false;
       }
-      return lock.run(async () => {
-        const report = closedReport!;
-        const rep = await acts.replaceUnit({
-          key: `${wfId}/unit-replacement`,
-          campaignId,
-          poolId: input.poolId,
-          unitId,
-          reason: report.reasonCode,
-          approvedBy: d.by,
-          at: at(),
-        });
-        await keepNote(`unit-closed/${closures}/decision`, 'unit-replacement-approved', null, d.note, d.by);
-        await acts.recordHandling({
-          campaignId,
-          unitId,
-          handling: 'not-inspected',
-          detail: { replacedBy: rep.replacement, seq: rep.seq, report: { by: report.by, reasonCode: report.reasonCode }, approvedBy: d.by },
-        });
-        // The replacement's opaque id comes from the activity; an older history's result lacks it.
-        const workflowId = rep.workflowId ?? legacyInspectionWorkflowId(campaignId, rep.replacement);
-        replacedBy = { ...input, unitId: rep.replacement, team: rep.team, method: rep.method, replaces: unitId, workflowId };
-        return {
-          decision: 'approve' as const,
-          unitId,
-          replacement: rep.replacement,
-          seq: rep.seq,
-          team: rep.team,
-          workflowId,
-        };
-      });
     },
     {
       validator: (msg) => {
         const p = unitReplacementDecisionSchema.safeParse(msg);
         if (!p.success) reject(`decideUnitReplacement: ${firstIssue(p.error)}`);
+        if (replacementDeciding) reject(`decideUnitReplacement: a decision on replacing unit ${unitId} is already being processed`);
         if (!closedReport) reject(`decideUnitReplacement: unit ${unitId} has not been reported closed`);
         if (!waitingForResult()) reject(`decideUnitReplacement: unit ${unitId} is past inspection (phase ${phase})`);
         if (!managers.includes(p.data.by)) reject(`decideUnitReplacement: ${p.data.by} is not a manager (leader in charge)`);
@@ -290,6 +308,45 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       },
     },
   );
+
+  /** A manager's decision on replacing the unit reported closed (`report`, closure number `closure`). */
+  async function decideReplacement(d: UnitReplacementDecision, report: { by: string; reasonCode: string; note: string }, closure: number): Promise<UnitReplacementAck> {
+    if (d.decision === 'reject') {
+      closedReport = null;
+      await keepNote(`unit-closed/${closure}/decision`, 'unit-replacement-rejected', d.reasonCode, d.note, d.by);
+      return { decision: 'reject' as const, unitId, reasonCode: d.reasonCode };
+    }
+    return lock.run(async () => {
+      // Awaited in the Update: its answer is the replacement unit, its team and its workflow id.
+      const rep = await acts.replaceUnit({
+        key: `${wfId}/unit-replacement`,
+        campaignId,
+        poolId: input.poolId,
+        unitId,
+        reason: report.reasonCode,
+        approvedBy: d.by,
+        at: at(),
+      });
+      await keepNote(`unit-closed/${closure}/decision`, 'unit-replacement-approved', null, d.note, d.by);
+      await acts.recordHandling({
+        campaignId,
+        unitId,
+        handling: 'not-inspected',
+        detail: { replacedBy: rep.replacement, seq: rep.seq, report: { by: report.by, reasonCode: report.reasonCode }, approvedBy: d.by },
+      });
+      // The replacement's opaque id comes from the activity; an older history's result lacks it.
+      const workflowId = rep.workflowId ?? legacyInspectionWorkflowId(campaignId, rep.replacement);
+      replacedBy = { ...input, unitId: rep.replacement, team: rep.team, method: rep.method, replaces: unitId, workflowId };
+      return {
+        decision: 'approve' as const,
+        unitId,
+        replacement: rep.replacement,
+        seq: rep.seq,
+        team: rep.team,
+        workflowId,
+      };
+    });
+  }
 
   setHandler(
     submitResultUpdate,
@@ -333,6 +390,11 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     decideHandoverUpdate,
     async (msg) => {
       handoverDecision = handoverDecisionSchema.parse(upgradeLegacyReason(msg, 'other'));
+      if (fastV3) {
+        // The document is issued from the main loop (and may park there); the status shows it.
+        const approved = handoverDecision.decision === 'approve';
+        return { unitId, decision: handoverDecision.decision, handling: approved ? null : 'handover-rejected', documents: [], documentFollows: approved } satisfies HandoverAck;
+      }
       await condition(() => phase === 'done');
       return { unitId, decision: handoverDecision.decision, handling: handling ?? 'handover-rejected', documents: [...documents] };
     },
@@ -358,6 +420,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       else if (pendingRecusals.size === 0) waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
     }
     if (phase === 'handover-approval') waitingOn.push(`manager: hand-over approval by ${approvalDue} (${managers.join(', ')})`);
+    waitingOn.push(...parking.waitingOn());
     const overdueList = overdue;
     return {
       workflowId: wfId,
@@ -382,13 +445,14 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       pendingRecusals: [...pendingRecusals.values()].map(({ inspectorId, by, reasonCode, note, on }) => ({ inspectorId, by, reasonCode, note, on })),
       replacedBy: replacedBy?.unitId ?? null,
       waitingOn,
+      parked: parking.parked,
     };
   });
 
   // --- the inspection ------------------------------------------------------------------------------
 
   visibility({ year: input.year, quarter: input.quarter, departments: [input.department], phase: 'notify' });
-  await acts.sendNotice({
+  await notify({
     key: `${wfId}/assigned`,
     campaignId,
     kind: 'inspection-assigned',
@@ -410,7 +474,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       steps.push({
         atMs,
         run: async () => {
-          await acts.sendNotice({
+          await notify({
             key: `${wfId}/reminder/${d}`,
             campaignId,
             kind: 'inspection-reminder',
@@ -428,7 +492,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     atMs: endOfDayMs(clock, input.dates.due),
     run: async () => {
       overdue = true;
-      await acts.sendNotice({
+      await notify({
         key: `${wfId}/overdue`,
         campaignId,
         kind: 'inspection-overdue',
@@ -443,7 +507,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     atMs: endOfDayMs(clock, input.dates.escalateAfter),
     run: async () => {
       escalated = true;
-      await acts.sendNotice({
+      await notify({
         key: `${wfId}/escalated`,
         campaignId,
         kind: 'inspection-escalated',
@@ -466,6 +530,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   if (replacedBy) {
     phase = 'replaced';
     visibility({ phase: 'replaced' });
+    if (notices) await condition(() => notices.idle);
     await condition(allHandlersFinished);
     return outcome('not-inspected', replacedBy);
   }
@@ -481,9 +546,12 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     phase = 'handover-approval';
     handling = 'awaiting-approval';
     visibility({ phase: 'handover-approval' });
-    approvalDue = addWorkingDays(today(), input.settings.approvalWorkingDays);
+    // Nobody to decide: park until the registry names a leader in charge (older histories waited forever).
+    if (fastV3 && managers.length === 0) managers = await parkable('handover-approval', () => acts.managersAsOf({ campaignId, unitId, asOf: today() }));
+    // Working days on the calendar the campaign recorded at start (the bundled one in older quarters).
+    approvalDue = withCalendar(`inspection of ${unitId}`, () => addWorkingDays(today(), input.settings.approvalWorkingDays, workingCalendarOf(input.calendar)));
     await acts.recordHandling({ campaignId, unitId, handling, detail: { approvalDue } });
-    await acts.sendNotice({
+    await notify({
       key: `${wfId}/handover-approval`,
       campaignId,
       kind: 'handover-approval-requested',
@@ -494,7 +562,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     });
     if (!(await waitUntil(() => handoverDecision !== null, endOfDayMs(clock, approvalDue)))) {
       approvalOverdue = true;
-      await acts.sendNotice({
+      await notify({
         key: `${wfId}/handover-approval-overdue`,
         campaignId,
         kind: 'handover-approval-overdue',
@@ -511,7 +579,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     } else {
       phase = 'handover';
       const approval = { by: decision.by, on: today() };
-      const doc = await acts.issueCaseDocument({
+      const doc = await parkable('handover-document', () => acts.issueCaseDocument({
         key: `${wfId}/${res.referTo ? 'referral' : 'handover'}`,
         campaignId,
         unitId,
@@ -521,13 +589,13 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         method: input.method,
         approval,
         issuedOn: today(),
-      });
+      }));
       documents.push(doc);
       handling = doc.kind;
     }
   } else if (res.referTo) {
     phase = 'handover';
-    const doc = await acts.issueCaseDocument({
+    const doc = await parkable('referral-document', () => acts.issueCaseDocument({
       key: `${wfId}/referral`,
       campaignId,
       unitId,
@@ -537,7 +605,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       method: input.method,
       approval: null,
       issuedOn: today(),
-    });
+    }));
     documents.push(doc);
     handling = 'referral';
   } else {
@@ -546,6 +614,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   await acts.recordHandling({ campaignId, unitId, handling, detail: { documents, decision: handoverDecision, approvalOverdue } });
   phase = 'done';
   visibility({ phase: 'done' });
+  if (notices) await condition(() => notices.idle);
   // Let handlers still answering their callers (submitResult, decideHandover) finish first.
   await condition(allHandlersFinished);
   return outcome(handling, null);

@@ -3,7 +3,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Context as ActivityContext } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { readManifest } from '../../domain/draw/read-manifest';
 import { runDraw, seedCommitment, DrawError } from '../../domain/draw/draw';
 import { applyReplacements, proposeReplacement, ReplacementError, type ReplacementRequest } from '../../domain/draw/replacements';
@@ -28,14 +27,33 @@ import type { WitnessEntropy } from '../../domain/messages';
 import { freezeToFolder } from '../freeze';
 import { DRAW_NOTICE_FILE, buildDrawNotice, drawNoticeDir, drawTime, writeDrawNotice } from '../publication/draw-notice';
 import { openRegistry } from '../registry/store';
-import type { Notice } from '../mail/mailer';
-import { reminderNotice, teamAssignedNotice, type RenderedNotice } from '../mail/templates';
-import { renderNotice, type NoticeKind, type NoticeParams } from './notices';
+import { NEEDS_DATA, OPERATOR_ROLES } from '../../domain/parking';
+import { isEmailAddress, MailRejectedError, type Notice, type SendNoticeResult } from '../mail/mailer';
+import type { RefusedAddress } from '../mail/outbox';
+import { NOTICE_PROBLEMS_FILE, NoticeProblemLog, type DeliveryStatus, type NoticeProblem, type RefusedRecipient } from '../mail/problems';
+import { annualPlanNotice, handoverNotice, type HandoverFacts } from '../mail/templates';
+import { roleName, renderNotice, type NoticeContext, type NoticeKind, type NoticeParams, type NoticeRecipients } from './notices';
 import { openCampaignStore, type CampaignStore, type Roster } from './store';
+import { refuse, withTypedRefusals } from './refusals';
+import { safeWorkflowId } from '../../domain/workflow-id';
+import { heartbeat } from '../heartbeat';
+import { bundledCalendar, WorkingCalendar, type CalendarData, type CalendarSlice } from '../../domain/calendar';
+import type { ResolvedClock } from '../../domain/programme-clock';
 import type { Keyring } from '../../codec/keyring';
 
 export interface MailSender {
+  /**
+   * Sends once per key; a permanent refusal throws MailRejectedError, an outage a retryable
+   * failure. The mailer's SendNoticeResult names recipients refused while others got it.
+   */
   sendNotice(notice: Notice): Promise<unknown>;
+}
+
+/** What became of a notice: sent to all, to some, to nobody (refused), or nobody had an address. */
+export interface NoticeDelivery {
+  status: DeliveryStatus;
+  sentTo: string[];
+  refused: RefusedRecipient[];
 }
 
 export interface CampaignActivityDeps {
@@ -55,6 +73,17 @@ export interface CampaignActivityDeps {
    * without the codec leave it out (the worker always passes its keyring).
    */
   keyring?: Pick<Keyring, 'inspectionWorkflowId'>;
+  /**
+   * The working-day calendar file (the format of config/calendar-cn.json), read when a campaign
+   * starts; default: the calendar bundled with the code. Running campaigns keep the slice they
+   * recorded, so editing this file changes only campaigns started after.
+   */
+  calendarFile?: string;
+  /**
+   * May campaigns run on a rehearsal clock (演练: a programme day in seconds)? Default false: a
+   * production worker refuses them in prepareCampaign. The worker setting sets it.
+   */
+  allowRehearsalClock?: boolean;
 }
 
 /** Settings the workflows need from the programme (it is not read inside workflow code). */
@@ -73,15 +102,8 @@ export interface CampaignSettings {
   annualPlanBy: { month: number; day: number };
 }
 
-export interface Recipients {
-  persons?: string[];
-  /** People holding any of these roles (anywhere). */
-  roles?: string[];
-  /** People of one department holding any of these roles. */
-  departmentRoles?: { department: string; roles: string[] };
-  /** Departments' own mailboxes. */
-  departments?: string[];
-}
+/** Who a notice is for (ids and roles, as the workflows say it); see ./notices. */
+export type Recipients = NoticeRecipients;
 
 export interface PublishArgs {
   campaignId: string;
@@ -147,10 +169,6 @@ function requireReasonCode(reason: string, unitId: string): void {
   }
 }
 
-/** A failure the workflow must not retry: bad input or a rule that refuses. */
-function refuse(message: string, type = 'CampaignRefused'): ApplicationFailure {
-  return ApplicationFailure.create({ message, type, nonRetryable: true });
-}
 
 function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void) => void) {
   let storeInstance: CampaignStore | undefined;
@@ -168,7 +186,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     if (!m || m.manifestDigest !== c.manifestDigest) {
       m = readManifest(c.manifestDir);
       if (m.manifestDigest !== c.manifestDigest) {
-        throw refuse(`manifest folder ${c.manifestDir} has digest ${m.manifestDigest}, the campaign froze ${c.manifestDigest}: it was changed`);
+        throw refuse(`manifest folder ${c.manifestDir} has digest ${m.manifestDigest}, the campaign froze ${c.manifestDigest}: it was changed`, 'ManifestRefused');
       }
       manifestCache.set(campaignId, m);
     }
@@ -229,72 +247,196 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       reg.close();
     }
   }
-  /**
-   * The notices an inspection team reads (assignment, reminder) name the unit, its address and the
-   * team by name, with an HTML part: activities/mail/templates.ts. The other notices go to leaders
-   * and offices and stay the short texts of ./notices.
-   */
-  function inspectorNotice(a: { campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams }): RenderedNotice | null {
-    if (a.kind !== 'inspection-assigned' && a.kind !== 'inspection-reminder') return null;
-    const c = store().requireCampaign(a.campaignId);
-    const roster = rosterOf(a.campaignId);
-    const unitId = String(a.params.unitId);
-    const u = unitAt(unitId, c.frozenAsOf ?? roster.asOf);
-    const unit = { code: unitId, name: u?.name ?? unitId, address: u?.address || undefined };
-    const teamIds = Array.isArray(a.params.team) ? a.params.team : (a.to.persons ?? []);
-    const team = teamIds.map((id) => {
-      const p = roster.people.find((x) => x.id === id);
-      return { name: p?.name ?? id, certificate: p?.certificateNo ?? undefined };
-    });
-    const common = {
-      issuer: deps.programme.detachment.name,
-      campaignCode: campaignCode(deps.programme, c.quarter as Quarter),
-      unit,
-      team,
-      dueDate: String(a.params.due),
-      reportHow: `npm run --silent ssj -- report ${unitId} --as <本人编号> --present <两名以上检查人员编号> --checked-on <检查日期> --result <检查结果>`,
+  /** The names behind a notice's ids, as of the campaign's freeze (roster and registry); see ./notices. */
+  function noticeContext(campaignId: string): NoticeContext {
+    const c = store().requireCampaign(campaignId);
+    const roster = rosterOf(campaignId);
+    const asOf = c.frozenAsOf ?? roster.asOf;
+    const units = new Map<string, Unit | null>();
+    const unitOf = (id: string): Unit | null => {
+      if (!units.has(id)) units.set(id, unitAt(id, asOf));
+      return units.get(id) ?? null;
     };
-    if (a.kind === 'inspection-reminder') return reminderNotice({ ...common, daysLeft: Number(a.params.daysLeft) });
-    const poolId = c.record?.assignments.find((x) => x.unit_id === unitId)?.pool_id;
-    const departmentId = c.record?.pools.find((p) => p.pool_id === poolId)?.department;
-    return teamAssignedNotice({
-      ...common,
-      periodLabel: `${c.year}年${chineseQuarter(c.quarter)}`,
-      department: roster.departments.find((d) => d.id === departmentId)?.name ?? departmentId ?? '',
+    const departmentName = (id: string) => roster.departments.find((d) => d.id === id)?.name ?? id;
+    return {
+      issuer: deps.programme.detachment.name,
+      // The annual plan's campaign has quarter 0: the whole year.
+      periodLabel: c.quarter >= 1 && c.quarter <= 4 ? `${c.year}年${chineseQuarter(c.quarter)}` : `${c.year}年度`,
+      unit: (id) => {
+        const u = unitOf(id);
+        return { code: id, name: u?.name ?? id, address: u?.address || undefined };
+      },
+      person: (id) => {
+        const p = roster.people.find((x) => x.id === id);
+        return { name: p?.name ?? id, certificate: p?.certificateNo ?? undefined };
+      },
+      department: departmentName,
+      inspectionDepartment: (unitId) => {
+        const poolId =
+          c.record?.assignments.find((x) => x.unit_id === unitId)?.pool_id ?? store().replacements(campaignId).find((r) => r.replacement === unitId)?.pool_id;
+        const departmentId = c.record?.pools.find((p) => p.pool_id === poolId)?.department;
+        return departmentId ? departmentName(departmentId) : '';
+      },
       checkItems: deps.programme.checkItems.map((ci) => ci.item),
-      offSite: a.params.method === 'offsite',
-    });
+      handoverOf: (unitId) => {
+        const area = unitOf(unitId)?.jurisdiction;
+        const brigade = roster.departments.find((d) => (d.kind === 'county-brigade' || d.kind === 'direct-brigade') && d.jurisdiction === area);
+        return brigade ? { kind: brigade.kind === 'county-brigade' ? 'supervision-notice' : 'transfer-form', receiver: brigade.name } : null;
+      },
+    };
   }
 
+  type Addressee = Pick<RefusedRecipient, 'person' | 'department'>;
 
-  function resolve(roster: Roster, to: Recipients): { emails: string[]; unreachable: string[] } {
-    const emails = new Set<string>();
-    const unreachable: string[] = [];
+  /**
+   * The addresses of `to` in the frozen roster, and who cannot be reached there (no address, a
+   * malformed one, a role nobody holds). One address is written to once, however often it appears.
+   */
+  function resolve(roster: Roster, to: Recipients): { addresses: { address: string; who: Addressee }[]; unreachable: RefusedRecipient[] } {
+    const addresses = new Map<string, { address: string; who: Addressee }>();
+    const unreachable: RefusedRecipient[] = [];
+    const seen = new Set<string>();
+    const add = (address: string | null | undefined, who: Addressee) => {
+      const a = address?.trim() ?? '';
+      if (a === '') unreachable.push({ address: null, ...who, code: 'no-address', reason: '登记信息中没有邮箱地址' });
+      else if (!isEmailAddress(a)) unreachable.push({ address: a, ...who, code: 'malformed-address', reason: '登记的邮箱地址格式不正确' });
+      else if (!addresses.has(a.toLowerCase())) addresses.set(a.toLowerCase(), { address: a, who });
+    };
     const addPerson = (id: string) => {
+      if (seen.has(`person:${id}`)) return;
+      seen.add(`person:${id}`);
       const p = roster.people.find((x) => x.id === id);
-      if (p?.email) emails.add(p.email);
-      else unreachable.push(id);
+      if (p) add(p.email, { person: { id: p.id, name: p.name } });
+      else unreachable.push({ address: null, person: { id, name: id }, code: 'not-in-roster', reason: '不在冻结时的人员名单中' });
     };
     for (const id of to.persons ?? []) addPerson(id);
-    for (const p of roster.people) {
-      if (to.roles && p.roles.some((r) => to.roles!.includes(r))) addPerson(p.id);
-      if (to.departmentRoles && p.department === to.departmentRoles.department && p.roles.some((r) => to.departmentRoles!.roles.includes(r))) addPerson(p.id);
+    const holders = (roles: string[], department?: string) => roster.people.filter((p) => (department === undefined || p.department === department) && p.roles.some((r) => roles.includes(r)));
+    if (to.roles) for (const p of holders(to.roles)) addPerson(p.id);
+    if (to.departmentRoles) for (const p of holders(to.departmentRoles.roles, to.departmentRoles.department)) addPerson(p.id);
+    for (const id of to.departments ?? []) {
+      const d = roster.departments.find((x) => x.id === id);
+      add(d?.email, { department: { id, name: d?.name ?? id } });
     }
-    for (const d of to.departments ?? []) {
-      const dep = roster.departments.find((x) => x.id === d);
-      if (dep?.email) emails.add(dep.email);
-      else unreachable.push(d);
+    if (addresses.size === 0) {
+      // Say why nobody is reachable: roles without a holder count only when no one else is.
+      if (to.roles && holders(to.roles).length === 0) unreachable.push({ address: null, role: to.roles.map(roleName).join('、'), code: 'no-holder', reason: '无人担任该角色' });
+      const dr = to.departmentRoles;
+      if (dr && holders(dr.roles, dr.department).length === 0 && !(to.departments ?? []).includes(dr.department)) {
+        const name = roster.departments.find((d) => d.id === dr.department)?.name ?? dr.department;
+        unreachable.push({ address: null, department: { id: dr.department, name }, role: dr.roles.map(roleName).join('、'), code: 'no-holder', reason: '该部门无人担任该角色' });
+      }
     }
-    return { emails: [...emails].sort(), unreachable: [...new Set(unreachable)].sort() };
+    return { addresses: [...addresses.values()].sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0)), unreachable };
   }
 
-  async function deliver(key: string, campaignId: string, to: Recipients, content: { subject: string; text: string; html?: string; attachments?: Notice['attachments'] }, unitId: string | null, at: string, kind: string) {
+  /**
+   * Sends a notice to whoever of `to` can be reached, best-effort. A recipient refused for good, a
+   * missing or malformed address, or nobody to send to is recorded once per key in
+   * notice-problems.db and alerted to operations; the quarter goes on. Only an outage of the SMTP
+   * server (MailUnavailable, MailBusy) is thrown, for Temporal to retry; the outbox then sends once.
+   */
+  async function deliver(
+    key: string,
+    campaignId: string,
+    to: Recipients,
+    content: { subject: string; text: string; html?: string; attachments?: Notice['attachments'] },
+    unitId: string | null,
+    at: string,
+    kind: string,
+  ): Promise<NoticeDelivery> {
     const roster = rosterOf(campaignId);
-    const { emails, unreachable } = resolve(roster, to);
+    const { addresses, unreachable } = resolve(roster, to);
+    const emails = addresses.map((a) => a.address);
     // The event row says the notice was due, even when nobody on the list has an address.
-    store().recordEvent({ key, campaignId, kind, unitId, detail: { to, emails, unreachable, subject: content.subject }, at });
-    if (emails.length > 0) await deps.mail.sendNotice({ key, to: emails, ...content });
-    return { sentTo: emails, unreachable };
+    const missing = unreachable.map((r) => r.person?.id ?? r.department?.id ?? r.address ?? r.role ?? '');
+    store().recordEvent({ key, campaignId, kind, unitId, detail: { to, emails, unreachable: missing, subject: content.subject }, at });
+    const sent = await sendBestEffort(key, addresses, content);
+    const refused = [...unreachable, ...sent.refused];
+    const status: DeliveryStatus = refused.length === 0 ? 'sent' : sent.sentTo.length > 0 ? 'partly-sent' : emails.length > 0 ? 'refused' : 'nobody-reachable';
+    const delivery: NoticeDelivery = { status, sentTo: sent.sentTo, refused };
+    if (status !== 'sent') await reportProblem({ key, campaignId, kind, unitId, status, subject: content.subject, sentTo: sent.sentTo, refused, at });
+    return delivery;
+  }
+
+  async function sendBestEffort(
+    key: string,
+    addresses: { address: string; who: Addressee }[],
+    content: Omit<Notice, 'key' | 'to'>,
+  ): Promise<{ sentTo: string[]; refused: RefusedRecipient[] }> {
+    if (addresses.length === 0) return { sentTo: [], refused: [] };
+    const byServer = (list: RefusedAddress[]): RefusedRecipient[] =>
+      list.map((r) => ({ address: r.address, ...addresses.find((a) => a.address.toLowerCase() === r.address.toLowerCase())?.who, code: 'smtp-refused', reason: r.reason }));
+    try {
+      const r = ((await deps.mail.sendNotice({ key, to: addresses.map((a) => a.address), ...content })) ?? {}) as Partial<SendNoticeResult>;
+      const refused = r.refused ?? (r.rejected ?? []).map((address) => ({ address, reason: 'refused by the server' }));
+      const out = new Set(refused.map((x) => x.address.toLowerCase()));
+      const sentTo = addresses.map((a) => a.address).filter((a) => !out.has(a.toLowerCase()));
+      // Recipients the server deferred (4xx) while it took the others get the notice under a key of
+      // their own: an outage of that send is retried (and sent once) like any other.
+      const deferred = new Set(refused.filter((x) => /^4\d\d/.test(x.reason)).map((x) => x.address.toLowerCase()));
+      if (deferred.size === 0) return { sentTo, refused: byServer(refused) };
+      const later = await sendBestEffort(`${key}/deferred`, addresses.filter((a) => deferred.has(a.address.toLowerCase())), content);
+      return { sentTo: [...sentTo, ...later.sentTo].sort(), refused: [...byServer(refused.filter((x) => !deferred.has(x.address.toLowerCase()))), ...later.refused] };
+    } catch (err) {
+      if (!(err instanceof MailRejectedError)) throw err;
+      return { sentTo: [], refused: byServer(err.refused.length > 0 ? err.refused : addresses.map((a) => ({ address: a.address, reason: err.message }))) };
+    }
+  }
+
+  /**
+   * Records a notice that did not reach everyone (once per key) and alerts operations once: roles
+   * detachment-leader and admin. The alert is best-effort too: its own failure is only recorded.
+   */
+  async function reportProblem(p: Omit<NoticeProblem, 'alert'>): Promise<void> {
+    const alerted = problemLog((log) => {
+      log.record(p);
+      return p.kind === 'notice-refused' || log.get(p.key)?.alert != null;
+    });
+    if (alerted) return;
+    const alertKey = `${p.key}/problem-alert`;
+    const to: Recipients = { roles: ['detachment-leader', 'admin'] };
+    const params: NoticeParams = {
+      subject: p.subject,
+      sentTo: p.sentTo,
+      refused: p.refused.map((r) => {
+        const who = r.person?.name ?? (r.department ? `${r.department.name}${r.role ?? ''}` : (r.role ?? ''));
+        return `${who}（${r.address ? `${r.address}，` : ''}${r.reason}）`;
+      }),
+    };
+    const content = renderNotice('notice-refused', params, to, noticeContext(p.campaignId));
+    const alert = await deliver(alertKey, p.campaignId, to, content, p.unitId, p.at, 'notice-refused');
+    problemLog((log) => log.setAlert(p.key, { key: alertKey, status: alert.status, sentTo: alert.sentTo }));
+  }
+
+  /** notice-problems.db, opened for one use: problems are rare, and the file stays closed between them. */
+  function problemLog<T>(use: (log: NoticeProblemLog) => T): T {
+    const log = new NoticeProblemLog(path.join(deps.dataDir, NOTICE_PROBLEMS_FILE));
+    try {
+      return use(log);
+    } finally {
+      log.close();
+    }
+  }
+
+  /** The covering mail of a case document (监察通知, 移交表, 移送函), the document attached. */
+  function caseDocumentMail(f: Omit<HandoverFacts, 'issuer' | 'documentNumber' | 'attachmentName'> & { doc: { number: string; html: string | null } }) {
+    const attachmentName = `${f.doc.number}.html`;
+    return {
+      ...handoverNotice({ ...f, issuer: deps.programme.detachment.name, documentNumber: f.doc.number, attachmentName }),
+      attachments: [{ filename: attachmentName, content: f.doc.html ?? '', contentType: 'text/html' }],
+    };
+  }
+
+  /** The covering mail of the annual plan to the office above (role superior-contact), the plan attached. */
+  function annualPlanMail(campaignId: string, doc: { number: string; title: string | null; html: string | null }) {
+    const roster = rosterOf(campaignId);
+    const contact = roster.people.find((x) => x.roles.includes('superior-contact'));
+    const superior = roster.departments.find((d) => d.id === contact?.department)?.name ?? roleName('superior-contact');
+    const attachmentName = `${doc.number}.html`;
+    return {
+      ...annualPlanNotice({ issuer: deps.programme.detachment.name, year: deps.programme.year, superior, planName: doc.title ?? deps.programme.name, documentNumber: doc.number, attachmentName }),
+      attachments: [{ filename: attachmentName, content: doc.html ?? '', contentType: 'text/html' }],
+    };
   }
 
   /**
@@ -382,6 +524,19 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     return { location: out.dir };
   }
 
+  /** The calendar file of deps (read on each call, so an edit counts for the next campaign), or the bundled one. */
+  function workingCalendar(): WorkingCalendar {
+    if (!deps.calendarFile) return bundledCalendar;
+    const text = fs.readFileSync(deps.calendarFile, 'utf8'); // an I/O error is retried
+    let data: CalendarData;
+    try {
+      data = JSON.parse(text) as CalendarData;
+    } catch (err) {
+      throw refuse(`calendar file ${deps.calendarFile}: not JSON: ${(err as Error).message}`, 'CalendarRefused');
+    }
+    return WorkingCalendar.fromData(data, deps.calendarFile);
+  }
+
   const settings = (): CampaignSettings => ({
     programmeId: deps.programme.id,
     year: deps.programme.year,
@@ -397,12 +552,28 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
 
   return {
     /** Checks the campaign against the worker's programme, creates its store row and roster. */
-    async prepareCampaign(a: { campaignId: string; programmeId: string; year: number; quarter: Quarter; rosterAsOf: string }): Promise<{
+    async prepareCampaign(a: {
+      campaignId: string;
+      programmeId: string;
+      year: number;
+      quarter: Quarter;
+      rosterAsOf: string;
+      /** The campaign's clock (campaigns started before the rehearsal gate do not pass it). */
+      clock?: ResolvedClock;
+    }): Promise<{
       settings: CampaignSettings;
       brigades: { id: string; name: string; members: string[] }[];
     }> {
       if (a.programmeId !== deps.programme.id || a.year !== deps.programme.year) {
         throw refuse(`this worker runs programme ${deps.programme.id} (${deps.programme.year}); the campaign asks for ${a.programmeId} (${a.year})`);
+      }
+      if (a.clock?.mode === 'rehearsal' && !deps.allowRehearsalClock) {
+        throw refuse(
+          `campaign ${a.campaignId}: it runs on a rehearsal clock (1 programme day = ${a.clock.secondsPerDay} s from ${a.clock.programmeStart}), ` +
+            'which this worker does not allow: rehearsals run only on a worker started with SSJ_ALLOW_REHEARSAL_CLOCK=true (never in production); ' +
+            'start the quarter without --rehearsal, or on a rehearsal worker',
+          'RehearsalClockRefused',
+        );
       }
       store().ensureCampaign(a);
       const existing = store().campaign(a.campaignId)!;
@@ -412,6 +583,15 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         .filter((d) => d.kind === 'direct-brigade' || d.kind === 'county-brigade')
         .map((d) => ({ id: d.id, name: d.name, members: roster.people.filter((p) => p.department === d.id).map((p) => p.id) }));
       return { settings: settings(), brigades };
+    },
+
+    /**
+     * The working-day calendar from `from` to `to` (clipped to the years the calendar file holds),
+     * read now: the campaign records it and does all its working-day arithmetic on it, so a later
+     * holiday edit changes no running quarter.
+     */
+    async campaignCalendar(a: { campaignId: string; from: string; to: string }): Promise<CalendarSlice> {
+      return workingCalendar().slice(a.from, a.to);
     },
 
     async recordChangeList(a: { campaignId: string; brigade: string; by: string; batchId: string | null; on: string }): Promise<void> {
@@ -432,9 +612,11 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       } finally {
         reg.close();
       }
-      const dir = path.join(deps.dataDir, 'campaigns', a.campaignId, 'manifest');
+      heartbeat('registry read');
+      const dir = path.join(deps.dataDir, 'campaigns', safeWorkflowId(a.campaignId), 'manifest');
       // Campaigns started before ssj-draw/2 pass no spec: their witnesses give entropy, so a v1 manifest.
       const frozen = freezeToFolder({ snapshot, programme: deps.programme, quarter: a.quarter, dir, spec: a.spec ?? DRAW_SPEC_V1 });
+      heartbeat('manifest written');
       const roster = rosterAt(a.asOf);
       store().setFrozen(a.campaignId, { manifestDir: dir, manifestDigest: frozen.manifestDigest, asOf: a.asOf, roster });
       const holding = (role: string) => roster.people.filter((p) => p.roles.includes(role)).map((p) => p.id);
@@ -459,6 +641,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       batches: BatchPlan[];
     }> {
       const { manifest } = manifestOf(a.campaignId);
+      heartbeat('manifest read');
       let record: DrawRecord;
       try {
         record = runDraw(manifest, a.witnesses.map((w) => recordWitness(w, manifest.params.spec)));
@@ -466,6 +649,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         if (err instanceof DrawError) throw refuse(`the draw cannot be made: ${err.message}`, 'DrawFailed');
         throw err;
       }
+      heartbeat('drawn');
       const commitment = seedCommitment(record.seed);
       store().setRecord(a.campaignId, record, commitment);
       if (a.ceremony) store().recordCeremony(a.campaignId, 'drawn', a.ceremony);
@@ -525,8 +709,34 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       };
     },
 
-    async sendNotice(a: { key: string; campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams; unitId?: string; at: string }) {
-      const content = inspectorNotice(a) ?? renderNotice(a.kind, a.campaignId, a.params);
+    /** Who may resume a parked step: the frozen roster's detachment leaders and admins. */
+    async operatorsOf(a: { campaignId: string }): Promise<string[]> {
+      return rosterOf(a.campaignId)
+        .people.filter((p) => p.roles.some((r) => (OPERATOR_ROLES as readonly string[]).includes(r)))
+        .map((p) => p.id);
+    },
+
+    /**
+     * The leaders in charge (role manager) in the registry as of `asOf`: asked only when the
+     * frozen roster has none, so an approval can be decided once the registry names one.
+     */
+    async managersAsOf(a: { campaignId: string; unitId: string; asOf: string }): Promise<string[]> {
+      const managers = rosterAt(a.asOf).people.filter((p) => p.roles.includes('manager')).map((p) => p.id);
+      if (managers.length === 0) {
+        throw refuse(
+          `unit ${a.unitId}: no leader in charge (role manager) in the registry as of ${a.asOf} to decide the hand-over approval; give a person the role manager in the registry, then resume the inspection`,
+          NEEDS_DATA,
+        );
+      }
+      return managers;
+    },
+
+    /**
+     * Renders and sends one notice, best-effort: a refused or missing address is recorded and
+     * alerted, never thrown; only an SMTP outage is (retryable), and the outbox sends it once later.
+     */
+    async sendNotice(a: { key: string; campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams; unitId?: string; at: string }): Promise<NoticeDelivery> {
+      const content = renderNotice(a.kind, a.params, a.to, noticeContext(a.campaignId));
       return deliver(a.key, a.campaignId, a.to, content, a.unitId ?? null, a.at, a.kind);
     },
 
@@ -595,18 +805,29 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       const c = store().requireCampaign(a.campaignId);
       const roster = rosterOf(a.campaignId);
       if (a.report.result.outcome !== 'problems-found') throw refuse(`unit ${a.unitId}: only findings are handed over or referred`);
-      const unit = unitAt(a.unitId, c.frozenAsOf ?? a.issuedOn);
+      // The unit as the registry stands on the issue date, so a corrected area or address counts
+      // when a parked hand-over is resumed (the draw used the frozen registry; a document need not).
+      const unit = unitAt(a.unitId, a.issuedOn) ?? unitAt(a.unitId, c.frozenAsOf ?? a.issuedOn);
+      if (!unit?.address?.trim()) {
+        throw refuse(`unit ${a.unitId}: the registry has no address for it, which the ${a.what} document needs; add the unit's address in the registry, then resume the inspection`, NEEDS_DATA);
+      }
       let recipient: Roster['departments'][number] | undefined;
       let kind: 'supervision-notice' | 'transfer-form' | 'referral';
       if (a.what === 'referral') {
         const to = a.report.result.referTo;
         recipient = roster.departments.find((d) => d.id === to);
-        if (!recipient) throw refuse(`unit ${a.unitId}: the agency ${String(to)} to refer to is not in the registry's departments`);
+        if (!recipient) throw refuse(`unit ${a.unitId}: the agency ${String(to)} to refer to is not in the registry's departments; add it to the registry, then resume the inspection`, NEEDS_DATA);
         kind = 'referral';
       } else {
         const area = unit?.jurisdiction;
         recipient = roster.departments.find((d) => (d.kind === 'county-brigade' || d.kind === 'direct-brigade') && d.jurisdiction === area);
-        if (!recipient) throw refuse(`unit ${a.unitId}: no brigade covers its area ${String(area)}; add one to the registry`);
+        if (!recipient) {
+          const covered = roster.departments.filter((d) => d.kind === 'county-brigade' || d.kind === 'direct-brigade').map((d) => `${d.id}: ${d.jurisdiction}`);
+          throw refuse(
+            `unit ${a.unitId}: no brigade covers its area ${String(area)} (brigades of the frozen roster: ${covered.join(', ') || 'none'}); correct the unit's area (jurisdiction) in the registry, then resume the inspection`,
+            NEEDS_DATA,
+          );
+        }
         kind = recipient.kind === 'county-brigade' ? 'supervision-notice' : 'transfer-form';
       }
       const issuer = roster.departments.find((d) => d.id === a.department);
@@ -646,12 +867,14 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         a.key,
         a.campaignId,
         { departments: [recipient.id], departmentRoles: { department: recipient.id, roles: ['brigade-leader'] } },
-        {
-          subject: `${doc.title ?? kind}（${doc.number}）`,
-          text: doc.text ?? doc.number,
-          html: doc.html ?? undefined,
-          attachments: [{ filename: `${doc.number}.html`, content: doc.html ?? '', contentType: 'text/html' }],
-        },
+        caseDocumentMail({
+          kind,
+          doc,
+          receiver: recipient.name,
+          unit: { code: a.unitId, name: unit?.name ?? a.unitId },
+          findings: a.report.result.outcome === 'problems-found' ? a.report.result.description : '',
+          approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
+        }),
         a.unitId,
         a.issuedOn,
         kind,
@@ -670,8 +893,9 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       if (prior) return prior;
       const { record, dir } = manifestOf(a.campaignId);
       if (!record) throw refuse(`campaign ${a.campaignId} has no draw record to publish`);
-      const outDir = path.join(deps.publicationDir ?? path.join(deps.dataDir, 'publication'), a.campaignId);
+      const outDir = path.join(deps.publicationDir ?? path.join(deps.dataDir, 'publication'), safeWorkflowId(a.campaignId));
       const publish = deps.publish ?? disclosurePackage;
+      heartbeat('publishing');
       const { location } = await publish({
         campaignId: a.campaignId,
         programme: deps.programme,
@@ -700,7 +924,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         { kind: 'annual-plan', year: a.year, campaignId, unitId: null, recipient: 'superior-contact' },
         (seq) => formatDocumentNumber('annual-plan', a.year, seq),
         (number) => {
-          const d = annualPlan(annualPlanFromProgramme(p, { number, issuedOn: a.issuedOn, body: p.basis.map((b) => `依据${b}。`) }));
+          const d = annualPlan(annualPlanFromProgramme(p, { number, issuedOn: a.issuedOn }));
           return { title: d.title, html: d.html, text: d.text };
         },
       );
@@ -708,12 +932,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
         a.key,
         campaignId,
         { roles: ['superior-contact'] },
-        {
-          subject: `${doc.title ?? '年度计划'}（${doc.number}）备案`,
-          text: doc.text ?? doc.number,
-          html: doc.html ?? undefined,
-          attachments: [{ filename: `${doc.number}.html`, content: doc.html ?? '', contentType: 'text/html' }],
-        },
+        annualPlanMail(campaignId, doc),
         null,
         a.issuedOn,
         'annual-plan',
@@ -735,25 +954,9 @@ export type CampaignActivities = ReturnType<typeof buildActivities>;
  */
 export function createActivities(deps: CampaignActivityDeps): CampaignActivities & { readonly close: () => void } {
   let closeStore: () => void = () => undefined;
-  const activities = buildActivities(deps, (c) => (closeStore = c));
+  const activities = withTypedRefusals(buildActivities(deps, (c) => (closeStore = c)));
   Object.defineProperty(activities, 'close', { value: () => closeStore(), enumerable: false });
   return activities as CampaignActivities & { readonly close: () => void };
-}
-
-/** A bare package (record, manifest, replacements, results) for callers that want no HTML/XLSX: pass as deps.publish. */
-export async function minimalPublish(args: PublishArgs): Promise<{ location: string }> {
-  const fs = await import('node:fs');
-  const { formatDrawRecord, formatReplacements } = await import('../../domain/draw/record');
-  const { MANIFEST_FILES } = await import('../../domain/draw/digest');
-  fs.mkdirSync(path.join(args.outDir, 'manifest'), { recursive: true });
-  fs.writeFileSync(path.join(args.outDir, 'draw-record.json'), formatDrawRecord(args.record));
-  fs.writeFileSync(path.join(args.outDir, 'replacements.json'), formatReplacements(args.replacements));
-  const ceremonies = ceremoniesOf(args.store, args.campaignId);
-  if (ceremonies.length) fs.writeFileSync(path.join(args.outDir, 'ceremonies.json'), (await import('../../domain/ceremonies')).formatCeremonies(ceremonies));
-  for (const f of MANIFEST_FILES) fs.copyFileSync(path.join(args.manifestDir, f), path.join(args.outDir, 'manifest', f));
-  const results = args.store.results(args.campaignId).map((r) => ({ unit_id: r.unitId, checked_on: r.report.checkedOn, outcome: r.report.result.outcome }));
-  fs.writeFileSync(path.join(args.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  return { location: args.outDir };
 }
 
 /** The campaign's stored witness ceremonies, as the disclosure package publishes them. */

@@ -4,6 +4,7 @@
 // ceremonies. Written to <SSJ_DATA_DIR>/notices/<campaignId>/ (draw-notice.json, index.html,
 // SHA256SUMS); the disclosure package later copies draw-notice.json, and verify.py checks the
 // published record against it. Deterministic (the draw's recorded time, never the clock) and atomic.
+import { safeWorkflowId } from '../../domain/workflow-id';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CeremonyRecord } from '../../domain/ceremonies';
@@ -217,5 +218,5 @@ export function writeDrawNotice(dir: string, n: DrawNotice): { dir: string; unch
 
 /** Where a campaign's notice lives: <dataDir>/notices/<campaignId>. */
 export function drawNoticeDir(dataDir: string, campaignId: string): string {
-  return path.join(dataDir, 'notices', campaignId);
+  return path.join(dataDir, 'notices', safeWorkflowId(campaignId));
 }

@@ -33,6 +33,8 @@ import { ExitCode, UserError } from '../errors';
 import { keyValues, table, yesNo } from '../format';
 import { checkActor, parseDateFlag, parseWith, resolveCampaignId, settings, withSession, type CampaignFlags } from '../session';
 import { campaignOptions } from './quarter';
+import { formatParked, formatResumed, resumeInspection } from './resume';
+import { OPERATOR_ROLES, resumeParkedStepSchema } from '../../domain/parking';
 
 const RESULTS = ['no-problem', 'problems-found', 'could-not-inspect'] as const;
 
@@ -100,8 +102,24 @@ export function register(program: Command): void {
       });
     });
 
+  campaignOptions(
+    inspection
+      .command('resume')
+      .description('retry a step parked for data (e.g. no brigade covers the unit\'s area), once the registry is fixed (恢复暂停的步骤)')
+      .argument('<unit>', 'the unit id')
+      .requiredOption('--as <person>', 'a detachment leader or an admin (支队领导、系统管理员)')
+      .option('--note <text>', `what was fixed: ${NOTE_HELP}`),
+  ).action(async (unit: string, o: CampaignFlags & { as: string; note?: string }) => {
+    checkUnit(unit);
+    const msg = parseWith(resumeParkedStepSchema, { by: o.as, note: o.note ?? '' }, 'resumeParkedStep', { by: '--as', note: '--note' });
+    checkActor(settings(), o.as, OPERATOR_ROLES, 'resume a parked step');
+    await onUnit(o, unit, async (client, campaignId) => {
+      process.stdout.write(formatResumed(unit, await resumeInspection(client, campaignId, unit, msg)) + '\n');
+    });
+  });
+
   campaignOptions(inspection.command('list').description("the quarter's inspections, optionally in one phase, e.g. handover-approval (任务列表)"))
-    .option('--phase <phase>', 'notify, inspection, handover-approval, handover, done or replaced')
+    .option('--phase <phase>', 'notify, inspection, handover-approval, handover, parked, done or replaced')
     .action(async (o: CampaignFlags & { phase?: string }) => {
       if (o.phase !== undefined && !/^[a-z-]+$/.test(o.phase)) throw new UserError(`--phase must be a phase name such as handover-approval, got ${JSON.stringify(o.phase)}`);
       await withSession(async ({ client }) => {
@@ -300,7 +318,8 @@ export function register(program: Command): void {
       await onUnit(o, unit, async (client, campaignId) => {
         const ack = await decideHandover(client, campaignId, unit, msg);
         const docs = ack.documents.map((x) => `${DOC[x.kind] ?? x.kind} ${x.number} to ${x.to}`).join('; ');
-        process.stdout.write(`${ack.decision === 'approve' ? 'approved' : 'rejected'}: ${ack.unitId} → ${ack.handling}${docs ? ` (${docs})` : ''}\n`);
+        const handling = ack.handling ?? `the document is being issued (see: ssj inspection status ${ack.unitId})`;
+        process.stdout.write(`${ack.decision === 'approve' ? 'approved' : 'rejected'}: ${ack.unitId} → ${handling}${docs ? ` (${docs})` : ''}\n`);
       });
     },
   );
@@ -340,6 +359,7 @@ export function formatInspectionStatus(st: InspectionStatus): string {
           : null,
       ],
       ['replaced by', st.replacedBy],
+      ['parked', formatParked(st.parked)],
     ]),
     st.documents.length ? 'documents\n' + table(['kind', 'number', 'to'], st.documents.map((d) => [`${d.kind} ${DOC[d.kind] ?? ''}`.trim(), d.number, d.to])) : '',
     `waiting on\n${st.waitingOn.length ? st.waitingOn.map((w) => `  ${w}`).join('\n') : '  nobody'}`,
