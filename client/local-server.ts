@@ -44,6 +44,8 @@ export function writeLocalServer(dataDir: string, s: LocalServer): () => void {
     `SSJ_CODEC_KEYS_FILE=${path.resolve(s.keyFile)}`,
     ...(s.dataDir ? [`SSJ_DATA_DIR=${path.resolve(s.dataDir)}`] : []),
     ...(s.registryDb ? [`SSJ_DB=${path.resolve(s.registryDb)}`] : []),
+    // A development server: its worker (`npm run worker`) runs rehearsals (ssj quarter start --rehearsal).
+    'SSJ_ALLOW_REHEARSAL_CLOCK=true',
   ];
   fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   return () => {

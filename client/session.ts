@@ -13,7 +13,8 @@ import { openRegistry } from '../activities/registry/store';
 import { beijingDate } from '../domain/calendar';
 import { firstIssue } from '../domain/messages';
 import type { Person, Role } from '../domain/registry';
-import { campaignWorkflowId, WORKFLOW_TYPES } from '../workflows/definitions';
+import { WORKFLOW_TYPES } from '../workflows/definitions';
+import { CampaignAmbiguousError, CampaignNotFoundError, findCampaign, type FoundCampaign } from './temporal';
 import { ExitCode, UserError } from './errors';
 
 export const START_TEMPORAL_HINT =
@@ -126,6 +127,7 @@ const COMMAND_OF_UPDATE: Record<string, string> = {
   reportUnitClosed: 'unit-closed',
   decideUnitReplacement: 'replacement',
   decideHandover: 'handover',
+  resumeParkedStep: 'resume',
 };
 
 export function inCommandWords(message: string): string {
@@ -229,10 +231,27 @@ export interface CampaignFlags {
  */
 export async function resolveCampaignId(client: Client, f: CampaignFlags): Promise<string> {
   if (f.campaign) return f.campaign;
-  if (f.year !== undefined || f.quarter !== undefined) return campaignWorkflowId(programmeId(), parseYear(f.year), parseQuarter(f.quarter));
+  if (f.year !== undefined || f.quarter !== undefined) return (await findQuarterCampaign(client, parseYear(f.year), parseQuarter(f.quarter))).workflowId;
   const running: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPES.campaign}' AND ExecutionStatus = 'Running'` })) running.push(wf.workflowId);
   if (running.length === 1) return running[0]!;
   if (running.length === 0) throw new UserError('no quarter is running', ExitCode.refused, 'start one with: ssj quarter start --year Y --quarter Q --as PERSON, or name one with --year/--quarter');
   throw new UserError(`more than one quarter is running (${running.sort().join(', ')})`, ExitCode.badInput, 'name one with --year and --quarter, or --campaign ID');
+}
+
+/**
+ * The campaign of `year` and `quarter` of this programme, started by hand or by its Schedule
+ * (client/temporal.ts findCampaign: the campaign store first, then Temporal's visibility).
+ */
+export async function findQuarterCampaign(client: Client, year: number, quarter: number, s: RuntimeSettings = settings()): Promise<FoundCampaign> {
+  const q = { programmeId: programmeId(), year, quarter };
+  try {
+    return await findCampaign(client, q, { dataDir: s.dataDir });
+  } catch (err) {
+    if (err instanceof CampaignNotFoundError) {
+      throw new UserError(err.message, ExitCode.refused, `start it with: ssj quarter start --year ${year} --quarter ${quarter} --as PERSON; see the quarters with: ssj quarter list`);
+    }
+    if (err instanceof CampaignAmbiguousError) throw new UserError(err.message, ExitCode.badInput, 'name the one meant with --campaign ID');
+    throw err;
+  }
 }

@@ -59,6 +59,7 @@ import {
 } from '../workflows/definitions';
 import { SsjPhase, SsjQuarter, SsjYear } from '../workflows/search-attributes';
 import { keyringOf } from '../codec/data-converter';
+import { readCampaignOfQuarter } from '../activities/campaign/store';
 
 export { WorkflowExecutionAlreadyStartedError };
 
@@ -87,8 +88,71 @@ export async function startCampaign(client: Client, input: CampaignInput, opts: 
   });
 }
 
-export function campaignHandle(client: Client, programmeId: string, year: number, quarter: number): WorkflowHandle {
-  return client.workflow.getHandle(campaignWorkflowId(programmeId, year, quarter));
+/** A programme quarter, as `--year/--quarter` name it. */
+export interface ProgrammeQuarter {
+  programmeId: string;
+  year: number;
+  quarter: number;
+}
+
+/** How findCampaign found a quarter's campaign: its workflow id, and the source that named it. */
+export interface FoundCampaign {
+  workflowId: string;
+  source: 'store' | 'visibility';
+}
+
+/** No campaign of the quarter: neither the store nor Temporal knows one. */
+export class CampaignNotFoundError extends Error {
+  constructor(readonly quarter: ProgrammeQuarter) {
+    const id = campaignWorkflowId(quarter.programmeId, quarter.year, quarter.quarter);
+    super(
+      `no campaign of programme ${quarter.programmeId} ${quarter.year} Q${quarter.quarter} has started: no workflow ${id}, ` +
+        `nor one started by its schedule ${campaignScheduleId(quarter.programmeId, quarter.year, quarter.quarter)} (${id}-<scheduled time>)`,
+    );
+    this.name = 'CampaignNotFoundError';
+  }
+}
+
+/** Temporal lists several campaigns of the quarter and none is running (the store, which would decide, is not here). */
+export class CampaignAmbiguousError extends Error {
+  constructor(
+    readonly quarter: ProgrammeQuarter,
+    readonly candidates: { workflowId: string; status: string }[],
+  ) {
+    super(
+      `programme ${quarter.programmeId} ${quarter.year} Q${quarter.quarter} has more than one campaign in Temporal: ` +
+        candidates.map((c) => `${c.workflowId} (${c.status})`).join(', '),
+    );
+    this.name = 'CampaignAmbiguousError';
+  }
+}
+
+/**
+ * The campaign of a programme quarter, started by hand (`campaign-<programme>-<year>q<n>`) or by its
+ * Schedule (the same id with the scheduled time appended, e.g. `...-2024-03-17T00:00:00Z`).
+ *
+ * The campaign store (`<dataDir>/campaign.db`) is asked first because it is authoritative: the
+ * claim it records in prepareCampaign is the same rule that refuses a second campaign of the
+ * quarter, so it names the one campaign allowed to draw. Temporal's visibility would also list a
+ * refused second campaign, lags behind starts, and cannot tell which one drew. Visibility is the
+ * fallback for a campaign not yet prepared (its first activity has not run) or a command run away
+ * from the worker's data folder; among several there, the only running one is taken.
+ */
+export async function findCampaign(client: Client, q: ProgrammeQuarter, opts: { dataDir?: string } = {}): Promise<FoundCampaign> {
+  if (opts.dataDir !== undefined) {
+    const stored = readCampaignOfQuarter(opts.dataDir, q);
+    if (stored) return { workflowId: stored, source: 'store' };
+  }
+  const base = campaignWorkflowId(q.programmeId, q.year, q.quarter);
+  const found: { workflowId: string; status: string }[] = [];
+  const query = `WorkflowType = '${WORKFLOW_TYPES.campaign}' AND (WorkflowId = '${base}' OR WorkflowId STARTS_WITH '${base}-')`;
+  for await (const wf of client.workflow.list({ query })) found.push({ workflowId: wf.workflowId, status: wf.status.name });
+  const ids = [...new Set(found.map((f) => f.workflowId))];
+  if (ids.length === 1) return { workflowId: ids[0]!, source: 'visibility' };
+  if (ids.length === 0) throw new CampaignNotFoundError(q);
+  const running = [...new Set(found.filter((f) => f.status === 'RUNNING').map((f) => f.workflowId))];
+  if (running.length === 1) return { workflowId: running[0]!, source: 'visibility' };
+  throw new CampaignAmbiguousError(q, found.sort((a, b) => (a.workflowId < b.workflowId ? -1 : 1)));
 }
 /**
  * The inspection of `unitId`: its opaque workflow id is computed with the keyring of the client's
@@ -225,18 +289,22 @@ export function campaignScheduleId(programmeId: string, year: number, quarter: n
  * Creates one Temporal Schedule per quarter that starts the quarter's campaign once, on the day
  * its update window opens (`windowOpensDaysBefore` days before the quarter starts, 08:00 Beijing),
  * so the brigades' change lists can come in. Existing schedules are left as they are.
+ * `rehearsal` (training installations; the worker must allow rehearsal clocks): each campaign
+ * runs on a rehearsal clock whose start stands for its window's opening day.
+ * Temporal appends the scheduled time to the workflow id of each start; findCampaign finds it.
  * Returns the schedule ids.
  */
 export async function scheduleQuarterCampaigns(
   client: Client,
-  a: { programmeId: string; year: number; quarters?: Quarter[]; windowOpensDaysBefore?: number; taskQueue?: string },
+  a: { programmeId: string; year: number; quarters?: Quarter[]; windowOpensDaysBefore?: number; taskQueue?: string; rehearsal?: { secondsPerDay: number } },
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const quarter of a.quarters ?? ([1, 2, 3, 4] as Quarter[])) {
     const scheduleId = campaignScheduleId(a.programmeId, a.year, quarter);
-    const opens = addDays(quarterStart(a.year, quarter), -(a.windowOpensDaysBefore ?? 15));
+    const opens = updateWindowOpens(a.year, quarter, a.windowOpensDaysBefore);
     const [y, m, d] = opens.split('-').map(Number) as [number, number, number];
     const input: CampaignInput = { programmeId: a.programmeId, year: a.year, quarter };
+    if (a.rehearsal) input.clock = { mode: 'rehearsal', programmeStart: opens, secondsPerDay: a.rehearsal.secondsPerDay };
     try {
       await client.schedule.create({
         scheduleId,
@@ -261,6 +329,11 @@ export async function scheduleQuarterCampaigns(
     ids.push(scheduleId);
   }
   return ids;
+}
+
+/** The day a quarter's update window opens, when its Schedule starts the campaign (08:00 Beijing). */
+export function updateWindowOpens(year: number, quarter: Quarter, windowOpensDaysBefore = 15): string {
+  return addDays(quarterStart(year, quarter), -windowOpensDaysBefore);
 }
 
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;

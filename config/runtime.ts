@@ -59,6 +59,12 @@ export interface RuntimeSettings {
   logLevel: LogLevel;
   /** How long the worker lets running activities finish after SIGTERM before cancelling them. */
   shutdownGraceSeconds: number;
+  /**
+   * Whether this worker runs campaigns on a rehearsal clock (compressed programme days). Off in
+   * production, so nobody can start a quarter whose deadlines pass in minutes; on for the demo,
+   * the local development server's worker and training installations.
+   */
+  allowRehearsalClock: boolean;
 }
 
 export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
@@ -90,6 +96,10 @@ export const SETTINGS_VARIABLES = {
   },
   SSJ_LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error' },
   SSJ_SHUTDOWN_GRACE_SECONDS: { default: '30', doc: 'on SIGTERM, how long running activities may finish' },
+  SSJ_ALLOW_REHEARSAL_CLOCK: {
+    default: 'false',
+    doc: 'true: the worker runs campaigns started with a rehearsal clock (ssj quarter start --rehearsal); keep false in production',
+  },
   SSJ_CODEC_KEYS_FILE: { default: '', doc: 'payload encryption key file (ssj keys init), mode 0600; the worker and ssj refuse to run without keys' },
   SSJ_CODEC_KEYS: { default: '', doc: "the key file's JSON itself, when no file can be mounted (SSJ_CODEC_KEYS_FILE wins)" },
   SSJ_ENV_FILE: { default: '', doc: 'a .env-style file read before the environment (the environment wins)' },
@@ -161,6 +171,7 @@ const envSchema = z.object({
     .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
     .transform(Number)
     .default(30),
+  SSJ_ALLOW_REHEARSAL_CLOCK: bool.default(false),
 });
 
 /** `Name <address>` or a bare address; the display name may be Chinese and may be quoted. */
@@ -265,6 +276,7 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     mailFrom,
     logLevel: e.SSJ_LOG_LEVEL,
     shutdownGraceSeconds: e.SSJ_SHUTDOWN_GRACE_SECONDS,
+    allowRehearsalClock: e.SSJ_ALLOW_REHEARSAL_CLOCK,
   };
 }
 

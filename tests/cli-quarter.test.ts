@@ -3,7 +3,6 @@
 // First the refusals (nothing sent, the right exit code and a message that says what to do),
 // then a quarter started, witnessed (ssj-draw/2: commit, then reveal, each witness's secret in a
 // file of their own) and reported on through the command line alone.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,56 +17,26 @@ import { campaignWorkflowId } from '../workflows/definitions';
 import { EncryptionCodec } from '../codec/encryption-codec';
 import { witnessCommitment } from '../domain/draw/commitment';
 import type { Keyring } from '../codec/keyring';
-
-const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+import { cliEnv, ROOT, runSsj, type SsjRun } from './helpers/ssj-cli';
 
 let fx: Fixture;
 let env: NodeJS.ProcessEnv;
 let taskQueue: string;
 let keyring: Keyring;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real command line; async, so a worker in this process keeps working meanwhile. */
-function ssj(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, path.join(ROOT, 'client', 'ssj.ts'), ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (stdin !== undefined) child.stdin.end(stdin);
-    else child.stdin.end();
-  });
+/** Runs the real command line with this file's settings. */
+function ssj(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin?: string): Promise<SsjRun> {
+  return runSsj(args, { ...env, ...extraEnv }, stdin);
 }
 
 beforeAll(() => {
   fx = createFixture('cli-2024');
-  // Child processes start in seconds: give the witnesses 60 programme days (60 s) to reveal.
+  // Child processes start in seconds: give the witnesses 60 programme days (5 minutes) to reveal.
   fx.programme = { ...fx.programme, deadlines: { ...fx.programme.deadlines, witnessRevealHours: 24 * 60 } };
   taskQueue = uniqueTaskQueue('cli');
-  const programmeFile = path.join(fx.dir, 'programme.json');
-  fs.writeFileSync(programmeFile, JSON.stringify(fx.programme, null, 2));
   const keys = testKeyring();
   keyring = keys.keyring;
-  env = {
-    ...keys.env,
-    PATH: process.env.PATH,
-    // Each witness's secret files go under this home (~/.ssj/witness).
-    HOME: path.join(fx.dir, 'home'),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    SSJ_DATA_DIR: fx.dataDir,
-    SSJ_DB: fx.registryDb,
-    SSJ_TASK_QUEUE: taskQueue,
-    SSJ_PROGRAMME: programmeFile,
-  };
+  env = cliEnv(fx, { keysEnv: keys.env, temporalAddress: inject('temporalAddress'), taskQueue });
 });
 afterAll(() => {
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
@@ -127,10 +96,16 @@ describe('ssj quarter commands refuse bad input before sending anything', () => 
   it('a quarter or unit that does not exist: exit 3', async () => {
     const w = await ssj(['witness', 'commit', '--year', '2024', '--quarter', '4', '--as', PEOPLE.admin, '--role', 'admin', '--entropy-file', '-'], {}, `${entropy}\n`);
     expect(w.code).toBe(3);
-    expect(w.stderr).toContain(`no such workflow: ${campaignWorkflowId(fx.programme.id, 2024, 4)}`);
+    // Neither started by hand nor by its schedule (whose workflow ids carry the scheduled time).
+    const none = `no campaign of programme ${fx.programme.id} 2024 Q4 has started: no workflow ${campaignWorkflowId(fx.programme.id, 2024, 4)}, nor one started by its schedule`;
+    expect(w.stderr).toContain(none);
+    expect(w.stderr).toContain('start it with: ssj quarter start --year 2024 --quarter 4');
     const st = await ssj(['inspection', 'status', 'K01', '--year', '2024', '--quarter', '4']);
     expect(st.code).toBe(3);
-    expect(st.stderr).toContain('unit K01 has no inspection in');
+    expect(st.stderr).toContain(none);
+    const byId = await ssj(['inspection', 'status', 'K01', '--campaign', campaignWorkflowId(fx.programme.id, 2024, 4)]);
+    expect(byId.code).toBe(3);
+    expect(byId.stderr).toContain('unit K01 has no inspection in');
   });
 
   it('Temporal unreachable: exit 4 and how to start it', async () => {
@@ -164,13 +139,14 @@ describe('a quarter through the command line', () => {
 
   it('starts, takes both witnesses (commit, then reveal), and records a result; a second start and a duplicate witness are refused', async () => {
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, keyring });
+    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, keyring, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities, ...testWorkerCodec(keyring) });
     const campaignId = campaignWorkflowId(fx.programme.id, 2024, 1);
     const q = ['--year', '2024', '--quarter', '1'];
     try {
       await worker.runUntil(async () => {
-        const start = await ssj(['quarter', 'start', ...q, '--as', PEOPLE.admin, '--rehearsal', '1', '--from', '2023-12-30']);
+        // 5 s a programme day: the inspection is due about 7.5 minutes on, so a report on a busy machine is still on time.
+        const start = await ssj(['quarter', 'start', ...q, '--as', PEOPLE.admin, '--rehearsal', '5', '--from', '2023-12-30']);
         expect(start.stderr).toBe('');
         expect(start.code).toBe(0);
         expect(start.stdout).toContain(`started ${campaignId}`);
@@ -181,7 +157,7 @@ describe('a quarter through the command line', () => {
         const drawSt = await eventually(async () => {
           const s = await api.campaignStatus(client, campaignId);
           return s.phase === 'draw' && s.manifest ? s : null;
-        }, 'draw phase', 300);
+        }, 'draw phase', 900);
         const digest = drawSt.manifest!.digest;
         const secretDir = path.join(fx.dir, 'home', '.ssj', 'witness');
         const secretOf = (role: string, person: string) => path.join(secretDir, `${campaignId}.c1.${role}.${person}.json`);
@@ -287,7 +263,7 @@ describe('a quarter through the command line', () => {
       await client.workflow.getHandle(campaignId).terminate('test over').catch(() => undefined);
       mail.close();
     }
-  }, 240_000);
+  }, 480_000);
 });
 
 /** Every payload of a workflow's history, decrypted with the test's keyring, as one text to search. */

@@ -1,5 +1,6 @@
 // Runtime settings: defaults, the optional .env file (the environment wins), every error naming
-// the variable and the rule, TLS and API key options, and a real connection to the dev server.
+// the variable and the rule, TLS and API key options, a real connection to the dev server, and
+// the rehearsal-clock setting as a real worker applies it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,6 +8,16 @@ import * as path from 'node:path';
 import { inject } from 'vitest';
 import { loadRuntimeSettings, parseMailAddress, SettingsError } from '../config/runtime';
 import { connectTemporal, connectTemporalNative, temporalConnectionOptions } from '../config/temporal';
+import { useLocalServer, writeLocalServer } from '../client/local-server';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { createSsjWorker, WORKFLOWS_PATH } from '../worker/run';
+import { createJsonLogger } from '../worker/log';
+import * as api from '../client/temporal';
+import { readCampaignOfQuarter } from '../activities/campaign/store';
+import { codecBundleOptions, devServerClient, quiet, testKeyring, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, eventually } from './helpers/campaign-fixture';
 
 let tmp: string;
 beforeAll(() => {
@@ -138,6 +149,38 @@ describe('loadRuntimeSettings', () => {
     ]);
   });
 
+  it('allows rehearsal clocks only when SSJ_ALLOW_REHEARSAL_CLOCK says so (off by default)', () => {
+    expect(loadRuntimeSettings({ env: {}, cwd: tmp }).allowRehearsalClock).toBe(false);
+    expect(loadRuntimeSettings({ env: { SSJ_ALLOW_REHEARSAL_CLOCK: '' }, cwd: tmp }).allowRehearsalClock).toBe(false);
+    for (const on of ['true', '1', 'yes', ' TRUE ']) expect(loadRuntimeSettings({ env: { SSJ_ALLOW_REHEARSAL_CLOCK: on }, cwd: tmp }).allowRehearsalClock, on).toBe(true);
+    for (const off of ['false', '0', 'no']) expect(loadRuntimeSettings({ env: { SSJ_ALLOW_REHEARSAL_CLOCK: off }, cwd: tmp }).allowRehearsalClock, off).toBe(false);
+    expect(problemsOf(() => loadRuntimeSettings({ env: { SSJ_ALLOW_REHEARSAL_CLOCK: 'sometimes' }, cwd: tmp }))).toEqual([
+      'SSJ_ALLOW_REHEARSAL_CLOCK: must be true or false (got "sometimes")',
+    ]);
+    const file = path.join(tmp, 'rehearsal.env');
+    fs.writeFileSync(file, 'SSJ_ALLOW_REHEARSAL_CLOCK=true\n');
+    expect(loadRuntimeSettings({ envFile: file, env: {}, cwd: tmp }).allowRehearsalClock).toBe(true);
+    expect(loadRuntimeSettings({ envFile: file, env: { SSJ_ALLOW_REHEARSAL_CLOCK: 'false' }, cwd: tmp }).allowRehearsalClock).toBe(false);
+    // The shipped example keeps production safe.
+    expect(loadRuntimeSettings({ envFile: path.join(__dirname, '..', 'config', 'ssj.example.env'), env: {}, cwd: tmp }).allowRehearsalClock).toBe(false);
+  });
+
+  it("a local development server's settings (npm run dev-server, the demo) let its worker run rehearsals", () => {
+    const data = path.join(tmp, 'local');
+    const remove = writeLocalServer(data, { address: '127.0.0.1:7233', namespace: 'default', keyFile: path.join(data, 'keys.json'), by: 'test' });
+    try {
+      const env: NodeJS.ProcessEnv = { SSJ_DATA_DIR: data };
+      expect(useLocalServer(env)).toBe(path.join(data, 'local-server.env'));
+      expect(loadRuntimeSettings({ env, cwd: tmp }).allowRehearsalClock).toBe(true);
+      // A configured server (production sets TEMPORAL_ADDRESS) never takes them.
+      const prod: NodeJS.ProcessEnv = { SSJ_DATA_DIR: data, TEMPORAL_ADDRESS: 'temporal:7233' };
+      expect(useLocalServer(prod)).toBeNull();
+      expect(loadRuntimeSettings({ env: prod, cwd: tmp }).allowRehearsalClock).toBe(false);
+    } finally {
+      remove();
+    }
+  });
+
   it('reads sender addresses with Chinese display names', () => {
     expect(parseMailAddress('信阳市生态环境综合行政执法支队 <ssj@example.org>')).toEqual({ name: '信阳市生态环境综合行政执法支队', address: 'ssj@example.org' });
     expect(parseMailAddress('"支队" <a@b.cn>')).toEqual({ name: '支队', address: 'a@b.cn' });
@@ -162,4 +205,68 @@ describe('connectTemporal', () => {
     const s = loadRuntimeSettings({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, cwd: tmp });
     await expect(connectTemporal(s, { connectTimeoutMs: 2_000 })).rejects.toThrow(/cannot reach Temporal at 127\.0\.0\.1:1 \(namespace default\)/);
   });
+});
+
+describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities', () => {
+  it('off: a rehearsal campaign fails at its first step, naming the setting; on: it runs', async () => {
+    const fx = createFixture('wset-2024');
+    const programmeFile = path.join(fx.dir, 'programme.json');
+    fs.writeFileSync(programmeFile, JSON.stringify(fx.programme));
+    const { keyring } = testKeyring();
+    const { client, connection } = await devServerClient(keyring);
+    // One prebuilt bundle for both workers, as production loads it (SSJ_WORKFLOW_BUNDLE).
+    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet(), ...codecBundleOptions });
+    const bundleFile = path.join(fx.dir, 'workflow-bundle.js');
+    fs.writeFileSync(bundleFile, bundle.code);
+    const logs: string[] = [];
+    const workerOf = (allow: string) =>
+      createSsjWorker(
+        loadRuntimeSettings({
+          env: {
+            TEMPORAL_ADDRESS: inject('temporalAddress'),
+            SSJ_DATA_DIR: path.join(fx.dir, `data-${allow}`),
+            SSJ_DB: fx.registryDb,
+            SSJ_PROGRAMME: programmeFile,
+            SSJ_TASK_QUEUE: uniqueTaskQueue(`rehearsal-${allow}`),
+            SSJ_WORKFLOW_BUNDLE: bundleFile,
+            SSJ_ALLOW_REHEARSAL_CLOCK: allow,
+          },
+          cwd: fx.dir,
+        }),
+        createJsonLogger('info', (l) => logs.push(l)),
+        keyring,
+      );
+    const start = (quarter: 1 | 2, taskQueue: string) =>
+      api.startCampaign(client, { programmeId: fx.programme.id, year: 2024, quarter, clock: { mode: 'rehearsal', programmeStart: '2023-12-17', secondsPerDay: 3600 } }, { taskQueue });
+    try {
+      const off = await workerOf('false');
+      try {
+        const failure = await off.worker.runUntil(start(1, off.worker.options.taskQueue).then((h) => h.result().then(() => null, (e: unknown) => e)));
+        expect(failure).toBeInstanceOf(WorkflowFailedError);
+        const refusal = ((failure as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+        expect(refusal.type).toBe('RehearsalClockRefused');
+        expect(refusal.message).toContain('SSJ_ALLOW_REHEARSAL_CLOCK=true');
+      } finally {
+        await off.close();
+      }
+      expect(logs.some((l) => l.includes('rehearsal clocks allowed'))).toBe(false);
+
+      const on = await workerOf('true');
+      try {
+        await on.worker.runUntil(async () => {
+          const h = await start(2, on.worker.options.taskQueue);
+          // prepareCampaign ran: the quarter is claimed in this worker's campaign store.
+          await eventually(async () => readCampaignOfQuarter(path.join(fx.dir, 'data-true'), { programmeId: fx.programme.id, year: 2024, quarter: 2 }) === h.workflowId, 'the rehearsal campaign prepared', 600);
+          expect(await api.campaignStatus(client, h.workflowId)).toMatchObject({ phase: 'update-window', today: '2023-12-17' });
+          await h.terminate('test over');
+        });
+      } finally {
+        await on.close();
+      }
+      expect(logs.some((l) => JSON.parse(l).level === 'warn' && l.includes('rehearsal clocks allowed (SSJ_ALLOW_REHEARSAL_CLOCK)'))).toBe(true);
+    } finally {
+      await connection.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -15,7 +15,8 @@ import { ssjDataConverter } from '../codec/data-converter';
 import type { Keyring } from '../codec/keyring';
 
 /** The workflows registered in development: every workflow type the programme runs. */
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+// The TypeScript source under tsx; compiled (dist/worker/run.js) it is index.js beside it.
+export const WORKFLOWS_PATH = [path.join(__dirname, '..', 'workflows', 'index.ts'), path.join(__dirname, '..', 'workflows', 'index.js')].find((f) => fs.existsSync(f)) ?? path.join(__dirname, '..', 'workflows', 'index.ts');
 
 export interface RunningWorker {
   worker: Worker;
@@ -37,17 +38,29 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
     clientCertificate: settings.temporal.tls?.certPath ?? null,
     apiKey: settings.temporal.apiKey !== null, // never the key itself
     dataDir: settings.dataDir,
+    allowRehearsalClock: settings.allowRehearsalClock,
     payloadKeys: { current: keyring.currentKeyId, held: keyring.keyIds.length }, // ids only, never a key
     workflows: 'codePath' in workflowSource ? { bundle: workflowSource.codePath } : { path: workflowSource.workflowsPath },
   });
 
+  if (settings.allowRehearsalClock) {
+    log.warn('rehearsal clocks allowed (SSJ_ALLOW_REHEARSAL_CLOCK): campaigns may run on compressed programme days; never set this in production');
+  }
   const connection = await connectWithRetry(settings, log);
   let mailer: Mailer | undefined;
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
     mailer = createMailer(settings, settings.dataDir, { log: (level, msg, fields) => log[level](msg, { component: 'mail', ...fields }) });
     const programme = loadProgramme(settings.programmeFile ?? undefined);
-    const activities = createActivities({ dataDir: settings.dataDir, registryDb: settings.registryDb, programme, mail: mailer, keyring });
+    const activities = createActivities({
+      dataDir: settings.dataDir,
+      registryDb: settings.registryDb,
+      programme,
+      mail: mailer,
+      keyring,
+      // SSJ_ALLOW_REHEARSAL_CLOCK: prepareCampaign refuses a rehearsal clock unless this worker allows it.
+      allowRehearsalClock: settings.allowRehearsalClock,
+    });
     const worker = await Worker.create({
       connection,
       namespace: settings.temporal.namespace,

@@ -3,6 +3,7 @@
 // replacements lists, results, handling, document numbers, events (reminders, overdue marks) and
 // statistics. Every write is keyed so an activity retried after a crash writes nothing twice.
 import Database from 'better-sqlite3';
+import { ApplicationFailure } from '@temporalio/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
@@ -103,7 +104,51 @@ const MIGRATIONS: string[] = [
      at TEXT NOT NULL
    );
    CREATE INDEX notes_by_campaign ON notes (campaign_id, unit_id);`,
+  // One campaign per programme quarter: a quarter started by its Schedule gets a workflow id with
+  // the scheduled time appended, so the id alone cannot stop a second start (by hand, or by the
+  // Schedule and by hand). The first campaign prepared claims the quarter; the claim never moves.
+  // Files from before keep opening: their first campaign of each quarter (by rowid) is its claim.
+  `CREATE TABLE quarter_campaigns (
+     programme_id TEXT NOT NULL,
+     year INTEGER NOT NULL,
+     quarter INTEGER NOT NULL,
+     campaign_id TEXT NOT NULL UNIQUE,
+     PRIMARY KEY (programme_id, year, quarter)
+   );
+   CREATE TRIGGER quarter_campaigns_no_update BEFORE UPDATE ON quarter_campaigns
+     BEGIN SELECT RAISE(ABORT, 'a programme quarter, once claimed by a campaign, keeps it'); END;
+   INSERT OR IGNORE INTO quarter_campaigns (programme_id, year, quarter, campaign_id)
+     SELECT programme_id, year, quarter, campaign_id FROM campaigns ORDER BY rowid;`,
 ];
+
+/** A write or read the store refuses for what is (or is not) in it: retrying changes nothing. */
+export class StoreRefusal extends Error {
+  override name = 'StoreRefusal';
+}
+
+/** The failure type of CampaignQuarterTakenError (non-retryable: the workflow stops before any draw). */
+export const CAMPAIGN_QUARTER_TAKEN = 'CampaignQuarterTaken';
+
+/**
+ * A second campaign for a programme quarter that another campaign already holds. Thrown from the
+ * store (inside prepareCampaign, the campaign's first activity), so the second workflow fails
+ * before its freeze and draw; `existingCampaignId` is also in the failure's details.
+ */
+export class CampaignQuarterTakenError extends ApplicationFailure {
+  constructor(
+    readonly campaignId: string,
+    readonly existingCampaignId: string,
+    q: { programmeId: string; year: number; quarter: number },
+  ) {
+    super(
+      `campaign ${campaignId}: programme ${q.programmeId} ${q.year} Q${q.quarter} already has its campaign ${existingCampaignId}; ` +
+        'a programme quarter is drawn once, so this campaign stops before its freeze and draw',
+      CAMPAIGN_QUARTER_TAKEN,
+      true,
+      [{ existingCampaignId }],
+    );
+  }
+}
 
 export interface RosterPerson {
   id: string;
@@ -209,11 +254,32 @@ export class CampaignStore {
     this.db.close();
   }
 
-  /** Creates the campaign row if missing; never changes an existing one's identity. */
+  /**
+   * Creates the campaign row if missing and claims its programme quarter; never changes an existing
+   * one's identity. The same campaign again is a no-op; another campaign of a quarter already
+   * claimed is refused (CampaignQuarterTakenError) and nothing is written.
+   */
   ensureCampaign(c: { campaignId: string; programmeId: string; year: number; quarter: number }): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO campaigns (campaign_id, programme_id, year, quarter) VALUES (?, ?, ?, ?)')
-      .run(c.campaignId, c.programmeId, c.year, c.quarter);
+      .transaction(() => {
+        const holder = this.campaignOfQuarter(c.programmeId, c.year, c.quarter);
+        if (holder !== undefined && holder !== c.campaignId) throw new CampaignQuarterTakenError(c.campaignId, holder, c);
+        this.db
+          .prepare('INSERT OR IGNORE INTO campaigns (campaign_id, programme_id, year, quarter) VALUES (?, ?, ?, ?)')
+          .run(c.campaignId, c.programmeId, c.year, c.quarter);
+        this.db
+          .prepare('INSERT OR IGNORE INTO quarter_campaigns (programme_id, year, quarter, campaign_id) VALUES (?, ?, ?, ?)')
+          .run(c.programmeId, c.year, c.quarter, c.campaignId);
+      })
+      .immediate();
+  }
+
+  /** The campaign (workflow id) that holds a programme quarter, if one was prepared. */
+  campaignOfQuarter(programmeId: string, year: number, quarter: number): string | undefined {
+    const r = this.db.prepare('SELECT campaign_id FROM quarter_campaigns WHERE programme_id = ? AND year = ? AND quarter = ?').get(programmeId, year, quarter) as
+      | { campaign_id: string }
+      | undefined;
+    return r?.campaign_id;
   }
 
   campaign(campaignId: string): CampaignRow | undefined {
@@ -238,7 +304,7 @@ export class CampaignStore {
 
   requireCampaign(campaignId: string): CampaignRow {
     const c = this.campaign(campaignId);
-    if (!c) throw new Error(`campaign ${campaignId} is not in the campaign store ${this.file}`);
+    if (!c) throw new StoreRefusal(`campaign ${campaignId} is not in the campaign store ${this.file}`);
     return c;
   }
 
@@ -250,7 +316,7 @@ export class CampaignStore {
   setFrozen(campaignId: string, f: { manifestDir: string; manifestDigest: string; asOf: string; roster: Roster }): void {
     const c = this.requireCampaign(campaignId);
     if (c.manifestDigest && c.manifestDigest !== f.manifestDigest) {
-      throw new Error(`campaign ${campaignId} was frozen with manifest ${c.manifestDigest}; refusing a different one (${f.manifestDigest})`);
+      throw new StoreRefusal(`campaign ${campaignId} was frozen with manifest ${c.manifestDigest}; refusing a different one (${f.manifestDigest})`);
     }
     this.db
       .prepare('UPDATE campaigns SET manifest_dir = ?, manifest_digest = ?, frozen_as_of = ?, roster_json = ? WHERE campaign_id = ?')
@@ -261,7 +327,7 @@ export class CampaignStore {
   setRecord(campaignId: string, record: DrawRecord, seedCommitment: string): void {
     const c = this.requireCampaign(campaignId);
     if (c.record) {
-      if (c.record.seed !== record.seed) throw new Error(`campaign ${campaignId} already has a draw record with another seed: the list is fixed`);
+      if (c.record.seed !== record.seed) throw new StoreRefusal(`campaign ${campaignId} already has a draw record with another seed: the list is fixed`);
       return;
     }
     this.db.prepare('UPDATE campaigns SET record_json = ?, seed_commitment = ? WHERE campaign_id = ?').run(JSON.stringify(record), seedCommitment, campaignId);
@@ -483,4 +549,26 @@ export function campaignStorePath(dataDir: string): string {
 
 export function openCampaignStore(dataDir: string): CampaignStore {
   return new CampaignStore(campaignStorePath(dataDir));
+}
+
+/**
+ * For the command line: the campaign holding a programme quarter in `<dataDir>/campaign.db`, read
+ * without creating or migrating anything. null: the store names none; undefined: there is no store
+ * here (the command runs away from the worker's data folder).
+ */
+export function readCampaignOfQuarter(dataDir: string, q: { programmeId: string; year: number; quarter: number }): string | null | undefined {
+  const file = campaignStorePath(dataDir);
+  if (!fs.existsSync(file)) return undefined;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 10000');
+    // A file from before quarter claims (not yet opened by a newer worker): its campaigns table.
+    const claims = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'quarter_campaigns'").get() !== undefined;
+    const r = db
+      .prepare(`SELECT campaign_id FROM ${claims ? 'quarter_campaigns' : 'campaigns'} WHERE programme_id = ? AND year = ? AND quarter = ? ORDER BY rowid LIMIT 1`)
+      .get(q.programmeId, q.year, q.quarter) as { campaign_id: string } | undefined;
+    return r?.campaign_id ?? null;
+  } finally {
+    db.close();
+  }
 }

@@ -8,7 +8,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { addDays, quarterStart } from '../../domain/calendar';
 import { changeListSubmissionSchema } from '../../domain/messages';
 import { loadProgramme } from '../../activities/programme';
-import { campaignStatus, startCampaign, submitChangeList } from '../temporal';
+import { CampaignAmbiguousError, CampaignNotFoundError, campaignStatus, findCampaign, listInspections, startCampaign, submitChangeList } from '../temporal';
+import { noticeProblems, type NoticeProblem, type RefusedRecipient } from '../../activities/mail/problems';
+import { OPERATOR_ROLES, resumeParkedStepSchema } from '../../domain/parking';
+import { formatParked, formatResumed, resumeCampaign } from './resume';
 import { registerWitness } from './witness';
 import { campaignWorkflowId, WORKFLOW_TYPES, type CampaignInput, type CampaignStatus } from '../../workflows/definitions';
 import { SsjPhase, SsjQuarter, SsjYear } from '../../workflows/search-attributes';
@@ -74,6 +77,16 @@ export function register(program: Command): void {
       }
       const actor = checkActor(s, o.as, ['admin', 'detachment-leader', 'manager'], 'start a quarter');
       await withSession(async ({ client }) => {
+        // A quarter its Schedule started has another workflow id, which Temporal's id rule would not
+        // stop: say so here. The campaign store refuses such a second campaign anyway, before any draw.
+        const existing = await findCampaign(client, { programmeId: programme.id, year, quarter: q }, { dataDir: s.dataDir }).catch((err: unknown) => {
+          if (err instanceof CampaignNotFoundError) return null;
+          if (err instanceof CampaignAmbiguousError) return { workflowId: err.candidates.map((c) => c.workflowId).join(', ') };
+          throw err;
+        });
+        if (existing) {
+          throw new UserError(`${existing.workflowId} was already started; a quarter runs once`, ExitCode.refused, `see it with: ssj quarter status --year ${year} --quarter ${q}`);
+        }
         try {
           const h = await startCampaign(client, input, { taskQueue: s.temporal.taskQueue });
           process.stdout.write(
@@ -93,12 +106,32 @@ export function register(program: Command): void {
     .option('--id <id>', 'the campaign workflow id (same as --campaign)')
     .option('--json', 'print the status as JSON')
     .action(async (o: CampaignFlags & { id?: string; json?: boolean }) => {
-      await withSession(async ({ client }) => {
+      await withSession(async ({ client, settings: s }) => {
         const id = await resolveCampaignId(client, { ...o, campaign: o.campaign ?? o.id });
         const st = await campaignStatus(client, id);
-        process.stdout.write((o.json ? JSON.stringify(st, null, 2) : formatCampaignStatus(st)) + '\n');
+        // Notices are best-effort: the ones that missed someone are recorded beside the outbox.
+        const problems = noticeProblems(s.dataDir, id);
+        const parkedInspections = await listInspections(client, id, 'parked');
+        process.stdout.write(
+          (o.json ? JSON.stringify({ ...st, parkedInspections, noticeProblems: problems }, null, 2) : formatCampaignStatus(st, { problems, parkedInspections })) + '\n',
+        );
       });
     });
+
+  campaignOptions(
+    quarter
+      .command('resume')
+      .description("retry the quarter's step parked for data (e.g. a refused publication input), once the data is fixed (恢复暂停的步骤)")
+      .requiredOption('--as <person>', 'a detachment leader or an admin (支队领导、系统管理员)')
+      .option('--note <text>', 'what was fixed (internal note, never published)'),
+  ).action(async (o: CampaignFlags & { as: string; note?: string }) => {
+    const msg = parseWith(resumeParkedStepSchema, { by: o.as, note: o.note ?? '' }, 'resumeParkedStep', { by: '--as', note: '--note' });
+    checkActor(settings(), o.as, OPERATOR_ROLES, 'resume a parked step');
+    await withSession(async ({ client }) => {
+      const id = await resolveCampaignId(client, o);
+      process.stdout.write(formatResumed(id, await resumeCampaign(client, id, msg)) + '\n');
+    });
+  });
 
   quarter
     .command('list')
@@ -197,10 +230,22 @@ export function register(program: Command): void {
     });
 }
 
-export function formatCampaignStatus(st: CampaignStatus): string {
+/** What `quarter status` adds to the workflow's status: notice problems and parked inspections. */
+export interface StatusExtras {
+  problems?: NoticeProblem[];
+  /** Inspection workflow ids in phase parked (visibility). */
+  parkedInspections?: string[];
+}
+
+export function formatCampaignStatus(st: CampaignStatus, extras: StatusExtras = {}): string {
+  const problems = extras.problems ?? [];
+  const parkedInspections = extras.parkedInspections ?? [];
   const head = keyValues([
     ['campaign', st.campaignId],
     ['phase', st.phase],
+    ['parked', formatParked(st.parked)],
+    ['parked inspections', parkedInspections.length ? `${parkedInspections.length} (see them with: ssj inspection list --phase parked; resume each with: ssj inspection resume UNIT)` : null],
+    ['notice problems', problems.length ? `${problems.length} notice(s) did not reach everyone (below)` : null],
     ['status as of', `programme day ${st.today} (the workflow's last step)`],
     ['window closes', st.dates.windowCloses],
     ['draw due', st.dates.drawDue],
@@ -238,7 +283,32 @@ export function formatCampaignStatus(st: CampaignStatus): string {
         ),
     );
   }
+  if (problems.length) {
+    parts.push(
+      'notice problems (fix the registry entries named; operations were alerted)\n' +
+        table(
+          ['at', 'notice', 'unit', 'status', 'not reached', 'why', 'operations alerted'],
+          problems.flatMap((p) =>
+            (p.refused.length ? p.refused : [null]).map((r) => [
+              p.at,
+              p.kind,
+              p.unitId ?? '-',
+              p.status,
+              r ? recipientName(r) : '-',
+              r ? `${r.code}: ${r.reason}` : '-',
+              p.alert ? `${p.alert.status}${p.alert.sentTo.length ? ` (${p.alert.sentTo.join(', ')})` : ''}` : 'not yet',
+            ]),
+          ),
+        ),
+    );
+  }
   parts.push(`overdue\n${st.overdue.length ? st.overdue.map((o) => `  ${o}`).join('\n') : '  nothing'}`);
   parts.push(`waiting on\n${st.waitingOn.length ? st.waitingOn.map((w) => `  ${w}`).join('\n') : '  nobody'}`);
   return parts.join('\n\n');
+}
+
+/** Who a notice missed, as a clerk finds them in the registry. */
+function recipientName(r: RefusedRecipient): string {
+  const who = r.person ? `${r.person.name} (${r.person.id})` : r.department ? `${r.department.name} (${r.department.id})` : r.role ? `role ${r.role}` : '';
+  return [who, r.address ? `<${r.address}>` : ''].filter(Boolean).join(' ') || '(unknown)';
 }
