@@ -17,6 +17,8 @@ export interface DevServer {
   uiUrl: string | null;
   logFile: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: no shutdown, whatever SQLite has committed is all that remains (crash tests). */
+  kill(): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -96,6 +98,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await gone;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (exited !== null) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGKILL');
+      await gone;
     },
   };
 }

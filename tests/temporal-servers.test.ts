@@ -24,13 +24,11 @@ describe('time-skipping test server', () => {
   it('skips a 30-day timer', async () => {
     const taskQueue = uniqueTaskQueue('skip');
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle });
-    const wallStart = Date.now();
     const elapsed = await worker.runUntil(
       env.client.workflow.execute(sleepsForAMonth, { taskQueue, workflowId: `skip-${taskQueue}` }),
     );
+    // The workflow saw a month pass; the test's own timeout (far below a month) shows it was skipped.
     expect(elapsed).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
-    // A month of workflow time passed in far less than a month of wall time.
-    expect(Date.now() - wallStart).toBeLessThan(30 * 24 * 3600 * 1000);
   });
 });
 
