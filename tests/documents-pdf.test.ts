@@ -1,0 +1,215 @@
+// Official documents as A4 PDF in the machine's Chromium: the bytes are a PDF, every page is A4
+// (portrait 595×842 pt; the annual plan's annexes landscape), the CJK fonts are embedded, the text
+// is really there (a font's ToUnicode map), nothing outside the HTML is fetched, one browser serves
+// many documents, and a missing Chromium says what to install. Screenshots of the documents at A4
+// size in print media go to .data/test-output/documents (test-output/ is not git-ignored).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChromiumMissingError, closeDocumentPdfRenderer, DocumentPdfError, DocumentPdfRenderer, findChromium, renderDocumentPdf } from '../activities/documents/pdf';
+import { annualPlan, referralLetter, supervisionNotice, transferForm, type CaseDocumentInput } from '../domain/documents';
+import { launchChromium } from '../scripts/browser';
+
+const OUT = path.resolve(__dirname, '..', '.data', 'test-output', 'documents');
+
+const base: CaseDocumentInput = {
+  number: '信环执监〔2023〕第007号',
+  issuer: { name: '信阳市生态环境综合行政执法支队', office: '执法一科', contact: '王科长', phone: '0376-0000000' },
+  recipient: { name: '罗山县生态环境综合行政执法大队' },
+  unit: { id: '91411521MA44XXXX1Y', name: '罗山县某某建材有限公司', address: '罗山县龙山街道工业园区8号' },
+  campaign: '2023年第一季度污染源日常监管“双随机、一公开”抽查',
+  checkedOn: '2023-02-14',
+  inspectors: [
+    { name: '张三', certificateNo: '豫环执41150001' },
+    { name: '李四', certificateNo: '豫环执41150002' },
+  ],
+  findings: '破碎工段未密闭，除尘设施未运行，厂区物料露天堆放。',
+  legalBasis: ['《中华人民共和国大气污染防治法》第四十八条'],
+  requestedAction: '依法调查处理',
+  replyBy: '2023-03-15',
+  approval: { by: '赵副支队长', on: '2023-02-16' },
+  evidence: ['现场检查笔录 XY-2023-0214-01', '照片 6 张'],
+  issuedOn: '2023-02-17',
+};
+
+const documents = {
+  'supervision-notice': supervisionNotice(base),
+  'transfer-form': transferForm({ ...base, number: '信环执交〔2023〕第003号', recipient: { name: '信阳市生态环境综合行政执法支队浉河区直属大队' } }),
+  referral: referralLetter({ ...base, number: '信环执移〔2023〕第001号', recipient: { name: '信阳市自然资源和规划局' }, requestedAction: '依法处理' }),
+};
+
+/**
+ * What a PDF's raw bytes say: pages' MediaBoxes, its fonts and whether each is embedded, and the
+ * characters its ToUnicode maps name (streams inflated). Chromium (Skia) writes TrueType fonts as
+ * Type0/CIDFontType2 with a FontFile2 and CFF-based OpenType (Noto CJK) as Type3 fonts whose glyph
+ * outlines are in the file (CharProcs): both are embedded; a font with neither is not.
+ */
+function inspectPdf(pdf: Buffer) {
+  const raw = pdf.toString('latin1');
+  const boxes = [...raw.matchAll(/\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [Number(m[3]) - Number(m[1]), Number(m[4]) - Number(m[2])]);
+  const pages = (raw.match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  // Each object's dictionary: from "N 0 obj" to its stream or endobj.
+  const objects = new Map<string, string>();
+  for (const m of raw.matchAll(/(\d+) 0 obj/g)) {
+    const start = m.index! + m[0].length;
+    const ends = [raw.indexOf('endobj', start), raw.indexOf('stream', start)].filter((i) => i >= 0);
+    objects.set(m[1]!, raw.slice(start, Math.min(...ends)));
+  }
+  const ref = (dict: string, key: string) => new RegExp(`/${key}\\s*\\[?\\s*(\\d+) 0 R`).exec(dict)?.[1];
+  const fonts = [...objects.values()].filter((d) => /\/Type\s*\/Font[\s/>]/.test(d));
+  const described = (d: string): string | undefined => {
+    const desc = ref(d, 'FontDescriptor');
+    if (desc) return objects.get(desc);
+    const child = ref(d, 'DescendantFonts');
+    return child ? described(objects.get(child) ?? '') : undefined;
+  };
+  const fontInfo = fonts
+    .filter((d) => !/\/Subtype\s*\/CIDFontType/.test(d)) // descendants are checked through their Type0 parent
+    .map((d) => {
+      const subtype = /\/Subtype\s*\/(\w+)/.exec(d)?.[1] ?? '?';
+      const descriptor = described(d) ?? '';
+      const name = /\/FontName\s*\/([^\s/<>\[\]]+)/.exec(descriptor)?.[1] ?? /\/BaseFont\s*\/([^\s/<>\[\]]+)/.exec(d)?.[1] ?? '?';
+      const embedded = subtype === 'Type3' ? /\/CharProcs/.test(d) : /\/FontFile[23]?\s+\d+ 0 R/.test(descriptor);
+      return { subtype, name, embedded };
+    });
+  const unicode = new Set<number>();
+  for (const m of raw.matchAll(/stream\r?\n/g)) {
+    const start = m.index! + m[0].length;
+    let s: string;
+    try {
+      s = zlib.inflateSync(pdf.subarray(start, raw.indexOf('endstream', start))).toString('latin1');
+    } catch {
+      continue; // not flate
+    }
+    if (!s.includes('begincmap')) continue;
+    // bfchar: <code> <unicode>; bfrange: <lo> <hi> <first unicode> (lo..hi map to consecutive characters)
+    for (const block of s.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+      for (const c of block[1]!.matchAll(/<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]{4,})>/g)) unicode.add(parseInt(c[1]!.slice(0, 4), 16));
+    }
+    for (const block of s.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+      for (const c of block[1]!.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4})>/g)) {
+        for (let i = 0; i <= parseInt(c[2]!, 16) - parseInt(c[1]!, 16); i++) unicode.add(parseInt(c[3]!, 16) + i);
+      }
+    }
+  }
+  return { raw, boxes, pages, fontInfo, unicode };
+}
+
+/**
+ * Whether every character of `text` is in the ToUnicode maps, compared after NFKC: Skia names one
+ * code point per glyph, and Noto CJK draws 山 and the Kangxi radical ⼭ (U+2F2D) with one glyph, so
+ * the map may say ⼭ (a known weakness: copying such text from the PDF gives the radical).
+ */
+const hasChars = (unicode: Set<number>, text: string) => {
+  const normalised = new Set([...unicode].map((u) => String.fromCodePoint(u).normalize('NFKC')));
+  return [...text].every((c) => normalised.has(c));
+};
+
+afterAll(async () => {
+  await closeDocumentPdfRenderer();
+});
+
+describe('renderDocumentPdf', () => {
+  it('renders each hand-over document as A4 PDF with its CJK fonts embedded', async () => {
+    fs.mkdirSync(OUT, { recursive: true });
+    for (const [kind, doc] of Object.entries(documents)) {
+      const pdf = await renderDocumentPdf(doc.html);
+      fs.writeFileSync(path.join(OUT, `${kind}.pdf`), pdf);
+      expect(pdf.subarray(0, 5).toString('latin1'), kind).toBe('%PDF-');
+      expect(pdf.subarray(-6).toString('latin1')).toMatch(/%%EOF\s*$/);
+      const p = inspectPdf(pdf);
+      expect(p.pages, kind).toBeGreaterThanOrEqual(1);
+      expect(p.boxes.length, kind).toBeGreaterThanOrEqual(p.pages);
+      for (const [w, h] of p.boxes) {
+        expect(w).toBeGreaterThan(594.5);
+        expect(w).toBeLessThan(596.5);
+        expect(h).toBeGreaterThan(841);
+        expect(h).toBeLessThan(843);
+      }
+      const fonts = p.fontInfo.map((f) => `${f.subtype} ${f.name}${f.embedded ? '' : ' (NOT embedded)'}`).join(', ');
+      expect(p.fontInfo.length, kind).toBeGreaterThanOrEqual(1);
+      expect(p.fontInfo.every((f) => f.embedded), `${kind}: ${fonts}`).toBe(true);
+      expect(p.fontInfo.some((f) => /Noto(Serif|Sans)CJK/.test(f.name)), `${kind}: ${fonts}`).toBe(true);
+      // subsets (ABCDEF+Name): only the glyphs used, so the files stay small
+      expect(p.fontInfo.every((f) => /^[A-Z]{6}\+/.test(f.name)), fonts).toBe(true);
+      expect(hasChars(p.unicode, doc.title), `${kind}: the title's characters are in the text`).toBe(true);
+      expect(hasChars(p.unicode, '罗山县某某建材有限公司'), kind).toBe(true);
+      // no link to anything outside the file
+      expect(p.raw).not.toMatch(/\/URI\s*\(/);
+      expect(pdf.length).toBeLessThan(1_500_000);
+    }
+  }, 180_000);
+
+  it('sets the annual plan on A4 with its annexes in landscape', async () => {
+    const plan = annualPlan({
+      year: 2023,
+      number: '信环计〔2023〕第001号',
+      bureauName: '信阳市生态环境局',
+      issuer: '信阳市生态环境综合行政执法支队',
+      body: ['一、总体要求', '按照“双随机、一公开”监管要求，制定本计划。'],
+      checkItems: [{ department: '执法一科', item: '排污许可执行情况检查', basis: '《排污许可管理条例》', subject: '生态环境部门', itemClass: '一般检查事项', targets: '重点排污单位', ratio: '5%', frequency: '每季度', method: '现场检查', remarks: '' }],
+      quarterPlans: [{ planName: '2023年第一季度抽查计划', taskName: '污染源日常监管', directed: false, itemClass: '一般检查事项', joint: false, item: '排污许可执行情况检查', scope: '全市重点排污单位', ratio: '5%', period: '2023年1月至3月', department: '执法一科' }],
+      issuedOn: '2023-01-20',
+    });
+    const pdf = await renderDocumentPdf(plan.html);
+    fs.writeFileSync(path.join(OUT, 'annual-plan.pdf'), pdf);
+    const { boxes } = inspectPdf(pdf);
+    const portrait = boxes.filter(([w, h]) => Math.round(w!) === 595 && Math.round(h!) === 842).length;
+    const landscape = boxes.filter(([w, h]) => Math.round(w!) === 842 && Math.round(h!) === 595).length;
+    expect(portrait).toBeGreaterThanOrEqual(1);
+    expect(landscape).toBeGreaterThanOrEqual(1);
+    expect(portrait + landscape).toBe(boxes.length);
+  }, 120_000);
+
+  it('refuses HTML that would fetch anything, naming the address', async () => {
+    const withImage = documents.referral.html.replace('</body>', '<img src="http://127.0.0.1:9/seal.png" alt=""></body>');
+    await expect(renderDocumentPdf(withImage)).rejects.toThrow(DocumentPdfError);
+    await expect(renderDocumentPdf(withImage)).rejects.toThrow(/self-contained.*http:\/\/127\.0\.0\.1:9\/seal\.png/);
+    const withCss = documents.referral.html.replace('</head>', '<link rel="stylesheet" href="https://fonts.example.com/a.css"></head>');
+    await expect(renderDocumentPdf(withCss)).rejects.toThrow(/fonts\.example\.com/);
+    // and the renderer still works after a refusal
+    expect((await renderDocumentPdf(documents.referral.html)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  }, 120_000);
+
+  it('reuses one browser for many documents, in parallel too', async () => {
+    const renderer = new DocumentPdfRenderer();
+    try {
+      const pdfs = await Promise.all(Object.values(documents).map((d) => renderer.render(d.html)));
+      const again = await renderer.render(documents['supervision-notice'].html);
+      expect(pdfs.every((p) => p.subarray(0, 5).toString('latin1') === '%PDF-')).toBe(true);
+      expect(again.length).toBeGreaterThan(1000);
+      const browsers = (renderer as unknown as { browser: Promise<unknown> | null }).browser;
+      expect(browsers).not.toBeNull();
+    } finally {
+      await renderer.close();
+    }
+  }, 120_000);
+
+  it('says what to install when Chromium is missing', async () => {
+    expect(() => findChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(ChromiumMissingError);
+    expect(() => findChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(/CHROMIUM_PATH=\/nonexistent\/chromium does not exist: install it with `sudo apt-get install -y chromium fonts-noto-cjk`/);
+    const notChromium = new DocumentPdfRenderer('/bin/false');
+    await expect(notChromium.render('<p>x</p>')).rejects.toThrow(/Chromium at \/bin\/false did not start.*apt-get install -y chromium fonts-noto-cjk/);
+    await notChromium.close();
+  }, 60_000);
+
+  it('screenshots each document at the printable width of A4 in print media, to look at', async () => {
+    const browser = await launchChromium();
+    try {
+      // A4 at 96 dpi is 794 × 1123 CSS px; the documents' @page margins (25/22/25/25 mm) leave 617 × 934.
+      const ctx = await browser.newContext({ viewport: { width: 617, height: 934 }, deviceScaleFactor: 1, offline: true });
+      const page = await ctx.newPage();
+      await page.emulateMedia({ media: 'print' });
+      for (const [kind, doc] of Object.entries(documents)) {
+        await page.setContent(doc.html);
+        await page.screenshot({ path: path.join(OUT, `${kind}-a4.png`), fullPage: true });
+        // nothing wider than the printable width
+        expect(await page.evaluate('document.documentElement.scrollWidth <= 617'), kind).toBe(true);
+      }
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
