@@ -1,0 +1,285 @@
+// The console server (工作台): Fastify 5, server-rendered Chinese pages that work without
+// JavaScript (htmx, served from /static, only improves them), a strict CSP (no inline script or
+// style, nothing from elsewhere), sessions in the store, CSRF on every POST, rate-limited sign-in
+// with lockout, and an audit entry for every sign-in, sign-out, refusal and action.
+import * as path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { beijingDate } from '../domain/calendar';
+import type { Account, ConsoleStore } from '../stores/console-store';
+import { StoreConflictError } from '../stores/console-store';
+import { anonymousCsrf, csrfOk, loadSession, safeNext, sha256, startSession, SESSION_COOKIE, cookieOptions } from './auth';
+import { LOGIN_PATTERN } from './accounts';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
+import type { ConsoleSettings } from './settings';
+import { registerOidc } from './oidc';
+import { registerApprovals } from './approvals';
+import type { Client } from '@temporalio/client';
+import type { ReasonCodeEntry } from '../domain/programme';
+import { auditPage } from './views/audit';
+import { invitationPage, loginPage, problemPage } from './views/auth-pages';
+import { homePage } from './views/home';
+import { roleLabel, type Viewer } from './views/layout';
+
+export interface ConsoleDeps {
+  settings: ConsoleSettings;
+  store: ConsoleStore;
+  /** A registry person's name, or null when unknown (display only). */
+  personName: (personId: string) => Promise<string | null>;
+  /** Temporal, with the payload codec (config/temporal.ts ssjClient): the approvals need it. */
+  temporal?: Client | null;
+  /** The programme's rejection reason codes (config/programme.json reasons.rejection). */
+  rejectionReasons?: readonly ReasonCodeEntry[];
+  /** The clock (tests move it to check the idle timeout and lockout expiry). */
+  now?: () => Date;
+  logger?: boolean;
+}
+
+export function viewerOf(req: FastifyRequest): Viewer | null {
+  const s = req.signedIn;
+  return s ? { name: s.name, personId: s.account.personId, roles: s.account.roles, csrfToken: s.session.csrfSecret } : null;
+}
+
+export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> {
+  const { settings, store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({ logger: deps.logger ?? false, trustProxy: false, bodyLimit: 1024 * 1024 });
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    hsts: settings.secureCookies,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(fastifyStatic, { root: path.join(__dirname, 'static'), prefix: '/static/', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: path.dirname(require.resolve('htmx.org/dist/htmx.min.js')),
+    prefix: '/static/htmx/',
+    decorateReply: false,
+    allowedPath: (p) => p === '/htmx.min.js',
+  });
+  app.get('/static/htmx.min.js', (_req, reply) => reply.redirect('/static/htmx/htmx.min.js', 301));
+
+  const audit = async (req: FastifyRequest, action: string, target: string | null = null, detail: Record<string, unknown> = {}, who?: Account | null) => {
+    const account = who === undefined ? (req.signedIn?.account ?? null) : who;
+    await store.appendAudit({
+      accountId: account?.id ?? null,
+      personId: account?.personId ?? null,
+      action,
+      target,
+      detail,
+      at: now(),
+      ip: req.ip,
+      userAgent: req.headers['user-agent']?.slice(0, 300) ?? null,
+    });
+  };
+  const html = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+  app.decorateRequest('signedIn', null);
+  app.decorateRequest('sessionExpired', null);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/static/') || req.url === '/healthz') return;
+    req.signedIn = await loadSession(store, settings, req, now(), deps.personName);
+    if (req.sessionExpired) await audit(req, 'session.expired', req.sessionExpired.login, {}, req.sessionExpired);
+  });
+  // Every POST carries a CSRF token; a refusal is audited and changes nothing.
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.method !== 'POST' || csrfOk(req)) return;
+    await audit(req, 'csrf.refused', req.url);
+    return html(reply, problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewerOf(req)), 403);
+  });
+
+  // htmx follows a redirect inside its XHR and would show the new page under the old address:
+  // for htmx requests, a redirect becomes HX-Redirect, a full navigation (and the right URL).
+  app.addHook('onSend', async (req, reply, payload) => {
+    const location = reply.getHeader('location');
+    if (req.headers['hx-request'] === 'true' && typeof location === 'string' && reply.statusCode >= 300 && reply.statusCode < 400) {
+      reply.code(200).removeHeader('location').header('hx-redirect', location);
+    }
+    return payload;
+  });
+
+  /** The signed-in person, or a redirect to sign-in (remembering where they were going). */
+  const requireSignIn = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    if (req.signedIn) return true;
+    const next = encodeURIComponent(req.url);
+    await reply.redirect(`/login?next=${next}${req.sessionExpired ? '&expired=1' : ''}`, 303);
+    return false;
+  };
+  const requireRole = async (req: FastifyRequest, reply: FastifyReply, roles: readonly string[]): Promise<boolean> => {
+    if (!(await requireSignIn(req, reply))) return false;
+    if (req.signedIn!.account.roles.some((r) => roles.includes(r))) return true;
+    await audit(req, 'role.refused', req.url, { needs: roles });
+    await html(reply, problemPage('无权访问', `此页面仅限${roles.map(roleLabel).join('或')}使用。`, viewerOf(req)), 403);
+    return false;
+  };
+
+  app.get('/healthz', (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok\n'));
+
+  // ---- sign-in ------------------------------------------------------------------------------
+  app.get('/login', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (req.signedIn) return reply.redirect(safeNext(q.next), 303);
+    return html(
+      reply,
+      loginPage({
+        csrf: anonymousCsrf(settings, req, reply),
+        next: safeNext(q.next),
+        oidc: settings.oidc !== null,
+        notice: q.expired ? '长时间未操作，已自动退出，请重新登录。' : q.invited ? '账户已启用，请用刚设置的登录名和密码登录。' : q.out ? '已安全退出。' : null,
+        error: q.oidc === 'unknown' ? '统一身份认证成功，但本系统没有与之对应的账户，请联系系统管理员。' : q.oidc === 'failed' ? '统一身份认证未完成，请重试。' : null,
+      }),
+    );
+  });
+
+  app.post('/login', { config: { rateLimit: { max: settings.loginPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
+    const body = req.body as Record<string, unknown>;
+    const login = typeof body.login === 'string' ? body.login.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeNext(body.next);
+    const again = (error: string, code: number) =>
+      html(reply, loginPage({ csrf: anonymousCsrf(settings, req, reply), error, login, next, oidc: settings.oidc !== null }), code);
+    const at = now();
+    const throttle = LOGIN_PATTERN.test(login) ? await store.getLoginThrottle(login) : null;
+    if (throttle?.lockedUntil && throttle.lockedUntil > at) {
+      await audit(req, 'login.refused-locked', login, { lockedUntil: throttle.lockedUntil.toISOString() }, null);
+      return again(`该账户因多次密码错误已被锁定，请于${beijingTime(throttle.lockedUntil)}后再试。`, 429);
+    }
+    const account = LOGIN_PATTERN.test(login) ? await store.getAccountByLogin(login) : null;
+    // Unknown logins cost the same scrypt time as known ones: no login enumeration by timing.
+    const ok = (await verifyPassword(password, account?.passwordHash ?? (await dummyHash()))) && account !== null && !account.disabled && account.passwordHash !== null;
+    if (!ok) {
+      if (LOGIN_PATTERN.test(login)) {
+        const t = await store.recordLoginFailure(login, at, { maxFailures: settings.lockoutFailures, lockoutMs: settings.lockoutMinutes * 60_000 });
+        await audit(req, 'login.failed', login, { failures: t.failures, knownLogin: account !== null }, null);
+        if (t.lockedUntil && t.lockedUntil > at) {
+          await audit(req, 'login.locked', login, { lockedUntil: t.lockedUntil.toISOString() }, null);
+          return again(`密码连续错误${t.failures}次，账户已锁定，请于${beijingTime(t.lockedUntil)}后再试。`, 429);
+        }
+      } else {
+        await audit(req, 'login.failed', login.slice(0, 60), { malformed: true }, null);
+      }
+      return again('登录名或密码不正确。', 401);
+    }
+    await store.clearLoginFailures(login);
+    await startSession(store, settings, req, reply, account, at);
+    await audit(req, 'login.ok', login, { method: 'password' }, account);
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/logout', async (req, reply) => {
+    const value = req.cookies[SESSION_COOKIE];
+    if (req.signedIn) await audit(req, 'logout');
+    if (value) await store.deleteSession(sha256(value));
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(settings, 'lax'));
+    return reply.redirect('/login?out=1', 303);
+  });
+
+  // ---- invitations: the invitee picks a login and sets a password, once ----------------------
+  const invitationFor = async (token: string) => {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    const inv = await store.getInvitation(sha256(token));
+    return inv && inv.usedAt === null && inv.expiresAt > now() ? inv : null;
+  };
+  const invalidInvitation = async (req: FastifyRequest, reply: FastifyReply) => {
+    await audit(req, 'invitation.refused', null, {}, null);
+    return html(reply, problemPage('邀请链接无效', '此邀请链接不存在、已使用或已过期。请联系系统管理员重新发送邀请。', null), 410);
+  };
+  app.get('/invite/:token', async (req, reply) => {
+    const { token } = req.params as { token: string };
+    const inv = await invitationFor(token);
+    if (!inv) return invalidInvitation(req, reply);
+    return html(
+      reply,
+      invitationPage({ csrf: anonymousCsrf(settings, req, reply), token, personId: inv.personId, personName: (await deps.personName(inv.personId)) ?? inv.personId, roles: inv.roles.map(roleLabel).join('、') }),
+    );
+  });
+  app.post('/invite/:token', { config: { rateLimit: { max: settings.loginPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
+    const { token } = req.params as { token: string };
+    const inv = await invitationFor(token);
+    if (!inv) return invalidInvitation(req, reply);
+    const body = req.body as Record<string, unknown>;
+    const login = typeof body.login === 'string' ? body.login.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const again = async (error: string) =>
+      html(
+        reply,
+        invitationPage({ csrf: anonymousCsrf(settings, req, reply), token, login, error, personId: inv.personId, personName: (await deps.personName(inv.personId)) ?? inv.personId, roles: inv.roles.map(roleLabel).join('、') }),
+        400,
+      );
+    if (!LOGIN_PATTERN.test(login)) return again('登录名须为3至40位字母、数字或“._-”。');
+    const problem = passwordProblem(password, login);
+    if (problem) return again(problem);
+    if (password !== body.password2) return again('两次输入的密码不一致。');
+    let result;
+    try {
+      result = await store.consumeInvitation(sha256(token), { login, passwordHash: await hashPassword(password), now: now() });
+    } catch (err) {
+      if (err instanceof StoreConflictError) return again('该登录名已被使用，请换一个。');
+      throw err;
+    }
+    if (!result.ok) return invalidInvitation(req, reply);
+    await audit(req, 'invitation.accepted', login, { personId: inv.personId, roles: inv.roles }, result.account);
+    return reply.redirect('/login?invited=1', 303);
+  });
+
+  if (settings.oidc) await registerOidc(app, { settings, oidc: settings.oidc, store, audit, now, html });
+
+  // ---- signed-in pages ------------------------------------------------------------------------
+  app.get('/', async (req, reply) => {
+    if (!(await requireSignIn(req, reply))) return;
+    const { account } = req.signedIn!;
+    const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, department: null });
+    return html(reply, homePage(viewerOf(req)!, tasks, beijingDate(now().getTime())));
+  });
+
+  app.get('/audit', async (req, reply) => {
+    if (!(await requireRole(req, reply, ['discipline']))) return;
+    const q = req.query as Record<string, string | undefined>;
+    const before = q.before && /^\d{1,15}$/.test(q.before) ? Number(q.before) : undefined;
+    const entries = await store.listAudit({ limit: 100, ...(before !== undefined ? { beforeSeq: before } : {}) });
+    await audit(req, 'audit.viewed', null, before !== undefined ? { before } : {});
+    const last = entries.at(-1);
+    return html(reply, auditPage(viewerOf(req)!, entries, entries.length === 100 && last ? last.seq : null));
+  });
+
+  if (deps.temporal) {
+    registerApprovals(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.temporal, deps.rejectionReasons ?? []);
+  }
+
+  app.setNotFoundHandler((req, reply) => html(reply, problemPage('页面不存在', '您访问的页面不存在。', viewerOf(req)), 404));
+  app.setErrorHandler((err, req, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 429) return html(reply, problemPage('请求过于频繁', '操作过于频繁，请稍后再试。', viewerOf(req)), 429);
+    if (status < 500) return html(reply, problemPage('请求有误', '提交的内容无法处理，请返回重试。', viewerOf(req)), status);
+    req.log.error(err);
+    return html(reply, problemPage('系统错误', '系统暂时无法完成此操作，请稍后重试；如持续出现请联系系统管理员。', viewerOf(req)), 500);
+  });
+  return app;
+}
+
+/** 2023-01-12T01:02:03Z → 2023年1月12日 09:02 (Beijing time: what the users read). */
+export function beijingTime(d: Date): string {
+  const b = new Date(d.getTime() + 8 * 3_600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${b.getUTCFullYear()}年${b.getUTCMonth() + 1}月${b.getUTCDate()}日 ${pad(b.getUTCHours())}:${pad(b.getUTCMinutes())}`;
+}

@@ -1,0 +1,43 @@
+// Sign-in, invitation and error pages.
+import { csrfField, html, message, page, type Viewer, type Html } from './layout';
+
+export function loginPage(o: { csrf: string; error?: string | null; notice?: string | null; login?: string; oidc: boolean; next?: string }): string {
+  return page(
+    '登录',
+    html`${message('error', o.error)}${message('notice', o.notice)}
+<form class="card" method="post" action="/login">
+  ${csrfField(o.csrf)}
+  <input type="hidden" name="next" value="${o.next ?? '/'}">
+  <label for="login">登录名</label>
+  <input type="text" id="login" name="login" value="${o.login ?? ''}" autocomplete="username" autocapitalize="none" required>
+  <label for="password">密码</label>
+  <input type="password" id="password" name="password" autocomplete="current-password" required>
+  <button type="submit">登录</button>
+  ${o.oidc ? html`<p class="or">或</p><a class="button" href="/login/oidc">使用单位统一身份认证登录</a>` : html``}
+</form>
+<p class="hint">连续多次输错密码，账户将被临时锁定。忘记密码请联系系统管理员重新发送邀请链接。</p>`,
+  );
+}
+
+export function invitationPage(o: { csrf: string; token: string; personName: string; personId: string; roles: string; error?: string | null; login?: string }): string {
+  return page(
+    '设置登录密码',
+    html`${message('error', o.error)}
+<form class="card" method="post" action="/invite/${o.token}">
+  ${csrfField(o.csrf)}
+  <p>${o.personName}（${o.personId}），您被邀请以<strong>${o.roles}</strong>身份使用本系统。请设置登录名和密码；此链接只能使用一次。</p>
+  <label for="login">登录名</label>
+  <input type="text" id="login" name="login" value="${o.login ?? ''}" autocomplete="username" autocapitalize="none" required pattern="[A-Za-z0-9._-]{3,40}">
+  <p class="hint">3至40位字母、数字或“._-”。</p>
+  <label for="password">密码</label>
+  <input type="password" id="password" name="password" autocomplete="new-password" required minlength="10">
+  <label for="password2">再次输入密码</label>
+  <input type="password" id="password2" name="password2" autocomplete="new-password" required minlength="10">
+  <button type="submit">设置并启用账户</button>
+</form>`,
+  );
+}
+
+export function problemPage(title: string, text: string, viewer: Viewer | null, extra: Html = html``): string {
+  return page(title, html`${message('error', text)}${extra}<p><a href="/">返回工作台</a></p>`, viewer);
+}

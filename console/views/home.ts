@@ -1,0 +1,70 @@
+// 工作台: my tasks for my roles, each with its deadline and the working days left; overdue in red.
+import { workingDaysBetween } from '../../domain/calendar';
+import { chineseDate } from '../../domain/documents/html';
+import type { TaskRow } from '../../stores/console-store';
+import { html, page, type Viewer } from './layout';
+
+export const TASK_LABELS: Record<string, string> = {
+  result: '提交检查结果',
+  'inspection-result': '提交检查结果',
+  'approve-handover': '移交审批',
+  'approve-replacement': '替换审批',
+  'approve-recusal': '回避审批',
+  'recusal-decision': '回避审批',
+  'replacement-decision': '替换审批',
+  'unit-replacement-decision': '替换审批',
+  'handover-decision': '移交审批',
+  'witness-commit': '抽取见证：提交承诺',
+  'witness-reveal': '抽取见证：公开随机数',
+  'change-list': '提交变更清单',
+  publication: '公示发布',
+};
+
+/** Working days from `today` to `deadline` (negative when past); null when the calendar does not cover them. */
+export function workingDaysLeft(today: string, deadline: string): number | null {
+  try {
+    return workingDaysBetween(today, deadline);
+  } catch {
+    return null;
+  }
+}
+
+/** The page where the task is done, when the console has it yet. */
+export function taskHref(t: TaskRow): string | null {
+  return t.kind === 'approve-handover' ? `/approval?task=${encodeURIComponent(t.key)}` : null;
+}
+function taskLink(t: TaskRow) {
+  const label = TASK_LABELS[t.kind] ?? t.kind;
+  const href = taskHref(t);
+  return href ? html`<a href="${href}">${label}</a>` : label;
+}
+
+function daysText(left: number | null, overdue: boolean): string {
+  if (left === null) return '—';
+  if (overdue) return `已逾期${Math.abs(left)}个工作日`;
+  return left === 0 ? '今日到期' : `剩余${left}个工作日`;
+}
+
+export function homePage(viewer: Viewer, tasks: readonly TaskRow[], today: string): string {
+  const rows = [...tasks]
+    .sort((a, b) => (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') || a.key.localeCompare(b.key))
+    .map((t) => {
+      const left = t.deadline ? workingDaysLeft(today, t.deadline) : null;
+      const overdue = t.deadline !== null && t.deadline < today;
+      return html`<tr class="${overdue ? 'overdue' : ''}">
+  <td data-label="事项">${taskLink(t)}</td>
+  <td data-label="检查对象">${t.unitName ?? ''}${t.unitId ? html` <span class="code">${t.unitId}</span>` : ''}</td>
+  <td data-label="所属">${t.department ?? ''}</td>
+  <td data-label="期限">${t.deadline ? chineseDate(t.deadline) : '—'}</td>
+  <td data-label="剩余">${daysText(left, overdue)}</td>
+</tr>`;
+    });
+  const body =
+    rows.length === 0
+      ? html`<p class="empty">目前没有待办事项。</p>`
+      : html`<table class="cards">
+<thead><tr><th>事项</th><th>检查对象</th><th>所属</th><th>期限</th><th>剩余</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+  return page('我的待办', html`<p class="hint">今天是${chineseDate(today)}。共${tasks.length}项待办，逾期事项以红色标出。</p>${body}`, viewer);
+}

@@ -1,0 +1,312 @@
+// The console's sign-in and accountability over HTTP (fastify.inject against the real server and a
+// real SQLite store): login, wrong password, lockout, CSRF, roles, session fixation, idle timeout,
+// invitations used once, script rendered inert, the audit log, open redirects and rate limits.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAccount, invite } from '../console/accounts';
+import { buildConsole } from '../console/server';
+import { loadConsoleSettings, type ConsoleSettings } from '../console/settings';
+import type { Person } from '../domain/registry';
+import type { ConsoleStore } from '../stores/console-store';
+import { openConsoleStore } from '../stores/open';
+import { ConsoleClient } from './helpers/console-client';
+
+const XSS = '<script>alert(1)</script>';
+const person = (id: string, name: string, roles: Person['roles']): Person => ({ id, name, department: 'brigade-shihe', roles, email: null, inspector: null, active: true });
+const PEOPLE = {
+  P0010: person('P0010', '张执法', ['inspector']),
+  P0005: person('P0005', '李纪检', ['discipline']),
+  P0002: person('P0002', '王领导', ['manager']),
+  P0666: person('P0666', `赵${XSS}`, ['inspector']),
+};
+const PASSWORD = 'correct horse battery';
+
+let dir: string;
+let store: ConsoleStore;
+let settings: ConsoleSettings;
+let app: FastifyInstance;
+let clock = new Date('2026-03-02T02:00:00Z');
+const now = () => clock;
+const advance = (minutes: number) => (clock = new Date(clock.getTime() + minutes * 60_000));
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-auth-'));
+  settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
+  store = await openConsoleStore(settings.store);
+  for (const [login, p] of [['zhang', PEOPLE.P0010], ['li.jijian', PEOPLE.P0005], ['wang', PEOPLE.P0002]] as const) {
+    await addAccount(store, { login, person: p, roles: [], password: PASSWORD, oidc: null, now: clock });
+  }
+  app = await buildConsole({ settings, store, now, personName: async (id) => PEOPLE[id as keyof typeof PEOPLE]?.name ?? null });
+});
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function auditActions(): Promise<string[]> {
+  return (await store.listAudit({ limit: 1000 })).map((e) => `${e.action} ${e.target ?? ''}`.trim());
+}
+
+describe('the console server', () => {
+  it('serves a health page, and every page with a strict CSP and no inline script', async () => {
+    const health = await app.inject('/healthz');
+    expect(health.statusCode).toBe(200);
+    expect(health.body).toBe('ok\n');
+    const login = await app.inject('/login');
+    const csp = String(login.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(login.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(login.body).not.toMatch(/\sstyle=|<style/);
+    expect(login.body).toContain('<html lang="zh-CN">');
+    const htmx = await app.inject('/static/htmx/htmx.min.js');
+    expect(htmx.statusCode).toBe(200);
+    expect(htmx.body).toContain('htmx');
+    expect((await app.inject('/static/console.css')).statusCode).toBe(200);
+    // Only htmx is served out of node_modules.
+    expect((await app.inject('/static/htmx/htmx.js')).statusCode).toBe(404);
+  });
+
+  it('signs in with the right password, shows 工作台 with the name, and audits it', async () => {
+    const c = new ConsoleClient(app, { 'user-agent': 'vitest-agent' });
+    expect((await c.get('/')).headers.location).toBe('/login?next=%2F');
+    const res = await c.login('zhang', PASSWORD);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/');
+    const cookie = res.cookies.find((k) => k.name === 'ssj_sid')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.secure).toBeFalsy(); // http public URL; https is checked below
+    const home = await c.get('/');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('我的待办');
+    expect(home.body).toContain('张执法（执法人员）');
+    const entry = (await store.listAudit({ action: 'login.ok' })).find((e) => e.target === 'zhang')!;
+    expect(entry.personId).toBe('P0010');
+    expect(entry.ip).toBe('127.0.0.1');
+    expect(entry.userAgent).toBe('vitest-agent');
+    const out = await c.post('/logout', {});
+    expect(out.headers.location).toBe('/login?out=1');
+    expect((await c.get('/')).statusCode).toBe(303);
+    expect(await auditActions()).toContain('logout');
+  });
+
+  it('refuses a wrong password or unknown login with one message, and audits the failure', async () => {
+    const c = new ConsoleClient(app);
+    const wrong = await c.login('wang', 'not the password');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('登录名或密码不正确');
+    const unknown = await c.login('nobody', 'whatever123');
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.body).toContain('登录名或密码不正确');
+    expect(c.cookies.has('ssj_sid')).toBe(false);
+    const actions = await auditActions();
+    expect(actions).toContain('login.failed wang');
+    expect(actions).toContain('login.failed nobody');
+    // A success clears the count.
+    expect((await c.login('wang', PASSWORD)).statusCode).toBe(303);
+    expect((await store.getLoginThrottle('wang'))?.failures ?? 0).toBe(0);
+  });
+
+  it('locks an account after five failures, refuses even the right password while locked, and lets it in afterwards', async () => {
+    const c = new ConsoleClient(app);
+    for (let i = 1; i <= 4; i++) expect((await c.login('li.jijian', `wrong-${i}-password`)).statusCode).toBe(401);
+    const locked = await c.login('li.jijian', 'wrong-5-password');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.body).toContain('账户已锁定');
+    const still = await c.login('li.jijian', PASSWORD);
+    expect(still.statusCode).toBe(429);
+    expect(c.cookies.has('ssj_sid')).toBe(false);
+    expect(await auditActions()).toEqual(expect.arrayContaining(['login.locked li.jijian', 'login.refused-locked li.jijian']));
+    advance(16);
+    expect((await c.login('li.jijian', PASSWORD)).statusCode).toBe(303);
+  });
+
+  it('refuses a POST without the CSRF token, or with another session\'s, changing nothing', async () => {
+    const c = new ConsoleClient(app);
+    await c.get('/login');
+    const noToken = await c.post('/login', { login: 'zhang', password: PASSWORD, _csrf: null });
+    expect(noToken.statusCode).toBe(403);
+    expect(noToken.body).toContain('安全令牌不符');
+    expect(c.cookies.has('ssj_sid')).toBe(false);
+    // Cross-site: a form posted from elsewhere carries no cookie and no token.
+    const bare = await app.inject({ method: 'POST', url: '/login', payload: `login=zhang&password=${encodeURIComponent(PASSWORD)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(bare.statusCode).toBe(403);
+
+    expect((await c.login('zhang', PASSWORD)).statusCode).toBe(303);
+    const other = new ConsoleClient(app);
+    await other.login('wang', PASSWORD);
+    await other.get('/');
+    const forged = await c.post('/logout', { _csrf: other.csrf });
+    expect(forged.statusCode).toBe(403);
+    expect((await c.get('/')).statusCode).toBe(200); // still signed in: the forged logout did nothing
+    expect(await auditActions()).toContain('csrf.refused /logout');
+  });
+
+  it('refuses the audit log to anyone but the discipline officer, and audits the refusal', async () => {
+    const inspector = new ConsoleClient(app);
+    await inspector.login('zhang', PASSWORD);
+    const refused = await inspector.get('/audit');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('仅限纪检人员');
+    expect(await auditActions()).toContain('role.refused /audit');
+    const officer = new ConsoleClient(app);
+    await officer.login('li.jijian', PASSWORD);
+    const log = await officer.get('/audit');
+    expect(log.statusCode).toBe(200);
+    expect(log.body).toContain('审计日志');
+    expect(log.body).toContain('拒绝（无权访问）');
+    expect(log.body).toContain('P0010');
+  });
+
+  it('gives a new session id at sign-in: a planted cookie never becomes a signed-in session', async () => {
+    // The attacker's own valid session, planted in the victim's browser.
+    const attacker = new ConsoleClient(app);
+    await attacker.login('wang', PASSWORD);
+    const planted = attacker.cookies.get('ssj_sid')!;
+    const victim = new ConsoleClient(app);
+    await victim.get('/login');
+    victim.cookies.set('ssj_sid', planted);
+    expect((await victim.post('/login', { login: 'zhang', password: PASSWORD })).statusCode).toBe(303);
+    const fresh = victim.cookies.get('ssj_sid')!;
+    expect(fresh).not.toBe(planted);
+    // The planted id is gone: the attacker is not signed in as the victim (nor as himself any more).
+    expect((await attacker.get('/')).statusCode).toBe(303);
+    expect((await victim.get('/')).body).toContain('张执法');
+    // A made-up id gives nothing either.
+    const guess = new ConsoleClient(app);
+    guess.cookies.set('ssj_sid', 'A'.repeat(43));
+    expect((await guess.get('/')).statusCode).toBe(303);
+  });
+
+  it('ends a session after the idle timeout, and says so at sign-in', async () => {
+    const c = new ConsoleClient(app);
+    await c.login('zhang', PASSWORD);
+    advance(settings.idleMinutes - 1);
+    expect((await c.get('/')).statusCode).toBe(200); // activity keeps it alive
+    advance(settings.idleMinutes - 1);
+    expect((await c.get('/')).statusCode).toBe(200);
+    advance(settings.idleMinutes + 1);
+    const expired = await c.get('/');
+    expect(expired.statusCode).toBe(303);
+    expect(expired.headers.location).toBe('/login?next=%2F&expired=1');
+    expect((await c.get('/login?expired=1')).body).toContain('长时间未操作');
+    expect(await auditActions()).toContain('session.expired zhang');
+    expect((await store.listAudit({ action: 'session.expired' }))[0]?.personId).toBe('P0010');
+  });
+
+  it('accepts an invitation once: the invitee sets login and password and signs in; the link then is dead', async () => {
+    const { link } = await invite(store, { person: PEOPLE.P0666, roles: [], publicUrl: settings.publicUrl, hours: 72, createdBy: null, now: clock });
+    const url = new URL(link).pathname;
+    const c = new ConsoleClient(app);
+    const form = await c.get(url);
+    expect(form.statusCode).toBe(200);
+    // The person's name holds a script: shown as text.
+    expect(form.body).toContain('赵&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(form.body).not.toContain(XSS);
+    const mismatch = await c.post(url, { login: 'zhao', password: 'a long password 1', password2: 'a long password 2' });
+    expect(mismatch.statusCode).toBe(400);
+    expect(mismatch.body).toContain('两次输入的密码不一致');
+    const badLogin = await c.post(url, { login: XSS, password: 'a long password 1', password2: 'a long password 1' });
+    expect(badLogin.body).toContain('&lt;script&gt;');
+    expect(badLogin.body).not.toContain(XSS);
+    const taken = await c.post(url, { login: 'zhang', password: 'a long password 1', password2: 'a long password 1' });
+    expect(taken.body).toContain('该登录名已被使用');
+    const ok = await c.post(url, { login: 'zhao', password: 'a long password 1', password2: 'a long password 1' });
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe('/login?invited=1');
+    const again = await new ConsoleClient(app).get(url);
+    expect(again.statusCode).toBe(410);
+    expect(again.body).toContain('已使用或已过期');
+    const reuse = await c.post(url, { login: 'zhao2', password: 'a long password 1', password2: 'a long password 1' });
+    expect(reuse.statusCode).toBe(410);
+    expect((await c.login('zhao', 'a long password 1')).statusCode).toBe(303);
+    const home = await c.get('/');
+    expect(home.body).not.toContain(XSS);
+    expect(home.body).toContain('赵&lt;script&gt;');
+    expect(await auditActions()).toEqual(expect.arrayContaining(['invitation.accepted zhao', 'invitation.refused']));
+  });
+
+  it('renders script in the login field, the user agent and the audit log as inert text', async () => {
+    const c = new ConsoleClient(app, { 'user-agent': `Mozilla ${XSS}` });
+    const res = await c.login(XSS, 'whatever-password');
+    expect(res.body).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(res.body).not.toContain(XSS);
+    const long = `a"><img src=x onerror=alert(1)>`;
+    const attr = await c.post('/login', { login: long, password: 'x', next: `/"><script>x</script>` });
+    expect(attr.body).not.toContain('<img src=x');
+    expect(attr.body).not.toContain('<script>x');
+    const officer = new ConsoleClient(app);
+    await officer.login('li.jijian', PASSWORD);
+    const log = await officer.get('/audit');
+    expect(log.body).toContain('Mozilla &lt;script&gt;');
+    expect(log.body).not.toContain(XSS);
+    expect(log.body).not.toContain('<img src=x');
+  });
+
+  it('never redirects off-site after sign-in', async () => {
+    const c = new ConsoleClient(app);
+    await c.get('/login?next=//evil.example/x');
+    expect(c.csrf).not.toBe('');
+    const res = await c.post('/login', { login: 'wang', password: PASSWORD, next: '//evil.example/x' });
+    expect(res.headers.location).toBe('/');
+    const c2 = new ConsoleClient(app);
+    await c2.get('/login');
+    expect((await c2.post('/login', { login: 'wang', password: PASSWORD, next: '/audit?x=1' })).headers.location).toBe('/audit?x=1');
+  });
+
+  it('keeps the audit log append-only: the database refuses to change or delete an entry', async () => {
+    const entries = await store.listAudit({ limit: 5 });
+    expect(entries.length).toBeGreaterThan(0);
+    // The console has no route that changes the log; the store's triggers stop everything else.
+    const db = (await import('better-sqlite3')).default(path.join(dir, 'ssj.db'));
+    try {
+      expect(() => db.prepare("UPDATE audit_log SET action = 'x'").run()).toThrow();
+      expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow();
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('console settings and limits', () => {
+  it('makes cookies Secure when the public URL is https', async () => {
+    const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_PUBLIC_URL: 'https://ssj.example.org/' } });
+    expect(s.secureCookies).toBe(true);
+    expect(s.publicUrl).toBe('https://ssj.example.org');
+    const secureApp = await buildConsole({ settings: s, store, now, personName: async () => null });
+    try {
+      const c = new ConsoleClient(secureApp);
+      const res = await c.login('wang', PASSWORD);
+      expect(res.cookies.find((k) => k.name === 'ssj_sid')?.secure).toBe(true);
+      expect(String(res.headers['strict-transport-security'])).toContain('max-age');
+    } finally {
+      await secureApp.close();
+    }
+  });
+
+  it('rate-limits sign-in attempts per address', async () => {
+    const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '3' } });
+    const limited = await buildConsole({ settings: s, store, now, personName: async () => null });
+    try {
+      const c = new ConsoleClient(limited);
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await c.login(`rate${i}`, 'wrong-password')).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('reports every bad setting by its variable', () => {
+    expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_PORT: 'eighty', SSJ_CONSOLE_PUBLIC_URL: 'ftp://x', SSJ_OIDC_ISSUER: 'https://idp.example' } })).toThrow(
+      /SSJ_CONSOLE_PORT: must be a whole number[\s\S]*SSJ_CONSOLE_PUBLIC_URL: must be an http\(s\) URL/,
+    );
+    expect(() => loadConsoleSettings({ env: { SSJ_OIDC_ISSUER: 'https://idp.example' } })).toThrow(/set all three/);
+  });
+});
