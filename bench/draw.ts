@@ -1,10 +1,14 @@
 // Benchmark of the draw (DRAW-SPEC section 9): synthetic city-shaped manifests of 10k, 100k and
 // 1M units. For each size: parse time, draw time (median), peak memory, and the floor: hashing,
 // in this process and run, exactly the tickets the draw computed, nothing else.
-//   npx tsx bench/draw.ts [--sizes 10000,100000,1000000] [--runs N]
-import { DrawRecord, runDraw, sha256HexFast, Witness } from '../domain/draw/draw';
+// Then the whole-process comparison of bench/draw-process.ts: `ssj draw` through npm against
+// standard-library Python (--process-units 0 skips it).
+//   npx tsx bench/draw.ts [--sizes 10000,100000,1000000] [--runs N] [--process-units 200000] [--process-runs 3]
+import { DrawRecord, runDraw, Witness } from '../domain/draw/draw';
+import { TicketHasher } from '../domain/draw/tickets';
 import { parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { syntheticManifest } from '../tests/fixtures/draw/synthetic';
+import { median, processBench } from './draw-process';
 
 const WITNESSES: Witness[] = [
   { role: 'admin', person_id: 'ADM001', entropy: '31415926535897932384' },
@@ -14,12 +18,6 @@ const WITNESSES: Witness[] = [
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 function ms(start: bigint): number {
@@ -57,10 +55,21 @@ function benchSize(units: number, runsWanted: number | undefined): Row {
   // One instrumented run collects the labels the draw hashes (not timed).
   const labels: string[] = [];
   runDraw(manifest, WITNESSES, { ticketLog: labels });
-  const seedBar = `${reference.seed}|`;
+  // Hashed as the draw hashes them: one block each from the seed's state (domain/draw/tickets.ts),
+  // the fixed part of consecutive labels ("select|pool|", "assign|unit|") laid out once.
+  const hasher = new TicketHasher(reference.seed);
+  const out = new Int32Array(8);
   const floor = (): number => {
     let sink = 0;
-    for (let i = 0; i < labels.length; i++) sink ^= sha256HexFast(seedBar + (labels[i] as string)).charCodeAt(0);
+    let fixed = '';
+    let prefix = hasher.prefix(fixed);
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i] as string;
+      const cut = label.lastIndexOf('|') + 1;
+      if (label.slice(0, cut) !== fixed) prefix = hasher.prefix((fixed = label.slice(0, cut)));
+      prefix.write(label.slice(cut), out, 0);
+      sink ^= out[0] as number;
+    }
     return sink;
   };
   floor(); // warm up like the draw was
@@ -73,7 +82,7 @@ function benchSize(units: number, runsWanted: number | undefined): Row {
     t = process.hrtime.bigint();
     record = runDraw(manifest, WITNESSES);
     drawTimes.push(ms(t));
-    // The floor: the same tickets (seed + "|" + label), one-shot hashed, nothing else.
+    // The floor: the same tickets (seed + "|" + label), hashed as the draw does, nothing else.
     t = process.hrtime.bigint();
     const sink = floor();
     floorTimes.push(ms(t));
@@ -115,6 +124,8 @@ function main(): void {
   console.log(`node ${process.version}; draw and floor: medians, interleaved runs; peak RSS: the process's so far, taken after the first draw (generation + parse + draw; sizes run in order)`);
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
+  const processUnits = arg('--process-units') === undefined ? 200_000 : Number(arg('--process-units'));
+  if (processUnits > 0) processBench(processUnits, Number(arg('--process-runs') ?? 3), Number(arg('--inspectors') ?? 40));
 }
 
 main();

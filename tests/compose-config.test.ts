@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadRuntimeSettings, SETTINGS_VARIABLES } from '../config/runtime';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
+import { TEMPORAL_SERVER_VERSION } from '../scripts/temporal-postgres';
 
 const ROOT = path.join(__dirname, '..');
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -47,6 +48,12 @@ describe('docker-compose.yml', () => {
     expect(interpolate(services['temporal-schema']!.image!)).toMatch(/^temporalio\/admin-tools:/);
     expect(interpolate(services.postgresql!.image!)).toMatch(/^postgres:\d+$/);
     expect(services.temporal!.environment!.DB).toBe('postgres12');
+  });
+
+  it('runs the Temporal server and PostgreSQL at the versions the native production check runs', () => {
+    expect(interpolate(services.temporal!.image!)).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(interpolate(services['temporal-schema']!.image!)).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    expect(interpolate(services.postgresql!.image!)).toBe('postgres:15');
   });
 
   it('pins every image (no :latest, no untagged)', () => {
@@ -106,8 +113,9 @@ describe('docker-compose.yml', () => {
     expect(s.dataDir).toBe('/data');
     expect(services.worker!.volumes).toContain('ssj-data:/data');
 
-    // The bundle the worker loads is the one the Dockerfile builds.
-    expect(read('deploy/Dockerfile')).toContain(`--out ${bundle}`);
+    // The bundle the worker loads is the one the image's build makes (dist/workflow-bundle.js).
+    expect(bundle).toBe('/app/dist/workflow-bundle.js');
+    expect(read('deploy/Dockerfile')).toContain(`SSJ_WORKFLOW_BUNDLE=${bundle}`);
     // Compose's stop grace outlasts the worker's own drain time.
     const stopGrace = Number(/(\d+)s/.exec(String((services.worker as { stop_grace_period?: string }).stop_grace_period))?.[1]);
     expect(stopGrace).toBeGreaterThan(Number(env.SSJ_SHUTDOWN_GRACE_SECONDS));
@@ -140,23 +148,59 @@ describe('deploy/Dockerfile', () => {
   const dockerfile = read('deploy/Dockerfile');
 
   it('builds on glibc Debian, never Alpine (the Temporal core bridge needs glibc)', () => {
-    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ image: m[1]!, name: m[2] }));
     expect(froms.length).toBeGreaterThan(0);
-    for (const f of froms) expect(f).toBe('node:20-bookworm-slim');
+    // Each stage starts from the Debian image or from an earlier stage.
+    froms.forEach((f, i) => expect([...froms.slice(0, i).map((e) => e.name), 'node:20-bookworm-slim']).toContain(f.image));
     const instructions = dockerfile.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
     expect(instructions).not.toMatch(/alpine|musl/i);
   });
 
-  it('copies only paths that exist and runs the worker entry point', () => {
+  it('copies only paths that exist, and every production folder into the build stage', () => {
     for (const m of dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)) {
       const parts = m[1]!.trim().split(/\s+/).filter((p) => !p.startsWith('--'));
       for (const src of parts.slice(0, -1)) expect(fs.existsSync(path.join(ROOT, src)), src).toBe(true);
     }
-    expect(dockerfile).toContain('worker/build-bundle.ts');
-    expect(fs.existsSync(path.join(ROOT, 'worker', 'build-bundle.ts'))).toBe(true);
-    const cmd = JSON.parse(/^CMD\s+(\[.+\])$/m.exec(dockerfile)![1]!) as string[];
-    expect(fs.existsSync(path.join(ROOT, cmd[cmd.length - 1]!))).toBe(true);
+    const copied = [...dockerfile.matchAll(/^COPY\s+(?!--from)(\S+)\s+\.\/\S+$/gm)].map((m) => m[1]);
+    const build = JSON.parse(read('tsconfig.build.json').replace(/^\s*\/\/.*$/gm, '')) as { include: string[] };
+    for (const dir of build.include) if (fs.existsSync(path.join(ROOT, dir))) expect(copied, dir).toContain(dir);
+    expect(copied).toContain('scripts'); // scripts/build.cjs
     expect(fs.existsSync(path.join(ROOT, 'deploy', 'Dockerfile.dockerignore'))).toBe(true);
+  });
+
+  /** The stages: name (or index) -> instructions, comments dropped. */
+  const stages = dockerfile
+    .split(/^(?=FROM\s)/m)
+    .filter((s) => s.startsWith('FROM'))
+    .map((text, i) => ({ name: /^FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(text)![1] ?? String(i), text: text.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n') }));
+  const runtime = stages[stages.length - 1]!;
+
+  it('compiles in a build stage and installs production dependencies alone in another', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(build.text).toMatch(/^RUN npm ci\b/m);
+    expect(build.text).toMatch(/^RUN npm run build$/m);
+    expect(JSON.parse(read('package.json')).scripts.build).toBe('node scripts/build.cjs');
+    const deps = stages.find((s) => s.name === 'deps')!;
+    expect(deps.text).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(deps.text).not.toMatch(/^COPY\s+(?!package)/m); // package.json and the lock file only
+  });
+
+  it('runs compiled JavaScript from a runtime stage that has dist/ and production node_modules only', () => {
+    const copies = [...runtime.text.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1]!);
+    for (const c of copies) expect(c, 'the runtime stage copies from the other stages only').toMatch(/^--from=(build|deps)\s/);
+    const sources = copies.map((c) => c.split(/\s+/).filter((p) => !p.startsWith('--')).slice(0, -1)).flat();
+    for (const src of sources) {
+      expect(['/app/package.json', '/app/package-lock.json', '/app/node_modules', '/app/dist', '/app/config/programme.json', '/app/config/calendar-cn.json'], src).toContain(src);
+    }
+    expect(copies.find((c) => c.includes('/app/node_modules'))).toMatch(/^--from=deps\s/);
+    expect(runtime.text).not.toMatch(/\btsx\b|typescript|vitest|npm (ci|install)/);
+    const cmd = JSON.parse(/^CMD\s+(\[.+\])$/m.exec(runtime.text)![1]!) as string[];
+    expect(cmd).toEqual(['node', 'dist/worker/main.js']);
+    expect(fs.existsSync(path.join(ROOT, 'worker', 'main.ts'))).toBe(true); // what dist/worker/main.js is compiled from
+    expect(runtime.text).toContain('SSJ_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js');
+    expect(read('scripts/build.cjs')).toContain("path.join(DIST, 'workflow-bundle.js')");
+    // The command line in compose runs the same compiled code.
+    expect(services.ssj!.entrypoint).toEqual(['node', 'dist/client/ssj.js']);
   });
 });
 

@@ -2,6 +2,7 @@
 // in seconds and every worker runs byte-identical workflow code.
 //
 //   npx tsx worker/build-bundle.ts [--out dist/workflow-bundle.js] [--workflows workflows/index.ts]
+// (npm run build runs the compiled one on the TypeScript sources: scripts/build.cjs.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -9,7 +10,9 @@ import { WORKFLOWS_PATH } from './run';
 import { bundleOptions } from '../codec/data-converter';
 
 export async function buildBundle(opts: { out: string; workflowsPath?: string }): Promise<{ out: string; bytes: number }> {
-  const workflowsPath = path.resolve(opts.workflowsPath ?? WORKFLOWS_PATH);
+  // Compiled (dist/worker/build-bundle.js), the default is the compiled workflows/index.js.
+  const fallback = [WORKFLOWS_PATH, WORKFLOWS_PATH.replace(/\.ts$/, '.js')].find((f) => fs.existsSync(f)) ?? WORKFLOWS_PATH;
+  const workflowsPath = path.resolve(opts.workflowsPath ?? fallback);
   if (!fs.existsSync(workflowsPath)) throw new Error(`--workflows: ${workflowsPath} does not exist`);
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { DrawError, WitnessArg, bindWitnesses, drawPrecheck, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
 import { ManifestError } from '../../domain/draw/manifest';
 import { readManifest } from '../../domain/draw/read-manifest';
-import { DrawRecord, RecordFormatError, Replacement, formatDrawRecord, parseDrawRecord, parseReplacements } from '../../domain/draw/record';
-import { verifyDraw } from '../../domain/draw/verify';
+import type { DrawRecord, Replacement } from '../../domain/draw/record';
+import { RecordFormatError, formatDrawRecord } from '../../domain/draw/record-json';
 import { ExitCode, UserError } from '../errors';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -88,6 +88,9 @@ function drawCommand(opts: { manifest: string; witness: string[]; out: string; f
 }
 
 function verifyCommand(opts: { manifest: string; record: string; replacements?: string }): void {
+  // Loaded here, not at the top: reading records back takes zod, which `ssj draw` does without.
+  const { parseDrawRecord, parseReplacements } = require('../../domain/draw/record') as typeof import('../../domain/draw/record');
+  const { verifyDraw } = require('../../domain/draw/verify') as typeof import('../../domain/draw/verify');
   const manifest = asUserErrors(() => readManifest(opts.manifest));
   const record: DrawRecord = asUserErrors(() => parseDrawRecord(readText(opts.record, 'draw record'), opts.record));
   // The record's spec sets the replacements' rules (ssj-draw/2: every reason a code).

@@ -2,30 +2,17 @@
 // Pure: the same manifest and witnesses always give the same record.
 //
 // Cost (section 9) is dominated by ticket hashing, so: one pass over the units buckets them into
-// the pools' candidate lists; tickets use Node's one-shot crypto.hash with hex output (measured
-// ~2.5x faster than createHash().update().digest() and than hash.copy() of a precomputed prefix);
-// selection keeps only the `quota` best tickets in a heap when the quota is small against the
-// candidates; assignment hashes only the inspectors in the lowest load groups it needs.
+// the pools' candidate lists; tickets are hashed in bulk by ./tickets (one SHA-256 block each from
+// the seed's state, into typed arrays: about as fast per ticket as node's one-shot crypto.hash,
+// without a string per ticket for the garbage collector); selection keeps only the `quota` best
+// tickets in a heap when the quota is small against the candidates; assignment hashes only the
+// inspectors in the lowest load groups it needs. ticketKey (crypto.hash) serves the replacements.
 import * as crypto from 'node:crypto';
-import { saltSchema, witnessCommitment } from './commitment';
 import { Manifest, compareUtf8 } from './manifest';
-import {
-  Assignment,
-  DRAW_SPEC_V1,
-  DRAW_SPEC_V2,
-  DrawPool,
-  DrawRecord,
-  DrawSpec,
-  RecordWitness,
-  Witness,
-  WitnessReveal,
-  WitnessV1,
-  WitnessV2,
-  isWitnessV2,
-  witnessSchema,
-  witnessV2Schema,
-} from './record';
+import type { Assignment, DrawPool, DrawRecord, RecordWitness, Witness, WitnessReveal, WitnessV1, WitnessV2 } from './record';
+import { DRAW_SPEC_V1, DRAW_SPEC_V2, DrawSpec, SALT_RE, RULES, isWitnessV2, witnessProblems, witnessCommitment } from './spec';
 import { sha256Hex } from './digest';
+import { TicketHasher, TicketPrefix, compareTickets } from './tickets';
 
 export type { Witness, WitnessV1, WitnessV2, WitnessReveal, RecordWitness, DrawRecord, Assignment, DrawPool, DrawSpec };
 
@@ -53,12 +40,22 @@ export class CommitmentMismatchError extends DrawError {
 }
 
 // crypto.hash exists from Node 20.12 / 21.7; engines allows any 20.x, so keep a fallback.
-const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'hex' | 'latin1') => string }).hash;
 
 /** hex SHA-256 of a UTF-8 string, as fast as this Node allows. */
 export const sha256HexFast: (input: string) => string = oneShotHash
   ? (input) => oneShotHash('sha256', input, 'hex')
   : (input) => crypto.createHash('sha256').update(input).digest('hex');
+
+/**
+ * A ticket as the draw compares it: the SHA-256's 32 bytes as a latin1 string (one character a
+ * byte). Such strings order (JS `<`) exactly as their hex text does, as 256-bit numbers, and cost
+ * less to make than hex; no ticket is ever written out, so the hex form is needed only in logs.
+ * (verify.html's browser stand-in for node:crypto returns hex here: the same order.)
+ */
+export const ticketKey: (input: string) => string = oneShotHash
+  ? (input) => oneShotHash('sha256', input, 'latin1')
+  : (input) => crypto.createHash('sha256').update(input).digest('binary'); // 'binary' is latin1
 
 /** ticket(label) = hex SHA-256(seed + "|" + label) (section 3). */
 export function ticket(seed: string, label: string): string {
@@ -71,16 +68,6 @@ export type WitnessArg = WitnessV1 | WitnessReveal;
 /** `role:person_id` of a witness: names them in messages without echoing their secrets. */
 const who = (w: { role: string; person_id: string }): string => `${w.role}:${w.person_id}`;
 
-/** `field rule`, without repeating the field when the rule already starts with it (saltSchema's does). */
-function issueText(issue: { path: PropertyKey[]; message: string } | undefined, field = String(issue?.path[0] ?? '')): string {
-  const message = issue?.message ?? 'invalid';
-  return message.startsWith(`${field} `) ? message : `${field} ${message}`;
-}
-
-function firstIssue(text: string, parsed: { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): DrawError {
-  return new DrawError(`witness ${text}: ${issueText(parsed.error.issues[0])}`);
-}
-
 /**
  * Parses a witness as given to `ssj draw --witness`: `role:person_id:entropy` (ssj-draw/1) or
  * `role:person_id:salt:entropy` (ssj-draw/2, a reveal). Which one a manifest needs is decided by
@@ -90,18 +77,15 @@ function firstIssue(text: string, parsed: { success: false; error: { issues: { p
 export function parseWitness(text: string): WitnessArg {
   const parts = text.split(':');
   const name = parts.length >= 2 ? `${parts[0]}:${parts[1]}` : JSON.stringify(text.length > 24 ? `${text.slice(0, 24)}…` : text);
-  if (parts.length === 3) {
-    const [role, person_id, entropy] = parts as [string, string, string];
-    const parsed = witnessSchema.safeParse({ role, person_id, entropy });
-    if (!parsed.success) throw firstIssue(name, parsed);
-    return parsed.data;
-  }
-  if (parts.length === 4) {
-    const [role, person_id, salt, entropy] = parts as [string, string, string, string];
-    const parsed = witnessSchema.safeParse({ role, person_id, entropy });
-    if (!parsed.success) throw firstIssue(name, parsed);
-    const s = saltSchema.safeParse(salt);
-    if (!s.success) throw new DrawError(`witness ${name}: ${issueText(s.error.issues[0], 'salt')}`);
+  if (parts.length === 3 || parts.length === 4) {
+    const [role, person_id] = parts as [string, string];
+    const entropy = parts[parts.length - 1] as string;
+    const salt = parts.length === 4 ? (parts[2] as string) : undefined;
+    const fields = { role, person_id, entropy };
+    const [problem] = witnessProblems(fields, false);
+    if (problem) throw new DrawError(`witness ${name}: ${problem}`);
+    if (salt === undefined) return fields;
+    if (!SALT_RE.test(salt)) throw new DrawError(`witness ${name}: ${RULES.salt}`);
     return { role, person_id, salt, entropy };
   }
   throw new DrawError(`witness ${name}: expected role:person_id:entropy (${DRAW_SPEC_V1}) or role:person_id:salt:entropy (${DRAW_SPEC_V2}), found ${parts.length} part(s)`);
@@ -160,10 +144,7 @@ export function validateWitnesses(
       );
       continue;
     }
-    const parsed = (v2 ? witnessV2Schema : witnessSchema).safeParse(w);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`witness ${who(w)}: ${issueText(issue)}`);
-    }
+    for (const problem of witnessProblems(w, v2)) problems.push(`witness ${who(w)}: ${problem}`);
     if (roles.has(w.role)) problems.push(`two witnesses have the role ${JSON.stringify(w.role)}; roles must be distinct`);
     if (persons.has(w.person_id)) problems.push(`person ${JSON.stringify(w.person_id)} witnesses twice; witnesses must be distinct persons`);
     roles.add(w.role);
@@ -256,14 +237,16 @@ export function drawPrecheck(manifest: Manifest): string[] {
   return problems;
 }
 
+/** The ticket hasher of `seed`, kept for the next call with the same seed (a draw, a replacement). */
+let lastHasher: TicketHasher | null = null;
+function hasherFor(seed: string): TicketHasher {
+  if (lastHasher?.seed !== seed) lastHasher = new TicketHasher(seed);
+  return lastHasher;
+}
+
 /** Optional instrumentation: every label the draw hashed, in order (for the benchmark's floor). */
 export interface DrawOptions {
   ticketLog?: string[];
-}
-
-/** (ticket, id) order: ticket strings compare as 256-bit numbers; ties by id bytes. */
-function precedes(ta: string, ida: string, tb: string, idb: string): boolean {
-  return ta < tb || (ta === tb && compareUtf8(ida, idb) < 0);
 }
 
 /**
@@ -282,7 +265,7 @@ export function chooseTeam(
 ): number[] {
   const team: number[] = [];
   let remaining = eligible;
-  const prefix = `${seed}|assign|${unitId}|`;
+  const prefix = hasherFor(seed).prefix(`assign|${unitId}|`);
   while (team.length < size && remaining.length > 0) {
     let min = Infinity;
     for (const i of remaining) if ((loads[i] as number) < min) min = loads[i] as number;
@@ -295,24 +278,24 @@ export function chooseTeam(
     } else {
       // Keep the `need` best (ticket, id) of the group in order: an insertion into a short list,
       // not a sort of the whole group (need is the team size or less; groups can be large).
-      const bestT: string[] = [];
-      const bestI: number[] = [];
+      const tickets = new Int32Array(8 * group.length);
+      const precedes = (a: number, b: number): boolean => {
+        const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
+        return c < 0 || (c === 0 && compareUtf8(inspectorIds[group[a] as number] as string, inspectorIds[group[b] as number] as string) < 0);
+      };
+      const best: number[] = []; // positions in group
       const keep = Math.min(need, group.length);
-      for (const i of group) {
-        const id = inspectorIds[i] as string;
+      for (let g = 0; g < group.length; g++) {
+        const id = inspectorIds[group[g] as number] as string;
         if (log) log.push(`assign|${unitId}|${id}`);
-        const t = sha256HexFast(prefix + id);
-        let pos = bestT.length;
-        while (pos > 0 && precedes(t, id, bestT[pos - 1] as string, inspectorIds[bestI[pos - 1] as number] as string)) pos--;
+        prefix.write(id, tickets, 8 * g);
+        let pos = best.length;
+        while (pos > 0 && precedes(g, best[pos - 1] as number)) pos--;
         if (pos >= keep) continue;
-        bestT.splice(pos, 0, t);
-        bestI.splice(pos, 0, i);
-        if (bestT.length > keep) {
-          bestT.pop();
-          bestI.pop();
-        }
+        best.splice(pos, 0, g);
+        if (best.length > keep) best.pop();
       }
-      team.push(...bestI);
+      for (const g of best) team.push(group[g] as number);
     }
     remaining = rest;
   }
@@ -357,73 +340,60 @@ export function bucketUnits(manifest: Manifest): number[][] {
 function selectLowest(
   candidates: readonly number[],
   k: number,
-  unitIds: (ui: number) => string,
-  prefix: string,
+  ids: readonly string[],
+  prefix: TicketPrefix,
   logPrefix: string,
   log?: string[],
 ): number[] {
   const n = candidates.length;
   if (k === 0) return [];
-  const tickets: string[] = new Array(n);
-  // Max-heap on (ticket, id) of the best k seen so far: heap[0] is the worst kept.
-  const heapT: string[] = [];
-  const heapU: number[] = [];
-  const worse = (ta: string, ua: number, tb: string, ub: number): boolean =>
-    ta > tb || (ta === tb && compareUtf8(unitIds(ua), unitIds(ub)) > 0);
+  // tickets[8j..8j+7]: candidate j's ticket.
+  const tickets = new Int32Array(8 * n);
+  const worse = (a: number, b: number): boolean => {
+    const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
+    return c > 0 || (c === 0 && compareUtf8(ids[candidates[a] as number] as string, ids[candidates[b] as number] as string) > 0);
+  };
+  for (let j = 0; j < n; j++) {
+    const id = ids[candidates[j] as number] as string;
+    if (log) log.push(logPrefix + id);
+    prefix.write(id, tickets, 8 * j);
+  }
+  let order: number[];
   if (k * 2 >= n) {
     // Most candidates are kept anyway: a plain sort is simpler and as fast.
-    const order = candidates.map((ui, j) => {
-      const id = unitIds(ui);
-      if (log) log.push(logPrefix + id);
-      tickets[j] = sha256HexFast(prefix + id);
-      return j;
-    });
-    order.sort((a, b) => {
-      const ta = tickets[a] as string;
-      const tb = tickets[b] as string;
-      return ta < tb ? -1 : ta > tb ? 1 : compareUtf8(unitIds(candidates[a] as number), unitIds(candidates[b] as number));
-    });
-    return order.slice(0, k).map((j) => candidates[j] as number);
-  }
-  for (let j = 0; j < n; j++) {
-    const ui = candidates[j] as number;
-    const id = unitIds(ui);
-    if (log) log.push(logPrefix + id);
-    const t = sha256HexFast(prefix + id);
-    if (heapT.length < k) {
-      // sift up
-      let c = heapT.length;
-      heapT.push(t);
-      heapU.push(ui);
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (!worse(t, ui, heapT[p] as string, heapU[p] as number)) break;
-        heapT[c] = heapT[p] as string;
-        heapU[c] = heapU[p] as number;
-        c = p;
+    order = Array.from({ length: n }, (_, j) => j);
+  } else {
+    // Max-heap of the best k seen so far (heap[0] is the worst kept).
+    const heap: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if (heap.length < k) {
+        let c = heap.length;
+        heap.push(j);
+        while (c > 0) {
+          const p = (c - 1) >> 1;
+          if (!worse(j, heap[p] as number)) break;
+          heap[c] = heap[p] as number;
+          c = p;
+        }
+        heap[c] = j;
+      } else if (worse(heap[0] as number, j)) {
+        let c = 0;
+        for (;;) {
+          const l = 2 * c + 1;
+          if (l >= k) break;
+          const r = l + 1;
+          const m = r < k && worse(heap[r] as number, heap[l] as number) ? r : l;
+          if (!worse(heap[m] as number, j)) break;
+          heap[c] = heap[m] as number;
+          c = m;
+        }
+        heap[c] = j;
       }
-      heapT[c] = t;
-      heapU[c] = ui;
-    } else if (worse(heapT[0] as string, heapU[0] as number, t, ui)) {
-      // replace the worst kept, sift down
-      let c = 0;
-      for (;;) {
-        const l = 2 * c + 1;
-        if (l >= k) break;
-        const r = l + 1;
-        const m = r < k && worse(heapT[r] as string, heapU[r] as number, heapT[l] as string, heapU[l] as number) ? r : l;
-        if (!worse(heapT[m] as string, heapU[m] as number, t, ui)) break;
-        heapT[c] = heapT[m] as string;
-        heapU[c] = heapU[m] as number;
-        c = m;
-      }
-      heapT[c] = t;
-      heapU[c] = ui;
     }
+    order = heap;
   }
-  const order = heapU.map((_, j) => j);
-  order.sort((a, b) => (worse(heapT[a] as string, heapU[a] as number, heapT[b] as string, heapU[b] as number) ? 1 : -1));
-  return order.map((j) => heapU[j] as number);
+  order.sort((a, b) => (worse(a, b) ? 1 : -1));
+  return order.slice(0, k).map((j) => candidates[j] as number);
 }
 
 /**
@@ -445,7 +415,7 @@ export function candidateOrder(manifest: Manifest, seed: string, poolIndex: numb
     }
   }
   const prefix = `${seed}|select|${pool.poolId}|`;
-  const keyed = ids.map((id) => ({ id, t: sha256HexFast(prefix + id) }));
+  const keyed = ids.map((id) => ({ id, t: ticketKey(prefix + id) }));
   keyed.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : compareUtf8(a.id, b.id)));
   return keyed.map((k) => k.id);
 }
@@ -462,7 +432,9 @@ export function runDraw(manifest: Manifest, witnesses: readonly RecordWitness[],
   const sortedWitnesses = validateWitnesses(witnesses, { spec, manifestDigest: manifest.manifestDigest });
   const seed = computeSeed(manifest.manifestDigest, sortedWitnesses, spec);
   const { units, pools, params } = manifest;
-  const unitId = (ui: number): string => units[ui]!.unitId;
+  const unitIds = units.map((u) => u.unitId);
+  const unitId = (ui: number): string => unitIds[ui] as string;
+  const hasher = hasherFor(seed);
 
   // Section 4: selection.
   const buckets = bucketUnits(manifest);
@@ -473,7 +445,7 @@ export function runDraw(manifest: Manifest, witnesses: readonly RecordWitness[],
     const bucket = buckets[pi] as number[];
     const candidates = params.exclusive ? bucket.filter((ui) => taken[ui] === 0) : bucket;
     const k = Math.min(pool.quota, candidates.length);
-    const selected = selectLowest(candidates, k, unitId, `${seed}|select|${pool.poolId}|`, `select|${pool.poolId}|`, log);
+    const selected = selectLowest(candidates, k, unitIds, hasher.prefix(`select|${pool.poolId}|`), `select|${pool.poolId}|`, log);
     for (const ui of selected) taken[ui] = 1;
     selectedIdx.push(selected);
     drawPools.push({ pool_id: pool.poolId, department: pool.department, candidates: candidates.length, quota: pool.quota, selected: selected.map(unitId) });

@@ -4,7 +4,7 @@
 // Two versions: ssj-draw/1 (no `spec` key; conflicts.csv with a reason column) and ssj-draw/2
 // (`spec=ssj-draw/2`; conflicts.csv without reasons, which stay in the registry).
 import { MANIFEST_FILES, ManifestFileName, manifestDigests } from './digest';
-import { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawSpec } from './record';
+import { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawSpec } from './spec';
 
 export { MANIFEST_FILES };
 export type { ManifestFileName };
@@ -184,12 +184,14 @@ function readLines(file: ManifestFileName, content: string | Uint8Array, problem
     if (last !== undefined) lines.push(last);
     ok = false;
   }
-  lines.forEach((line, i) => {
-    if (line.includes('\r')) {
-      problems.add(file, i + 1, 'line contains CR (Windows line ending?); lines must end with LF only');
-      ok = false;
-    }
-  });
+  if (text.includes('\r')) {
+    lines.forEach((line, i) => {
+      if (line.includes('\r')) {
+        problems.add(file, i + 1, 'line contains CR (Windows line ending?); lines must end with LF only');
+        ok = false;
+      }
+    });
+  }
   return ok ? lines : null;
 }
 
@@ -216,16 +218,28 @@ type FieldRule = { re: RegExp; rule: string; also?: readonly string[] };
 const idField: FieldRule = { re: ID_RE, rule: ID_RULE };
 const codeField: FieldRule = { re: CODE_RE, rule: CODE_RULE };
 
+/** One regex for a whole valid row, capturing each field: its rule (or an allowed extra value), comma-separated. */
+function rowRegex(fields: readonly FieldRule[]): RegExp {
+  const field = (r: FieldRule): string => {
+    const rule = r.re.source.replace(/^\^/, '').replace(/\$$/, '').replace(/\((?!\?)/g, '(?:');
+    const alternatives = [rule, ...(r.also ?? []).map((v) => v.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))];
+    return `(${alternatives.join('|')})`;
+  };
+  return new RegExp(`^${fields.map(field).join(',')}$`);
+}
+
 /**
  * Checks the header and each row's field count and values, then key order and uniqueness.
- * `toRow` runs on rows whose fields are all valid; `key` gives the sort key parts.
+ * `toRow` runs on rows whose fields are all valid, given as f[1..n] (f[0] is the line); the row
+ * key is its first `keyColumns` fields. A row matching the whole-row regex (the usual case, and
+ * most of a large manifest's cost) is split by it; the field-by-field checks only name what is wrong.
  */
 function parseCsv<T>(
   file: CsvFile,
   lines: string[],
   fields: readonly FieldRule[],
   toRow: (f: string[]) => T,
-  keyParts: (f: string[]) => string[],
+  keyColumns: number,
   keyName: string,
   problems: Problems,
   header: string = MANIFEST_HEADERS[file],
@@ -236,44 +250,59 @@ function parseCsv<T>(
     problems.add(file, 1, `header must be exactly ${show(header)}${headerNote}, found ${show(lines[0] ?? '')}`);
     return null;
   }
-  const rows: T[] = [];
+  const validRow = rowRegex(fields);
+  const keyText = (f: string[]): string => f.slice(1, 1 + keyColumns).join(',');
+  const rows: T[] = new Array(lines.length - 1);
+  let count = 0;
   let ok = true;
-  let prevKey: string[] | null = null;
+  let prev: string[] | null = null;
+  let prevValid = false;
   let prevLine = 0;
   for (let i = 1; i < lines.length; i++) {
     const lineNo = i + 1;
     const line = lines[i] as string;
-    const f = line.split(',');
-    if (f.length !== fields.length) {
-      problems.add(file, lineNo, `expected ${fields.length} fields (${header}), found ${f.length}`);
-      ok = false;
-      continue;
-    }
     let rowOk = true;
-    for (let j = 0; j < fields.length; j++) {
-      const v = f[j] as string;
-      const rule = fields[j] as FieldRule;
-      if (!rule.re.test(v) && !(rule.also && rule.also.includes(v))) {
-        problems.add(file, lineNo, `field ${names[j]} ${show(v)} ${rule.rule}`);
-        rowOk = false;
+    const match = validRow.exec(line);
+    // Valid fields are ASCII ids and codes: JS string order is then UTF-8 byte order.
+    const valid = match !== null;
+    const f: string[] = match ?? [line, ...line.split(',')];
+    if (!valid) {
+      if (f.length - 1 !== fields.length) {
+        problems.add(file, lineNo, `expected ${fields.length} fields (${header}), found ${f.length - 1}`);
+        ok = false;
+        continue;
+      }
+      for (let j = 0; j < fields.length; j++) {
+        const v = f[j + 1] as string;
+        const rule = fields[j] as FieldRule;
+        if (!rule.re.test(v) && !(rule.also && rule.also.includes(v))) {
+          problems.add(file, lineNo, `field ${names[j]} ${show(v)} ${rule.rule}`);
+          rowOk = false;
+        }
       }
     }
-    const key = keyParts(f);
-    if (prevKey) {
-      const c = compareKeys(key, prevKey);
+    if (prev) {
+      let c = 0;
+      for (let j = 1; j <= keyColumns && c === 0; j++) {
+        const a = f[j] as string;
+        const b = prev[j] as string;
+        c = valid && prevValid ? (a < b ? -1 : a > b ? 1 : 0) : compareUtf8(a, b);
+      }
       if (c === 0) {
-        problems.add(file, lineNo, `duplicate ${keyName} ${show(key.join(','))} (also on line ${prevLine})`);
+        problems.add(file, lineNo, `duplicate ${keyName} ${show(keyText(f))} (also on line ${prevLine})`);
         rowOk = false;
       } else if (c < 0) {
-        problems.add(file, lineNo, `rows not sorted by ${keyName} (UTF-8 bytes, ascending): ${show(key.join(','))} comes after ${show(prevKey.join(','))} on line ${prevLine}`);
+        problems.add(file, lineNo, `rows not sorted by ${keyName} (UTF-8 bytes, ascending): ${show(keyText(f))} comes after ${show(keyText(prev))} on line ${prevLine}`);
         rowOk = false;
       }
     }
-    prevKey = key;
+    prev = f;
+    prevValid = valid;
     prevLine = lineNo;
-    if (rowOk) rows.push(toRow(f));
+    if (rowOk) rows[count++] = toRow(f);
     else ok = false;
   }
+  rows.length = count;
   return ok ? rows : null;
 }
 
@@ -392,8 +421,8 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
       'units.csv',
       lines['units.csv'],
       [idField, codeField, codeField, { ...codeField, also: ['-'], rule: `${CODE_RULE}, or - (none)` }, { re: /^[01]$/, rule: 'must be 0 or 1' }],
-      (f): ManifestUnit => ({ unitId: f[0] as string, category: f[1] as string, jurisdiction: f[2] as string, tier: f[3] as string, positive: f[4] === '1' }),
-      (f) => [f[0] as string],
+      (f): ManifestUnit => ({ unitId: f[1] as string, category: f[2] as string, jurisdiction: f[3] as string, tier: f[4] as string, positive: f[5] === '1' }),
+      1,
       'unit_id',
       problems,
     );
@@ -403,8 +432,8 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
       'inspectors.csv',
       lines['inspectors.csv'],
       [idField, codeField],
-      (f): ManifestInspector => ({ inspectorId: f[0] as string, department: f[1] as string }),
-      (f) => [f[0] as string],
+      (f): ManifestInspector => ({ inspectorId: f[1] as string, department: f[2] as string }),
+      1,
       'inspector_id',
       problems,
     );
@@ -416,9 +445,9 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
           spec === DRAW_SPEC_V2 ? [idField, idField] : [idField, idField, codeField],
           (f): ManifestConflict =>
             spec === DRAW_SPEC_V2
-              ? { inspectorId: f[0] as string, unitId: f[1] as string }
-              : { inspectorId: f[0] as string, unitId: f[1] as string, reason: f[2] as string },
-          (f) => [f[0] as string, f[1] as string],
+              ? { inspectorId: f[1] as string, unitId: f[2] as string }
+              : { inspectorId: f[1] as string, unitId: f[2] as string, reason: f[3] as string },
+          2,
           'inspector_id, unit_id',
           problems,
           conflictsHeader(spec),
@@ -439,14 +468,14 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
         { re: QUOTA_RE, rule: 'must be a non-negative integer (no leading zeros, at most 9 digits)' },
       ],
       (f): ManifestPool => ({
-        poolId: f[0] as string,
-        department: f[1] as string,
-        category: f[2] as string,
-        jurisdiction: f[3] as string,
-        tier: f[4] as string,
-        quota: Number(f[5]),
+        poolId: f[1] as string,
+        department: f[2] as string,
+        category: f[3] as string,
+        jurisdiction: f[4] as string,
+        tier: f[5] as string,
+        quota: Number(f[6]),
       }),
-      (f) => [f[0] as string],
+      1,
       'pool_id',
       problems,
     );

@@ -3,22 +3,20 @@
 // Both published specs: ssj-draw/1 (witnesses give entropy) and ssj-draw/2 (witnesses commit to a
 // salt and entropy before revealing them; replacements publish reason codes only).
 import { z } from 'zod';
-import { DRAW_SPEC_V2, commitmentSchema, saltSchema } from './commitment';
-import { MANIFEST_FILES } from './digest';
+import { commitmentSchema, saltSchema } from './commitment';
+import { RecordFormatError } from './record-json';
+import { CODE_RE, DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, DrawSpec, ENTROPY_RE, HEX64_RE, ID_RE, RULES, isWitnessV2 } from './spec';
 
-export { DRAW_SPEC_V2 };
-export const DRAW_SPEC_V1 = 'ssj-draw/1';
+// The spec names (./spec), the record's JSON and its error (./record-json) need no zod: re-exported here.
+export { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, RecordFormatError, isWitnessV2, type DrawSpec };
+export { formatDrawRecord } from './record-json';
 /** The spec of ssj-draw/1 records (kept under its old name for existing callers). */
 export const DRAW_SPEC = DRAW_SPEC_V1;
-/** Every spec this code draws and verifies, oldest first. */
-export const DRAW_SPECS = [DRAW_SPEC_V1, DRAW_SPEC_V2] as const;
-export type DrawSpec = (typeof DRAW_SPECS)[number];
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
-const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'must be an id: [0-9A-Za-z][0-9A-Za-z._-]{0,63}');
-const CODE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const code = z.string().regex(CODE_RE, 'must be a code: [a-z0-9][a-z0-9._-]{0,63}');
-const entropy = z.string().regex(/^[0-9A-Za-z]{16,128}$/, 'must be 16 to 128 letters or digits: [0-9A-Za-z]{16,128}');
+const hex64 = z.string().regex(HEX64_RE, 'must be 64 lowercase hex characters');
+const id = z.string().regex(ID_RE, RULES.id);
+const code = z.string().regex(CODE_RE, RULES.code);
+const entropy = z.string().regex(ENTROPY_RE, RULES.entropy);
 
 /** An ssj-draw/1 witness entry: the entropy given in clear. */
 export const witnessSchema = z.strictObject({ role: code, person_id: id, entropy });
@@ -37,10 +35,6 @@ export type WitnessV2 = z.infer<typeof witnessV2Schema>;
 export type WitnessReveal = Omit<WitnessV2, 'commitment'>;
 /** A witness entry of either spec. */
 export type RecordWitness = WitnessV1 | WitnessV2;
-
-export function isWitnessV2(w: RecordWitness | WitnessReveal): w is WitnessV2 {
-  return 'commitment' in w;
-}
 
 export const drawPoolSchema = z.strictObject({
   pool_id: code,
@@ -126,27 +120,6 @@ export function replacementReasonProblem(spec: DrawSpec, reason: string): string
   return null;
 }
 
-/** The record's JSON with keys in the spec's order, 2-space indent, final LF. */
-export function formatDrawRecord(r: DrawRecord): string {
-  const ordered = {
-    spec: r.spec,
-    campaign: r.campaign,
-    manifest: Object.fromEntries(MANIFEST_FILES.map((f) => [f, r.manifest[f]])),
-    manifest_digest: r.manifest_digest,
-    witnesses: r.witnesses.map((w: RecordWitness) =>
-      isWitnessV2(w)
-        ? { role: w.role, person_id: w.person_id, commitment: w.commitment, salt: w.salt, entropy: w.entropy }
-        : { role: w.role, person_id: w.person_id, entropy: w.entropy },
-    ),
-    seed: r.seed,
-    team_size: r.team_size,
-    exclusive: r.exclusive,
-    pools: r.pools.map((p) => ({ pool_id: p.pool_id, department: p.department, candidates: p.candidates, quota: p.quota, selected: p.selected })),
-    assignments: r.assignments.map((a) => ({ pool_id: a.pool_id, unit_id: a.unit_id, method: a.method, inspectors: a.inspectors })),
-  };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
-}
-
 /** The replacements list's JSON (section 6 key order), 2-space indent, final LF. */
 export function formatReplacements(list: Replacement[]): string {
   const ordered = list.map((e) =>
@@ -165,17 +138,6 @@ export function formatReplacements(list: Replacement[]): string {
         },
   );
   return `${JSON.stringify(ordered, null, 2)}\n`;
-}
-
-/** A record or replacements file that is not valid JSON or breaks the schema. */
-export class RecordFormatError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(problems.map((p) => `${file}:${p}`).join('\n'));
-    this.name = 'RecordFormatError';
-  }
 }
 
 function parseJson(text: string, file: string): unknown {

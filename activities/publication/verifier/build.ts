@@ -5,7 +5,6 @@
 // byte-identical for the same input.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { sha256Hex } from '../../../domain/draw/digest';
 import { VERIFY_DATA_FILE, VERIFY_PAGE_FILE, VERIFY_SCRIPT_FILE, carriedInVerifyData, sumsLine, verifyDataScript } from './data-file';
 
@@ -13,9 +12,14 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 let bundled: Promise<Buffer> | null = null;
 
-/** verify.js: the browser bundle. */
+/** verify.js prebuilt by `npm run build` beside the compiled module (dist/), so production needs no bundler. */
+const PREBUILT = path.join(__dirname, VERIFY_SCRIPT_FILE);
+
+/** verify.js: the browser bundle (prebuilt in dist/, bundled from the TypeScript otherwise). */
 export function verifyScript(): Promise<Buffer> {
-  bundled ??= build({
+  if (!bundled && fs.existsSync(PREBUILT)) bundled = Promise.resolve(fs.readFileSync(PREBUILT));
+  // esbuild is a development dependency: loaded only where there is no prebuilt script.
+  bundled ??= (require('esbuild') as typeof import('esbuild')).build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(__dirname, 'main.ts')],
     bundle: true,
@@ -32,6 +36,12 @@ export function verifyScript(): Promise<Buffer> {
   }).then((r) => Buffer.from(`// verify.html 的复核程序（shuangsuiji，Apache-2.0）。\n${r.outputFiles[0]!.text}`, 'utf8'));
   bundled.catch(() => (bundled = null)); // a failed build is retried next time
   return bundled;
+}
+
+/** Writes verify.js, bundled from the TypeScript, into `dir` (the compiled verifier's folder). */
+export async function writePrebuiltVerifyScript(dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, VERIFY_SCRIPT_FILE), await verifyScript());
 }
 
 /**
