@@ -208,7 +208,7 @@ describe('in a workflow', () => {
     opened.push({ close: () => connection.close() }, { close: () => native.close() });
     const taskQueue = uniqueTaskQueue('notice-refused');
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: realMailer(c.port) });
+    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: realMailer(c.port), allowRehearsalClock: true });
     opened.push({ close: () => acts.close() });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities: acts });
     const filed = await worker.runUntil(async () => {

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import type { Client, Connection } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, readNotices, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities/campaign/activities';
 import { openCampaignStore } from '../activities/campaign/store';
 import * as api from '../client/temporal';
 import { campaignWorkflowId, WORKFLOW_TYPES } from '../workflows/definitions';
+
+const REHEARSAL = { mode: 'rehearsal' as const, programmeStart: '2024-01-08', secondsPerDay: 60 };
 
 let fx: Fixture;
 let client: Client;
@@ -37,11 +39,11 @@ describe('annual plan', () => {
       connection: native,
       taskQueue,
       workflowBundle,
-      activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail }),
+      activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true }),
     });
     try {
       await worker.runUntil(async () => {
-        const input = { programmeId: fx.programme.id, year: 2024, clock: { mode: 'rehearsal' as const, programmeStart: '2024-01-08', secondsPerDay: 60 } };
+        const input = { programmeId: fx.programme.id, year: 2024, clock: REHEARSAL };
         const handle = await api.startAnnualPlan(client, input, { taskQueue });
         await expect(api.startAnnualPlan(client, input, { taskQueue })).rejects.toThrow(api.WorkflowExecutionAlreadyStartedError);
         const filed = await handle.result();
@@ -62,6 +64,48 @@ describe('annual plan', () => {
       expect(doc.html).toContain('附件2');
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('annual plan on a worker that does not allow rehearsals', () => {
+  it('fails at once, typed RehearsalClockRefused, before any document is numbered or mailed', async () => {
+    const rx = createFixture('plan-refused-2024');
+    const taskQueue = uniqueTaskQueue('plan-strict');
+    const mail = recordingMail(rx.mailDb);
+    const native = await NativeConnection.connect({ address });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
+    const activities = createActivities({ dataDir: rx.dataDir, registryDb: rx.registryDb, programme: rx.programme, mail });
+    const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities });
+    try {
+      await worker.runUntil(async () => {
+        const handle = await api.startAnnualPlan(client, { programmeId: rx.programme.id, year: 2024, clock: REHEARSAL }, { taskQueue });
+        // The workflow fails on the activity's refusal, typed and naming the setting.
+        const failed = handle.result();
+        await expect(failed).rejects.toBeInstanceOf(WorkflowFailedError);
+        await expect(failed).rejects.toMatchObject({
+          cause: {
+            cause: {
+              type: 'RehearsalClockRefused',
+              nonRetryable: true,
+              message: expect.stringMatching(/^annual plan plan-refused-2024 2024: it runs on a rehearsal clock .*SSJ_ALLOW_REHEARSAL_CLOCK=true/),
+            },
+          },
+        });
+      });
+      // Refused at the first line: no plan numbered, nothing sent.
+      expect(readNotices(rx.mailDb)).toHaveLength(0);
+      const store = openCampaignStore(rx.dataDir);
+      try {
+        expect(store.documents(`annual-plan-${rx.programme.id}-2024`)).toHaveLength(0);
+      } finally {
+        store.close();
+      }
+    } finally {
+      activities.close();
+      await native.close();
+      mail.close();
+      fs.rmSync(rx.dir, { recursive: true, force: true });
     }
   });
 });

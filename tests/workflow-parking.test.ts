@@ -290,24 +290,50 @@ describe('a reject racing an approval of a unit replacement', () => {
   }, 180_000);
 });
 
+describe('a unit reported closed again after a rejection', () => {
+  it('asks the managers again: each report is its own notice', async () => {
+    const u = inputs.brigade[3]!;
+    const wf = legacyInspectionWorkflowId(campaignId, u.unitId);
+    const mail = recordingMail(fx.mailDb);
+    try {
+      await inspect(mail, async (start) => {
+        const h = await start(u);
+        const requested = () => readNotices(fx.mailDb).filter((n) => n.key.startsWith(`${wf}/unit-closed-reported`));
+        await h.executeUpdate(reportUnitClosedUpdate, { args: [{ by: u.team[0]!, reasonCode: 'closed', note: '' }] });
+        await eventually(async () => requested().length === 1, 'the first request');
+        await h.executeUpdate(decideUnitReplacementUpdate, { args: [{ by: 'MGR1', decision: 'reject', reasonCode: 'not-verified', note: '' }] });
+        // The team finds it closed after all and reports again: the managers must hear of it again.
+        await h.executeUpdate(reportUnitClosedUpdate, { args: [{ by: u.team[1]!, reasonCode: 'closed', note: '复查仍停产' }] });
+        const both = await eventually(async () => (requested().length === 2 ? requested() : null), 'the second request');
+        expect(both.map((n) => n.key)).toEqual([`${wf}/unit-closed-reported`, `${wf}/unit-closed-reported/2`]);
+        for (const n of both) expect(n.to.sort()).toEqual(['mgr1@bureau.example.cn', 'mgr2@bureau.example.cn']);
+        await h.terminate('test done');
+      });
+    } finally {
+      mail.close();
+    }
+  }, 180_000);
+});
+
 describe('a refused publication parks the campaign', () => {
   it('parks while the frozen manifest is altered, publishes once it is restored and an operator resumes', async () => {
     const pfx = createFixture('parkpub-2024');
     const campaignId = campaignWorkflowId('parkpub-2024', 2024, 1);
     const taskQueue = uniqueTaskQueue('parkpub');
     const mail = recordingMail(pfx.mailDb);
-    // The first worker caches nothing, so no task waits on its sticky queue once it has stopped.
-    const worker = (acts: ReturnType<typeof createActivities>, cache = true) =>
-      Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts, ...(cache ? {} : { maxCachedWorkflows: 0 }) });
-    const acts1 = createActivities({ dataDir: pfx.dataDir, registryDb: pfx.registryDb, programme: pfx.programme, mail, allowRehearsalClock: true });
+    // One worker throughout, caching its workflows: a worker that cached nothing replayed every
+    // history on every task (a campaign and its inspections), which took minutes under load.
+    const acts = createActivities({ dataDir: pfx.dataDir, registryDb: pfx.registryDb, programme: pfx.programme, mail, allowRehearsalClock: true });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
     const client = env.client;
+    const file = path.join(pfx.dataDir, 'campaigns', campaignId, 'manifest', 'units.csv');
     try {
       const handle = await api.startCampaign(
         client,
         { programmeId: 'parkpub-2024', year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-25', secondsPerDay: 86_400 }, batchSize: 10, searchAttributes: false },
         { taskQueue },
       );
-      const units = await (await worker(acts1, false)).runUntil(async () => {
+      await worker.runUntil(async () => {
         await eventually(async () => (await api.campaignStatus(client, campaignId)).updateWindow.waitingFor.length === 2, 'brigades loaded');
         await api.submitChangeList(client, campaignId, { brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: null });
         await api.submitChangeList(client, campaignId, { brigade: 'county-xixian', by: PEOPLE.countyClerk, batchId: null });
@@ -317,34 +343,30 @@ describe('a refused publication parks the campaign', () => {
           { role: 'admin', personId: PEOPLE.admin, entropy: 'PublicationAdmin2024' },
           { role: 'discipline', personId: PEOPLE.discipline, entropy: 'PublicationDiscipline24' },
         ]);
-        await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'inspection', 'inspection phase');
-        const drawn = drawnUnits(pfx.dataDir, campaignId);
-        for (const u of drawn.slice(1)) {
-          await eventually(async () => (await api.inspectionStatus(client, campaignId, u.unitId)).phase === 'inspection', u.unitId);
+        await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'inspection', 'inspection phase', 600);
+        const units = drawnUnits(pfx.dataDir, campaignId);
+        for (const u of units.slice(1)) {
+          await eventually(async () => (await api.inspectionStatus(client, campaignId, u.unitId)).phase === 'inspection', u.unitId, 600);
           await api.submitResult(client, campaignId, u.unitId, report(u.team[0]!, u.team.slice(0, 2)));
         }
-        return drawn;
-      });
-      acts1.close();
 
-      // The frozen manifest is altered on disk; the next worker's publication refuses it.
-      const file = path.join(pfx.dataDir, 'campaigns', campaignId, 'manifest', 'units.csv');
-      const original = fs.readFileSync(file);
-      fs.writeFileSync(file, Buffer.concat([original, Buffer.from('\n')]));
-      const acts2 = createActivities({ dataDir: pfx.dataDir, registryDb: pfx.registryDb, programme: pfx.programme, mail, allowRehearsalClock: true });
-      await (await worker(acts2)).runUntil(async () => {
+        // The frozen manifest is altered on disk before the last result; the publication refuses it.
+        const original = fs.readFileSync(file);
+        fs.writeFileSync(file, Buffer.concat([original, Buffer.from('\n')]));
         const last = units[0]!;
-        await eventually(async () => (await api.inspectionStatus(client, campaignId, last.unitId)).phase === 'inspection', last.unitId);
+        await eventually(async () => (await api.inspectionStatus(client, campaignId, last.unitId)).phase === 'inspection', last.unitId, 600);
         await api.submitResult(client, campaignId, last.unitId, report(last.team[0]!, last.team.slice(0, 2)));
         const st = await eventually(async () => {
           const s = await api.campaignStatus(client, campaignId);
           return s.phase === 'parked' ? s : null;
         }, 'the publication parked', 600);
-        expect(st.parked).toMatchObject({ step: 'publication' });
-        expect(st.parked!.reason).toMatch(/manifest/);
+        expect(st.parked).toMatchObject({ step: 'publication', failureType: 'PublicationRefused' });
+        expect(st.parked!.reason).toMatch(/^activity publishCampaign \(campaign campaign-parkpub-2024-2024q1\): publication input: the manifest is not valid:.*units\.csv:\d+: expected 5 fields/s);
         expect(st.waitingOn).toEqual([expect.stringMatching(/^operations: publication parked: .*; once fixed: ssj quarter resume --year 2024 --quarter 1 --as /s)]);
-        await eventually(async () => readNotices(pfx.mailDb).find((n) => n.key === `${campaignId}/parked/1`), 'the alert');
+        await eventually(async () => readNotices(pfx.mailDb).find((n) => n.key === `${campaignId}/parked/1`), 'the alert', 600);
         expect(await rejection(resumeCampaign(client, campaignId, { by: 'MGR1' }))).toMatch(/^resumeParkedStep: MGR1 may not resume a parked step/);
+        // Nothing was published while parked.
+        expect(fs.existsSync(path.join(pfx.dataDir, 'publication', campaignId))).toBe(false);
 
         fs.writeFileSync(file, original);
         expect(await resumeCampaign(client, campaignId, { by: PEOPLE.detachmentLeader, note: '已恢复冻结名录' })).toMatchObject({ step: 'publication', resumedBy: PEOPLE.detachmentLeader });
@@ -354,8 +376,8 @@ describe('a refused publication parks the campaign', () => {
         expect((await api.campaignStatus(client, campaignId)).parked).toBeNull();
         await saveHistory(handle, 'campaign-publication-parked');
       });
-      acts2.close();
     } finally {
+      acts.close();
       mail.close();
       fs.rmSync(pfx.dir, { recursive: true, force: true });
     }

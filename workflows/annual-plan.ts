@@ -17,7 +17,8 @@ export async function annualPlanWorkflow(input: AnnualPlanInput): Promise<NonNul
   const due = `${input.year}-${String(settings.annualPlanBy.month).padStart(2, '0')}-${String(settings.annualPlanBy.day).padStart(2, '0')}`;
   status = { ...status, due };
   const on = programmeDate(clock, Date.now());
-  const filed = await acts.fileAnnualPlan({ key: `${wfId}/file`, programmeId: input.programmeId, year: input.year, issuedOn: on });
+  // The clock goes along so the worker can refuse a rehearsal it does not allow (an argument, not a command: replays as before).
+  const filed = await acts.fileAnnualPlan({ key: `${wfId}/file`, programmeId: input.programmeId, year: input.year, issuedOn: on, clock });
   status = { ...status, phase: 'filed', filed: { number: filed.number, on, late: on > due } };
   visibility({ phase: 'filed' });
   return status.filed!;

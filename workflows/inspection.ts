@@ -257,7 +257,9 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const c = ++closures;
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await notify({
-        key: `${wfId}/unit-closed-reported`,
+        // One notice per report: a unit reported closed again after a rejection asks the managers
+        // again (the first keeps its old key, so notices already sent are not sent twice).
+        key: c === 1 ? `${wfId}/unit-closed-reported` : `${wfId}/unit-closed-reported/${c}`,
         campaignId,
         kind: 'unit-replacement-requested',
         to: { persons: managers },

@@ -550,6 +550,17 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     annualPlanBy: { ...deps.programme.deadlines.annualPlanBy },
   });
 
+  /** A rehearsal clock (a programme day in seconds) only on a worker that allows it: never in production. */
+  const refuseRehearsalUnlessAllowed = (subject: string, clock: ResolvedClock | undefined, remedy: string): void => {
+    if (clock?.mode !== 'rehearsal' || deps.allowRehearsalClock) return;
+    throw refuse(
+      `${subject}: it runs on a rehearsal clock (1 programme day = ${clock.secondsPerDay} s from ${clock.programmeStart}), ` +
+        'which this worker does not allow: rehearsals run only on a worker started with SSJ_ALLOW_REHEARSAL_CLOCK=true (never in production); ' +
+        remedy,
+      'RehearsalClockRefused',
+    );
+  };
+
   return {
     /** Checks the campaign against the worker's programme, creates its store row and roster. */
     async prepareCampaign(a: {
@@ -567,14 +578,7 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
       if (a.programmeId !== deps.programme.id || a.year !== deps.programme.year) {
         throw refuse(`this worker runs programme ${deps.programme.id} (${deps.programme.year}); the campaign asks for ${a.programmeId} (${a.year})`);
       }
-      if (a.clock?.mode === 'rehearsal' && !deps.allowRehearsalClock) {
-        throw refuse(
-          `campaign ${a.campaignId}: it runs on a rehearsal clock (1 programme day = ${a.clock.secondsPerDay} s from ${a.clock.programmeStart}), ` +
-            'which this worker does not allow: rehearsals run only on a worker started with SSJ_ALLOW_REHEARSAL_CLOCK=true (never in production); ' +
-            'start the quarter without --rehearsal, or on a rehearsal worker',
-          'RehearsalClockRefused',
-        );
-      }
+      refuseRehearsalUnlessAllowed(`campaign ${a.campaignId}`, a.clock, 'start the quarter without --rehearsal, or on a rehearsal worker');
       store().ensureCampaign(a);
       const existing = store().campaign(a.campaignId)!;
       const roster = existing.manifestDigest && existing.roster ? existing.roster : rosterAt(a.rosterAsOf);
@@ -913,9 +917,17 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     },
 
     /** Files the year's plan (Annex 1 + 2) with the superior office, once per key. */
-    async fileAnnualPlan(a: { key: string; programmeId: string; year: number; issuedOn: string }): Promise<{ number: string; sentTo: string[] }> {
+    async fileAnnualPlan(a: {
+      key: string;
+      programmeId: string;
+      year: number;
+      issuedOn: string;
+      /** The plan workflow's clock (plans started before the rehearsal gate do not pass it). */
+      clock?: ResolvedClock;
+    }): Promise<{ number: string; sentTo: string[] }> {
       const p = deps.programme;
       if (a.programmeId !== p.id || a.year !== p.year) throw refuse(`this worker runs programme ${p.id} (${p.year}), not ${a.programmeId} (${a.year})`);
+      refuseRehearsalUnlessAllowed(`annual plan ${a.programmeId} ${a.year}`, a.clock, 'start the plan on the real clock, or on a rehearsal worker');
       const campaignId = `annual-plan-${p.id}-${p.year}`;
       store().ensureCampaign({ campaignId, programmeId: p.id, year: p.year, quarter: 0 });
       if (!store().campaign(campaignId)!.roster) store().setRoster(campaignId, rosterAt(a.issuedOn));
