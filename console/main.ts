@@ -7,6 +7,7 @@ import { CREATE_KEYRING_HINT, KeyringError, loadKeyring } from '../codec/keyring
 import { loadProgramme } from '../activities/programme';
 import { openConsoleStore } from '../stores/open';
 import { registryPeople } from './people';
+import { inspectionRegistry } from './inspection-registry';
 import { buildConsole } from './server';
 import { loadConsoleSettings } from './settings';
 
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
   const { client, connection } = await connectTemporalClient(runtime, loadKeyring());
   const store = await openConsoleStore(settings.store);
   const people = registryPeople(runtime.registryDb);
-  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], logger: true });
+  const registry = inspectionRegistry(runtime.registryDb);
+  const inspections = { registry, checkItems: programme.checkItems, couldNotInspect: programme.reasons?.couldNotInspect ?? [] };
+  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, logger: true });
   await app.listen({ host: settings.host, port: settings.port });
   console.log(`console: ${settings.publicUrl}`);
   const stop = async () => {
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     await store.close();
     await connection.close();
     people.close();
+    registry.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

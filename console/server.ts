@@ -18,6 +18,7 @@ import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 import type { ConsoleSettings } from './settings';
 import { registerOidc } from './oidc';
 import { registerApprovals } from './approvals';
+import { registerInspections, type InspectionDeps } from './inspection';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
@@ -34,6 +35,8 @@ export interface ConsoleDeps {
   temporal?: Client | null;
   /** The programme's rejection reason codes (config/programme.json reasons.rejection). */
   rejectionReasons?: readonly ReasonCodeEntry[];
+  /** The inspection page's registry facts and programme lists (needs `temporal`). */
+  inspections?: InspectionDeps | null;
   /** The clock (tests move it to check the idle timeout and lockout expiry). */
   now?: () => Date;
   logger?: boolean;
@@ -263,7 +266,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   });
 
   if (deps.temporal) {
-    registerApprovals(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.temporal, deps.rejectionReasons ?? []);
+    const routes = { store, now, personName: deps.personName, viewerOf, requireRole, audit, html };
+    registerApprovals(app, routes, deps.temporal, deps.rejectionReasons ?? []);
+    if (deps.inspections) registerInspections(app, routes, deps.temporal, deps.inspections);
   }
 
   app.setNotFoundHandler((req, reply) => html(reply, problemPage('页面不存在', '您访问的页面不存在。', viewerOf(req)), 404));

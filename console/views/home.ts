@@ -31,7 +31,9 @@ export function workingDaysLeft(today: string, deadline: string): number | null 
 
 /** The page where the task is done, when the console has it yet. */
 export function taskHref(t: TaskRow): string | null {
-  return t.kind === 'approve-handover' ? `/approval?task=${encodeURIComponent(t.key)}` : null;
+  if (t.kind === 'approve-handover') return `/approval?task=${encodeURIComponent(t.key)}`;
+  if ((t.kind === 'result' || t.kind === 'inspection-result') && t.unitId) return `/inspection?campaign=${encodeURIComponent(t.campaignId)}&unit=${encodeURIComponent(t.unitId)}`;
+  return null;
 }
 function taskLink(t: TaskRow) {
   const label = TASK_LABELS[t.kind] ?? t.kind;

@@ -1,0 +1,120 @@
+// The inspection result form, read into the SAME message the command line sends (submitResult,
+// domain/outcomes.ts resultReportInputSchema). The per-item answers of the paper record (checked,
+// problem found, handling) and how the check was made have no field in that message yet: they are
+// written as a Chinese summary into the description (findings) or the internal note (could not
+// inspect), and kept whole in the console's audit entry.
+import { firstIssue, resultReportInputSchema, type ResultReport } from '../domain/messages';
+import type { CheckItem, ReasonCodeEntry } from '../domain/programme';
+
+export interface ItemAnswer {
+  seq: number;
+  item: string;
+  checked: boolean;
+  problem: boolean;
+  handling: string;
+}
+
+/** What the inspector typed, echoed back into the form when it is refused. */
+export interface ResultFormValues {
+  items: ItemAnswer[];
+  howChecked: string;
+  checkedOn: string;
+  present: string[];
+  outcome: string;
+  description: string;
+  referTo: string;
+  reasonCode: string;
+  note: string;
+}
+
+export type ParsedResultForm = { ok: true; report: ResultReport; values: ResultFormValues } | { ok: false; error: string; values: ResultFormValues };
+
+const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+const list = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+const MAX_TEXT = 1000;
+
+export function emptyResultForm(checkItems: readonly CheckItem[], today: string): ResultFormValues {
+  return {
+    items: checkItems.map((c) => ({ seq: c.seq, item: c.item, checked: false, problem: false, handling: '' })),
+    howChecked: '',
+    checkedOn: today,
+    present: [],
+    outcome: '',
+    description: '',
+    referTo: '',
+    reasonCode: '',
+    note: '',
+  };
+}
+
+/** 检查记录 as one paragraph per line: how it was checked, then each check item's answers. */
+export function itemSummary(v: Pick<ResultFormValues, 'items' | 'howChecked'>): string {
+  const lines = [`检查方式：${v.howChecked || '未填写'}`];
+  for (const a of v.items) {
+    const state = a.checked ? (a.problem ? '已检查，发现问题' : '已检查，未发现问题') : '未检查';
+    lines.push(`检查事项${a.seq}（${a.item}）：${state}${a.handling ? `；处理情况：${a.handling}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function parseResultForm(
+  body: Record<string, unknown>,
+  ctx: { by: string; team: readonly string[]; today: string; checkItems: readonly CheckItem[]; couldNotInspect: readonly ReasonCodeEntry[]; agencies: readonly string[] },
+): ParsedResultForm {
+  const values: ResultFormValues = {
+    items: ctx.checkItems.map((c) => ({
+      seq: c.seq,
+      item: c.item,
+      checked: str(body[`item-${c.seq}-checked`]) === '1',
+      problem: str(body[`item-${c.seq}-problem`]) === '1',
+      handling: str(body[`item-${c.seq}-handling`]).slice(0, MAX_TEXT),
+    })),
+    howChecked: str(body.howChecked).slice(0, MAX_TEXT),
+    checkedOn: str(body.checkedOn),
+    present: [...new Set(list(body.present))],
+    outcome: str(body.outcome),
+    description: str(body.description).slice(0, 4000),
+    referTo: str(body.referTo),
+    reasonCode: str(body.reasonCode),
+    note: str(body.note).slice(0, MAX_TEXT),
+  };
+  const fail = (error: string): ParsedResultForm => ({ ok: false, error, values });
+
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(values.checkedOn)) return fail('请填写检查日期。');
+  if (values.checkedOn > ctx.today) return fail('检查日期不能晚于今天。');
+  if (values.present.some((p) => !ctx.team.includes(p))) return fail('在场执法人员须为本检查组成员。');
+  if (values.present.length < 2) return fail('须至少勾选两名在场执法人员。');
+  if (!values.howChecked) return fail('请填写检查方式。');
+  const unchecked = values.items.filter((a) => !a.checked && values.outcome !== 'could-not-inspect');
+  if (unchecked.length) return fail(`检查事项${unchecked.map((a) => a.seq).join('、')}尚未勾选“已检查”。`);
+  const flagged = values.items.some((a) => a.problem);
+
+  const summary = itemSummary(values);
+  let result: unknown;
+  switch (values.outcome) {
+    case 'no-problem':
+      if (flagged) return fail('检查事项中勾选了“发现问题”，检查结论不能为“未发现问题”。');
+      result = { outcome: 'no-problem' };
+      break;
+    case 'problems-found':
+      if (!values.description) return fail('发现问题时须填写问题描述。');
+      if (values.referTo && !ctx.agencies.includes(values.referTo)) return fail('移送机关不在名录中，请重新选择。');
+      result = { outcome: 'problems-found', description: `${values.description}\n\n【检查记录】\n${summary}`, referTo: values.referTo || null };
+      break;
+    case 'could-not-inspect': {
+      if (!ctx.couldNotInspect.some((r) => r.code === values.reasonCode)) return fail('未能检查时须选择原因。');
+      const note = [values.note, `【检查记录】\n${summary}`].filter(Boolean).join('\n\n');
+      if (note.length > MAX_TEXT) return fail(`说明与检查记录合计不能超过${MAX_TEXT}字，请精简说明或处理情况。`);
+      result = { outcome: 'could-not-inspect', reasonCode: values.reasonCode, note };
+      break;
+    }
+    default:
+      return fail('请选择检查结论。');
+  }
+  const parsed = resultReportInputSchema.safeParse({ by: ctx.by, present: values.present, checkedOn: values.checkedOn, result, evidence: [] });
+  if (!parsed.success) {
+    const onDescription = parsed.error.issues.some((i) => i.path.join('.') === 'result.description');
+    return fail(onDescription ? '问题描述含有不允许的字符（控制字符或文字方向字符），请删除后重新提交。' : `提交的内容有误：${firstIssue(parsed.error)}`);
+  }
+  return { ok: true, report: parsed.data, values };
+}
