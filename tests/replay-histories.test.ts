@@ -22,6 +22,11 @@ describe('saved histories replay on the current workflow code', () => {
     expect(marker('inspection-replacement-race.json', 'fast-handlers-parking')).toBe(true);
     // park-publication: a campaign whose publication was refused, parked, then resumed.
     expect(marker('campaign-publication-parked.json', 'park-publication')).toBe(true);
+    // dates-from-activity: the calendar slice recorded at start.
+    expect(marker('campaign-dates-from-activity.json', 'dates-from-activity')).toBe(true);
+    // console-projection: the inspection and campaign rows the console lists.
+    expect(marker('inspection-console-projection.json', 'console-projection')).toBe(true);
+    expect(marker('campaign-console-projection.json', 'console-projection')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

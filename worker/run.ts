@@ -10,6 +10,8 @@ import { connectTemporalNative } from '../config/temporal';
 import { createMailer, type Mailer } from '../activities/mail/mailer';
 import { loadProgramme } from '../activities/programme';
 import { createActivities } from '../activities/campaign/activities';
+import type { ConsoleStore } from '../stores/console-store';
+import { openConsoleStore, storeSettingsFromEnv } from '../stores/open';
 import type { JsonLogger } from './log';
 import { ssjDataConverter } from '../codec/data-converter';
 import type { Keyring } from '../codec/keyring';
@@ -48,10 +50,13 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
   }
   const connection = await connectWithRetry(settings, log);
   let mailer: Mailer | undefined;
+  let consoleStore: ConsoleStore | undefined;
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
     mailer = createMailer(settings, settings.dataDir, { log: (level, msg, fields) => log[level](msg, { component: 'mail', ...fields }) });
     const programme = loadProgramme(settings.programmeFile ?? undefined);
+    // The console's projection (task lists) lives in the shared store, on the same database the console opens.
+    consoleStore = await openConsoleStore({ dataDir: settings.dataDir, databaseUrl: storeSettingsFromEnv().databaseUrl });
     const activities = createActivities({
       dataDir: settings.dataDir,
       registryDb: settings.registryDb,
@@ -60,6 +65,7 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
       keyring,
       // SSJ_ALLOW_REHEARSAL_CLOCK: prepareCampaign refuses a rehearsal clock unless this worker allows it.
       allowRehearsalClock: settings.allowRehearsalClock,
+      consoleStore,
     });
     const worker = await Worker.create({
       connection,
@@ -73,6 +79,7 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
       shutdownGraceTime: `${settings.shutdownGraceSeconds}s`,
     });
     const m = mailer;
+    const cs = consoleStore;
     return {
       worker,
       identity,
@@ -81,11 +88,13 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
         // The campaign activities open their store lazily; close it if they offer a way.
         const closable = activities as unknown as { close?: () => unknown };
         if (typeof closable.close === 'function') await closable.close();
+        await cs.close();
         await connection.close();
       },
     };
   } catch (err) {
     mailer?.close();
+    await consoleStore?.close().catch(() => undefined);
     await connection.close();
     throw err;
   }

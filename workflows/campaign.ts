@@ -11,6 +11,7 @@ import { WitnessCeremonies, type CeremonyGate } from './ceremony';
 import { addTally, emptyTally, inspectionBatchWorkflow } from './batch';
 import { NoticeQueue } from './notice-queue';
 import { Parking } from './parking';
+import { Projector } from './projector';
 import {
   batchWorkflowId,
   campaignStatusQuery,
@@ -277,6 +278,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     return acts.drawCampaign({ campaignId, witnesses: ceremonies.revealed(), ceremony: ceremonies.status()!, batchSize });
   }
 
+  // The console's campaign row follows every phase change, written from its own coroutine
+  // (./projector.ts). Histories from before replay without it.
+  const projector = patched('console-projection')
+    ? new Projector(
+        () => ({ campaignId, programmeId: input.programmeId, year, quarter, phase, dates: { ...dates }, parked: parking.parked ? { step: parking.parked.step, reason: parking.parked.reason } : null }),
+        (state, revision) => acts.projectCampaign({ ...state, revision, at: programmeInstantIso(clock, Date.now()) }),
+      )
+    : null;
+
   // --- 1. update window --------------------------------------------------------------------------
   visibility({ year, quarter, phase });
   // The clock goes along so the worker can refuse a rehearsal it does not allow (newer campaigns).
@@ -414,6 +424,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   await acts.saveStats({ campaignId, stats });
   setPhase('closed');
   if (alerts) await condition(() => alerts!.idle);
+  if (projector) await condition(() => projector.idle);
   await condition(allHandlersFinished);
   return { campaignId, stats, publication };
 }

@@ -43,6 +43,7 @@ import {
 import { acts, Mutex, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
 import { NoticeQueue, type NoticeArgs } from './notice-queue';
 import { Parking } from './parking';
+import { Projector } from './projector';
 
 export async function inspectionWorkflow(input: InspectionInput): Promise<InspectionOutcome> {
   const visibility = visibilityFor(input.searchAttributes);
@@ -74,6 +75,9 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   let approvalDue: string | null = null;
   let approvalOverdue = false;
   let inspectorReplacements = 0;
+  // When the result and the hand-over decision arrived (workflow time), for the console's "已处理".
+  let resultAt: string | null = null;
+  let handoverDecidedAt: string | null = null;
   const recusing = new Set<string>();
   const replacedOnUnit = new Set<string>();
   const lock = new Mutex();
@@ -356,6 +360,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const report = resultReportSchema.parse(upgradeLegacyResult(msg));
       const onTime = Date.now() < endOfDayMs(clock, input.dates.due);
       result = { report, onTime };
+      resultAt = at();
       if (!onTime) overdue = true;
       await acts.recordResult({ campaignId, unitId, report, onTime, at: at() });
       return { unitId, outcome: report.result.outcome, onTime, next: nextHandling(report, input.authority.departmentKind) };
@@ -392,6 +397,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     decideHandoverUpdate,
     async (msg) => {
       handoverDecision = handoverDecisionSchema.parse(upgradeLegacyReason(msg, 'other'));
+      handoverDecidedAt = at();
       if (fastV3) {
         // The document is issued from the main loop (and may park there); the status shows it.
         const approved = handoverDecision.decision === 'approve';
@@ -450,6 +456,32 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       parked: parking.parked,
     };
   });
+
+  // The console's task and inspection rows follow every phase change, written from their own
+  // coroutine (./projector.ts). Histories from before replay without it.
+  const projector = patched('console-projection')
+    ? new Projector(
+        () => ({
+          workflowId: wfId,
+          campaignId,
+          unitId,
+          department: input.department,
+          team: [...team],
+          managers: [...managers],
+          phase,
+          due: input.dates.due,
+          overdue: overdue || approvalOverdue,
+          parked: parking.parked ? { step: parking.parked.step, reason: parking.parked.reason, operators: [...parking.parked.operators] } : null,
+          result: result && resultAt ? { by: result.report.by, at: resultAt, outcome: result.report.result.outcome } : null,
+          approval: approvalDue
+            ? { due: approvalDue, decision: handoverDecision && handoverDecidedAt ? { decision: handoverDecision.decision, by: handoverDecision.by, at: handoverDecidedAt } : null }
+            : null,
+          handling,
+          replacedBy: replacedBy?.unitId ?? null,
+        }),
+        (state, revision) => acts.projectInspection({ ...state, revision, at: at() }),
+      )
+    : null;
 
   // --- the inspection ------------------------------------------------------------------------------
 
@@ -533,6 +565,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     phase = 'replaced';
     visibility({ phase: 'replaced' });
     if (notices) await condition(() => notices.idle);
+    if (projector) await condition(() => projector.idle);
     await condition(allHandlersFinished);
     return outcome('not-inspected', replacedBy);
   }
@@ -617,6 +650,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   phase = 'done';
   visibility({ phase: 'done' });
   if (notices) await condition(() => notices.idle);
+  if (projector) await condition(() => projector.idle);
   // Let handlers still answering their callers (submitResult, decideHandover) finish first.
   await condition(allHandlersFinished);
   return outcome(handling, null);

@@ -40,6 +40,8 @@ import { heartbeat } from '../heartbeat';
 import { bundledCalendar, WorkingCalendar, type CalendarData, type CalendarSlice } from '../../domain/calendar';
 import type { ResolvedClock } from '../../domain/programme-clock';
 import type { Keyring } from '../../codec/keyring';
+import type { ConsoleStore } from '../../stores/console-store';
+import { projectCampaign as writeCampaignProjection, projectInspection as writeInspectionProjection, type CampaignProjection, type InspectionProjection } from './projection';
 
 export interface MailSender {
   /**
@@ -84,6 +86,8 @@ export interface CampaignActivityDeps {
    * production worker refuses them in prepareCampaign. The worker setting sets it.
    */
   allowRehearsalClock?: boolean;
+  /** The console's store: projectInspection writes its task and inspection rows there. Absent: it does nothing. */
+  consoleStore?: ConsoleStore;
 }
 
 /** Settings the workflows need from the programme (it is not read inside workflow code). */
@@ -562,6 +566,16 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
   };
 
   return {
+    /** The console's rows for one inspection (./projection.ts); names as the notices have them. */
+    async projectInspection(p: InspectionProjection): Promise<{ written: number }> {
+      if (!deps.consoleStore) return { written: 0 };
+      const ctx = noticeContext(p.campaignId);
+      return { written: await writeInspectionProjection(deps.consoleStore, { unitName: (id) => ctx.unit(id).name, departmentName: ctx.department }, p) };
+    },
+    /** The console's row for one campaign (./projection.ts). */
+    async projectCampaign(p: CampaignProjection): Promise<{ written: boolean }> {
+      return { written: deps.consoleStore ? await writeCampaignProjection(deps.consoleStore, p) : false };
+    },
     /** Checks the campaign against the worker's programme, creates its store row and roster. */
     async prepareCampaign(a: {
       campaignId: string;

@@ -18,6 +18,7 @@ export const TASK_LABELS: Record<string, string> = {
   'witness-reveal': '抽取见证：公开随机数',
   'change-list': '提交变更清单',
   publication: '公示发布',
+  parked: '暂停待处理（补正数据后恢复）',
 };
 
 /** Working days from `today` to `deadline` (negative when past); null when the calendar does not cover them. */
