@@ -241,15 +241,24 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     }
   }
 
-  function unitAt(unitId: string, asOf: string): Unit | null {
+  /** The units as they stood on `asOf`, reading the registry once (a publication names thousands). */
+  function unitsAt(unitIds: Iterable<string>, asOf: string): Map<string, Unit | null> {
     const reg = openRegistry(deps.registryDb);
     try {
-      let state: Unit | null = null;
-      for (const h of reg.history('unit', unitId)) if (h.effectiveDate <= asOf) state = h.state as Unit | null;
-      return state;
+      const out = new Map<string, Unit | null>();
+      for (const unitId of unitIds) {
+        let state: Unit | null = null;
+        for (const h of reg.history('unit', unitId)) if (h.effectiveDate <= asOf) state = h.state as Unit | null;
+        out.set(unitId, state);
+      }
+      return out;
     } finally {
       reg.close();
     }
+  }
+
+  function unitAt(unitId: string, asOf: string): Unit | null {
+    return unitsAt([unitId], asOf).get(unitId) ?? null;
   }
   /** The names behind a notice's ids, as of the campaign's freeze (roster and registry); see ./notices. */
   function noticeContext(campaignId: string): NoticeContext {
@@ -482,8 +491,9 @@ function buildActivities(deps: CampaignActivityDeps, onStore: (close: () => void
     const unitIds = new Set(args.record.assignments.map((a) => a.unit_id));
     for (const r of args.replacements) if (r.kind === 'unit') unitIds.add(r.replacement);
     const replaced = new Set(args.replacements.filter((r) => r.kind === 'unit').map((r) => r.unit_id));
+    const states = unitsAt(unitIds, asOf);
     const units = [...unitIds].sort().map((id) => {
-      const u = unitAt(id, asOf);
+      const u = states.get(id);
       return { id, name: u?.name ?? id, address: u?.address ?? '' };
     });
     const results = new Map(args.store.results(args.campaignId).map((r) => [r.unitId, r]));
