@@ -39,6 +39,8 @@ export interface RuntimeSettings {
     apiKey: string | null;
   };
   dataDir: string;
+  /** The shared store (stores/open.ts): PostgreSQL URL; null: SQLite `ssj.db` in dataDir. */
+  databaseUrl: string | null;
   /** The registry store (SQLite file). */
   registryDb: string;
   /** The mail outbox (SQLite file): which notices were sent. */
@@ -82,6 +84,10 @@ export const SETTINGS_VARIABLES = {
   TEMPORAL_API_KEY: { default: '', doc: 'API key sent as a bearer token (e.g. Temporal Cloud)' },
   SSJ_TASK_QUEUE: { default: 'ssj', doc: 'task queue of the workflows and activities' },
   SSJ_DATA_DIR: { default: '.data', doc: 'folder of the SQLite files, documents and publications' },
+  SSJ_DATABASE_URL: {
+    default: '',
+    doc: 'the shared store on PostgreSQL, postgres://user:password@host:5432/db (several hosts); empty: SQLite ssj.db in SSJ_DATA_DIR (one host)',
+  },
   SSJ_DB: { default: '<SSJ_DATA_DIR>/registry.db', doc: 'the registry store (SQLite file)' },
   SSJ_PROGRAMME: { default: 'config/programme.json', doc: 'the programme (plan) file' },
   SSJ_WORKFLOW_BUNDLE: { default: '', doc: 'prebuilt workflow bundle (npm run build:bundle); bundles at start when empty' },
@@ -151,6 +157,9 @@ const envSchema = z.object({
   TEMPORAL_API_KEY: optionalText,
   SSJ_TASK_QUEUE: name('task queue name').default('ssj'),
   SSJ_DATA_DIR: z.string().trim().min(1, { error: 'must not be empty' }).default('.data'),
+  SSJ_DATABASE_URL: optionalText.refine((v) => v === null || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
+    error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database',
+  }),
   SSJ_DB: optionalText,
   SSJ_PROGRAMME: optionalText,
   SSJ_WORKFLOW_BUNDLE: optionalText,
@@ -268,6 +277,7 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
       apiKey: e.TEMPORAL_API_KEY,
     },
     dataDir,
+    databaseUrl: e.SSJ_DATABASE_URL,
     registryDb: e.SSJ_DB === null ? path.join(dataDir, 'registry.db') : abs(e.SSJ_DB),
     outboxDb: path.join(dataDir, 'outbox.db'),
     programmeFile,
