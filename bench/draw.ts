@@ -1,12 +1,12 @@
 // Benchmark of the draw (DRAW-SPEC section 9): synthetic city-shaped manifests of 10k, 100k and
 // 1M units. For each size: parse time, draw time (median), peak memory, and the floor: hashing,
-// in this process and run, exactly the tickets the draw computed, nothing else.
+// in this process and run, exactly the tickets the draw computed, in the same batches, nothing else.
 // Then the whole-process comparison of bench/draw-process.ts: `ssj draw` through npm against
 // standard-library Python (--process-units 0 skips it).
 //   npx tsx bench/draw.ts [--sizes 10000,100000,1000000] [--runs N] [--process-units 200000] [--process-runs 3]
 import { DrawRecord, runDraw, Witness } from '../domain/draw/draw';
 import { TicketHasher } from '../domain/draw/tickets';
-import { parseManifest, serializeManifest } from '../domain/draw/manifest';
+import { parseDrawManifest, serializeManifest } from '../domain/draw/manifest';
 import { syntheticManifest } from '../tests/fixtures/draw/synthetic';
 import { median, processBench } from './draw-process';
 
@@ -42,7 +42,7 @@ function benchSize(units: number, runsWanted: number | undefined): Row {
   process.stderr.write(`${units} units: generating...\n`);
   let files: ReturnType<typeof serializeManifest> | null = serializeManifest(syntheticManifest({ units }));
   let t = process.hrtime.bigint();
-  const manifest = parseManifest(files);
+  const manifest = parseDrawManifest(files); // as `ssj draw` reads it
   const parseMs = ms(t);
   files = null; // the draw works from the parsed manifest only
   const runs = runsWanted ?? (units >= 1_000_000 ? 3 : units >= 100_000 ? 5 : 9);
@@ -55,19 +55,23 @@ function benchSize(units: number, runsWanted: number | undefined): Row {
   // One instrumented run collects the labels the draw hashes (not timed).
   const labels: string[] = [];
   runDraw(manifest, WITNESSES, { ticketLog: labels });
-  // Hashed as the draw hashes them: one block each from the seed's state (domain/draw/tickets.ts),
-  // the fixed part of consecutive labels ("select|pool|", "assign|unit|") laid out once.
+  // Hashed as the draw hashes them (domain/draw/tickets.ts): the labels that share a fixed part
+  // ("select|pool|", "assign|unit|") in one batch, as the draw's pools and load groups are.
   const hasher = new TicketHasher(reference.seed);
-  const out = new Int32Array(8);
+  const batches: { fixed: string; ids: string[] }[] = [];
+  for (const label of labels) {
+    const cut = label.lastIndexOf('|') + 1;
+    const fixed = label.slice(0, cut);
+    const last = batches[batches.length - 1];
+    if (last?.fixed === fixed) last.ids.push(label.slice(cut));
+    else batches.push({ fixed, ids: [label.slice(cut)] });
+  }
+  let out = new Int32Array(8);
   const floor = (): number => {
     let sink = 0;
-    let fixed = '';
-    let prefix = hasher.prefix(fixed);
-    for (let i = 0; i < labels.length; i++) {
-      const label = labels[i] as string;
-      const cut = label.lastIndexOf('|') + 1;
-      if (label.slice(0, cut) !== fixed) prefix = hasher.prefix((fixed = label.slice(0, cut)));
-      prefix.write(label.slice(cut), out, 0);
+    for (const b of batches) {
+      if (out.length < 8 * b.ids.length) out = new Int32Array(8 * b.ids.length);
+      hasher.prefix(b.fixed).writeIds(b.ids, b.ids.length, out);
       sink ^= out[0] as number;
     }
     return sink;

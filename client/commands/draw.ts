@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DrawError, WitnessArg, bindWitnesses, drawPrecheck, parseWitness, runDraw, seedCommitment } from '../../domain/draw/draw';
 import { ManifestError } from '../../domain/draw/manifest';
-import { readManifest } from '../../domain/draw/read-manifest';
+import { readDrawManifest, readManifest } from '../../domain/draw/read-manifest';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import { RecordFormatError, formatDrawRecord } from '../../domain/draw/record-json';
 import { ExitCode, UserError } from '../errors';
@@ -65,7 +65,7 @@ function drawCommand(opts: { manifest: string; witness: string[]; out: string; f
     throw new UserError(`${opts.out} already exists; nothing written`, ExitCode.refused, 'use --force to replace it');
   }
   const args: WitnessArg[] = asUserErrors(() => opts.witness.map(parseWitness));
-  const manifest = asUserErrors(() => readManifest(opts.manifest));
+  const manifest = asUserErrors(() => readDrawManifest(opts.manifest));
   // The witness form must fit the manifest's spec; a v2 reveal gets its commitment computed here.
   const witnesses = asUserErrors(() => bindWitnesses(args, manifest));
   const record = asUserErrors(() => runDraw(manifest, witnesses));

@@ -1,18 +1,20 @@
 // The witnessed draw, DRAW-SPEC sections 2–5 and 7: seed, tickets, unit selection, team assignment.
 // Pure: the same manifest and witnesses always give the same record.
 //
-// Cost (section 9) is dominated by ticket hashing, so: one pass over the units buckets them into
-// the pools' candidate lists; tickets are hashed in bulk by ./tickets (one SHA-256 block each from
-// the seed's state, into typed arrays: about as fast per ticket as node's one-shot crypto.hash,
-// without a string per ticket for the garbage collector); selection keeps only the `quota` best
-// tickets in a heap when the quota is small against the candidates; assignment hashes only the
-// inspectors in the lowest load groups it needs. ticketKey (crypto.hash) serves the replacements.
+// Cost (section 9) is dominated by ticket hashing, so: one pass over the units (columns, see
+// ./unit-table) buckets them into the pools' candidate lists; tickets are hashed in bulk by
+// ./tickets (one SHA-256 block each from the seed's state, a pool's candidates or a load group at
+// once, four at a time in WebAssembly SIMD where it runs, into typed arrays: no string per
+// ticket); selection keeps only the `quota` best tickets in a heap when the quota is small against
+// the candidates; assignment hashes only the inspectors in the lowest load groups it needs.
+// ticketKey (crypto.hash) serves the replacements.
 import * as crypto from 'node:crypto';
-import { Manifest, compareUtf8 } from './manifest';
+import { DrawManifest, Manifest, ManifestPool, compareUtf8 } from './manifest';
 import type { Assignment, DrawPool, DrawRecord, RecordWitness, Witness, WitnessReveal, WitnessV1, WitnessV2 } from './record';
 import { DRAW_SPEC_V1, DRAW_SPEC_V2, DrawSpec, SALT_RE, RULES, isWitnessV2, witnessProblems, witnessCommitment } from './spec';
 import { sha256Hex } from './digest';
 import { TicketHasher, TicketPrefix, compareTickets } from './tickets';
+import { UnitTable, compareUnitIds, unitIdAt, unitTableOf } from './unit-table';
 
 export type { Witness, WitnessV1, WitnessV2, WitnessReveal, RecordWitness, DrawRecord, Assignment, DrawPool, DrawSpec };
 
@@ -191,7 +193,7 @@ export interface DrawIndex {
   conflictsByUnit: Map<string, Set<number>>;
 }
 
-export function buildDrawIndex(manifest: Manifest): DrawIndex {
+export function buildDrawIndex(manifest: Pick<Manifest, 'inspectors' | 'conflicts'>): DrawIndex {
   const inspectorIds = manifest.inspectors.map((i) => i.inspectorId);
   const inspectorIndex = new Map(inspectorIds.map((id, i) => [id, i] as const));
   const departmentInspectors = new Map<string, number[]>();
@@ -224,7 +226,7 @@ export function eligibleInspectors(index: DrawIndex, department: string, unitId:
  * ceremony (`ssj draw-digest`), so witnesses are never called for a draw that cannot be made.
  * Conflicts can still leave a particular unit short; that depends on which units are drawn.
  */
-export function drawPrecheck(manifest: Manifest): string[] {
+export function drawPrecheck(manifest: Pick<Manifest, 'inspectors' | 'pools' | 'params'>): string[] {
   const perDepartment = new Map<string, number>();
   for (const i of manifest.inspectors) perDepartment.set(i.department, (perDepartment.get(i.department) ?? 0) + 1);
   const problems: string[] = [];
@@ -285,10 +287,10 @@ export function chooseTeam(
       };
       const best: number[] = []; // positions in group
       const keep = Math.min(need, group.length);
+      const ids = group.map((i) => inspectorIds[i] as string);
+      if (log) for (const id of ids) log.push(`assign|${unitId}|${id}`);
+      prefix.writeIds(ids, ids.length, tickets);
       for (let g = 0; g < group.length; g++) {
-        const id = inspectorIds[group[g] as number] as string;
-        if (log) log.push(`assign|${unitId}|${id}`);
-        prefix.write(id, tickets, 8 * g);
         let pos = best.length;
         while (pos > 0 && precedes(g, best[pos - 1] as number)) pos--;
         if (pos >= keep) continue;
@@ -304,60 +306,34 @@ export function chooseTeam(
 
 /**
  * Candidates of each pool (section 4 step 1) before exclusivity, found in one pass over the units:
- * pools are indexed by category, then jurisdiction (or `*`), then tier (or `*`).
+ * the pools of each kind of unit (category, jurisdiction, tier) are worked out once per kind.
  */
-export function bucketUnits(manifest: Manifest): number[][] {
-  const byCategory = new Map<string, Map<string, Map<string, number[]>>>();
-  manifest.pools.forEach((p, pi) => {
-    let byJ = byCategory.get(p.category);
-    if (!byJ) byCategory.set(p.category, (byJ = new Map()));
-    let byT = byJ.get(p.jurisdiction);
-    if (!byT) byJ.set(p.jurisdiction, (byT = new Map()));
-    const list = byT.get(p.tier);
-    if (list) list.push(pi);
-    else byT.set(p.tier, [pi]);
-  });
-  const buckets: number[][] = manifest.pools.map(() => []);
-  const add = (byT: Map<string, number[]> | undefined, tier: string, ui: number): void => {
-    if (!byT) return;
-    const exact = byT.get(tier);
-    if (exact) for (const pi of exact) (buckets[pi] as number[]).push(ui);
-    const any = byT.get('*');
-    if (any) for (const pi of any) (buckets[pi] as number[]).push(ui);
-  };
-  const units = manifest.units;
-  for (let ui = 0; ui < units.length; ui++) {
-    const u = units[ui]!;
-    const byJ = byCategory.get(u.category);
-    if (!byJ) continue;
-    add(byJ.get(u.jurisdiction), u.tier, ui);
-    add(byJ.get('*'), u.tier, ui);
+export function bucketUnits(pools: readonly ManifestPool[], units: UnitTable): number[][] {
+  const poolsOfKind = units.kinds.map((k) =>
+    pools.flatMap((p, pi) =>
+      p.category === k.category && (p.jurisdiction === '*' || p.jurisdiction === k.jurisdiction) && (p.tier === '*' || p.tier === k.tier) ? [pi] : [],
+    ),
+  );
+  const buckets: number[][] = pools.map(() => []);
+  const kind = units.kind;
+  for (let ui = 0; ui < units.count; ui++) {
+    for (const pi of poolsOfKind[kind[ui] as number] as number[]) (buckets[pi] as number[]).push(ui);
   }
   return buckets;
 }
 
 /** The `k` candidates with the lowest (ticket, id), in that order. */
-function selectLowest(
-  candidates: readonly number[],
-  k: number,
-  ids: readonly string[],
-  prefix: TicketPrefix,
-  logPrefix: string,
-  log?: string[],
-): number[] {
+function selectLowest(candidates: readonly number[], k: number, units: UnitTable, prefix: TicketPrefix, logPrefix: string, log?: string[]): number[] {
   const n = candidates.length;
   if (k === 0) return [];
   // tickets[8j..8j+7]: candidate j's ticket.
   const tickets = new Int32Array(8 * n);
   const worse = (a: number, b: number): boolean => {
     const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
-    return c > 0 || (c === 0 && compareUtf8(ids[candidates[a] as number] as string, ids[candidates[b] as number] as string) > 0);
+    return c > 0 || (c === 0 && compareUnitIds(units, candidates[a] as number, candidates[b] as number) > 0);
   };
-  for (let j = 0; j < n; j++) {
-    const id = ids[candidates[j] as number] as string;
-    if (log) log.push(logPrefix + id);
-    prefix.write(id, tickets, 8 * j);
-  }
+  if (log) for (const ui of candidates) log.push(logPrefix + unitIdAt(units, ui));
+  prefix.writeUnits(units, candidates, n, tickets);
   let order: number[];
   if (k * 2 >= n) {
     // Most candidates are kept anyway: a plain sort is simpler and as fast.
@@ -426,26 +402,26 @@ export function candidateOrder(manifest: Manifest, seed: string, poolIndex: numb
  * (commitment as recorded at commit time, salt and entropy as revealed) and fails with a
  * CommitmentMismatchError naming the first witness whose reveal does not reproduce the commitment.
  */
-export function runDraw(manifest: Manifest, witnesses: readonly RecordWitness[], options: DrawOptions = {}): DrawRecord {
+export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly RecordWitness[], options: DrawOptions = {}): DrawRecord {
   const log = options.ticketLog;
   const spec = manifest.params.spec;
   const sortedWitnesses = validateWitnesses(witnesses, { spec, manifestDigest: manifest.manifestDigest });
   const seed = computeSeed(manifest.manifestDigest, sortedWitnesses, spec);
-  const { units, pools, params } = manifest;
-  const unitIds = units.map((u) => u.unitId);
-  const unitId = (ui: number): string => unitIds[ui] as string;
+  const { pools, params } = manifest;
+  const units = 'unitTable' in manifest ? manifest.unitTable : unitTableOf(manifest.units);
+  const unitId = (ui: number): string => unitIdAt(units, ui);
   const hasher = hasherFor(seed);
 
   // Section 4: selection.
-  const buckets = bucketUnits(manifest);
-  const taken = new Uint8Array(units.length);
+  const buckets = bucketUnits(pools, units);
+  const taken = new Uint8Array(units.count);
   const drawPools: DrawPool[] = [];
   const selectedIdx: number[][] = [];
   pools.forEach((pool, pi) => {
     const bucket = buckets[pi] as number[];
     const candidates = params.exclusive ? bucket.filter((ui) => taken[ui] === 0) : bucket;
     const k = Math.min(pool.quota, candidates.length);
-    const selected = selectLowest(candidates, k, unitIds, hasher.prefix(`select|${pool.poolId}|`), `select|${pool.poolId}|`, log);
+    const selected = selectLowest(candidates, k, units, hasher.prefix(`select|${pool.poolId}|`), `select|${pool.poolId}|`, log);
     for (const ui of selected) taken[ui] = 1;
     selectedIdx.push(selected);
     drawPools.push({ pool_id: pool.poolId, department: pool.department, candidates: candidates.length, quota: pool.quota, selected: selected.map(unitId) });
@@ -458,22 +434,22 @@ export function runDraw(manifest: Manifest, witnesses: readonly RecordWitness[],
   const assignments: Assignment[] = [];
   pools.forEach((pool, pi) => {
     for (const ui of selectedIdx[pi] as number[]) {
-      const u = units[ui]!;
-      const eligible = eligibleInspectors(index, pool.department, u.unitId);
+      const id = unitId(ui);
+      const eligible = eligibleInspectors(index, pool.department, id);
       if (eligible.length < params.teamSize) {
         throw new DrawError(
-          `pool ${pool.poolId}, unit ${u.unitId}: only ${eligible.length} eligible inspector(s) in department ${pool.department} ` +
+          `pool ${pool.poolId}, unit ${id}: only ${eligible.length} eligible inspector(s) in department ${pool.department} ` +
             `(team_size ${params.teamSize}); add inspectors or resolve conflicts, then freeze again`,
           pool.poolId,
-          u.unitId,
+          id,
         );
       }
-      const team = chooseTeam(seed, u.unitId, eligible, loads, params.teamSize, index.inspectorIds, log);
+      const team = chooseTeam(seed, id, eligible, loads, params.teamSize, index.inspectorIds, log);
       for (const i of team) loads[i] = (loads[i] as number) + 1;
       assignments.push({
         pool_id: pool.poolId,
-        unit_id: u.unitId,
-        method: u.positive ? 'offsite' : 'onsite',
+        unit_id: id,
+        method: units.positive[ui] ? 'offsite' : 'onsite',
         inspectors: team.map((i) => index.inspectorIds[i] as string),
       });
     }

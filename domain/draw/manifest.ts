@@ -5,6 +5,7 @@
 // (`spec=ssj-draw/2`; conflicts.csv without reasons, which stay in the registry).
 import { MANIFEST_FILES, ManifestFileName, manifestDigests } from './digest';
 import { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawSpec } from './spec';
+import { UnitTable, hasUnitId, scanUnitsCsv, unitTableOf } from './unit-table';
 
 export { MANIFEST_FILES };
 export type { ManifestFileName };
@@ -59,6 +60,11 @@ export interface ManifestData {
 export interface Manifest extends ManifestData {
   fileDigests: Record<ManifestFileName, string>;
   manifestDigest: string;
+}
+
+/** A manifest as `ssj draw` reads it: the units as columns (./unit-table), not objects. */
+export interface DrawManifest extends Omit<Manifest, 'units'> {
+  unitTable: UnitTable;
 }
 
 export type ManifestFiles = Record<ManifestFileName, string | Uint8Array>;
@@ -401,13 +407,41 @@ function hasSorted<T>(rows: T[], key: (r: T) => string, id: string): boolean {
  * problem (up to `maxProblems`, default 50). The digests are of the exact bytes given.
  */
 export function parseManifest(files: ManifestFiles, options: { maxProblems?: number } = {}): Manifest {
-  const problems = new Problems(options.maxProblems ?? 50);
+  const { rest, units } = parseFiles(files, options.maxProblems ?? 50, false);
+  return { ...rest, units };
+}
+
+/**
+ * parseManifest for the draw: the same rules and messages, the units as a table. units.csv is
+ * scanned as bytes into the table; only a file that breaks a rule is parsed the ordinary way,
+ * to word its problems.
+ */
+export function parseDrawManifest(files: ManifestFiles, options: { maxProblems?: number } = {}): DrawManifest {
+  const { rest, units, unitTable } = parseFiles(files, options.maxProblems ?? 50, true);
+  // A file the scan turned down but the ordinary parse passed (not expected) still gives its table.
+  return { ...rest, unitTable: unitTable ?? unitTableOf(units) };
+}
+
+/** The manifest's parts; units.csv as a table when `asTable` and the scan passed it, else as rows. */
+function parseFiles(
+  files: ManifestFiles,
+  maxProblems: number,
+  asTable: boolean,
+): { rest: Omit<Manifest, 'units'>; units: ManifestUnit[]; unitTable: UnitTable | null } {
+  const problems = new Problems(maxProblems);
   const lines = {} as Record<ManifestFileName, string[] | null>;
+  const unitsBytes = files['units.csv'];
+  let unitTable: UnitTable | null = null;
+  if (asTable && unitsBytes !== undefined) {
+    unitTable = scanUnitsCsv(typeof unitsBytes === 'string' ? Buffer.from(unitsBytes, 'utf8') : unitsBytes, MANIFEST_HEADERS['units.csv']);
+  }
   for (const name of MANIFEST_FILES) {
     const content = files[name];
     if (content === undefined) {
       problems.add(name, 0, 'file is missing');
       lines[name] = null;
+    } else if (name === 'units.csv' && unitTable) {
+      lines[name] = null; // read as a table already
     } else {
       lines[name] = readLines(name, content, problems);
     }
@@ -415,17 +449,18 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
   const params = lines['params.txt'] && parseParams(lines['params.txt'], problems);
   // conflicts.csv's header follows the spec; with an unknown spec (reported above) it cannot be checked.
   const spec = params ? params.spec : specOf(lines['params.txt']);
-  const units =
-    lines['units.csv'] &&
-    parseCsv(
-      'units.csv',
-      lines['units.csv'],
-      [idField, codeField, codeField, { ...codeField, also: ['-'], rule: `${CODE_RULE}, or - (none)` }, { re: /^[01]$/, rule: 'must be 0 or 1' }],
-      (f): ManifestUnit => ({ unitId: f[1] as string, category: f[2] as string, jurisdiction: f[3] as string, tier: f[4] as string, positive: f[5] === '1' }),
-      1,
-      'unit_id',
-      problems,
-    );
+  const units: ManifestUnit[] | null = unitTable
+    ? []
+    : lines['units.csv'] &&
+      parseCsv(
+        'units.csv',
+        lines['units.csv'],
+        [idField, codeField, codeField, { ...codeField, also: ['-'], rule: `${CODE_RULE}, or - (none)` }, { re: /^[01]$/, rule: 'must be 0 or 1' }],
+        (f): ManifestUnit => ({ unitId: f[1] as string, category: f[2] as string, jurisdiction: f[3] as string, tier: f[4] as string, positive: f[5] === '1' }),
+        1,
+        'unit_id',
+        problems,
+      );
   const inspectors =
     lines['inspectors.csv'] &&
     parseCsv(
@@ -485,11 +520,12 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
   // conflicts of frozen units and inspectors, so anything else means the files do not belong
   // together (or a typo in an id that would silently disable a recusal).
   if (conflicts && inspectors && units) {
+    const hasUnit = unitTable ? (id: string) => hasUnitId(unitTable, id) : (id: string) => hasSorted(units, (r) => r.unitId, id);
     conflicts.forEach((c, i) => {
       if (!hasSorted(inspectors, (r) => r.inspectorId, c.inspectorId)) {
         problems.add('conflicts.csv', i + 2, `unknown inspector_id ${show(c.inspectorId)}: not in inspectors.csv`);
       }
-      if (!hasSorted(units, (r) => r.unitId, c.unitId)) {
+      if (!hasUnit(c.unitId)) {
         problems.add('conflicts.csv', i + 2, `unknown unit_id ${show(c.unitId)}: not in units.csv`);
       }
     });
@@ -507,7 +543,7 @@ export function parseManifest(files: ManifestFiles, options: { maxProblems?: num
     throw new ManifestError(problems.list, problems.omitted);
   }
   const digests = manifestDigests(files);
-  return { params, units, inspectors, conflicts, pools, fileDigests: digests.files, manifestDigest: digests.manifestDigest };
+  return { rest: { params, inspectors, conflicts, pools, fileDigests: digests.files, manifestDigest: digests.manifestDigest }, units, unitTable };
 }
 
 /**

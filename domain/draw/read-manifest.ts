@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MANIFEST_FILES, ManifestFileName } from './digest';
-import { Manifest, ManifestError, ManifestProblem, parseManifest } from './manifest';
+import { DrawManifest, Manifest, ManifestError, ManifestProblem, parseDrawManifest, parseManifest } from './manifest';
 
 /** The five files' bytes from `dir`; a missing or unreadable file is a ManifestError. */
 export function readManifestFiles(dir: string): Record<ManifestFileName, Buffer> {
@@ -24,4 +24,9 @@ export function readManifestFiles(dir: string): Record<ManifestFileName, Buffer>
 /** Reads and parses the manifest folder `dir`. Problems name files relative to nothing: `units.csv:12: ...`. */
 export function readManifest(dir: string): Manifest {
   return parseManifest(readManifestFiles(dir));
+}
+
+/** readManifest for the draw: the units as a table (parseDrawManifest). */
+export function readDrawManifest(dir: string): DrawManifest {
+  return parseDrawManifest(readManifestFiles(dir));
 }

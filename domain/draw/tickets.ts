@@ -5,10 +5,15 @@
 // made per ticket (node's crypto.hash costs ~1 us a call, most of it crossing into C++ and
 // allocating its result). The label's fixed part (up to the id) is laid out once per pool or unit,
 // and the rounds that only read it are done once. Longer labels fall back to node:crypto.
+// writeIds/writeUnits hash a batch (a pool's candidates, a load group) four at a time in
+// WebAssembly SIMD (./tickets-simd) where it runs; write() and small batches use the JavaScript
+// rounds below.
 //
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
 import * as crypto from 'node:crypto';
+import { Sha256Lanes, sha256Lanes } from './tickets-simd';
+import { UnitTable, unitIdAt } from './unit-table';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -67,6 +72,26 @@ function place(text: string, at: number): void {
   }
 }
 
+/** Pads a tail of `n` bytes (at most ONE_BLOCK) in W: 0x80, zeros, the message length in bits. */
+function pad(n: number): void {
+  W[n >> 2] = (W[n >> 2] as number) | (0x80 << (24 - ((n & 3) << 3)));
+  W[15] = (64 + n) << 3; // the seed's block, then the tail
+}
+
+/** Fewer ids than this are hashed one by one: a SIMD batch costs a little to set up. */
+export const BATCH_MIN = 8;
+let batching = true;
+
+/** Whether batches run in WebAssembly SIMD here (else one by one in JavaScript). */
+export function ticketBatchesInSimd(): boolean {
+  return batching && sha256Lanes(K) !== null;
+}
+
+/** Turns the SIMD batches off (true: on, where they run). For tests that compare both paths. */
+export function useTicketBatches(on: boolean): void {
+  batching = on;
+}
+
 /** Tickets `seed|<fixed><id>` for many ids sharing `fixed` (e.g. "select|pool|" or "assign|unit|"). */
 export class TicketPrefix {
   /** W[0..15] with the fixed bytes in place. */
@@ -93,15 +118,74 @@ export class TicketPrefix {
 
   /** Writes the ticket of `id` (ASCII, as manifest ids are) into `out` at `o` (8 words). */
   write(id: string, out: Int32Array, o: number): void {
-    const n = this.tail.length + id.length;
-    if (n > ONE_BLOCK) {
-      this.hasher.fallback(this.tail + id, out, o);
-      return;
+    if (this.load(id)) this.finish(out, o);
+    else this.hasher.fallback(this.tail + id, out, o);
+  }
+
+  /**
+   * The tickets of `count` ids at once, ids[j]'s into out[8j..8j+7]. Four at a time in WebAssembly
+   * SIMD (./tickets-simd) from BATCH_MIN ids, where it runs; one by one as write() does otherwise.
+   * The same tickets either way.
+   */
+  writeIds(ids: readonly string[], count: number, out: Int32Array): void {
+    const lanes = this.lanes(count, out);
+    for (let j = 0; j < count; j++) {
+      const id = ids[j] as string;
+      if (!this.load(id)) this.hasher.fallback(this.tail + id, out, 8 * j);
+      else if (lanes) lanes.push(W, 8 * j);
+      else this.finish(out, 8 * j);
     }
+    if (lanes) lanes.flush();
+  }
+
+  /** writeIds() for the ids of units[0..count) of `table`. */
+  writeUnits(table: UnitTable, units: readonly number[], count: number, out: Int32Array): void {
+    const lanes = this.lanes(count, out);
+    for (let j = 0; j < count; j++) {
+      const u = units[j] as number;
+      if (!this.loadUnit(table, u)) this.hasher.fallback(this.tail + unitIdAt(table, u), out, 8 * j);
+      else if (lanes) lanes.push(W, 8 * j);
+      else this.finish(out, 8 * j);
+    }
+    if (lanes) lanes.flush();
+  }
+
+  /** The SIMD lanes, ready for this prefix's blocks, when a batch of `count` is worth them. */
+  private lanes(count: number, out: Int32Array): Sha256Lanes | null {
+    const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
+    lanes?.begin(this.state, this.hasher.midstate, this.fixedWords, out, SIGN);
+    return lanes;
+  }
+
+  /** Puts the block of `id` in W[0..15], padded; false when it needs more than one block. */
+  private load(id: string): boolean {
+    const n = this.tail.length + id.length;
+    if (n > ONE_BLOCK) return false;
     W.set(this.words);
     place(id, this.tail.length);
-    W[n >> 2] = (W[n >> 2] as number) | (0x80 << (24 - ((n & 3) << 3)));
-    W[15] = (64 + n) << 3; // the message length in bits: the seed's block, then the tail
+    pad(n);
+    return true;
+  }
+
+  /** load() for the id of unit `u` of `table` (ASCII bytes). */
+  private loadUnit(table: UnitTable, u: number): boolean {
+    const bytes = table.bytes;
+    const start = table.idStart[u] as number;
+    const length = table.idLength[u] as number;
+    const at = this.tail.length;
+    const n = at + length;
+    if (n > ONE_BLOCK) return false;
+    W.set(this.words);
+    for (let j = 0; j < length; j++) {
+      const p = at + j;
+      W[p >> 2] = (W[p >> 2] as number) | ((bytes[start + j] as number) << (24 - ((p & 3) << 3)));
+    }
+    pad(n);
+    return true;
+  }
+
+  /** Compresses the block in W from the fixed rounds' state and writes the ticket. */
+  private finish(out: Int32Array, o: number): void {
     schedule();
     // The remaining rounds: rounds() inlined, the state in locals, not a typed array (the draw's
     // hot loop; measured ~15% faster per ticket than calling rounds() on a scratch state).

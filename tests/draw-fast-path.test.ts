@@ -1,0 +1,154 @@
+// `ssj draw`'s fast path must change nothing but speed: units.csv scanned as bytes into a table
+// (domain/draw/unit-table.ts) parses, refuses and draws exactly as the ordinary parser does, and
+// tickets hashed four at a time in WebAssembly SIMD (domain/draw/tickets-simd.ts) equal the
+// one-by-one JavaScript ones and node:crypto, for every batch size around the threshold, every
+// label length, and ids too long for one block.
+import * as crypto from 'node:crypto';
+import seedrandom from 'seedrandom';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bindWitnesses, runDraw } from '../domain/draw/draw';
+import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
+import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
+import { scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
+import { syntheticManifest } from './fixtures/draw/synthetic';
+import { vectorFiles, vectorWitnesses, type VectorName } from './fixtures/draw/vectors';
+
+afterEach(() => useTicketBatches(true));
+
+const seed = crypto.createHash('sha256').update('fast path test').digest('hex');
+const reference = (label: string): string => crypto.createHash('sha256').update(`${seed}|${label}`).digest('hex');
+const HEADER = 'unit_id,category,jurisdiction,tier,positive';
+
+describe('tickets in SIMD batches', () => {
+  it('run here (Node has WebAssembly SIMD), so the batch path is the one tested', () => {
+    expect(ticketBatchesInSimd()).toBe(true);
+  });
+
+  it('equal node:crypto and the one-by-one tickets for batch sizes 1 to 2 x BATCH_MIN + 5, ids of 1 to 64 characters', () => {
+    const hasher = new TicketHasher(seed);
+    const fixedParts = ['select|general.brigade-pingqiao|', 'assign|914115000000ABCDEF|', 'a|', `select|${'p'.repeat(50)}|`];
+    let checked = 0;
+    for (const fixed of fixedParts) {
+      const prefix = hasher.prefix(fixed);
+      for (let count = 1; count <= 2 * BATCH_MIN + 5; count++) {
+        // Lengths cycle through 1..64, so every batch mixes one-block ids with ids that fall back.
+        const ids = Array.from({ length: count }, (_, j) => 'Zz9._-A0'.repeat(8).slice(0, 1 + ((count * 7 + j * 13) % 64)));
+        for (const batches of [true, false]) {
+          useTicketBatches(batches);
+          const out = new Int32Array(8 * count).fill(-1);
+          prefix.writeIds(ids, count, out);
+          ids.forEach((id, j) => expect(ticketHex(out, 8 * j), `${fixed}${id} (batch of ${count}, SIMD ${batches})`).toBe(reference(fixed + id)));
+          checked += count;
+        }
+      }
+    }
+    expect(checked).toBe(fixedParts.length * 2 * (((2 * BATCH_MIN + 5) * (2 * BATCH_MIN + 6)) / 2));
+  });
+
+  it('of unit ids read from a table equal those of the same ids as strings, across several chunks', () => {
+    const ids = Array.from({ length: 9000 }, (_, i) => `U${String(i).padStart(6, '0')}`);
+    const table = unitTableOf(ids.map((unitId) => ({ unitId, category: 'c', jurisdiction: 'j', tier: '-', positive: false })));
+    const prefix = new TicketHasher(seed).prefix('select|pool|');
+    const fromTable = new Int32Array(8 * ids.length);
+    prefix.writeUnits(table, [...ids.keys()], ids.length, fromTable);
+    useTicketBatches(false);
+    const oneByOne = new Int32Array(8 * ids.length);
+    prefix.writeIds(ids, ids.length, oneByOne);
+    expect(fromTable).toEqual(oneByOne);
+    for (const j of [0, 4095, 4096, 8999]) expect(ticketHex(fromTable, 8 * j)).toBe(reference(`select|pool|${ids[j]}`));
+  });
+});
+
+describe('units.csv scanned into a table', () => {
+  it('gives the table of the ordinary parse for every vector, and the same draw with or without SIMD', () => {
+    for (const name of ['small', 'city', 'small-v2'] as VectorName[]) {
+      const files = vectorFiles(name);
+      const ordinary = parseManifest(files);
+      const scanned = scanUnitsCsv(Buffer.from(files['units.csv']), HEADER);
+      expect(scanned, name).not.toBeNull();
+      const { ids: _a, ...fromScan } = scanned!;
+      const { ids: _b, ...fromRows } = unitTableOf(ordinary.units);
+      expect(fromScan.kinds).toEqual(fromRows.kinds);
+      expect(fromScan.kind).toEqual(fromRows.kind);
+      expect(fromScan.positive).toEqual(fromRows.positive);
+      expect(fromScan.idLength).toEqual(fromRows.idLength);
+      const record = runDraw(ordinary, vectorWitnesses(name));
+      expect(runDraw(parseDrawManifest(files), vectorWitnesses(name))).toStrictEqual(record);
+      useTicketBatches(false);
+      expect(runDraw(parseDrawManifest(files), vectorWitnesses(name))).toStrictEqual(record);
+      useTicketBatches(true);
+    }
+  });
+
+  it('draws a 20,000-unit synthetic manifest as the ordinary path does, SIMD on and off', () => {
+    const files = serializeManifest(syntheticManifest({ units: 20_000, spec: 'ssj-draw/2' }));
+    // small-v2's witnesses, their commitments recomputed for this manifest's digest.
+    const reveals = vectorWitnesses('small-v2').map((w) => ({ role: w.role, person_id: w.person_id, salt: (w as { salt: string }).salt, entropy: w.entropy }));
+    const bound = bindWitnesses(reveals, parseManifest(files));
+    useTicketBatches(false);
+    const ordinary = runDraw(parseManifest(files), bound);
+    useTicketBatches(true);
+    expect(runDraw(parseDrawManifest(files), bound)).toStrictEqual(ordinary);
+    expect(ordinary.assignments.length).toBeGreaterThan(500);
+  });
+
+  it('turns down every broken file, and parseDrawManifest then refuses with the ordinary messages', () => {
+    const files = vectorFiles('city');
+    const units = files['units.csv'];
+    const rng = seedrandom('scan');
+    const lines = units.split('\n');
+    const breakers: ((line: string) => string)[] = [
+      (l) => l.replace(',', ';'),
+      (l) => `${l},extra`,
+      (l) => l.replace(/,[01]$/, ',2'),
+      (l) => l.replace(/^[^,]+/, (id) => id.toLowerCase().replace(/[0-9]/, '!')),
+      (l) => l.replace(/,([a-z])/, (_, c: string) => `,${c.toUpperCase()}`),
+      (l) => l.replace(/,[^,]+,/, ',,'),
+      (l) => `${l}\r`,
+      (l) => l.replace(/^[^,]+/, 'X'.repeat(65)),
+      (l) => l.replace(/^([^,]+),([^,]+)/, (_, id: string, c: string) => `${id},${c}${'x'.repeat(64)}`),
+      (l) => l.replace(/,(-|[a-z0-9._-]+),([01])$/, ',*,$2'),
+      (l) => `${l}é`,
+    ];
+    let refused = 0;
+    for (const breakIt of breakers) {
+      const at = 1 + Math.floor(rng() * (lines.length - 2));
+      const broken = [...lines];
+      broken[at] = breakIt(broken[at] as string);
+      const text = broken.join('\n');
+      expect(scanUnitsCsv(Buffer.from(text), HEADER), `${breakIt}`).toBeNull();
+      const mutated = { ...files, 'units.csv': text };
+      const ordinary = catchError(() => parseManifest(mutated));
+      const drawPath = catchError(() => parseDrawManifest(mutated));
+      expect(ordinary).toBeInstanceOf(ManifestError);
+      expect(drawPath?.message).toBe(ordinary?.message);
+      refused++;
+    }
+    // Order, duplicates, the header, the last LF and a BOM.
+    const swapped = [...lines];
+    [swapped[5], swapped[6]] = [swapped[6] as string, swapped[5] as string];
+    for (const text of [
+      swapped.join('\n'),
+      [...lines.slice(0, 6), lines[5], ...lines.slice(6)].join('\n'),
+      units.replace(HEADER, 'unit_id,category,jurisdiction,tier'),
+      units.slice(0, -1),
+      `\ufeff${units}`,
+      '',
+    ]) {
+      expect(scanUnitsCsv(Buffer.from(text), HEADER)).toBeNull();
+      const mutated = { ...files, 'units.csv': text };
+      expect(catchError(() => parseDrawManifest(mutated))?.message).toBe(catchError(() => parseManifest(mutated))?.message);
+      refused++;
+    }
+    expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+function catchError(fn: () => unknown): Error | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  return undefined;
+}
