@@ -46,7 +46,9 @@ import {
 } from './publication/rows';
 import { normalizeZipTimes } from './publication/zip-times';
 import { withVerifier } from './publication/verifier/build';
-import { fsyncDir, stageFolder } from './staged-folder';
+import { folderHolds, replaceFolder } from './staged-folder';
+import { campaignPackageName, type BlobStore } from '../stores/blob-store';
+import { exportPackage } from '../stores/blob-folders';
 
 export { PublicationInputError, VERIFY_COMMAND };
 
@@ -311,28 +313,6 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
   return { title, files: await withVerifier(files) };
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
-    else out.push(rel);
-  }
-  return out;
-}
-
-/** Does `dir` already hold exactly these files with these bytes? */
-function samePackage(dir: string, files: Map<string, Buffer>): boolean {
-  try {
-    const present = listFiles(dir).sort();
-    const wanted = [...files.keys()].sort();
-    if (present.length !== wanted.length || present.some((p, i) => p !== wanted[i])) return false;
-    return wanted.every((p) => fs.readFileSync(path.join(dir, p)).equals(files.get(p)!));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Writes the quarter's disclosure package into `outDir` (created, or replaced as a whole).
  * Throws PublicationInputError, naming the field or unit, for input that does not hang
@@ -341,31 +321,39 @@ function samePackage(dir: string, files: Map<string, Buffer>): boolean {
 export async function writeDisclosurePackage(input: PublicationInput, outDir: string): Promise<PublicationResult> {
   const { title, files } = await buildDisclosurePackage(input);
   const dir = path.resolve(outDir);
-  const summary = [...files.entries()].filter(([p]) => p !== 'SHA256SUMS').map(([p, b]) => ({ path: p, sha256: sha256Hex(b), bytes: b.length }));
-  const result = (unchanged: boolean): PublicationResult => ({ dir, title, files: summary, packageDigest: sha256Hex(files.get('SHA256SUMS')!), unchanged });
-
   heartbeat('package built');
-  if (samePackage(dir, files)) return result(true);
+  if (folderHolds(dir, [...files.keys()], (p, b) => b.equals(files.get(p)!))) return publicationResult(dir, title, files, true);
+  replaceFolder(dir, files);
+  return publicationResult(dir, title, files, false);
+}
 
-  const parent = path.dirname(dir);
-  const tmp = stageFolder(dir, files);
-  heartbeat('package staged');
-  try {
-    if (fs.existsSync(dir)) {
-      // A folder cannot be renamed over a non-empty one: move the old one aside first. The path
-      // then holds the old or the new complete package, never a half-written one (it is absent
-      // only for the instant between the two renames).
-      const old = `${tmp}.old`;
-      fs.renameSync(dir, old);
-      fs.renameSync(tmp, dir);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, dir);
-    }
-    fsyncDir(parent);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  return result(false);
+function publicationResult(dir: string, title: string, files: Map<string, Buffer>, unchanged: boolean): PublicationResult {
+  const summary = [...files.entries()].filter(([p]) => p !== 'SHA256SUMS').map(([p, b]) => ({ path: p, sha256: sha256Hex(b), bytes: b.length }));
+  return { dir, title, files: summary, packageDigest: sha256Hex(files.get('SHA256SUMS')!), unchanged };
+}
+
+/**
+ * The multi-host path: builds the package, stores it in the shared blob store as the campaign's
+ * publication (replacing an earlier one, as the folder would be), then exports it from the store
+ * to `outDir`. Any host can run it; a retry re-exports the same bytes and changes nothing.
+ */
+export async function publishDisclosurePackage(
+  store: BlobStore,
+  input: PublicationInput,
+  to: { campaignId: string; outDir: string },
+): Promise<PublicationResult & { stored: { name: string; digest: string } }> {
+  const { title, files } = await buildDisclosurePackage(input);
+  heartbeat('package built');
+  const pkg = await store.putPackage(campaignPackageName(to.campaignId, 'publication'), files, { replace: true });
+  heartbeat('package stored');
+  const { dir, unchanged } = await exportPackage(store, pkg, to.outDir);
+  return { ...publicationResult(dir, title, files, unchanged), stored: { name: pkg.name, digest: pkg.digest } };
+}
+
+/** Exports the campaign's stored publication to `outDir` (ssj publication export); idempotent. */
+export async function exportPublication(store: BlobStore, campaignId: string, outDir: string): Promise<{ dir: string; unchanged: boolean; digest: string }> {
+  const name = campaignPackageName(campaignId, 'publication');
+  const pkg = await store.package(name);
+  if (!pkg) throw new PublicationInputError(`campaign ${campaignId} has no publication in ${store.description} (no package ${name}): it has not been published yet`);
+  return { ...(await exportPackage(store, pkg, outDir)), digest: pkg.digest };
 }

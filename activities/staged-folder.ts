@@ -46,3 +46,53 @@ export function fsyncDir(dir: string): void {
     if (fd !== undefined) fs.closeSync(fd);
   }
 }
+
+/**
+ * Replaces `dir` as a whole with `files` (staged, then renamed into place). A folder cannot be
+ * renamed over a non-empty one, so the old one moves aside first: the path then holds the old or
+ * the new complete folder, never a half-written one (it is absent only between the two renames).
+ */
+export function replaceFolder(dir: string, files: Iterable<readonly [string, string | Uint8Array]>): void {
+  const target = path.resolve(dir);
+  const tmp = stageFolder(target, files);
+  try {
+    if (fs.existsSync(target)) {
+      const old = `${tmp}.old`;
+      fs.renameSync(target, old);
+      fs.renameSync(tmp, target);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, target);
+    }
+    fsyncDir(path.dirname(target));
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Every file under `dir`, as `/`-separated paths relative to it. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(path.join(dir, e.name), rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * Does `dir` hold exactly these files (no more, no fewer), each with bytes that `matches` accepts?
+ * False when the folder is missing or unreadable.
+ */
+export function folderHolds(dir: string, paths: readonly string[], matches: (rel: string, bytes: Buffer) => boolean): boolean {
+  try {
+    const present = listFiles(dir).sort();
+    const wanted = [...paths].sort();
+    if (present.length !== wanted.length || present.some((p, i) => p !== wanted[i])) return false;
+    return wanted.every((p) => matches(p, fs.readFileSync(path.join(dir, ...p.split('/')))));
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,8 @@ import { StoreConflictError } from './console-store';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-export type SqlValue = string | number | null;
+/** Uint8Array: binary content (SQLite BLOB, PostgreSQL BYTEA; stores/blob-store.ts). */
+export type SqlValue = string | number | null | Uint8Array;
 
 export interface SqlExecutor {
   readonly dialect: Dialect;

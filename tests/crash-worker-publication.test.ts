@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { uniqueTaskQueue } from './helpers/temporal';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import { campaignWorkflowId } from '../workflows/definitions';
 import { startSmtpRecorder } from './helpers/smtp-recorder';
 import { crashTest, expectQuarterIntact, finishInspections, holdDraw, spawnWorker, startQuarter, workerConfig } from './helpers/crash-quarter';
@@ -90,6 +90,6 @@ describe('a worker killed while it writes the publication', () => {
 
     // Beside the package, at most the killed worker's hidden staging folder; nothing half-written in place.
     expect(fs.readdirSync(publicationDir).filter((e) => !e.startsWith(`.${campaignId}.tmp-`))).toEqual([campaignId]);
-    expectQuarterIntact({ fx, campaignId, sealed, smtp });
+    await expectQuarterIntact({ fx, campaignId, sealed, smtp });
   }, 300_000);
 });

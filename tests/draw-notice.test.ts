@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import { writeDisclosurePackage } from '../activities/publication';
 import { buildDrawNotice, drawNoticeDir, formatDrawNotice, renderDrawNoticePage, writeDrawNotice } from '../activities/publication/draw-notice';
 import type { CeremonyRecord } from '../domain/ceremonies';

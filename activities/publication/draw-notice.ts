@@ -13,7 +13,8 @@ import { MANIFEST_FILES, sha256Hex } from '../../domain/draw/digest';
 import { seedCommitment } from '../../domain/draw/draw';
 import { type DrawRecord, isWitnessV2 } from '../../domain/draw/record';
 import { WITNESS_ROLE_LABELS } from './rows';
-import { fsyncDir, stageFolder } from '../staged-folder';
+import { replaceFolder } from '../staged-folder';
+import { campaignPackageName, PackageConflictError, type BlobStore } from '../../stores/blob-store';
 
 export const DRAW_NOTICE_FORMAT = 'ssj-draw-notice/1';
 export const DRAW_NOTICE_FILE = 'draw-notice.json';
@@ -193,30 +194,60 @@ export function drawNoticeFiles(n: DrawNotice): Map<string, Buffer> {
 export function writeDrawNotice(dir: string, n: DrawNotice): { dir: string; unchanged: boolean } {
   const target = path.resolve(dir);
   try {
-    const old = JSON.parse(fs.readFileSync(path.join(target, DRAW_NOTICE_FILE), 'utf8')) as Partial<DrawNotice>;
-    if (old.seed_sha256 === n.seed_sha256 && old.manifest_digest === n.manifest_digest) return { dir: target, unchanged: true };
+    if (sameDraw(fs.readFileSync(path.join(target, DRAW_NOTICE_FILE), 'utf8'), n)) return { dir: target, unchanged: true };
   } catch {
     // No notice yet (or an unreadable one): write it.
   }
-  const tmp = stageFolder(target, drawNoticeFiles(n));
-  try {
-    if (fs.existsSync(target)) {
-      const old = `${tmp}.old`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
-    fsyncDir(path.dirname(target));
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  replaceFolder(target, drawNoticeFiles(n));
   return { dir: target, unchanged: false };
 }
 
 /** Where a campaign's notice lives: <dataDir>/notices/<campaignId>. */
 export function drawNoticeDir(dataDir: string, campaignId: string): string {
   return path.join(dataDir, 'notices', safeWorkflowId(campaignId));
+}
+
+/** Is the notice text `old` about the same draw as `n` (same seed hash and manifest)? Its time may differ. */
+function sameDraw(old: string, n: DrawNotice): boolean {
+  try {
+    const o = JSON.parse(old) as Partial<DrawNotice>;
+    return o.seed_sha256 === n.seed_sha256 && o.manifest_digest === n.manifest_digest;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stores the notice's files in the blob store as the campaign's `draw-notice` package, so the
+ * publication can copy draw-notice.json on any host. Same rule as the folder: a package already
+ * holding a notice of the same draw is kept as it is, whatever time a retry computed.
+ */
+export async function storeDrawNotice(store: BlobStore, campaignId: string, n: DrawNotice): Promise<{ name: string; digest: string; unchanged: boolean }> {
+  const name = campaignPackageName(campaignId, 'draw-notice');
+  const files = drawNoticeFiles(n);
+  const kept = async () => {
+    const there = await storedDrawNotice(store, campaignId);
+    const pkg = there !== null && sameDraw(there, n) ? await store.package(name) : null;
+    return pkg ? { name, digest: pkg.digest, unchanged: true } : null;
+  };
+  const existing = await kept();
+  if (existing) return existing;
+  try {
+    const pkg = await store.putPackage(name, files);
+    return { name, digest: pkg.digest, unchanged: false };
+  } catch (err) {
+    if (!(err instanceof PackageConflictError)) throw err;
+    // A concurrent attempt stored its notice first: the same draw's is kept, another draw's replaced.
+    const raced = await kept();
+    if (raced) return raced;
+    const pkg = await store.putPackage(name, files, { replace: true });
+    return { name, digest: pkg.digest, unchanged: false };
+  }
+}
+
+/** draw-notice.json as stored at the draw, or null when the campaign has none in the store. */
+export async function storedDrawNotice(store: BlobStore, campaignId: string): Promise<string | null> {
+  const pkg = await store.package(campaignPackageName(campaignId, 'draw-notice'));
+  const entry = pkg?.entries.find((e) => e.path === DRAW_NOTICE_FILE);
+  return entry ? (await store.get(entry.digest)).toString('utf8') : null;
 }
