@@ -91,7 +91,7 @@ describe('a worker killed while notices go out', () => {
     const result = (await handle.result()) as { stats: Record<string, unknown> };
     expect(result.stats).toMatchObject({ drawn: units.length, inspected: units.length, handedOver: handedOver ? 1 : 0 });
 
-    const audit = expectQuarterIntact({ fx: t.fx, campaignId, sealed, smtp });
+    const audit = await expectQuarterIntact({ fx: t.fx, campaignId, sealed, smtp });
     expect(audit.due.filter((k) => k.endsWith('/assigned'))).toHaveLength(units.length);
 
     // Y: sent once, and its activity was run again after the crash (Temporal never saw it

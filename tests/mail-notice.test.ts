@@ -1,12 +1,12 @@
 // Notices over a real SMTP server on loopback (the catcher, built on smtp-server): delivery with
-// Chinese text and attachments, once per key across retries, outages and restarts.
+// Chinese text and attachments, once per key across retries, outages and restarts. The outbox is
+// the shared store's (SQLite ssj.db here; tests/store-outbox*.test.ts run it on PostgreSQL too).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../scripts/dev-server';
 import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
@@ -16,22 +16,29 @@ import {
   MailRejectedError,
   MailUnavailableError,
   noticeMessageId,
-  type Mailer,
   type MailSettings,
   type Notice,
 } from '../activities/mail/mailer';
-import { Outbox, type OutboxRow } from '../activities/mail/outbox';
+import { openStoreDatabase } from '../stores/open';
+import { MailOutbox, type OutboxRow } from '../stores/outbox';
+import type { SqlDatabase } from '../stores/sql';
 import { readMessage } from '../activities/mail/mime-read';
 import { teamAssignedNotice } from '../activities/mail/templates';
 
 let tmp: string;
+let db: SqlDatabase;
 const opened: { close(): unknown }[] = [];
 
-beforeEach(() => {
+/** The store in the test's data folder (a worker, or the same host after a restart, opens it so). */
+const openStore = () => openStoreDatabase({ dataDir: path.join(tmp, 'data'), databaseUrl: null });
+
+beforeEach(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-mail-'));
+  db = await openStore();
 });
 afterEach(async () => {
   for (const o of opened.splice(0)) await o.close();
+  await db.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -49,7 +56,7 @@ async function catcher(port = 0, smtp = {}): Promise<MailCatcher> {
 }
 
 function mailer(port: number, opts = {}) {
-  const m = createMailer(settings(port), path.join(tmp, 'data'), opts);
+  const m = createMailer(settings(port), db, opts);
   opened.push(m);
   return m;
 }
@@ -76,13 +83,8 @@ function bareAddress(value: string): string {
 }
 
 /** The outbox row of a key, as the mailer recorded it. */
-function outboxRow(m: Mailer, key: string): OutboxRow | null {
-  const outbox = new Outbox(m.outboxFile);
-  try {
-    return outbox.get(key);
-  } finally {
-    outbox.close();
-  }
+function outboxRow(key: string): Promise<OutboxRow | null> {
+  return new MailOutbox(db).get(key);
 }
 
 function notice(key: string): Notice {
@@ -145,15 +147,17 @@ describe('sendNotice', () => {
     expect(c.messages()).toHaveLength(2);
   });
 
-  it('does not resend after a restart on the same outbox file', async () => {
+  it('does not resend after a restart on the same store', async () => {
     const c = await catcher();
-    const before = createMailer(settings(c.port), path.join(tmp, 'data'));
+    const earlier = await openStore();
+    const before = createMailer(settings(c.port), earlier);
     await before.sendNotice(notice('k/restart'));
-    before.close();
+    await before.close();
+    await earlier.close();
     const after = mailer(c.port);
     const again = await after.sendNotice(notice('k/restart'));
     expect(again.outcome).toBe('already-sent');
-    expect(outboxRow(after, 'k/restart')?.status).toBe('sent');
+    expect((await outboxRow('k/restart'))?.status).toBe('sent');
     expect(c.messages()).toHaveLength(1);
   });
 
@@ -165,13 +169,13 @@ describe('sendNotice', () => {
     expect((err as MailUnavailableError).nonRetryable).toBe(false);
     expect((err as MailUnavailableError).type).toBe('MailUnavailable');
     expect((err as Error).message).toContain(`127.0.0.1:${port}`);
-    expect(outboxRow(m, 'k/outage')?.status).toBe('failed');
+    expect((await outboxRow('k/outage'))?.status).toBe('failed');
 
     const c = await catcher(port);
     expect((await m.sendNotice(notice('k/outage'))).outcome).toBe('sent');
     expect((await m.sendNotice(notice('k/outage'))).outcome).toBe('already-sent');
     expect(c.messages()).toHaveLength(1);
-    expect(outboxRow(m, 'k/outage')?.attempts).toBe(2);
+    expect((await outboxRow('k/outage'))?.attempts).toBe(2);
   });
 
   it.each([
@@ -188,7 +192,7 @@ describe('sendNotice', () => {
     const err = await m.sendNotice(notice(`k/${hook}`)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailUnavailableError);
     expect(String((err as Error).message)).toContain('421');
-    expect(outboxRow(m, `k/${hook}`)?.status).toBe('failed');
+    expect((await outboxRow(`k/${hook}`))?.status).toBe('failed');
     expect(c.messages()).toHaveLength(0);
 
     down = false;
@@ -218,7 +222,7 @@ describe('sendNotice', () => {
     const port = (server.server.address() as AddressInfo).port;
     const m = mailer(port);
     await expect(m.sendNotice(notice('k/451'))).rejects.toBeInstanceOf(MailUnavailableError);
-    expect(outboxRow(m, 'k/451')?.status).toBe('failed');
+    expect((await outboxRow('k/451'))?.status).toBe('failed');
     down = false;
     expect((await m.sendNotice(notice('k/451'))).outcome).toBe('sent');
     expect((await m.sendNotice(notice('k/451'))).outcome).toBe('already-sent');
@@ -233,7 +237,7 @@ describe('sendNotice', () => {
     const err = await m.sendNotice(notice('k/closing')).catch((e: unknown) => e);
     await new Promise<void>((r) => sockets.close(() => r()));
     expect(err).toBeInstanceOf(MailUnavailableError);
-    expect(outboxRow(m, 'k/closing')?.status).toBe('failed');
+    expect((await outboxRow('k/closing'))?.status).toBe('failed');
     const c = await catcher(port);
     expect((await m.sendNotice(notice('k/closing'))).outcome).toBe('sent');
     expect(c.messages()).toHaveLength(1);
@@ -262,7 +266,7 @@ describe('sendNotice', () => {
     opened.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
     const port = (server.server.address() as AddressInfo).port;
     const withPass = (pass: string) => {
-      const m = createMailer({ ...settings(port), smtp: { ...settings(port).smtp, user: 'ssj', pass } }, path.join(tmp, 'data'));
+      const m = createMailer({ ...settings(port), smtp: { ...settings(port).smtp, user: 'ssj', pass } }, db);
       opened.push(m);
       return m;
     };
@@ -311,23 +315,7 @@ describe('sendNotice', () => {
     const err = await m.sendNotice({ ...notice('k/bad'), to: ['not an address'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailRejectedError);
     expect((err as Error).message).toContain('notice.to.0: must be an e-mail address');
-    expect(outboxRow(m, 'k/bad')).toBeNull();
-  });
-
-  it('opens an outbox file from before per-recipient refusals were kept, and keeps its rows', async () => {
-    const file = path.join(tmp, 'old', 'outbox.db');
-    fs.mkdirSync(path.dirname(file));
-    const old = new Database(file);
-    old.exec(`CREATE TABLE notices (key TEXT PRIMARY KEY, message_id TEXT NOT NULL, content_digest TEXT NOT NULL, recipients TEXT NOT NULL,
-      subject TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, uncertain_resends INTEGER NOT NULL DEFAULT 0,
-      lease_until INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, sent_at TEXT, smtp_response TEXT,
-      accepted TEXT NOT NULL DEFAULT '[]', rejected TEXT NOT NULL DEFAULT '[]', last_error TEXT)`);
-    old.prepare(`INSERT INTO notices (key, message_id, content_digest, recipients, subject, status, attempts, created_at, updated_at, sent_at, rejected)
-      VALUES ('k/old', '<m>', 'd', '["a@example.org"]', 's', 'sent', 1, 't', 't', 't', '["a@example.org"]')`).run();
-    old.close();
-    const outbox = new Outbox(file);
-    opened.push(outbox);
-    expect(outbox.get('k/old')).toMatchObject({ status: 'sent', rejected: ['a@example.org'], refused: [] });
+    expect(await outboxRow('k/bad')).toBeNull();
   });
 
   it('makes a crash between sending and recording detectable, and resends under the same Message-ID', async () => {
@@ -335,20 +323,18 @@ describe('sendNotice', () => {
     let clock = Date.parse('2023-03-01T08:00:00Z');
     const m = mailer(c.port, { now: () => clock, leaseMs: 60_000 });
     // An attempt that claimed the notice and died before recording the server's answer.
-    const outbox = new Outbox(m.outboxFile);
     const messageId = noticeMessageId('k/crash', 'ssj@example.org');
-    outbox.claim({ key: 'k/crash', messageId, contentDigest: 'x', recipients: ['wangjg@example.org'], subject: 's' }, clock, 60_000);
-    outbox.close();
+    await new MailOutbox(db).claim({ key: 'k/crash', messageId, contentDigest: 'x', recipients: ['wangjg@example.org'], subject: 's' }, 'dead-host/1', new Date(clock), 60_000);
 
     // While its lease runs, a second attempt must not send in parallel.
     await expect(m.sendNotice(notice('k/crash'))).rejects.toBeInstanceOf(MailBusyError);
-    expect(outboxRow(m, 'k/crash')).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(await outboxRow('k/crash')).toMatchObject({ status: 'sending', attempts: 1 });
 
     clock += 61_000;
     const result = await m.sendNotice(notice('k/crash'));
     expect(result.outcome).toBe('sent');
     expect(result.messageId).toBe(messageId);
-    expect(outboxRow(m, 'k/crash')?.uncertainResends).toBe(1);
+    expect((await outboxRow('k/crash'))?.uncertainResends).toBe(1);
     expect(c.messages().map((x) => x.messageId)).toEqual([messageId]);
   });
 });

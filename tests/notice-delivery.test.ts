@@ -1,16 +1,16 @@
 // Notices are best-effort: the campaign's sendNotice activity, with the real mailer and outbox, against
 // a real SMTP server on loopback (smtp-server) that refuses some recipients. A refusal never fails
 // the activity: it is recorded once per key (also when the activity is retried), operations are
-// alerted once, and `noticeProblems` reads it back for `ssj quarter status`. An outage stays a
+// alerted once, and `campaignNoticeProblems` reads it back for `ssj quarter status`. An outage stays a
 // retryable failure, and the notice then goes out once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
 import { createMailer, MailUnavailableError, type Mailer } from '../activities/mail/mailer';
 import { readMessage } from '../activities/mail/mime-read';
-import { noticeProblems } from '../activities/mail/problems';
+import { campaignNoticeProblems } from '../activities/mail/problems';
 import { openRegistry } from '../activities/registry/store';
 import { freePort } from '../scripts/dev-server';
 import { createFixture, PEOPLE, type Fixture } from './helpers/campaign-fixture';
@@ -56,6 +56,9 @@ async function catcher(refuse: string[] = [], port = 0): Promise<MailCatcher> {
   return c;
 }
 
+/** What `ssj quarter status` shows for the campaign: the problems on record in the store. */
+const problemsOf = (id: string) => campaignNoticeProblems({ dataDir: fx.dataDir, databaseUrl: null }, id);
+
 function realMailer(port: number): Mailer {
   const mailer = createMailer(
     { smtp: { host: '127.0.0.1', port, secure: false, user: null, pass: null }, mailFrom: { name: '信阳市生态环境综合行政执法支队', address: 'ssj@example.org' } },
@@ -97,7 +100,7 @@ describe('sendNotice is best-effort', () => {
     expect(alert.text).toContain(`未送达：人员MGR2（${mailOf('MGR2')}，550 5.1.1 Mailbox unavailable`);
     expect(alert.text).toContain(`已送达：${mailOf('MGR1')}`);
 
-    const problems = noticeProblems(fx.dataDir, campaignId);
+    const problems = await problemsOf(campaignId);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({
       key: drawOverdue.key,
@@ -108,7 +111,7 @@ describe('sendNotice is best-effort', () => {
       at,
       alert: { key: `${drawOverdue.key}/problem-alert`, status: 'sent', sentTo: operations },
     });
-    expect(noticeProblems(fx.dataDir, 'another-campaign')).toEqual([]);
+    expect(await problemsOf('another-campaign')).toEqual([]);
   });
 
   it('every recipient refused: the activity returns `refused`; a refused alert is only recorded', async () => {
@@ -119,7 +122,7 @@ describe('sendNotice is best-effort', () => {
     expect(result.sentTo).toEqual([]);
     expect(result.refused.map((r) => r.address)).toEqual([mailOf('MGR1'), mailOf('MGR2')]);
     expect(c.messages()).toHaveLength(0);
-    const problems = noticeProblems(fx.dataDir, campaignId);
+    const problems = await problemsOf(campaignId);
     expect(problems.map((p) => [p.key, p.status, p.kind])).toEqual([
       [drawOverdue.key, 'refused', 'draw-overdue'],
       [`${drawOverdue.key}/problem-alert`, 'refused', 'notice-refused'],
@@ -128,7 +131,7 @@ describe('sendNotice is best-effort', () => {
     // No alert about the alert.
     expect(problems[1]!.alert).toBeNull();
     expect(await acts.sendNotice(drawOverdue)).toEqual(result);
-    expect(noticeProblems(fx.dataDir, campaignId)).toHaveLength(2);
+    expect(await problemsOf(campaignId)).toHaveLength(2);
   });
 
   it('nobody with an address in the registry: `nobody-reachable`, who lacks one, and the alert', async () => {
@@ -152,7 +155,7 @@ describe('sendNotice is best-effort', () => {
       refused: PEOPLE.managers.map((id) => ({ address: null, person: { id, name: `人员${id}` }, code: 'no-address', reason: '登记信息中没有邮箱地址' })),
     });
     expect(c.messages().map((m) => m.noticeKey)).toEqual([`${drawOverdue.key}/problem-alert`]);
-    expect(noticeProblems(fx.dataDir, campaignId)[0]).toMatchObject({ status: 'nobody-reachable', alert: { status: 'sent' } });
+    expect((await problemsOf(campaignId))[0]).toMatchObject({ status: 'nobody-reachable', alert: { status: 'sent' } });
 
     // A role nobody holds says so.
     const none = await acts.sendNotice({ ...drawOverdue, key: `${campaignId}/nobody`, to: { roles: ['no-such-role'] } });
@@ -180,7 +183,7 @@ describe('sendNotice is best-effort', () => {
       [drawOverdue.key, [mailOf('MGR1')]],
       [`${drawOverdue.key}/deferred`, [mailOf('MGR2')]],
     ]);
-    expect(noticeProblems(fx.dataDir, campaignId)).toEqual([]);
+    expect(await problemsOf(campaignId)).toEqual([]);
   });
 
   it('an SMTP outage stays retryable and records no problem; once the server is back the notice goes out once', async () => {
@@ -189,14 +192,14 @@ describe('sendNotice is best-effort', () => {
     const err = await acts.sendNotice(drawOverdue).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MailUnavailableError);
     expect((err as MailUnavailableError).nonRetryable).toBe(false);
-    expect(noticeProblems(fx.dataDir, campaignId)).toEqual([]);
+    expect(await problemsOf(campaignId)).toEqual([]);
 
     const c = await catcher([], port);
     const result = await acts.sendNotice(drawOverdue);
     expect(result).toEqual({ status: 'sent', sentTo: [mailOf('MGR1'), mailOf('MGR2')], refused: [] });
     await acts.sendNotice(drawOverdue);
     expect(c.messages().map((m) => m.noticeKey)).toEqual([drawOverdue.key]);
-    expect(noticeProblems(fx.dataDir, campaignId)).toEqual([]);
+    expect(await problemsOf(campaignId)).toEqual([]);
   });
 });
 
@@ -218,7 +221,7 @@ describe('in a workflow', () => {
     expect(filed).toMatchObject({ number: '信环执计〔2024〕第001号', late: false });
 
     const planCampaign = `annual-plan-${fx.programme.id}-2024`;
-    const [problem, ...more] = noticeProblems(fx.dataDir, planCampaign);
+    const [problem, ...more] = await problemsOf(planCampaign);
     expect(more).toEqual([]);
     expect(problem).toMatchObject({
       kind: 'annual-plan',

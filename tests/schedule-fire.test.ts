@@ -11,12 +11,14 @@ import { WorkflowFailedError, type Client, type Connection } from '@temporalio/c
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { codecBundleOptions, devServerClient, quiet, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
+import { shareFixtureRegistry } from './helpers/shared-registry';
 import { cliEnv, runSsj } from './helpers/ssj-cli';
-import { createActivities } from '../activities/campaign/activities';
-import { CAMPAIGN_QUARTER_TAKEN } from '../activities/campaign/store';
+import { createActivities } from '../activities';
+import { CAMPAIGN_QUARTER_TAKEN } from '../stores/campaign-store';
 import * as api from '../client/temporal';
 import { formatCampaignStatus } from '../client/commands/quarter';
-import { NOTICE_PROBLEMS_FILE, NoticeProblemLog } from '../activities/mail/problems';
+import { NoticeProblemLog } from '../stores/notice-problems';
+import { openStoreDatabase } from '../stores/open';
 import { campaignWorkflowId } from '../workflows/definitions';
 import type { Keyring } from '../codec/keyring';
 
@@ -29,6 +31,7 @@ const taskQueue = uniqueTaskQueue('schedule');
 
 beforeAll(async () => {
   fx = createFixture('sched-2024');
+  await shareFixtureRegistry(fx);
   const keys = testKeyring();
   keyring = keys.keyring;
   env = cliEnv(fx, { keysEnv: keys.env, temporalAddress: inject('temporalAddress'), taskQueue });
@@ -83,10 +86,11 @@ describe('the quarterly schedule, fired', () => {
         const st = await api.campaignStatus(client, scheduledId);
         expect(st).toMatchObject({ campaignId: scheduledId, phase: 'update-window', today: '2023-12-17' });
 
-        // A notice that missed someone, as the best-effort mailer records it beside the outbox.
-        const log = new NoticeProblemLog(path.join(fx.dataDir, NOTICE_PROBLEMS_FILE));
+        // A notice that missed someone, as the best-effort mailer records it in the shared store.
+        const db = await openStoreDatabase({ dataDir: fx.dataDir, databaseUrl: null });
         try {
-          log.record({
+          const log = new NoticeProblemLog(db);
+          await log.record({
             key: `${scheduledId}/change-list-reminder/county-xixian`,
             campaignId: scheduledId,
             kind: 'change-list-reminder',
@@ -97,9 +101,9 @@ describe('the quarterly schedule, fired', () => {
             refused: [{ address: 'cc1@bureau.example.cn', person: { id: PEOPLE.countyClerk, name: `人员${PEOPLE.countyClerk}` }, code: 'smtp-refused', reason: '550 mailbox unavailable' }],
             at: '2023-12-20T09:00:00+08:00',
           });
-          log.setAlert(`${scheduledId}/change-list-reminder/county-xixian`, { key: 'alert-1', status: 'sent', sentTo: ['dl1@bureau.example.cn'] });
+          await log.setAlert(`${scheduledId}/change-list-reminder/county-xixian`, { key: 'alert-1', status: 'sent', sentTo: ['dl1@bureau.example.cn'] });
         } finally {
-          log.close();
+          await db.close();
         }
 
         // The command line finds it with --year/--quarter, and shows the notice problem.

@@ -1,8 +1,9 @@
-// Sending notices by SMTP, each exactly once as far as this side can know (see outbox.ts).
+// Sending notices by SMTP, each exactly once as far as this side can know (stores/outbox.ts).
 //
 // What is guaranteed: a notice recorded as sent is never sent again, by this process or another
-// on the same outbox file; a notice the server refused or never received is sent by the next
-// attempt; while the server is down sendNotice throws MailUnavailable (retryable), so Temporal's
+// on any host sharing the store (SQLite ssj.db or PostgreSQL); at most one attempt holds a notice
+// at a time (a claim with a lease); a notice the server refused or never received is sent by the
+// next attempt; while the server is down sendNotice throws MailUnavailable (retryable), so Temporal's
 // retries delay the notice and lose none. A recipient the server refuses for good (5xx) is named
 // with its reply: in `refused` when the others got the notice, in MailRejectedError when nobody
 // did. Deciding what a refusal means for the quarter is the caller's (campaign activities: record,
@@ -12,12 +13,15 @@
 // one key carries the same Message-ID (derived from the key), so such a duplicate is detectable
 // (mail clients and archives can collapse it), and the outbox counts it (`uncertainResends`).
 import { ApplicationFailure } from '@temporalio/common';
-import { createHash } from 'node:crypto';
-import * as path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import * as os from 'node:os';
 import * as nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { z } from 'zod';
 import type { RuntimeSettings } from '../../config/runtime';
-import { Outbox, type OutboxRow, type RefusedAddress } from './outbox';
+import { openStoreDatabase } from '../../stores/open';
+import { MailOutbox, type OutboxRow, type RefusedAddress } from '../../stores/outbox';
+import type { SqlDatabase } from '../../stores/sql';
 
 // --- input --------------------------------------------------------------------------------------
 
@@ -106,9 +110,8 @@ export interface MailerOptions {
 
 export interface Mailer {
   sendNotice(notice: Notice): Promise<SendNoticeResult>;
-  /** The outbox file (SQLite): which notices were sent, refused, or are uncertain. */
-  readonly outboxFile: string;
-  close(): void;
+  /** Closes the SMTP transport (and the store only when the mailer opened it). */
+  close(): Promise<void>;
 }
 
 export type MailSettings = Pick<RuntimeSettings, 'smtp' | 'mailFrom'>;
@@ -119,8 +122,15 @@ export function noticeMessageId(key: string, fromAddress: string): string {
   return `<ssj.${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}@${domain}>`;
 }
 
-export function createMailer(settings: MailSettings, dataDir: string, opts: MailerOptions = {}): Mailer {
-  const outbox = new Outbox(path.join(dataDir, 'outbox.db'));
+/**
+ * A mailer whose outbox lives in `store`, the shared database (openStoreDatabase), which the caller
+ * keeps open and closes. Given a data folder instead (one host: tests, a worker helper), it opens
+ * that folder's SQLite ssj.db itself and closes it with the mailer.
+ */
+export function createMailer(settings: MailSettings, store: SqlDatabase | string, opts: MailerOptions = {}): Mailer {
+  const database = typeof store === 'string' ? openStoreDatabase({ dataDir: store, databaseUrl: null }) : Promise.resolve(store);
+  const outbox = database.then((db) => new MailOutbox(db));
+  outbox.catch(() => undefined); // a store that fails to open is reported by each sendNotice
   const leaseMs = opts.leaseMs ?? 3 * 60_000;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => undefined);
@@ -139,10 +149,9 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
   });
 
   return {
-    outboxFile: outbox.file,
-    close() {
+    async close() {
       transport.close();
-      outbox.close();
+      if (typeof store === 'string') await (await database.catch(() => null))?.close();
     },
 
     async sendNotice(input) {
@@ -159,9 +168,13 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
         contentType: a.contentType,
       }));
       const recipients = [...n.to, ...(n.cc ?? [])];
-      const claim = outbox.claim(
+      // One holder per attempt: the lease says which attempt, on which host, may send.
+      const holder = `${os.hostname()}/${process.pid}/${randomUUID()}`;
+      const box = await outbox;
+      const claim = await box.claim(
         { key: n.key, messageId, contentDigest: digestOf(n.subject, n.text, n.html, attachments), recipients, subject: n.subject },
-        now(),
+        holder,
+        new Date(now()),
         leaseMs,
       );
       if (claim.kind === 'already-sent') {
@@ -169,7 +182,7 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
         return resultOf(claim.row, 'already-sent');
       }
       if (claim.kind === 'busy') {
-        throw new MailBusyError(`notice ${n.key} is being sent by another attempt (lease until ${new Date(claim.row.leaseUntil ?? 0).toISOString()})`);
+        throw new MailBusyError(`notice ${n.key} is being sent by another attempt (${claim.row.leaseHolder ?? '?'}, lease until ${claim.row.leaseExpiresAt ?? '?'})`);
       }
       if (claim.uncertain) {
         log('warn', 'an earlier attempt died before recording whether the server accepted this notice; sending again with the same Message-ID', {
@@ -179,8 +192,9 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
         });
       }
 
+      let info: SMTPTransport.SentMessageInfo;
       try {
-        const info = await transport.sendMail({
+        info = await transport.sendMail({
           from: { name: settings.mailFrom.name, address: settings.mailFrom.address },
           to: n.to,
           cc: n.cc,
@@ -191,18 +205,9 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
           messageId,
           headers: { 'X-SSJ-Notice-Key': n.key },
         });
-        const rejected = (info.rejected ?? []).map(String);
-        const row = outbox.markSent(n.key, now(), {
-          response: String(info.response ?? ''),
-          accepted: (info.accepted ?? []).map(String),
-          rejected,
-          refused: refusalsOf(rejected, (info as { rejectedErrors?: SmtpError[] }).rejectedErrors, 'refused by the server'),
-        });
-        log('info', 'notice sent', { key: n.key, messageId, accepted: row.accepted, rejected: row.rejected, attempts: row.attempts });
-        return resultOf(row, 'sent');
       } catch (err) {
         const e = err as SmtpError & { code?: string; permanent?: boolean; command?: string; rejectedErrors?: SmtpError[] };
-        outbox.markFailed(n.key, now(), `${e.code ?? e.name}: ${e.message}`);
+        await box.markFailed(n.key, holder, new Date(now()), `${e.code ?? e.name}: ${e.message}`);
         const where = `${settings.smtp.host}:${settings.smtp.port}`;
         if (e.permanent === true && e.command !== undefined && /^(MAIL FROM|RCPT TO|DATA)$/.test(e.command)) {
           // All recipients refused (RCPT TO), or the message or sender refused for everyone.
@@ -212,6 +217,18 @@ export function createMailer(settings: MailSettings, dataDir: string, opts: Mail
         log('warn', 'SMTP server unavailable; the notice will be retried', { key: n.key, server: where, code: e.code, error: e.message });
         throw new MailUnavailableError(`SMTP server ${where} unavailable for notice ${n.key}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), e);
       }
+      // Outside the try: should recording fail, the row stays `sending` under this lease, and the
+      // next attempt after it resends as uncertain (never "failed", which would hide the copy).
+      const rejected = (info.rejected ?? []).map(String);
+      const { row, duplicate } = await box.markSent(n.key, new Date(now()), {
+        response: String(info.response ?? ''),
+        accepted: (info.accepted ?? []).map(String),
+        rejected,
+        refused: refusalsOf(rejected, (info as { rejectedErrors?: SmtpError[] }).rejectedErrors, 'refused by the server'),
+      });
+      if (duplicate) log('warn', 'this attempt outlived its lease and another recorded the notice as sent first: a second copy went out', { key: n.key, messageId });
+      log('info', 'notice sent', { key: n.key, messageId, accepted: row.accepted, rejected: row.rejected, attempts: row.attempts });
+      return resultOf(row, 'sent');
     },
   };
 }
