@@ -1,6 +1,7 @@
 // The freeze, with its side effects: read the registry at a date, build the quarter's manifest
-// (domain/freeze.ts) and write the folder atomically. Idempotent: freezing the same again into the
-// same folder changes nothing; a folder that holds a different manifest is never overwritten.
+// (domain/freeze.ts) and write it whole: into a folder (ssj freeze) or into the shared blob store
+// (the campaign, so any host can draw; materialiseManifest gives it back as a folder). Idempotent:
+// freezing the same again changes nothing; a different manifest is never written over one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { manifestDigests, MANIFEST_FILES, type ManifestFileName } from '../domain/draw/digest';
@@ -11,6 +12,8 @@ import type { RegistrySnapshot } from '../domain/registry';
 import { loadProgramme } from './programme';
 import { openRegistry } from './registry/store';
 import { fsyncDir, stageFolder } from './staged-folder';
+import { materialisePackage } from '../stores/blob-folders';
+import { BlobMissingError, campaignPackageName, PackageConflictError, type BlobStore } from '../stores/blob-store';
 
 /** The folder holds something else than this freeze: nothing was written. */
 export class FreezeRefusedError extends Error {
@@ -28,28 +31,87 @@ export interface FreezeResult {
   warnings: string[];
 }
 
-/** Freeze a quarter from an in-memory snapshot into `dir`. */
-export function freezeToFolder(args: {
+interface FreezeArgs {
   snapshot: RegistrySnapshot;
   programme: Programme;
   quarter: Quarter;
-  dir: string;
   inputs?: FreezeInputs;
   /** The manifest's spec (default ssj-draw/2; campaigns started before it freeze ssj-draw/1). */
   spec?: DrawSpec;
-}): FreezeResult {
+}
+
+/** The freeze's files and what the result reports of them, before anything is written. */
+function freeze(args: FreezeArgs): { files: FreezeFiles; summary: Omit<FreezeResult, 'dir' | 'written'> } {
   const frozen = freezeQuarter(args.snapshot, args.programme, args.quarter, args.inputs, args.spec);
   const files = freezeFiles(frozen);
-  const { written } = writeFreezeFolder(args.dir, files);
   return {
-    dir: args.dir,
-    campaign: frozen.manifest.params.campaign,
-    asOf: args.snapshot.asOf,
-    manifestDigest: files.manifestDigest,
-    written,
-    counts: freezeCounts(frozen),
-    warnings: frozen.quotas.warnings,
+    files,
+    summary: {
+      campaign: frozen.manifest.params.campaign,
+      asOf: args.snapshot.asOf,
+      manifestDigest: files.manifestDigest,
+      counts: freezeCounts(frozen),
+      warnings: frozen.quotas.warnings,
+    },
   };
+}
+
+/** Freeze a quarter from an in-memory snapshot into `dir`. */
+export function freezeToFolder(args: FreezeArgs & { dir: string }): FreezeResult {
+  const { files, summary } = freeze(args);
+  const { written } = writeFreezeFolder(args.dir, files);
+  return { dir: args.dir, written, ...summary };
+}
+
+export interface StoredFreezeResult extends Omit<FreezeResult, 'dir'> {
+  /** The package in the blob store (campaigns/<campaignId>/manifest): what the draw fetches. */
+  packageName: string;
+  packageDigest: string;
+}
+
+/**
+ * Freeze a quarter into the shared blob store as the campaign's manifest package (the same files
+ * as the folder: the five manifest files, exclusions.csv, quotas.json, DIGEST), so any host can
+ * draw from it. Idempotent like the folder: the same manifest again writes nothing
+ * (`written` false); a different one under the campaign is refused.
+ */
+export async function freezeToStore(args: FreezeArgs & { store: BlobStore; campaignId: string }): Promise<StoredFreezeResult> {
+  const { files, summary } = freeze(args);
+  const name = campaignPackageName(args.campaignId, 'manifest');
+  const before = await args.store.package(name);
+  let pkg;
+  try {
+    pkg = await args.store.putPackage(name, Object.entries({ ...files.manifest, ...files.extras }));
+  } catch (err) {
+    if (!(err instanceof PackageConflictError)) throw err;
+    const there = await args.store.package(name);
+    throw new FreezeRefusedError(
+      `campaign ${args.campaignId} already froze a different manifest (package ${there?.digest ?? '?'} in ${args.store.description}); ` +
+        `this freeze gives manifest ${files.manifestDigest}. Nothing was written: a frozen manifest is never overwritten.`,
+    );
+  }
+  return { ...summary, written: before?.digest !== pkg.digest, packageName: name, packageDigest: pkg.digest };
+}
+
+/**
+ * The manifest package `packageDigest` as a folder in `cacheDir` (content-addressed, checked
+ * against the store's digests; fetched when missing or damaged): the folder readManifest takes.
+ */
+export async function materialiseManifest(store: BlobStore, packageDigest: string, cacheDir: string): Promise<string> {
+  return materialisePackage(store, packageDigest, cacheDir);
+}
+
+/** The five manifest files of package `packageDigest`, verified (for the publication's `manifest: { files }`). */
+export async function storedManifestFiles(store: BlobStore, packageDigest: string): Promise<Record<ManifestFileName, Buffer>> {
+  const pkg = await store.packageByDigest(packageDigest);
+  if (!pkg) throw new BlobMissingError(`manifest package ${packageDigest} is not in ${store.description}`);
+  const out = {} as Record<ManifestFileName, Buffer>;
+  for (const f of MANIFEST_FILES) {
+    const e = pkg.entries.find((x) => x.path === f);
+    if (!e) throw new BlobMissingError(`manifest package ${pkg.name} (${packageDigest}) has no ${f}`);
+    out[f] = await store.get(e.digest);
+  }
+  return out;
 }
 
 export interface FreezeActivityInput {

@@ -9,8 +9,9 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { loadProgramme } from '../activities/programme';
 import { openRegistry, type RegistryChange } from '../activities/registry/store';
-import { createActivities } from '../activities/campaign/activities';
-import { openCampaignStore } from '../activities/campaign/store';
+import { createActivities } from '../activities';
+import { SqlCampaignStore } from '../stores/campaign-store';
+import { openStoreDatabase } from '../stores/open';
 import * as api from '../client/temporal';
 import type { Programme } from '../domain/programme';
 import type { Department, Person, Unit } from '../domain/registry';
@@ -98,7 +99,10 @@ async function main(): Promise<void> {
   const noop = () => undefined;
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'campaign-workflows.ts'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop }, ...bundleOptions });
   const taskQueue = 'bench';
-  const activities = { ...createActivities({ dataDir, registryDb, programme, mail, keyring, allowRehearsalClock: true }), noop: async () => undefined };
+  // The shared store as the worker opens it (SQLite ssj.db in the data folder here).
+  const database = await openStoreDatabase({ dataDir, databaseUrl: null });
+  const campaigns = new SqlCampaignStore(database);
+  const activities = { ...createActivities({ dataDir, database, registryDb, programme, mail, keyring, allowRehearsalClock: true }), noop: async () => undefined };
   const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, dataConverter: ssjDataConverter(keyring), maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
   try {
     await worker.runUntil(async () => {
@@ -122,9 +126,7 @@ async function main(): Promise<void> {
         if ((await api.campaignStatus(client, campaignId)).phase !== 'inspection') throw new Error('not yet');
       });
       const drawMs = Date.now() - t0;
-      const store = openCampaignStore(dataDir);
-      const record = store.requireCampaign(campaignId).record!;
-      store.close();
+      const record = (await campaigns.requireCampaign(campaignId)).record!;
       await pool(record.assignments, CONCURRENCY, async (a) => {
         const [x, y] = a.inspectors as [string, string];
         await retrying(() => api.submitResult(client, campaignId, a.unit_id, { by: x, present: [x, y], checkedOn: '2024-01-15', result: { outcome: 'no-problem' }, evidence: [] }));
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
       console.log(`largest history:            ${largest[1]} events (${largest[0]}); campaign ${counts[0]![1]} events`);
     });
   } finally {
+    await database.close();
     await native.close();
     await connection.close();
     await server.stop();

@@ -59,7 +59,7 @@ import {
 } from '../workflows/definitions';
 import { SsjPhase, SsjQuarter, SsjYear } from '../workflows/search-attributes';
 import { keyringOf } from '../codec/data-converter';
-import { readCampaignOfQuarter } from '../activities/campaign/store';
+import { readCampaignOfQuarter } from '../stores/campaign-store';
 
 export { WorkflowExecutionAlreadyStartedError };
 
@@ -131,7 +131,7 @@ export class CampaignAmbiguousError extends Error {
  * The campaign of a programme quarter, started by hand (`campaign-<programme>-<year>q<n>`) or by its
  * Schedule (the same id with the scheduled time appended, e.g. `...-2024-03-17T00:00:00Z`).
  *
- * The campaign store (`<dataDir>/campaign.db`) is asked first because it is authoritative: the
+ * The campaign store (the shared store: SSJ_DATABASE_URL, or `<dataDir>/ssj.db`) is asked first because it is authoritative: the
  * claim it records in prepareCampaign is the same rule that refuses a second campaign of the
  * quarter, so it names the one campaign allowed to draw. Temporal's visibility would also list a
  * refused second campaign, lags behind starts, and cannot tell which one drew. Visibility is the
@@ -140,7 +140,7 @@ export class CampaignAmbiguousError extends Error {
  */
 export async function findCampaign(client: Client, q: ProgrammeQuarter, opts: { dataDir?: string } = {}): Promise<FoundCampaign> {
   if (opts.dataDir !== undefined) {
-    const stored = readCampaignOfQuarter(opts.dataDir, q);
+    const stored = await readCampaignOfQuarter(opts.dataDir, q);
     if (stored) return { workflowId: stored, source: 'store' };
   }
   const base = campaignWorkflowId(q.programmeId, q.year, q.quarter);

@@ -39,12 +39,12 @@ export interface RuntimeSettings {
     apiKey: string | null;
   };
   dataDir: string;
+  /** The console's public address (notice links); null: notices carry no link. */
+  consolePublicUrl: string | null;
   /** The shared store (stores/open.ts): PostgreSQL URL; null: SQLite `ssj.db` in dataDir. */
   databaseUrl: string | null;
   /** The registry store (SQLite file). */
   registryDb: string;
-  /** The mail outbox (SQLite file): which notices were sent. */
-  outboxDb: string;
   /** The programme file; null: activities/programme.ts's default (config/programme.json). */
   programmeFile: string | null;
   /** A prebuilt workflow bundle (worker/build-bundle.ts); null: bundle workflows/index.ts at start. */
@@ -105,6 +105,10 @@ export const SETTINGS_VARIABLES = {
   SSJ_ALLOW_REHEARSAL_CLOCK: {
     default: 'false',
     doc: 'true: the worker runs campaigns started with a rehearsal clock (ssj quarter start --rehearsal); keep false in production',
+  },
+  SSJ_CONSOLE_PUBLIC_URL: {
+    default: '',
+    doc: "the console's address as users open it, e.g. https://ssj.example.org; notices that ask something link to their page there (empty: no links)",
   },
   SSJ_CODEC_KEYS_FILE: { default: '', doc: 'payload encryption key file (ssj keys init), mode 0600; the worker and ssj refuse to run without keys' },
   SSJ_CODEC_KEYS: { default: '', doc: "the key file's JSON itself, when no file can be mounted (SSJ_CODEC_KEYS_FILE wins)" },
@@ -181,6 +185,9 @@ const envSchema = z.object({
     .transform(Number)
     .default(30),
   SSJ_ALLOW_REHEARSAL_CLOCK: bool.default(false),
+  SSJ_CONSOLE_PUBLIC_URL: optionalText.refine((v) => v === null || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), {
+    error: 'must be an http(s) URL, e.g. https://ssj.example.org',
+  }),
 });
 
 /** `Name <address>` or a bare address; the display name may be Chinese and may be quoted. */
@@ -279,7 +286,6 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     dataDir,
     databaseUrl: e.SSJ_DATABASE_URL,
     registryDb: e.SSJ_DB === null ? path.join(dataDir, 'registry.db') : abs(e.SSJ_DB),
-    outboxDb: path.join(dataDir, 'outbox.db'),
     programmeFile,
     workflowBundle,
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, pass: e.SMTP_PASS },
@@ -287,6 +293,7 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     logLevel: e.SSJ_LOG_LEVEL,
     shutdownGraceSeconds: e.SSJ_SHUTDOWN_GRACE_SECONDS,
     allowRehearsalClock: e.SSJ_ALLOW_REHEARSAL_CLOCK,
+    consolePublicUrl: e.SSJ_CONSOLE_PUBLIC_URL,
   };
 }
 

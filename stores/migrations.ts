@@ -9,30 +9,16 @@
 // and the triggers that make tables append-only. docs/operations.md lists what PostgreSQL must offer.
 import { createHash } from 'node:crypto';
 import type { Dialect, SqlDatabase } from './sql';
+import { appendOnly } from './schema/append-only';
+import { REGISTRY_SCHEMA } from './schema/registry';
+import { MAIL_SCHEMA } from './schema/mail';
+import { BLOB_TABLES } from './schema/blobs';
+import { campaignTables } from './schema/campaigns';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string | Record<Dialect, string>;
-}
-
-/** Append-only triggers for table `t`, in each dialect. */
-function appendOnly(t: string): Record<Dialect, string> {
-  return {
-    sqlite: `
-      CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t}
-        BEGIN SELECT RAISE(ABORT, '${t} is append-only: UPDATE refused'); END;
-      CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t}
-        BEGIN SELECT RAISE(ABORT, '${t} is append-only: DELETE refused'); END;`,
-    // EXECUTE PROCEDURE (not FUNCTION): still accepted by PostgreSQL 15 and understood by openGauss.
-    postgres: `
-      CREATE TRIGGER ${t}_no_update BEFORE UPDATE ON ${t}
-        FOR EACH ROW EXECUTE PROCEDURE ssj_refuse_change();
-      CREATE TRIGGER ${t}_no_delete BEFORE DELETE ON ${t}
-        FOR EACH ROW EXECUTE PROCEDURE ssj_refuse_change();
-      CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t}
-        FOR EACH STATEMENT EXECUTE PROCEDURE ssj_refuse_change();`,
-  };
 }
 
 const CONSOLE_TABLES = `
@@ -183,6 +169,10 @@ export const MIGRATIONS: readonly Migration[] = [
       expires_at TEXT NOT NULL
     );`,
   },
+  { version: 3, name: 'blobs: content-addressed files and named packages (stores/blob-store.ts)', sql: BLOB_TABLES },
+  { version: 4, name: 'mail: the outbox and the notice-problem log (stores/schema/mail.ts)', sql: MAIL_SCHEMA },
+  { version: 5, name: 'campaigns: quarter claims, replacements, results, document numbers (stores/campaign-store.ts)', sql: campaignTables(appendOnly) },
+  { version: 6, name: 'registries: the append-only dated change log and its batches (stores/registry-store.ts)', sql: REGISTRY_SCHEMA },
 ];
 
 export function migrationText(m: Migration, dialect: Dialect): string {

@@ -55,7 +55,7 @@ describe('the Temporal server killed mid-quarter', () => {
     const result = (await handle.result()) as { stats: Record<string, unknown> };
     expect(result.stats).toMatchObject({ drawn: units.length, inspected: units.length });
 
-    const audit = expectQuarterIntact({ fx, campaignId, sealed, smtp });
+    const audit = await expectQuarterIntact({ fx, campaignId, sealed, smtp });
     expect(audit.arrivals[key]).toBe(1);
     // Either the worker's late completion reached the restarted server (attempt 1), or the
     // activity timed out and ran again (attempt 2) and the outbox said `sent`: once either way.

@@ -13,7 +13,7 @@ import type { Client, Connection } from '@temporalio/client';
 import { codecBundleOptions, devServerClient, quiet, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, type Fixture } from './helpers/campaign-fixture';
 import { checkHistory, listWorkflowIds, showHistory, type Secrets } from '../scripts/history-audit';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { witnessCommitment } from '../domain/draw/commitment';
 import type { WitnessRole } from '../domain/messages';

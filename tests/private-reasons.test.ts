@@ -11,11 +11,10 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection } from './helpers/campaign-fixture';
+import { createFixture, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection, withCampaignStore } from './helpers/campaign-fixture';
 import { findInFolder, publicTexts } from '../scripts/public-folder';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import { conflictEntityId, openRegistry } from '../activities/registry/store';
-import { openCampaignStore } from '../activities/campaign/store';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import {
@@ -172,9 +171,8 @@ describe('reasons on the whole path, into a real publication folder', () => {
     });
 
     // Internally the notes are kept (staff read them); the published folder holds none of them.
-    const store = openCampaignStore(fx.dataDir);
-    try {
-      const notes = store.notes(campaignId);
+    await withCampaignStore(fx.dataDir, async (store) => {
+      const notes = await store.notes(campaignId);
       expect(notes.filter((n) => n.note === HOSTILE).map((n) => n.kind).sort()).toEqual(
         [
           'recusal-approved',
@@ -188,15 +186,13 @@ describe('reasons on the whole path, into a real publication folder', () => {
           'unit-replacement-rejected',
         ].sort(),
       );
-      const replacements = store.replacements(campaignId);
+      const replacements = await store.replacements(campaignId);
       expect(replacements.map((r) => [r.kind, r.reason, r.approved_by])).toEqual([
         ['inspector', 'kinship', 'MGR1'],
         ['inspector', 'financial-interest', 'MGR1'],
         ['unit', 'closed', 'MGR2'],
       ]);
-    } finally {
-      store.close();
-    }
+    });
     const keys = readNotices(fx.mailDb).map((n) => n.key);
     expect(keys).toContain(`${campaignId}.test.${u1.unitId}/recusal-requested/1`);
     expect(keys).toContain(`${campaignId}.test.${u2.unitId}/recusal-rejected/1`);

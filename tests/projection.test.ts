@@ -13,7 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import { projectInspection, taskKeys, type InspectionProjection } from '../activities/campaign/projection';
 import { openRegistry } from '../activities/registry/store';
 import { openConsoleStore } from '../stores/open';

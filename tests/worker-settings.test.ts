@@ -15,7 +15,7 @@ import type { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { createSsjWorker, WORKFLOWS_PATH } from '../worker/run';
 import { createJsonLogger } from '../worker/log';
 import * as api from '../client/temporal';
-import { readCampaignOfQuarter } from '../activities/campaign/store';
+import { readCampaignOfQuarter } from '../stores/campaign-store';
 import { codecBundleOptions, devServerClient, quiet, testKeyring, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, eventually } from './helpers/campaign-fixture';
 
@@ -41,7 +41,6 @@ describe('loadRuntimeSettings', () => {
     expect(s.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'ssj', tls: null, apiKey: null });
     expect(s.dataDir).toBe(path.join(tmp, '.data'));
     expect(s.registryDb).toBe(path.join(tmp, '.data', 'registry.db'));
-    expect(s.outboxDb).toBe(path.join(tmp, '.data', 'outbox.db'));
     expect(s.smtp).toEqual({ host: '127.0.0.1', port: 1025, secure: false, user: null, pass: null });
     expect(s.workflowBundle).toBeNull();
     expect(s.programmeFile).toBeNull();
@@ -256,7 +255,7 @@ describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities
         await on.worker.runUntil(async () => {
           const h = await start(2, on.worker.options.taskQueue);
           // prepareCampaign ran: the quarter is claimed in this worker's campaign store.
-          await eventually(async () => readCampaignOfQuarter(path.join(fx.dir, 'data-true'), { programmeId: fx.programme.id, year: 2024, quarter: 2 }) === h.workflowId, 'the rehearsal campaign prepared', 600);
+          await eventually(async () => (await readCampaignOfQuarter(path.join(fx.dir, 'data-true'), { programmeId: fx.programme.id, year: 2024, quarter: 2 })) === h.workflowId, 'the rehearsal campaign prepared', 600);
           expect(await api.campaignStatus(client, h.workflowId)).toMatchObject({ phase: 'update-window', today: '2023-12-17' });
           await h.terminate('test over');
         });

@@ -7,9 +7,8 @@ import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, readNotices, recordingMail, type Fixture } from './helpers/campaign-fixture';
-import { createActivities } from '../activities/campaign/activities';
-import { openCampaignStore } from '../activities/campaign/store';
+import { createFixture, readNotices, recordingMail, type Fixture, withCampaignStore } from './helpers/campaign-fixture';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { campaignWorkflowId, WORKFLOW_TYPES } from '../workflows/definitions';
 
@@ -57,14 +56,10 @@ describe('annual plan', () => {
     const notices = readNotices(fx.mailDb);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ to: ['sup1@bureau.example.cn'], attachments: 1 });
-    const store = openCampaignStore(fx.dataDir);
-    try {
-      const doc = store.documents(`annual-plan-${fx.programme.id}-2024`)[0]!;
-      expect(doc.html).toContain('附件1');
-      expect(doc.html).toContain('附件2');
-    } finally {
-      store.close();
-    }
+    const docs = await withCampaignStore(fx.dataDir, (store) => store.documents(`annual-plan-${fx.programme.id}-2024`));
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.html).toContain('附件1');
+    expect(docs[0]!.html).toContain('附件2');
   });
 });
 
@@ -95,12 +90,10 @@ describe('annual plan on a worker that does not allow rehearsals', () => {
       });
       // Refused at the first line: no plan numbered, nothing sent.
       expect(readNotices(rx.mailDb)).toHaveLength(0);
-      const store = openCampaignStore(rx.dataDir);
-      try {
-        expect(store.documents(`annual-plan-${rx.programme.id}-2024`)).toHaveLength(0);
-      } finally {
-        store.close();
-      }
+      await withCampaignStore(rx.dataDir, async (store) => {
+        expect(await store.documents(`annual-plan-${rx.programme.id}-2024`)).toHaveLength(0);
+        expect(await store.documentNumbers('annual-plan', 2024)).toEqual([]); // not even a reserved number
+      });
     } finally {
       activities.close();
       await native.close();

@@ -10,7 +10,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, eventually, PEOPLE, readNotices, recordingMail, saveHistory, type Fixture, rejection } from './helpers/campaign-fixture';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { witnessCommitment } from '../domain/draw/commitment';
 import { campaignWorkflowId, commitWitnessUpdate, revealWitnessUpdate } from '../workflows/definitions';
@@ -166,7 +166,7 @@ describe('the ssj-draw/2 witness ceremony on the time-skipping server', () => {
       );
 
       // The store keeps both ceremonies; the record is ssj-draw/2 with the commitments of ceremony 2.
-      const db = new Database(path.join(fx.dataDir, 'campaign.db'), { readonly: true });
+      const db = new Database(path.join(fx.dataDir, 'ssj.db'), { readonly: true });
       try {
         const rows = db.prepare('SELECT number, outcome, ceremony_json FROM ceremonies WHERE campaign_id = ? ORDER BY number').all(campaignId) as {
           number: number;

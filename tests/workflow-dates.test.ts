@@ -15,7 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, eventually, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
-import { createActivities, type CampaignActivityDeps } from '../activities/campaign/activities';
+import { createActivities, type CampaignActivityDeps } from '../activities';
 import { classifyFailure, withTypedRefusals } from '../activities/campaign/refusals';
 import { addWorkingDays, bundledCalendar, CalendarError, WorkingCalendar, type CalendarData } from '../domain/calendar';
 import { resumeParkedStepSchema } from '../domain/parking';
@@ -24,6 +24,7 @@ import { drawNoticeDir } from '../activities/publication/draw-notice';
 import { REAL_CLOCK, type ResolvedClock } from '../domain/programme-clock';
 import * as api from '../client/temporal';
 import { campaignWorkflowId, type CampaignStatus } from '../workflows/definitions';
+import { tamperStoredManifest } from './helpers/manifest-blob';
 
 let fx: Fixture;
 beforeAll(() => {
@@ -148,11 +149,10 @@ describe('typed refusals of the activities (real SQLite store)', () => {
       const id = 'campaign-dates-units-2024q2';
       await acts.prepareCampaign({ ...prep(id), quarter: 2, rosterAsOf: '2024-03-31' });
       await acts.freezeCampaign({ campaignId: id, quarter: 2, asOf: '2024-03-31', spec: 'ssj-draw/2' });
-      const units = path.join(ux.dataDir, 'campaigns', id, 'manifest', 'units.csv');
-      fs.appendFileSync(units, 'X99,general,shihe\n');
+      tamperStoredManifest(ux.dataDir, id, 'units.csv', 'X99,general,shihe\n');
       const changed = await refusal(acts.drawCampaign({ campaignId: id, witnesses: [], batchSize: 10 }));
       expect(changed.type).toBe('ManifestRefused');
-      expect(changed.message).toMatch(/campaign-dates-units-2024q2/);
+      expect(changed.message).toMatch(/^campaign campaign-dates-units-2024q2: the frozen manifest: blob [0-9a-f]{64} in .* is damaged/);
     } finally {
       acts.close();
     }

@@ -14,17 +14,17 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, rejection, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, rejection, report, saveHistory, type Fixture, withCampaignStore } from './helpers/campaign-fixture';
 import * as api from '../client/temporal';
 import { resumeCampaign, resumeInspection } from '../client/commands/resume';
-import { createActivities, type MailSender } from '../activities/campaign/activities';
+import { createActivities, type MailSender } from '../activities';
 import { openRegistry } from '../activities/registry/store';
-import { openCampaignStore } from '../activities/campaign/store';
 import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
 import { createMailer } from '../activities/mail/mailer';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import type { Unit } from '../domain/registry';
+import { tamperStoredManifest } from './helpers/manifest-blob';
 import {
   declareRecusalUpdate,
   decideHandoverUpdate,
@@ -148,16 +148,11 @@ describe('a step that needs data parks, and resumes once the registry is fixed',
       mail.close();
     }
     // Who resumed, with the note on what was fixed, is kept internally.
-    const store = openCampaignStore(fx.dataDir);
-    try {
-      const resumed = store.notes(campaignId).filter((n) => n.kind === 'step-resumed');
-      expect(resumed.map((n) => [n.by, n.note])).toEqual([
-        [PEOPLE.detachmentLeader, '还没改'],
-        [PEOPLE.admin, '已更正属地'],
-      ]);
-    } finally {
-      store.close();
-    }
+    const resumed = (await withCampaignStore(fx.dataDir, (store) => store.notes(campaignId))).filter((n) => n.kind === 'step-resumed');
+    expect(resumed.map((n) => [n.by, n.note])).toEqual([
+      [PEOPLE.detachmentLeader, '还没改'],
+      [PEOPLE.admin, '已更正属地'],
+    ]);
   }, 180_000);
 });
 
@@ -326,7 +321,6 @@ describe('a refused publication parks the campaign', () => {
     const acts = createActivities({ dataDir: pfx.dataDir, registryDb: pfx.registryDb, programme: pfx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
     const client = env.client;
-    const file = path.join(pfx.dataDir, 'campaigns', campaignId, 'manifest', 'units.csv');
     try {
       const handle = await api.startCampaign(
         client,
@@ -350,9 +344,8 @@ describe('a refused publication parks the campaign', () => {
           await api.submitResult(client, campaignId, u.unitId, report(u.team[0]!, u.team.slice(0, 2)));
         }
 
-        // The frozen manifest is altered on disk before the last result; the publication refuses it.
-        const original = fs.readFileSync(file);
-        fs.writeFileSync(file, Buffer.concat([original, Buffer.from('\n')]));
+        // The frozen manifest is altered in the store before the last result; the publication refuses it.
+        const restore = tamperStoredManifest(pfx.dataDir, campaignId);
         const last = units[0]!;
         await eventually(async () => (await api.inspectionStatus(client, campaignId, last.unitId)).phase === 'inspection', last.unitId, 600);
         await api.submitResult(client, campaignId, last.unitId, report(last.team[0]!, last.team.slice(0, 2)));
@@ -360,15 +353,15 @@ describe('a refused publication parks the campaign', () => {
           const s = await api.campaignStatus(client, campaignId);
           return s.phase === 'parked' ? s : null;
         }, 'the publication parked', 600);
-        expect(st.parked).toMatchObject({ step: 'publication', failureType: 'PublicationRefused' });
-        expect(st.parked!.reason).toMatch(/^activity publishCampaign \(campaign campaign-parkpub-2024-2024q1\): publication input: the manifest is not valid:.*units\.csv:\d+: expected 5 fields/s);
+        expect(st.parked).toMatchObject({ step: 'publication', failureType: 'ManifestRefused' });
+        expect(st.parked!.reason).toMatch(/^campaign campaign-parkpub-2024-2024q1: the frozen manifest: blob [0-9a-f]{64} in .* is damaged/s);
         expect(st.waitingOn).toEqual([expect.stringMatching(/^operations: publication parked: .*; once fixed: ssj quarter resume --year 2024 --quarter 1 --as /s)]);
         await eventually(async () => readNotices(pfx.mailDb).find((n) => n.key === `${campaignId}/parked/1`), 'the alert', 600);
         expect(await rejection(resumeCampaign(client, campaignId, { by: 'MGR1' }))).toMatch(/^resumeParkedStep: MGR1 may not resume a parked step/);
         // Nothing was published while parked.
         expect(fs.existsSync(path.join(pfx.dataDir, 'publication', campaignId))).toBe(false);
 
-        fs.writeFileSync(file, original);
+        restore();
         expect(await resumeCampaign(client, campaignId, { by: PEOPLE.detachmentLeader, note: '已恢复冻结名录' })).toMatchObject({ step: 'publication', resumedBy: PEOPLE.detachmentLeader });
         const result = await handle.result();
         expect(result.stats).toMatchObject({ drawn: units.length, inspected: units.length, failed: 0 });

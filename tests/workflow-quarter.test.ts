@@ -11,7 +11,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSo
 import type { Client, Connection } from '@temporalio/client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { readManifest } from '../domain/draw/read-manifest';
 import { parseDrawRecord, parseReplacements } from '../domain/draw/record';

@@ -9,7 +9,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection } from './helpers/campaign-fixture';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { campaignWorkflowId } from '../workflows/definitions';
 

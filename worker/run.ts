@@ -8,10 +8,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { RuntimeSettings } from '../config/runtime';
 import { connectTemporalNative } from '../config/temporal';
 import { createMailer, type Mailer } from '../activities/mail/mailer';
+import { importLegacyMailFiles } from '../activities/mail/legacy-files';
 import { loadProgramme } from '../activities/programme';
-import { createActivities } from '../activities/campaign/activities';
-import type { ConsoleStore } from '../stores/console-store';
-import { openConsoleStore, storeSettingsFromEnv } from '../stores/open';
+import { createActivities } from '../activities';
+import { openStoreDatabase } from '../stores/open';
+import type { SqlDatabase } from '../stores/sql';
+import { SqlConsoleStore } from '../stores/sql-console-store';
+import { importLegacyCampaignFile } from '../stores/legacy-campaign-file';
 import type { JsonLogger } from './log';
 import { ssjDataConverter } from '../codec/data-converter';
 import type { Keyring } from '../codec/keyring';
@@ -50,21 +53,31 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
   }
   const connection = await connectWithRetry(settings, log);
   let mailer: Mailer | undefined;
-  let consoleStore: ConsoleStore | undefined;
+  let database: SqlDatabase | undefined;
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
-    mailer = createMailer(settings, settings.dataDir, { log: (level, msg, fields) => log[level](msg, { component: 'mail', ...fields }) });
+    // One shared store database (SSJ_DATABASE_URL, or ssj.db in the data folder) for the campaign
+    // store, the outbox and the console's projection: the same database every worker host and the console open.
+    database = await openStoreDatabase({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl });
+    // A host upgraded from the per-host campaign.db: its campaigns move into the shared store once.
+    const imported = await importLegacyCampaignFile(database, settings.dataDir);
+    if (imported) log.info('campaign.db imported into the shared store', { file: imported.file, renamedTo: imported.renamedTo, rows: imported.rows });
+    // Likewise its outbox and notice-problem files: a notice sent before the upgrade is never sent again.
+    const mailRows = await importLegacyMailFiles(database, settings.dataDir);
+    if (mailRows.notices + mailRows.problems > 0) log.info('outbox.db / notice-problems.db imported into the shared store', { ...mailRows });
+    mailer = createMailer(settings, database, { log: (level, msg, fields) => log[level](msg, { component: 'mail', ...fields }) });
     const programme = loadProgramme(settings.programmeFile ?? undefined);
-    // The console's projection (task lists) lives in the shared store, on the same database the console opens.
-    consoleStore = await openConsoleStore({ dataDir: settings.dataDir, databaseUrl: storeSettingsFromEnv().databaseUrl });
+    const consoleStore = new SqlConsoleStore(database, false);
     const activities = createActivities({
       dataDir: settings.dataDir,
+      database,
       registryDb: settings.registryDb,
       programme,
       mail: mailer,
       keyring,
       // SSJ_ALLOW_REHEARSAL_CLOCK: prepareCampaign refuses a rehearsal clock unless this worker allows it.
       allowRehearsalClock: settings.allowRehearsalClock,
+      consoleUrl: settings.consolePublicUrl,
       consoleStore,
     });
     const worker = await Worker.create({
@@ -79,22 +92,19 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
       shutdownGraceTime: `${settings.shutdownGraceSeconds}s`,
     });
     const m = mailer;
-    const cs = consoleStore;
+    const db = database;
     return {
       worker,
       identity,
       async close() {
-        m.close();
-        // The campaign activities open their store lazily; close it if they offer a way.
-        const closable = activities as unknown as { close?: () => unknown };
-        if (typeof closable.close === 'function') await closable.close();
-        await cs.close();
+        await m.close();
+        await db.close();
         await connection.close();
       },
     };
   } catch (err) {
-    mailer?.close();
-    await consoleStore?.close().catch(() => undefined);
+    await mailer?.close();
+    await database?.close().catch(() => undefined);
     await connection.close();
     throw err;
   }

@@ -20,6 +20,7 @@ import {
   type UnitRef,
 } from '../mail/templates';
 import { WITNESS_ROLE_LABELS } from '../publication/rows';
+import { consoleUrl, noticeLinkPath, withConsoleLink } from '../../console/notice-links';
 
 export type NoticeKind =
   | 'change-list-reminder'
@@ -67,6 +68,8 @@ export interface NoticeContext {
   checkItems: string[];
   /** The document and receiving brigade a hand-over of this unit would take; null when none covers its area. */
   handoverOf(unitId: string): { kind: HandoverKind; receiver: string } | null;
+  /** The console's public address (SSJ_CONSOLE_PUBLIC_URL) and the campaign: a notice that asks something then links to its page. */
+  console?: { url: string; campaignId: string } | null;
 }
 
 /** Role titles as the registry templates write them; the witnesses' as the 公示 page does. */
@@ -116,7 +119,7 @@ function witnessName(entry: string, ctx: NoticeContext): string {
 }
 
 /** The steps a workflow parks (workflows/parking.ts), by their Chinese names. */
-const STEP_NAMES: Record<string, string> = {
+export const STEP_NAMES: Record<string, string> = {
   publication: '公示材料生成',
   'handover-approval': '移交审批',
   'handover-document': '移交文书制发',
@@ -125,8 +128,14 @@ const STEP_NAMES: Record<string, string> = {
 
 const REPORT_HOW = (unitId: string) => `ssj report ${unitId} --as <本人编号> --present <两名以上检查人员编号> --checked-on <检查日期> --result <检查结果>`;
 
-/** Renders any notice kind from the workflow's parameters and the names of `ctx`. */
+/** Renders any notice kind from the workflow's parameters and the names of `ctx`, with the console link when it has one. */
 export function renderNotice(kind: NoticeKind, p: NoticeParams, to: NoticeRecipients, ctx: NoticeContext): RenderedNotice {
+  const notice = renderNoticeBody(kind, p, to, ctx);
+  const path = ctx.console ? noticeLinkPath(kind, p, ctx.console.campaignId) : null;
+  return ctx.console && path ? withConsoleLink(notice, consoleUrl(ctx.console.url, path)) : notice;
+}
+
+function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipients, ctx: NoticeContext): RenderedNotice {
   const issuer = ctx.issuer;
   const addressee = addresseeOf(to, ctx);
   const unitId = str(p.unitId);

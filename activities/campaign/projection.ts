@@ -4,6 +4,7 @@
 // these rows, never from Temporal's eventually-consistent visibility. Every row carries the
 // workflow's revision: a retried or late call with an older one changes nothing.
 import type { ConsoleStore, TaskRow, TaskStatus } from '../../stores/console-store';
+import type { ProjectedDecision } from '../../workflows/projected-decisions';
 
 /** What the inspection workflow knows; names are resolved here, never in workflow code. */
 export interface InspectionProjection {
@@ -29,6 +30,8 @@ export interface InspectionProjection {
   handling: string | null;
   /** The unit that replaced this one (reported closed, replacement approved). */
   replacedBy: string | null;
+  /** Recusals and unit replacements asked of the managers (absent in histories from before). */
+  decisions?: ProjectedDecision[];
 }
 
 /** Display names, as the notices have them (noticeContext). */
@@ -44,7 +47,11 @@ export const taskKeys = {
   result: (wf: string) => `${wf}/result`,
   approveHandover: (wf: string) => `${wf}/approve-handover`,
   parked: (wf: string) => `${wf}/parked`,
+  approveRecusal: (wf: string, n: number) => `${wf}/approve-recusal/${n}`,
+  approveReplacement: (wf: string, n: number) => `${wf}/approve-replacement/${n}`,
 };
+
+export const DECISION_TASK_KINDS = { recusal: 'approve-recusal', replacement: 'approve-replacement' } as const;
 
 /** Writes the inspection row and its task rows; returns how many rows were written (0: all older or equal). */
 export async function projectInspection(store: ConsoleStore, names: ProjectionNames, p: InspectionProjection): Promise<number> {
@@ -93,6 +100,24 @@ export async function projectInspection(store: ConsoleStore, names: ProjectionNa
         decidedAt: d ? new Date(d.at) : null,
       }),
     );
+  }
+  for (const d of p.decisions ?? []) {
+    const open = !d.decision && !done;
+    rows.push({
+      ...task({
+        key: d.kind === 'recusal' ? taskKeys.approveRecusal(p.workflowId, d.n) : taskKeys.approveReplacement(p.workflowId, d.n),
+        kind: DECISION_TASK_KINDS[d.kind],
+        // An inspector never decides their own recusal.
+        assignees: p.managers.filter((m) => m !== d.inspectorId),
+        role: null,
+        roleDepartment: null,
+        deadline: null,
+        status: d.decision ? 'done' : open ? 'open' : 'cancelled',
+        decidedBy: d.decision?.by ?? null,
+        decidedAt: d.decision ? new Date(d.decision.at) : null,
+      }),
+      detail: { ...detail, inspectorId: d.inspectorId, requestedBy: d.requestedBy, reasonCode: d.reasonCode, requestedOn: d.on, decision: d.decision?.decision ?? null },
+    });
   }
   const parkedKey = taskKeys.parked(p.workflowId);
   if (p.parked || (await store.getTask(parkedKey))?.status === 'open') {

@@ -18,7 +18,7 @@ import { ProgrammeError } from '../../domain/programme';
 import { safeWorkflowId, UNSAFE_WORKFLOW_ID, UnsafeWorkflowIdError } from '../../domain/workflow-id';
 import { FreezeRefusedError } from '../freeze';
 import { PublicationInputError } from '../publication/rows';
-import { StoreRefusal } from './store';
+import { StoreRefusal } from '../../stores/campaign-store';
 
 /** The failure types activities refuse with (the workflow's proxies list them as non-retryable). */
 export const REFUSAL_TYPES = [

@@ -8,12 +8,11 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import * as api from '../../client/temporal';
-import { openCampaignStore } from '../../activities/campaign/store';
 import { noticeMessageId } from '../../activities/mail/mailer';
 import Database from 'better-sqlite3';
 import { campaignWorkflowId } from '../../workflows/definitions';
 import { seedCommitment } from '../../domain/draw/draw';
-import { createFixture, drawnUnits, eventually, PEOPLE, report, type Fixture } from './campaign-fixture';
+import { createFixture, drawnUnits, eventually, PEOPLE, report, type Fixture, withCampaignStore } from './campaign-fixture';
 import { devServerClient } from './temporal';
 import { TEST_MAIL_FROM, type WorkerConfig } from './campaign-worker';
 import { PAUSED } from './crash-points';
@@ -187,13 +186,14 @@ export interface OutboxEntry {
   uncertainResends: number;
 }
 
-/** The outbox's rows (activities/mail/outbox.ts), read as they are on disk. */
+/** The outbox's rows (stores/outbox.ts, in the data folder's ssj.db), read as they are on disk. */
 export function outboxRows(dataDir: string): OutboxEntry[] {
-  const file = path.join(dataDir, 'outbox.db');
+  const file = path.join(dataDir, 'ssj.db');
   if (!fs.existsSync(file)) return [];
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare('SELECT key, status, attempts, uncertain_resends FROM notices ORDER BY key').all() as { key: string; status: string; attempts: number; uncertain_resends: number }[];
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'mail_outbox'").get()) return [];
+    const rows = db.prepare('SELECT notice_key AS key, status, attempts, uncertain_resends FROM mail_outbox ORDER BY notice_key').all() as { key: string; status: string; attempts: number; uncertain_resends: number }[];
     return rows.map((r) => ({ key: r.key, status: r.status, attempts: r.attempts, uncertainResends: r.uncertain_resends }));
   } finally {
     db.close();
@@ -205,14 +205,10 @@ export function outboxRows(dataDir: string): OutboxEntry[] {
  * recorded as due reached the SMTP server exactly once (by Message-ID, derived from its key),
  * nothing else did, and the outbox holds each as sent. Returns the audit for further checks.
  */
-export function expectQuarterIntact(a: { fx: Fixture; campaignId: string; sealed: { seedCommitment: string }; smtp: Pick<SmtpRecorder, 'accepted'> }): NoticeAudit {
-  const store = openCampaignStore(a.fx.dataDir);
-  try {
-    expect(seedCommitment(store.requireCampaign(a.campaignId).record!.seed)).toBe(a.sealed.seedCommitment);
-  } finally {
-    store.close();
-  }
-  const audit = auditNotices(a.smtp, a.fx.dataDir, a.campaignId);
+export async function expectQuarterIntact(a: { fx: Fixture; campaignId: string; sealed: { seedCommitment: string }; smtp: Pick<SmtpRecorder, 'accepted'> }): Promise<NoticeAudit> {
+  const record = await withCampaignStore(a.fx.dataDir, async (store) => (await store.requireCampaign(a.campaignId)).record!);
+  expect(seedCommitment(record.seed)).toBe(a.sealed.seedCommitment);
+  const audit = await auditNotices(a.smtp, a.fx.dataDir, a.campaignId);
   expect({ missing: audit.missing, duplicates: audit.duplicates, wrongMessageId: audit.wrongMessageId, unsent: audit.unsent }).toEqual({
     missing: [],
     duplicates: [],
@@ -224,21 +220,15 @@ export function expectQuarterIntact(a: { fx: Fixture; campaignId: string; sealed
 }
 
 /** What reached the SMTP server against the store's notice events and the outbox. */
-export function auditNotices(smtp: Pick<SmtpRecorder, 'accepted'>, dataDir: string, campaignId: string): NoticeAudit {
-  const store = openCampaignStore(dataDir);
-  let due: string[];
-  try {
-    due = store
-      .events(campaignId)
-      .filter((e) => {
-        const d = e.detail as { emails?: string[]; sentTo?: string[] } | null;
-        return (d?.emails ?? d?.sentTo ?? []).length > 0;
-      })
-      .map((e) => e.key)
-      .sort();
-  } finally {
-    store.close();
-  }
+export async function auditNotices(smtp: Pick<SmtpRecorder, 'accepted'>, dataDir: string, campaignId: string): Promise<NoticeAudit> {
+  const events = await withCampaignStore(dataDir, (store) => store.events(campaignId));
+  const due = events
+    .filter((e) => {
+      const d = e.detail as { emails?: string[]; sentTo?: string[] } | null;
+      return (d?.emails ?? d?.sentTo ?? []).length > 0;
+    })
+    .map((e) => e.key)
+    .sort();
   const outbox = outboxRows(dataDir);
   const byId = new Map<string, ArrivedMessage[]>();
   const arrivals: Record<string, number> = {};

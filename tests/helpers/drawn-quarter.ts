@@ -1,6 +1,6 @@
 // A quarter frozen and drawn by the campaign's activities themselves (no campaign workflow), and
 // the inputs its inspections start with: for tests that start inspection workflows directly.
-import type { CampaignActivities } from '../../activities/campaign/activities';
+import type { CampaignActivities } from '../../activities';
 import { witnessCommitment } from '../../domain/draw/commitment';
 import type { ResolvedClock } from '../../domain/programme-clock';
 import type { InspectionInput } from '../../workflows/definitions';
