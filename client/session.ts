@@ -2,6 +2,7 @@
 // against the registry, finding the campaign meant, and turning Temporal's errors into the exit
 // codes of client/errors.ts with a message a clerk can act on.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client, NamespaceNotFoundError, ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -9,7 +10,8 @@ import { loadRuntimeSettings, SettingsError, type RuntimeSettings } from '../con
 import { connectTemporal, ssjClient, TemporalUnavailableError } from '../config/temporal';
 import { CREATE_KEYRING_HINT, KeyringError, loadKeyring, type Keyring } from '../codec/keyring';
 import { loadProgramme } from '../activities/programme';
-import { openRegistry } from '../activities/registry/store';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { SQLITE_STORE_FILE, type StoreSettings } from '../stores/open';
 import { beijingDate } from '../domain/calendar';
 import { firstIssue } from '../domain/messages';
 import type { Person, Role } from '../domain/registry';
@@ -170,31 +172,57 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string,
 
 // --- who is acting ----------------------------------------------------------------------------
 
+/** Where the registries are: the shared store of the runtime settings, or an SQLite store in `--data-dir`. */
+export function registryStoreSettings(s: Pick<RuntimeSettings, 'dataDir' | 'databaseUrl'>, dataDirFlag?: string): StoreSettings {
+  if (dataDirFlag === undefined) return { dataDir: s.dataDir, databaseUrl: s.databaseUrl };
+  if (s.databaseUrl !== null) {
+    throw new UserError('--data-dir names an SQLite store, but SSJ_DATABASE_URL is set: the registries are in PostgreSQL', ExitCode.badInput, 'leave out --data-dir, or unset SSJ_DATABASE_URL');
+  }
+  return { dataDir: path.resolve(dataDirFlag), databaseUrl: null };
+}
+
+/** The SQLite store file of these settings; null on PostgreSQL. */
+export function sqliteStoreFile(store: StoreSettings): string | null {
+  return store.databaseUrl === null ? path.join(store.dataDir, SQLITE_STORE_FILE) : null;
+}
+
+/**
+ * Opens the registry store. With `mustHoldRegistry`, refuses (exit 3) where no registry was ever
+ * imported, naming the database, rather than creating an empty store to show nothing from.
+ */
+export async function openCliRegistry(store: StoreSettings, mustHoldRegistry: boolean, purpose = ''): Promise<RegistryStore> {
+  const file = sqliteStoreFile(store);
+  const hint = 'import the registries first (ssj registry import-all DIR), or set SSJ_DATA_DIR / SSJ_DATABASE_URL (or --data-dir)';
+  if (mustHoldRegistry && file !== null && !fs.existsSync(file)) throw new UserError(`no registry database at ${file}${purpose}`, ExitCode.refused, hint);
+  const registry = await openRegistryStore(store);
+  if (mustHoldRegistry && (await registry.tableCounts()).batches === 0) {
+    await registry.close();
+    throw new UserError(`no registry imported yet in ${registry.description}${purpose}`, ExitCode.refused, hint);
+  }
+  return registry;
+}
+
 /**
  * Checks `--as` against the registry before anything is sent: the person exists, is active and
  * holds one of `allowed` roles. The workflow checks again (team membership, frozen roster).
  */
-export function checkActor(s: RuntimeSettings, personId: string | undefined, allowed: readonly Role[], action: string): Person {
+export async function checkActor(s: RuntimeSettings, personId: string | undefined, allowed: readonly Role[], action: string): Promise<Person> {
   if (!personId) throw new UserError(`--as is required: who ${action}`, ExitCode.badInput, 'give your person id, e.g. --as P0004 (ssj registry show --kind people)');
-  const db = s.registryDb;
-  if (!fs.existsSync(db)) {
-    throw new UserError(`no registry database at ${db}, so --as ${personId} cannot be checked`, ExitCode.refused, 'import the registries first (ssj registry import-all DIR), or set SSJ_DB / SSJ_DATA_DIR');
-  }
-  const store = openRegistry(db);
+  const registry = await openCliRegistry(registryStoreSettings(s), true, `, so --as ${personId} cannot be checked`);
   let person: Person | null = null;
   let known = false;
   try {
     const today = beijingDate(Date.now());
-    for (const h of store.history('person', personId)) {
+    for (const h of await registry.history('person', personId)) {
       known = true;
       // Changes dated in the future (a registry prepared ahead) still count for a rehearsal.
       if (h.effectiveDate <= today || person === null) person = h.state as Person | null;
     }
   } finally {
-    store.close();
+    await registry.close();
   }
   if (!known) {
-    throw new UserError(`--as ${personId}: no such person in the registry ${db}`, ExitCode.badInput, 'check the id with: ssj registry show --kind people');
+    throw new UserError(`--as ${personId}: no such person in the registry ${registry.description}`, ExitCode.badInput, 'check the id with: ssj registry show --kind people');
   }
   if (!person || !person.active) {
     throw new UserError(`--as ${personId}: this person is no longer active in the registry, so cannot ${action}`, ExitCode.refused, 'ask the registry clerk to record the person as active, or act as someone who is');

@@ -21,7 +21,7 @@ type Register = (program: Command) => void;
 export const COMMAND_MODULES: { load: () => Register; commands: [term: string, summary: string][] }[] = [
   {
     load: () => (require('./commands/registry') as typeof import('./commands/registry')).register,
-    commands: [['registry', 'the registries of units, inspectors and conflicts (SQLite)']],
+    commands: [['registry', 'the registries of units, inspectors and conflicts (in the shared store)']],
   },
   {
     load: () => (require('./commands/programme') as typeof import('./commands/programme')).register,
@@ -47,6 +47,10 @@ export const COMMAND_MODULES: { load: () => Register; commands: [term: string, s
       ['changes', "the brigades' quarter-end registry change lists (变更清单)"],
       ['publish [options]', "where the quarter's disclosure package is, and whether it was on time (公示)"],
     ],
+  },
+  {
+    load: () => (require('./commands/publication') as typeof import('./commands/publication')).register,
+    commands: [['publication', "the quarter's disclosure package in the shared store (公示包)"]],
   },
   {
     load: () => (require('./commands/inspection') as typeof import('./commands/inspection')).register,

@@ -11,7 +11,8 @@ import type { Client, Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server';
 import { codecBundleOptions, devServerClient, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
-import { createActivities } from '../activities/campaign/activities';
+import { shareFixtureRegistry } from './helpers/shared-registry';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { campaignWorkflowId } from '../workflows/definitions';
 import { EncryptionCodec } from '../codec/encryption-codec';
@@ -29,8 +30,9 @@ function ssj(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin?: string): 
   return runSsj(args, { ...env, ...extraEnv }, stdin);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   fx = createFixture('cli-2024');
+  await shareFixtureRegistry(fx);
   // Child processes start in seconds: give the witnesses 60 programme days (5 minutes) to reveal.
   fx.programme = { ...fx.programme, deadlines: { ...fx.programme.deadlines, witnessRevealHours: 24 * 60 } };
   taskQueue = uniqueTaskQueue('cli');
@@ -77,7 +79,7 @@ describe('ssj quarter commands refuse bad input before sending anything', () => 
   it('an unknown person: exit 2 with how to find the right id', async () => {
     const r = await ssj(['witness', 'commit', '--year', '2024', '--quarter', '1', '--as', 'NOBODY', '--role', 'admin', '--entropy-file', '-'], {}, `${entropy}\n`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`--as NOBODY: no such person in the registry ${fx.registryDb}`);
+    expect(r.stderr).toContain(`--as NOBODY: no such person in the registry ${path.join(fx.dataDir, 'ssj.db')}`);
     expect(r.stderr).toContain('ssj registry show --kind people');
   });
 

@@ -11,9 +11,9 @@ import type { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/campaign/activities';
+import { createActivities } from '../activities';
 import { loadProgramme } from '../activities/programme';
-import { openRegistry } from '../activities/registry/store';
+import { asyncView, openRegistry } from '../activities/registry/store';
 import * as api from '../client/temporal';
 import { addAccount } from '../console/accounts';
 import { parseResultForm } from '../console/inspection-form';
@@ -35,6 +35,7 @@ let connection: Connection;
 let native: NativeConnection;
 let c: RunningConsole;
 let registry: InspectionRegistry;
+let legacyRegistry: ReturnType<typeof openRegistry> | undefined;
 let browser: Browser;
 let people: Map<string, Person>;
 
@@ -66,7 +67,8 @@ beforeAll(async () => {
   const reg = openRegistry(fx.registryDb);
   people = new Map(reg.snapshotAt('2024-01-01').people.map((p) => [p.id, p]));
   reg.close();
-  registry = inspectionRegistry(fx.registryDb);
+  legacyRegistry = openRegistry(fx.registryDb); // the fixture's registry.db, until the fixture fills the shared store
+  registry = await inspectionRegistry(asyncView(legacyRegistry));
   c = await startConsole({
     personName: async (id) => people.get(id)?.name ?? null,
     temporal: client,
@@ -77,7 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await c?.stop();
-  registry?.close();
+  legacyRegistry?.close();
   await native?.close();
   await connection?.close();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });

@@ -6,7 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freezeQuarterActivity } from '../activities/freeze';
+import { adoptLegacyRegistry } from '../activities/registry/adopt-legacy';
 import { openRegistry, type RegistryChange } from '../activities/registry/store';
+import { openRegistryStore } from '../stores/registry-store';
 import { execFileSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { register } from '../client/commands/programme';
@@ -16,10 +18,15 @@ import { cityDepartments, inspectors, unit, units } from './helpers/registry-sna
 
 let dir: string;
 let db: string;
+/** The data folder whose shared store (ssj.db) the command line reads. */
+let dataDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-freeze-store-'));
+  // freezeQuarterActivity still reads a registry.db of its own: the same registry goes into
+  // both, until the activity reads the shared store too.
   db = path.join(dir, 'registry.db');
+  dataDir = path.join(dir, 'data');
   const store = openRegistry(db);
   try {
     const initial: RegistryChange[] = [
@@ -48,6 +55,9 @@ beforeAll(() => {
   } finally {
     store.close();
   }
+  const shared = await openRegistryStore({ dataDir, databaseUrl: null });
+  await adoptLegacyRegistry(db, shared);
+  await shared.close();
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -114,7 +124,7 @@ describe('freeze through the registry store', () => {
   });
 
   it('ssj quotas prints a table of pools with their rules and quotas', async () => {
-    const r = await ssj(['quotas', '--db', db, '--year', '2023', '--quarter', '2']);
+    const r = await ssj(['quotas', '--data-dir', dataDir, '--year', '2023', '--quarter', '2']);
     expect(r.err).toBe('');
     expect(r.code).toBe(ExitCode.ok);
     expect(r.out).toMatch(/^xinyang-2023q2: registry as of 2023-03-31/);
@@ -129,29 +139,30 @@ describe('freeze through the registry store', () => {
 
   it('ssj freeze prints the digest and counts, and refuses a different manifest with exit code 3', async () => {
     const out = path.join(dir, 'cli-q3');
-    const r = await ssj(['freeze', '--db', db, '--year', '2023', '--quarter', '3', '--out', out]);
+    const r = await ssj(['freeze', '--data-dir', dataDir, '--year', '2023', '--quarter', '3', '--out', out]);
     expect(r.code).toBe(ExitCode.ok);
     const digest = fs.readFileSync(path.join(out, 'DIGEST'), 'utf8').trim();
     expect(r.out).toContain(`frozen: ${out}\n`);
     expect(r.out).toContain(`manifest_digest ${digest}\n`);
     expect(r.out).toContain('units 55, inspectors 5, conflicts 0, pools 4 (quota total ');
-    const refused = await ssj(['freeze', '--db', db, '--year', '2023', '--quarter', '3', '--at', '2023-01-31', '--out', out]);
+    const refused = await ssj(['freeze', '--data-dir', dataDir, '--year', '2023', '--quarter', '3', '--at', '2023-01-31', '--out', out]);
     expect(refused.code).toBe(ExitCode.refused);
     expect(refused.err).toContain('already holds a different manifest');
   });
 
   it('bad flags and files are refused with messages that name them', async () => {
-    const wrongYear = await ssj(['quotas', '--db', db, '--year', '2024', '--quarter', '1']);
+    const wrongYear = await ssj(['quotas', '--data-dir', dataDir, '--year', '2024', '--quarter', '1']);
     expect(wrongYear.code).toBe(ExitCode.badInput);
     expect(wrongYear.err).toContain('--year 2024: the programme xinyang-2023 is for 2023');
-    expect((await ssj(['quotas', '--db', db, '--year', '2023', '--quarter', '5'])).err).toContain('--quarter 5: must be 1, 2, 3 or 4');
-    expect((await ssj(['quotas', '--db', db, '--year', '2023', '--quarter', '1', '--at', '2023-02-30'])).err).toContain('--at 2023-02-30: must be a real date');
-    const noDb = await ssj(['quotas', '--db', path.join(dir, 'none.db'), '--year', '2023', '--quarter', '1']);
+    expect((await ssj(['quotas', '--data-dir', dataDir, '--year', '2023', '--quarter', '5'])).err).toContain('--quarter 5: must be 1, 2, 3 or 4');
+    expect((await ssj(['quotas', '--data-dir', dataDir, '--year', '2023', '--quarter', '1', '--at', '2023-02-30'])).err).toContain('--at 2023-02-30: must be a real date');
+    const noDb = await ssj(['quotas', '--data-dir', path.join(dir, 'none'), '--year', '2023', '--quarter', '1']);
     expect(noDb.code).toBe(ExitCode.refused);
-    expect(fs.existsSync(path.join(dir, 'none.db'))).toBe(false);
+    expect(noDb.err).toContain(`no registry database at ${path.join(dir, 'none', 'ssj.db')}`);
+    expect(fs.existsSync(path.join(dir, 'none'))).toBe(false);
     const list = path.join(dir, 'elsewhere.csv');
     fs.writeFileSync(list, 'unit_id,office\nGS0001,省生态环境厅\nbad id!,市场监管局\n');
-    const badList = await ssj(['quotas', '--db', db, '--year', '2023', '--quarter', '1', '--inspected-elsewhere', list]);
+    const badList = await ssj(['quotas', '--data-dir', dataDir, '--year', '2023', '--quarter', '1', '--inspected-elsewhere', list]);
     expect(badList.code).toBe(ExitCode.badInput);
     expect(badList.err).toContain(`${list}:3: column unit_id: must be an id`);
   });

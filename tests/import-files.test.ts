@@ -10,18 +10,26 @@ import { sqliteDigest } from './helpers/sqlite-digest';
 import { makeUscc } from '../domain/uscc';
 import { ImportRefused, importRegistryFile, type ImportOptions } from '../activities/registry/import-file';
 import { silentProgress, terminalProgress } from '../activities/registry/progress';
-import { openRegistry, type RegistryStore } from '../activities/registry/store';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { SQLITE_STORE_FILE } from '../stores/open';
+import { openRegistry } from '../activities/registry/store';
 import { TEMPLATES } from '../activities/registry/templates';
 
 const ROOT = path.resolve(__dirname, '..');
 const EX = path.join(ROOT, 'examples', 'registry');
 let tmp: string;
-beforeAll(() => {
+beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-import-'));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const storeDigest = sqliteDigest;
+
+/** A registry store in its own data folder under tmp (SQLite ssj.db; tests/store-registry.test.ts covers PostgreSQL). */
+function openAt(name: string): Promise<RegistryStore> {
+  return openRegistryStore({ dataDir: path.join(tmp, name), databaseUrl: null });
+}
+const storeFile = (name: string): string => path.join(tmp, name, SQLITE_STORE_FILE);
 
 async function refused(p: Promise<unknown>): Promise<ImportRefused> {
   try {
@@ -58,16 +66,16 @@ async function importAll(store: RegistryStore, files: [string, ImportOptions][])
   }
 }
 
-describe('example files', () => {
+describe('example files', async () => {
   let store: RegistryStore;
   beforeAll(async () => {
-    store = openRegistry(path.join(tmp, 'examples.db'));
+    store = await openAt('examples');
     await importAll(store, [...BASE_FILES, ...QUARTER_FILES]);
   });
   afterAll(() => store.close());
 
-  it('every example imports, and the registry reads as the files say at the base date', () => {
-    const s = store.snapshotAt('2022-12-31');
+  it('every example imports, and the registry reads as the files say at the base date', async () => {
+    const s = await store.snapshotAt('2022-12-31');
     expect(s.departments).toHaveLength(19);
     expect(s.units).toHaveLength(10);
     expect(s.units.filter((u) => u.idKind === 'local').map((u) => u.id)).toEqual(['LOCAL-SH-2022-0001']);
@@ -81,58 +89,58 @@ describe('example files', () => {
     expect(s.departments.find((d) => d.id === 'county-xixian')).toMatchObject({ kind: 'county-brigade', jurisdiction: 'xixian', name: '息县生态环境综合行政执法大队' });
   });
 
-  it('the quarterly lists change the registry on their own dates', () => {
-    const end = store.snapshotAt('2023-03-31');
+  it('the quarterly lists change the registry on their own dates', async () => {
+    const end = await store.snapshotAt('2023-03-31');
     expect(end.units).toHaveLength(12);
     expect(end.units.filter((u) => u.status === 'closed').map((u) => u.statusDate).sort()).toEqual(['2023-02-28', '2023-03-20']);
-    const person = (date: string, id: string) => store.snapshotAt(date).people.find((p) => p.id === id)!;
-    expect(person('2023-01-15', 'P0010').department).toBe('brigade-yangshan');
-    expect(person('2023-01-16', 'P0010').department).toBe('brigade-shihe');
-    expect(person('2023-02-01', 'P0011').inspector!.onPost).toBe(true);
-    expect(person('2023-03-01', 'P0014').inspector!.onPost).toBe(false);
-    expect(person('2023-03-10', 'P0003')).toMatchObject({ roles: ['admin', 'inspector'], inspector: { certificateNo: '4115000011' } });
-    expect(store.snapshotAt('2023-02-13').units).toHaveLength(10);
-    expect(store.snapshotAt('2023-02-14').units).toHaveLength(11);
-    const newBatch = store.batches().find((b) => b.kind === 'new-units')!;
+    const person = async (date: string, id: string) => (await store.snapshotAt(date)).people.find((p) => p.id === id)!;
+    expect((await person('2023-01-15', 'P0010')).department).toBe('brigade-yangshan');
+    expect((await person('2023-01-16', 'P0010')).department).toBe('brigade-shihe');
+    expect((await person('2023-02-01', 'P0011')).inspector!.onPost).toBe(true);
+    expect((await person('2023-03-01', 'P0014')).inspector!.onPost).toBe(false);
+    expect(await person('2023-03-10', 'P0003')).toMatchObject({ roles: ['admin', 'inspector'], inspector: { certificateNo: '4115000011' } });
+    expect((await store.snapshotAt('2023-02-13')).units).toHaveLength(10);
+    expect((await store.snapshotAt('2023-02-14')).units).toHaveLength(11);
+    const newBatch = (await store.batches()).find((b) => b.kind === 'new-units')!;
     expect(newBatch.source).toBe('2023Q1 quarterly list from 浉河大队');
-    expect(store.history('unit', 'LOCAL-YS-2023-0001')[0]).toMatchObject({ effectiveDate: '2023-03-06', source: '2023Q1 quarterly list from 浉河大队' });
-    expect(store.history('person', 'P0014').at(-1)).toMatchObject({ reason: '脱产学习', effectiveDate: '2023-03-01' });
+    expect((await store.history('unit', 'LOCAL-YS-2023-0001'))[0]).toMatchObject({ effectiveDate: '2023-03-06', source: '2023Q1 quarterly list from 浉河大队' });
+    expect((await store.history('person', 'P0014')).at(-1)).toMatchObject({ reason: '脱产学习', effectiveDate: '2023-03-01' });
   });
 
   it('re-importing the same file records nothing; a re-saved copy with the same rows records no change', async () => {
-    const before = store.tableCounts();
+    const before = await store.tableCounts();
     const again = await importRegistryFile(store, path.join(EX, 'units.csv'), { kind: 'units', date: '2022-12-31', progress: false });
     expect(again).toMatchObject({ applied: false, alreadyImported: true, changes: 0 });
-    expect(store.tableCounts()).toEqual(before);
+    expect(await store.tableCounts()).toEqual(before);
     // Same rows, different bytes (no BOM, LF line ends), same date: a new batch, but every row is unchanged.
     const copy = write('units-resaved.csv', fs.readFileSync(path.join(EX, 'units.csv'), 'utf8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'));
     const resaved = await importRegistryFile(store, copy, { kind: 'units', date: '2022-12-31', progress: false });
     expect(resaved).toMatchObject({ applied: true, changes: 0, unchanged: 10 });
-    expect(store.tableCounts().changes).toBe(before.changes);
+    expect((await store.tableCounts()).changes).toBe(before.changes);
   });
 
   it('a dry run checks and counts but writes nothing', async () => {
-    const before = store.tableCounts();
+    const before = await store.tableCounts();
     const [heading, ...rows] = fs.readFileSync(path.join(EX, 'new-units-2023Q1.csv'), 'utf8').split('\r\n');
     const project = rows.find((r) => r.startsWith('LOCAL-YS-2023-0001'))!.replace('LOCAL-YS-2023-0001', 'LOCAL-YS-2023-0002');
     const copy = write('new-units-dry.csv', `${heading}\n${project}\n`);
     const r = await importRegistryFile(store, copy, { kind: 'new-units', dryRun: true, progress: false });
     expect(r).toMatchObject({ applied: false, dryRun: true, changes: 1, batch: null });
-    expect(store.tableCounts()).toEqual(before);
+    expect(await store.tableCounts()).toEqual(before);
   });
 
   it('.xlsx examples give the same registry as the .csv ones', async () => {
-    const x = openRegistry(path.join(tmp, 'xlsx.db'));
+    const x = await openAt('xlsx');
     await importAll(x, [
       ['departments.csv', { kind: 'departments', date: '2022-12-31' }],
       ['units.xlsx', { kind: 'units', date: '2022-12-31' }],
       ['people.xlsx', { kind: 'people', date: '2022-12-31' }],
     ]);
-    const a = x.snapshotAt('2022-12-31');
-    const b = store.snapshotAt('2022-12-31');
+    const a = await x.snapshotAt('2022-12-31');
+    const b = await store.snapshotAt('2022-12-31');
     expect(a.units).toEqual(b.units);
     expect(a.people).toEqual(b.people);
-    x.close();
+    await x.close();
   });
 });
 
@@ -141,8 +149,8 @@ describe('refusals', () => {
   let file: string;
   let digest: string;
   beforeAll(async () => {
-    file = path.join(tmp, 'refusals.db');
-    store = openRegistry(file);
+    file = storeFile('refusals');
+    store = await openAt('refusals');
     await importAll(store, BASE_FILES);
     digest = storeDigest(file);
   });
@@ -262,7 +270,7 @@ describe('refusals', () => {
 
 describe('encodings and .xlsx cells', () => {
   it('reads a GB18030 CSV (as Chinese Excel saves it)', async () => {
-    const store = openRegistry(path.join(tmp, 'gb.db'));
+    const store = await openAt('gb');
     const f = path.join(tmp, 'departments-gb.csv');
     fs.writeFileSync(
       f,
@@ -273,14 +281,14 @@ describe('encodings and .xlsx cells', () => {
     );
     const r = await importRegistryFile(store, f, { kind: 'departments', date: '2022-12-31', progress: false });
     expect(r.encoding).toBe('gb18030');
-    expect(store.snapshotAt('2022-12-31').departments).toEqual([
+    expect((await store.snapshotAt('2022-12-31')).departments).toEqual([
       { id: 'brigade-shihe', kind: 'direct-brigade', name: '浉河大队', jurisdiction: 'shihe', email: 'shihe@example.org' },
     ]);
-    store.close();
+    await store.close();
   });
 
   it('.xlsx: date cells and hyperlinked e-mails are read; an 18-digit code stored as a number is refused', async () => {
-    const store = openRegistry(path.join(tmp, 'cells.db'));
+    const store = await openAt('cells');
     await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('人员名录');
@@ -289,7 +297,7 @@ describe('encodings and .xlsx cells', () => {
     const f = path.join(tmp, 'people-cells.xlsx');
     await wb.xlsx.writeFile(f);
     await importRegistryFile(store, f, { kind: 'people', date: '2022-12-31', progress: false });
-    expect(store.snapshotAt('2022-12-31').people[0]).toMatchObject({ id: 'P1', department: 'section-3', email: 'p1@example.org', roles: ['admin'] });
+    expect((await store.snapshotAt('2022-12-31')).people[0]).toMatchObject({ id: 'P1', department: 'section-3', email: 'p1@example.org', roles: ['admin'] });
 
     const wb2 = new ExcelJS.Workbook();
     const ws2 = wb2.addWorksheet('新增');
@@ -304,19 +312,19 @@ describe('encodings and .xlsx cells', () => {
     ws2.spliceRows(2, 1);
     await wb2.xlsx.writeFile(f2);
     await importRegistryFile(store, f2, { kind: 'new-units', progress: false });
-    expect(store.history('unit', 'LOCAL-SH-2023-0100')[0]).toMatchObject({ effectiveDate: '2023-02-03' });
-    store.close();
+    expect((await store.history('unit', 'LOCAL-SH-2023-0100'))[0]).toMatchObject({ effectiveDate: '2023-02-03' });
+    await store.close();
   });
 
   it('refuses file types and encodings it cannot read, saying what to do', async () => {
-    const store = openRegistry(path.join(tmp, 'types.db'));
+    const store = await openAt('types');
     const err = await refused(importRegistryFile(store, write('units.xls', 'x'), { kind: 'units', date: '2023-01-01', progress: false }));
     expect(err.problems.map((p) => p.rule)).toEqual([expect.stringMatching(/unsupported file type .xls/)]);
     const utf16 = path.join(tmp, 'units-utf16.csv');
     fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('统一社会信用代码\t单位名称\r\n', 'utf16le')]));
     const e2 = await refused(importRegistryFile(store, utf16, { kind: 'units', date: '2023-01-01', progress: false }));
     expect(e2.problems.map((p) => p.rule)).toEqual([expect.stringMatching(/UTF-16.*CSV UTF-8/)]);
-    store.close();
+    await store.close();
   });
 });
 
@@ -327,34 +335,47 @@ describe('progress', () => {
 });
 
 describe('ssj registry (command line)', () => {
-  function ssj(db: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'client/ssj.ts', 'registry', ...args], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, SSJ_DB: db },
-    });
+  function ssj(dataDir: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+    const env: NodeJS.ProcessEnv = { ...process.env, SSJ_DATA_DIR: dataDir };
+    delete env.SSJ_DATABASE_URL; // the registries in the data folder's ssj.db
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'client/ssj.ts', 'registry', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   it('exit 0 for a good file, 2 for a bad one (problems on stderr, store unchanged), 3 for a missing database', () => {
-    const db = path.join(tmp, 'cli', 'registry.db');
-    const missing = ssj(db, 'show');
+    const dir = path.join(tmp, 'cli');
+    const db = path.join(dir, SQLITE_STORE_FILE);
+    const missing = ssj(dir, 'show');
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toContain('no registry database');
-    const ok = ssj(db, 'import', '--kind', 'departments', '--date', '2022-12-31', path.join(EX, 'departments.csv'));
+    expect(missing.stderr).toContain(`no registry database at ${db}`);
+    const ok = ssj(dir, 'import', '--kind', 'departments', '--date', '2022-12-31', path.join(EX, 'departments.csv'));
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/departments\.csv: imported as batch 1 .*19 change\(s\) recorded/);
     const digest = storeDigest(db);
-    const bad = ssj(db, 'import', '--kind', 'units', '--date', '2022-12-31', path.join(EX, 'broken', 'units-with-errors.csv'));
+    const bad = ssj(dir, 'import', '--kind', 'units', '--date', '2022-12-31', path.join(EX, 'broken', 'units-with-errors.csv'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('units-with-errors.csv refused: 6 problem(s)');
     expect(bad.stderr).toContain('row 2, column 统一社会信用代码');
     expect(storeDigest(db)).toBe(digest);
-    const show = ssj(db, 'show', '--at', '2023-01-01');
+    const show = ssj(dir, 'show', '--at', '2023-01-01');
     expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`registry in ${db} at the end of 2023-01-01`);
     expect(show.stdout).toMatch(/departments +19/);
-    expect(ssj(db, 'history', 'no-such-id').code).toBe(3);
+    expect(ssj(dir, 'history', 'no-such-id').code).toBe(3);
   }, 240_000); // five real processes on a busy two-core machine
+
+  it('adopt carries a registry.db of an earlier release over, once', async () => {
+    const legacyFile = path.join(tmp, 'legacy', 'registry.db');
+    const legacy = openRegistry(legacyFile);
+    await importRegistryFile(legacy, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
+    legacy.close();
+    const dir = path.join(tmp, 'adopt');
+    const first = ssj(dir, 'adopt', legacyFile);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain('1 batch(es); 1 carried over into');
+    expect(ssj(dir, 'adopt', legacyFile).stdout).toContain('0 carried over');
+    const show = ssj(dir, 'show', '--at', '2023-01-01');
+    expect(show.stdout).toMatch(/departments +19/);
+  }, 240_000);
 });

@@ -9,7 +9,8 @@ import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
-import { openRegistry, type RegistryStore } from '../activities/registry/store';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { SQLITE_STORE_FILE } from '../stores/open';
 import type { ImportKind } from '../activities/registry/templates';
 
 const EX = path.resolve(__dirname, '..', 'examples', 'registry');
@@ -20,12 +21,12 @@ let dbFile: string;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-fuzz-'));
-  dbFile = path.join(tmp, 'registry.db');
-  store = openRegistry(dbFile);
+  dbFile = path.join(tmp, 'data', SQLITE_STORE_FILE);
+  store = await openRegistryStore({ dataDir: path.join(tmp, 'data'), databaseUrl: null });
   await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
 });
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
-import { openRegistry, type RegistryStore } from '../activities/registry/store';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { SQLITE_STORE_FILE } from '../stores/open';
 import { textProblem } from '../domain/text';
 
 const EX = path.resolve(__dirname, '..', 'examples', 'registry');
@@ -19,12 +20,12 @@ let store: RegistryStore;
 let dbFile: string;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-hostile-'));
-  dbFile = path.join(tmp, 'registry.db');
-  store = openRegistry(dbFile);
+  dbFile = path.join(tmp, 'data', SQLITE_STORE_FILE);
+  store = await openRegistryStore({ dataDir: path.join(tmp, 'data'), databaseUrl: null });
   await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
 });
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -166,18 +167,19 @@ describe('the import command line', () => {
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
-  it('a refused import into a new --db leaves no database file behind', () => {
-    const db = path.join(tmp, 'new-refused.db');
-    const r = ssj('--db', db, '--kind', 'units', '--date', '2022-12-31', path.join(EX, 'people.csv'));
+  it('a refused import into a new --data-dir leaves no database file behind', () => {
+    const dir = path.join(tmp, 'new-refused');
+    const r = ssj('--data-dir', dir, '--kind', 'units', '--date', '2022-12-31', path.join(EX, 'people.csv'));
     expect(r.code).toBe(2);
-    expect(fs.existsSync(db)).toBe(false);
+    expect(r.err).toContain('people.csv refused');
+    expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]); // no ssj.db, -wal or -shm
   });
 
   it('--dry-run of a GB18030 file says how it was read', () => {
-    const db = path.join(tmp, 'gb-dry.db');
+    const dir = path.join(tmp, 'gb-dry');
     const f = path.join(tmp, 'departments-gb-dry.csv');
     fs.writeFileSync(f, Buffer.from('b2bfc3c5b1e0c2eb2cb2bfc3c5c3fbb3c62cb2bfc3c5c0e0d0cd2ccfbdc7f82cb5e7d7d3d3cacfe40d0a627269676164652d73686968652c9bb8bad3b4f3b6d32cd6b1caf4b4f3b6d32c9bb8bad3c7f82c7368696865406578616d706c652e6f72670d0a', 'hex'));
-    const r = ssj('--db', db, '--kind', 'departments', '--date', '2022-12-31', '--dry-run', f);
+    const r = ssj('--data-dir', dir, '--kind', 'departments', '--date', '2022-12-31', '--dry-run', f);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/no problems; .*\[read as GB18030: the file is not UTF-8\]/);
   });
@@ -185,7 +187,7 @@ describe('the import command line', () => {
   it('a whole-file problem does not ask to "fix the rows listed"', () => {
     const f = path.join(tmp, 'empty.xls');
     fs.writeFileSync(f, 'x');
-    const r = ssj('--db', path.join(tmp, 'whole.db'), '--kind', 'units', '--date', '2022-12-31', f);
+    const r = ssj('--data-dir', path.join(tmp, 'whole'), '--kind', 'units', '--date', '2022-12-31', f);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/fix the file as described/);
     expect(r.err).not.toMatch(/fix the rows listed/);
@@ -205,10 +207,10 @@ describe('the import command line', () => {
 });
 
 describe('registry show', () => {
-  it('prints control and direction characters already in a database as visible escapes', () => {
-    const db = path.join(tmp, 'old-names.db');
-    const s = openRegistry(db);
-    s.applyBatch({
+  it('prints control and direction characters already in a database as visible escapes', async () => {
+    const dir = path.join(tmp, 'old-names');
+    const s = await openRegistryStore({ dataDir: dir, databaseUrl: null });
+    await s.applyBatch({
       key: 'old',
       kind: 'departments',
       source: 'a database filled before names were checked',
@@ -217,8 +219,8 @@ describe('registry show', () => {
       effectiveDate: '2022-12-31',
       changes: [{ entityKind: 'department', entityId: 'office', state: { id: 'office', kind: 'section', name: '\u001b]0;pwned\u0007办公室\u202e', jurisdiction: null, email: null } as never }],
     });
-    s.close();
-    const r = spawnSync('npx', ['tsx', 'client/ssj.ts', 'registry', 'show', '--db', db, '--kind', 'departments', '--at', '2023-01-01'], {
+    await s.close();
+    const r = spawnSync('npx', ['tsx', 'client/ssj.ts', 'registry', 'show', '--data-dir', dir, '--kind', 'departments', '--at', '2023-01-01'], {
       cwd: path.resolve(__dirname, '..'),
       encoding: 'utf8',
       timeout: 60_000,

@@ -9,7 +9,7 @@ import { isEligibleInspector } from '../domain/registry';
 import { BASE_COUNTS, COUNTIES, generateRegistry, INSPECTING_DEPARTMENTS } from '../domain/synthetic';
 import { classifyUnitId } from '../domain/uscc';
 import { importRegistryFile } from '../activities/registry/import-file';
-import { openRegistry } from '../activities/registry/store';
+import { openRegistryStore } from '../stores/registry-store';
 import type { ImportKind } from '../activities/registry/templates';
 import { writeSyntheticRegistry } from '../activities/registry/write-files';
 
@@ -107,21 +107,21 @@ describe('synthetic registry', () => {
   it('imports through the real import path into the registry it describes', async () => {
     const dir = path.join(tmp, 'import');
     const files = await writeSyntheticRegistry(data, dir);
-    const store = openRegistry(path.join(tmp, 'synth.db'));
+    const store = await openRegistryStore({ dataDir: path.join(tmp, 'synth'), databaseUrl: null });
     for (const f of files) {
       const r = await importRegistryFile(store, path.join(dir, f.file), { kind: f.kind as ImportKind, source: f.source, ...(f.date ? { date: f.date } : {}), progress: false });
       expect(r.applied, f.file).toBe(true);
     }
-    const base = store.snapshotAt(data.baseDate);
+    const base = await store.snapshotAt(data.baseDate);
     expect(base.units).toEqual([...data.units].sort((x, y) => (x.id < y.id ? -1 : 1)));
     expect(base.people).toEqual([...data.people].sort((x, y) => (x.id < y.id ? -1 : 1)));
     expect(base.departments).toHaveLength(data.departments.length);
     expect(base.conflicts).toHaveLength(data.conflicts.length);
-    const end = store.snapshotAt('2023-03-31');
+    const end = await store.snapshotAt('2023-03-31');
     expect(end.units).toHaveLength(data.units.length + data.quarter.newUnits.length);
     expect(end.units.filter((u) => u.status !== 'active')).toHaveLength(data.quarter.closures.length);
     const move = data.quarter.personnelChanges.find((c) => c.change === 'move')!;
     expect(end.people.find((p) => p.id === move.personId)!.department).toBe(move.department);
-    store.close();
+    await store.close();
   });
 });

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { formatProblem, readTable, type ImportProblem } from './read-table';
 import { parseDate, ROW_DATE_FIELD, rowsToChanges } from './import-rows';
 import { silentProgress, PROGRESS_MIN_ROWS, terminalProgress, type ProgressSink } from './progress';
-import type { BatchInfo, RegistryStore } from './store';
-import { isCalendarDate } from './store';
+import { isCalendarDate, type BatchInfo, type RegistryStore } from '../../stores/registry-store';
+import { asyncView, type RegistryStore as LegacyRegistryStore } from './store';
 import { TEMPLATES, type ImportKind } from './templates';
 
 export interface ImportOptions {
@@ -68,7 +68,9 @@ function maxDate(dates: (string | null | undefined)[]): string | null {
   return best;
 }
 
-export async function importRegistryFile(store: RegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
+/** Into the shared store; a legacy registry.db store is still accepted until its last callers move (activities/registry/store.ts). */
+export async function importRegistryFile(target: RegistryStore | LegacyRegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
+  const store = 'file' in target ? asyncView(target) : target;
   const maxListed = options.maxListed ?? 50;
   const fileName = path.basename(filePath);
   const template = TEMPLATES[options.kind];
@@ -86,7 +88,7 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   const table = await readTable(filePath, bytes);
   const base = { key, dryRun: options.dryRun === true, rows: table.rows.length, encoding: table.encoding };
 
-  const previous = store.findBatch(key);
+  const previous = await store.findBatch(key);
   if (previous) return { ...base, applied: false, alreadyImported: true, batch: previous, changes: 0, unchanged: 0 };
 
   // The batch date: given, or the latest row date in the file.
@@ -104,7 +106,7 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   }
   // Check against the registry as it stands at the latest date the file speaks of.
   const refDate = maxDate([batchDate, ...rowDates]) ?? '9999-12-31';
-  const snapshot = store.snapshotAt(refDate);
+  const snapshot = await store.snapshotAt(refDate);
 
   const sink: ProgressSink =
     options.progress === false
@@ -115,16 +117,25 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
           ? terminalProgress()
           : silentProgress;
   sink.start(table.rows.length, 'checking');
-  let result;
-  try {
-    result = rowsToChanges({
+  const check = (firstDates: Map<string, string>, asked: Set<string>) =>
+    rowsToChanges({
       table,
       kind: options.kind,
       snapshot,
       batchDate,
-      firstDateOf: (kind, id) => store.history(kind, id)[0]?.effectiveDate ?? null,
+      firstDateOf: (kind, id) => {
+        asked.add(`${kind} ${id}`);
+        return firstDates.get(`${kind} ${id}`) ?? null;
+      },
       onRow: (n) => sink.update(n),
     });
+  let result;
+  try {
+    // Rows naming an id missing from the registry ask when it first appears ("enters only on ..."):
+    // those ids are read in one batch and the rows checked again, instead of a query per row.
+    const asked = new Set<string>();
+    result = check(new Map(), asked);
+    if (asked.size > 0) result = check(await firstDatesOf(store, asked), new Set());
   } finally {
     sink.update(table.rows.length);
     sink.stop();
@@ -141,7 +152,7 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   sink.start(result.changes.length, 'writing');
   let applied;
   try {
-    applied = store.applyBatch(
+    applied = await store.applyBatch(
       {
         key,
         kind: options.kind,
@@ -165,4 +176,14 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
     changes: applied.applied ? result.changes.length : 0,
     unchanged: result.unchanged,
   };
+}
+
+/** First effective dates of `unit ID` / `person ID` keys, keyed the same way. */
+async function firstDatesOf(store: RegistryStore, asked: Set<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const kind of ['unit', 'person'] as const) {
+    const ids = [...asked].filter((k) => k.startsWith(`${kind} `)).map((k) => k.slice(kind.length + 1));
+    if (ids.length > 0) for (const [id, date] of await store.firstDates(kind, ids)) out.set(`${kind} ${id}`, date);
+  }
+  return out;
 }

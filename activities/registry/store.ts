@@ -1,187 +1,58 @@
-// The registries' store: one SQLite file holding an append-only, dated change log of departments,
-// units, people and conflicts. The state on any date is derived from the log (snapshotAt); nothing
-// is ever overwritten or deleted (triggers enforce it). Changes arrive in batches (one import file
-// each), applied in one transaction and keyed so that the same file is never applied twice.
+// LEGACY, kept only until activities/campaign/*, activities/freeze.ts, activities/publication*,
+// worker/* and their test fixtures use the shared store (stores/registry-store.ts, async): the
+// registries in a separate SQLite file (registry.db) with the same append-only, dated change log.
+// Nothing new should call openRegistry; new code opens openRegistryStore / SqlRegistryStore.
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ZodType } from 'zod';
+import type { RegistrySnapshot } from '../../domain/registry';
 import {
-  conflictSchema,
-  dateSchema,
-  departmentSchema,
-  personSchema,
-  unitSchema,
-  type Conflict,
-  type Department,
-  type Person,
-  type RegistrySnapshot,
-  type Unit,
-} from '../../domain/registry';
+  addToSnapshot,
+  isCalendarDate,
+  sortSnapshot,
+  toBatchInfo,
+  toHistoryEntry,
+  validateBatch,
+  type BatchRow,
+  type ChangeRow,
+  type BatchInfo,
+  type BatchResult,
+  type EntityKind,
+  type EntityState,
+  type EntityStateMap,
+  type HistoryEntry,
+  type RegistryBatch,
+  type RegistryStore as AsyncRegistryStore,
+  type SnapshotOptions,
+} from '../../stores/registry-store';
 import { migrate } from './schema';
 
-export const entityKinds = ['department', 'unit', 'person', 'conflict'] as const;
-export type EntityKind = (typeof entityKinds)[number];
+export {
+  conflictEntityId,
+  entityKinds,
+  isCalendarDate,
+  type BatchInfo,
+  type BatchResult,
+  type EntityKind,
+  type EntityState,
+  type EntityStateMap,
+  type HistoryEntry,
+  type RegistryBatch,
+  type RegistryChange,
+  type SnapshotOptions,
+} from '../../stores/registry-store';
 
-export interface EntityStateMap {
-  department: Department;
-  unit: Unit;
-  person: Person;
-  conflict: Conflict;
-}
-export type EntityState = EntityStateMap[EntityKind];
-
-/** One change: the entity's full new state, or null to mark its removal (e.g. a withdrawn conflict). */
-export interface RegistryChange {
-  entityKind: EntityKind;
-  entityId: string;
-  /** Defaults to the batch's effectiveDate. */
-  effectiveDate?: string;
-  state: EntityState | null;
-  /** Defaults to the batch's reason. */
-  reason?: string;
-}
-
-export interface RegistryBatch {
-  /** Idempotency key. Imports use `<kind>:<sha256 of the file's bytes>`: the same file twice is one batch. */
-  key: string;
-  kind: string;
-  source: string;
-  reason: string;
-  fileName?: string | null;
-  effectiveDate: string;
-  changes: RegistryChange[];
-}
-
-export interface BatchInfo {
-  id: number;
-  key: string;
-  kind: string;
-  source: string;
-  reason: string;
-  fileName: string | null;
-  effectiveDate: string;
-  changeCount: number;
-  recordedAt: string;
-}
-
-export interface BatchResult {
-  /** False when a batch with this key was already applied: nothing was written. */
-  applied: boolean;
-  batch: BatchInfo;
-}
-
-export interface HistoryEntry {
-  seq: number;
-  batchId: number;
-  batchKey: string;
-  entityKind: EntityKind;
-  entityId: string;
-  effectiveDate: string;
-  /** Null: removed on this date. */
-  state: EntityState | null;
-  source: string;
-  reason: string;
-  recordedAt: string;
-}
-
-export interface SnapshotOptions {
-  /** Only changes recorded at or before this ISO-8601 UTC instant: the registry "as it was known then". */
-  knownAt?: string;
-}
-
+/** The legacy synchronous store (registry.db); stores/registry-store.ts has the async one. */
 export interface RegistryStore {
   readonly file: string;
-  /** Apply all changes in one transaction, or none; a batch whose key is already present changes nothing. */
   applyBatch(batch: RegistryBatch, options?: { onProgress?: (written: number) => void }): BatchResult;
-  /** The registries as they stood at the END of `date` (YYYY-MM-DD), each list sorted by id. */
   snapshotAt(date: string, options?: SnapshotOptions): RegistrySnapshot;
-  /** Every recorded change of one entity, in the order it takes effect (effective date, then record order). */
   history(entityKind: EntityKind, id: string): HistoryEntry[];
-  /** Entities of any kind with this id (for `ssj registry history ID` when the kind is not given). */
   historyAnyKind(id: string): HistoryEntry[];
   batches(): BatchInfo[];
   findBatch(key: string): BatchInfo | undefined;
-  /** Row counts per table: for status displays and for tests that prove nothing changed. */
   tableCounts(): Record<string, number>;
   close(): void;
-}
-
-/** A conflict's entity id: inspector and unit ids joined by `:` (a character no id contains). */
-export function conflictEntityId(c: Pick<Conflict, 'inspectorId' | 'unitId'>): string {
-  return `${c.inspectorId}:${c.unitId}`;
-}
-
-const stateSchemas: { [K in EntityKind]: ZodType<EntityStateMap[K]> } = {
-  department: departmentSchema,
-  unit: unitSchema,
-  person: personSchema,
-  conflict: conflictSchema,
-};
-
-function entityIdOf(kind: EntityKind, state: EntityState): string {
-  return kind === 'conflict' ? conflictEntityId(state as Conflict) : (state as Department | Unit | Person).id;
-}
-
-/** A real calendar date, YYYY-MM-DD. */
-export function isCalendarDate(s: string): boolean {
-  if (!dateSchema.safeParse(s).success) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-interface BatchRow {
-  id: number;
-  batch_key: string;
-  kind: string;
-  source: string;
-  reason: string;
-  file_name: string | null;
-  effective_date: string;
-  change_count: number;
-  recorded_at: string;
-}
-
-function toBatchInfo(r: BatchRow): BatchInfo {
-  return {
-    id: r.id,
-    key: r.batch_key,
-    kind: r.kind,
-    source: r.source,
-    reason: r.reason,
-    fileName: r.file_name,
-    effectiveDate: r.effective_date,
-    changeCount: r.change_count,
-    recordedAt: r.recorded_at,
-  };
-}
-
-interface ChangeRow {
-  seq: number;
-  batch_id: number;
-  batch_key: string;
-  entity_kind: EntityKind;
-  entity_id: string;
-  effective_date: string;
-  state: string | null;
-  source: string;
-  reason: string;
-  recorded_at: string;
-}
-
-function toHistoryEntry(r: ChangeRow): HistoryEntry {
-  return {
-    seq: r.seq,
-    batchId: r.batch_id,
-    batchKey: r.batch_key,
-    entityKind: r.entity_kind,
-    entityId: r.entity_id,
-    effectiveDate: r.effective_date,
-    state: r.state === null ? null : (JSON.parse(r.state) as EntityState),
-    source: r.source,
-    reason: r.reason,
-    recordedAt: r.recorded_at,
-  };
 }
 
 export interface OpenRegistryOptions {
@@ -231,30 +102,6 @@ export function openRegistry(file: string, options: OpenRegistryOptions = {}): R
     batches: db.prepare('SELECT * FROM batches ORDER BY id'),
   };
 
-  function validateBatch(batch: RegistryBatch): void {
-    const problems: string[] = [];
-    if (!batch.key) problems.push('batch key is empty');
-    if (!isCalendarDate(batch.effectiveDate)) problems.push(`batch effective date ${batch.effectiveDate} is not a date YYYY-MM-DD`);
-    batch.changes.forEach((c, i) => {
-      const where = `change ${i + 1} (${c.entityKind} ${c.entityId})`;
-      if (!entityKinds.includes(c.entityKind)) {
-        problems.push(`${where}: unknown entity kind`);
-        return;
-      }
-      if (c.effectiveDate !== undefined && !isCalendarDate(c.effectiveDate)) problems.push(`${where}: effective date ${c.effectiveDate} is not a date`);
-      if (c.state === null) return;
-      const parsed = stateSchemas[c.entityKind].safeParse(c.state);
-      if (!parsed.success) {
-        problems.push(`${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-        return;
-      }
-      if (entityIdOf(c.entityKind, c.state) !== c.entityId) problems.push(`${where}: entity id does not match the state's id`);
-    });
-    if (problems.length > 0) {
-      throw new Error(`registry batch ${batch.key} refused:\n  ${problems.slice(0, 50).join('\n  ')}`);
-    }
-  }
-
   const applyTx = db.transaction((batch: RegistryBatch, onProgress?: (written: number) => void): BatchResult => {
     const existing = stmt.batchByKey.get(batch.key) as BatchRow | undefined;
     if (existing) return { applied: false, batch: toBatchInfo(existing) };
@@ -299,18 +146,8 @@ export function openRegistry(file: string, options: OpenRegistryOptions = {}): R
       if (!isCalendarDate(date)) throw new Error(`snapshotAt: ${JSON.stringify(date)} is not a date YYYY-MM-DD`);
       const snap: RegistrySnapshot = { asOf: date, departments: [], units: [], people: [], conflicts: [] };
       const rows = stmt.snapshot.raw().iterate({ date, knownAt: opts.knownAt ?? '9999' }) as IterableIterator<[EntityKind, string]>;
-      for (const [kind, state] of rows) {
-        const value = JSON.parse(state);
-        if (kind === 'department') snap.departments.push(value);
-        else if (kind === 'unit') snap.units.push(value);
-        else if (kind === 'person') snap.people.push(value);
-        else snap.conflicts.push(value);
-      }
-      // Ids are ASCII, so code-unit order is byte order (DRAW-SPEC sorts by bytes).
-      snap.conflicts.sort((a, b) =>
-        a.inspectorId < b.inspectorId ? -1 : a.inspectorId > b.inspectorId ? 1 : a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0,
-      );
-      return snap;
+      for (const [kind, state] of rows) addToSnapshot(snap, kind, JSON.parse(state) as EntityState);
+      return sortSnapshot(snap);
     },
     history(entityKind, id) {
       return (stmt.history.all(entityKind, id) as ChangeRow[]).map(toHistoryEntry);
@@ -335,5 +172,43 @@ export function openRegistry(file: string, options: OpenRegistryOptions = {}): R
     close() {
       db.close();
     },
+  };
+}
+
+/**
+ * The legacy store seen through the async interface, so importRegistryFile serves both while
+ * callers move over (statesAt and firstDates read one entity at a time here: legacy only).
+ */
+export function asyncView(legacy: RegistryStore): AsyncRegistryStore {
+  return {
+    description: legacy.file,
+    applyBatch: async (batch, options) => legacy.applyBatch(batch, options),
+    snapshotAt: async (date, options) => legacy.snapshotAt(date, options),
+    statesAt: async <K extends EntityKind>(kind: K, ids: Iterable<string>, date: string) => {
+      const out = new Map<string, EntityStateMap[K] | null>();
+      for (const id of ids) {
+        let state: EntityStateMap[K] | null = null;
+        for (const h of legacy.history(kind, id)) if (h.effectiveDate <= date) state = h.state as EntityStateMap[K] | null;
+        out.set(id, state);
+      }
+      return out;
+    },
+    firstDates: async (kind, ids) => {
+      const out = new Map<string, string>();
+      for (const id of ids) {
+        const first = legacy.history(kind, id)[0];
+        if (first) out.set(id, first.effectiveDate);
+      }
+      return out;
+    },
+    history: async (kind, id) => legacy.history(kind, id),
+    historyAnyKind: async (id) => legacy.historyAnyKind(id),
+    batches: async () => legacy.batches(),
+    findBatch: async (key) => legacy.findBatch(key),
+    tableCounts: async () => {
+      const c = legacy.tableCounts();
+      return { batches: c.batches ?? 0, changes: c.changes ?? 0 };
+    },
+    close: async () => legacy.close(),
   };
 }

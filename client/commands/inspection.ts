@@ -112,7 +112,7 @@ export function register(program: Command): void {
   ).action(async (unit: string, o: CampaignFlags & { as: string; note?: string }) => {
     checkUnit(unit);
     const msg = parseWith(resumeParkedStepSchema, { by: o.as, note: o.note ?? '' }, 'resumeParkedStep', { by: '--as', note: '--note' });
-    checkActor(settings(), o.as, OPERATOR_ROLES, 'resume a parked step');
+    await checkActor(settings(), o.as, OPERATOR_ROLES, 'resume a parked step');
     await onUnit(o, unit, async (client, campaignId) => {
       process.stdout.write(formatResumed(unit, await resumeInspection(client, campaignId, unit, msg)) + '\n');
     });
@@ -179,7 +179,7 @@ export function register(program: Command): void {
         { by: '--as', present: '--present', checkedOn: '--checked-on', 'result.description': '--description', 'result.reasonCode': '--reason', 'result.note': '--note', 'result.referTo': '--refer-to', evidence: '--evidence' },
       );
       const s = settings();
-      checkActor(s, o.as, ['inspector'], 'report an inspection result');
+      await checkActor(s, o.as, ['inspector'], 'report an inspection result');
       await onUnit(o, unit, async (client, campaignId) => {
         const ack = await submitResult(client, campaignId, unit, report);
         process.stdout.write(`result recorded for ${ack.unitId}: ${ack.outcome}; on time: ${yesNo(ack.onTime)}; next: ${NEXT[ack.next] ?? ack.next}\n`);
@@ -207,7 +207,7 @@ export function register(program: Command): void {
       note: '--note',
     });
     checkReasonCode('recusal', o.reason);
-    const actor = checkActor(settings(), o.as, ['inspector', 'manager'], 'declare a recusal');
+    const actor = await checkActor(settings(), o.as, ['inspector', 'manager'], 'declare a recusal');
     if (actor.id !== o.inspector && !actor.roles.includes('manager')) {
       throw new UserError(`--as ${actor.id} may declare a recusal only for themself (--inspector ${actor.id}); a manager may record one for someone else`, ExitCode.refused);
     }
@@ -240,7 +240,7 @@ export function register(program: Command): void {
       { by: '--as', inspectorId: '--inspector', reasonCode: '--reason', note: '--note' },
     );
     checkReasonCode('rejection', o.reason);
-    checkActor(settings(), o.as, ['manager'], 'decide on a recusal');
+    await checkActor(settings(), o.as, ['manager'], 'decide on a recusal');
     await onUnit(o, unit, async (client, campaignId) => {
       const ack = await decideRecusal(client, campaignId, unit, msg);
       if (ack.status === 'approved') {
@@ -267,7 +267,7 @@ export function register(program: Command): void {
       note: '--note',
     });
     checkReasonCode('unitClosed', o.reason);
-    checkActor(settings(), o.as, ['inspector', 'manager'], 'report a unit closed');
+    await checkActor(settings(), o.as, ['inspector', 'manager'], 'report a unit closed');
     await onUnit(o, unit, async (client, campaignId) => {
       const ack = await reportUnitClosed(client, campaignId, unit, msg);
       process.stdout.write(`${ack.unitId} reported closed (${ack.reasonCode}) by ${ack.reportedBy}; awaiting a decision from: ${ack.awaitingDecisionFrom.join(', ')}\n`);
@@ -294,7 +294,7 @@ export function register(program: Command): void {
       note: '--note',
     });
     checkReasonCode('rejection', o.reason);
-    checkActor(settings(), o.as, ['manager'], 'decide on a unit replacement');
+    await checkActor(settings(), o.as, ['manager'], 'decide on a unit replacement');
     await onUnit(o, unit, async (client, campaignId) => {
       const ack = await decideUnitReplacement(client, campaignId, unit, msg);
       if (ack.decision === 'approve') {
@@ -314,7 +314,7 @@ export function register(program: Command): void {
         note: '--note',
       });
       checkReasonCode('rejection', o.reason);
-      checkActor(settings(), o.as, ['manager'], 'decide on a hand-over');
+      await checkActor(settings(), o.as, ['manager'], 'decide on a hand-over');
       await onUnit(o, unit, async (client, campaignId) => {
         const ack = await decideHandover(client, campaignId, unit, msg);
         const docs = ack.documents.map((x) => `${DOC[x.kind] ?? x.kind} ${x.number} to ${x.to}`).join('; ');

@@ -25,7 +25,7 @@ export function register(program: Command): void {
       const s = settings();
       const programme = loadProgramme();
       if (programme.year !== year) throw new UserError(`--year ${year}: the programme ${programme.id} is for ${programme.year}`, ExitCode.badInput);
-      const actor = checkActor(s, o.as, ['admin', 'detachment-leader'], 'file the annual plan');
+      const actor = await checkActor(s, o.as, ['admin', 'detachment-leader'], 'file the annual plan');
       await withSession(async ({ client }) => {
         try {
           const h = await startAnnualPlan(client, { programmeId: programme.id, year }, { taskQueue: s.temporal.taskQueue });
@@ -59,7 +59,7 @@ export function register(program: Command): void {
         if (!Number.isFinite(spd) || spd <= 0 || spd > 86_400) throw new UserError(`--rehearsal must be seconds per programme day, more than 0 and at most 86400, got ${JSON.stringify(o.rehearsal)}`);
         rehearsal = { secondsPerDay: spd };
       }
-      const actor = checkActor(s, o.as, ['admin', 'detachment-leader'], 'schedule the quarters');
+      const actor = await checkActor(s, o.as, ['admin', 'detachment-leader'], 'schedule the quarters');
       await withSession(async ({ client }) => {
         const ids = await scheduleQuarterCampaigns(client, { programmeId: programme.id, year, quarters, taskQueue: s.temporal.taskQueue, ...(rehearsal ? { rehearsal } : {}) });
         const today = beijingDate(Date.now());

@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { FreezeRefusedError, freezeToFolder } from '../../activities/freeze';
 import { loadProgramme } from '../../activities/programme';
-import { openRegistry } from '../../activities/registry/store';
 import { ManifestError } from '../../domain/draw/manifest';
 import type { FreezeInputs, InspectedElsewhere, PastInspection } from '../../domain/eligibility';
 import {
@@ -20,11 +19,11 @@ import {
 import { computeQuotas, type QuotaReport } from '../../domain/quotas';
 import { idSchema, type RegistrySnapshot } from '../../domain/registry';
 import { ExitCode, UserError } from '../errors';
-import { settings } from '../session';
+import { openCliRegistry, registryStoreSettings, settings } from '../session';
 
 
 interface CommonOptions {
-  db?: string;
+  dataDir?: string;
   year: string;
   quarter: string;
   at?: string;
@@ -49,16 +48,16 @@ export function register(program: Command): void {
 
   withCommon(program.command('quotas').description("the quarter's quota per draw pool, with the numbers each comes from"))
     .option('--json', 'print the quota report as JSON')
-    .action((opts: CommonOptions & { json?: boolean }) => {
-      const { programme: p, quarter, snapshot, inputs } = prepare(opts);
+    .action(async (opts: CommonOptions & { json?: boolean }) => {
+      const { programme: p, quarter, snapshot, inputs } = await prepare(opts);
       const report = computeQuotas(snapshot, p, quarter, inputs);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : quotaTable(report));
     });
 
   withCommon(program.command('freeze').description("freeze the registries into the quarter's draw manifest folder"))
     .requiredOption('--out <dir>', 'folder to write (must not exist, be empty, or hold this same manifest)')
-    .action((opts: CommonOptions & { out: string }) => {
-      const { programme: p, quarter, snapshot, inputs } = prepare(opts);
+    .action(async (opts: CommonOptions & { out: string }) => {
+      const { programme: p, quarter, snapshot, inputs } = await prepare(opts);
       let result;
       try {
         result = freezeToFolder({ snapshot, programme: p, quarter, dir: opts.out, inputs });
@@ -82,7 +81,7 @@ export function register(program: Command): void {
 
 function withCommon(cmd: Command): Command {
   return cmd
-    .option('--db <file>', 'registry database (default: $SSJ_DB, or registry.db in $SSJ_DATA_DIR (.data))')
+    .option('--data-dir <dir>', 'the data folder whose ssj.db holds the registries (default: $SSJ_DATA_DIR, .data; not with SSJ_DATABASE_URL)')
     .requiredOption('--year <year>', "the programme's year, e.g. 2023")
     .requiredOption('--quarter <q>', 'quarter 1-4')
     .option('--at <date>', 'registry date YYYY-MM-DD (end of day); default: the last day of the previous quarter')
@@ -100,7 +99,7 @@ function load(file?: string): Programme {
   }
 }
 
-function prepare(opts: CommonOptions): { programme: Programme; quarter: Quarter; snapshot: RegistrySnapshot; inputs: FreezeInputs } {
+async function prepare(opts: CommonOptions): Promise<{ programme: Programme; quarter: Quarter; snapshot: RegistrySnapshot; inputs: FreezeInputs }> {
   const p = load(opts.config);
   const year = Number(opts.year);
   if (!/^\d{4}$/.test(opts.year)) throw new UserError(`--year ${opts.year}: must be a year such as 2023`);
@@ -114,15 +113,11 @@ function prepare(opts: CommonOptions): { programme: Programme; quarter: Quarter;
   const inputs: FreezeInputs = {};
   if (opts.inspectedElsewhere) inputs.inspectedElsewhere = readInspectedElsewhere(opts.inspectedElsewhere);
   if (opts.pastInspections) inputs.pastInspections = readPastInspections(opts.pastInspections);
-  const db = opts.db ?? settings().registryDb;
-  if (!fs.existsSync(db)) {
-    throw new UserError(`${db}: no registry database there`, ExitCode.refused, 'import the registries first (ssj registry ...), or pass --db / set SSJ_DB');
-  }
-  const store = openRegistry(db);
+  const registry = await openCliRegistry(registryStoreSettings(settings(), opts.dataDir), true);
   try {
-    return { programme: p, quarter: q, snapshot: store.snapshotAt(at), inputs };
+    return { programme: p, quarter: q, snapshot: await registry.snapshotAt(at), inputs };
   } finally {
-    store.close();
+    await registry.close();
   }
 }
 

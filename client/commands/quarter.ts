@@ -9,7 +9,7 @@ import { addDays, quarterStart } from '../../domain/calendar';
 import { changeListSubmissionSchema } from '../../domain/messages';
 import { loadProgramme } from '../../activities/programme';
 import { CampaignAmbiguousError, CampaignNotFoundError, campaignStatus, findCampaign, listInspections, startCampaign, submitChangeList } from '../temporal';
-import { noticeProblems, type NoticeProblem, type RefusedRecipient } from '../../activities/mail/problems';
+import { campaignNoticeProblems, type NoticeProblem, type RefusedRecipient } from '../../activities/mail/problems';
 import { OPERATOR_ROLES, resumeParkedStepSchema } from '../../domain/parking';
 import { formatParked, formatResumed, resumeCampaign } from './resume';
 import { registerWitness } from './witness';
@@ -75,7 +75,7 @@ export function register(program: Command): void {
         if (!Number.isInteger(n) || n < 1 || n > 500) throw new UserError(`--batch-size must be a whole number 1 to 500, got ${JSON.stringify(o.batchSize)}`);
         input.batchSize = n;
       }
-      const actor = checkActor(s, o.as, ['admin', 'detachment-leader', 'manager'], 'start a quarter');
+      const actor = await checkActor(s, o.as, ['admin', 'detachment-leader', 'manager'], 'start a quarter');
       await withSession(async ({ client }) => {
         // A quarter its Schedule started has another workflow id, which Temporal's id rule would not
         // stop: say so here. The campaign store refuses such a second campaign anyway, before any draw.
@@ -109,8 +109,8 @@ export function register(program: Command): void {
       await withSession(async ({ client, settings: s }) => {
         const id = await resolveCampaignId(client, { ...o, campaign: o.campaign ?? o.id });
         const st = await campaignStatus(client, id);
-        // Notices are best-effort: the ones that missed someone are recorded beside the outbox.
-        const problems = noticeProblems(s.dataDir, id);
+        // Notices are best-effort: the ones that missed someone are recorded in the shared store.
+        const problems = await campaignNoticeProblems({ dataDir: s.dataDir, databaseUrl: s.databaseUrl }, id);
         const parkedInspections = await listInspections(client, id, 'parked');
         process.stdout.write(
           (o.json ? JSON.stringify({ ...st, parkedInspections, noticeProblems: problems }, null, 2) : formatCampaignStatus(st, { problems, parkedInspections })) + '\n',
@@ -126,7 +126,7 @@ export function register(program: Command): void {
       .option('--note <text>', 'what was fixed (internal note, never published)'),
   ).action(async (o: CampaignFlags & { as: string; note?: string }) => {
     const msg = parseWith(resumeParkedStepSchema, { by: o.as, note: o.note ?? '' }, 'resumeParkedStep', { by: '--as', note: '--note' });
-    checkActor(settings(), o.as, OPERATOR_ROLES, 'resume a parked step');
+    await checkActor(settings(), o.as, OPERATOR_ROLES, 'resume a parked step');
     await withSession(async ({ client }) => {
       const id = await resolveCampaignId(client, o);
       process.stdout.write(formatResumed(id, await resumeCampaign(client, id, msg)) + '\n');
@@ -178,7 +178,7 @@ export function register(program: Command): void {
     if ((o.batch === undefined) === (o.none !== true)) throw new UserError('give exactly one of --batch KEY or --none');
     const msg = parseWith(changeListSubmissionSchema, { brigade, by: o.as, batchId: o.none ? null : o.batch }, 'submitChangeList', { brigade: 'BRIGADE', by: '--as', batchId: '--batch' });
     const s = settings();
-    const actor = checkActor(s, o.as, ['brigade-leader', 'inspector', 'manager'], `submit the change list of ${brigade}`);
+    const actor = await checkActor(s, o.as, ['brigade-leader', 'inspector', 'manager'], `submit the change list of ${brigade}`);
     if (actor.department !== brigade) {
       throw new UserError(`--as ${actor.id} (${actor.name}) belongs to ${actor.department}, not ${brigade}`, ExitCode.refused, `a person of ${brigade} submits its list`);
     }

@@ -5,19 +5,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isEligibleInspector, type RegistrySnapshot } from '../../domain/registry';
 import { generateRegistry } from '../../domain/synthetic';
+import { adoptLegacyRegistry } from '../../activities/registry/adopt-legacy';
 import { ImportRefused, importRegistryFile, type ImportResult } from '../../activities/registry/import-file';
-import { entityKinds, isCalendarDate, openRegistry, type EntityKind, type RegistryStore } from '../../activities/registry/store';
+import { entityKinds, isCalendarDate, type EntityKind, type RegistryStore } from '../../stores/registry-store';
+import type { StoreSettings } from '../../stores/open';
 import { importKinds, TEMPLATES, type ImportKind } from '../../activities/registry/templates';
 import { writeSyntheticRegistry } from '../../activities/registry/write-files';
 import { ExitCode, UserError } from '../errors';
 import { safeForTerminal } from '../format';
-import { settings } from '../session';
+import { openCliRegistry, registryStoreSettings, settings, sqliteStoreFile } from '../session';
 
-const DEFAULT_DB = '$SSJ_DB, or registry.db in $SSJ_DATA_DIR (.data)';
-
-/** --db, else the registry the runtime settings name (the one the worker and `--as` checks use). */
-function dbPath(opt: string | undefined): string {
-  return opt ?? settings().registryDb;
+/** --data-dir, else the store the runtime settings name (the one the worker, the console and `--as` checks use). */
+function storeOf(dataDir: string | undefined): StoreSettings {
+  return registryStoreSettings(settings(), dataDir);
 }
 
 /** Today in Beijing (the registries' dates are Beijing days). */
@@ -29,15 +29,12 @@ function checkDate(flag: string, value: string | undefined): void {
   if (value !== undefined && !isCalendarDate(value)) throw new UserError(`${flag} ${value} is not a calendar date YYYY-MM-DD`);
 }
 
-function withStore<T>(db: string, mustExist: boolean, fn: (store: RegistryStore) => T): T {
-  if (mustExist && !fs.existsSync(db)) {
-    throw new UserError(`no registry database at ${db}`, ExitCode.refused, 'import files first (ssj registry import), or give --db / SSJ_DB');
-  }
-  const store = openRegistry(db);
+async function withStore<T>(store: StoreSettings, fn: (registry: RegistryStore) => Promise<T>): Promise<T> {
+  const registry = await openCliRegistry(store, true);
   try {
-    return fn(store);
+    return await fn(registry);
   } finally {
-    store.close();
+    await registry.close();
   }
 }
 
@@ -83,10 +80,10 @@ function countBy<T>(xs: T[], key: (x: T) => string): string {
   return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n}`).join(', ') || '-';
 }
 
-function summary(s: RegistrySnapshot, db: string): string {
+function summary(s: RegistrySnapshot, where: string): string {
   const eligible = s.people.filter(isEligibleInspector);
   const lines = [
-    `registry ${db} at the end of ${s.asOf}`,
+    `registry in ${where} at the end of ${s.asOf}`,
     `departments  ${s.departments.length}  (${countBy(s.departments, (d) => d.kind)})`,
     `units        ${s.units.length}  (${countBy(s.units, (u) => u.status)})`,
   ];
@@ -131,8 +128,9 @@ function listing(s: RegistrySnapshot, kind: string): string {
 }
 
 export function register(program: Command): void {
-  const registry = program.command('registry').description('the registries of units, inspectors and conflicts (SQLite)');
-  const dbOption = (): Option => new Option('--db <file>', `registry database (default: ${DEFAULT_DB})`);
+  const registry = program.command('registry').description('the registries of units, inspectors and conflicts (in the shared store)');
+  const dbOption = (): Option =>
+    new Option('--data-dir <dir>', 'the data folder whose ssj.db holds the registries (default: $SSJ_DATA_DIR, .data; not with SSJ_DATABASE_URL, which puts them in PostgreSQL)');
 
   registry
     .command('import')
@@ -144,20 +142,21 @@ export function register(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'effective date for rows without a date of their own (default: the file\'s latest row date, or today for lists without dates)')
     .option('--dry-run', 'check the file and report, write nothing')
     .argument('<file>', 'the .csv or .xlsx file')
-    .action(async (file: string, o: { db?: string; kind: ImportKind; source?: string; reason?: string; date?: string; dryRun?: boolean }) => {
+    .action(async (file: string, o: { dataDir?: string; kind: ImportKind; source?: string; reason?: string; date?: string; dryRun?: boolean }) => {
       checkDate('--date', o.date);
-      const db = dbPath(o.db);
-      const isNew = !fs.existsSync(db);
-      const store = openRegistry(db);
+      const store = storeOf(o.dataDir);
+      const storeFile = sqliteStoreFile(store);
+      const isNew = storeFile !== null && !fs.existsSync(storeFile);
+      const registry = await openCliRegistry(store, false);
       let imported = false;
       try {
-        const r = await importOne(store, file, o);
+        const r = await importOne(registry, file, o);
         imported = r.applied;
         process.stdout.write(describe(file, r) + '\n');
       } finally {
-        store.close();
-        // A refused import (or a dry run) into a database that did not exist leaves no empty file behind.
-        if (isNew && !imported) for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+        await registry.close();
+        // A refused import (or a dry run) into a store that did not exist leaves no empty file behind.
+        if (storeFile !== null && isNew && !imported) for (const f of [storeFile, `${storeFile}-wal`, `${storeFile}-shm`]) fs.rmSync(f, { force: true });
       }
     });
 
@@ -166,18 +165,18 @@ export function register(program: Command): void {
     .description('import the files listed in a folder\'s import-plan.json (as written by `ssj registry synth`), in order')
     .addOption(dbOption())
     .argument('<dir>', 'folder with import-plan.json')
-    .action(async (dir: string, o: { db?: string }) => {
+    .action(async (dir: string, o: { dataDir?: string }) => {
       const planFile = path.join(dir, 'import-plan.json');
       if (!fs.existsSync(planFile)) throw new UserError(`${planFile}: no such file`);
       const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as { files: { file: string; kind: ImportKind; date?: string; source: string }[] };
-      const store = openRegistry(dbPath(o.db));
+      const registry = await openCliRegistry(storeOf(o.dataDir), false);
       try {
         for (const f of plan.files) {
-          const r = await importOne(store, path.join(dir, f.file), { kind: f.kind, source: f.source, ...(f.date ? { date: f.date } : {}) });
+          const r = await importOne(registry, path.join(dir, f.file), { kind: f.kind, source: f.source, ...(f.date ? { date: f.date } : {}) });
           process.stdout.write(describe(f.file, r) + '\n');
         }
       } finally {
-        store.close();
+        await registry.close();
       }
     });
 
@@ -188,12 +187,11 @@ export function register(program: Command): void {
     .option('--at <YYYY-MM-DD>', 'date (default: today, Beijing)')
     .option('--kind <kind>', 'list departments, units, people or conflicts (tab-separated)')
     .option('--json', 'print the whole snapshot as JSON')
-    .action((o: { db?: string; at?: string; kind?: string; json?: boolean }) => {
+    .action(async (o: { dataDir?: string; at?: string; kind?: string; json?: boolean }) => {
       checkDate('--at', o.at);
-      const db = dbPath(o.db);
-      withStore(db, true, (store) => {
-        const snap = store.snapshotAt(o.at ?? beijingToday());
-        const text = o.json ? JSON.stringify(snap, null, 2) : o.kind ? listing(snap, o.kind) : summary(snap, db);
+      await withStore(storeOf(o.dataDir), async (registry) => {
+        const snap = await registry.snapshotAt(o.at ?? beijingToday());
+        const text = o.json ? JSON.stringify(snap, null, 2) : o.kind ? listing(snap, o.kind) : summary(snap, registry.description);
         process.stdout.write(text + '\n');
       });
     });
@@ -205,9 +203,9 @@ export function register(program: Command): void {
     .addOption(new Option('--kind <kind>', 'entity kind, if the id is ambiguous').choices([...entityKinds]))
     .option('--json', 'print as JSON')
     .argument('<id>', 'unit id (USCC or local code), person id, department code, or INSPECTOR:UNIT for a conflict')
-    .action((id: string, o: { db?: string; kind?: EntityKind; json?: boolean }) => {
-      withStore(dbPath(o.db), true, (store) => {
-        const entries = o.kind ? store.history(o.kind, id) : store.historyAnyKind(id);
+    .action(async (id: string, o: { dataDir?: string; kind?: EntityKind; json?: boolean }) => {
+      await withStore(storeOf(o.dataDir), async (registry) => {
+        const entries = o.kind ? await registry.history(o.kind, id) : await registry.historyAnyKind(id);
         if (entries.length === 0) throw new UserError(`nothing recorded for ${id}`, ExitCode.refused);
         if (o.json) {
           process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
@@ -226,11 +224,27 @@ export function register(program: Command): void {
     .command('batches')
     .description('every batch (import) recorded, in order')
     .addOption(dbOption())
-    .action((o: { db?: string }) => {
-      withStore(dbPath(o.db), true, (store) => {
-        const rows = store.batches().map((b) => [String(b.id), b.recordedAt, b.kind, b.effectiveDate, String(b.changeCount), b.fileName ?? '', b.source]);
+    .action(async (o: { dataDir?: string }) => {
+      await withStore(storeOf(o.dataDir), async (registry) => {
+        const rows = (await registry.batches()).map((b) => [String(b.id), b.recordedAt, b.kind, b.effectiveDate, String(b.changeCount), b.fileName ?? '', b.source]);
         process.stdout.write(table(['batch', 'recorded', 'kind', 'effective', 'changes', 'file', 'source'], rows) + '\n');
       });
+    });
+
+  registry
+    .command('adopt')
+    .description('carry a registry.db of an earlier release (the registries in their own file) over into the shared store, history and all')
+    .addOption(dbOption())
+    .argument('<registry.db>', 'the old registry file (SSJ_DB of the earlier release)')
+    .action(async (file: string, o: { dataDir?: string }) => {
+      if (!fs.existsSync(file)) throw new UserError(`${file}: no such file`);
+      const registry = await openCliRegistry(storeOf(o.dataDir), false);
+      try {
+        const r = await adoptLegacyRegistry(file, registry);
+        process.stdout.write(`${file}: ${r.batches} batch(es); ${r.adopted} carried over into ${registry.description} (${r.changes} change(s)), ${r.batches - r.adopted} already there\n`);
+      } finally {
+        await registry.close();
+      }
     });
 
   registry

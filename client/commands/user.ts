@@ -65,7 +65,7 @@ export function registerUser(program: Command): void {
     .option('--oidc-subject <sub>', 'bind the account to this subject at the SSJ_OIDC_ISSUER identity provider (single sign-on)')
     .action(async (o: { login: string; person: string; role: string[]; passwordFile?: string; oidcSubject?: string }) => {
       const asked = checkRoles(o.role);
-      const person = checkActor(settings(), o.person, asked.length ? asked : registryRoles, 'have a console account');
+      const person = await checkActor(settings(), o.person, asked.length ? asked : registryRoles, 'have a console account');
       const cs = consoleSettings();
       if (o.oidcSubject && !cs.oidc) throw new UserError('--oidc-subject needs single sign-on configured: set SSJ_OIDC_ISSUER, SSJ_OIDC_CLIENT_ID and SSJ_OIDC_CLIENT_SECRET', ExitCode.badInput);
       if (!o.passwordFile && !o.oidcSubject) {
@@ -85,7 +85,7 @@ export function registerUser(program: Command): void {
     .option('--role <role>', 'a role the person holds in the registry (repeat or comma-separate; default: all they hold)', collect, [])
     .action(async (o: { person: string; role: string[] }) => {
       const asked = checkRoles(o.role);
-      const person = checkActor(settings(), o.person, asked.length ? asked : registryRoles, 'be invited to the console');
+      const person = await checkActor(settings(), o.person, asked.length ? asked : registryRoles, 'be invited to the console');
       const cs = consoleSettings();
       const { link, expiresAt } = await withStore((store) => invite(store, { person, roles: asked, publicUrl: cs.publicUrl, hours: cs.inviteHours, createdBy: null, now: new Date() }));
       console.log(`invitation for ${person.id} (${person.name}), valid until ${expiresAt.toISOString()}, usable once:`);

@@ -102,7 +102,7 @@ export function registerWitness(program: Command): void {
       const s = settings();
       const entropy = await readEntropy(o.entropy === '-' ? '-' : undefined, '--entropy', o.entropy);
       const msg = parseWith(witnessEntropySchema, { role: o.role, personId: o.as, entropy }, 'witness entropy', { entropy: '--entropy', personId: '--as', role: '--role' });
-      const actor = checkActor(s, o.as, [o.role], `give entropy as the ${o.role} witness`);
+      const actor = await checkActor(s, o.as, [o.role], `give entropy as the ${o.role} witness`);
       await withSession(async ({ client }) => {
         const id = await resolveCampaignId(client, o);
         const ack = await giveEntropy(client, id, msg);
@@ -120,7 +120,7 @@ async function withCeremony(
   o: WitnessFlags,
   fn: (c: { client: Client; actor: Person; id: string; st: CampaignStatus; ceremony: number }) => Promise<void>,
 ): Promise<void> {
-  const actor = checkActor(settings(), o.as, [o.role], `witness the draw as the ${o.role} witness`);
+  const actor = await checkActor(settings(), o.as, [o.role], `witness the draw as the ${o.role} witness`);
   await withSession(async ({ client }) => {
     const id = await resolveCampaignId(client, o);
     const st = await campaignStatus(client, id);

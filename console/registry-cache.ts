@@ -1,0 +1,42 @@
+// The registry as it stands today (Beijing date), for the console's pages: read once when the
+// console starts, then again in the background when a page asks after it is a minute old, so a
+// page view never waits for a snapshot and never holds a connection of its own.
+import { beijingDate } from '../domain/calendar';
+import type { RegistrySnapshot } from '../domain/registry';
+import type { RegistryStore } from '../stores/registry-store';
+
+export const REGISTRY_CACHE_MS = 60_000;
+
+export interface RegistryCache<T> {
+  /** The latest view; starts a background refresh when it is older than REGISTRY_CACHE_MS. */
+  current(): T;
+  /** Reads the registry now (tests, and pages that must see a change at once). */
+  refresh(): Promise<T>;
+}
+
+export async function registryCache<T>(registry: RegistryStore, view: (s: RegistrySnapshot) => T, now: () => Date = () => new Date()): Promise<RegistryCache<T>> {
+  let at = now().getTime();
+  let value = view(await registry.snapshotAt(beijingDate(at)));
+  let pending: Promise<T> | null = null;
+  const refresh = (): Promise<T> => {
+    pending ??= (async () => {
+      const t = now().getTime();
+      try {
+        value = view(await registry.snapshotAt(beijingDate(t)));
+        at = t;
+        return value;
+      } finally {
+        pending = null;
+      }
+    })();
+    return pending;
+  };
+  return {
+    current() {
+      // A failed refresh keeps the last view and is tried again on the next page view.
+      if (now().getTime() - at > REGISTRY_CACHE_MS && !pending) refresh().catch(() => undefined);
+      return value;
+    },
+    refresh,
+  };
+}
