@@ -70,24 +70,10 @@ export function progressChart(input: ProgressChartInput, opts: { id?: string; ti
   const width = opts.width ?? CHART_WIDTH;
   const left = 50;
   const right = 12;
-  const plotW = width - left - right;
+  const { plotW, placed, rows } = placeMarkerLabels(markers, { left, right: width - right, span, dayOf: (date) => Math.min(span, Math.max(0, daysBetween(from, date))) });
   const x = (date: string) => left + (Math.min(span, Math.max(0, daysBetween(from, date))) / span) * plotW;
   const rowH = FONT_SIZE + 6;
-  const labelRows: Array<Array<[number, number]>> = [];
-  const placed = [...markers]
-    .sort((a, b) => x(a.date) - x(b.date))
-    .map((m) => {
-      const mx = x(m.date);
-      const w = textWidth(m.label) + 6;
-      const atEnd = mx + w > width - right;
-      const a = atEnd ? mx - w : mx;
-      const b = atEnd ? mx : mx + w;
-      let row = labelRows.findIndex((r) => r.every(([ra, rb]) => b < ra || a > rb));
-      if (row < 0) row = labelRows.push([]) - 1;
-      labelRows[row]!.push([a, b]);
-      return { ...m, mx, row, atEnd };
-    });
-  const top = 10 + labelRows.length * rowH + 6;
+  const top = 10 + rows * rowH + 6;
   const plotH = 200;
   const bottom = top + plotH;
 
@@ -133,11 +119,11 @@ export function progressChart(input: ProgressChartInput, opts: { id?: string; ti
     `截至${chineseDate(today)}，已检查${done}家，应检查${input.total}家${pct}。` + markers.filter((m) => m.date !== today).map((m) => m.label.replace(' ', '：')).join('；') + '。';
 
   const body = html`<g class="grid" font-size="${FONT_SIZE - 1}">
-${joinHtmlLines(ticks.map((t, i) => html`<line x1="${left}" y1="${r1(y(t))}" x2="${width - right}" y2="${r1(y(t))}" stroke="${COLOURS.rule}" stroke-width="1"/><text x="${left - 6}" y="${r1(y(t) + 4)}" text-anchor="end">${t}${i === ticks.length - 1 ? '家' : ''}</text>`))}
+${joinHtmlLines(ticks.map((t, i) => html`<line x1="${left}" y1="${r1(y(t))}" x2="${r1(left + plotW)}" y2="${r1(y(t))}" stroke="${COLOURS.rule}" stroke-width="1"/><text x="${left - 6}" y="${r1(y(t) + 4)}" text-anchor="end">${t}${i === ticks.length - 1 ? '家' : ''}</text>`))}
 ${joinHtmlLines(tickLabels.map((t) => html`<line x1="${r1(x(t.d))}" y1="${bottom}" x2="${r1(x(t.d))}" y2="${bottom + 5}" stroke="${COLOURS.ink}"/><text x="${r1(x(t.d))}" y="${bottom + 19}" text-anchor="middle">${t.label}</text>`))}
 </g>
-<line x1="${left}" y1="${bottom}" x2="${width - right}" y2="${bottom}" stroke="${COLOURS.ink}" stroke-width="1"/>
-<line x1="${left}" y1="${r1(y(input.total))}" x2="${width - right}" y2="${r1(y(input.total))}" stroke="${LINE.total}" stroke-width="1.5" stroke-dasharray="8 4"><title>应检查${input.total}家</title></line>
+<line x1="${left}" y1="${bottom}" x2="${r1(left + plotW)}" y2="${bottom}" stroke="${COLOURS.ink}" stroke-width="1"/>
+<line x1="${left}" y1="${r1(y(input.total))}" x2="${r1(left + plotW)}" y2="${r1(y(input.total))}" stroke="${LINE.total}" stroke-width="1.5" stroke-dasharray="8 4"><title>应检查${input.total}家</title></line>
 <line x1="${r1(x(paceStart))}" y1="${bottom}" x2="${r1(endOfDay(inspectionDue))}" y2="${r1(y(input.total))}" stroke="${LINE.pace}" stroke-width="1.5" stroke-dasharray="3 3"><title>均衡进度参考：${monthDay(paceStart)}至${monthDay(inspectionDue)}</title></line>
 <path d="${area}" fill="${LINE.done}" fill-opacity="0.12" stroke="none"/>
 <path d="${path}" fill="none" stroke="${LINE.done}" stroke-width="2.5" stroke-linejoin="round"><title>累计已检查${done}家</title></path>
@@ -151,4 +137,66 @@ ${joinHtmlLines(
 </g>
 ${lg.svg}`;
   return svgShell({ id, width, height: bottom + 28 + lg.height + 6, title, desc, body });
+}
+
+interface PlacedMarker extends Marker {
+  mx: number;
+  row: number;
+  /** The label ends at the line (text-anchor end) instead of starting there. */
+  atEnd: boolean;
+}
+
+/**
+ * Puts each marker's label in a row above the plot so that no two labels overlap and no marker
+ * line (which runs from its label down to the axis) crosses another label: near the due dates the
+ * lines are days apart and their labels would otherwise print over each other and over the lines.
+ * Tries left-to-right and right-to-left placement, each label on either side of its line, and
+ * narrows the plot (leaving room on the right) only when neither fits in MAX_ROWS rows.
+ */
+function placeMarkerLabels(
+  markers: readonly Marker[],
+  o: { left: number; right: number; span: number; dayOf: (date: string) => number },
+): { plotW: number; placed: PlacedMarker[]; rows: number } {
+  const MAX_ROWS = 5;
+  const GAP = 4;
+  const full = o.right - o.left;
+  let best: { plotW: number; placed: PlacedMarker[]; rows: number } | null = null;
+  for (let scale = 1; scale >= 0.4 && !best; scale -= 0.05) {
+    const plotW = full * scale;
+    const withX = markers.map((m) => ({ m, mx: o.left + (o.dayOf(m.date) / o.span) * plotW, w: textWidth(m.label) + 6 }));
+    for (const order of [1, -1]) {
+      const sorted = [...withX].sort((a, b) => order * (a.mx - b.mx));
+      const done: Array<PlacedMarker & { a: number; b: number }> = [];
+      let ok = true;
+      for (const { m, mx, w } of sorted) {
+        let spot: { row: number; atEnd: boolean; a: number; b: number } | null = null;
+        for (let row = 0; row < MAX_ROWS && !spot; row++) {
+          for (const atEnd of order === 1 ? [false, true] : [true, false]) {
+            const [a, b] = atEnd ? [mx - w, mx] : [mx, mx + w];
+            if (a < o.left - 40 || b > o.right) continue;
+            const clash = done.some(
+              (d) =>
+                (d.row === row && a < d.b + GAP && b > d.a - GAP) || // two labels in one row
+                (d.row < row && d.mx > a + 1 && d.mx < b - 1) || // a line from above runs through this label
+                (d.row > row && mx > d.a + 1 && mx < d.b - 1), // this line would run through a label below
+            );
+            if (!clash) {
+              spot = { row, atEnd, a, b };
+              break;
+            }
+          }
+        }
+        if (!spot) {
+          ok = false;
+          break;
+        }
+        done.push({ ...m, mx, ...spot });
+      }
+      if (!ok) continue;
+      const rows = Math.max(0, ...done.map((d) => d.row)) + 1;
+      if (!best || rows < best.rows) best = { plotW, placed: done, rows };
+    }
+  }
+  // Unreachable in practice (five markers); keep every label on its own row rather than fail.
+  return best ?? { plotW: full, placed: markers.map((m, row) => ({ ...m, mx: o.left + (o.dayOf(m.date) / o.span) * full, row, atEnd: false })), rows: markers.length };
 }

@@ -29,7 +29,8 @@ function countCells(c: YearStatsCounts): Array<number | string> {
   return [c.drawn, c.inspected, c.onTime, rate === null ? '—' : rate / 100, c.findings, c.handedOver, c.referred];
 }
 
-export const yearStatsTitle = (s: Pick<YearStatistics, 'year'>, programmeName: string): string => `${s.year}年度${programmeName}统计表`;
+// A programme named with its year (config: 2023年度污染源…计划) does not say the year twice.
+export const yearStatsTitle = (s: Pick<YearStatistics, 'year'>, programmeName: string): string => `${s.year}年度${programmeName.replace(/^\d{4}年度/, '')}统计表`;
 
 /** The workbook's bytes. Sheet 统计; rows: title, headings, 第一季度 … 第四季度, 全年合计. */
 export async function yearStatisticsXlsx(s: YearStatistics, o: YearStatsXlsxOptions): Promise<Buffer> {

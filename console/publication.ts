@@ -1,0 +1,118 @@
+// 公示 for operations. Publication is automatic: the campaign workflow writes the disclosure
+// package (activities/publication.ts) as soon as the last inspection ends. So this page shows what
+// will be published and by when, then the package itself once written (its files, each viewable;
+// the 公示 page rendered sandboxed), and, when the publication step parked for data, the button
+// that retries it (the `resumeParkedStep` Update of `ssj quarter resume`) as the signed-in person.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { resumeCampaign } from '../client/commands/resume';
+import { campaignStatus } from '../client/temporal';
+import { OPERATOR_ROLES } from '../domain/parking';
+import type { CampaignStatus } from '../workflows/definitions';
+import type { RouteContext } from './approvals';
+import { OPERATIONS_ROLES } from './quarter';
+import { problemPage } from './views/auth-pages';
+import { publicationPage, publicationResumedPage, type PackageFile } from './views/publication';
+
+const MAX_FILES = 200;
+
+/** The package's files, relative paths with '/' (the folder must be readable on this machine). */
+export function packageFiles(location: string): PackageFile[] | null {
+  let root: string;
+  try {
+    root = fs.realpathSync(location);
+    if (!fs.statSync(root).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const out: PackageFile[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (out.length >= MAX_FILES) return;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile()) out.push({ path: path.relative(root, full).split(path.sep).join('/'), bytes: fs.statSync(full).size });
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.txt': 'text/plain; charset=utf-8',
+};
+// A published page is shown as the public will see it, but sandboxed: its own inline styles, no
+// script, nothing from elsewhere, no access to the console's origin (so no cookies or forms).
+const PUBLISHED_PAGE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+export function registerPublication(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
+  const { store } = ctx;
+  const statusOf = async (campaignId: string): Promise<CampaignStatus | null> => {
+    try {
+      return await campaignStatus(temporal, campaignId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  };
+  const campaignOf = async (req: FastifyRequest) => {
+    const id = (req.method === 'GET' ? (req.query as Record<string, unknown>) : (req.body as Record<string, unknown>)).campaign;
+    return typeof id === 'string' && id.length <= 300 ? store.getCampaign(id) : null;
+  };
+  const noSuchQuarter = (req: FastifyRequest, reply: FastifyReply) => ctx.html(reply, problemPage('季度不存在', '找不到此季度抽查，可能尚未启动或链接有误。', ctx.viewerOf(req)), 404);
+
+  app.get('/publication', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, OPERATIONS_ROLES))) return;
+    const c = await campaignOf(req);
+    if (!c) return noSuchQuarter(req, reply);
+    const status = await statusOf(c.campaignId);
+    const files = status?.publication ? packageFiles(status.publication.location) : null;
+    const canResume = req.signedIn!.account.roles.some((r) => (OPERATOR_ROLES as readonly string[]).includes(r));
+    return ctx.html(reply, publicationPage(ctx.viewerOf(req)!, { campaign: c, status, files, canResume }));
+  });
+
+  app.get('/publication/file', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, OPERATIONS_ROLES))) return;
+    const c = await campaignOf(req);
+    const wanted = (req.query as Record<string, unknown>).path;
+    const status = c ? await statusOf(c.campaignId) : null;
+    const location = status?.publication?.location;
+    // Only a file the listing shows: no path from the request reaches the file system otherwise.
+    const file = location && typeof wanted === 'string' ? packageFiles(location)?.find((f) => f.path === wanted) : undefined;
+    if (!location || !file) return ctx.html(reply, problemPage('文件不存在', '此公示文件不存在或尚未发布。', ctx.viewerOf(req)), 404);
+    const ext = path.extname(file.path).toLowerCase();
+    const type = CONTENT_TYPES[ext] ?? 'text/plain; charset=utf-8';
+    if (ext === '.html') reply.header('content-security-policy', PUBLISHED_PAGE_CSP);
+    if (ext === '.xlsx') reply.header('content-disposition', `attachment; filename="${path.basename(file.path)}"`);
+    return reply.type(type).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(fs.readFileSync(path.join(fs.realpathSync(location), ...file.path.split('/'))));
+  });
+
+  app.post('/publication/resume', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, OPERATOR_ROLES))) return;
+    const c = await campaignOf(req);
+    if (!c) return noSuchQuarter(req, reply);
+    const body = req.body as Record<string, unknown>;
+    const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
+    const viewer = ctx.viewerOf(req)!;
+    const by = req.signedIn!.account.personId;
+    try {
+      const ack = await resumeCampaign(temporal, c.campaignId, { by, note });
+      await ctx.audit(req, 'publication.resume', c.campaignId, { step: ack.step, parkedSince: ack.parkedSince });
+      return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, null));
+    } catch (err) {
+      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+        const why = (err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined) ?? err.message;
+        await ctx.audit(req, 'publication.resume-stale', c.campaignId, { message: why.slice(0, 300) });
+        return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, why));
+      }
+      throw err;
+    }
+  });
+}
