@@ -4,31 +4,18 @@
 import { loadRuntimeSettings, SettingsError } from '../config/runtime';
 import { connectTemporalClient, TemporalUnavailableError } from '../config/temporal';
 import { CREATE_KEYRING_HINT, KeyringError, loadKeyring } from '../codec/keyring';
-import { loadProgramme } from '../activities/programme';
-import { openConsoleStore } from '../stores/open';
-import { registryPeople } from './people';
-import { inspectionRegistry } from './inspection-registry';
-import { buildConsole } from './server';
+import { serveConsole } from './serve';
 import { loadConsoleSettings } from './settings';
 
 async function main(): Promise<void> {
   const runtime = loadRuntimeSettings();
   const settings = loadConsoleSettings();
-  const programme = loadProgramme(runtime.programmeFile ?? undefined);
   const { client, connection } = await connectTemporalClient(runtime, loadKeyring());
-  const store = await openConsoleStore(settings.store);
-  const people = registryPeople(runtime.registryDb);
-  const registry = inspectionRegistry(runtime.registryDb);
-  const inspections = { registry, checkItems: programme.checkItems, couldNotInspect: programme.reasons?.couldNotInspect ?? [] };
-  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, logger: true });
-  await app.listen({ host: settings.host, port: settings.port });
-  console.log(`console: ${settings.publicUrl}`);
+  const served = await serveConsole({ runtime, settings, client, logger: true });
+  console.log(`console: ${served.url}`);
   const stop = async () => {
-    await app.close();
-    await store.close();
+    await served.close();
     await connection.close();
-    people.close();
-    registry.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -13,7 +13,7 @@ export function loginPage(o: { csrf: string; error?: string | null; notice?: str
   <label for="password">密码</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required>
   <button type="submit">登录</button>
-  ${o.oidc ? html`<p class="or">或</p><a class="button" href="/login/oidc">使用单位统一身份认证登录</a>` : html``}
+  ${o.oidc ? html`<p class="or">或</p><a class="button" href="${o.next && o.next !== '/' ? `/login/oidc?next=${encodeURIComponent(o.next)}` : '/login/oidc'}">使用单位统一身份认证登录</a>` : html``}
 </form>
 <p class="hint">连续多次输错密码，账户将被临时锁定。忘记密码请联系系统管理员重新发送邀请链接。</p>`,
   );
