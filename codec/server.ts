@@ -174,23 +174,9 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     });
     req.on('end', () => {
       void (async () => {
-        let parsed;
-        try {
-          parsed = requestSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch {
-          parsed = null;
-        }
-        if (!parsed?.success) return send(400, { message: `body: must be JSON {"payloads":[{"metadata":{...},"data":"base64"}]}${parsed ? ` (${firstIssue(parsed.error)})` : ''}` });
-        try {
-          const payloads = parsed.data.payloads.map(fromJson);
-          const keyIds = [...new Set(payloads.filter(isEncrypted).map((p) => Buffer.from(p.metadata![KEY_ID_METADATA] ?? []).toString('utf8')))];
-          const out = action === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
-          log({ ...entry, level: 'info', msg: action, payloads: payloads.length, encrypted: payloads.filter(isEncrypted).length, keyIds });
-          send(200, { payloads: out.map(toJson) });
-        } catch (err) {
-          log({ ...entry, level: 'warn', msg: `${action} failed`, error: (err as Error).message });
-          send(400, { message: (err as Error).message });
-        }
+        const r = await transcode(codec, action, Buffer.concat(chunks).toString('utf8'));
+        if (r.log) log({ ...entry, ...r.log });
+        send(r.status, r.body);
       })();
     });
   });
@@ -205,6 +191,28 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     url: `http://${host}:${port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * One codec-protocol request body (`{"payloads":[...]}`) encoded or decoded: the answer's status
+ * and body, and what to log (none for a malformed body). Shared with the console's endpoint.
+ */
+export async function transcode(codec: EncryptionCodec, action: 'encode' | 'decode', text: string): Promise<{ status: number; body: unknown; log: Record<string, unknown> | null }> {
+  let parsed;
+  try {
+    parsed = requestSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = null;
+  }
+  if (!parsed?.success) return { status: 400, body: { message: `body: must be JSON {"payloads":[{"metadata":{...},"data":"base64"}]}${parsed ? ` (${firstIssue(parsed.error)})` : ''}` }, log: null };
+  try {
+    const payloads = parsed.data.payloads.map(fromJson);
+    const keyIds = [...new Set(payloads.filter(isEncrypted).map((p) => Buffer.from(p.metadata![KEY_ID_METADATA] ?? []).toString('utf8')))];
+    const out = action === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    return { status: 200, body: { payloads: out.map(toJson) }, log: { level: 'info', msg: action, payloads: payloads.length, encrypted: payloads.filter(isEncrypted).length, keyIds } };
+  } catch (err) {
+    return { status: 400, body: { message: (err as Error).message }, log: { level: 'warn', msg: `${action} failed`, error: (err as Error).message } };
+  }
 }
 
 const COOKIE = 'ssj_codec_token';

@@ -1,12 +1,13 @@
-// The manager's hand-over approvals: listed from the task projection, decided through the SAME
-// typed client and Update as `ssj handover approve|reject` (client/temporal.ts decideHandover).
+// The manager's approvals: hand-overs, inspector recusals and replacing a unit reported closed,
+// listed from the task projection and decided through the SAME typed client and Updates as
+// `ssj handover|recusal|replacement approve|reject` (client/temporal.ts), as the signed-in person.
 // A click after the matter was decided (by anyone, from anywhere) answers "已处理" with who
 // decided, from the projection or the audit log, never an error page.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decideHandover, inspectionStatus } from '../client/temporal';
+import { decideHandover, decideRecusal, decideUnitReplacement, inspectionStatus } from '../client/temporal';
 import { beijingDate } from '../domain/calendar';
-import { firstIssue, handoverDecisionSchema } from '../domain/messages';
+import { firstIssue, handoverDecisionSchema, type HandoverDecision } from '../domain/messages';
 import type { ReasonCodeEntry } from '../domain/programme';
 import type { ConsoleStore, TaskRow } from '../stores/console-store';
 import type { InspectionStatus } from '../workflows/definitions';
@@ -15,7 +16,33 @@ import { problemPage } from './views/auth-pages';
 import type { Viewer } from './views/layout';
 
 export const HANDOVER_TASK = 'approve-handover';
-const DECIDED_ACTION = 'approval.handover';
+
+/** Per approval kind: the Update that decides it, and whether the workflow still waits for it. */
+interface ApprovalKind {
+  action: string;
+  send: (temporal: Client, t: TaskRow, d: HandoverDecision) => Promise<unknown>;
+  pending: (s: InspectionStatus, t: TaskRow) => boolean;
+}
+const inspectorOf = (t: TaskRow) => (typeof t.detail.inspectorId === 'string' ? t.detail.inspectorId : '');
+export const APPROVAL_KINDS: Record<string, ApprovalKind> = {
+  [HANDOVER_TASK]: {
+    action: 'approval.handover',
+    send: (temporal, t, d) => decideHandover(temporal, t.campaignId, t.unitId!, d),
+    pending: (s) => s.phase === 'handover-approval',
+  },
+  'approve-recusal': {
+    action: 'approval.recusal',
+    send: (temporal, t, d) => decideRecusal(temporal, t.campaignId, t.unitId!, { ...d, inspectorId: inspectorOf(t) }),
+    pending: (s, t) => (s.pendingRecusals ?? []).some((r) => r.inspectorId === inspectorOf(t)),
+  },
+  'approve-replacement': {
+    action: 'approval.replacement',
+    send: (temporal, t, d) => decideUnitReplacement(temporal, t.campaignId, t.unitId!, d),
+    pending: (s) => s.closedReport !== null && s.replacedBy === null,
+  },
+};
+const APPROVAL_TASKS = Object.keys(APPROVAL_KINDS);
+const LIST_LIMIT = 100;
 
 export interface RouteContext {
   store: ConsoleStore;
@@ -34,7 +61,7 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
   /** Who decided a task, and when: the projection once it says, else the console's own audit entry. */
   const decider = async (t: TaskRow): Promise<{ by: string | null; at: Date | null }> => {
     if (t.decidedBy) return { by: (await ctx.personName(t.decidedBy)) ?? t.decidedBy, at: t.decidedAt };
-    const entry = (await store.listAudit({ action: DECIDED_ACTION, target: t.key, limit: 1 }))[0];
+    const entry = (await store.listAudit({ action: APPROVAL_KINDS[t.kind]!.action, target: t.key, limit: 1 }))[0];
     return entry?.personId ? { by: (await ctx.personName(entry.personId)) ?? entry.personId, at: entry.at } : { by: null, at: null };
   };
   const statusOf = async (t: TaskRow): Promise<InspectionStatus | null> => {
@@ -49,19 +76,26 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
   /** The approval form, with the team's names (id in brackets) from the registry. */
   const form = async (viewer: Viewer, t: TaskRow, status: InspectionStatus | null, error: string | null = null) => {
     const names = await Promise.all((status?.team ?? []).map(async (id) => `${(await ctx.personName(id)) ?? id}（${id}）`));
-    return approvalPage(viewer, t, status, names, rejectionReasons, error);
+    const subject = await subjectOf(t);
+    return approvalPage(viewer, t, status, names, rejectionReasons, error, subject);
+  };
+  /** For a recusal: the inspector stepping aside and who asked, by name. */
+  const subjectOf = async (t: TaskRow) => {
+    const label = async (id: unknown) => (typeof id === 'string' && id ? `${(await ctx.personName(id)) ?? id}（${id}）` : null);
+    return { inspector: await label(t.detail.inspectorId), requestedBy: await label(t.detail.requestedBy) };
   };
   const taskOf = async (key: unknown): Promise<TaskRow | null> => {
     const t = typeof key === 'string' && key.length <= 500 ? await store.getTask(key) : null;
-    return t && t.kind === HANDOVER_TASK ? t : null;
+    return t && APPROVAL_TASKS.includes(t.kind) ? t : null;
   };
   const noSuchTask = (req: FastifyRequest, reply: FastifyReply) => ctx.html(reply, problemPage('事项不存在', '找不到此审批事项，可能链接有误。', ctx.viewerOf(req)), 404);
 
   app.get('/approvals', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, managers))) return;
     const { account } = req.signedIn!;
-    const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, kinds: [HANDOVER_TASK] });
-    return ctx.html(reply, approvalsPage(ctx.viewerOf(req)!, tasks, beijingDate(ctx.now().getTime())));
+    // The soonest LIST_LIMIT (deadline first): a page a person can work through, not a quarter's worth.
+    const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, kinds: APPROVAL_TASKS, limit: LIST_LIMIT + 1 });
+    return ctx.html(reply, approvalsPage(ctx.viewerOf(req)!, tasks.slice(0, LIST_LIMIT), beijingDate(ctx.now().getTime()), tasks.length > LIST_LIMIT));
   });
 
   app.get('/approval', async (req, reply) => {
@@ -88,6 +122,8 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
     };
     if (t.status !== 'open') return stale();
     const reasonCode = typeof body.reasonCode === 'string' && body.reasonCode !== '' ? body.reasonCode : null;
+    const kind = APPROVAL_KINDS[t.kind]!;
+    // The same rule for every kind: a reason code to reject, none to approve.
     const parsed = handoverDecisionSchema.safeParse({
       by: req.signedIn!.account.personId,
       decision: body.decision,
@@ -95,22 +131,22 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
       note: typeof body.note === 'string' ? body.note : '',
     });
     if (!parsed.success) {
-      const why = parsed.error.issues.some((i) => i.path[0] === 'reasonCode') ? '不同意移交时须选择理由。' : `提交的内容有误：${firstIssue(parsed.error)}`;
+      const why = parsed.error.issues.some((i) => i.path[0] === 'reasonCode') ? (t.kind === HANDOVER_TASK ? '不同意移交时须选择理由。' : '不同意时须选择理由。') : `提交的内容有误：${firstIssue(parsed.error)}`;
       return ctx.html(reply, await form(viewer, t, await statusOf(t), why), 400);
     }
     try {
-      await decideHandover(temporal, t.campaignId, t.unitId, parsed.data);
+      await kind.send(temporal, t, parsed.data);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return stale();
       if (err instanceof WorkflowUpdateFailedError) {
         const status = await statusOf(t);
-        if (!status || status.phase !== 'handover-approval') return stale();
+        if (!status || !kind.pending(status, t)) return stale();
         await ctx.audit(req, 'approval.refused', t.key, { message: (err.cause?.message ?? err.message).slice(0, 300) });
         return ctx.html(reply, await form(viewer, t, status, `未能提交，系统拒绝了此操作（${err.cause?.message ?? err.message}）。如有疑问请联系系统管理员。`), 409);
       }
       throw err;
     }
-    await ctx.audit(req, DECIDED_ACTION, t.key, { decision: parsed.data.decision, reasonCode: parsed.data.reasonCode, unitId: t.unitId, campaignId: t.campaignId });
+    await ctx.audit(req, kind.action, t.key, { decision: parsed.data.decision, reasonCode: parsed.data.reasonCode, unitId: t.unitId, campaignId: t.campaignId });
     return ctx.html(reply, decidedPage(viewer, t, parsed.data.decision === 'approve'));
   });
 }

@@ -11,6 +11,7 @@ import type { InspectionStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { emptyResultForm, parseResultForm, type ResultFormValues } from './inspection-form';
 import type { InspectionRegistry } from './inspection-registry';
+import { registerInspectionRequests } from './inspection-requests';
 import { problemPage } from './views/auth-pages';
 import { alreadySubmittedPage, inspectionPage, notOnTeamPage, outcomeLabel, submitRefusedPage, submittedPage, type InspectionView } from './views/inspection';
 import type { Viewer } from './views/layout';
@@ -20,6 +21,8 @@ export interface InspectionDeps {
   /** config/programme.json, loaded the way the worker loads it (activities/programme.ts). */
   checkItems: readonly CheckItem[];
   couldNotInspect: readonly ReasonCodeEntry[];
+  /** The programme's reasons.recusal and reasons.unitClosed: with them, the page has the two request forms. */
+  requests?: { recusal: readonly ReasonCodeEntry[]; unitClosed: readonly ReasonCodeEntry[] };
 }
 
 const SUBMITTED = 'inspection.result';
@@ -54,6 +57,7 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     checkItems: deps.checkItems,
     couldNotInspect: deps.couldNotInspect,
     agencies: deps.registry.agencies(),
+    ...(deps.requests ? { requests: deps.requests } : {}),
   });
   const unitLabel = (s: InspectionStatus) => deps.registry.unit(s.unitId)?.name ?? s.unitId;
   const noSuchInspection = (req: FastifyRequest, reply: FastifyReply) =>
@@ -85,6 +89,8 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     }
     return { s, viewer };
   };
+
+  if (deps.requests) registerInspectionRequests(app, ctx, temporal, teamInspection, deps.requests, unitLabel);
 
   app.get('/inspection', async (req, reply) => {
     const found = await teamInspection(req, reply, req.query as Record<string, unknown>);

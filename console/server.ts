@@ -18,7 +18,11 @@ import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 import type { ConsoleSettings } from './settings';
 import { registerOidc } from './oidc';
 import { registerApprovals } from './approvals';
+import { codecCsrfExempt, registerCodec, type CodecEndpointOptions } from './codec';
 import { registerInspections, type InspectionDeps } from './inspection';
+import { registerCeremony } from './ceremony';
+import { registerNoticeLinks } from './notice-links';
+import { registerOperationsPages, type OperationsDeps } from './quarter-pages';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
@@ -37,6 +41,10 @@ export interface ConsoleDeps {
   rejectionReasons?: readonly ReasonCodeEntry[];
   /** The inspection page's registry facts and programme lists (needs `temporal`). */
   inspections?: InspectionDeps | null;
+  /** The operations pages (quarter, year, publication): the programme, task queue and data folder (needs `temporal`). */
+  operations?: OperationsDeps | null;
+  /** The payload codec endpoint (/codec/encode|decode) for the Web UI: the keyring and its origins. */
+  codec?: CodecEndpointOptions | null;
   /** The clock (tests move it to check the idle timeout and lockout expiry). */
   now?: () => Date;
   logger?: boolean;
@@ -106,7 +114,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   });
   // Every POST carries a CSRF token; a refusal is audited and changes nothing.
   app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || csrfOk(req)) return;
+    if (req.method !== 'POST' || csrfOk(req) || (deps.codec && codecCsrfExempt(req, deps.codec.corsOrigins))) return;
     await audit(req, 'csrf.refused', req.url);
     return html(reply, problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewerOf(req)), 403);
   });
@@ -269,7 +277,12 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const routes = { store, now, personName: deps.personName, viewerOf, requireRole, audit, html };
     registerApprovals(app, routes, deps.temporal, deps.rejectionReasons ?? []);
     if (deps.inspections) registerInspections(app, routes, deps.temporal, deps.inspections);
+    registerCeremony(app, routes, deps.temporal);
+    registerNoticeLinks(app, routes);
+    if (deps.operations) registerOperationsPages(app, routes, deps.temporal, deps.operations);
   }
+
+  if (deps.codec) registerCodec(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.codec);
 
   app.setNotFoundHandler((req, reply) => html(reply, problemPage('页面不存在', '您访问的页面不存在。', viewerOf(req)), 404));
   app.setErrorHandler((err, req, reply) => {

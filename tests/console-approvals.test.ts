@@ -9,15 +9,14 @@ import type { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/campaign/activities';
-import { openRegistry } from '../activities/registry/store';
+import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { addAccount } from '../console/accounts';
 import type { Person } from '../domain/registry';
 import { launchChromium } from '../scripts/browser';
 import { campaignWorkflowId } from '../workflows/definitions';
 import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
-import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, withRegistry, drawnUnits, eventually, PEOPLE, recordingMail, report, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 
@@ -33,12 +32,10 @@ let people: Map<string, Person>;
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-  fx = createFixture('console-approvals-2024');
+  fx = await createFixture('console-approvals-2024');
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
-  const reg = openRegistry(fx.registryDb);
-  people = new Map(reg.snapshotAt('2024-01-01').people.map((p) => [p.id, p]));
-  reg.close();
+  people = new Map((await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2024-01-01'))).people.map((p) => [p.id, p]));
   c = await startConsole({ personName: async (id) => people.get(id)?.name ?? null, temporal: client, rejectionReasons: fx.programme.reasons?.rejection ?? [] });
   for (const [login, id] of [['mgr1', PEOPLE.managers[0]!], ['mgr2', PEOPLE.managers[1]!], ['insp', PEOPLE.sectionInspectors[0]!]] as const) {
     await addAccount(c.store, { login, person: people.get(id)!, roles: [], password: PASSWORD, oidc: null, now: new Date() });
@@ -56,7 +53,7 @@ afterAll(async () => {
 describe('hand-over approval in the console', () => {
   it('approves through the Update, and answers a late second click with 已处理 and who decided', async () => {
     const taskQueue = uniqueTaskQueue('console-approvals');
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
     const programmeId = fx.programme.id;
     const campaignId = campaignWorkflowId(programmeId, 2024, 1);

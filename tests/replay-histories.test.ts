@@ -26,6 +26,7 @@ describe('saved histories replay on the current workflow code', () => {
     expect(marker('campaign-dates-from-activity.json', 'dates-from-activity')).toBe(true);
     // console-projection: the inspection and campaign rows the console lists.
     expect(marker('inspection-console-projection.json', 'console-projection')).toBe(true);
+    expect(marker('inspection-console-approvals.json', 'console-projection-approvals')).toBe(true);
     expect(marker('campaign-console-projection.json', 'console-projection')).toBe(true);
   });
 

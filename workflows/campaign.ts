@@ -5,7 +5,7 @@ import { allHandlersFinished, condition, executeChild, patched, setHandler, slee
 import { addDays, addWorkingDays, quarterEnd, quarterStart } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeHoursMs, programmeInstantIso, resolveClock, startOfDayMs } from '../domain/programme-clock';
 import { changeListSubmissionSchema, firstIssue, witnessEntropySchema, witnessRoles, type WitnessEntropy, type WitnessRole } from '../domain/messages';
-import type { CampaignSettings } from '../activities/campaign/activities';
+import type { CampaignSettings } from '../activities';
 import { acts, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
 import { WitnessCeremonies, type CeremonyGate } from './ceremony';
 import { addTally, emptyTally, inspectionBatchWorkflow } from './batch';

@@ -2,7 +2,7 @@
 // handlers that call activities, and search-attribute upserts.
 import { ApplicationFailure, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
-import type { CampaignActivities } from '../activities/campaign/activities';
+import type { CampaignActivities } from '../activities';
 import { bundledCalendar, CalendarError, WorkingCalendar, type CalendarSlice } from '../domain/calendar';
 import { SsjDepartment, SsjPhase, SsjQuarter, SsjYear } from './search-attributes';
 

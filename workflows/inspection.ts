@@ -43,6 +43,7 @@ import {
 import { acts, Mutex, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
 import { NoticeQueue, type NoticeArgs } from './notice-queue';
 import { Parking } from './parking';
+import { ProjectedDecisions } from './projected-decisions';
 import { Projector } from './projector';
 
 export async function inspectionWorkflow(input: InspectionInput): Promise<InspectionOutcome> {
@@ -79,6 +80,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   let resultAt: string | null = null;
   let handoverDecidedAt: string | null = null;
   const recusing = new Set<string>();
+  // Recusal and replacement decisions as the console's approval tasks show them (no commands).
+  const decisionsForConsole = new ProjectedDecisions();
   const replacedOnUnit = new Set<string>();
   const lock = new Mutex();
   const today = () => programmeDate(clock, Date.now());
@@ -162,6 +165,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       if (approvalV2 && !(r.by !== r.inspectorId && managers.includes(r.by))) {
         // An inspector's own declaration waits for the leader in charge.
         pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n });
+        decisionsForConsole.requested({ kind: 'recusal', n, inspectorId: r.inspectorId, requestedBy: r.by, reasonCode: r.reasonCode, on: today() });
         await keepNote(`recusal/${n}`, 'recusal-declared', r.reasonCode, r.note, r.by);
         const deciders = managers.filter((m) => m !== r.inspectorId);
         await notify({
@@ -214,6 +218,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       // Held in `recusing` from here on, so no result slips in between the decision and the new team.
       recusing.add(d.inspectorId);
       pendingRecusals.delete(d.inspectorId);
+      decisionsForConsole.decided('recusal', pending.n, { decision: d.decision, by: d.by, at: at() });
       try {
         await keepNote(`recusal/${pending.n}/decision`, d.decision === 'approve' ? 'recusal-approved' : 'recusal-rejected', d.reasonCode, d.note, d.by);
         if (d.decision === 'approve') return await makeRecusal(d.inspectorId, pending.reasonCode, d.by);
@@ -259,6 +264,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const r = unitClosedReportSchema.parse(upgradeLegacyReason(msg, 'closed'));
       closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note };
       const c = ++closures;
+      decisionsForConsole.requested({ kind: 'replacement', n: c, inspectorId: null, requestedBy: r.by, reasonCode: r.reasonCode, on: today() });
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await notify({
         // One notice per report: a unit reported closed again after a rejection asks the managers
@@ -295,6 +301,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const report = closedReport!;
       const closure = closures;
       replacementDeciding = true;
+      decisionsForConsole.decided('replacement', closure, { decision: d.decision, by: d.by, at: at() });
       try {
         return await decideReplacement(d, report, closure);
       } finally {
@@ -459,6 +466,9 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
 
   // The console's task and inspection rows follow every phase change, written from their own
   // coroutine (./projector.ts). Histories from before replay without it.
+  // The recusal and replacement approvals joined the projection later: a new snapshot field would
+  // write at moments older histories did not, so it is behind its own patch.
+  const projectDecisions = patched('console-projection-approvals');
   const projector = patched('console-projection')
     ? new Projector(
         () => ({
@@ -478,6 +488,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
             : null,
           handling,
           replacedBy: replacedBy?.unitId ?? null,
+          ...(projectDecisions ? { decisions: decisionsForConsole.list() } : {}),
         }),
         (state, revision) => acts.projectInspection({ ...state, revision, at: at() }),
       )

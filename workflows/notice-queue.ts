@@ -3,7 +3,7 @@
 // Notices are best-effort: a refused one is logged (its failure stays in the history) and never
 // fails the workflow.
 import { ActivityFailure, condition, log } from '@temporalio/workflow';
-import type { CampaignActivities } from '../activities/campaign/activities';
+import type { CampaignActivities } from '../activities';
 import { acts } from './common';
 
 export type NoticeArgs = Parameters<CampaignActivities['sendNotice']>[0];

@@ -1,5 +1,6 @@
-// 审批: the manager's hand-over approvals (from the task projection), one approval's page with
-// the inspection's result and the decision form, and the "已处理" answer to a stale click.
+// 审批: the manager's approvals (hand-overs, recusals, unit replacements; from the task
+// projection), one approval's page with the inspection's facts and the decision form, and the
+// "已处理" answer to a stale click.
 import { chineseDate } from '../../domain/documents/html';
 import type { ReasonCodeEntry } from '../../domain/programme';
 import type { TaskRow } from '../../stores/console-store';
@@ -9,7 +10,7 @@ import { csrfField, html, message, page, type Viewer } from './layout';
 
 const OUTCOME_LABELS: Record<string, string> = { 'no-problem': '未发现问题', 'problems-found': '发现问题', 'could-not-inspect': '未能检查' };
 
-export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: string): string {
+export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: string, more = false): string {
   const rows = tasks.map((t) => {
     const overdue = t.deadline !== null && t.deadline < today;
     const left = t.deadline ? workingDaysLeft(today, t.deadline) : null;
@@ -23,14 +24,52 @@ export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: 
   return page(
     '待审批事项',
     rows.length
-      ? html`<table class="cards"><thead><tr><th>事项</th><th>检查对象</th><th>所属</th><th>期限</th></tr></thead><tbody>${rows}</tbody></table>`
+      ? html`<table class="cards"><thead><tr><th>事项</th><th>检查对象</th><th>所属</th><th>期限</th></tr></thead><tbody>${rows}</tbody></table>
+${more ? html`<p class="hint">仅显示期限最近的${tasks.length}项；处理后其余事项将依次显示。</p>` : ''}`
       : html`<p class="empty">目前没有待审批事项。</p>`,
     viewer,
   );
 }
 
-export function approvalPage(viewer: Viewer, t: TaskRow, status: InspectionStatus | null, teamNames: readonly string[], reasons: readonly ReasonCodeEntry[], error: string | null = null): string {
+/** Per approval kind: what approving does, and the words on the buttons and pages. */
+const KIND_TEXT: Record<string, { explain: string; approve: string; reject: string; approved: string; rejected: string }> = {
+  'approve-handover': {
+    explain: '同意后，系统按规定生成监察通知或移交表并送达承办单位。',
+    approve: '同意移交',
+    reject: '不同意',
+    approved: '已同意移交，移交文书生成后将自动送达承办单位。',
+    rejected: '已不同意移交，检查组将收到通知。',
+  },
+  'approve-recusal': {
+    explain: '同意后，该检查人员回避，系统从执法人员名录中随机抽取替补人员并通知检查组。',
+    approve: '同意回避',
+    reject: '不同意回避',
+    approved: '已同意回避，替补检查人员抽取后将通知检查组。',
+    rejected: '已不同意回避，申请人将收到通知。',
+  },
+  'approve-replacement': {
+    explain: '同意后，本检查对象不再检查，系统从同一抽取名录中按规则抽取替补检查对象。',
+    approve: '同意替换',
+    reject: '不同意替换',
+    approved: '已同意替换，替补检查对象及检查组将另行通知。',
+    rejected: '已不同意替换，检查组须继续检查此对象。',
+  },
+};
+const textOf = (kind: string) => KIND_TEXT[kind] ?? KIND_TEXT['approve-handover']!;
+
+export function approvalPage(
+  viewer: Viewer,
+  t: TaskRow,
+  status: InspectionStatus | null,
+  teamNames: readonly string[],
+  reasons: readonly ReasonCodeEntry[],
+  error: string | null = null,
+  subject: { inspector: string | null; requestedBy: string | null } = { inspector: null, requestedBy: null },
+): string {
   const result = status?.result;
+  const text = textOf(t.kind);
+  const reasonCode = typeof t.detail.reasonCode === 'string' ? t.detail.reasonCode : null;
+  const requestedOn = typeof t.detail.requestedOn === 'string' ? t.detail.requestedOn : null;
   return page(
     `${TASK_LABELS[t.kind] ?? t.kind}：${t.unitName ?? t.unitId ?? ''}`,
     html`${message('error', error)}
@@ -38,7 +77,10 @@ export function approvalPage(viewer: Viewer, t: TaskRow, status: InspectionStatu
   <table class="facts">
     <tr><th>检查对象</th><td>${t.unitName ?? ''} <span class="code">${t.unitId ?? ''}</span></td></tr>
     <tr><th>所属</th><td>${t.department ?? ''}</td></tr>
-    <tr><th>审批期限</th><td>${t.deadline ? chineseDate(t.deadline) : '—'}</td></tr>
+    ${t.deadline ? html`<tr><th>审批期限</th><td>${chineseDate(t.deadline)}</td></tr>` : ''}
+    ${subject.inspector ? html`<tr><th>申请回避人员</th><td>${subject.inspector}</td></tr>` : ''}
+    ${subject.requestedBy ? html`<tr><th>${t.kind === 'approve-replacement' ? '报告人' : '申请人'}</th><td>${subject.requestedBy}${requestedOn ? html`（${chineseDate(requestedOn)}）` : ''}</td></tr>` : ''}
+    ${reasonCode && t.kind !== 'approve-handover' ? html`<tr><th>理由代码</th><td><span class="code">${reasonCode}</span></td></tr>` : ''}
     ${status ? html`<tr><th>检查组</th><td>${teamNames.join('、')}</td></tr>` : ''}
     ${result ? html`<tr><th>检查结果</th><td>${OUTCOME_LABELS[result.outcome] ?? result.outcome}（${chineseDate(result.checkedOn)}，报送人 ${teamNames[status!.team.indexOf(result.by)] ?? result.by}）</td></tr>` : ''}
   </table>
@@ -46,8 +88,8 @@ export function approvalPage(viewer: Viewer, t: TaskRow, status: InspectionStatu
 <form class="card" method="post" action="/approval">
   ${csrfField(viewer.csrfToken)}
   <input type="hidden" name="task" value="${t.key}">
-  <p>同意后，系统按规定生成监察通知或移交表并送达承办单位。</p>
-  <button type="submit" name="decision" value="approve">同意移交</button>
+  <p>${text.explain}</p>
+  <button type="submit" name="decision" value="approve">${text.approve}</button>
   <label for="reasonCode">不同意的理由</label>
   <select id="reasonCode" name="reasonCode">
     <option value="">（不同意时必选）</option>
@@ -55,7 +97,7 @@ export function approvalPage(viewer: Viewer, t: TaskRow, status: InspectionStatu
   </select>
   <label for="note">说明（内部留存，不公开）</label>
   <textarea id="note" name="note" rows="3" maxlength="1000"></textarea>
-  <button type="submit" name="decision" value="reject" class="secondary">不同意</button>
+  <button type="submit" name="decision" value="reject" class="secondary">${text.reject}</button>
 </form>`,
     viewer,
   );
@@ -74,8 +116,8 @@ export function alreadyDecidedPage(viewer: Viewer, t: TaskRow, decidedBy: string
 
 export function decidedPage(viewer: Viewer, t: TaskRow, approved: boolean): string {
   return page(
-    approved ? '已同意移交' : '已退回',
-    html`<p class="notice" role="status">${t.unitName ?? t.unitId ?? ''}：${approved ? '已同意移交，移交文书生成后将自动送达承办单位。' : '已不同意移交，检查组将收到通知。'}</p>
+    approved ? textOf(t.kind).approve.replace(/^同意/, '已同意') : '已退回',
+    html`<p class="notice" role="status">${t.unitName ?? t.unitId ?? ''}：${approved ? textOf(t.kind).approved : textOf(t.kind).rejected}</p>
 <p><a href="/approvals">返回待审批事项</a></p>`,
     viewer,
   );

@@ -32,7 +32,7 @@ export function workingDaysLeft(today: string, deadline: string): number | null 
 
 /** The page where the task is done, when the console has it yet. */
 export function taskHref(t: TaskRow): string | null {
-  if (t.kind === 'approve-handover') return `/approval?task=${encodeURIComponent(t.key)}`;
+  if (t.kind === 'approve-handover' || t.kind === 'approve-recusal' || t.kind === 'approve-replacement') return `/approval?task=${encodeURIComponent(t.key)}`;
   if ((t.kind === 'result' || t.kind === 'inspection-result') && t.unitId) return `/inspection?campaign=${encodeURIComponent(t.campaignId)}&unit=${encodeURIComponent(t.unitId)}`;
   return null;
 }

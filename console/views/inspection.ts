@@ -25,6 +25,51 @@ export interface InspectionView {
   checkItems: readonly CheckItem[];
   couldNotInspect: readonly ReasonCodeEntry[];
   agencies: readonly Department[];
+  /** The programme's reason codes for the two requests to the managers; absent: no such forms. */
+  requests?: { recusal: readonly ReasonCodeEntry[]; unitClosed: readonly ReasonCodeEntry[] };
+}
+
+/** 申请回避 and 报告关停: the team's two requests to the managers, each its own small form. */
+function requestForms(viewer: Viewer, v: InspectionView): Html | string {
+  const s = v.status;
+  if (!v.requests) return '';
+  const hidden = html`${csrfField(viewer.csrfToken)}
+  <input type="hidden" name="campaign" value="${s.campaignId}">
+  <input type="hidden" name="unit" value="${s.unitId}">`;
+  const options = (list: readonly ReasonCodeEntry[]) => html`<option value="">（请选择）</option>${list.map((r) => html`<option value="${r.code}">${r.label}</option>`)}`;
+  const myRecusal = (s.pendingRecusals ?? []).some((r) => r.inspectorId === viewer.personId);
+  return html`<section class="card requests">
+  <h2>申请回避</h2>
+  ${myRecusal
+    ? html`<p class="notice" role="status">您的回避申请已提交，待分管领导决定。</p>`
+    : html`<form method="post" action="/inspection/recusal">
+  ${hidden}
+  <p class="hint">与检查对象有利害关系的，应当申请回避；经分管领导同意后，系统随机抽取替补人员。</p>
+  <label for="recusalReason">回避理由（必选）</label>
+  <select id="recusalReason" name="reasonCode">${options(v.requests.recusal)}</select>
+  <label for="recusalNote">说明（内部留存，不公开）</label>
+  <textarea id="recusalNote" name="note" rows="2" maxlength="1000"></textarea>
+  <button type="submit" class="secondary">申请回避（${viewer.name}）</button>
+</form>`}
+  <h2>报告检查对象关停</h2>
+  ${s.closedReport
+    ? html`<p class="notice" role="status">此检查对象已报告关停或无法检查，待分管领导作出替换决定。</p>`
+    : html`<form method="post" action="/inspection/unit-closed">
+  ${hidden}
+  <p class="hint">检查对象已关停、取缔或无法检查的，报告后由分管领导决定是否替换。</p>
+  <label for="closedReason">情况（必选）</label>
+  <select id="closedReason" name="reasonCode">${options(v.requests.unitClosed)}</select>
+  <label for="closedNote">说明（内部留存，不公开）</label>
+  <textarea id="closedNote" name="note" rows="2" maxlength="1000"></textarea>
+  <button type="submit" class="secondary">报告关停</button>
+</form>`}
+</section>`;
+}
+
+/** A request to the managers was sent, or was refused by the workflow. */
+export function requestAnswerPage(viewer: Viewer, unitLabel: string, title: string, text: string): string {
+  return page(title, html`<p class="notice" role="status">${unitLabel}：${text}</p>
+<p><a href="/">返回工作台</a></p>`, viewer);
 }
 
 function facts(v: InspectionView): Html {
@@ -107,7 +152,8 @@ ${facts(v)}
   </fieldset>
   <p class="hint">提交人：${viewer.name}。提交后不能修改。</p>
   <button type="submit">提交检查结果</button>
-</form>`,
+</form>
+${requestForms(viewer, v)}`,
     viewer,
   );
 }
