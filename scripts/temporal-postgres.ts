@@ -228,7 +228,12 @@ async function ensureNamespace(address: string, namespace: string, log: (line: s
   const existing = run(['operator', 'search-attribute', 'list']).stdout;
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) {
     if (new RegExp(`\\b${name}\\b`).test(existing)) continue;
-    const r = run(['operator', 'search-attribute', 'create', '--name', name, '--type', type]);
+    let r = run(['operator', 'search-attribute', 'create', '--name', name, '--type', type]);
+    // A namespace just created reaches every service's namespace cache a few seconds later.
+    while (r.status !== 0 && /not found/i.test(r.stderr) && Date.now() < deadline + 30_000) {
+      await new Promise((res) => setTimeout(res, 1_000));
+      r = run(['operator', 'search-attribute', 'create', '--name', name, '--type', type]);
+    }
     if (r.status !== 0) throw new Error(`could not register search attribute ${name}: ${r.stderr}`);
   }
   log(`namespace ${namespace} with ${Object.keys(SEARCH_ATTRIBUTE_TYPES).join(', ')}`);

@@ -1,6 +1,9 @@
 // docker-compose.yml and deploy/ checked without a Docker engine: the YAML parses, services hang
-// together (dependencies, volumes, healthchecks, mounted files), the worker's environment is valid
-// for config/runtime.ts, the Dockerfile's paths exist and it is glibc-based, the search attributes
+// together (dependencies, volumes, healthchecks, mounted files), the topology is the production
+// one (Temporal on PostgreSQL at the native check's version, the project's own role and database
+// on the same server, N workers with nothing shared on disk, the console, mailpit), the worker's
+// environment is valid for config/runtime.ts, the project database's setup script really runs on
+// a PostgreSQL server, the Dockerfile's paths exist and it is glibc-based, the search attributes
 // match workflows/search-attributes.ts, and docs/operations.md covers the settings and services.
 // `docker compose config` runs too where the compose plugin is installed.
 import { describe, expect, it } from 'vitest';
@@ -11,6 +14,12 @@ import { parse } from 'yaml';
 import { loadRuntimeSettings, SETTINGS_VARIABLES } from '../config/runtime';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
 import { TEMPORAL_SERVER_VERSION } from '../scripts/temporal-postgres';
+import { createProjectDatabase } from '../scripts/production/project-database';
+import { Client } from 'pg';
+import { inject } from 'vitest';
+import { toShared, type SharedPostgres } from './setup/global-postgres';
+import { startTestPostgres } from '../scripts/postgres';
+import { loadConsoleSettings } from '../console/settings';
 
 const ROOT = path.join(__dirname, '..');
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -26,6 +35,7 @@ interface Service {
   command?: string[];
   entrypoint?: string[];
   profiles?: string[];
+  deploy?: { replicas?: string | number };
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, Service>;
@@ -41,7 +51,7 @@ function interpolate(v: string): string {
 describe('docker-compose.yml', () => {
   it('has the production-like services', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['mailpit', 'postgresql', 'ssj', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+      ['console', 'mailpit', 'postgresql', 'ssj', 'ssj-database', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
     );
     expect(interpolate(services.temporal!.image!)).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
     expect(interpolate(services['temporal-ui']!.image!)).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
@@ -83,9 +93,11 @@ describe('docker-compose.yml', () => {
         if (source.startsWith('./')) expect(fs.existsSync(path.join(ROOT, source)), `${name}: ${source}`).toBe(true);
         else expect(compose.volumes, `${name}: volume ${source}`).toHaveProperty(source);
       }
+      // A one-shot's script is read from the folder mounted at /ssj-deploy.
+      const deployMount = (s.volumes ?? []).find((v) => v.split(':')[1] === '/ssj-deploy')?.split(':')[0];
       for (const c of [...(s.command ?? [])]) {
         const m = /^\/ssj-deploy\/(.+)$/.exec(c);
-        if (m) expect(fs.existsSync(path.join(ROOT, 'deploy', 'temporal', m[1]!)), `${name}: ${c}`).toBe(true);
+        if (m) expect(deployMount && fs.existsSync(path.join(ROOT, deployMount, m[1]!)), `${name}: ${c}`).toBe(true);
       }
     }
     const dyn = services.temporal!.environment!.DYNAMIC_CONFIG_FILE_PATH!;
@@ -96,7 +108,7 @@ describe('docker-compose.yml', () => {
 
   it('binds published ports to loopback only', () => {
     const published = Object.values(services).flatMap((s) => s.ports ?? []);
-    expect(published.sort()).toEqual(['127.0.0.1:7233:7233', '127.0.0.1:8025:8025', '127.0.0.1:8080:8080']);
+    expect(published.sort()).toEqual(['127.0.0.1:7233:7233', '127.0.0.1:8025:8025', '127.0.0.1:8080:8080', '127.0.0.1:8300:8300']);
   });
 
   it('gives the worker an environment that config/runtime.ts accepts, pointing at services that exist', () => {
@@ -111,7 +123,6 @@ describe('docker-compose.yml', () => {
     expect(s.smtp.port).toBe(1025); // mailpit's SMTP port
     expect(s.mailFrom.name).toBe('信阳市生态环境综合行政执法支队');
     expect(s.dataDir).toBe('/data');
-    expect(services.worker!.volumes).toContain('ssj-data:/data');
 
     // The bundle the worker loads is the one the image's build makes (dist/workflow-bundle.js).
     expect(bundle).toBe('/app/dist/workflow-bundle.js');
@@ -121,6 +132,70 @@ describe('docker-compose.yml', () => {
     expect(stopGrace).toBeGreaterThan(Number(env.SSJ_SHUTDOWN_GRACE_SECONDS));
   });
 
+  it('is the production topology: N workers sharing nothing on disk, the project database beside Temporal\'s, the console', () => {
+    const worker = services.worker!;
+    expect(Number(interpolate(String(worker.deploy?.replicas ?? '1')))).toBeGreaterThanOrEqual(2);
+    // Only PostgreSQL keeps a named volume: the workers' /data is each replica's own scratch.
+    for (const [name, s] of Object.entries(services)) {
+      for (const v of s.volumes ?? []) if (!v.split(':')[0]!.startsWith('./')) expect(name, `${name} mounts ${v}`).toBe('postgresql');
+    }
+    expect(worker.volumes ?? []).toEqual([]);
+    expect(read('deploy/Dockerfile')).toMatch(/^VOLUME \["\/data"\]$/m);
+
+    // SSJ_DATABASE_URL: role and database ssj on the postgresql service, not Temporal's role.
+    const url = new URL(interpolate(worker.environment!.SSJ_DATABASE_URL!));
+    expect(services[url.hostname], url.hostname).toBeDefined();
+    expect(url.hostname).toBe('postgresql');
+    expect([url.username, url.pathname]).toEqual(['ssj', '/ssj']);
+    expect(url.username).not.toBe(services.postgresql!.environment!.POSTGRES_USER);
+    const setup = services['ssj-database']!;
+    expect(interpolate(setup.image!)).toBe(interpolate(services.postgresql!.image!));
+    expect(setup.depends_on!.postgresql!.condition).toBe('service_healthy');
+    expect(setup.command).toEqual(['/ssj-deploy/setup-ssj-database.sh']);
+    expect(setup.volumes).toContain('./deploy/postgres:/ssj-deploy:ro');
+    // The one-shot sets the password the services connect with (the same variable and default).
+    expect(setup.environment!.SSJ_DB_PASSWORD).toBe('${SSJ_DB_PASSWORD:-ssj}');
+    expect(worker.environment!.SSJ_DATABASE_URL).toContain(':${SSJ_DB_PASSWORD:-ssj}@');
+    expect(setup.environment!.PGUSER).toBe(services.postgresql!.environment!.POSTGRES_USER);
+    expect(setup.environment!.PGPASSWORD).toBe(services.postgresql!.environment!.POSTGRES_PASSWORD);
+    for (const name of ['worker', 'console', 'ssj']) expect(services[name]!.depends_on!['ssj-database']!.condition, name).toBe('service_completed_successfully');
+
+    // The console: compiled, on the same settings and database, its port published, /healthz checked.
+    const consoleService = services.console!;
+    expect(consoleService.image).toBe(worker.image);
+    expect(consoleService.entrypoint).toEqual(['node', 'dist/console/main.js']);
+    expect(fs.existsSync(path.join(ROOT, 'console', 'main.ts'))).toBe(true);
+    const env = Object.fromEntries(Object.entries(consoleService.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+    for (const [k, v] of Object.entries(worker.environment!)) expect(consoleService.environment![k], k).toBe(v);
+    const cs = loadConsoleSettings({ env, cwd: ROOT });
+    expect(cs.store.databaseUrl).toBe(url.toString());
+    expect(consoleService.ports).toEqual([`127.0.0.1:${cs.port}:${cs.port}`]);
+    expect(consoleService.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${cs.port}/healthz`);
+    expect(read('console/server.ts')).toContain("app.get('/healthz'");
+  });
+
+  it('sets up the project database with the script compose runs, on a real PostgreSQL, again and again', async () => {
+    const shared = inject('postgres') as SharedPostgres | undefined;
+    const own = shared ? null : await startTestPostgres();
+    const server = shared ?? toShared(own!);
+    try {
+      createProjectDatabase(server.adminUrl, 'first-password');
+      const url = createProjectDatabase(server.adminUrl, 'second-password'); // a second `up`: kept, password set again
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        const row = (await c.query('SELECT current_user AS u, current_database() AS d, r.rolsuper AS su, r.rolcreatedb AS cdb FROM pg_roles r WHERE r.rolname = current_user')).rows[0];
+        expect(row).toEqual({ u: 'ssj', d: 'ssj', su: false, cdb: false });
+        await c.query('CREATE TABLE IF NOT EXISTS compose_probe (x int)'); // it owns its database
+        await expect(c.query('CREATE DATABASE not_yours')).rejects.toThrow(/permission denied/);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await own?.stop();
+    }
+  });
+
   it('registers exactly the search attributes the workflows use', () => {
     const script = read('deploy/temporal/setup-namespace.sh');
     const pairs = /for pair in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
@@ -128,8 +203,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('has one-shot scripts that the shell can parse', () => {
-    for (const f of ['setup-postgres.sh', 'setup-namespace.sh']) {
-      const r = spawnSync('sh', ['-n', path.join(ROOT, 'deploy', 'temporal', f)], { encoding: 'utf8' });
+    for (const f of ['temporal/setup-postgres.sh', 'temporal/setup-namespace.sh', 'postgres/setup-ssj-database.sh']) {
+      const r = spawnSync('sh', ['-n', path.join(ROOT, 'deploy', f)], { encoding: 'utf8' });
       expect(r.stderr, f).toBe('');
       expect(r.status, f).toBe(0);
     }
