@@ -10,7 +10,7 @@ import { freezeCounts, freezeFiles, freezeQuarter, type FreezeFiles, type Freeze
 import { quarterCalendar, type Programme, type Quarter } from '../domain/programme';
 import type { RegistrySnapshot } from '../domain/registry';
 import { loadProgramme } from './programme';
-import { openRegistry } from './registry/store';
+import type { RegistryStore } from '../stores/registry-store';
 import { fsyncDir, stageFolder } from './staged-folder';
 import { materialisePackage } from '../stores/blob-folders';
 import { BlobMissingError, campaignPackageName, PackageConflictError, type BlobStore } from '../stores/blob-store';
@@ -115,8 +115,8 @@ export async function storedManifestFiles(store: BlobStore, packageDigest: strin
 }
 
 export interface FreezeActivityInput {
-  /** Registry database file. */
-  db: string;
+  /** The registries (stores/registry-store.ts, on the shared store). */
+  registry: Pick<RegistryStore, 'snapshotAt'>;
   year: number;
   quarter: Quarter;
   outDir: string;
@@ -136,13 +136,7 @@ export async function freezeQuarterActivity(input: FreezeActivityInput): Promise
     throw new FreezeRefusedError(`the programme ${programme.id} is for ${programme.year}, not ${input.year}`);
   }
   const at = input.at ?? quarterCalendar(programme, input.quarter).previousQuarterEnd;
-  const store = openRegistry(input.db);
-  let snapshot: RegistrySnapshot;
-  try {
-    snapshot = store.snapshotAt(at);
-  } finally {
-    store.close();
-  }
+  const snapshot = await input.registry.snapshotAt(at);
   return freezeToFolder({ snapshot, programme, quarter: input.quarter, dir: input.outDir, inputs: input.inputs, spec: input.spec });
 }
 

@@ -15,7 +15,6 @@ export interface LocalServer {
   keyFile: string;
   /** The data folder ssj should use (the demo's registry and documents live there). */
   dataDir?: string;
-  registryDb?: string;
   /** What wrote it, for the comment line: e.g. `npm run demo -- --keep-running`. */
   by: string;
 }
@@ -43,7 +42,6 @@ export function writeLocalServer(dataDir: string, s: LocalServer): () => void {
     `TEMPORAL_NAMESPACE=${s.namespace}`,
     `SSJ_CODEC_KEYS_FILE=${path.resolve(s.keyFile)}`,
     ...(s.dataDir ? [`SSJ_DATA_DIR=${path.resolve(s.dataDir)}`] : []),
-    ...(s.registryDb ? [`SSJ_DB=${path.resolve(s.registryDb)}`] : []),
     // A development server: its worker (`npm run worker`) runs rehearsals (ssj quarter start --rehearsal).
     'SSJ_ALLOW_REHEARSAL_CLOCK=true',
   ];

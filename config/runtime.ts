@@ -43,8 +43,6 @@ export interface RuntimeSettings {
   consolePublicUrl: string | null;
   /** The shared store (stores/open.ts): PostgreSQL URL; null: SQLite `ssj.db` in dataDir. */
   databaseUrl: string | null;
-  /** The registry store (SQLite file). */
-  registryDb: string;
   /** The programme file; null: activities/programme.ts's default (config/programme.json). */
   programmeFile: string | null;
   /** A prebuilt workflow bundle (worker/build-bundle.ts); null: bundle workflows/index.ts at start. */
@@ -88,7 +86,6 @@ export const SETTINGS_VARIABLES = {
     default: '',
     doc: 'the shared store on PostgreSQL, postgres://user:password@host:5432/db (several hosts); empty: SQLite ssj.db in SSJ_DATA_DIR (one host)',
   },
-  SSJ_DB: { default: '<SSJ_DATA_DIR>/registry.db', doc: 'the registry store (SQLite file)' },
   SSJ_PROGRAMME: { default: 'config/programme.json', doc: 'the programme (plan) file' },
   SSJ_WORKFLOW_BUNDLE: { default: '', doc: 'prebuilt workflow bundle (npm run build:bundle); bundles at start when empty' },
   SMTP_HOST: { default: '127.0.0.1', doc: 'SMTP server' },
@@ -164,7 +161,6 @@ const envSchema = z.object({
   SSJ_DATABASE_URL: optionalText.refine((v) => v === null || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
     error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database',
   }),
-  SSJ_DB: optionalText,
   SSJ_PROGRAMME: optionalText,
   SSJ_WORKFLOW_BUNDLE: optionalText,
   SMTP_HOST: z
@@ -285,7 +281,6 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     },
     dataDir,
     databaseUrl: e.SSJ_DATABASE_URL,
-    registryDb: e.SSJ_DB === null ? path.join(dataDir, 'registry.db') : abs(e.SSJ_DB),
     programmeFile,
     workflowBundle,
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, pass: e.SMTP_PASS },

@@ -37,7 +37,6 @@ import type { Quarter } from '../domain/programme';
 import { formatCampaignStatus } from '../client/commands/quarter';
 import { drawNoticeDir } from '../activities/publication/draw-notice';
 import { buildRegistry, DEMO_YEAR as YEAR, runSimulatedQuarter } from './simulated-quarter';
-import { adoptLegacyRegistryInto } from '../activities/registry/adopt-legacy';
 import { addDemoAccounts, formatDemoAccounts, startDemoConsole } from './demo-console';
 import type { ServedConsole } from '../console/serve';
 
@@ -145,7 +144,6 @@ function claimDataDir(dir: string): void {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   claimDataDir(opts.data);
-  const registryDb = path.join(opts.data, 'registry.db');
   say(`demo data folder ${opts.data} (fresh); seed ${opts.seed}, scale ${opts.scale}, 1 programme day = ${opts.secondsPerDay} s`);
 
   let server: DevServer | undefined;
@@ -177,9 +175,8 @@ async function main(): Promise<void> {
 
   try {
     // 1. The registry, through the real import path.
-    const { snapshot, newUnitsBatch } = await buildRegistry(opts, registryDb);
-    // The worker still reads registry.db; the console and `ssj --as` read the shared store (ssj.db).
-    await adoptLegacyRegistryInto(registryDb, { dataDir: opts.data, databaseUrl: null });
+    // Into the shared store (ssj.db in the data folder) that the worker, the console and `ssj --as` read.
+    const { snapshot, newUnitsBatch } = await buildRegistry(opts, { dataDir: opts.data, databaseUrl: null });
     const active = snapshot.units.filter((u) => u.status === 'active');
     say(`registry imported: ${active.length} units, ${snapshot.people.length} people, ${snapshot.departments.length} departments, ${snapshot.conflicts.length} conflicts`);
 
@@ -215,7 +212,6 @@ async function main(): Promise<void> {
       namespace: server.namespace,
       keyFile,
       dataDir: opts.data,
-      registryDb,
       by: 'npm run demo',
     });
 
@@ -228,7 +224,6 @@ async function main(): Promise<void> {
         TEMPORAL_ADDRESS: server.address,
         TEMPORAL_NAMESPACE: server.namespace,
         SSJ_DATA_DIR: opts.data,
-        SSJ_DB: registryDb,
         SSJ_TASK_QUEUE: 'ssj',
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(catcher.port),

@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { importRegistryFile } from '../activities/registry/import-file';
-import { openRegistry } from '../activities/registry/store';
+import { openRegistryStore } from '../stores/registry-store';
+import type { StoreSettings } from '../stores/open';
 import { writeSyntheticRegistry } from '../activities/registry/write-files';
 import type { ImportKind } from '../activities/registry/templates';
 import type { Programme, Quarter } from '../domain/programme';
@@ -43,11 +44,12 @@ export const DEMO_YEAR = 2023;
 
 // --- registry ---------------------------------------------------------------------------------
 
-export async function buildRegistry(opts: { seed: string; scale: number; data: string }, registryDb: string): Promise<{ snapshot: RegistrySnapshot; newUnitsBatch: string | null }> {
+/** Writes the synthetic registry's files under <opts.data>/registry-files and imports them into the store `into` names. */
+export async function buildRegistry(opts: { seed: string; scale: number; data: string }, into: StoreSettings): Promise<{ snapshot: RegistrySnapshot; newUnitsBatch: string | null }> {
   const data = generateRegistry({ seed: opts.seed, scale: opts.scale });
   const filesDir = path.join(opts.data, 'registry-files');
   const files = await writeSyntheticRegistry(data, filesDir);
-  const store = openRegistry(registryDb);
+  const store = await openRegistryStore(into);
   let newUnitsBatch: string | null = null;
   try {
     for (const f of files) {
@@ -59,9 +61,9 @@ export async function buildRegistry(opts: { seed: string; scale: number; data: s
       });
       if (f.kind === 'new-units') newUnitsBatch = r.key;
     }
-    return { snapshot: store.snapshotAt(data.baseDate), newUnitsBatch };
+    return { snapshot: await store.snapshotAt(data.baseDate), newUnitsBatch };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -15,8 +15,8 @@ import { formatDocumentNumber } from '../domain/documents';
 import { UNISSUED_AT_PUBLICATION } from '../activities/steps/publish';
 
 let fx: Fixture;
-beforeAll(() => {
-  fx = createFixture('store-quarter-2024');
+beforeAll(async () => {
+  fx = await createFixture('store-quarter-2024');
 });
 afterAll(() => {
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
@@ -25,7 +25,7 @@ afterAll(() => {
 describe('prepareCampaign', () => {
   it('refuses a second campaign of the quarter with the typed failure; the first, retried, is prepared again', async () => {
     const mail = recordingMail(fx.mailDb);
-    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
     const first = 'campaign-store-quarter-2024-2024q1';
     const second = `${first}-2023-12-17T00:00:00Z`;
     try {
@@ -60,12 +60,11 @@ describe('prepareCampaign', () => {
 
 describe('publishCampaign', () => {
   it('voids the numbers of the campaign taken but never issued (a worker died between number and document), once', async () => {
-    const gx = createFixture('store-gap-2024');
+    const gx = await createFixture('store-gap-2024');
     const mail = recordingMail(gx.mailDb);
     const published: string[] = [];
     const acts = createActivities({
       dataDir: gx.dataDir,
-      registryDb: gx.registryDb,
       programme: gx.programme,
       mail,
       // The package itself is tested elsewhere; here only the register matters.

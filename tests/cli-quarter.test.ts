@@ -11,7 +11,6 @@ import type { Client, Connection } from '@temporalio/client';
 import { freePort } from '../scripts/dev-server';
 import { codecBundleOptions, devServerClient, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
-import { shareFixtureRegistry } from './helpers/shared-registry';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { campaignWorkflowId } from '../workflows/definitions';
@@ -31,8 +30,7 @@ function ssj(args: string[], extraEnv: NodeJS.ProcessEnv = {}, stdin?: string): 
 }
 
 beforeAll(async () => {
-  fx = createFixture('cli-2024');
-  await shareFixtureRegistry(fx);
+  fx = await createFixture('cli-2024');
   // Child processes start in seconds: give the witnesses 60 programme days (5 minutes) to reveal.
   fx.programme = { ...fx.programme, deadlines: { ...fx.programme.deadlines, witnessRevealHours: 24 * 60 } };
   taskQueue = uniqueTaskQueue('cli');
@@ -141,7 +139,7 @@ describe('a quarter through the command line', () => {
 
   it('starts, takes both witnesses (commit, then reveal), and records a result; a second start and a duplicate witness are refused', async () => {
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, keyring, allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, keyring, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities, ...testWorkerCodec(keyring) });
     const campaignId = campaignWorkflowId(fx.programme.id, 2024, 1);
     const q = ['--year', '2024', '--quarter', '1'];

@@ -13,7 +13,6 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSo
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
-import { openRegistry } from '../activities/registry/store';
 import * as api from '../client/temporal';
 import { witnessSecretSchema } from '../client/witness-secret';
 import { addAccount } from '../console/accounts';
@@ -24,7 +23,7 @@ import type { Person } from '../domain/registry';
 import { launchChromium } from '../scripts/browser';
 import { campaignWorkflowId, type CampaignStatus } from '../workflows/definitions';
 import { screenshotBoth, SCREENSHOTS, startConsole, type RunningConsole } from './helpers/browser-console';
-import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 
@@ -42,12 +41,10 @@ const cspErrors: string[] = [];
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-  fx = createFixture('console-ceremony-2024');
+  fx = await createFixture('console-ceremony-2024');
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
-  const reg = openRegistry(fx.registryDb);
-  people = new Map(reg.snapshotAt('2024-01-01').people.map((p) => [p.id, p]));
-  reg.close();
+  people = new Map((await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2024-01-01'))).people.map((p) => [p.id, p]));
   c = await startConsole({ personName: async (id) => people.get(id)?.name ?? null, temporal: client });
   for (const [login, id] of [['adm', PEOPLE.admin], ['dis', PEOPLE.discipline], ['adm2', PEOPLE.admin2], ['mgr', PEOPLE.managers[0]!]] as const) {
     await addAccount(c.store, { login, person: people.get(id)!, roles: [], password: PASSWORD, oidc: null, now: new Date() });
@@ -82,7 +79,7 @@ const text = (page: Page, sel: string) => page.locator(sel).first().innerText();
 describe('the draw ceremony in the console', () => {
   it('two witnesses commit and reveal in their browsers; the projector follows; intruders and late clicks are refused', async () => {
     const taskQueue = uniqueTaskQueue('console-ceremony');
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
     const programmeId = fx.programme.id;
     const campaignId = campaignWorkflowId(programmeId, 2024, 1);

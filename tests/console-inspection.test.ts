@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { loadProgramme } from '../activities/programme';
-import { asyncView, openRegistry } from '../activities/registry/store';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import * as api from '../client/temporal';
 import { addAccount } from '../console/accounts';
 import { parseResultForm } from '../console/inspection-form';
@@ -35,7 +35,7 @@ let connection: Connection;
 let native: NativeConnection;
 let c: RunningConsole;
 let registry: InspectionRegistry;
-let legacyRegistry: ReturnType<typeof openRegistry> | undefined;
+let sharedRegistry: RegistryStore | undefined;
 let browser: Browser;
 let people: Map<string, Person>;
 
@@ -61,14 +61,12 @@ function postForm(who: ConsoleClient, pairs: [string, string][], csrf: string | 
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-  fx = createFixture('console-inspection-2024');
+  fx = await createFixture('console-inspection-2024');
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
-  const reg = openRegistry(fx.registryDb);
-  people = new Map(reg.snapshotAt('2024-01-01').people.map((p) => [p.id, p]));
-  reg.close();
-  legacyRegistry = openRegistry(fx.registryDb); // the fixture's registry.db, until the fixture fills the shared store
-  registry = await inspectionRegistry(asyncView(legacyRegistry));
+  sharedRegistry = await openRegistryStore({ dataDir: fx.dataDir, databaseUrl: null });
+  people = new Map((await sharedRegistry.snapshotAt('2024-01-01')).people.map((p) => [p.id, p]));
+  registry = await inspectionRegistry(sharedRegistry);
   c = await startConsole({
     personName: async (id) => people.get(id)?.name ?? null,
     temporal: client,
@@ -79,7 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await c?.stop();
-  legacyRegistry?.close();
+  await sharedRegistry?.close();
   await native?.close();
   await connection?.close();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
@@ -88,7 +86,7 @@ afterAll(async () => {
 describe('an inspection in the console', () => {
   it('shows the unit and check items to the team only, and submits the result through the Update as the signed-in inspector', async () => {
     const taskQueue = uniqueTaskQueue('console-inspection');
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
 
     await worker.runUntil(async () => {

@@ -33,7 +33,7 @@ const taskQueue = uniqueTaskQueue('console-publication');
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-  fx = createFixture('console-publication-2024');
+  fx = await createFixture('console-publication-2024');
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
   c = await startConsole({ personName: async (id) => `人员${id}`, temporal: client, operations: operationsOf(fx.programme, { taskQueue, dataDir: fx.dataDir }) });
@@ -54,7 +54,7 @@ afterAll(async () => {
 
 describe('结果公示', () => {
   it('previews, then lists and serves the published package; the year table has the quarter’s own statistics', async () => {
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
     try {
       await worker.runUntil(async () => {

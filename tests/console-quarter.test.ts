@@ -39,7 +39,7 @@ const signIn = async (login: string) => {
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-  fx = createFixture('console-quarter-2024');
+  fx = await createFixture('console-quarter-2024');
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
   c = await startConsole({ personName: async (id) => `人员${id}`, temporal: client, operations: operationsOf(fx.programme, { taskQueue, dataDir: fx.dataDir }) });
@@ -129,7 +129,7 @@ describe('the quarter pages for operations', () => {
 
   it('starts a quarter only with the CSRF token; it runs and shows up; a second start answers 已存在', async () => {
     const campaignId = campaignWorkflowId(fx.programme.id, 2024, 1);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
     try {
       await worker.runUntil(async () => {

@@ -12,7 +12,6 @@ import { loadConsoleSettings } from '../console/settings';
 import { verifyPassword } from '../console/passwords';
 import { openConsoleStore } from '../stores/open';
 import { createFixture, PEOPLE, type Fixture } from './helpers/campaign-fixture';
-import { shareFixtureRegistry } from './helpers/shared-registry';
 import { ConsoleClient } from './helpers/console-client';
 
 let fx: Fixture;
@@ -43,9 +42,8 @@ async function refusal(...args: string[]): Promise<UserError> {
 }
 
 beforeAll(async () => {
-  fx = createFixture('console-user-2024');
-  await shareFixtureRegistry(fx);
-  Object.assign(process.env, { SSJ_DB: fx.registryDb, SSJ_DATA_DIR: fx.dataDir, SSJ_CONSOLE_PUBLIC_URL: 'https://ssj.example.org' });
+  fx = await createFixture('console-user-2024');
+  Object.assign(process.env, { SSJ_DATA_DIR: fx.dataDir, SSJ_CONSOLE_PUBLIC_URL: 'https://ssj.example.org' });
   delete process.env.SSJ_DATABASE_URL;
   delete process.env.SSJ_ENV_FILE;
 });

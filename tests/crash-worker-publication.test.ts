@@ -66,7 +66,6 @@ describe('a worker killed while it writes the publication', () => {
     // The inputs as the activity saw them, for the undisturbed run.
     const refDir = path.join(fx.dir, 'reference');
     fs.cpSync(fx.dataDir, path.join(refDir, 'data'), { recursive: true, filter: (src) => src !== publicationDir });
-    fs.cpSync(fx.registryDb, path.join(refDir, 'registry.db'));
 
     await first.kill();
     await spawnWorker(fx.dir, base);
@@ -76,7 +75,6 @@ describe('a worker killed while it writes the publication', () => {
 
     const reference = createActivities({
       dataDir: path.join(refDir, 'data'),
-      registryDb: path.join(refDir, 'registry.db'),
       programme: fx.programme,
       mail: { sendNotice: () => Promise.reject(new Error('the publication sends no notice')) },
     });

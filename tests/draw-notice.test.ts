@@ -115,9 +115,9 @@ describe('the notice', () => {
 
 describe('drawCampaign writes the notice', () => {
   it('at <dataDir>/notices/<campaign>, with the drawing ceremony\'s time and the void ceremonies; a retry is byte-identical', async () => {
-    const fx = createFixture();
+    const fx = await createFixture();
     try {
-      const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb) });
+      const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb) });
       const campaignId = 'campaign-testcity-2024-2024q1';
       await acts.prepareCampaign({ campaignId, programmeId: fx.programme.id, year: 2024, quarter: 1, rosterAsOf: '2023-12-31' });
       const frozen = await acts.freezeCampaign({ campaignId, quarter: 1, asOf: '2023-12-31', spec: 'ssj-draw/2' });

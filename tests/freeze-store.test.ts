@@ -6,9 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freezeQuarterActivity } from '../activities/freeze';
-import { adoptLegacyRegistry } from '../activities/registry/adopt-legacy';
-import { openRegistry, type RegistryChange } from '../activities/registry/store';
-import { openRegistryStore } from '../stores/registry-store';
+import { openRegistryStore, type RegistryChange, type RegistryStore } from '../stores/registry-store';
 import { execFileSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { register } from '../client/commands/programme';
@@ -17,18 +15,15 @@ import { readManifest } from '../domain/draw/read-manifest';
 import { cityDepartments, inspectors, unit, units } from './helpers/registry-snapshot';
 
 let dir: string;
-let db: string;
-/** The data folder whose shared store (ssj.db) the command line reads. */
+/** The data folder whose shared store (ssj.db) the activity and the command line read. */
 let dataDir: string;
+let registry: RegistryStore;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-freeze-store-'));
-  // freezeQuarterActivity still reads a registry.db of its own: the same registry goes into
-  // both, until the activity reads the shared store too.
-  db = path.join(dir, 'registry.db');
   dataDir = path.join(dir, 'data');
-  const store = openRegistry(db);
-  try {
+  const store = (registry = await openRegistryStore({ dataDir, databaseUrl: null }));
+  {
     const initial: RegistryChange[] = [
       ...cityDepartments().map((d) => ({ entityKind: 'department' as const, entityId: d.id, state: d })),
       ...[
@@ -42,9 +37,9 @@ beforeAll(async () => {
         state: p,
       })),
     ];
-    store.applyBatch({ key: 'test:initial', kind: 'test', source: 'test', reason: 'initial registry', effectiveDate: '2022-12-01', changes: initial });
+    await store.applyBatch({ key: 'test:initial', kind: 'test', source: 'test', reason: 'initial registry', effectiveDate: '2022-12-01', changes: initial });
     const closed = unit('KS0001', { category: 'key', jurisdiction: 'shihe', status: 'closed', statusDate: '2023-02-15' });
-    store.applyBatch({
+    await store.applyBatch({
       key: 'test:closure',
       kind: 'test',
       source: 'brigade-shihe',
@@ -52,15 +47,13 @@ beforeAll(async () => {
       effectiveDate: '2023-02-15',
       changes: [{ entityKind: 'unit', entityId: 'KS0001', state: closed }],
     });
-  } finally {
-    store.close();
   }
-  const shared = await openRegistryStore({ dataDir, databaseUrl: null });
-  await adoptLegacyRegistry(db, shared);
-  await shared.close();
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await registry?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * The commands of client/commands/programme.ts, run in-process as client/ssj.ts's main runs them
@@ -106,7 +99,7 @@ async function ssj(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('freeze through the registry store', () => {
   it('freezes each quarter from the registry as it stood at the end of the previous quarter', async () => {
-    const q1 = await freezeQuarterActivity({ db, year: 2023, quarter: 1, outDir: path.join(dir, 'q1') });
+    const q1 = await freezeQuarterActivity({ registry, year: 2023, quarter: 1, outDir: path.join(dir, 'q1') });
     expect(q1.asOf).toBe('2022-12-31');
     expect(q1.campaign).toBe('xinyang-2023q1');
     const m1 = readManifest(path.join(dir, 'q1'));
@@ -114,12 +107,12 @@ describe('freeze through the registry store', () => {
     expect(m1.params.spec).toBe('ssj-draw/2'); // new campaigns freeze ssj-draw/2 manifests
     expect(m1.units.map((u) => u.unitId)).toContain('KS0001');
 
-    const q2 = await freezeQuarterActivity({ db, year: 2023, quarter: 2, outDir: path.join(dir, 'q2') });
+    const q2 = await freezeQuarterActivity({ registry, year: 2023, quarter: 2, outDir: path.join(dir, 'q2') });
     expect(q2.asOf).toBe('2023-03-31');
     expect(readManifest(path.join(dir, 'q2')).units.map((u) => u.unitId)).not.toContain('KS0001');
     expect(fs.readFileSync(path.join(dir, 'q2', 'exclusions.csv'), 'utf8')).toContain('KS0001,closed,status closed since 2023-02-15\n');
 
-    const again = await freezeQuarterActivity({ db, year: 2023, quarter: 1, outDir: path.join(dir, 'q1') });
+    const again = await freezeQuarterActivity({ registry, year: 2023, quarter: 1, outDir: path.join(dir, 'q1') });
     expect(again).toMatchObject({ written: false, manifestDigest: q1.manifestDigest });
   });
 

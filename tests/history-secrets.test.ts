@@ -31,7 +31,7 @@ let address: string;
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet(), ...codecBundleOptions });
-  fx = createFixture(`secrets-${process.pid}`);
+  fx = await createFixture(`secrets-${process.pid}`);
   ({ keyring } = testKeyring());
   ({ client, connection, address } = await devServerClient(keyring));
   native = await NativeConnection.connect({ address });
@@ -68,7 +68,7 @@ describe('histories hold no secret in clear', () => {
   it('a quarter run with the codec: every payload encrypted, no entropy, salt or unit in any history or workflow id; the codec endpoint decodes for staff only', async () => {
     const taskQueue = uniqueTaskQueue('secrets');
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, keyring, allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, keyring, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities, ...testWorkerCodec(keyring) });
     const programmeId = fx.programme.id;
     const campaignId = campaignWorkflowId(programmeId, 2024, 1);

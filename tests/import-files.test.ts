@@ -12,7 +12,7 @@ import { ImportRefused, importRegistryFile, type ImportOptions } from '../activi
 import { silentProgress, terminalProgress } from '../activities/registry/progress';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE } from '../stores/open';
-import { openRegistry } from '../activities/registry/store';
+import { legacyAsyncView, openLegacyRegistry } from './helpers/legacy-registry';
 import { TEMPLATES } from '../activities/registry/templates';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -367,8 +367,8 @@ describe('ssj registry (command line)', () => {
 
   it('adopt carries a registry.db of an earlier release over, once', async () => {
     const legacyFile = path.join(tmp, 'legacy', 'registry.db');
-    const legacy = openRegistry(legacyFile);
-    await importRegistryFile(legacy, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
+    const legacy = openLegacyRegistry(legacyFile);
+    await importRegistryFile(legacyAsyncView(legacy), path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
     legacy.close();
     const dir = path.join(tmp, 'adopt');
     const first = ssj(dir, 'adopt', legacyFile);

@@ -11,9 +11,8 @@ import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
 import { createMailer, MailUnavailableError, type Mailer } from '../activities/mail/mailer';
 import { readMessage } from '../activities/mail/mime-read';
 import { campaignNoticeProblems } from '../activities/mail/problems';
-import { openRegistry } from '../activities/registry/store';
 import { freePort } from '../scripts/dev-server';
-import { createFixture, PEOPLE, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, withRegistry, PEOPLE, type Fixture } from './helpers/campaign-fixture';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 import * as api from '../client/temporal';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -34,8 +33,8 @@ const operations = [PEOPLE.admin, PEOPLE.admin2, PEOPLE.detachmentLeader].map(ma
 let fx: Fixture;
 const opened: { close(): unknown }[] = [];
 
-beforeEach(() => {
-  fx = createFixture('notice-delivery-2024');
+beforeEach(async () => {
+  fx = await createFixture('notice-delivery-2024');
 });
 afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
@@ -69,7 +68,7 @@ function realMailer(port: number): Mailer {
 }
 
 async function campaign(port: number) {
-  const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: realMailer(port) });
+  const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: realMailer(port) });
   opened.push({ close: () => acts.close() });
   await acts.prepareCampaign({ campaignId, programmeId: fx.programme.id, year: 2024, quarter: 1, rosterAsOf: '2023-12-31' });
   return acts;
@@ -135,9 +134,9 @@ describe('sendNotice is best-effort', () => {
   });
 
   it('nobody with an address in the registry: `nobody-reachable`, who lacks one, and the alert', async () => {
-    const reg = openRegistry(fx.registryDb);
-    const snap = reg.snapshotAt('2023-12-31');
-    reg.applyBatch({
+    await withRegistry(fx.dataDir, async (reg) => {
+    const snap = await reg.snapshotAt('2023-12-31');
+    await reg.applyBatch({
       key: 'test:managers-without-mail',
       kind: 'test',
       source: 'test',
@@ -145,7 +144,7 @@ describe('sendNotice is best-effort', () => {
       effectiveDate: '2023-06-01',
       changes: PEOPLE.managers.map((id) => ({ entityKind: 'person' as const, entityId: id, state: { ...snap.people.find((p) => p.id === id)!, email: null } })),
     });
-    reg.close();
+    });
     const c = await catcher();
     const acts = await campaign(c.port);
     const result = await acts.sendNotice(drawOverdue);
@@ -211,7 +210,7 @@ describe('in a workflow', () => {
     opened.push({ close: () => connection.close() }, { close: () => native.close() });
     const taskQueue = uniqueTaskQueue('notice-refused');
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: realMailer(c.port), allowRehearsalClock: true });
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: realMailer(c.port), allowRehearsalClock: true });
     opened.push({ close: () => acts.close() });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities: acts });
     const filed = await worker.runUntil(async () => {

@@ -11,10 +11,10 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection, withCampaignStore } from './helpers/campaign-fixture';
+import { createFixture, withRegistry, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture, rejection, withCampaignStore } from './helpers/campaign-fixture';
 import { findInFolder, publicTexts } from '../scripts/public-folder';
 import { createActivities } from '../activities';
-import { conflictEntityId, openRegistry } from '../activities/registry/store';
+import { conflictEntityId } from '../stores/registry-store';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import {
@@ -43,18 +43,16 @@ let fx: Fixture;
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
   env = await createTimeSkippingEnv();
-  fx = createFixture(programmeId);
-  const reg = openRegistry(fx.registryDb);
+  fx = await createFixture(programmeId);
   const conflict = { inspectorId: 'S3', unitId: 'K05', reason: CONFLICT_REASON };
-  reg.applyBatch({
+  await withRegistry(fx.dataDir, (reg) => reg.applyBatch({
     key: 'test:conflict',
     kind: 'test',
     source: 'test',
     reason: 'declared conflict',
     effectiveDate: '2023-01-01',
     changes: [{ entityKind: 'conflict', entityId: conflictEntityId(conflict), state: conflict }],
-  });
-  reg.close();
+  }));
 });
 afterAll(async () => {
   await env?.teardown();
@@ -65,7 +63,7 @@ describe('reasons on the whole path, into a real publication folder', () => {
   it('publishes codes and labels only; the leader in charge decides recusals and approves replacements', async () => {
     const taskQueue = uniqueTaskQueue('private');
     const mail = recordingMail(fx.mailDb);
-    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
     const client = env.client;
 

@@ -11,11 +11,10 @@ import * as path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { createActivities } from '../activities';
 import { projectInspection, taskKeys, type InspectionProjection } from '../activities/campaign/projection';
-import { openRegistry } from '../activities/registry/store';
 import { openConsoleStore } from '../stores/open';
 import type { ConsoleStore } from '../stores/console-store';
 import { resolveClock } from '../domain/programme-clock';
@@ -125,7 +124,7 @@ describe('an inspection keeps the console’s task lists up to date', () => {
   beforeAll(async () => {
     bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
     env = await createTimeSkippingEnv();
-    fx = createFixture(programmeId);
+    fx = await createFixture(programmeId);
     store = await openConsoleStore({ dataDir: fx.dataDir, databaseUrl: null });
   }, 120_000);
   afterAll(async () => {
@@ -136,16 +135,14 @@ describe('an inspection keeps the console’s task lists up to date', () => {
 
   it('shows the inspector the result, then the managers the hand-over approval, then neither', async () => {
     const mail = recordingMail(fx.mailDb);
-    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, consoleStore: store });
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, consoleStore: store });
     try {
       await freezeAndDraw(acts, campaignId, programmeId, { admin: 'ProjectionAdmin2024', discipline: 'ProjectionDiscipl24' });
       const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
       const section = (await inspectionInputs(acts, campaignId, 'section-1', clock))[0]!;
       const wf = legacyInspectionWorkflowId(campaignId, section.unitId);
       const [s1, s2] = section.team as [string, string];
-      const reg = openRegistry(fx.registryDb);
-      const unitName = reg.snapshotAt('2023-12-31').units.find((u) => u.id === section.unitId)!.name;
-      reg.close();
+      const unitName = (await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2023-12-31'))).units.find((u) => u.id === section.unitId)!.name;
       const kinds = async (personId: string, roles: string[]) => (await store.listTasksFor({ personId, roles })).map((t) => `${t.kind} ${t.unitName} ${t.deadline}`);
 
       const taskQueue = uniqueTaskQueue('projection');
@@ -187,7 +184,7 @@ describe('an inspection keeps the console’s task lists up to date', () => {
 
   it('keeps the campaign row’s phase and dates', async () => {
     const mail = recordingMail(fx.mailDb);
-    const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, consoleStore: store, allowRehearsalClock: true });
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, consoleStore: store, allowRehearsalClock: true });
     const campaignQ2 = campaignWorkflowId(programmeId, 2024, 2);
     try {
       const taskQueue = uniqueTaskQueue('projection-campaign');

@@ -11,7 +11,6 @@ import { WorkflowFailedError, type Client, type Connection } from '@temporalio/c
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { codecBundleOptions, devServerClient, quiet, testKeyring, testWorkerCodec, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
-import { shareFixtureRegistry } from './helpers/shared-registry';
 import { cliEnv, runSsj } from './helpers/ssj-cli';
 import { createActivities } from '../activities';
 import { CAMPAIGN_QUARTER_TAKEN } from '../stores/campaign-store';
@@ -30,8 +29,7 @@ let connection: Connection;
 const taskQueue = uniqueTaskQueue('schedule');
 
 beforeAll(async () => {
-  fx = createFixture('sched-2024');
-  await shareFixtureRegistry(fx);
+  fx = await createFixture('sched-2024');
   const keys = testKeyring();
   keyring = keys.keyring;
   env = cliEnv(fx, { keysEnv: keys.env, temporalAddress: inject('temporalAddress'), taskQueue });
@@ -55,7 +53,7 @@ describe('the quarterly schedule, fired', () => {
       taskQueue,
       workflowBundle,
       // The schedule below is a rehearsal one, which this worker allows.
-      activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, keyring, allowRehearsalClock: true }),
+      activities: createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, keyring, allowRehearsalClock: true }),
       ...testWorkerCodec(keyring),
     });
     const scheduleId = api.campaignScheduleId(programmeId, 2024, 1);

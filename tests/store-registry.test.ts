@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { adoptLegacyRegistry } from '../activities/registry/adopt-legacy';
-import { openRegistry } from '../activities/registry/store';
+import { openLegacyRegistry } from './helpers/legacy-registry';
 import type { Department, Person, Unit } from '../domain/registry';
 import { inspector as inspectorIn, unit as unitWith } from './helpers/registry-snapshot';
 import { makeUscc } from '../domain/uscc';
@@ -273,7 +273,7 @@ describe.each(backends)('registry store on $name', (backend) => {
     try {
       const file = path.join(dir, 'registry.db');
       let clock = Date.UTC(2023, 0, 5);
-      const legacy = openRegistry(file, { now: () => new Date((clock += 86_400_000)) });
+      const legacy = openLegacyRegistry(file, { now: () => new Date((clock += 86_400_000)) });
       const c = { inspectorId: 'P1', unitId: unit(1).id, reason: 'relative' };
       legacy.applyBatch(batch('base', '2022-12-31', [...unitChanges([unit(1), unit(2)]), { entityKind: 'person', entityId: 'P1', state: inspector('P1', brigade.id) }]));
       legacy.applyBatch({ ...batch('q1', '2023-03-31', [{ entityKind: 'unit', entityId: unit(2).id, effectiveDate: '2023-02-15', state: { ...unit(2), status: 'closed' }, reason: '注销' }]), fileName: 'closed.csv' });

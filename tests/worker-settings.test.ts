@@ -40,7 +40,6 @@ describe('loadRuntimeSettings', () => {
     const s = loadRuntimeSettings({ env: {}, cwd: tmp });
     expect(s.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'ssj', tls: null, apiKey: null });
     expect(s.dataDir).toBe(path.join(tmp, '.data'));
-    expect(s.registryDb).toBe(path.join(tmp, '.data', 'registry.db'));
     expect(s.smtp).toEqual({ host: '127.0.0.1', port: 1025, secure: false, user: null, pass: null });
     expect(s.workflowBundle).toBeNull();
     expect(s.programmeFile).toBeNull();
@@ -70,7 +69,6 @@ describe('loadRuntimeSettings', () => {
     expect(s.temporal.address).toBe('temporal:7233');
     expect(s.temporal.namespace).toBe('override');
     expect(s.dataDir).toBe('/var/lib/ssj');
-    expect(s.registryDb).toBe('/var/lib/ssj/registry.db');
     expect(s.smtp).toEqual({ host: 'smtp.example.org', port: 465, secure: true, user: 'ssj', pass: 'p#ss word' });
     expect(s.mailFrom).toEqual({ name: '信阳市生态环境综合行政执法支队', address: 'ssj@example.org' });
   });
@@ -208,7 +206,7 @@ describe('connectTemporal', () => {
 
 describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities', () => {
   it('off: a rehearsal campaign fails at its first step, naming the setting; on: it runs', async () => {
-    const fx = createFixture('wset-2024');
+    const fx = await createFixture('wset-2024');
     const programmeFile = path.join(fx.dir, 'programme.json');
     fs.writeFileSync(programmeFile, JSON.stringify(fx.programme));
     const { keyring } = testKeyring();
@@ -218,13 +216,18 @@ describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities
     const bundleFile = path.join(fx.dir, 'workflow-bundle.js');
     fs.writeFileSync(bundleFile, bundle.code);
     const logs: string[] = [];
+    // Each worker its own data folder, holding the fixture's store (the registry) as a host's would.
+    const copyOfData = (name: string) => {
+      const dir = path.join(fx.dir, name);
+      fs.cpSync(fx.dataDir, dir, { recursive: true });
+      return dir;
+    };
     const workerOf = (allow: string) =>
       createSsjWorker(
         loadRuntimeSettings({
           env: {
             TEMPORAL_ADDRESS: inject('temporalAddress'),
-            SSJ_DATA_DIR: path.join(fx.dir, `data-${allow}`),
-            SSJ_DB: fx.registryDb,
+            SSJ_DATA_DIR: copyOfData(`data-${allow}`),
             SSJ_PROGRAMME: programmeFile,
             SSJ_TASK_QUEUE: uniqueTaskQueue(`rehearsal-${allow}`),
             SSJ_WORKFLOW_BUNDLE: bundleFile,

@@ -20,7 +20,7 @@ let connection: Connection;
 let address: string;
 
 beforeAll(async () => {
-  fx = createFixture('plan-2024');
+  fx = await createFixture('plan-2024');
   ({ client, connection, address } = await devServerClient());
 });
 afterAll(async () => {
@@ -38,7 +38,7 @@ describe('annual plan', () => {
       connection: native,
       taskQueue,
       workflowBundle,
-      activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true }),
+      activities: createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, allowRehearsalClock: true }),
     });
     try {
       await worker.runUntil(async () => {
@@ -65,12 +65,12 @@ describe('annual plan', () => {
 
 describe('annual plan on a worker that does not allow rehearsals', () => {
   it('fails at once, typed RehearsalClockRefused, before any document is numbered or mailed', async () => {
-    const rx = createFixture('plan-refused-2024');
+    const rx = await createFixture('plan-refused-2024');
     const taskQueue = uniqueTaskQueue('plan-strict');
     const mail = recordingMail(rx.mailDb);
     const native = await NativeConnection.connect({ address });
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-    const activities = createActivities({ dataDir: rx.dataDir, registryDb: rx.registryDb, programme: rx.programme, mail });
+    const activities = createActivities({ dataDir: rx.dataDir, programme: rx.programme, mail });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities });
     try {
       await worker.runUntil(async () => {

@@ -22,7 +22,7 @@ let fx: Fixture;
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
   env = await createTimeSkippingEnv();
-  fx = createFixture('ceremony-2024');
+  fx = await createFixture('ceremony-2024');
 });
 afterAll(async () => {
   await env?.teardown();
@@ -36,7 +36,7 @@ describe('the ssj-draw/2 witness ceremony on the time-skipping server', () => {
   it('refuses every wrong message, voids a ceremony at its reveal deadline, then draws with fresh commitments', async () => {
     const taskQueue = uniqueTaskQueue('ceremony');
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
     const client = env.client;
     const programmeId = fx.programme.id;

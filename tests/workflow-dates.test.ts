@@ -27,8 +27,8 @@ import { campaignWorkflowId, type CampaignStatus } from '../workflows/definition
 import { tamperStoredManifest } from './helpers/manifest-blob';
 
 let fx: Fixture;
-beforeAll(() => {
-  fx = createFixture('dates-2024');
+beforeAll(async () => {
+  fx = await createFixture('dates-2024');
 });
 afterAll(() => {
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
@@ -75,15 +75,14 @@ describe('a working-day calendar slice', () => {
 describe('typed refusals of the activities (real SQLite store)', () => {
   // A store of their own: the workflow tests below claim quarters of `fx`'s programme.
   let ux: Fixture;
-  beforeAll(() => {
-    ux = createFixture('dates-units-2024');
+  beforeAll(async () => {
+    ux = await createFixture('dates-units-2024');
   });
   afterAll(() => {
     if (ux) fs.rmSync(ux.dir, { recursive: true, force: true });
   });
   const deps = (extra: Partial<CampaignActivityDeps> = {}): CampaignActivityDeps => ({
     dataDir: ux.dataDir,
-    registryDb: ux.registryDb,
     programme: ux.programme,
     mail: recordingMail(ux.mailDb),
     ...extra,
@@ -221,7 +220,7 @@ describe('dates from an activity, on the time-skipping server', () => {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: bundle,
-        activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme, mail, calendarFile, allowRehearsalClock: true }),
+        activities: createActivities({ dataDir: fx.dataDir, programme, mail, calendarFile, allowRehearsalClock: true }),
         // No cache: every workflow task replays the history on the worker of the moment (and no
         // task waits on the sticky queue of the worker that was stopped).
         maxCachedWorkflows: 0,
@@ -295,7 +294,7 @@ describe('dates from an activity, on the time-skipping server', () => {
   }, 300_000);
 
   it('fails a quarter whose dates leave the calendar it recorded, typed and named, not retried', async () => {
-    const ex = createFixture('dates-edge-2024');
+    const ex = await createFixture('dates-edge-2024');
     try {
       // A calendar file that ends with 2024: Q4's publication deadline (20 working days after
       // 2024-12-31) lies outside the slice the campaign records.
@@ -308,7 +307,7 @@ describe('dates from an activity, on the time-skipping server', () => {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: bundle,
-        activities: createActivities({ dataDir: ex.dataDir, registryDb: ex.registryDb, programme: ex.programme, mail: recordingMail(ex.mailDb), calendarFile }),
+        activities: createActivities({ dataDir: ex.dataDir, programme: ex.programme, mail: recordingMail(ex.mailDb), calendarFile }),
       });
       await w.runUntil(async () => {
         const h = await api.startCampaign(env.client, { programmeId: ex.programme.id, year: 2024, quarter: 4, searchAttributes: false }, { taskQueue });
@@ -335,7 +334,7 @@ describe('dates from an activity, on the time-skipping server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
-      activities: createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail: recordingMail(fx.mailDb) }),
+      activities: createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb) }),
     });
     await w.runUntil(async () => {
       const h = await api.startCampaign(

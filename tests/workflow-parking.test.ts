@@ -14,11 +14,10 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, rejection, report, saveHistory, type Fixture, withCampaignStore } from './helpers/campaign-fixture';
+import { createFixture, withRegistry, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, rejection, report, saveHistory, type Fixture, withCampaignStore } from './helpers/campaign-fixture';
 import * as api from '../client/temporal';
 import { resumeCampaign, resumeInspection } from '../client/commands/resume';
 import { createActivities, type MailSender } from '../activities';
-import { openRegistry } from '../activities/registry/store';
 import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
 import { createMailer } from '../activities/mail/mailer';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
@@ -48,23 +47,20 @@ let fx: Fixture;
 let inputs: { section: InspectionInput; brigade: InspectionInput[] };
 
 /** Records a registry change of one unit, effective on `on`. */
-function changeUnit(unitId: string, on: string, change: Partial<Unit>, why: string): void {
-  const reg = openRegistry(fx.registryDb);
-  try {
-    const current = reg.snapshotAt(on).units.find((u) => u.id === unitId)!;
-    reg.applyBatch({ key: `test:${why}`, kind: 'test', source: 'test', reason: why, effectiveDate: on, changes: [{ entityKind: 'unit', entityId: unitId, state: { ...current, ...change } }] });
-  } finally {
-    reg.close();
-  }
+async function changeUnit(unitId: string, on: string, change: Partial<Unit>, why: string): Promise<void> {
+  await withRegistry(fx.dataDir, async (reg) => {
+    const current = (await reg.snapshotAt(on)).units.find((u) => u.id === unitId)!;
+    await reg.applyBatch({ key: `test:${why}`, kind: 'test', source: 'test', reason: why, effectiveDate: on, changes: [{ entityKind: 'unit', entityId: unitId, state: { ...current, ...change } }] });
+  });
 }
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
   env = await createTimeSkippingEnv();
-  fx = createFixture(programmeId);
+  fx = await createFixture(programmeId);
   // The quarter's store, freeze and draw, as the campaign's activities make them.
   const mail = recordingMail(fx.mailDb);
-  const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+  const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
   await freezeAndDraw(acts, campaignId, programmeId, { admin: 'ParkingAdmin2024', discipline: 'ParkingDiscipline24' });
   const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
   const of = (department: string) => inspectionInputs(acts, campaignId, department, clock);
@@ -79,7 +75,7 @@ afterAll(async () => {
 
 async function inspect<T>(mail: MailSender, fn: (start: (x: InspectionInput) => Promise<WorkflowHandle>) => Promise<T>): Promise<T> {
   const taskQueue = uniqueTaskQueue('parking');
-  const acts = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail });
+  const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
   try {
     return await worker.runUntil(fn((x) => env.client.workflow.start('inspectionWorkflow', { workflowId: legacyInspectionWorkflowId(campaignId, x.unitId), taskQueue, args: [x] })));
@@ -93,7 +89,7 @@ describe('a step that needs data parks, and resumes once the registry is fixed',
     const { section } = inputs;
     const wf = legacyInspectionWorkflowId(campaignId, section.unitId);
     // A bad registry entry: the unit's area is one no brigade covers.
-    changeUnit(section.unitId, '2023-06-01', { jurisdiction: 'pingqiao' }, 'wrong area');
+    await changeUnit(section.unitId, '2023-06-01', { jurisdiction: 'pingqiao' }, 'wrong area');
     const mail = recordingMail(fx.mailDb);
     try {
       await inspect(mail, async (start) => {
@@ -132,7 +128,7 @@ describe('a step that needs data parks, and resumes once the registry is fixed',
         expect((await h.query(inspectionStatusQuery)).phase).toBe('parked');
 
         // The registry clerk corrects the area; an admin resumes; the document goes out.
-        changeUnit(section.unitId, '2024-01-10', { jurisdiction: 'shihe' }, 'area corrected');
+        await changeUnit(section.unitId, '2024-01-10', { jurisdiction: 'shihe' }, 'area corrected');
         await resumeInspection(env.client, campaignId, section.unitId, { by: PEOPLE.admin, note: '已更正属地' });
         const out = (await h.result()) as InspectionOutcome;
         expect(out).toMatchObject({ unitId: section.unitId, handling: 'transfer-form', outcome: 'problems-found' });
@@ -162,17 +158,13 @@ describe('a hand-over approval with nobody to decide it', () => {
     const base = inputs.brigade[2]!;
     const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-02-01', secondsPerDay: 86_400 }, await env.currentTimeMs());
     const u: InspectionInput = { ...base, clock, authority: { ...base.authority, managers: [], departmentKind: 'section' } };
-    const people = (on: string, active: boolean, why: string) => {
-      const reg = openRegistry(fx.registryDb);
-      try {
-        const snap = reg.snapshotAt(on);
+    const people = (on: string, active: boolean, why: string) =>
+      withRegistry(fx.dataDir, async (reg) => {
+        const snap = await reg.snapshotAt(on);
         const changes = PEOPLE.managers.map((id) => ({ entityKind: 'person' as const, entityId: id, state: { ...snap.people.find((p) => p.id === id)!, active } }));
-        reg.applyBatch({ key: `test:${why}`, kind: 'test', source: 'test', reason: why, effectiveDate: on, changes });
-      } finally {
-        reg.close();
-      }
-    };
-    people('2024-01-20', false, 'managers leave');
+        await reg.applyBatch({ key: `test:${why}`, kind: 'test', source: 'test', reason: why, effectiveDate: on, changes });
+      });
+    await people('2024-01-20', false, 'managers leave');
     const mail = recordingMail(fx.mailDb);
     try {
       await inspect(mail, async (start) => {
@@ -187,7 +179,7 @@ describe('a hand-over approval with nobody to decide it', () => {
         expect(st.parked!.reason).toMatch(
           new RegExp(`^unit ${u.unitId}: no leader in charge \\(role manager\\) in the registry as of 2024-\\d\\d-\\d\\d to decide the hand-over approval; give a person the role manager in the registry, then resume the inspection$`),
         );
-        people('2024-02-01', true, 'managers back');
+        await people('2024-02-01', true, 'managers back');
         await h.executeUpdate(resumeParkedStepUpdate, { args: [{ by: PEOPLE.detachmentLeader, note: '分管领导已在名录中恢复' }] });
         await eventually(async () => (await h.query(inspectionStatusQuery)).phase === 'handover-approval', 'approval asked');
         expect((await h.query(inspectionStatusQuery)).waitingOn).toEqual([expect.stringMatching(/^manager: hand-over approval by \S+ \(MGR1, MGR2\)$/)]);
@@ -312,13 +304,13 @@ describe('a unit reported closed again after a rejection', () => {
 
 describe('a refused publication parks the campaign', () => {
   it('parks while the frozen manifest is altered, publishes once it is restored and an operator resumes', async () => {
-    const pfx = createFixture('parkpub-2024');
+    const pfx = await createFixture('parkpub-2024');
     const campaignId = campaignWorkflowId('parkpub-2024', 2024, 1);
     const taskQueue = uniqueTaskQueue('parkpub');
     const mail = recordingMail(pfx.mailDb);
     // One worker throughout, caching its workflows: a worker that cached nothing replayed every
     // history on every task (a campaign and its inspections), which took minutes under load.
-    const acts = createActivities({ dataDir: pfx.dataDir, registryDb: pfx.registryDb, programme: pfx.programme, mail, allowRehearsalClock: true });
+    const acts = createActivities({ dataDir: pfx.dataDir, programme: pfx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
     const client = env.client;
     try {

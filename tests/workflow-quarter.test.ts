@@ -28,7 +28,7 @@ let native: NativeConnection;
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
-  fx = createFixture('quarter-2024');
+  fx = await createFixture('quarter-2024');
   // 96 programme hours (4 s here) to reveal: time for the second ceremony's four messages.
   fx.programme = { ...fx.programme, deadlines: { ...fx.programme.deadlines, witnessRevealHours: 96 } };
   ({ client, connection } = await devServerClient());
@@ -44,7 +44,7 @@ describe('a quarter on the dev server', () => {
   it('runs from the update window to publication, on time, and the draw verifies', async () => {
     const taskQueue = uniqueTaskQueue('quarter');
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
     // Each test run uses its own programme id so the campaign id is new on the shared dev server.
     const programmeId = fx.programme.id;

@@ -20,7 +20,7 @@ let fx: Fixture;
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
   env = await createTimeSkippingEnv();
-  fx = createFixture();
+  fx = await createFixture();
 });
 afterAll(async () => {
   await env?.teardown();
@@ -31,7 +31,7 @@ describe('a late quarter on the time-skipping server', () => {
   it('fires every timer, refuses every wrong message, and closes with the statistics', async () => {
     const taskQueue = uniqueTaskQueue('timers');
     const mail = recordingMail(fx.mailDb);
-    const activities = createActivities({ dataDir: fx.dataDir, registryDb: fx.registryDb, programme: fx.programme, mail, allowRehearsalClock: true });
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, allowRehearsalClock: true });
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
     const client = env.client;
     const campaignId = campaignWorkflowId('testcity-2024', 2024, 1);

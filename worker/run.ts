@@ -71,7 +71,6 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
     const activities = createActivities({
       dataDir: settings.dataDir,
       database,
-      registryDb: settings.registryDb,
       programme,
       mail: mailer,
       keyring,

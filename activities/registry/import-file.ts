@@ -7,7 +7,6 @@ import { formatProblem, readTable, type ImportProblem } from './read-table';
 import { parseDate, ROW_DATE_FIELD, rowsToChanges } from './import-rows';
 import { silentProgress, PROGRESS_MIN_ROWS, terminalProgress, type ProgressSink } from './progress';
 import { isCalendarDate, type BatchInfo, type RegistryStore } from '../../stores/registry-store';
-import { asyncView, type RegistryStore as LegacyRegistryStore } from './store';
 import { TEMPLATES, type ImportKind } from './templates';
 
 export interface ImportOptions {
@@ -68,9 +67,8 @@ function maxDate(dates: (string | null | undefined)[]): string | null {
   return best;
 }
 
-/** Into the shared store; a legacy registry.db store is still accepted until its last callers move (activities/registry/store.ts). */
-export async function importRegistryFile(target: RegistryStore | LegacyRegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
-  const store = 'file' in target ? asyncView(target) : target;
+/** Into the registry store (the shared one: stores/registry-store.ts). */
+export async function importRegistryFile(store: RegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
   const maxListed = options.maxListed ?? 50;
   const fileName = path.basename(filePath);
   const template = TEMPLATES[options.kind];

@@ -19,7 +19,7 @@ import {
 import { classifyUnitId } from '../../domain/uscc';
 import { normaliseText, textProblem } from '../../domain/text';
 import type { ImportProblem, Table } from './read-table';
-import { conflictEntityId, isCalendarDate, type RegistryChange } from './store';
+import { conflictEntityId, isCalendarDate, type RegistryChange } from '../../stores/registry-store';
 import {
   CATEGORY_VALUES,
   CONFLICT_ACTION_VALUES,

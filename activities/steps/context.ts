@@ -19,7 +19,7 @@ import { materialiseManifest } from '../freeze';
 import type { SqlDatabase } from '../../stores/sql';
 import type { Notice } from '../mail/mailer';
 import type { DeliveryStatus, RefusedRecipient } from '../../stores/notice-problems';
-import { openRegistry } from '../registry/store';
+import { SqlRegistryStore, type RegistryStore } from '../../stores/registry-store';
 import type { NoticeContext, NoticeRecipients } from '../campaign/notices';
 import { refuse } from '../campaign/refusals';
 
@@ -43,12 +43,10 @@ export interface CampaignActivityDeps {
   dataDir: string;
   /**
    * The shared store database (stores/open.ts openStoreDatabase: SSJ_DATABASE_URL or the data
-   * folder's ssj.db); the campaign store lives in it. Absent: the activities open `<dataDir>/ssj.db`
+   * folder's ssj.db); the campaign store and the registries live in it. Absent: the activities open `<dataDir>/ssj.db`
    * themselves (one host) and close it in close().
    */
   database?: SqlDatabase;
-  /** The registry SQLite file. */
-  registryDb: string;
   programme: Programme;
   mail: MailSender;
   /** Where the disclosure package is written; default <dataDir>/publication. */
@@ -98,16 +96,19 @@ export interface StepContext {
   /** The shared store database (deps.database, or the data folder's ssj.db opened on first use). */
   database(): Promise<SqlDatabase>;
   store(): Promise<CampaignStore>;
+  /** The registries (their dated history) in the same database. */
+  registry(): Promise<RegistryStore>;
   /** The shared blob store (manifests, draw notices, publications) in the same database. */
   blobs(): Promise<BlobStore>;
   /** Closes the store database if the activities opened it (deps.database absent). */
   close(): Promise<void>;
   manifestOf(campaignId: string): Promise<{ manifest: Manifest; record: DrawRecord | null; dir: string }>;
   rosterOf(campaignId: string): Promise<Roster>;
-  rosterAt(asOf: string): Roster;
-  unitsAt(unitIds: Iterable<string>, asOf: string): Map<string, Unit | null>;
-  unitAt(unitId: string, asOf: string): Unit | null;
-  noticeContext(campaignId: string): Promise<NoticeContext>;
+  rosterAt(asOf: string): Promise<Roster>;
+  unitsAt(unitIds: Iterable<string>, asOf: string): Promise<Map<string, Unit | null>>;
+  unitAt(unitId: string, asOf: string): Promise<Unit | null>;
+  /** `unitIds`: the units the notice names (their names and areas are read from the registry). */
+  noticeContext(campaignId: string, unitIds?: Iterable<string>): Promise<NoticeContext>;
   refuseRehearsalUnlessAllowed(subject: string, clock: ResolvedClock | undefined, remedy: string): void;
 }
 
@@ -144,6 +145,7 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
     database,
     store: () => (store ??= database().then((db) => new SqlCampaignStore(db))),
     blobs: async () => new SqlBlobStore(await database()),
+    registry: async () => new SqlRegistryStore(await database()),
     async close() {
       const db = opened;
       opened = undefined;
@@ -172,55 +174,38 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
       return r;
     },
 
-    rosterAt(asOf) {
-      const reg = openRegistry(deps.registryDb);
-      try {
-        const snap = reg.snapshotAt(asOf);
-        return {
-          asOf,
-          people: snap.people
-            .filter((p) => p.active)
-            .map((p) => ({ id: p.id, name: p.name, department: p.department, roles: [...p.roles], email: p.email, certificateNo: p.inspector?.certificateNo ?? null })),
-          departments: snap.departments.map((d) => ({ id: d.id, kind: d.kind, name: d.name, jurisdiction: d.jurisdiction, email: d.email })),
-        };
-      } finally {
-        reg.close();
-      }
+    async rosterAt(asOf) {
+      const snap = await (await ctx.registry()).snapshotAt(asOf);
+      return {
+        asOf,
+        people: snap.people
+          .filter((p) => p.active)
+          .map((p) => ({ id: p.id, name: p.name, department: p.department, roles: [...p.roles], email: p.email, certificateNo: p.inspector?.certificateNo ?? null })),
+        departments: snap.departments.map((d) => ({ id: d.id, kind: d.kind, name: d.name, jurisdiction: d.jurisdiction, email: d.email })),
+      };
     },
 
-    /** The units as they stood on `asOf`, reading the registry once (a publication names thousands). */
-    unitsAt(unitIds, asOf) {
-      const reg = openRegistry(deps.registryDb);
-      try {
-        const out = new Map<string, Unit | null>();
-        for (const unitId of unitIds) {
-          let state: Unit | null = null;
-          for (const h of reg.history('unit', unitId)) if (h.effectiveDate <= asOf) state = h.state as Unit | null;
-          out.set(unitId, state);
-        }
-        return out;
-      } finally {
-        reg.close();
-      }
+    /** The units as they stood on `asOf`, in batched reads (a publication names thousands). */
+    async unitsAt(unitIds, asOf) {
+      return (await ctx.registry()).statesAt('unit', unitIds, asOf);
     },
 
-    unitAt(unitId, asOf) {
-      return ctx.unitsAt([unitId], asOf).get(unitId) ?? null;
+    async unitAt(unitId, asOf) {
+      return (await ctx.unitsAt([unitId], asOf)).get(unitId) ?? null;
     },
 
     /** The names behind a notice's ids, as of the campaign's freeze (roster and registry); see ../campaign/notices. */
-    async noticeContext(campaignId) {
+    async noticeContext(campaignId, unitIds = []) {
       const store = await ctx.store();
       const c = await store.requireCampaign(campaignId);
       const roster = await ctx.rosterOf(campaignId);
       // Read now: the context's callbacks are synchronous.
       const replacements = await store.replacements(campaignId);
       const asOf = c.frozenAsOf ?? roster.asOf;
-      const units = new Map<string, Unit | null>();
-      const unitOf = (id: string): Unit | null => {
-        if (!units.has(id)) units.set(id, ctx.unitAt(id, asOf));
-        return units.get(id) ?? null;
-      };
+      // Read here for the synchronous callbacks: only the units the caller names (a notice names
+      // one, its params.unitId), not the whole draw; any other id is shown as itself.
+      const units = await ctx.unitsAt(unitIds, asOf);
+      const unitOf = (id: string): Unit | null => units.get(id) ?? null;
       const departmentName = (id: string) => roster.departments.find((d) => d.id === id)?.name ?? id;
       return {
         issuer: deps.programme.detachment.name,

@@ -59,7 +59,7 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
       if (a.report.result.outcome !== 'problems-found') throw refuse(`unit ${a.unitId}: only findings are handed over or referred`);
       // The unit as the registry stands on the issue date, so a corrected area or address counts
       // when a parked hand-over is resumed (the draw used the frozen registry; a document need not).
-      const unit = ctx.unitAt(a.unitId, a.issuedOn) ?? ctx.unitAt(a.unitId, c.frozenAsOf ?? a.issuedOn);
+      const unit = (await ctx.unitAt(a.unitId, a.issuedOn)) ?? (await ctx.unitAt(a.unitId, c.frozenAsOf ?? a.issuedOn));
       if (!unit?.address?.trim()) {
         throw refuse(`unit ${a.unitId}: the registry has no address for it, which the ${a.what} document needs; add the unit's address in the registry, then resume the inspection`, NEEDS_DATA);
       }
@@ -150,7 +150,7 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
       const campaignId = `annual-plan-${p.id}-${p.year}`;
       const store = await ctx.store();
       await store.ensureCampaign({ campaignId, programmeId: p.id, year: p.year, quarter: 0 });
-      if (!(await store.campaign(campaignId))!.roster) await store.setRoster(campaignId, ctx.rosterAt(a.issuedOn));
+      if (!(await store.campaign(campaignId))!.roster) await store.setRoster(campaignId, await ctx.rosterAt(a.issuedOn));
       const doc = await store.allocateDocument(
         a.key,
         { kind: 'annual-plan', year: a.year, campaignId, unitId: null, recipient: 'superior-contact' },

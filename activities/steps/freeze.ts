@@ -5,7 +5,6 @@ import { DRAW_SPEC_V1, type DrawSpec } from '../../domain/draw/record';
 import type { Quarter } from '../../domain/programme';
 import { freezeToStore } from '../freeze';
 import { heartbeat } from '../heartbeat';
-import { openRegistry } from '../registry/store';
 import { MANIFEST_PACKAGE_PREFIX, type StepContext } from './context';
 
 export interface WitnessRoster {
@@ -24,19 +23,13 @@ export function freezeActivities(ctx: StepContext) {
       witnesses: WitnessRoster;
       warnings: string[];
     }> {
-      const reg = openRegistry(deps.registryDb);
-      let snapshot;
-      try {
-        snapshot = reg.snapshotAt(a.asOf);
-      } finally {
-        reg.close();
-      }
+      const snapshot = await (await ctx.registry()).snapshotAt(a.asOf);
       heartbeat('registry read');
       // Campaigns started before ssj-draw/2 pass no spec: their witnesses give entropy, so a v1 manifest.
       const spec = a.spec ?? DRAW_SPEC_V1;
       const frozen = await freezeToStore({ snapshot, programme: deps.programme, quarter: a.quarter, spec, store: await ctx.blobs(), campaignId: a.campaignId });
       heartbeat('manifest written');
-      const roster = ctx.rosterAt(a.asOf);
+      const roster = await ctx.rosterAt(a.asOf);
       const manifestDir = `${MANIFEST_PACKAGE_PREFIX}${frozen.packageDigest}`;
       await (await ctx.store()).setFrozen(a.campaignId, { manifestDir, manifestDigest: frozen.manifestDigest, asOf: a.asOf, roster });
       const holding = (role: string) => roster.people.filter((p) => p.roles.includes(role)).map((p) => p.id);

@@ -77,7 +77,7 @@ export function inspectionActivities(ctx: StepContext) {
      * frozen roster has none, so an approval can be decided once the registry names one.
      */
     async managersAsOf(a: { campaignId: string; unitId: string; asOf: string }): Promise<string[]> {
-      const managers = ctx.rosterAt(a.asOf).people.filter((p) => p.roles.includes('manager')).map((p) => p.id);
+      const managers = (await ctx.rosterAt(a.asOf)).people.filter((p) => p.roles.includes('manager')).map((p) => p.id);
       if (managers.length === 0) {
         throw refuse(
           `unit ${a.unitId}: no leader in charge (role manager) in the registry as of ${a.asOf} to decide the hand-over approval; give a person the role manager in the registry, then resume the inspection`,

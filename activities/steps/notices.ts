@@ -130,7 +130,7 @@ export function noticeSender(ctx: StepContext): { deliver: Deliver } {
         return `${who}（${r.address ? `${r.address}，` : ''}${r.reason}）`;
       }),
     };
-    const content = renderNotice('notice-refused', params, to, await ctx.noticeContext(p.campaignId));
+    const content = renderNotice('notice-refused', params, to, await ctx.noticeContext(p.campaignId, p.unitId ? [p.unitId] : []));
     const alert = await deliver(alertKey, p.campaignId, to, content, p.unitId, p.at, 'notice-refused');
     await log.setAlert(p.key, { key: alertKey, status: alert.status, sentTo: alert.sentTo });
   }
@@ -145,7 +145,7 @@ export function noticeActivities(ctx: StepContext, deliver: Deliver) {
      * alerted, never thrown; only an SMTP outage is (retryable), and the outbox sends it once later.
      */
     async sendNotice(a: { key: string; campaignId: string; kind: NoticeKind; to: Recipients; params: NoticeParams; unitId?: string; at: string }): Promise<NoticeDelivery> {
-      const content = renderNotice(a.kind, a.params, a.to, await ctx.noticeContext(a.campaignId));
+      const content = renderNotice(a.kind, a.params, a.to, await ctx.noticeContext(a.campaignId, [a.unitId, a.params.unitId].filter((id): id is string => typeof id === 'string')));
       return deliver(a.key, a.campaignId, a.to, content, a.unitId ?? null, a.at, a.kind);
     },
   };

@@ -76,7 +76,7 @@ export function prepareActivities(ctx: StepContext) {
       const store = await ctx.store();
       await store.ensureCampaign(a);
       const existing = (await store.campaign(a.campaignId))!;
-      const roster = existing.manifestDigest && existing.roster ? existing.roster : ctx.rosterAt(a.rosterAsOf);
+      const roster = existing.manifestDigest && existing.roster ? existing.roster : await ctx.rosterAt(a.rosterAsOf);
       if (!existing.manifestDigest) await store.setRoster(a.campaignId, roster);
       const brigades = roster.departments
         .filter((d) => d.kind === 'direct-brigade' || d.kind === 'county-brigade')

@@ -9,7 +9,7 @@ export function projectionActivities(ctx: StepContext) {
     /** The console's rows for one inspection; names as the notices have them. */
     async projectInspection(p: InspectionProjection): Promise<{ written: number }> {
       if (!deps.consoleStore) return { written: 0 };
-      const names = await ctx.noticeContext(p.campaignId);
+      const names = await ctx.noticeContext(p.campaignId, [p.unitId]);
       return { written: await writeInspectionProjection(deps.consoleStore, { unitName: (id) => names.unit(id).name, departmentName: names.department }, p) };
     },
     /** The console's row for one campaign. */

@@ -45,7 +45,7 @@ export function publishActivities(ctx: StepContext) {
     const unitIds = new Set(args.record.assignments.map((a) => a.unit_id));
     for (const r of args.replacements) if (r.kind === 'unit') unitIds.add(r.replacement);
     const replaced = new Set(args.replacements.filter((r) => r.kind === 'unit').map((r) => r.unit_id));
-    const states = ctx.unitsAt(unitIds, asOf);
+    const states = await ctx.unitsAt(unitIds, asOf);
     const units = [...unitIds].sort().map((id) => {
       const u = states.get(id);
       return { id, name: u?.name ?? id, address: u?.address ?? '' };

@@ -1,4 +1,4 @@
-// A small city for workflow tests: a registry SQLite file with one section, one direct brigade,
+// A small city for workflow tests: a registry (in the shared store of the fixture's data folder) with one section, one direct brigade,
 // one county brigade and an agency; witnesses, managers, leaders; a programme whose quotas give a
 // handful of inspections; and a recording mail dependency that writes every notice to SQLite.
 import Database from 'better-sqlite3';
@@ -6,16 +6,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadProgramme } from '../../activities/programme';
-import { openRegistry, type RegistryChange } from '../../activities/registry/store';
 import type { Programme } from '../../domain/programme';
 import type { Department, Person, Unit } from '../../domain/registry';
-import type { MailSender } from '../../activities/campaign/activities';
+import type { MailSender } from '../../activities';
 import type { Notice } from '../../activities/mail/mailer';
+import { openCampaignStore, type CampaignStore } from '../../stores/campaign-store';
+import { SQLITE_STORE_FILE } from '../../stores/open';
+import { openRegistryStore, type RegistryChange, type RegistryStore } from '../../stores/registry-store';
 
 export interface Fixture {
   dir: string;
+  /** Its ssj.db holds the registry (and, once activities ran, the campaigns). */
   dataDir: string;
-  registryDb: string;
   programme: Programme;
   mailDb: string;
 }
@@ -67,11 +69,10 @@ export const PEOPLE = {
 };
 
 /** `programmeId` differs per test file: campaign ids are unique on the shared dev server. */
-export function createFixture(programmeId = 'testcity-2024'): Fixture {
+export async function createFixture(programmeId = 'testcity-2024'): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-campaign-'));
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
-  const registryDb = path.join(dir, 'registry.db');
   const departments = [
     dept('section-1', 'section', '执法一科', null),
     dept('brigade-shihe', 'direct-brigade', '浉河大队', 'shihe'),
@@ -104,9 +105,7 @@ export function createFixture(programmeId = 'testcity-2024'): Fixture {
     ...people.map((p) => ({ entityKind: 'person' as const, entityId: p.id, state: p })),
     ...units.map((u) => ({ entityKind: 'unit' as const, entityId: u.id, state: u })),
   ];
-  const store = openRegistry(registryDb);
-  store.applyBatch({ key: 'test:initial', kind: 'test', source: 'test', reason: 'initial registry', effectiveDate: '2023-01-01', changes });
-  store.close();
+  await withRegistry(dataDir, (store) => store.applyBatch({ key: 'test:initial', kind: 'test', source: 'test', reason: 'initial registry', effectiveDate: '2023-01-01', changes }));
 
   // The 2024 calendar, quotas small enough for quick tests: 1 general unit per inspector.
   const base = loadProgramme();
@@ -116,7 +115,17 @@ export function createFixture(programmeId = 'testcity-2024'): Fixture {
     year: 2024,
     ratios: { ...base.ratios, general: { ...base.ratios.general, quarterly: [1, 1, 1, 1] } },
   };
-  return { dir, dataDir, registryDb, programme, mailDb: path.join(dir, 'mail.db') };
+  return { dir, dataDir, programme, mailDb: path.join(dir, 'mail.db') };
+}
+
+/** The registry in the shared store of the fixture's data folder, for one use (e.g. a change mid-test). */
+export async function withRegistry<T>(dataDir: string, use: (store: RegistryStore) => Promise<T>): Promise<T> {
+  const store = await openRegistryStore({ dataDir, databaseUrl: null });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
 }
 
 export interface RecordedNotice {
@@ -164,9 +173,19 @@ export function report(by: string, present: string[], result: Record<string, unk
   return { by, present, checkedOn, result, evidence: ['现场笔录-001'] };
 }
 
-/** The draw record's assignments with each unit's department, read from the campaign store. */
+/** The campaign store the test's activities wrote (the data folder's ssj.db), for one use. */
+export async function withCampaignStore<T>(dataDir: string, use: (store: CampaignStore) => Promise<T>): Promise<T> {
+  const { store, close } = await openCampaignStore({ dataDir, databaseUrl: null });
+  try {
+    return await use(store);
+  } finally {
+    await close();
+  }
+}
+
+/** The draw record's assignments with each unit's department, read (synchronously) from the data folder's store file. */
 export function drawnUnits(dataDir: string, campaignId: string): { unitId: string; poolId: string; department: string; team: string[] }[] {
-  const db = new Database(path.join(dataDir, 'campaign.db'), { readonly: true });
+  const db = new Database(path.join(dataDir, SQLITE_STORE_FILE), { readonly: true });
   try {
     const row = db.prepare('SELECT record_json FROM campaigns WHERE campaign_id = ?').get(campaignId) as { record_json: string | null } | undefined;
     if (!row?.record_json) return [];

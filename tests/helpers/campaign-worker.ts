@@ -19,7 +19,6 @@ export interface WorkerConfig {
   address: string;
   taskQueue: string;
   dataDir: string;
-  registryDb: string;
   programmeFile: string;
   mailDb?: string;
   smtp?: { host: string; port: number };
@@ -49,7 +48,7 @@ async function main(): Promise<void> {
   // The tests run quarters on a rehearsal clock: a worker must be allowed to (spread, so this
   // compiles whether or not the deps declare the setting yet).
   const rehearsal = { allowRehearsalClock: true };
-  let activities = createActivities({ dataDir: cfg.dataDir, registryDb: cfg.registryDb, programme, mail: mailOf(cfg), keyring, ...rehearsal });
+  let activities = createActivities({ dataDir: cfg.dataDir, programme, mail: mailOf(cfg), keyring, ...rehearsal });
   if (cfg.pauseAfterSend) activities = pauseAfterSend(activities, new RegExp(cfg.pauseAfterSend));
   if (cfg.pauseWhenWriting) pauseWhenWriting(cfg.pauseWhenWriting.under, cfg.pauseWhenWriting.nth);
   const noop = () => undefined;

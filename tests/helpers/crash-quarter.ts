@@ -97,7 +97,7 @@ export function crashTest(programmeId: string, opts: { ownServer?: boolean } = {
   let connection: Connection | undefined;
   const ctx = { onCleanup: (fn: () => Promise<unknown>) => void cleanups.push(fn) } as CrashTest;
   beforeAll(async () => {
-    ctx.fx = createFixture(programmeId);
+    ctx.fx = await createFixture(programmeId);
     if (!opts.ownServer) ({ client: ctx.client, connection, address: ctx.address } = await devServerClient());
   });
   afterAll(async () => {
@@ -113,7 +113,7 @@ export function crashTest(programmeId: string, opts: { ownServer?: boolean } = {
 export function workerConfig(fx: Fixture, address: string, taskQueue: string, extra: Partial<WorkerConfig> = {}): WorkerConfig {
   const programmeFile = path.join(fx.dir, 'programme.json');
   fs.writeFileSync(programmeFile, JSON.stringify(fx.programme));
-  return { address, taskQueue, dataDir: fx.dataDir, registryDb: fx.registryDb, programmeFile, mailDb: fx.mailDb, shortTimeouts: true, ...extra };
+  return { address, taskQueue, dataDir: fx.dataDir, programmeFile, mailDb: fx.mailDb, shortTimeouts: true, ...extra };
 }
 
 /** Starts 2024 Q1 of the fixture's programme on a compressed clock. */

@@ -32,7 +32,7 @@ export function runSsj(args: string[], env: NodeJS.ProcessEnv, stdin?: string): 
  * data folder, registry and programme (written beside it), the test's payload keys and task queue.
  */
 export function cliEnv(
-  fx: { dir: string; dataDir: string; registryDb: string; programme: unknown },
+  fx: { dir: string; dataDir: string; programme: unknown },
   a: { keysEnv: { SSJ_CODEC_KEYS: string }; temporalAddress: string; taskQueue: string },
 ): NodeJS.ProcessEnv {
   const programmeFile = path.join(fx.dir, 'programme.json');
@@ -44,7 +44,6 @@ export function cliEnv(
     HOME: path.join(fx.dir, 'home'),
     TEMPORAL_ADDRESS: a.temporalAddress,
     SSJ_DATA_DIR: fx.dataDir,
-    SSJ_DB: fx.registryDb,
     SSJ_TASK_QUEUE: a.taskQueue,
     SSJ_PROGRAMME: programmeFile,
   };

@@ -1,7 +1,7 @@
-// LEGACY, kept only until activities/campaign/*, activities/freeze.ts, activities/publication*,
-// worker/* and their test fixtures use the shared store (stores/registry-store.ts, async): the
-// registries in a separate SQLite file (registry.db) with the same append-only, dated change log.
-// Nothing new should call openRegistry; new code opens openRegistryStore / SqlRegistryStore.
+// The registries as an earlier release kept them: their own SQLite file (registry.db), with the
+// same append-only dated log. Production code no longer reads or writes it; `ssj registry adopt`
+// (activities/registry/adopt-legacy.ts) carries such a file into the shared store, and the adopt
+// tests build one here, byte for byte in that release's format (its schema and its store).
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,25 +25,10 @@ import {
   type RegistryStore as AsyncRegistryStore,
   type SnapshotOptions,
 } from '../../stores/registry-store';
-import { migrate } from './schema';
 
-export {
-  conflictEntityId,
-  entityKinds,
-  isCalendarDate,
-  type BatchInfo,
-  type BatchResult,
-  type EntityKind,
-  type EntityState,
-  type EntityStateMap,
-  type HistoryEntry,
-  type RegistryBatch,
-  type RegistryChange,
-  type SnapshotOptions,
-} from '../../stores/registry-store';
 
-/** The legacy synchronous store (registry.db); stores/registry-store.ts has the async one. */
-export interface RegistryStore {
+/** The earlier release's synchronous store (registry.db); stores/registry-store.ts has the shared one. */
+export interface LegacyRegistryStore {
   readonly file: string;
   applyBatch(batch: RegistryBatch, options?: { onProgress?: (written: number) => void }): BatchResult;
   snapshotAt(date: string, options?: SnapshotOptions): RegistrySnapshot;
@@ -61,7 +46,7 @@ export interface OpenRegistryOptions {
 }
 
 /** Open (creating and migrating if needed) the registry database at `file`. */
-export function openRegistry(file: string, options: OpenRegistryOptions = {}): RegistryStore {
+export function openLegacyRegistry(file: string, options: OpenRegistryOptions = {}): LegacyRegistryStore {
   const now = options.now ?? (() => new Date());
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
@@ -175,11 +160,8 @@ export function openRegistry(file: string, options: OpenRegistryOptions = {}): R
   };
 }
 
-/**
- * The legacy store seen through the async interface, so importRegistryFile serves both while
- * callers move over (statesAt and firstDates read one entity at a time here: legacy only).
- */
-export function asyncView(legacy: RegistryStore): AsyncRegistryStore {
+/** The legacy file seen through the shared store's interface, so importRegistryFile can fill one (one entity at a time: tests only). */
+export function legacyAsyncView(legacy: LegacyRegistryStore): AsyncRegistryStore {
   return {
     description: legacy.file,
     applyBatch: async (batch, options) => legacy.applyBatch(batch, options),
@@ -211,4 +193,78 @@ export function asyncView(legacy: RegistryStore): AsyncRegistryStore {
     },
     close: async () => legacy.close(),
   };
+}
+
+// --- that release's schema (it was activities/registry/schema.ts) ---
+
+interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'append-only change log of departments, units, people and conflicts, grouped in batches',
+    sql: `
+      CREATE TABLE batches (
+        id             INTEGER PRIMARY KEY,
+        batch_key      TEXT NOT NULL UNIQUE,      -- idempotency key, e.g. units:<sha256 of the file>
+        kind           TEXT NOT NULL,             -- import kind (units, closed-units, ...) or 'manual'
+        source         TEXT NOT NULL,             -- e.g. "2023Q1 quarterly list from 浉河大队" or a file name
+        reason         TEXT NOT NULL,
+        file_name      TEXT,
+        effective_date TEXT NOT NULL,             -- the batch's default effective date (YYYY-MM-DD)
+        change_count   INTEGER NOT NULL,
+        recorded_at    TEXT NOT NULL              -- ISO 8601 UTC
+      );
+      CREATE TABLE changes (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        batch_id       INTEGER NOT NULL REFERENCES batches(id),
+        entity_kind    TEXT NOT NULL CHECK (entity_kind IN ('department', 'unit', 'person', 'conflict')),
+        entity_id      TEXT NOT NULL,
+        effective_date TEXT NOT NULL CHECK (effective_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+        state          TEXT,                      -- full new state as JSON; NULL marks a removal
+        source         TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        recorded_at    TEXT NOT NULL
+      );
+      -- snapshotAt: latest change per entity up to a date (DESC: the window reads it in order, no sort).
+      CREATE INDEX changes_by_entity ON changes (entity_kind, entity_id, effective_date DESC, seq DESC);
+      CREATE INDEX changes_by_batch ON changes (batch_id);
+      -- Nothing is ever overwritten or deleted.
+      CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'registry changes are append-only'); END;
+      CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes BEGIN SELECT RAISE(ABORT, 'registry changes are append-only'); END;
+      CREATE TRIGGER batches_no_update BEFORE UPDATE ON batches BEGIN SELECT RAISE(ABORT, 'registry batches are append-only'); END;
+      CREATE TRIGGER batches_no_delete BEFORE DELETE ON batches BEGIN SELECT RAISE(ABORT, 'registry batches are append-only'); END;
+    `,
+  },
+];
+
+const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Bring the database to SCHEMA_VERSION. Safe to call on every open. */
+function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at  TEXT NOT NULL
+  )`);
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`registry database is at schema version ${current}, newer than this program (${SCHEMA_VERSION}): upgrade ssj`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.description,
+        new Date().toISOString(),
+      );
+    })();
+  }
 }
