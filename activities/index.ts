@@ -3,7 +3,7 @@
 // beside all of them). Each is idempotent, keyed by workflow id and step: retried after a crash, on
 // any host, it returns the same answer and writes no second row, number or notice. Activity names
 // are what workflows and saved histories call: never rename one.
-import { withTypedRefusals } from './campaign/refusals';
+import { withTypedRefusals } from './steps/refusals';
 import { createStepContext, type CampaignActivityDeps } from './steps/context';
 import { documentActivities } from './steps/documents';
 import { drawActivities } from './steps/draw';

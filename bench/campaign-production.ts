@@ -15,7 +15,7 @@ import { startTestPostgres, type TestPostgres } from '../scripts/postgres';
 import { startTemporalOnPostgres, type TemporalOnPostgres } from '../scripts/temporal-postgres';
 import { createProjectDatabase } from '../scripts/production/project-database';
 import { startService, type Service } from '../scripts/production/processes';
-import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
+import { startMailCatcher, type MailCatcher } from '../mail/catcher';
 import { buildBundle } from '../worker/build-bundle';
 import { createKeyFile } from '../codec/keyring';
 import { bundleOptions, ssjDataConverter } from '../codec/data-converter';

@@ -1,6 +1,6 @@
 // Benchmark: the console's lists for signed-in users at concurrency 8, 32 and 128, on a quarter of
 // 5,000 inspections, against the same server's /healthz in the same run. The projection tables
-// are seeded directly through the store (activities/campaign/projection.ts projectInspection, the
+// are seeded directly through the store (activities/steps/projection-rows.ts projectInspection, the
 // activity's own writer), not by running 5,000 workflows. Measured over real HTTP on loopback:
 // the inspector's task list (工作台 /) and the manager's approvals (/approvals). A result
 // submission is NOT measured here: it needs a running inspection workflow per request (see the
@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { projectInspection } from '../activities/campaign/projection';
+import { projectInspection } from '../activities/steps/projection-rows';
 import { addAccount } from '../console/accounts';
 import { buildConsole } from '../console/server';
 import { loadConsoleSettings } from '../console/settings';

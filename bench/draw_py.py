@@ -4,7 +4,7 @@
 
     python3 bench/draw_py.py MANIFEST_DIR OUT_FILE role:person_id:entropy role:person_id:entropy ...
 
-It is docs/draw-spec.md as activities/publication/verify.py implements it (the standalone verifier
+It is docs/draw-spec.md as files/publication/verify.py implements it (the standalone verifier
 shipped in every disclosure folder): that file's manifest parser and draw, loaded as a module, and
 the record written as `ssj draw` writes it (same keys, order and indentation), so the benchmark can
 check that both programs made the same record byte for byte. ssj-draw/1 witnesses only.

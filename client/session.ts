@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { loadRuntimeSettings, SettingsError, type RuntimeSettings } from '../config/runtime';
 import { connectTemporal, ssjClient, TemporalUnavailableError } from '../config/temporal';
 import { CREATE_KEYRING_HINT, KeyringError, loadKeyring, type Keyring } from '../codec/keyring';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE, type StoreSettings } from '../stores/open';
 import { beijingDate } from '../domain/calendar';

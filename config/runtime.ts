@@ -43,7 +43,7 @@ export interface RuntimeSettings {
   consolePublicUrl: string | null;
   /** The shared store (stores/open.ts): PostgreSQL URL; null: SQLite `ssj.db` in dataDir. */
   databaseUrl: string | null;
-  /** The programme file; null: activities/programme.ts's default (config/programme.json). */
+  /** The programme file; null: config/programme.ts's default (config/programme.json). */
   programmeFile: string | null;
   /** A prebuilt workflow bundle (worker/build-bundle.ts); null: bundle workflows/index.ts at start. */
   workflowBundle: string | null;

@@ -18,7 +18,7 @@ import type { Viewer } from './views/layout';
 
 export interface InspectionDeps {
   registry: Pick<InspectionRegistry, 'unit' | 'department' | 'agencies'>;
-  /** config/programme.json, loaded the way the worker loads it (activities/programme.ts). */
+  /** config/programme.json, loaded the way the worker loads it (config/programme.ts). */
   checkItems: readonly CheckItem[];
   couldNotInspect: readonly ReasonCodeEntry[];
   /** The programme's reasons.recusal and reasons.unitClosed: with them, the page has the two request forms. */

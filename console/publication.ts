@@ -1,5 +1,5 @@
 // 公示 for operations. Publication is automatic: the campaign workflow writes the disclosure
-// package (activities/publication.ts) as soon as the last inspection ends. So this page shows what
+// package (files/publication.ts) as soon as the last inspection ends. So this page shows what
 // will be published and by when, then the package itself once written (its files, each viewable;
 // the 公示 page rendered sandboxed), and, when the publication step parked for data, the button
 // that retries it (the `resumeParkedStep` Update of `ssj quarter resume`) as the signed-in person.

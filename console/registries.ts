@@ -1,10 +1,10 @@
 // 名录 for operations, first part: the import templates, each described (title, columns, which
 // are required) and downloadable as CSV (UTF-8 with BOM) or XLSX (every cell text), made by the
-// same writers as `ssj registry synth` (activities/registry/write-files.ts). Upload with a row-error
+// same writers as `ssj registry synth` (files/registry/write-files.ts). Upload with a row-error
 // preview and the state at a date wait for the registry store being rewritten.
 import type { FastifyInstance } from 'fastify';
-import { importKinds, TEMPLATES, type ImportKind } from '../activities/registry/templates';
-import { sheetToCsv, sheetToXlsx } from '../activities/registry/write-files';
+import { importKinds, TEMPLATES, type ImportKind } from '../files/registry/templates';
+import { sheetToCsv, sheetToXlsx } from '../files/registry/write-files';
 import type { RouteContext } from './approvals';
 import { problemPage } from './views/auth-pages';
 import { registriesPage } from './views/registries';

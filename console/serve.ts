@@ -3,7 +3,7 @@
 // (SSJ_DATABASE_URL or ssj.db in the data folder); Temporal comes as a client with the codec.
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import type { RuntimeSettings } from '../config/runtime';
 import { openStoreDatabase } from '../stores/open';
 import { SqlConsoleStore } from '../stores/sql-console-store';

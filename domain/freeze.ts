@@ -1,6 +1,6 @@
 // The freeze, pure: from the registries as they stood at a date, the programme and a quarter, the
 // manifest rows (DRAW-SPEC section 1), the exclusions with reasons, the quota report, and the
-// bytes of every file of the freeze folder. activities/freeze.ts writes them. New freezes are
+// bytes of every file of the freeze folder. files/freeze.ts writes them. New freezes are
 // ssj-draw/2 manifests: a conflict's reason stays in the registry, never in the manifest.
 import { manifestDigests } from './draw/digest';
 import { DRAW_SPEC_V2, type DrawSpec } from './draw/record';

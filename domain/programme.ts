@@ -1,6 +1,6 @@
 // The inspection programme as data: the year's plan (ratios, check items, quarterly tasks,
 // deadlines, draw settings). A bureau edits config/programme.json, not the code; this module
-// parses and checks it. Pure: reading the file is activities/programme.ts's job, so workflow
+// parses and checks it. Pure: reading the file is config/programme.ts's job, so workflow
 // code may import the types and helpers here.
 import { z } from 'zod';
 import { codeSchema } from './registry';

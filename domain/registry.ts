@@ -1,4 +1,4 @@
-// The registries' records: the shared contract between the store (activities/registry), import,
+// The registries' records: the shared contract between the store (files/registry), import,
 // freeze, quotas and the synthetic generator. Pure zod schemas and types, no side effects.
 import { z } from 'zod';
 

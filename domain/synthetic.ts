@@ -1,7 +1,7 @@
 // Synthetic registries shaped like the 2023 Xinyang programme, reproducible from a seed: the
 // departments of the detachment and its partners, key/general/special units with realistic Chinese
 // names, inspectors and the people who run the draw, declared conflicts, and the first quarter's
-// change lists. Pure: the writer (activities/registry/write-files.ts) turns this into import files.
+// change lists. Pure: the writer (files/registry/write-files.ts) turns this into import files.
 import seedrandom from 'seedrandom';
 import type { Conflict, Department, Person, Role, Unit, UnitCategory } from './registry';
 import { makeUscc, USCC_CHARSET } from './uscc';

@@ -14,7 +14,7 @@ const { ROOT, DIST, productionFiles, refresh, staleFiles } = require('./compiled
 
 const transpileOnly = process.argv.includes('--transpile-only');
 const BUNDLE = path.join(DIST, 'workflow-bundle.js');
-const VERIFIER_DIR = path.join(DIST, 'activities', 'publication', 'verifier');
+const VERIFIER_DIR = path.join(DIST, 'files', 'publication', 'verifier');
 
 function run(what, args) {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
@@ -46,7 +46,7 @@ if (!fresh(path.join(VERIFIER_DIR, 'verify.js'), files)) {
     '--require',
     'tsx/cjs',
     '-e',
-    `require('./activities/publication/verifier/build').writePrebuiltVerifyScript(${JSON.stringify(VERIFIER_DIR)})`,
+    `require('./files/publication/verifier/build').writePrebuiltVerifyScript(${JSON.stringify(VERIFIER_DIR)})`,
   ]);
 }
 process.stdout.write('build: dist/ is ready\n');

@@ -17,7 +17,7 @@ import {
   sheetToXlsx,
   unitsSheet,
   type Sheet,
-} from '../activities/registry/write-files';
+} from '../files/registry/write-files';
 
 const OUT = path.join(__dirname, '..', 'examples', 'registry');
 

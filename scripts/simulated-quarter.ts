@@ -6,11 +6,11 @@
 // Temporal-on-PostgreSQL with two worker processes (scripts/check-production.ts).
 import * as path from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { importRegistryFile } from '../activities/registry/import-file';
+import { importRegistryFile } from '../files/registry/import-file';
 import { openRegistryStore } from '../stores/registry-store';
 import type { StoreSettings } from '../stores/open';
-import { writeSyntheticRegistry } from '../activities/registry/write-files';
-import type { ImportKind } from '../activities/registry/templates';
+import { writeSyntheticRegistry } from '../files/registry/write-files';
+import type { ImportKind } from '../files/registry/templates';
 import type { Programme, Quarter } from '../domain/programme';
 import { addDays, quarterStart } from '../domain/calendar';
 import { programmeDate, type ResolvedClock } from '../domain/programme-clock';
@@ -35,7 +35,7 @@ import {
 import { batchWorkflowId, type CampaignResult, type CampaignStatus } from '../workflows/definitions';
 import { newSalt } from '../client/witness-secret';
 import { witnessCommitment } from '../domain/draw/commitment';
-import { drawNoticeDir } from '../activities/publication/draw-notice';
+import { drawNoticeDir } from '../files/publication/draw-notice';
 
 /** The county brigade that the demo leaves silent during the update window. */
 const SILENT_BRIGADE = 'county-xixian';

@@ -4,7 +4,7 @@
 // both are idempotent: a folder already holding the package's exact bytes is left untouched.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir, folderHolds, replaceFolder, stageFolder } from '../activities/staged-folder';
+import { fsyncDir, folderHolds, replaceFolder, stageFolder } from '../files/staged-folder';
 import { BlobMissingError, checkPackagePath, sha256, type BlobPackage, type BlobStore } from './blob-store';
 
 /** Does `dir` hold exactly the package's files, byte for byte (checked by digest and size)? */

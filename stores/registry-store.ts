@@ -94,7 +94,7 @@ export interface SnapshotOptions {
 
 export interface ApplyOptions {
   onProgress?: (written: number) => void;
-  /** When the batch was first recorded, for a batch carried over from another store (activities/registry/adopt-legacy.ts); default: now. */
+  /** When the batch was first recorded, for a batch carried over from another store (files/registry/adopt-legacy.ts); default: now. */
   recordedAt?: string;
 }
 

@@ -12,7 +12,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSo
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import * as api from '../client/temporal';
 import { addAccount } from '../console/accounts';

@@ -4,7 +4,7 @@
 // opening a link. Real console (fastify inject) on a temporary SQLite store, real dev server client.
 import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderNotice, type NoticeKind } from '../activities/campaign/notices';
+import { renderNotice, type NoticeKind } from '../mail/notices';
 import { addAccount } from '../console/accounts';
 import { noticeLinkPath } from '../console/notice-links';
 import { loginPage } from '../console/views/auth-pages';

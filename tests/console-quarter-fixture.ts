@@ -1,5 +1,5 @@
 // Projection rows of a quarter in mid-inspection, as the workflows' projector writes them
-// (activities/campaign/projection.ts), for the operations pages' tests: every state the page
+// (activities/steps/projection-rows.ts), for the operations pages' tests: every state the page
 // counts (done on time and late, handed over, referred, own case, awaiting approval, overdue,
 // parked, replaced and its replacement, could not inspect), in three departments, with the figures
 // they must give. Written straight into the console's store: what the page reads is the store.

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import type { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import { YEAR_STATS_HEADINGS } from '../console/statistics/xlsx';
 import { launchChromium } from '../scripts/browser';
 import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';

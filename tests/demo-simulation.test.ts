@@ -2,7 +2,7 @@
 // path given to a unit that can play it, and steps dated on the right side of each deadline.
 import { describe, expect, it } from 'vitest';
 import { assignScenarios, fits, REQUIRED, scenarios, scriptFor, witnessEntropy, type SimContext, type SimInspection } from '../domain/simulation';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import { reasonCodeProblem, type ReasonKind } from '../domain/programme';
 import { entropySchema } from '../domain/messages';
 

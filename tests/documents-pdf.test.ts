@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChromiumMissingError, closeDocumentPdfRenderer, DocumentPdfError, DocumentPdfRenderer, findChromium, renderDocumentPdf } from '../activities/documents/pdf';
+import { ChromiumMissingError, closeDocumentPdfRenderer, DocumentPdfError, DocumentPdfRenderer, findChromium, renderDocumentPdf } from '../files/documents/pdf';
 import { annualPlan, referralLetter, supervisionNotice, transferForm, type CaseDocumentInput } from '../domain/documents';
 import { sampleCaseDocument } from './helpers/case-document';
 import { launchChromium } from '../scripts/browser';

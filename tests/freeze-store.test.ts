@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freezeQuarterActivity } from '../activities/freeze';
+import { freezeQuarterActivity } from '../files/freeze';
 import { openRegistryStore, type RegistryChange, type RegistryStore } from '../stores/registry-store';
 import { execFileSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';

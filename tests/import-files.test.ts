@@ -8,12 +8,12 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { makeUscc } from '../domain/uscc';
-import { ImportRefused, importRegistryFile, type ImportOptions } from '../activities/registry/import-file';
-import { silentProgress, terminalProgress } from '../activities/registry/progress';
+import { ImportRefused, importRegistryFile, type ImportOptions } from '../files/registry/import-file';
+import { silentProgress, terminalProgress } from '../files/registry/progress';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE } from '../stores/open';
 import { legacyAsyncView, openLegacyRegistry } from './helpers/legacy-registry';
-import { TEMPLATES } from '../activities/registry/templates';
+import { TEMPLATES } from '../files/registry/templates';
 
 const ROOT = path.resolve(__dirname, '..');
 const EX = path.join(ROOT, 'examples', 'registry');

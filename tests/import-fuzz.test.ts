@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
-import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
+import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE } from '../stores/open';
-import type { ImportKind } from '../activities/registry/templates';
+import type { ImportKind } from '../files/registry/templates';
 
 const EX = path.resolve(__dirname, '..', 'examples', 'registry');
 const CASES_PER_FILE = 200;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
-import { ImportRefused, importRegistryFile } from '../activities/registry/import-file';
+import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE } from '../stores/open';
 import { textProblem } from '../domain/text';

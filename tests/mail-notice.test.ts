@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../scripts/dev-server';
-import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
+import { startMailCatcher, type MailCatcher } from '../mail/catcher';
 import {
   createMailer,
   MailBusyError,
@@ -18,12 +18,12 @@ import {
   noticeMessageId,
   type MailSettings,
   type Notice,
-} from '../activities/mail/mailer';
+} from '../mail/mailer';
 import { openStoreDatabase } from '../stores/open';
 import { MailOutbox, type OutboxRow } from '../stores/outbox';
 import type { SqlDatabase } from '../stores/sql';
-import { readMessage } from '../activities/mail/mime-read';
-import { teamAssignedNotice } from '../activities/mail/templates';
+import { readMessage } from '../mail/mime-read';
+import { teamAssignedNotice } from '../mail/templates';
 
 let tmp: string;
 let db: SqlDatabase;

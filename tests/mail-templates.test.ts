@@ -1,11 +1,11 @@
-// The Chinese notices, one renderer for every kind the workflows send (activities/campaign/notices.ts
-// over the layout of activities/mail/templates.ts): each names its kind in the subject, names units,
+// The Chinese notices, one renderer for every kind the workflows send (mail/notices.ts
+// over the layout of mail/templates.ts): each names its kind in the subject, names units,
 // departments and people by name (a unit's credit code only as a detail, never in the subject),
 // carries its facts in both the text and the HTML, escapes what it is given, and renders the same
 // facts identically.
 import { describe, expect, it } from 'vitest';
-import { addresseeOf, renderNotice, type NoticeKind } from '../activities/campaign/notices';
-import { annualPlanNotice, dateCn, handoverNotice } from '../activities/mail/templates';
+import { addresseeOf, renderNotice, type NoticeKind } from '../mail/notices';
+import { annualPlanNotice, dateCn, handoverNotice } from '../mail/templates';
 import { CODES, context, NOTICE_CASES, UNIT } from './helpers/notice-context';
 
 const issuer = context.issuer;

@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProgramme } from '../activities/programme';
-import { renderNotice, type NoticeKind } from '../activities/campaign/notices';
-import { annualPlanNotice, handoverNotice } from '../activities/mail/templates';
-import { buildDrawNotice, renderDrawNoticePage } from '../activities/publication/draw-notice';
+import { loadProgramme } from '../config/programme';
+import { renderNotice, type NoticeKind } from '../mail/notices';
+import { annualPlanNotice, handoverNotice } from '../mail/templates';
+import { buildDrawNotice, renderDrawNoticePage } from '../files/publication/draw-notice';
 import { annualPlan, annualPlanFromProgramme, referralLetter, supervisionNotice, transferForm, type CaseDocumentInput } from '../domain/documents';
 import type { DrawRecord } from '../domain/draw/record';
 import { vectorJson } from './fixtures/draw/vectors';
@@ -132,12 +132,12 @@ describe('published pages', () => {
   // The 公示 page and the rest are checked where they are written: every Chinese literal of the
   // template sources (comments aside) must be free of the same slips.
   it.each([
-    'activities/campaign/notices.ts',
-    'activities/mail/templates.ts',
+    'mail/notices.ts',
+    'mail/templates.ts',
     'domain/documents.ts',
-    'activities/publication/page.ts',
-    'activities/publication/draw-notice.ts',
-    'activities/publication/rows.ts',
+    'files/publication/page.ts',
+    'files/publication/draw-notice.ts',
+    'files/publication/rows.ts',
   ])('the Chinese literals of %s', (file) => {
     const source = fs.readFileSync(path.join(__dirname, '..', file), 'utf8');
     const literals = source

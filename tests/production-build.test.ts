@@ -63,9 +63,9 @@ describe('the production dependencies (package-lock.json, what npm ci --omit=dev
     // image replaces by the prebuilt verify.js; the PDF renderer, imported on use and refused
     // with a message saying what to install (the image has no Chromium either).
     const allowed: Record<string, string> = {
-      'smtp-server': 'activities/mail/catcher.ts',
-      esbuild: 'activities/publication/verifier/build.ts',
-      'playwright-core': 'activities/documents/pdf.ts',
+      'smtp-server': 'mail/catcher.ts',
+      esbuild: 'files/publication/verifier/build.ts',
+      'playwright-core': 'files/documents/pdf.ts',
     };
     for (const [name, files] of imported) {
       if (name in pkg.dependencies) continue;

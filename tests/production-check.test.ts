@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { comparePublications } from '../scripts/production/publication-content';
 import { noticesOnce } from '../scripts/production/checks';
-import type { CaughtMessage } from '../activities/mail/catcher';
+import type { CaughtMessage } from '../mail/catcher';
 import ExcelJS from 'exceljs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-production-check-'));

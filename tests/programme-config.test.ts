@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROGRAMME_PATH, loadProgramme } from '../activities/programme';
+import { DEFAULT_PROGRAMME_PATH, loadProgramme } from '../config/programme';
 import { campaignCode, generalRatio, parseProgramme, ProgrammeError, programmeWarnings, quarterCalendar, reasonCodeProblem, reasonLabel } from '../domain/programme';
 
 const shipped = (): Record<string, any> => JSON.parse(fs.readFileSync(DEFAULT_PROGRAMME_PATH, 'utf8'));

@@ -1,4 +1,4 @@
-// The console's projection of inspections (activities/campaign/projection.ts, workflows/projector.ts):
+// The console's projection of inspections (activities/steps/projection-rows.ts, workflows/projector.ts):
 // - the activity against a real SQLite console store: revisions order the writes (a retry or an
 //   older revision changes nothing), finished tasks close with who decided and when, a parked step
 //   is operations' task until resumed;
@@ -14,7 +14,7 @@ import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/tempora
 import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { createActivities } from '../activities';
-import { projectInspection, taskKeys, type InspectionProjection } from '../activities/campaign/projection';
+import { projectInspection, taskKeys, type InspectionProjection } from '../activities/steps/projection-rows';
 import { openConsoleStore } from '../stores/open';
 import type { ConsoleStore } from '../stores/console-store';
 import { resolveClock } from '../domain/programme-clock';

@@ -4,12 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublicationInputError, type PublicationInput, VERIFY_COMMAND, writeDisclosurePackage } from '../activities/publication';
-import { csvCell } from '../activities/publication/csv';
-import { dosDateTime, zipEntryTimes } from '../activities/publication/zip-times';
+import { PublicationInputError, type PublicationInput, VERIFY_COMMAND, writeDisclosurePackage } from '../files/publication';
+import { csvCell } from '../files/publication/csv';
+import { dosDateTime, zipEntryTimes } from '../files/publication/zip-times';
 import { seedCommitment } from '../domain/draw/draw';
 import { escapeHtml } from '../domain/documents';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import { findInFolder, publicTexts } from '../scripts/public-folder';
 
 // What a person may write in a note: private, and hostile to HTML, spreadsheets and bidi display.

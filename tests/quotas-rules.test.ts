@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProgramme } from '../activities/programme';
+import { loadProgramme } from '../config/programme';
 import { parseProgramme, type Programme } from '../domain/programme';
 import { ceilPercent, computeQuotas, type PoolQuota } from '../domain/quotas';
 import type { Unit } from '../domain/registry';

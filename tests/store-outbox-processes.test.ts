@@ -1,5 +1,5 @@
 // Two worker processes share one outbox (tests/helpers/mail-racer.ts) and send the same notices
-// to a real SMTP server on loopback (activities/mail/catcher.ts): every notice arrives exactly
+// to a real SMTP server on loopback (mail/catcher.ts): every notice arrives exactly
 // once, none is lost. And a process killed while it holds notices mid-SMTP: another host sends
 // them after the lease, with the same Message-ID, counted as uncertain resends. On a real
 // PostgreSQL 15 (several hosts) and on one SQLite ssj.db (several processes on one host).
@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
-import { createMailer, MailBusyError, noticeMessageId } from '../activities/mail/mailer';
+import { startMailCatcher, type MailCatcher } from '../mail/catcher';
+import { createMailer, MailBusyError, noticeMessageId } from '../mail/mailer';
 import { openStoreDatabase } from '../stores/open';
 import { MailOutbox } from '../stores/outbox';
 import { raceNotice, RACE_MAIL_FROM, startMailRacer } from './helpers/mail-racer';

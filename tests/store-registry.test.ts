@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { adoptLegacyRegistry } from '../activities/registry/adopt-legacy';
+import { adoptLegacyRegistry } from '../files/registry/adopt-legacy';
 import { openLegacyRegistry } from './helpers/legacy-registry';
 import type { Department, Person, Unit } from '../domain/registry';
 import { inspector as inspectorIn, unit as unitWith } from './helpers/registry-snapshot';

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEligibleInspector } from '../domain/registry';
 import { BASE_COUNTS, COUNTIES, generateRegistry, INSPECTING_DEPARTMENTS } from '../domain/synthetic';
 import { classifyUnitId } from '../domain/uscc';
-import { importRegistryFile } from '../activities/registry/import-file';
+import { importRegistryFile } from '../files/registry/import-file';
 import { openRegistryStore } from '../stores/registry-store';
-import type { ImportKind } from '../activities/registry/templates';
-import { writeSyntheticRegistry } from '../activities/registry/write-files';
+import type { ImportKind } from '../files/registry/templates';
+import { writeSyntheticRegistry } from '../files/registry/write-files';
 
 let tmp: string;
 beforeAll(() => {

@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProgramme } from '../activities/programme';
-import { type PublicationInput, writeDisclosurePackage } from '../activities/publication';
-import { buildDrawNotice, formatDrawNotice } from '../activities/publication/draw-notice';
-import { withVerifier } from '../activities/publication/verifier/build';
+import { loadProgramme } from '../config/programme';
+import { type PublicationInput, writeDisclosurePackage } from '../files/publication';
+import { buildDrawNotice, formatDrawNotice } from '../files/publication/draw-notice';
+import { withVerifier } from '../files/publication/verifier/build';
 import { bindWitnesses, parseWitness, runDraw } from '../domain/draw/draw';
 import { MANIFEST_FILES, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { DRAW_SPEC_V2, type DrawRecord, formatDrawRecord } from '../domain/draw/record';
@@ -278,7 +278,7 @@ describe('verify.html on a 100,000-unit manifest', () => {
 describe("verify.js's SHA-256 (the browser's node:crypto)", () => {
   it('equals node:crypto on every padding length class, non-ASCII text and random bytes', async () => {
     const { createHash, randomBytes } = await import('node:crypto');
-    const { sha256Fast } = await import('../activities/publication/verifier/node-crypto');
+    const { sha256Fast } = await import('../files/publication/verifier/node-crypto');
     const node = (x: string | Uint8Array) => createHash('sha256').update(x).digest('hex');
     for (let n = 0; n <= 200; n++) {
       const text = 'a1|'.repeat(70).slice(0, n);

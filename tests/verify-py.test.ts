@@ -13,8 +13,8 @@ import { sha256Hex } from '../domain/draw/digest';
 import { type Manifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { type DrawRecord, type Replacement, formatDrawRecord, formatReplacements } from '../domain/draw/record';
 import { verifyDraw } from '../domain/draw/verify';
-import { VERIFY_PY } from '../activities/publication';
-import { buildDrawNotice, formatDrawNotice } from '../activities/publication/draw-notice';
+import { VERIFY_PY } from '../files/publication';
+import { buildDrawNotice, formatDrawNotice } from '../files/publication/draw-notice';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { type VectorName, vectorDir, vectorFiles, vectorJson } from './fixtures/draw/vectors';
 

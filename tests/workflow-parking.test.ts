@@ -18,8 +18,8 @@ import { createFixture, withRegistry, drawnUnits, eventually, PEOPLE, readNotice
 import * as api from '../client/temporal';
 import { resumeCampaign, resumeInspection } from '../client/commands/resume';
 import { createActivities, type MailSender } from '../activities';
-import { startMailCatcher, type MailCatcher } from '../activities/mail/catcher';
-import { createMailer } from '../activities/mail/mailer';
+import { startMailCatcher, type MailCatcher } from '../mail/catcher';
+import { createMailer } from '../mail/mailer';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import type { Unit } from '../domain/registry';

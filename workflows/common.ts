@@ -6,7 +6,7 @@ import type { CampaignActivities } from '../activities';
 import { bundledCalendar, CalendarError, WorkingCalendar, type CalendarSlice } from '../domain/calendar';
 import { SsjDepartment, SsjPhase, SsjQuarter, SsjYear } from './search-attributes';
 
-// Refusals are thrown non-retryable by the activities themselves (activities/campaign/refusals.ts);
+// Refusals are thrown non-retryable by the activities themselves (activities/steps/refusals.ts);
 // the list repeats the older types for activities that predate it. Anything else retries, backing
 // off to once a minute: SQLITE_BUSY, a full disk, an SMTP server that is down.
 const retry: RetryPolicy = {

@@ -15,13 +15,13 @@ import { SqlCampaignStore, type CampaignStore, type Roster } from '../../stores/
 import * as path from 'node:path';
 import { BlobCorruptError, BlobMissingError, SqlBlobStore, type BlobStore } from '../../stores/blob-store';
 import { openStoreDatabase } from '../../stores/open';
-import { materialiseManifest } from '../freeze';
+import { materialiseManifest } from '../../files/freeze';
 import type { SqlDatabase } from '../../stores/sql';
-import type { Notice } from '../mail/mailer';
+import type { Notice } from '../../mail/mailer';
 import type { DeliveryStatus, RefusedRecipient } from '../../stores/notice-problems';
 import { SqlRegistryStore, type RegistryStore } from '../../stores/registry-store';
-import type { NoticeContext, NoticeRecipients } from '../campaign/notices';
-import { refuse } from '../campaign/refusals';
+import type { NoticeContext, NoticeRecipients } from '../../mail/notices';
+import { refuse } from './refusals';
 
 export interface MailSender {
   /**

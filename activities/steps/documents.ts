@@ -7,9 +7,9 @@ import type { ResultReport } from '../../domain/outcomes';
 import { NEEDS_DATA } from '../../domain/parking';
 import type { ResolvedClock } from '../../domain/programme-clock';
 import type { Roster } from '../../stores/campaign-store';
-import { annualPlanNotice, handoverNotice, type HandoverFacts } from '../mail/templates';
-import { roleName } from '../campaign/notices';
-import { refuse } from '../campaign/refusals';
+import { annualPlanNotice, handoverNotice, type HandoverFacts } from '../../mail/templates';
+import { roleName } from '../../mail/notices';
+import { refuse } from './refusals';
 import type { StepContext } from './context';
 import type { Deliver } from './notices';
 

@@ -5,9 +5,9 @@ import type { CeremonyRecord } from '../../domain/ceremonies';
 import { runDraw, seedCommitment, DrawError } from '../../domain/draw/draw';
 import { DRAW_SPEC_V2, type DrawRecord, type DrawSpec, type RecordWitness } from '../../domain/draw/record';
 import type { WitnessEntropy } from '../../domain/messages';
-import { heartbeat } from '../heartbeat';
-import { buildDrawNotice, drawNoticeDir, drawTime, writeDrawNotice, storeDrawNotice } from '../publication/draw-notice';
-import { refuse } from '../campaign/refusals';
+import { heartbeat } from './heartbeat';
+import { buildDrawNotice, drawNoticeDir, drawTime, writeDrawNotice, storeDrawNotice } from '../../files/publication/draw-notice';
+import { refuse } from './refusals';
 import type { StepContext } from './context';
 
 /** A witness as the campaign hands them to the draw: ssj-draw/1 entropy, or an ssj-draw/2 reveal with its commitment. */
@@ -47,7 +47,7 @@ export function drawActivities(ctx: StepContext) {
   const { deps } = ctx;
 
   /**
-   * The draw-time notice (activities/publication/draw-notice.ts) in <dataDir>/notices/<campaignId>.
+   * The draw-time notice (files/publication/draw-notice.ts) in <dataDir>/notices/<campaignId>.
    * Its time is the draw's: the last reveal of the drawing ceremony, else (ssj-draw/1) when the
    * activity was first scheduled, so a retry computes the same notice.
    */

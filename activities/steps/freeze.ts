@@ -3,8 +3,8 @@
 // store records its digests and frozen roster.
 import { DRAW_SPEC_V1, type DrawSpec } from '../../domain/draw/record';
 import type { Quarter } from '../../domain/programme';
-import { freezeToStore } from '../freeze';
-import { heartbeat } from '../heartbeat';
+import { freezeToStore } from '../../files/freeze';
+import { heartbeat } from './heartbeat';
 import { MANIFEST_PACKAGE_PREFIX, type StepContext } from './context';
 
 export interface WitnessRoster {

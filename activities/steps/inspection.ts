@@ -7,7 +7,7 @@ import type { Replacement } from '../../domain/draw/record';
 import type { ResultReport } from '../../domain/outcomes';
 import { NEEDS_DATA, OPERATOR_ROLES } from '../../domain/parking';
 import type { ReasonCodes } from '../../domain/programme';
-import { refuse } from '../campaign/refusals';
+import { refuse } from './refusals';
 import type { StepContext } from './context';
 
 /**

@@ -1,10 +1,10 @@
 // Notices, the cross-cutting side effect of every step: a notice is rendered from the frozen roster
 // and registry (../campaign/notices.ts), recorded as an event, sent through the outbox once per key,
 // and a recipient who cannot be reached is recorded and alerted to operations — never thrown.
-import { isEmailAddress, MailRejectedError, type Notice, type SendNoticeResult } from '../mail/mailer';
+import { isEmailAddress, MailRejectedError, type Notice, type SendNoticeResult } from '../../mail/mailer';
 import type { RefusedAddress } from '../../stores/outbox';
 import { NoticeProblemLog, type DeliveryStatus, type NoticeProblem, type RefusedRecipient } from '../../stores/notice-problems';
-import { roleName, renderNotice, type NoticeKind, type NoticeParams } from '../campaign/notices';
+import { roleName, renderNotice, type NoticeKind, type NoticeParams } from '../../mail/notices';
 import type { Roster } from '../../stores/campaign-store';
 import type { NoticeDelivery, Recipients, StepContext } from './context';
 

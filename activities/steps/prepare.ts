@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { bundledCalendar, WorkingCalendar, type CalendarData, type CalendarSlice } from '../../domain/calendar';
 import type { Quarter } from '../../domain/programme';
 import type { ResolvedClock } from '../../domain/programme-clock';
-import { refuse } from '../campaign/refusals';
+import { refuse } from './refusals';
 import type { StepContext } from './context';
 
 /** Settings the workflows need from the programme (it is not read inside workflow code). */

@@ -1,6 +1,6 @@
 // The console's projection, beside every step: the workflows' projector writes each inspection's
 // and campaign's row and open tasks to the console store (../campaign/projection.ts), by revision.
-import { projectCampaign as writeCampaignProjection, projectInspection as writeInspectionProjection, type CampaignProjection, type InspectionProjection } from '../campaign/projection';
+import { projectCampaign as writeCampaignProjection, projectInspection as writeInspectionProjection, type CampaignProjection, type InspectionProjection } from './projection-rows';
 import type { StepContext } from './context';
 
 export function projectionActivities(ctx: StepContext) {

@@ -9,9 +9,9 @@ import type { HandlingKind } from '../../domain/outcomes';
 import type { Quarter } from '../../domain/programme';
 import { safeWorkflowId } from '../../domain/workflow-id';
 import type { CampaignStore } from '../../stores/campaign-store';
-import { heartbeat } from '../heartbeat';
-import { DRAW_NOTICE_FILE, drawNoticeDir, storedDrawNotice } from '../publication/draw-notice';
-import { refuse } from '../campaign/refusals';
+import { heartbeat } from './heartbeat';
+import { DRAW_NOTICE_FILE, drawNoticeDir, storedDrawNotice } from '../../files/publication/draw-notice';
+import { refuse } from './refusals';
 import type { PublishArgs, StepContext } from './context';
 
 /** Why a number still reserved at publication is voided (the register's reason, in the bureau's words). */
@@ -36,9 +36,9 @@ export function publishActivities(ctx: StepContext) {
     }
   }
 
-  /** The real 公示 package (activities/publication.ts), built from the store and the registry. */
+  /** The real 公示 package (files/publication.ts), built from the store and the registry. */
   async function disclosurePackage(args: PublishArgs): Promise<{ location: string }> {
-    const { publishDisclosurePackage } = await import('../publication');
+    const { publishDisclosurePackage } = await import('../../files/publication');
     const roster = await ctx.rosterOf(args.campaignId);
     const c = await args.store.requireCampaign(args.campaignId);
     const asOf = c.frozenAsOf ?? args.publishedOn;

@@ -13,7 +13,7 @@ import {
   decisions,
   type Decision,
 } from '../../domain/messages';
-import { loadProgramme } from '../../activities/programme';
+import { loadProgramme } from '../../config/programme';
 import { reasonCodeProblem, type ReasonKind } from '../../domain/programme';
 import type { ResultReport } from '../../domain/outcomes';
 import { idSchema } from '../../domain/registry';

@@ -3,7 +3,7 @@
 // quarter's campaign.
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { loadProgramme } from '../../activities/programme';
+import { loadProgramme } from '../../config/programme';
 import { annualPlanWorkflowId } from '../../workflows/definitions';
 import { annualPlanStatus, scheduleQuarterCampaigns, startAnnualPlan, updateWindowOpens } from '../temporal';
 import { ExitCode, UserError } from '../errors';

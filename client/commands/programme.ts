@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { FreezeRefusedError, freezeToFolder } from '../../activities/freeze';
-import { loadProgramme } from '../../activities/programme';
+import { FreezeRefusedError, freezeToFolder } from '../../files/freeze';
+import { loadProgramme } from '../../config/programme';
 import { ManifestError } from '../../domain/draw/manifest';
 import type { FreezeInputs, InspectedElsewhere, PastInspection } from '../../domain/eligibility';
 import {

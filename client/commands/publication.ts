@@ -2,7 +2,7 @@
 // database: SSJ_DATABASE_URL, or ssj.db in SSJ_DATA_DIR) into a folder or web root, byte for byte.
 // Needs no Temporal server. Exporting again into the same folder changes nothing.
 import { Command } from 'commander';
-import { exportPublication, PublicationInputError } from '../../activities/publication';
+import { exportPublication, PublicationInputError } from '../../files/publication';
 import { BlobCorruptError, BlobMissingError, SqlBlobStore } from '../../stores/blob-store';
 import { openStoreDatabase, storeSettingsFromEnv } from '../../stores/open';
 import { WORKFLOW_ID_PATTERN } from '../../domain/workflow-id';

@@ -2,7 +2,7 @@
 // Chinese headings (bold, shaded, bordered), frozen under the heading, set column widths, and the
 // same bytes for the same input (fixed metadata dates, zip entry times normalised).
 import ExcelJS from 'exceljs';
-import { normalizeZipTimes } from '../../activities/publication/zip-times';
+import { normalizeZipTimes } from '../../files/publication/zip-times';
 import { beijingMidnightMs } from '../../domain/calendar';
 import { COUNT_FIELDS, percent, type YearStatistics, type YearStatsCounts } from './year';
 

@@ -11,7 +11,7 @@ export interface PackageFile {
   bytes: number;
 }
 
-/** The package's parts as activities/publication.ts writes them. */
+/** The package's parts as files/publication.ts writes them. */
 const PARTS: ReadonlyArray<[string, string]> = [
   ['index.html', '公示页面（可打印）：抽取过程、见证人、抽查对象及检查结果'],
   ['results.csv', '检查结果一览（CSV，可用 Excel 打开）'],

@@ -7,7 +7,7 @@ import type { CampaignRow, InspectionRow, TaskRow } from '../../stores/console-s
 import type { AnnualPlanStatus } from '../../workflows/definitions';
 import { departmentChart, findingsChart, progressChart, type DepartmentProgress, type FindingsCounts, type ProgressChartInput } from '../charts';
 import type { QuarterCounts, QuarterDates } from '../quarter-figures';
-import { STEP_NAMES } from '../../activities/campaign/notices';
+import { STEP_NAMES } from '../../mail/notices';
 import { TASK_LABELS } from './home';
 import { csrfField, html, type Html, message, page, type Viewer } from './layout';
 

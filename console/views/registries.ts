@@ -1,5 +1,5 @@
 // 名录模板: one card per import kind with its columns (required ones marked) and the downloads.
-import { importKinds, TEMPLATES } from '../../activities/registry/templates';
+import { importKinds, TEMPLATES } from '../../files/registry/templates';
 import { html, page, type Viewer } from './layout';
 
 export function registriesPage(viewer: Viewer): string {

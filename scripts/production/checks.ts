@@ -2,7 +2,7 @@
 // workflows from Temporal's visibility, the notices from the SMTP server that received them, the
 // official document numbers from the inspections' status.
 import type { Client } from '@temporalio/client';
-import type { CaughtMessage } from '../../activities/mail/catcher';
+import type { CaughtMessage } from '../../mail/catcher';
 import { inspectionStatus } from '../../client/temporal';
 
 export interface Check {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type MailSender } from '../../activities';
-import { createMailer } from '../../activities/mail/mailer';
+import { createMailer } from '../../mail/mailer';
 import { parseProgramme } from '../../domain/programme';
 import { recordingMail } from './campaign-fixture';
 import { bundleOptions, ssjDataConverter } from '../../codec/data-converter';

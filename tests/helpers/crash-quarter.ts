@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import * as api from '../../client/temporal';
-import { noticeMessageId } from '../../activities/mail/mailer';
+import { noticeMessageId } from '../../mail/mailer';
 import Database from 'better-sqlite3';
 import { campaignWorkflowId } from '../../workflows/definitions';
 import { seedCommitment } from '../../domain/draw/draw';

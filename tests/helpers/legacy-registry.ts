@@ -1,6 +1,6 @@
 // The registries as an earlier release kept them: their own SQLite file (registry.db), with the
 // same append-only dated log. Production code no longer reads or writes it; `ssj registry adopt`
-// (activities/registry/adopt-legacy.ts) carries such a file into the shared store, and the adopt
+// (files/registry/adopt-legacy.ts) carries such a file into the shared store, and the adopt
 // tests build one here, byte for byte in that release's format (its schema and its store).
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
@@ -195,7 +195,7 @@ export function legacyAsyncView(legacy: LegacyRegistryStore): AsyncRegistryStore
   };
 }
 
-// --- that release's schema (it was activities/registry/schema.ts) ---
+// --- that release's schema (it was files/registry/schema.ts) ---
 
 interface Migration {
   version: number;

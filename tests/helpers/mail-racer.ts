@@ -3,7 +3,7 @@
 // "ready", waits for "go" on stdin (so both processes start together), then sends every key as
 // an activity with retries would: a notice another attempt holds (MailBusy) is tried again later.
 // Prints what it sent as JSON. startMailRacer() runs it from a test.
-import { createMailer, MailBusyError, type Notice } from '../../activities/mail/mailer';
+import { createMailer, MailBusyError, type Notice } from '../../mail/mailer';
 import { openStoreDatabase, storeSettingsFromEnv, type StoreSettings } from '../../stores/open';
 import { startRacingProcess, type RacingProcess } from './racing-process';
 

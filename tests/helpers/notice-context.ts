@@ -1,6 +1,6 @@
 // A realistic NoticeContext and, for every notice kind, the parameters and recipients a workflow
 // gives it: for the notice template and proofreading tests.
-import type { NoticeContext, NoticeKind, NoticeParams, NoticeRecipients } from '../../activities/campaign/notices';
+import type { NoticeContext, NoticeKind, NoticeParams, NoticeRecipients } from '../../mail/notices';
 
 export const UNIT = { code: '91411500MA44XXXX1K', name: '信阳市某某化工有限公司', address: '信阳市浉河区工业园路8号' };
 

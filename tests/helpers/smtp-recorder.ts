@@ -1,9 +1,9 @@
-// A real SMTP server on loopback for the crash tests (smtp-server, as activities/mail/catcher.ts):
+// A real SMTP server on loopback for the crash tests (smtp-server, as mail/catcher.ts):
 // it records every message it accepts by Message-ID and notice key, and asks the test, once a
 // message's data is in and before answering, whether to accept it. The test can hold the answer
 // while it kills a process, then refuse: the sender never gets its 250.
 import { SMTPServer } from 'smtp-server';
-import { readMessage } from '../../activities/mail/mime-read';
+import { readMessage } from '../../mail/mime-read';
 
 export interface ArrivedMessage {
   /** Connections are numbered in the order they were opened: tells a dead worker's from a new one's. */

@@ -16,8 +16,8 @@ import { firstIssue } from '../../domain/messages';
 import { NEEDS_DATA } from '../../domain/parking';
 import { ProgrammeError } from '../../domain/programme';
 import { safeWorkflowId, UNSAFE_WORKFLOW_ID, UnsafeWorkflowIdError } from '../../domain/workflow-id';
-import { FreezeRefusedError } from '../freeze';
-import { PublicationInputError } from '../publication/rows';
+import { FreezeRefusedError } from '../../files/freeze';
+import { PublicationInputError } from '../../files/publication/rows';
 import { StoreRefusal } from '../../stores/campaign-store';
 
 /** The failure types activities refuse with (the workflow's proxies list them as non-retryable). */

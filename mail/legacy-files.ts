@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SqlDatabase, SqlExecutor } from '../../stores/sql';
+import type { SqlDatabase, SqlExecutor } from '../stores/sql';
 
 export const LEGACY_OUTBOX_FILE = 'outbox.db';
 export const LEGACY_NOTICE_PROBLEMS_FILE = 'notice-problems.db';

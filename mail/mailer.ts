@@ -18,10 +18,10 @@ import * as os from 'node:os';
 import * as nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { z } from 'zod';
-import type { RuntimeSettings } from '../../config/runtime';
-import { openStoreDatabase } from '../../stores/open';
-import { MailOutbox, type OutboxRow, type RefusedAddress } from '../../stores/outbox';
-import type { SqlDatabase } from '../../stores/sql';
+import type { RuntimeSettings } from '../config/runtime';
+import { openStoreDatabase } from '../stores/open';
+import { MailOutbox, type OutboxRow, type RefusedAddress } from '../stores/outbox';
+import type { SqlDatabase } from '../stores/sql';
 
 // --- input --------------------------------------------------------------------------------------
 

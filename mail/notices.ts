@@ -1,7 +1,7 @@
 // The e-mail notices the quarter sends: one renderer for every kind. The workflows name the kind
 // and its parameters (ids, dates, codes: what their histories hold); the activity resolves the
 // names as of the freeze into a NoticeContext, and renderNotice sets subject, text and HTML in the
-// layout of activities/mail/templates.ts. Units, departments and people appear by name.
+// layout of mail/templates.ts. Units, departments and people appear by name.
 // A reason appears as the programme's label only: a person's note stays in the campaign store
 // (mail leaves the system, and may be forwarded).
 import {
@@ -18,9 +18,9 @@ import {
   type InspectorRef,
   type RenderedNotice,
   type UnitRef,
-} from '../mail/templates';
-import { WITNESS_ROLE_LABELS } from '../publication/rows';
-import { consoleUrl, noticeLinkPath, withConsoleLink } from '../../console/notice-links';
+} from './templates';
+import { WITNESS_ROLE_LABELS } from '../files/publication/rows';
+import { consoleUrl, noticeLinkPath, withConsoleLink } from '../console/notice-links';
 
 export type NoticeKind =
   | 'change-list-reminder'

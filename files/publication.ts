@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
-import { heartbeat } from './heartbeat';
+import { heartbeat } from '../activities/steps/heartbeat';
 import { beijingMidnightMs } from '../domain/calendar';
 import { chineseQuarter } from '../domain/documents/html';
 import { MANIFEST_FILES, type ManifestFileName, sha256Hex } from '../domain/draw/digest';
@@ -52,7 +52,7 @@ import { exportPackage } from '../stores/blob-folders';
 
 export { PublicationInputError, VERIFY_COMMAND };
 
-/** The standalone Python verifier shipped into every package (activities/publication/verify.py). */
+/** The standalone Python verifier shipped into every package (files/publication/verify.py). */
 export const VERIFY_PY = path.join(__dirname, 'publication', 'verify.py');
 
 const text = z.string().trim().min(1, 'must not be empty');
@@ -120,7 +120,7 @@ export const publicationInputSchema = z.object({
     .default({}),
   /** ssj-draw/2 witness ceremonies (void ones and the one that drew): ceremonies.json and a line on the page. */
   ceremonies: z.array(z.object({ outcome: z.enum(['void', 'drawn']), ceremony: ceremonySchema })).default([]),
-  /** draw-notice.json exactly as published at the draw (activities/publication/draw-notice.ts); null for older campaigns. */
+  /** draw-notice.json exactly as published at the draw (files/publication/draw-notice.ts); null for older campaigns. */
   drawNotice: z.string().nullable().default(null),
 });
 export type PublicationInput = z.input<typeof publicationInputSchema>;
@@ -283,7 +283,7 @@ export async function buildDisclosurePackage(input: PublicationInput): Promise<{
   }
   files.set('verify.py', fs.readFileSync(VERIFY_PY));
   listed.push('verify.py');
-  // verify.html re-verifies the folder in the visitor's browser (activities/publication/verifier).
+  // verify.html re-verifies the folder in the visitor's browser (files/publication/verifier).
   listed.push('verify.html', 'verify.js', 'verify-data.js');
   files.set(
     'index.html',

@@ -9,7 +9,7 @@ import type { DrawSpec } from '../domain/draw/record';
 import { freezeCounts, freezeFiles, freezeQuarter, type FreezeFiles, type FreezeInputs } from '../domain/freeze';
 import { quarterCalendar, type Programme, type Quarter } from '../domain/programme';
 import type { RegistrySnapshot } from '../domain/registry';
-import { loadProgramme } from './programme';
+import { loadProgramme } from '../config/programme';
 import type { RegistryStore } from '../stores/registry-store';
 import { fsyncDir, stageFolder } from './staged-folder';
 import { materialisePackage } from '../stores/blob-folders';

@@ -2,7 +2,7 @@
 // file into a folder, plus one line per message in index.jsonl (who, to whom, subject, file).
 // The demo and setups without Docker send notices here instead of to a real mail server.
 //
-//   npx tsx activities/mail/catcher.ts [--dir .data/mail] [--port 1025] [--host 127.0.0.1]
+//   npx tsx mail/catcher.ts [--dir .data/mail] [--port 1025] [--host 127.0.0.1]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';

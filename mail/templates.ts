@@ -1,12 +1,12 @@
 // The programme's notices, in Chinese: pure functions from a notice's facts to its subject, plain
 // text and HTML, all set in one layout. No I/O and no clock: the same facts always give the same
 // mail (so a retried activity renders exactly what the first attempt rendered). Every notice kind
-// the workflows send is rendered from these by activities/campaign/notices.ts; attachments (case
+// the workflows send is rendered from these by mail/notices.ts; attachments (case
 // documents, the annual plan) are added by the caller.
 //
 // Units, departments and people appear by name; a unit's credit code only as a detail after its
 // name, never in a subject.
-import { chineseDate, escapeHtml } from '../../domain/documents/html';
+import { chineseDate, escapeHtml } from '../domain/documents/html';
 
 export interface RenderedNotice {
   subject: string;
