@@ -1,24 +1,29 @@
 // Benchmark: one quarter with N drawn units (default 5,000) on a fresh dev server, the teams
 // answering as fast as the client allows. Prints the elapsed time, the largest history's event
 // count, and the ratio to a baseline measured in the same run: N bare child workflows that each
-// run one no-op activity. Usage: npx tsx bench/campaign.ts [--units 5000] [--concurrency 32]
+// run one no-op activity. `--topology production` runs the same quarter on Temporal-on-PostgreSQL
+// with two worker processes (bench/campaign-production.ts), `--topology both` runs it on the dev
+// server and then on the production topology, each with its own baseline (issue 11 §8).
+// Usage: npx tsx bench/campaign.ts [--units 5000] [--concurrency 32] [--topology dev|production|both]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { loadProgramme } from '../activities/programme';
-import { openRegistry, type RegistryChange } from '../activities/registry/store';
+import { loadProgramme } from '../config/programme';
 import { createActivities } from '../activities';
 import { SqlCampaignStore } from '../stores/campaign-store';
 import { openStoreDatabase } from '../stores/open';
+import { SqlRegistryStore, type RegistryBatch, type RegistryChange } from '../stores/registry-store';
+import type { SqlDatabase } from '../stores/sql';
 import * as api from '../client/temporal';
 import type { Programme } from '../domain/programme';
 import type { Department, Person, Unit } from '../domain/registry';
 import { startDevServer } from '../scripts/dev-server';
 import { ssjClient } from '../config/temporal';
 import { bundleOptions, ssjDataConverter } from '../codec/data-converter';
-import { Keyring, newKeyFile } from '../codec/keyring';
+import { Keyring, newKeyFile, readKeyFile } from '../codec/keyring';
+import { baselineWorker, startProductionTopology } from './campaign-production';
 import { campaignWorkflowId } from '../workflows/definitions';
 
 function arg(name: string, dflt: number): number {
@@ -27,11 +32,16 @@ function arg(name: string, dflt: number): number {
 }
 
 const UNITS = arg('units', 5000);
+const topologyIndex = process.argv.indexOf('--topology');
+const TOPOLOGY = topologyIndex > 0 ? process.argv[topologyIndex + 1] : 'dev';
+if (TOPOLOGY !== 'dev' && TOPOLOGY !== 'production' && TOPOLOGY !== 'both') {
+  throw new Error(`--topology ${String(TOPOLOGY)}: expected dev, production or both`);
+}
 const CONCURRENCY = arg('concurrency', 32);
 const BRIGADES = 10;
 const INSPECTORS_PER_BRIGADE = 10;
 
-function buildRegistry(file: string): void {
+function buildRegistry(): RegistryBatch {
   const departments: Department[] = [];
   const people: Person[] = [];
   const units: Unit[] = [];
@@ -58,9 +68,7 @@ function buildRegistry(file: string): void {
     ...people.map((p) => ({ entityKind: 'person' as const, entityId: p.id, state: p })),
     ...units.map((u) => ({ entityKind: 'unit' as const, entityId: u.id, state: u })),
   ];
-  const store = openRegistry(file);
-  store.applyBatch({ key: 'bench', kind: 'bench', source: 'bench', reason: 'bench registry', effectiveDate: '2023-01-01', changes });
-  store.close();
+  return { key: 'bench', kind: 'bench', source: 'bench', reason: 'bench registry', effectiveDate: '2023-01-01', changes };
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -81,14 +89,82 @@ async function retrying<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-'));
-  const server = await startDevServer({ logFile: path.join(dir, 'server.log'), headless: true, dbFile: path.join(dir, 'temporal.db') });
-  const registryDb = path.join(dir, 'registry.db');
-  buildRegistry(registryDb);
+
+/** The bench programme: the general ratio set so that the quarter draws about UNITS units. */
+function benchProgramme(): Programme {
   const base = loadProgramme();
   const ratio = Math.ceil(UNITS / BRIGADES / INSPECTORS_PER_BRIGADE);
-  const programme: Programme = { ...base, id: 'bench-2024', year: 2024, ratios: { ...base.ratios, general: { ...base.ratios.general, quarterly: [ratio, ratio, ratio, ratio] } } };
+  return { ...base, id: 'bench-2024', year: 2024, ratios: { ...base.ratios, general: { ...base.ratios.general, quarterly: [ratio, ratio, ratio, ratio] } } };
+}
+
+/**
+ * One quarter on `taskQueue` with the teams answering as fast as `CONCURRENCY` clients allow, then
+ * the bare-children baseline on `baselineTaskQueue` of the same server; prints the figures.
+ */
+async function runQuarter(label: string, client: Client, taskQueue: string, baselineTaskQueue: string, campaigns: SqlCampaignStore, programme: Programme): Promise<void> {
+  // The quarter first, on a fresh server and an empty worker cache.
+  let t0 = Date.now();
+  const campaignId = campaignWorkflowId(programme.id, 2024, 1);
+  const handle = await api.startCampaign(client, { programmeId: programme.id, year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-31', secondsPerDay: 600 } }, { taskQueue });
+  await retrying(async () => {
+    const s = await api.campaignStatus(client, campaignId);
+    if (s.updateWindow.waitingFor.length !== BRIGADES) throw new Error(`not yet: phase ${s.phase}, waiting for ${s.updateWindow.waitingFor.length} brigades`);
+  });
+  for (let b = 0; b < BRIGADES; b++) await api.submitChangeList(client, campaignId, { brigade: `brigade-${b}`, by: `BL${b}`, batchId: null });
+  await retrying(async () => {
+    if ((await api.campaignStatus(client, campaignId)).phase !== 'draw') throw new Error('not yet');
+  });
+  await api.holdWitnessCeremony(client, campaignId, [
+    { role: 'admin', personId: 'ADM', entropy: 'BenchEntropyAdmin001' },
+    { role: 'discipline', personId: 'DIS', entropy: 'BenchEntropyDiscipline1' },
+  ]);
+  await retrying(async () => {
+    if ((await api.campaignStatus(client, campaignId)).phase !== 'inspection') throw new Error('not yet');
+  });
+  const drawMs = Date.now() - t0;
+  const record = (await campaigns.requireCampaign(campaignId)).record!;
+  await pool(record.assignments, CONCURRENCY, async (a) => {
+    const [x, y] = a.inspectors as [string, string];
+    await retrying(() => api.submitResult(client, campaignId, a.unit_id, { by: x, present: [x, y], checkedOn: '2024-01-15', result: { outcome: 'no-problem' }, evidence: [] }));
+  });
+  const result = await handle.result();
+  const campaignMs = Date.now() - t0;
+
+  // Baseline, in the same run and on the same server: N bare children, one no-op activity each.
+  t0 = Date.now();
+  await client.workflow.execute('baselineParent', { taskQueue: baselineTaskQueue, workflowId: `baseline-${UNITS}`, args: [UNITS, 1000] });
+  const baselineMs = Date.now() - t0;
+  const baselineEvents = (await client.workflow.getHandle(`baseline-${UNITS}`).describe()).historyLength;
+
+  const counts: [string, number][] = [[campaignId, (await handle.describe()).historyLength]];
+  const batches = Math.ceil(record.assignments.length / 250) + BRIGADES;
+  for (let i = 0; i < batches; i++) {
+    try {
+      counts.push([`${campaignId}.batch.${i}`, (await client.workflow.getHandle(`${campaignId}.batch.${i}`).describe()).historyLength]);
+    } catch (err) {
+      if (i === 0) console.error(`cannot describe batch 0: ${String(err)}`);
+      break;
+    }
+  }
+  const first = api.inspectionHandle(client, campaignId, record.assignments[0]!.unit_id);
+  counts.push([first.workflowId, (await first.describe()).historyLength]);
+  const largest = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  console.log(`== ${label}`);
+  console.log(`units drawn:                ${result.stats.drawn} (inspected ${result.stats.inspected}, on time ${result.stats.onTime})`);
+  console.log(`baseline (bare children):   ${(baselineMs / 1000).toFixed(1)} s, parent history ${baselineEvents} events`);
+  console.log(`campaign, start to draw:    ${(drawMs / 1000).toFixed(1)} s`);
+  console.log(`campaign, start to closed:  ${(campaignMs / 1000).toFixed(1)} s (includes the rehearsal clock's idle wait for the update window to close)`);
+  // The fan-out, inspections, fan-in and publication: the part the bare-children baseline stands for.
+  const workMs = campaignMs - drawMs;
+  console.log(`campaign, draw to closed:   ${(workMs / 1000).toFixed(1)} s (ratio to baseline ${(workMs / baselineMs).toFixed(2)})`);
+  console.log(`largest history:            ${largest[1]} events (${largest[0]}); campaign ${counts[0]![1]} events`);
+}
+
+/** The dev server with one in-process worker running both the real workflows and the baseline. */
+async function runOnDevServer(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-'));
+  const server = await startDevServer({ logFile: path.join(dir, 'server.log'), headless: true, dbFile: path.join(dir, 'temporal.db') });
+  const programme = benchProgramme();
   const dataDir = path.join(dir, 'data');
   const mail = { async sendNotice() { return undefined; } };
   const connection = await Connection.connect({ address: server.address });
@@ -100,68 +176,13 @@ async function main(): Promise<void> {
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'campaign-workflows.ts'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop }, ...bundleOptions });
   const taskQueue = 'bench';
   // The shared store as the worker opens it (SQLite ssj.db in the data folder here).
-  const database = await openStoreDatabase({ dataDir, databaseUrl: null });
+  const database: SqlDatabase = await openStoreDatabase({ dataDir, databaseUrl: null });
   const campaigns = new SqlCampaignStore(database);
-  const activities = { ...createActivities({ dataDir, database, registryDb, programme, mail, keyring, allowRehearsalClock: true }), noop: async () => undefined };
+  await new SqlRegistryStore(database).applyBatch(buildRegistry());
+  const activities = { ...createActivities({ dataDir, database, programme, mail, keyring, allowRehearsalClock: true }), noop: async () => undefined };
   const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, dataConverter: ssjDataConverter(keyring), maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
   try {
-    await worker.runUntil(async () => {
-      // The quarter first, on a fresh server and an empty worker cache.
-      let t0 = Date.now();
-      const campaignId = campaignWorkflowId(programme.id, 2024, 1);
-      const handle = await api.startCampaign(client, { programmeId: programme.id, year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-31', secondsPerDay: 600 } }, { taskQueue });
-      await retrying(async () => {
-        const s = await api.campaignStatus(client, campaignId);
-        if (s.updateWindow.waitingFor.length !== BRIGADES) throw new Error(`not yet: phase ${s.phase}, waiting for ${s.updateWindow.waitingFor.length} brigades`);
-      });
-      for (let b = 0; b < BRIGADES; b++) await api.submitChangeList(client, campaignId, { brigade: `brigade-${b}`, by: `BL${b}`, batchId: null });
-      await retrying(async () => {
-        if ((await api.campaignStatus(client, campaignId)).phase !== 'draw') throw new Error('not yet');
-      });
-      await api.holdWitnessCeremony(client, campaignId, [
-        { role: 'admin', personId: 'ADM', entropy: 'BenchEntropyAdmin001' },
-        { role: 'discipline', personId: 'DIS', entropy: 'BenchEntropyDiscipline1' },
-      ]);
-      await retrying(async () => {
-        if ((await api.campaignStatus(client, campaignId)).phase !== 'inspection') throw new Error('not yet');
-      });
-      const drawMs = Date.now() - t0;
-      const record = (await campaigns.requireCampaign(campaignId)).record!;
-      await pool(record.assignments, CONCURRENCY, async (a) => {
-        const [x, y] = a.inspectors as [string, string];
-        await retrying(() => api.submitResult(client, campaignId, a.unit_id, { by: x, present: [x, y], checkedOn: '2024-01-15', result: { outcome: 'no-problem' }, evidence: [] }));
-      });
-      const result = await handle.result();
-      const campaignMs = Date.now() - t0;
-
-      // Baseline, in the same run: N bare children, one no-op activity each.
-      t0 = Date.now();
-      await client.workflow.execute('baselineParent', { taskQueue, workflowId: `baseline-${UNITS}`, args: [UNITS, 1000] });
-      const baselineMs = Date.now() - t0;
-      const baselineEvents = (await client.workflow.getHandle(`baseline-${UNITS}`).describe()).historyLength;
-
-      const counts: [string, number][] = [[campaignId, (await handle.describe()).historyLength]];
-      const batches = Math.ceil(record.assignments.length / 250) + BRIGADES;
-      for (let i = 0; i < batches; i++) {
-        try {
-          counts.push([`${campaignId}.batch.${i}`, (await client.workflow.getHandle(`${campaignId}.batch.${i}`).describe()).historyLength]);
-        } catch (err) {
-          if (i === 0) console.error(`cannot describe batch 0: ${String(err)}`);
-          break;
-        }
-      }
-      const first = api.inspectionHandle(client, campaignId, record.assignments[0]!.unit_id);
-      counts.push([first.workflowId, (await first.describe()).historyLength]);
-      const largest = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
-      console.log(`units drawn:                ${result.stats.drawn} (inspected ${result.stats.inspected}, on time ${result.stats.onTime})`);
-      console.log(`baseline (bare children):   ${(baselineMs / 1000).toFixed(1)} s, parent history ${baselineEvents} events`);
-      console.log(`campaign, start to draw:    ${(drawMs / 1000).toFixed(1)} s`);
-      console.log(`campaign, start to closed:  ${(campaignMs / 1000).toFixed(1)} s (includes the rehearsal clock's idle wait for the update window to close)`);
-      // The fan-out, inspections, fan-in and publication: the part the bare-children baseline stands for.
-      const workMs = campaignMs - drawMs;
-      console.log(`campaign, draw to closed:   ${(workMs / 1000).toFixed(1)} s (ratio to baseline ${(workMs / baselineMs).toFixed(2)})`);
-      console.log(`largest history:            ${largest[1]} events (${largest[0]}); campaign ${counts[0]![1]} events`);
-    });
+    await worker.runUntil(() => runQuarter('dev server, one in-process worker', client, taskQueue, taskQueue, campaigns, programme));
   } finally {
     await database.close();
     await native.close();
@@ -169,6 +190,40 @@ async function main(): Promise<void> {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Temporal on PostgreSQL with two worker processes on the shared PostgreSQL store; the baseline
+ * runs on its own task queue of the same server with an in-process worker.
+ */
+async function runOnProductionTopology(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-production-'));
+  const programme = benchProgramme();
+  const topology = await startProductionTopology({ dir, programme, registry: buildRegistry(), workers: 2, log: (line) => console.error(line) });
+  try {
+    const keyring = new Keyring(readKeyFile(topology.keyFile));
+    const connection = await Connection.connect({ address: topology.address });
+    const database = await openStoreDatabase({ dataDir: dir, databaseUrl: topology.databaseUrl });
+    const baseline = await baselineWorker(topology.address, topology.namespace, 'bench-baseline', keyring);
+    try {
+      const client = ssjClient(connection, topology.namespace, keyring);
+      const campaigns = new SqlCampaignStore(database);
+      await baseline.worker.runUntil(() => runQuarter('production: Temporal on PostgreSQL, two worker processes', client, topology.taskQueue, 'bench-baseline', campaigns, programme));
+    } finally {
+      await baseline.close();
+      await database.close();
+      await connection.close();
+    }
+  } finally {
+    await topology.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`${UNITS} units, ${CONCURRENCY} concurrent clients, topology ${TOPOLOGY}`);
+  if (TOPOLOGY !== 'production') await runOnDevServer();
+  if (TOPOLOGY !== 'dev') await runOnProductionTopology();
 }
 
 main().catch((err) => {
