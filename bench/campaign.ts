@@ -164,6 +164,8 @@ async function runQuarter(label: string, client: Client, taskQueue: string, base
 async function runOnDevServer(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-'));
   const server = await startDevServer({ logFile: path.join(dir, 'server.log'), headless: true, dbFile: path.join(dir, 'temporal.db') });
+  const stopServer = () => server.stop();
+  onInterrupt.add(stopServer);
   const programme = benchProgramme();
   const dataDir = path.join(dir, 'data');
   const mail = { async sendNotice() { return undefined; } };
@@ -188,6 +190,7 @@ async function runOnDevServer(): Promise<void> {
     await native.close();
     await connection.close();
     await server.stop();
+    onInterrupt.delete(stopServer);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -200,6 +203,8 @@ async function runOnProductionTopology(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-production-'));
   const programme = benchProgramme();
   const topology = await startProductionTopology({ dir, programme, registry: buildRegistry(), workers: 2, log: (line) => console.error(line) });
+  const stopTopology = () => topology.stop();
+  onInterrupt.add(stopTopology);
   try {
     const keyring = new Keyring(readKeyFile(topology.keyFile));
     const connection = await Connection.connect({ address: topology.address });
@@ -216,8 +221,18 @@ async function runOnProductionTopology(): Promise<void> {
     }
   } finally {
     await topology.stop();
+    onInterrupt.delete(stopTopology);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a Ctrl-C must still stop: the servers and worker processes a run started. */
+const onInterrupt = new Set<() => Promise<void>>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping the servers and workers this run started`);
+    void Promise.allSettled([...onInterrupt].map((stop) => stop())).then(() => process.exit(130));
+  });
 }
 
 async function main(): Promise<void> {
