@@ -2,8 +2,10 @@
 // refusal, a broken manifest or publication input) becomes a non-retryable ApplicationFailure
 // whose type says what kind and whose message names the activity, campaign and unit; the workflow
 // stops or parks on it (workflows/parking.ts) instead of retrying every minute for ever.
-// Transient failures (SQLITE_BUSY, a locked file, I/O) are rethrown as they are, so they retry.
+// Transient failures (SQLITE_BUSY, a locked file, I/O; on PostgreSQL a lost connection, a
+// deadlock or serialization failure, a server shutting down) are rethrown as they are, so they retry.
 import Database from 'better-sqlite3';
+import { DatabaseError as PostgresError } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { CalendarError } from '../../domain/calendar';
@@ -63,6 +65,15 @@ const DETERMINISTIC: [new (...a: never[]) => Error, string][] = [
 /** SQLite result codes that a retry can cure (another writer, a full or failing disk). */
 const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|INTERRUPT)/;
 
+/**
+ * PostgreSQL SQLSTATE classes a retry cannot cure: 22 data exception (a value the column
+ * refuses), 23 integrity constraint violation (unique, foreign key, check), P0 raised by a
+ * trigger (the append-only tables' ssj_refuse_change()). Everything else (08 connection,
+ * 40 rollback: deadlock and serialization, 53 resources, 55P03 lock, 57 shutdown, 58 I/O, and
+ * 42 statements a deployment fix cures) stays retryable.
+ */
+const REFUSING_POSTGRES = /^(22|23|P0)/;
+
 /** The error as it should leave the activity: typed refusal, or unchanged (retryable). */
 export function classifyFailure(err: unknown, where: string): unknown {
   if (err instanceof ApplicationFailure) return err;
@@ -70,6 +81,10 @@ export function classifyFailure(err: unknown, where: string): unknown {
   if (err instanceof Database.SqliteError) {
     if (TRANSIENT_SQLITE.test(err.code)) return err;
     return refuse(`${where}: the store refused it (${err.code}): ${err.message}`, 'StoreRefused');
+  }
+  if (err instanceof PostgresError && typeof err.code === 'string') {
+    if (!REFUSING_POSTGRES.test(err.code)) return err;
+    return refuse(`${where}: the store refused it (SQLSTATE ${err.code}): ${err.message}`, 'StoreRefused');
   }
   for (const [cls, type] of DETERMINISTIC) if (err instanceof cls) return refuse(`${where}: ${err.message}`, type);
   return err;
