@@ -90,6 +90,8 @@ export interface HistoryEntry {
 export interface SnapshotOptions {
   /** Only changes recorded at or before this ISO-8601 UTC instant: the registry "as it was known then". */
   knownAt?: string;
+  /** Only these kinds (a roster needs people and departments, not the thousands of units). */
+  kinds?: readonly EntityKind[];
 }
 
 export interface ApplyOptions {
@@ -335,9 +337,12 @@ export class SqlRegistryStore implements RegistryStore {
   async snapshotAt(date: string, opts: SnapshotOptions = {}): Promise<RegistrySnapshot> {
     checkDate('snapshotAt', date);
     const snap: RegistrySnapshot = { asOf: date, departments: [], units: [], people: [], conflicts: [] };
-    const rows = await this.db.all<{ entity_kind: EntityKind; state: string | null }>(latestPerEntity('effective_date <= ? AND recorded_at <= ?'), [
+    const kinds = opts.kinds ?? [];
+    const byKind = kinds.length ? ` AND entity_kind IN (${placeholders(kinds.length)})` : '';
+    const rows = await this.db.all<{ entity_kind: EntityKind; state: string | null }>(latestPerEntity(`effective_date <= ? AND recorded_at <= ?${byKind}`), [
       date,
       opts.knownAt ?? '9999',
+      ...kinds,
     ]);
     for (const r of rows) if (r.state !== null) addToSnapshot(snap, r.entity_kind, JSON.parse(r.state) as EntityState);
     return sortSnapshot(snap);

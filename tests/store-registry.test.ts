@@ -196,6 +196,16 @@ describe.each(backends)('registry store on $name', (backend) => {
       expect(await deptOf('2023-03-01', 'P2')).toBe('brigade-shihe');
     });
 
+    it('a snapshot of some kinds only (a roster: people and departments) reads just those, the same states', async () => {
+      const whole = await s.snapshotAt('2023-03-01');
+      const roster = await s.snapshotAt('2023-03-01', { kinds: ['person', 'department'] });
+      expect(whole.units.length).toBeGreaterThan(0);
+      expect(roster.units).toEqual([]);
+      expect(roster.conflicts).toEqual([]);
+      expect(roster.people).toEqual(whole.people);
+      expect(roster.departments).toEqual(whole.departments);
+    });
+
     it('a conflict exists from its declaration until it is withdrawn', async () => {
       expect((await s.snapshotAt('2023-01-19')).conflicts).toEqual([]);
       expect((await s.snapshotAt('2023-01-20')).conflicts).toEqual([conflict]);

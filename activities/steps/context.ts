@@ -17,9 +17,11 @@ import { BlobCorruptError, BlobMissingError, SqlBlobStore, type BlobStore } from
 import { openStoreDatabase } from '../../stores/open';
 import { materialiseManifest } from '../../files/freeze';
 import type { SqlDatabase } from '../../stores/sql';
+import type { DocumentPdfRendering } from '../../files/documents/document-pdf';
 import type { Notice } from '../../mail/mailer';
 import type { DeliveryStatus, RefusedRecipient } from '../../stores/notice-problems';
 import { SqlRegistryStore, type RegistryStore } from '../../stores/registry-store';
+import type { RegistrySnapshot } from '../../domain/registry';
 import type { NoticeContext, NoticeRecipients } from '../../mail/notices';
 import { refuse } from './refusals';
 
@@ -74,6 +76,8 @@ export interface CampaignActivityDeps {
   consoleUrl?: string | null;
   /** The console's store: projectInspection writes its task and inspection rows there. Absent: it does nothing. */
   consoleStore?: ConsoleStore;
+  /** Renders official documents to A4 PDF, sent beside the HTML (files/documents/pdf.ts). Absent or null: HTML only. */
+  documentPdf?: DocumentPdfRendering | null;
 }
 
 /** Who a notice is for (ids and roles, as the workflows say it); see ../campaign/notices. */
@@ -114,6 +118,17 @@ export interface StepContext {
 
 /** How the campaign store's manifest location names a manifest package in the blob store. */
 export const MANIFEST_PACKAGE_PREFIX = 'blob:';
+
+/** The roster a campaign freezes: the active people and the departments of a registry snapshot. */
+export function rosterFrom(snap: Pick<RegistrySnapshot, 'asOf' | 'people' | 'departments'>): Roster {
+  return {
+    asOf: snap.asOf,
+    people: snap.people
+      .filter((p) => p.active)
+      .map((p) => ({ id: p.id, name: p.name, department: p.department, roles: [...p.roles], email: p.email, certificateNo: p.inspector?.certificateNo ?? null })),
+    departments: snap.departments.map((d) => ({ id: d.id, kind: d.kind, name: d.name, jurisdiction: d.jurisdiction, email: d.email })),
+  };
+}
 
 export function createStepContext(deps: CampaignActivityDeps): StepContext {
   let opened: Promise<SqlDatabase> | undefined;
@@ -175,14 +190,7 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
     },
 
     async rosterAt(asOf) {
-      const snap = await (await ctx.registry()).snapshotAt(asOf);
-      return {
-        asOf,
-        people: snap.people
-          .filter((p) => p.active)
-          .map((p) => ({ id: p.id, name: p.name, department: p.department, roles: [...p.roles], email: p.email, certificateNo: p.inspector?.certificateNo ?? null })),
-        departments: snap.departments.map((d) => ({ id: d.id, kind: d.kind, name: d.name, jurisdiction: d.jurisdiction, email: d.email })),
-      };
+      return rosterFrom(await (await ctx.registry()).snapshotAt(asOf, { kinds: ['person', 'department'] }));
     },
 
     /** The units as they stood on `asOf`, in batched reads (a publication names thousands). */

@@ -5,7 +5,7 @@ import { DRAW_SPEC_V1, type DrawSpec } from '../../domain/draw/record';
 import type { Quarter } from '../../domain/programme';
 import { freezeToStore } from '../../files/freeze';
 import { heartbeat } from './heartbeat';
-import { MANIFEST_PACKAGE_PREFIX, type StepContext } from './context';
+import { MANIFEST_PACKAGE_PREFIX, rosterFrom, type StepContext } from './context';
 
 export interface WitnessRoster {
   admin: string[];
@@ -29,7 +29,8 @@ export function freezeActivities(ctx: StepContext) {
       const spec = a.spec ?? DRAW_SPEC_V1;
       const frozen = await freezeToStore({ snapshot, programme: deps.programme, quarter: a.quarter, spec, store: await ctx.blobs(), campaignId: a.campaignId });
       heartbeat('manifest written');
-      const roster = await ctx.rosterAt(a.asOf);
+      // The same snapshot the manifest froze: one registry read, and roster and manifest agree.
+      const roster = rosterFrom(snapshot);
       const manifestDir = `${MANIFEST_PACKAGE_PREFIX}${frozen.packageDigest}`;
       await (await ctx.store()).setFrozen(a.campaignId, { manifestDir, manifestDigest: frozen.manifestDigest, asOf: a.asOf, roster });
       const holding = (role: string) => roster.people.filter((p) => p.roles.includes(role)).map((p) => p.id);
