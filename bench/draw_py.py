@@ -15,7 +15,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VERIFY_PY = os.path.join(HERE, "..", "activities", "publication", "verify.py")
+VERIFY_PY = os.path.join(HERE, "..", "files", "publication", "verify.py")
 
 
 def load_verifier():

@@ -5,6 +5,7 @@
 // the command modules load with require, which the TypeScript test runner does not provide).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
@@ -81,5 +82,33 @@ describe('what a run loads', () => {
     const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'client/ssj.ts', 'draw-digest', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Usage: ssj draw-digest');
+  });
+});
+
+describe('the launcher (npm run ssj = scripts/ssj.cjs)', () => {
+  const launch = () => spawnSync(process.execPath, ['scripts/ssj.cjs', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const mtime = (file: string): number => fs.statSync(path.join(ROOT, file)).mtimeMs;
+
+  it('skips the long check when nothing changed, yet recompiles an edited file and copies a new one', () => {
+    expect(launch().status).toBe(0);
+    expect(fs.existsSync(path.join(ROOT, 'dist', '.launcher-fresh.json'))).toBe(true); // the dates it compares next time
+    // An edit: a new date on a source file (its content unchanged, so other runs see no difference).
+    const edited = 'domain/draw/commitment.ts';
+    // Just after its compiled copy (in the past, so the recompiled copy is newer again).
+    const later = new Date(mtime(`dist/${edited.replace(/\.ts$/, '.js')}`) + 1);
+    fs.utimesSync(path.join(ROOT, edited), later, later);
+    expect(mtime(edited)).toBeGreaterThan(mtime(`dist/${edited.replace(/\.ts$/, '.js')}`)); // stale now
+    expect(launch().status).toBe(0);
+    expect(mtime(`dist/${edited.replace(/\.ts$/, '.js')}`)).toBeGreaterThanOrEqual(mtime(edited));
+    // A new file in a folder that has files: the folder's date changes, the launcher walks again.
+    const probe = `domain/draw/.launcher-probe-${process.pid}.json`;
+    try {
+      fs.writeFileSync(path.join(ROOT, probe), '{"probe":true}\n');
+      expect(launch().status).toBe(0);
+      expect(fs.readFileSync(path.join(ROOT, 'dist', probe), 'utf8')).toBe('{"probe":true}\n');
+    } finally {
+      fs.rmSync(path.join(ROOT, probe), { force: true });
+      fs.rmSync(path.join(ROOT, 'dist', probe), { force: true });
+    }
   });
 });

@@ -57,6 +57,26 @@ describe('tickets in SIMD batches', () => {
     expect(fromTable).toEqual(oneByOne);
     for (const j of [0, 4095, 4096, 8999]) expect(ticketHex(fromTable, 8 * j)).toBe(reference(`select|pool|${ids[j]}`));
   });
+
+  it('of unit ids of 1 to 64 characters, in any order, from tables the module copies in turn, equal node:crypto for labels of every alignment', () => {
+    expect(ticketBatchesInSimd()).toBe(true); // so the module lays out these blocks (pushRef), not JavaScript
+    const hasher = new TicketHasher(seed);
+    let checked = 0;
+    for (const fixed of ['select|general.brigade-pingqiao|', 'select|p|', 'select|pq|', 'select|pqr|', `select|${'p'.repeat(46)}|`]) {
+      const prefix = hasher.prefix(fixed);
+      for (const table of [0, 1, 0]) {
+        // Two tables of different bytes, the first used again: each use must hash its own ids.
+        const ids = Array.from({ length: 300 }, (_, j) => `${table}${'Zz9._-A0'.repeat(8)}`.slice(0, 1 + ((j * 13 + table) % 64)));
+        const units = unitTableOf(ids.map((unitId) => ({ unitId, category: 'c', jurisdiction: 'j', tier: '-', positive: false })));
+        const order = [...ids.keys()].reverse();
+        const out = new Int32Array(8 * order.length).fill(-1);
+        prefix.writeUnits(units, order, order.length, out);
+        order.forEach((u, j) => expect(ticketHex(out, 8 * j), `${fixed}${ids[u]}`).toBe(reference(fixed + (ids[u] as string))));
+        checked += order.length;
+      }
+    }
+    expect(checked).toBe(5 * 3 * 300);
+  });
 });
 
 describe('units.csv scanned into a table', () => {

@@ -14,7 +14,7 @@ import type { Assignment, DrawPool, DrawRecord, RecordWitness, Witness, WitnessR
 import { DRAW_SPEC_V1, DRAW_SPEC_V2, DrawSpec, SALT_RE, RULES, isWitnessV2, witnessProblems, witnessCommitment } from './spec';
 import { sha256Hex } from './digest';
 import { TicketHasher, TicketPrefix, compareTickets } from './tickets';
-import { UnitTable, compareUnitIds, unitIdAt, unitTableOf } from './unit-table';
+import { IdBytes, UnitTable, compareUnitIds, idBytesOf, unitIdAt, unitTableOf } from './unit-table';
 
 export type { Witness, WitnessV1, WitnessV2, WitnessReveal, RecordWitness, DrawRecord, Assignment, DrawPool, DrawSpec };
 
@@ -251,6 +251,12 @@ export interface DrawOptions {
   ticketLog?: string[];
 }
 
+/** Scratch of chooseTeam, grown to the largest load group seen and reused (a draw calls it per unit). */
+let groupScratch = new Int32Array(64);
+let groupTickets = new Int32Array(8 * 64);
+/** The inspector ids chooseTeam was given, as bytes (the same array each call of a draw). */
+const inspectorBytes = new WeakMap<readonly string[], IdBytes>();
+
 /**
  * The first `size` of `eligible` ordered by (load, ticket("assign|unit|inspector"), id) —
  * section 5 step 3, which section 6 reuses with size 1. Only inspectors in the load groups
@@ -266,40 +272,52 @@ export function chooseTeam(
   log?: string[],
 ): number[] {
   const team: number[] = [];
-  let remaining = eligible;
-  const prefix = hasherFor(seed).prefix(`assign|${unitId}|`);
-  while (team.length < size && remaining.length > 0) {
+  const n = eligible.length;
+  if (groupScratch.length < n) {
+    groupScratch = new Int32Array(n);
+    groupTickets = new Int32Array(8 * n);
+  }
+  const group = groupScratch;
+  const tickets = groupTickets;
+  let prefix: TicketPrefix | null = null;
+  // Loads do not change while a team is chosen, so the groups are the distinct loads in
+  // ascending order: each round takes the lowest load above the previous round's.
+  let above = -Infinity;
+  while (team.length < size) {
     let min = Infinity;
-    for (const i of remaining) if ((loads[i] as number) < min) min = loads[i] as number;
-    const group: number[] = [];
-    const rest: number[] = [];
-    for (const i of remaining) (loads[i] === min ? group : rest).push(i);
-    const need = size - team.length;
-    if (group.length === 1) {
-      team.push(group[0] as number);
-    } else {
-      // Keep the `need` best (ticket, id) of the group in order: an insertion into a short list,
-      // not a sort of the whole group (need is the team size or less; groups can be large).
-      const tickets = new Int32Array(8 * group.length);
-      const precedes = (a: number, b: number): boolean => {
-        const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
-        return c < 0 || (c === 0 && compareUtf8(inspectorIds[group[a] as number] as string, inspectorIds[group[b] as number] as string) < 0);
-      };
-      const best: number[] = []; // positions in group
-      const keep = Math.min(need, group.length);
-      const ids = group.map((i) => inspectorIds[i] as string);
-      if (log) for (const id of ids) log.push(`assign|${unitId}|${id}`);
-      prefix.writeIds(ids, ids.length, tickets);
-      for (let g = 0; g < group.length; g++) {
-        let pos = best.length;
-        while (pos > 0 && precedes(g, best[pos - 1] as number)) pos--;
-        if (pos >= keep) continue;
-        best.splice(pos, 0, g);
-        if (best.length > keep) best.pop();
-      }
-      for (const g of best) team.push(group[g] as number);
+    for (let k = 0; k < n; k++) {
+      const l = loads[eligible[k] as number] as number;
+      if (l > above && l < min) min = l;
     }
-    remaining = rest;
+    if (min === Infinity) break; // no one left
+    let g = 0;
+    for (let k = 0; k < n; k++) if (loads[eligible[k] as number] === min) group[g++] = eligible[k] as number;
+    above = min;
+    if (g === 1) {
+      team.push(group[0] as number);
+      continue;
+    }
+    // Keep the best (ticket, id) of the group the team still needs, in order: an insertion into a
+    // short list, not a sort of the whole group (at most the team size kept; groups can be large).
+    if (log) for (let j = 0; j < g; j++) log.push(`assign|${unitId}|${inspectorIds[group[j] as number] as string}`);
+    let ids = inspectorBytes.get(inspectorIds);
+    if (!ids) inspectorBytes.set(inspectorIds, (ids = idBytesOf(inspectorIds)));
+    prefix ??= hasherFor(seed).prefix(`assign|${unitId}|`);
+    prefix.writeUnits(ids, group, g, tickets);
+    const precedes = (a: number, b: number): boolean => {
+      const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
+      return c < 0 || (c === 0 && compareUtf8(inspectorIds[group[a] as number] as string, inspectorIds[group[b] as number] as string) < 0);
+    };
+    const keep = Math.min(size - team.length, g);
+    const best: number[] = []; // positions in group
+    for (let j = 0; j < g; j++) {
+      let pos = best.length;
+      while (pos > 0 && precedes(j, best[pos - 1] as number)) pos--;
+      if (pos >= keep) continue;
+      best.splice(pos, 0, j);
+      if (best.length > keep) best.pop();
+    }
+    for (const j of best) team.push(group[j] as number);
   }
   return team;
 }
@@ -307,27 +325,54 @@ export function chooseTeam(
 /**
  * Candidates of each pool (section 4 step 1) before exclusivity, found in one pass over the units:
  * the pools of each kind of unit (category, jurisdiction, tier) are worked out once per kind.
+ * Unit indices ascending, in typed arrays sized by a first count (no array grows).
  */
-export function bucketUnits(pools: readonly ManifestPool[], units: UnitTable): number[][] {
+export function bucketUnits(pools: readonly ManifestPool[], units: UnitTable): Int32Array[] {
   const poolsOfKind = units.kinds.map((k) =>
     pools.flatMap((p, pi) =>
       p.category === k.category && (p.jurisdiction === '*' || p.jurisdiction === k.jurisdiction) && (p.tier === '*' || p.tier === k.tier) ? [pi] : [],
     ),
   );
-  const buckets: number[][] = pools.map(() => []);
+  const perKind = new Int32Array(units.kinds.length);
   const kind = units.kind;
+  for (let ui = 0; ui < units.count; ui++) perKind[kind[ui] as number] = (perKind[kind[ui] as number] as number) + 1;
+  const sizes = new Int32Array(pools.length);
+  poolsOfKind.forEach((ps, k) => {
+    for (const pi of ps) sizes[pi] = (sizes[pi] as number) + (perKind[k] as number);
+  });
+  const buckets = Array.from(sizes, (n) => new Int32Array(n));
+  const filled = new Int32Array(pools.length);
   for (let ui = 0; ui < units.count; ui++) {
-    for (const pi of poolsOfKind[kind[ui] as number] as number[]) (buckets[pi] as number[]).push(ui);
+    for (const pi of poolsOfKind[kind[ui] as number] as number[]) {
+      const at = filled[pi] as number;
+      (buckets[pi] as Int32Array)[at] = ui;
+      filled[pi] = at + 1;
+    }
   }
   return buckets;
 }
 
+/** The units of `bucket` not yet taken by an earlier pool (exclusive draws). */
+function untaken(bucket: Int32Array, taken: Uint8Array): Int32Array {
+  const out = new Int32Array(bucket.length);
+  let n = 0;
+  for (let j = 0; j < bucket.length; j++) {
+    const ui = bucket[j] as number;
+    if (taken[ui] === 0) out[n++] = ui;
+  }
+  return out.subarray(0, n);
+}
+
+/** Scratch tickets of selectLowest, grown to the largest pool and reused. */
+let poolTickets = new Int32Array(0);
+
 /** The `k` candidates with the lowest (ticket, id), in that order. */
-function selectLowest(candidates: readonly number[], k: number, units: UnitTable, prefix: TicketPrefix, logPrefix: string, log?: string[]): number[] {
+function selectLowest(candidates: Int32Array, k: number, units: UnitTable, prefix: TicketPrefix, logPrefix: string, log?: string[]): number[] {
   const n = candidates.length;
   if (k === 0) return [];
   // tickets[8j..8j+7]: candidate j's ticket.
-  const tickets = new Int32Array(8 * n);
+  if (poolTickets.length < 8 * n) poolTickets = new Int32Array(8 * n);
+  const tickets = poolTickets;
   const worse = (a: number, b: number): boolean => {
     const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
     return c > 0 || (c === 0 && compareUnitIds(units, candidates[a] as number, candidates[b] as number) > 0);
@@ -418,14 +463,14 @@ export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly R
   const drawPools: DrawPool[] = [];
   const selectedIdx: number[][] = [];
   pools.forEach((pool, pi) => {
-    const bucket = buckets[pi] as number[];
-    const candidates = params.exclusive ? bucket.filter((ui) => taken[ui] === 0) : bucket;
+    const bucket = buckets[pi] as Int32Array;
+    const candidates = params.exclusive ? untaken(bucket, taken) : bucket;
     const k = Math.min(pool.quota, candidates.length);
     const selected = selectLowest(candidates, k, units, hasher.prefix(`select|${pool.poolId}|`), `select|${pool.poolId}|`, log);
     for (const ui of selected) taken[ui] = 1;
     selectedIdx.push(selected);
     drawPools.push({ pool_id: pool.poolId, department: pool.department, candidates: candidates.length, quota: pool.quota, selected: selected.map(unitId) });
-    buckets[pi] = []; // free as we go
+    buckets[pi] = new Int32Array(0); // free as we go
   });
 
   // Section 5: assignment, walking pools then selection order.

@@ -2,6 +2,10 @@
 // SIMD, one ticket in each 32-bit lane of 128-bit vectors. Measured ~5x faster per ticket than the
 // JavaScript rounds, which hashing dominates the draw's cost (DRAW-SPEC section 9). The module is
 // a few hundred bytes assembled below from its instructions (no binary blob, no build step).
+// Its second function, fill, lays out the blocks of ids whose bytes it holds (units.csv, the
+// inspector ids): JavaScript then only says where each id is, a few stores a ticket instead of
+// a loop over its bytes, which matters most in a short process whose JavaScript is not yet
+// optimized (`ssj draw`).
 // Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
 // compiling it), lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
 // result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
@@ -15,9 +19,15 @@ const INITIAL_AT = 1152; // the state added at the end (8 words, in all lanes)
 const W_AT = 2048; // the message schedule, 64 vectors
 const BLOCKS_AT = 4096; // CHUNK / 4 groups of 16 vectors: word w of the group's four blocks
 const OUT_AT = BLOCKS_AT + CHUNK * 64; // CHUNK / 4 groups of 8 vectors: the results
-const PAGES = Math.ceil((OUT_AT + CHUNK * 32) / 65536);
+const TEMPLATE_AT = 1536; // fill(): the 16 words every block starts from (the label's fixed part)
+const REFS_AT = OUT_AT + CHUNK * 32; // fill(): each block's id as (address, length), two i32
+const SOURCE_AT = REFS_AT + CHUNK * 8; // fill(): the bytes the ids are in (e.g. units.csv)
+const PAGE = 65536;
+const PAGES = Math.ceil(SOURCE_AT / PAGE);
+/** The most memory the module may grow to (for the source bytes); beyond it, ./tickets builds blocks itself. */
+const MAX_PAGES = 16384;
 
-// --- a minimal assembler for the one function -------------------------------------------------
+// --- a minimal assembler for the two functions -------------------------------------------------
 const uleb = (n: number): number[] => {
   const out: number[] = [];
   do {
@@ -56,6 +66,14 @@ const OP: Record<string, number[]> = {
   ne: [0x47],
   add: [0x6a],
   sub: [0x6b],
+  eq: [0x46],
+  and: [0x71],
+  shl: [0x74],
+  shr_u: [0x76],
+  i32load: [0x28], // (offset follows)
+  i32store: [0x36], // (offset follows)
+  load8: [0x2d], // i32.load8_u (offset follows)
+  store8: [0x3a], // i32.store8 (offset follows)
   load: [0xfd, 0x00], // v128.load (offset follows)
   store: [0xfd, 0x0b], // v128.store (offset follows)
   vand: [0xfd, 0x4e],
@@ -66,13 +84,15 @@ const OP: Record<string, number[]> = {
   vadd: [0xfd, 0xae, 0x01], // i32x4.add
 };
 type Code = (string | number)[];
+/** The alignment (log2 bytes) of each memory access. */
+const ALIGN: Record<string, number> = { load: 4, store: 4, i32load: 2, i32store: 2, load8: 0, store8: 0 };
 
 function assemble(code: Code): number[] {
   const out: number[] = [];
   for (let i = 0; i < code.length; i++) {
     const op = code[i] as string;
     out.push(...(OP[op] as number[]));
-    if (op === 'load' || op === 'store') out.push(4, ...uleb(code[++i] as number)); // 16-byte aligned
+    if (op in ALIGN) out.push(ALIGN[op] as number, ...uleb(code[++i] as number)); // log2 alignment, offset
     else if (op === 'const') out.push(...sleb(code[++i] as number));
     else if (op === 'br' || op === 'br_if' || op === 'get' || op === 'set' || op === 'tee') out.push(...uleb(code[++i] as number));
   }
@@ -134,23 +154,61 @@ const CODE: Code = [
   'end', 'end',
 ];
 
+// fill(count, at, bits): lays out blocks 0..count-1 for run(), as ./tickets would: the template's
+// words 0..14, the id's bytes (address and length from REFS_AT) at byte `at` of the block, 0x80
+// after them, and in word 15 `bits` + 8 * length (the message length in bits). Blocks are made of
+// big-endian words, so byte p of a block is byte 3 - p % 4 of its word's little-endian i32.
+const [COUNT, AT, BITS] = [0, 1, 2]; // i32 parameters
+const [Q, BASE, SRC, LEN, J, P] = [3, 4, 5, 6, 7, 8]; // i32 locals
+/** Pushes the address of byte P of the block at BASE (BLOCKS_AT is the access's offset). */
+const byteOfBlock: Code = [...get(BASE), ...get(P), 'const', 2, 'shr_u', 'const', 4, 'shl', 'add', 'const', 3, ...get(P), 'const', 3, 'and', 'sub', 'add'];
+const FILL: Code = [
+  'block', 'loop',
+  ...get(Q), ...get(COUNT), 'eq', 'br_if', 1,
+  // BASE = (Q / 4) * 256 + (Q % 4) * 4: lane Q % 4 of group Q / 4
+  ...get(Q), 'const', 2, 'shr_u', 'const', 8, 'shl', ...get(Q), 'const', 3, 'and', 'const', 2, 'shl', 'add', 'set', BASE,
+  ...get(Q), 'const', 3, 'shl', 'i32load', REFS_AT, 'set', SRC,
+  ...get(Q), 'const', 3, 'shl', 'i32load', REFS_AT + 4, 'set', LEN,
+  'const', 0, 'set', J,
+  'loop',
+  ...get(BASE), ...get(J), 'const', 4, 'shl', 'add', ...get(J), 'const', 2, 'shl', 'i32load', TEMPLATE_AT, 'i32store', BLOCKS_AT,
+  ...get(J), 'const', 1, 'add', 'tee', J, 'const', 15, 'ne', 'br_if', 0,
+  'end',
+  ...get(BASE), ...get(BITS), ...get(LEN), 'const', 3, 'shl', 'add', 'i32store', BLOCKS_AT + 15 * 16,
+  'const', 0, 'set', J,
+  'block', 'loop',
+  ...get(J), ...get(LEN), 'eq', 'br_if', 1,
+  ...get(AT), ...get(J), 'add', 'set', P,
+  ...byteOfBlock, ...get(SRC), ...get(J), 'add', 'load8', 0, 'store8', BLOCKS_AT,
+  ...get(J), 'const', 1, 'add', 'set', J,
+  'br', 0,
+  'end', 'end',
+  ...get(AT), ...get(LEN), 'add', 'set', P,
+  ...byteOfBlock, 'const', 0x80, 'store8', BLOCKS_AT,
+  ...get(Q), 'const', 1, 'add', 'set', Q,
+  'br', 0,
+  'end', 'end',
+];
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const v128 = 0x7b;
-  const body = [...vec([[1, i32], [12, v128]]), ...assemble(CODE), 0x0b];
+  const runBody = [...vec([[1, i32], [12, v128]]), ...assemble(CODE), 0x0b];
+  const fillBody = [...vec([[6, i32]]), ...assemble(FILL), 0x0b];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32]]), 0]])), // type: (i32 x4) -> ()
+    // types: run (i32 x4) -> (), fill (i32 x3) -> ()
+    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32]]), 0], [0x60, ...vec([[i32], [i32], [i32]]), 0]])),
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...uleb(PAGES)]])), // import the memory
-    ...section(3, vec([[0]])), // one function of that type
-    ...section(7, vec([[...name('run'), 0x00, 0]])), // exported as run
-    ...section(10, vec([[...uleb(body.length), ...body]])),
+    ...section(3, vec([[0], [1]])), // two functions
+    ...section(7, vec([[...name('run'), 0x00, 0], [...name('fill'), 0x00, 1]])),
+    ...section(10, vec([[...uleb(runBody.length), ...runBody], [...uleb(fillBody.length), ...fillBody]])),
   ]);
 }
 
 /** What this module uses of WebAssembly (the project's TypeScript libraries do not declare it). */
 interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+  Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -158,8 +216,18 @@ const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** Hashes queued blocks four at a time. One per process (it holds scratch memory only). */
 export class Sha256Lanes {
-  private readonly memory: Int32Array;
+  private readonly wasmMemory: { buffer: ArrayBuffer; grow(pages: number): number };
+  private memory: Int32Array;
+  /** The same memory as bytes: blocks are written byte by byte, no word assembled in JavaScript. */
+  private bytes: Uint8Array;
   private readonly run: (groups: number, blocks: number, out: number, from: number) => void;
+  private readonly fill: (count: number, at: number, bits: number) => void;
+  /** The bytes copied to SOURCE_AT (by identity), for fill(). */
+  private source: Uint8Array | null = null;
+  /** Set by beginFill(): the queued blocks are references for fill(), made at flush(). */
+  private filling = false;
+  private fillAt = 0;
+  private fillBits = 0;
   private queued = 0;
   private from = 0;
   private out: Int32Array = new Int32Array(0);
@@ -169,15 +237,25 @@ export class Sha256Lanes {
 
   constructor(K: Int32Array) {
     if (!wasm) throw new Error('no WebAssembly here');
-    const memory = new wasm.Memory({ initial: PAGES, maximum: PAGES });
+    // WebAssembly memory is little-endian; the typed arrays over it are the platform's.
+    if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('a big-endian platform');
+    const memory = new wasm.Memory({ initial: PAGES, maximum: MAX_PAGES });
     const instance = new wasm.Instance(new wasm.Module(moduleBytes()), { m: { memory } });
     this.run = instance.exports.run as Sha256Lanes['run'];
+    this.fill = instance.exports.fill as Sha256Lanes['fill'];
+    this.wasmMemory = memory;
     this.memory = new Int32Array(memory.buffer);
+    this.bytes = new Uint8Array(memory.buffer);
     for (let t = 0; t < 64; t++) this.splat(K_AT + 16 * t, K[t] as number);
   }
 
   private splat(at: number, word: number): void {
-    this.memory.fill(word, at >> 2, (at >> 2) + 4);
+    const m = this.memory;
+    const i = at >> 2;
+    m[i] = word;
+    m[i + 1] = word;
+    m[i + 2] = word;
+    m[i + 3] = word;
   }
 
   /**
@@ -193,15 +271,85 @@ export class Sha256Lanes {
     this.out = out;
     this.xor = xor;
     this.queued = 0;
+    this.filling = false;
   }
 
-  /** Queues the block in `w` (16 words) for the result at out[o..o+7]. */
-  push(w: Int32Array, o: number): void {
+  /**
+   * Puts `source` in the module's memory (once per source), for blocks queued by pushRef();
+   * false when it does not fit the memory the module may have.
+   */
+  useSource(source: Uint8Array): boolean {
+    if (this.source === source) return true;
+    const need = Math.ceil((SOURCE_AT + source.length) / PAGE);
+    const have = this.bytes.length / PAGE;
+    if (need > MAX_PAGES) return false;
+    if (need > have) {
+      this.wasmMemory.grow(need - have);
+      this.memory = new Int32Array(this.wasmMemory.buffer);
+      this.bytes = new Uint8Array(this.wasmMemory.buffer);
+    }
+    this.bytes.set(source, SOURCE_AT);
+    this.source = source;
+    return true;
+  }
+
+  /**
+   * begin(), for blocks the module lays out itself (pushRef): each is `fixed` (16 words: the
+   * bytes before `at`, zeros from there) with an id's bytes from the source at byte `at`, padded,
+   * its last word `bitsBefore` + 8 * the id's length (the message length in bits).
+   */
+  beginFill(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number, fixed: Int32Array, at: number, bitsBefore: number): void {
+    this.begin(start, initial, from, out, xor);
+    this.memory.set(fixed.subarray(0, 16), TEMPLATE_AT >> 2);
+    this.filling = true;
+    this.fillAt = at;
+    this.fillBits = bitsBefore;
+  }
+
+  /**
+   * Queues the block of the id at source[start .. start + length) (useSource; at + length <= 55)
+   * for the result at out[o..o+7]. Only after beginFill().
+   */
+  pushRef(start: number, length: number, o: number): void {
     const q = this.queued;
     const m = this.memory;
-    let at = (BLOCKS_AT >> 2) + (q >> 2) * 64 + (q & 3);
-    for (let i = 0; i < 16; i++, at += 4) m[at] = w[i] as number;
+    m[(REFS_AT >> 2) + 2 * q] = SOURCE_AT + start;
+    m[(REFS_AT >> 2) + 2 * q + 1] = length;
     this.targets[q] = o;
+    if (++this.queued === CHUNK) this.flush();
+  }
+
+  /**
+   * Queues a padded block made of `fixed` (16 words: the bytes before `at`, zeros from there) and
+   * the ASCII string `text` at byte `at`, then 0x80 and `lengthBits` in the last word (the block
+   * must leave room for them: at + length <= 55), for the result at out[o..o+7]: each byte
+   * written where its big-endian word has it, no word assembled in JavaScript first.
+   */
+  pushString(fixed: Int32Array, at: number, text: string, lengthBits: number, o: number): void {
+    const base = this.slot(fixed, lengthBits, o);
+    const b = this.bytes;
+    for (let j = 0; j < text.length; j++) {
+      const p = at + j;
+      b[base + ((p >> 2) << 4) + (3 - (p & 3))] = text.charCodeAt(j);
+    }
+    this.finishSlot(base, at + text.length);
+  }
+
+  /** Writes `fixed` and the length word into the next block's lanes; its byte address. */
+  private slot(fixed: Int32Array, lengthBits: number, o: number): number {
+    const q = this.queued;
+    const m = this.memory;
+    const base = BLOCKS_AT + (q >> 2) * 256 + (q & 3) * 4;
+    let at = base >> 2;
+    for (let i = 0; i < 15; i++, at += 4) m[at] = fixed[i] as number;
+    m[at] = lengthBits;
+    this.targets[q] = o;
+    return base;
+  }
+
+  /** The 0x80 after the message's `n` bytes; hashes the queue when it is full. */
+  private finishSlot(base: number, n: number): void {
+    this.bytes[base + ((n >> 2) << 4) + (3 - (n & 3))] = 0x80;
     if (++this.queued === CHUNK) this.flush();
   }
 
@@ -209,14 +357,23 @@ export class Sha256Lanes {
   flush(): void {
     const n = this.queued;
     if (n === 0) return;
+    if (this.filling) this.fill(n, this.fillAt, this.fillBits);
     this.run((n + 3) >> 2, BLOCKS_AT, OUT_AT, this.from * 16);
     const m = this.memory;
     const out = this.out;
     const xor = this.xor;
+    const targets = this.targets;
     for (let q = 0; q < n; q++) {
-      const o = this.targets[q] as number;
-      let at = (OUT_AT >> 2) + (q >> 2) * 32 + (q & 3);
-      for (let i = 0; i < 8; i++, at += 4) out[o + i] = (m[at] as number) ^ xor;
+      const o = targets[q] as number;
+      const at = (OUT_AT >> 2) + (q >> 2) * 32 + (q & 3);
+      out[o] = (m[at] as number) ^ xor;
+      out[o + 1] = (m[at + 4] as number) ^ xor;
+      out[o + 2] = (m[at + 8] as number) ^ xor;
+      out[o + 3] = (m[at + 12] as number) ^ xor;
+      out[o + 4] = (m[at + 16] as number) ^ xor;
+      out[o + 5] = (m[at + 20] as number) ^ xor;
+      out[o + 6] = (m[at + 24] as number) ^ xor;
+      out[o + 7] = (m[at + 28] as number) ^ xor;
     }
     this.queued = 0;
   }

@@ -6,14 +6,14 @@
 // allocating its result). The label's fixed part (up to the id) is laid out once per pool or unit,
 // and the rounds that only read it are done once. Longer labels fall back to node:crypto.
 // writeIds/writeUnits hash a batch (a pool's candidates, a load group) four at a time in
-// WebAssembly SIMD (./tickets-simd) where it runs; write() and small batches use the JavaScript
-// rounds below.
+// WebAssembly SIMD (./tickets-simd) where it runs, writeUnits with the blocks laid out by the
+// module from the ids' bytes; write() and small batches use the JavaScript rounds below.
 //
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
 import * as crypto from 'node:crypto';
 import { Sha256Lanes, sha256Lanes } from './tickets-simd';
-import { UnitTable, unitIdAt } from './unit-table';
+import { IdBytes, unitIdAt } from './unit-table';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -129,25 +129,40 @@ export class TicketPrefix {
    */
   writeIds(ids: readonly string[], count: number, out: Int32Array): void {
     const lanes = this.lanes(count, out);
+    const at = this.tail.length;
     for (let j = 0; j < count; j++) {
       const id = ids[j] as string;
-      if (!this.load(id)) this.hasher.fallback(this.tail + id, out, 8 * j);
-      else if (lanes) lanes.push(W, 8 * j);
-      else this.finish(out, 8 * j);
+      const n = at + id.length;
+      if (n > ONE_BLOCK) this.hasher.fallback(this.tail + id, out, 8 * j);
+      else if (lanes) lanes.pushString(this.words, at, id, (64 + n) << 3, 8 * j);
+      else if (this.load(id)) this.finish(out, 8 * j);
     }
     if (lanes) lanes.flush();
   }
 
-  /** writeIds() for the ids of units[0..count) of `table`. */
-  writeUnits(table: UnitTable, units: readonly number[], count: number, out: Int32Array): void {
-    const lanes = this.lanes(count, out);
+  /** writeIds() for the ids units[0..count) of `table` (a manifest's units, its inspectors). */
+  writeUnits(table: IdBytes, units: ArrayLike<number>, count: number, out: Int32Array): void {
+    const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
+    const at = this.tail.length;
+    const { idStart, idLength } = table;
+    // The module lays out the blocks from the table's bytes itself: per id, only its place here.
+    if (lanes?.useSource(table.bytes)) {
+      lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, out, SIGN, this.words, at, (64 + at) << 3);
+      for (let j = 0; j < count; j++) {
+        const u = units[j] as number;
+        const length = idLength[u] as number;
+        if (at + length > ONE_BLOCK) this.hasher.fallback(this.tail + unitIdAt(table, u), out, 8 * j);
+        else lanes.pushRef(idStart[u] as number, length, 8 * j);
+      }
+      lanes.flush();
+      return;
+    }
+    // No lanes (a small batch, no SIMD) or a source too large for the module: one by one here.
     for (let j = 0; j < count; j++) {
       const u = units[j] as number;
       if (!this.loadUnit(table, u)) this.hasher.fallback(this.tail + unitIdAt(table, u), out, 8 * j);
-      else if (lanes) lanes.push(W, 8 * j);
       else this.finish(out, 8 * j);
     }
-    if (lanes) lanes.flush();
   }
 
   /** The SIMD lanes, ready for this prefix's blocks, when a batch of `count` is worth them. */
@@ -168,7 +183,7 @@ export class TicketPrefix {
   }
 
   /** load() for the id of unit `u` of `table` (ASCII bytes). */
-  private loadUnit(table: UnitTable, u: number): boolean {
+  private loadUnit(table: IdBytes, u: number): boolean {
     const bytes = table.bytes;
     const start = table.idStart[u] as number;
     const length = table.idLength[u] as number;

@@ -13,23 +13,43 @@ export interface UnitKind {
   tier: string;
 }
 
-export interface UnitTable {
-  readonly count: number;
-  /** ASCII bytes holding every id: unit i's id is bytes[idStart[i] .. idStart[i] + idLength[i]). */
+/** Ids as ASCII bytes, as the ticket hashing reads them (./tickets writeUnits). */
+export interface IdBytes {
+  /** id i is bytes[idStart[i] .. idStart[i] + idLength[i]). */
   readonly bytes: Uint8Array;
   readonly idStart: Int32Array;
   readonly idLength: Uint8Array;
+  /** Ids made into strings so far (by unitIdAt). */
+  readonly ids: (string | undefined)[];
+}
+
+export interface UnitTable extends IdBytes {
+  readonly count: number;
   /** Each unit's index into `kinds`. */
   readonly kind: Uint32Array;
   readonly kinds: readonly UnitKind[];
   /** 1: on the positive list (checked off-site). */
   readonly positive: Uint8Array;
-  /** Ids made into strings so far (by unitIdAt). */
-  readonly ids: (string | undefined)[];
+}
+
+/** IdBytes of ASCII strings (manifest ids, which parseManifest has checked). */
+export function idBytesOf(ids: readonly string[]): IdBytes {
+  let size = 0;
+  for (const id of ids) size += id.length;
+  const bytes = new Uint8Array(size);
+  const idStart = new Int32Array(ids.length);
+  const idLength = new Uint8Array(ids.length);
+  let p = 0;
+  ids.forEach((id, i) => {
+    idStart[i] = p;
+    idLength[i] = id.length;
+    for (let k = 0; k < id.length; k++) bytes[p++] = id.charCodeAt(k);
+  });
+  return { bytes, idStart, idLength, ids: [...ids] };
 }
 
 /** Unit i's id as a string (made once, on first use: most units are never drawn). */
-export function unitIdAt(t: UnitTable, i: number): string {
+export function unitIdAt(t: IdBytes, i: number): string {
   let id = t.ids[i];
   if (id === undefined) {
     const s = t.idStart[i] as number;
@@ -92,24 +112,15 @@ class KindIndex {
 /** The table of parsed units (ids are ASCII: parseManifest has checked them). */
 export function unitTableOf(units: readonly ManifestUnit[]): UnitTable {
   const n = units.length;
-  let size = 0;
-  for (const u of units) size += u.unitId.length;
-  const bytes = new Uint8Array(size);
-  const idStart = new Int32Array(n);
-  const idLength = new Uint8Array(n);
   const kind = new Uint32Array(n);
   const positive = new Uint8Array(n);
   const kinds = new KindIndex();
-  let p = 0;
   for (let i = 0; i < n; i++) {
     const u = units[i] as ManifestUnit;
-    idStart[i] = p;
-    idLength[i] = u.unitId.length;
-    for (let k = 0; k < u.unitId.length; k++) bytes[p++] = u.unitId.charCodeAt(k);
     kind[i] = kinds.indexOf(u.category, u.jurisdiction, u.tier);
     positive[i] = u.positive ? 1 : 0;
   }
-  return { count: n, bytes, idStart, idLength, kind, kinds: kinds.kinds, positive, ids: units.map((u) => u.unitId) };
+  return { count: n, ...idBytesOf(units.map((u) => u.unitId)), kind, kinds: kinds.kinds, positive };
 }
 
 // Byte classes of the manifest's value rules (DRAW-SPEC section 1).
@@ -130,11 +141,35 @@ const LF = 0x0a;
 const DASH = 0x2d;
 const MAX_VALUE = 64;
 
-/** LFs in `bytes` from `from`. (A function of its own: V8 then optimizes the scan's main loop, not this one.) */
-function countLines(bytes: Uint8Array, from: number): number {
-  let n = 0;
-  for (let q = bytes.indexOf(LF, from); q !== -1; q = bytes.indexOf(LF, q + 1)) n++;
-  return n;
+/** The shortest row units.csv can have: `a,b,c,-,0` and its LF. */
+const MIN_ROW = 10;
+
+/** Slots of KindsByHash (a power of 2): up to half as many kinds, far more than a programme has. */
+const SLOTS = 4096;
+
+/** Kinds found by the hash of their bytes: open addressing in typed arrays, no Map call per row. */
+class KindsByHash {
+  private readonly hashes = new Int32Array(SLOTS);
+  /** Kind index + 1 of each slot; 0: free. */
+  private readonly slots = new Int32Array(SLOTS);
+  private used = 0;
+  /** The kind with `hash`, or -1. */
+  get(hash: number): number {
+    for (let i = hash & (SLOTS - 1); ; i = (i + 1) & (SLOTS - 1)) {
+      const k = this.slots[i] as number;
+      if (k === 0) return -1;
+      if (this.hashes[i] === hash) return k - 1;
+    }
+  }
+  /** Adds kind `k` (not yet present); false when the table is full (the caller gives up). */
+  add(hash: number, k: number): boolean {
+    if (++this.used > SLOTS / 2) return false;
+    let i = hash & (SLOTS - 1);
+    while (this.slots[i] !== 0) i = (i + 1) & (SLOTS - 1);
+    this.hashes[i] = hash;
+    this.slots[i] = k + 1;
+    return true;
+  }
 }
 
 /**
@@ -148,7 +183,8 @@ export function scanUnitsCsv(bytes: Uint8Array, header: string): UnitTable | nul
   const h = header.length;
   if (bytes.length <= h || bytes[h] !== LF) return null;
   for (let k = 0; k < h; k++) if (bytes[k] !== header.charCodeAt(k)) return null;
-  const rows = countLines(bytes, h + 1);
+  // Room for the most rows the file could hold (cut to the rows found): no pass to count lines.
+  const rows = Math.ceil((bytes.length - h - 1) / MIN_ROW);
   const idStart = new Int32Array(rows);
   const idLength = new Uint8Array(rows);
   const kind = new Uint32Array(rows);
@@ -156,7 +192,7 @@ export function scanUnitsCsv(bytes: Uint8Array, header: string): UnitTable | nul
   const kinds: UnitKind[] = [];
   const kindAt: number[] = []; // where each kind's bytes are in the file (to confirm a hash hit)
   const kindLength: number[] = [];
-  const kindOfHash = new Map<number, number>();
+  const kindOfHash = new KindsByHash();
   const end = bytes.length;
   let p = h + 1;
   let n = 0;
@@ -204,9 +240,9 @@ export function scanUnitsCsv(bytes: Uint8Array, header: string): UnitTable | nul
     }
     const kl = p - 1 - ks;
     let k = kindOfHash.get(hash);
-    if (k === undefined) {
+    if (k === -1) {
       k = kinds.length;
-      kindOfHash.set(hash, k);
+      if (!kindOfHash.add(hash, k)) return null; // more kinds than any programme has: the ordinary parse
       kindAt.push(ks);
       kindLength.push(kl);
       const [category, jurisdiction, tier] = String.fromCharCode.apply(null, bytes.subarray(ks, ks + kl) as unknown as number[]).split(',') as [string, string, string];
@@ -228,6 +264,14 @@ export function scanUnitsCsv(bytes: Uint8Array, header: string): UnitTable | nul
     n++;
     p += 2;
   }
-  if (n !== rows) return null;
-  return { count: n, bytes, idStart, idLength, kind, kinds, positive, ids: new Array<string | undefined>(n) };
+  return {
+    count: n,
+    bytes,
+    idStart: idStart.subarray(0, n),
+    idLength: idLength.subarray(0, n),
+    kind: kind.subarray(0, n),
+    kinds,
+    positive: positive.subarray(0, n),
+    ids: new Array<string | undefined>(n),
+  };
 }
