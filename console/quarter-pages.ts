@@ -1,10 +1,9 @@
 // The operations pages in one call for the server: the quarter (./quarter.ts), the year's
-// statistics (./year.ts), the publication (./publication.ts) and the registry templates (./registries.ts).
+// statistics (./year.ts), and the publication (./publication.ts); the registries (./registries.ts) need no Temporal and are registered by the server.
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from './approvals';
 import { registerPublication } from './publication';
-import { registerRegistries } from './registries';
 import { registerQuarter, type OperationsDeps } from './quarter';
 import { registerYear } from './year';
 
@@ -14,5 +13,4 @@ export function registerOperationsPages(app: FastifyInstance, ctx: RouteContext,
   registerQuarter(app, ctx, temporal, ops);
   registerYear(app, ctx, temporal, ops);
   registerPublication(app, ctx, temporal);
-  registerRegistries(app, ctx);
 }

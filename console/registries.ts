@@ -1,23 +1,41 @@
-// 名录 for operations, first part: the import templates, each described (title, columns, which
-// are required) and downloadable as CSV (UTF-8 with BOM) or XLSX (every cell text), made by the
-// same writers as `ssj registry synth` (files/registry/write-files.ts). Upload with a row-error
-// preview and the state at a date wait for the registry store being rewritten.
+// 名录管理 for operations: the import templates (downloadable as CSV with BOM or XLSX, made by the
+// same writers as `ssj registry synth`), and, when the console has the registry store, import by
+// upload with a preview (./registry-upload.ts) and the registries at a date with each entity's
+// history (./registry-browse.ts).
 import type { FastifyInstance } from 'fastify';
+import { beijingDate } from '../domain/calendar';
 import { importKinds, TEMPLATES, type ImportKind } from '../files/registry/templates';
 import { sheetToCsv, sheetToXlsx } from '../files/registry/write-files';
+import type { RegistryStore } from '../stores/registry-store';
 import type { RouteContext } from './approvals';
+import { registerRegistryBrowse } from './registry-browse';
+import { REGISTRY_ACCEPT, REGISTRY_UPLOAD_LIMITS } from './registry-upload-form';
+import { registerRegistryUpload } from './registry-upload';
 import { problemPage } from './views/auth-pages';
 import { registriesPage } from './views/registries';
 
 /** Who keeps the registries: operations, and the brigades for their quarter-end lists. */
 export const REGISTRY_ROLES = ['admin', 'detachment-leader', 'brigade-leader'] as const;
 
+/** How many of the latest imports the page lists. */
+const RECENT = 10;
+
 const isKind = (k: unknown): k is ImportKind => typeof k === 'string' && (importKinds as readonly string[]).includes(k);
 
-export function registerRegistries(app: FastifyInstance, ctx: RouteContext): void {
+export function registerRegistries(app: FastifyInstance, ctx: RouteContext, registry: RegistryStore | null): void {
+  const mainPage = async (viewer: NonNullable<ReturnType<RouteContext['viewerOf']>>, error: string | null = null) =>
+    registriesPage(viewer, {
+      canImport: registry !== null,
+      today: beijingDate(ctx.now().getTime()),
+      recent: registry ? (await registry.batches()).slice(-RECENT).reverse() : [],
+      accept: REGISTRY_ACCEPT,
+      maxMegabytes: REGISTRY_UPLOAD_LIMITS.maxBytes / 1024 / 1024,
+      error,
+    });
+
   app.get('/registries', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, REGISTRY_ROLES))) return;
-    return ctx.html(reply, registriesPage(ctx.viewerOf(req)!));
+    return ctx.html(reply, await mainPage(ctx.viewerOf(req)!));
   });
 
   app.get('/registries/template', async (req, reply) => {
@@ -33,4 +51,9 @@ export function registerRegistries(app: FastifyInstance, ctx: RouteContext): voi
       ? reply.type('text/csv; charset=utf-8').send(sheetToCsv(sheet))
       : reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await sheetToXlsx(sheet));
   });
+
+  if (registry) {
+    registerRegistryUpload(app, ctx, registry, { roles: REGISTRY_ROLES, mainPage });
+    registerRegistryBrowse(app, ctx, registry, REGISTRY_ROLES);
+  }
 }

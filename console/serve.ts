@@ -8,7 +8,10 @@ import type { RuntimeSettings } from '../config/runtime';
 import { openStoreDatabase } from '../stores/open';
 import { SqlConsoleStore } from '../stores/sql-console-store';
 import { SqlRegistryStore } from '../stores/registry-store';
+import { SqlBlobStore } from '../stores/blob-store';
+import { ResultDraftStore } from '../stores/result-drafts';
 import { codecEndpointFromEnv } from './codec';
+import { storeDocuments } from './documents';
 import { inspectionRegistry } from './inspection-registry';
 import { registryPeople } from './people';
 import { buildConsole } from './server';
@@ -31,13 +34,13 @@ export async function serveConsole(o: { runtime: RuntimeSettings; settings: Cons
   const registryStore = new SqlRegistryStore(db);
   const people = await registryPeople(registryStore);
   const registry = await inspectionRegistry(registryStore);
-  const inspections = { registry, checkItems: programme.checkItems, couldNotInspect: programme.reasons?.couldNotInspect ?? [], requests: { recusal: programme.reasons?.recusal ?? [], unitClosed: programme.reasons?.unitClosed ?? [] } };
+  const inspections = { registry, checkItems: programme.checkItems, couldNotInspect: programme.reasons?.couldNotInspect ?? [], requests: { recusal: programme.reasons?.recusal ?? [], unitClosed: programme.reasons?.unitClosed ?? [] }, results: { drafts: new ResultDraftStore(db), blobs: new SqlBlobStore(db) } };
   const operations = {
     programme: { id: programme.id, name: programme.name, year: programme.year, rehearsalSecondsPerDay: programme.rehearsal.secondsPerDay, publisher: programme.detachment.name },
     taskQueue: runtime.temporal.taskQueue,
     dataDir: runtime.dataDir,
   };
-  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, codec: codecEndpointFromEnv(), logger: o.logger ?? false });
+  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, registry: registryStore, documents: storeDocuments(db), codec: codecEndpointFromEnv(), logger: o.logger ?? false });
   await app.listen({ host: settings.host, port: settings.port });
   return {
     app,

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { beijingDate } from '../domain/calendar';
@@ -18,11 +19,14 @@ import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 import type { ConsoleSettings } from './settings';
 import { registerOidc } from './oidc';
 import { registerApprovals } from './approvals';
+import type { ConsoleDocuments } from './documents';
 import { codecCsrfExempt, registerCodec, type CodecEndpointOptions } from './codec';
 import { registerInspections, type InspectionDeps } from './inspection';
-import { registerCeremony } from './ceremony';
+import { registerCeremony, witnessTasks } from './ceremony';
 import { registerNoticeLinks } from './notice-links';
 import { registerOperationsPages, type OperationsDeps } from './quarter-pages';
+import { registerRegistries } from './registries';
+import type { RegistryStore } from '../stores/registry-store';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
@@ -41,10 +45,14 @@ export interface ConsoleDeps {
   rejectionReasons?: readonly ReasonCodeEntry[];
   /** The inspection page's registry facts and programme lists (needs `temporal`). */
   inspections?: InspectionDeps | null;
+  /** The registries (名录管理: upload with preview, state at a date, history); without it the page offers the templates only. */
+  registry?: RegistryStore | null;
   /** The operations pages (quarter, year, publication): the programme, task queue and data folder (needs `temporal`). */
   operations?: OperationsDeps | null;
   /** The payload codec endpoint (/codec/encode|decode) for the Web UI: the keyring and its origins. */
   codec?: CodecEndpointOptions | null;
+  /** Issued official documents (HTML and PDF) for the approval and inspection pages (needs `temporal`). */
+  documents?: ConsoleDocuments | null;
   /** The clock (tests move it to check the idle timeout and lockout expiry). */
   now?: () => Date;
   logger?: boolean;
@@ -62,6 +70,10 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
 
   await app.register(cookie);
   await app.register(formbody);
+  // Uploads (registry files, evidence) are read part by part by their own routes, each with its
+  // own limits; these are the ceilings for all of them. CSRF: a multipart form sends its token
+  // as the first field, before any file, and the route checks it before reading a file.
+  await app.register(multipart, { limits: { fileSize: 20 * 1024 * 1024, files: 20, fields: 200, fieldSize: 64 * 1024, parts: 240 } });
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -114,7 +126,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   });
   // Every POST carries a CSRF token; a refusal is audited and changes nothing.
   app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || csrfOk(req) || (deps.codec && codecCsrfExempt(req, deps.codec.corsOrigins))) return;
+    // A multipart route that says so checks the token itself, as the form's first part, before reading any file.
+    const csrfInFirstPart = req.isMultipart() && (req.routeOptions.config as { csrfInFirstPart?: boolean }).csrfInFirstPart === true;
+    if (req.method !== 'POST' || csrfInFirstPart || csrfOk(req) || (deps.codec && codecCsrfExempt(req, deps.codec.corsOrigins))) return;
     await audit(req, 'csrf.refused', req.url);
     return html(reply, problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewerOf(req)), 403);
   });
@@ -260,7 +274,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     if (!(await requireSignIn(req, reply))) return;
     const { account } = req.signedIn!;
     const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, department: null });
-    return html(reply, homePage(viewerOf(req)!, tasks, beijingDate(now().getTime())));
+    const witness = deps.temporal ? await witnessTasks(deps.temporal, await store.listCampaigns(), account) : [];
+    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness], beijingDate(now().getTime())));
   });
 
   app.get('/audit', async (req, reply) => {
@@ -275,12 +290,14 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
 
   if (deps.temporal) {
     const routes = { store, now, personName: deps.personName, viewerOf, requireRole, audit, html };
-    registerApprovals(app, routes, deps.temporal, deps.rejectionReasons ?? []);
+    registerApprovals(app, routes, deps.temporal, deps.rejectionReasons ?? [], deps.documents ?? null);
     if (deps.inspections) registerInspections(app, routes, deps.temporal, deps.inspections);
     registerCeremony(app, routes, deps.temporal);
     registerNoticeLinks(app, routes);
     if (deps.operations) registerOperationsPages(app, routes, deps.temporal, deps.operations);
   }
+
+  registerRegistries(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.registry ?? null);
 
   if (deps.codec) registerCodec(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.codec);
 

@@ -14,6 +14,7 @@ import { REGISTRY_SCHEMA } from './schema/registry';
 import { MAIL_SCHEMA } from './schema/mail';
 import { BLOB_TABLES } from './schema/blobs';
 import { campaignTables } from './schema/campaigns';
+import { RESULT_DRAFTS_SCHEMA } from './schema/result-drafts';
 
 export interface Migration {
   version: number;
@@ -173,6 +174,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'mail: the outbox and the notice-problem log (stores/schema/mail.ts)', sql: MAIL_SCHEMA },
   { version: 5, name: 'campaigns: quarter claims, replacements, results, document numbers (stores/campaign-store.ts)', sql: campaignTables(appendOnly) },
   { version: 6, name: 'registries: the append-only dated change log and its batches (stores/registry-store.ts)', sql: REGISTRY_SCHEMA },
+  { version: 7, name: 'result drafts: the saved inspection result forms of the console (stores/result-drafts.ts)', sql: RESULT_DRAFTS_SCHEMA },
 ];
 
 export function migrationText(m: Migration, dialect: Dialect): string {

@@ -1,30 +1,55 @@
-// 名录模板 in the console: the registry import templates, described and downloadable as CSV and
-// XLSX with exactly the headings the import reads (read back with exceljs, and through the
-// import's own reader); other roles refused and audited. Screenshots at 1280 and 390 px.
+// 名录管理 in the console: the import templates (downloadable as CSV and XLSX with exactly the
+// headings the import reads, read back with exceljs and the import's own reader), import by upload
+// (preview with every row problem, nothing written; confirm applies the previewed batch once), the
+// registries at a date, one entity's history; other roles refused and audited.
+// Real parts: a SQLite registry store filled from examples/registry by the real importer, a
+// listening console, multipart bodies through fastify.inject, and Chromium for the screenshots
+// (which also proves the browser's form sends the CSRF token before the file).
 import ExcelJS from 'exceljs';
-import type { Client, Connection } from '@temporalio/client';
-import type { Browser } from 'playwright-core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProgramme } from '../config/programme';
+import { makeUscc } from '../domain/uscc';
+import { importRegistryFile, prepareImport } from '../files/registry/import-file';
 import { readTable } from '../files/registry/read-table';
 import { importKinds, TEMPLATES } from '../files/registry/templates';
 import { launchChromium } from '../scripts/browser';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { problemInChinese } from '../console/registry-problems';
+import type { ImportKind } from '../files/registry/templates';
 import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
 import { ConsoleClient } from './helpers/console-client';
-import { devServerClient } from './helpers/temporal';
-import { addAccounts, operationsOf, signedInPage } from './console-quarter-fixture';
+import { addAccounts, signedInPage } from './console-quarter-fixture';
 
 const PASSWORD = 'operations password 1';
-let client: Client;
-let connection: Connection;
+const EX = path.resolve(__dirname, '..', 'examples', 'registry');
+const example = (f: string) => fs.readFileSync(path.join(EX, f));
+const BOM = '\ufeff';
+const NEW_UNITS_HEAD = '统一社会信用代码,单位名称,类别,所在辖区,行业,地址,信用等级,正面清单,正面清单类型,特殊监管原因,存在问题,纳入日期';
+
+let tmp: string;
+let registry: RegistryStore;
 let c: RunningConsole;
 let browser: Browser;
 
 beforeAll(async () => {
-  ({ client, connection } = await devServerClient());
-  c = await startConsole({ personName: async (id) => `人员${id}`, temporal: client, operations: operationsOf({ ...loadProgramme(), id: 'console-registries' }, { taskQueue: 'console-registries-unused', dataDir: null }) });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-registry-'));
+  registry = await openRegistryStore({ dataDir: tmp, databaseUrl: null });
+  for (const [f, kind] of [
+    ['departments.csv', 'departments'],
+    ['units.csv', 'units'],
+    ['people.csv', 'people'],
+  ] as const) {
+    expect((await importRegistryFile(registry, path.join(EX, f), { kind, date: '2022-12-31', progress: false })).applied).toBe(true);
+  }
+  // Many sign-ins in one minute (one per test): the login rate limit is not what this file tests.
+  c = await startConsole({ personName: async (id) => `人员${id}`, registry, env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
   await addAccounts(c.store, PASSWORD, [
     ['admin1', 'ADM1', ['admin']],
+    ['leader', 'BL1', ['brigade-leader']],
     ['insp', 'S1', ['inspector']],
   ]);
   browser = await launchChromium();
@@ -33,23 +58,60 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await c?.stop();
-  await connection?.close();
+  await registry?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('名录模板', () => {
-  it('refuses other roles, audited', async () => {
-    const u = new ConsoleClient(c.app);
-    await u.login('insp', PASSWORD);
-    expect((await u.get('/registries')).statusCode).toBe(403);
-    expect((await u.get('/registries/template?kind=units&format=csv')).statusCode).toBe(403);
-    expect((await c.store.listAudit({ action: 'role.refused', personId: 'S1' })).map((e) => e.target)).toEqual(['/registries/template?kind=units&format=csv', '/registries']);
-  });
+interface FilePart {
+  filename: string;
+  content: Buffer | string;
+  type?: string;
+}
 
-  it('offers every template with the headings the import reads, as CSV and XLSX', async () => {
-    const u = new ConsoleClient(c.app);
-    await u.login('admin1', PASSWORD);
+/** A multipart/form-data body, parts in the order given (as a browser sends a form's fields). */
+function multipartBody(parts: ReadonlyArray<[string, string | FilePart]>): { payload: Buffer; contentType: string } {
+  const boundary = `----ssjtest${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const [name, value] of parts) {
+    if (typeof value === 'string') {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    } else {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: ${value.type ?? 'text/csv'}\r\n\r\n`));
+      chunks.push(Buffer.isBuffer(value.content) ? value.content : Buffer.from(value.content));
+      chunks.push(Buffer.from('\r\n'));
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+const cookieOf = (u: ConsoleClient) => [...u.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** Uploads as `u` (signed in, its CSRF token read from the last page), the token first unless `parts` says otherwise. */
+async function upload(u: ConsoleClient, kind: string, file: FilePart, o: { date?: string; parts?: ReadonlyArray<[string, string | FilePart]> } = {}): Promise<LightMyRequestResponse> {
+  const parts = o.parts ?? [
+    ['_csrf', u.csrf],
+    ['kind', kind],
+    ['date', o.date ?? ''],
+    ['file', file],
+  ];
+  const { payload, contentType } = multipartBody(parts);
+  return c.app.inject({ method: 'POST', url: '/registries/preview', payload, headers: { cookie: cookieOf(u), 'content-type': contentType } });
+}
+
+async function signedIn(login: string): Promise<ConsoleClient> {
+  const u = new ConsoleClient(c.app);
+  await u.login(login, PASSWORD);
+  expect((await u.get('/registries')).statusCode).toBe(200);
+  return u;
+}
+
+const tokenOf = (body: string): string => /name="token" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+describe('名录模板', () => {
+  it('offers every template with the headings the import reads, as CSV and XLSX; refuses other roles', async () => {
+    const u = await signedIn('admin1');
     const page = await u.get('/registries');
-    expect(page.statusCode).toBe(200);
     for (const kind of importKinds) {
       const headings = TEMPLATES[kind].columns.map((col) => col.heading);
       expect(page.body).toContain(`<h2>${TEMPLATES[kind].title}</h2>`);
@@ -65,11 +127,280 @@ describe('名录模板', () => {
     }
     expect((await u.get('/registries/template?kind=../../etc&format=csv')).statusCode).toBe(404);
     expect((await u.get('/registries/template?kind=units&format=exe')).statusCode).toBe(404);
+    const insp = new ConsoleClient(c.app);
+    await insp.login('insp', PASSWORD);
+    expect((await insp.get('/registries/template?kind=units&format=csv')).statusCode).toBe(403);
+  });
+});
+
+describe('row problems in Chinese', () => {
+  // One bad file per kind, each breaking several rules; every rule the importer names must read in Chinese.
+  const BAD: [ImportKind, string, string][] = [
+    ['people', 'p.csv', '人员编号,姓名,部门,角色,电子邮箱,执法证号,在编,在岗,专长,在职\nP 1,张三,不存在的部门,队长,not-mail,,,,,也许\nP0099,李四,办公室,执法人员,,,是,是,,是\nP0098,王五,办公室,分管领导,,ZF001,,,,是\n'],
+    ['personnel-changes', 'pc.csv', '人员编号,姓名,变动类型,新部门,新角色,执法证号,日期,原因\nP0010,赵敏,调动,,,,2023-01-16,\nP9999,某人,离岗,,,,2023-01-20,\nP0001,周建华,升职,,,,2023-01-2,\nP0001,周建华,离编,办公室,,,2023-01-22,\n'],
+    ['conflicts', 'c.csv', '执法人员编号,统一社会信用代码,回避原因,申报日期,操作\nP0001,91411502MA44X0K1A8,亲属,2022-12-31,申报\nP0006,91411502MA44X0K1A8,朋友,2022-12-31,删除\nP0006,91411503MA4BH4Y8J7,亲属,2022-12-31,撤销\n'],
+    ['departments', 'd.csv', '部门编码,部门名称,部门类型,辖区,电子邮箱\nBrigade X,某大队,直属大队,,\nsection-9,,处室,,\n'],
+    ['units', 'u.csv', '统一社会信用代码,单位名称,类别,所在辖区,行业,地址,信用等级,正面清单,正面清单类型,特殊监管原因,存在问题,状态,状态日期,多余列\nLOCAL-x,某,一般,火星,,,E,是,其他,上年度受处罚,是,在产,2020-01-01,\n'],
+    ['new-units', 'n.csv', '单位名称,类别\n某厂,一般\n'],
+    ['units', 'units-with-errors.csv', fs.readFileSync(path.join(EX, 'broken', 'units-with-errors.csv'), 'utf8')],
+  ];
+  it.each(BAD)('%s (%s)', async (kind, file, text) => {
+    const p = await prepareImport(registry, file, Buffer.from(text), { kind, date: '2023-03-31', progress: false });
+    expect(p.problems.length).toBeGreaterThan(0);
+    for (const x of p.problems) {
+      const zh = problemInChinese(x.rule);
+      expect(zh, x.rule).not.toBe(x.rule);
+      expect(zh, x.rule).not.toMatch(/\b(?:must|is not|only|needs|registry|row|column)\b/);
+    }
+  });
+});
+
+describe('名录导入 (upload, preview, confirm)', () => {
+  it('refuses other roles, audited', async () => {
+    const u = new ConsoleClient(c.app);
+    await u.login('insp', PASSWORD);
+    expect((await u.get('/registries')).statusCode).toBe(403);
+    expect((await u.get('/registries/state?kind=unit')).statusCode).toBe(403);
+    expect((await u.get('/registries/history?kind=unit&id=91411502MA44X0K1A8')).statusCode).toBe(403);
+    await u.get('/');
+    const before = await registry.tableCounts();
+    expect((await upload(u, 'new-units', { filename: 'new-units.csv', content: example('new-units-2023Q1.csv') })).statusCode).toBe(403);
+    expect((await u.post('/registries/commit', { token: 'x'.repeat(43) })).statusCode).toBe(403);
+    expect(await registry.tableCounts()).toEqual(before);
+    const refused = (await c.store.listAudit({ action: 'role.refused', personId: 'S1' })).map((e) => e.target);
+    expect(refused).toEqual(expect.arrayContaining(['/registries', '/registries/state?kind=unit', '/registries/preview', '/registries/commit']));
   });
 
-  it('looks right at desktop and phone sizes', async () => {
+  it('previews a file with errors: every problem listed in Chinese, escaped, no confirm button, nothing written', async () => {
+    const u = await signedIn('admin1');
+    const before = await registry.tableCounts();
+    const bad = [
+      `${BOM}统一社会信用代码,单位名称,状态,日期,原因`,
+      '91411503MA49F2W6GG,<script>alert(1)</script>,<script>alert(1)</script>,2023-02-28,停产',
+      `${makeUscc('91411502MA0000001')},某厂,注销,2023-02-30,`,
+    ].join('\n');
+    const res = await upload(u, 'closed-units', { filename: 'closed <b>bad</b>.csv', content: bad });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('问题清单');
+    expect(res.body).toContain('未导入任何数据');
+    // Row 2: the name does not match; row 3: unknown unit, unknown status, impossible date.
+    expect(res.body).toContain('与名录不符');
+    expect(res.body).toContain('不在名录中');
+    expect(res.body).toMatch(/应为关闭、取缔之一|应为在产、关闭、取缔之一/);
+    expect(res.body).toContain('不是有效日期');
+    expect(res.body).toContain('第2行');
+    expect(res.body).toContain('第3行');
+    expect(res.body).not.toContain('<script>alert(1)</script>');
+    expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.body).not.toContain('<b>bad</b>');
+    expect(res.body).not.toContain('确认导入');
+    expect(tokenOf(res.body)).toBe('');
+    expect(await registry.tableCounts()).toEqual(before);
+  });
+
+  it('previews a good file with its counts, commits it once on confirm, a second confirm is 已处理', async () => {
+    const u = await signedIn('admin1');
+    const before = await registry.tableCounts();
+    const res = await upload(u, 'new-units', { filename: '新增污染源2023Q1.csv', content: example('new-units-2023Q1.csv') });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('检查通过');
+    expect(res.body).toMatch(/<dt>新增<\/dt><dd>2<\/dd>/);
+    expect(res.body).toMatch(/<dt>注销\/移除<\/dt><dd>0<\/dd>/);
+    expect(res.body).toContain('2023-03-06');
+    expect(res.body).toContain('信阳博远包装材料有限公司');
+    expect(await registry.tableCounts()).toEqual(before);
+    const token = tokenOf(res.body);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // Another session (same person) cannot use this preview's token.
+    const other = await signedIn('admin1');
+    expect((await other.post('/registries/commit', { token })).statusCode).toBe(410);
+    expect(await registry.tableCounts()).toEqual(before);
+
+    const done = await u.post('/registries/commit', { token });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('导入完成');
+    const after = await registry.tableCounts();
+    expect(after).toEqual({ batches: before.batches + 1, changes: before.changes + 2 });
+    const again = await u.post('/registries/commit', { token });
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toContain('已处理');
+    expect(again.body).toContain('人员ADM1');
+    expect(await registry.tableCounts()).toEqual(after);
+
+    const [entry] = await c.store.listAudit({ action: 'registry.imported', personId: 'ADM1' });
+    expect(entry?.target).toBe('新增污染源2023Q1.csv');
+    expect(entry?.detail).toMatchObject({ kind: 'new-units', fileName: '新增污染源2023Q1.csv', added: 2, changed: 0, retired: 0, applied: true });
+    expect(entry?.detail.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    // The same file again: already imported, nothing to confirm.
+    const repeat = await upload(u, 'new-units', { filename: 'copy.csv', content: example('new-units-2023Q1.csv') });
+    expect(repeat.body).toContain('不会重复导入');
+    expect(tokenOf(repeat.body)).toBe('');
+  });
+
+  it('a double submit of the confirm commits once', async () => {
+    const u = await signedIn('leader');
+    const res = await upload(u, 'closed-units', { filename: 'closed.csv', content: example('closed-units-2023Q1.csv') });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/<dt>注销\/移除<\/dt><dd>2<\/dd>/);
+    const before = await registry.tableCounts();
+    const token = tokenOf(res.body);
+    const answers = await Promise.all([u.post('/registries/commit', { token }), u.post('/registries/commit', { token })]);
+    expect(answers.filter((a) => a.body.includes('导入完成'))).toHaveLength(1);
+    expect(answers.every((a) => a.statusCode === 200 || a.statusCode === 409)).toBe(true);
+    expect(await registry.tableCounts()).toEqual({ batches: before.batches + 1, changes: before.changes + 2 });
+  });
+
+  it('refuses a stale preview: another import landed after it', async () => {
+    const u = await signedIn('admin1');
+    const unit = makeUscc('91411502MA0000002');
+    const file = `${BOM}${NEW_UNITS_HEAD}\n${unit},信阳新建材料厂,一般,浉河区,建材,信阳市浉河区某路1号,,否,,,否,2023-04-02\n`;
+    const res = await upload(u, 'new-units', { filename: 'late.csv', content: file });
+    const token = tokenOf(res.body);
+    expect(token).not.toBe('');
+    const other = `${BOM}${NEW_UNITS_HEAD}\n${makeUscc('91411502MA0000003')},信阳另一厂,一般,浉河区,建材,信阳市浉河区某路2号,,否,,,否,2023-04-01\n`;
+    fs.writeFileSync(path.join(tmp, 'other.csv'), other);
+    expect((await importRegistryFile(registry, path.join(tmp, 'other.csv'), { kind: 'new-units', progress: false })).applied).toBe(true);
+    const before = await registry.tableCounts();
+    const stale = await u.post('/registries/commit', { token });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('预览已过时');
+    expect(await registry.tableCounts()).toEqual(before);
+  });
+
+  it('refuses a bad CSRF token, the wrong type, a disguised file, an oversized one and two files, writing nothing', async () => {
+    const u = await signedIn('admin1');
+    const before = await registry.tableCounts();
+    const good = { filename: 'new.csv', content: example('new-units-2023Q1.csv') };
+    const noToken = await upload(u, 'new-units', good, { parts: [['kind', 'new-units'], ['file', good]] });
+    expect(noToken.statusCode).toBe(403);
+    const wrongToken = await upload(u, 'new-units', good, { parts: [['_csrf', 'x'.repeat(43)], ['kind', 'new-units'], ['file', good]] });
+    expect(wrongToken.statusCode).toBe(403);
+    const lateToken = await upload(u, 'new-units', good, { parts: [['kind', 'new-units'], ['file', good], ['_csrf', u.csrf]] });
+    expect(lateToken.statusCode).toBe(403);
+    expect((await c.store.listAudit({ action: 'csrf.refused', personId: 'ADM1' })).length).toBeGreaterThanOrEqual(3);
+
+    const exe = await upload(u, 'units', { filename: 'units.exe', content: Buffer.from('MZ\x90\x00'), type: 'application/octet-stream' });
+    expect(exe.statusCode).toBe(400);
+    expect(exe.body).toContain('不是 CSV 或 XLSX 文件');
+    const disguised = await upload(u, 'units', { filename: 'units.xlsx', content: example('units.csv') });
+    expect(disguised.statusCode).toBe(400);
+    expect(disguised.body).toContain('不是 XLSX 工作簿');
+    const zipAsCsv = await upload(u, 'units', { filename: 'units.csv', content: example('units.xlsx') });
+    expect(zipAsCsv.statusCode).toBe(400);
+    const big = Buffer.concat([Buffer.from(`${BOM}${NEW_UNITS_HEAD}\n`), Buffer.alloc(11 * 1024 * 1024, 'a')]);
+    const oversized = await upload(u, 'new-units', { filename: 'big.csv', content: big });
+    expect(oversized.statusCode).toBe(413);
+    expect(oversized.body).toContain('不能超过 10 MB');
+    const two = await upload(u, 'new-units', good, { parts: [['_csrf', u.csrf], ['kind', 'new-units'], ['file', good], ['file', good]] });
+    expect(two.statusCode).toBe(413);
+    const noFile = await upload(u, 'new-units', good, { parts: [['_csrf', u.csrf], ['kind', 'new-units']] });
+    expect(noFile.statusCode).toBe(400);
+    expect(await registry.tableCounts()).toEqual(before);
+  });
+});
+
+describe('名录状态 and 变化记录', () => {
+  it('shows the registry as it stood at a date, searched and paged', async () => {
+    const u = await signedIn('admin1');
+    const early = await u.get('/registries/state?kind=unit&date=2023-01-31');
+    expect(early.statusCode).toBe(200);
+    expect(early.body).not.toContain('LOCAL-YS-2023-0001');
+    expect(early.body).toContain('信阳金牛养殖有限公司');
+    const late = await u.get('/registries/state?kind=unit&date=2023-03-31');
+    expect(late.body).toContain('LOCAL-YS-2023-0001');
+    // Closed on 2023-02-28: still in the registry, as 关闭.
+    expect(early.body).toMatch(/信阳金牛养殖有限公司<\/td>(?:(?!<\/tr>).)*在产/s);
+    expect(late.body).toMatch(/信阳金牛养殖有限公司<\/td>(?:(?!<\/tr>).)*关闭/s);
+    expect(late.body).toContain('重点'); // categories in Chinese
+    const found = await u.get(`/registries/state?kind=unit&date=2023-03-31&q=${encodeURIComponent('博远')}`);
+    expect(found.body).toContain('信阳博远包装材料有限公司');
+    expect(found.body).not.toContain('信阳华丰建材有限公司');
+    const people = await u.get('/registries/state?kind=person&date=2023-01-31');
+    expect(people.body).toContain('执法人员'); // roles in Chinese
+    const deps = await u.get('/registries/state?kind=department&date=2023-01-31');
+    expect(deps.body).toContain('直属大队');
+    expect((await u.get('/registries/state?kind=unit&date=2023-02-30')).statusCode).toBe(400);
+  });
+
+  it('pages a large registry instead of rendering it whole', async () => {
+    const u = await signedIn('admin1');
+    const rows = Array.from({ length: 120 }, (_, i) => `${makeUscc(`91411502MB${String(i).padStart(7, '0')}`)},分页测试厂${String(i).padStart(3, '0')},一般,浉河区,建材,信阳市浉河区某路${i}号,,否,,,否,2023-05-01`);
+    const res = await upload(u, 'new-units', { filename: 'many.csv', content: `${BOM}${NEW_UNITS_HEAD}\n${rows.join('\n')}\n` });
+    expect(res.body).toMatch(/<dt>新增<\/dt><dd>120<\/dd>/);
+    expect((await u.post('/registries/commit', { token: tokenOf(res.body) })).body).toContain('导入完成');
+    const first = await u.get(`/registries/state?kind=unit&date=2023-05-01&q=${encodeURIComponent('分页测试厂')}`);
+    expect(first.body).toContain('第 1/3 页');
+    expect(first.body.match(/分页测试厂\d{3}/g)).toHaveLength(50);
+    const last = await u.get(`/registries/state?kind=unit&date=2023-05-01&q=${encodeURIComponent('分页测试厂')}&page=3`);
+    expect(last.body.match(/分页测试厂\d{3}/g)).toHaveLength(20);
+    expect(last.body).toContain('分页测试厂119');
+  });
+
+  it("lists an entity's dated changes with their import and what changed", async () => {
+    const u = await signedIn('admin1');
+    const res = await u.get('/registries/history?kind=unit&id=91411503MA49F2W6GG&date=2023-03-31');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('2022-12-31');
+    expect(res.body).toContain('2023-02-28');
+    expect(res.body).toContain('状态：在产 → 关闭');
+    expect(res.body).toContain('closed.csv（工作台上传，人员BL1）');
+    expect(res.body).toContain('企业自行停产关闭'); // the row's 原因
+    expect(res.body).toMatch(/<th>状态<\/th><td>关闭<\/td>/);
+    const before = await u.get('/registries/history?kind=unit&id=LOCAL-YS-2023-0001&date=2023-01-31');
+    expect(before.body).toContain('此日不在名录中');
+  });
+
+  it('escapes script in registry fields on every page', async () => {
+    const u = await signedIn('admin1');
+    const evil = '<img src=x onerror=alert(1)>项目';
+    const res = await upload(u, 'new-units', { filename: 'evil.csv', content: `${BOM}${NEW_UNITS_HEAD}\n${makeUscc('91411502MA0000009')},"${evil}",一般,浉河区,"<script>x</script>",信阳,,否,,,否,2023-06-01\n` });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('<img src=x');
+    expect((await u.post('/registries/commit', { token: tokenOf(res.body) })).statusCode).toBe(200);
+    for (const url of ['/registries/state?kind=unit&date=2023-06-01&q=' + encodeURIComponent('项目'), `/registries/history?kind=unit&id=${makeUscc('91411502MA0000009')}&date=2023-06-01`]) {
+      const page = await u.get(url);
+      expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;项目');
+      expect(page.body).not.toContain('<img src=x');
+      expect(page.body).not.toContain('<script>x');
+    }
+  });
+});
+
+describe('screens', () => {
+  const shoot = (from: Page, name: string, open: (page: Page) => Promise<void>) => screenshotBoth(browser, from, open, name);
+
+  it('looks right at desktop and phone sizes: upload, preview with errors, preview, state, history', async () => {
     const pw = await signedInPage(browser, c.url, 'admin1', PASSWORD);
-    await screenshotBoth(browser, pw, `${c.url}/registries`, 'registries');
+    const badFile = path.join(tmp, 'closed-bad.csv');
+    fs.writeFileSync(badFile, [`${BOM}统一社会信用代码,单位名称,状态,日期,原因`, '91411503MA49F2W6GG,信阳金牛养殖厂,关闭,2023-02-28,', `${makeUscc('91411502MA0000001')},某厂,注销,2023-02-30,`].join('\n'));
+    const goodFile = path.join(tmp, 'new-units-Q3.csv');
+    fs.writeFileSync(goodFile, `${BOM}${NEW_UNITS_HEAD}\n${makeUscc('91411502MA0000011')},信阳恒通化工有限公司,一般,平桥区,化学原料和化学制品制造业,信阳市平桥区工业园8号,,否,,,否,2023-07-10\n`);
+    const submit = (file: string, kind: string) => async (page: Page) => {
+      await page.goto(`${c.url}/registries`);
+      await page.selectOption('select[name=kind]', kind);
+      await page.setInputFiles('input[name=file]', file);
+      await page.click('form.registry-upload button[type=submit]');
+      await page.waitForURL(`${c.url}/registries/preview`);
+    };
+    await shoot(pw, 'registries', async (page) => {
+      await page.goto(`${c.url}/registries`);
+    });
+    await shoot(pw, 'registries-preview-errors', async (page) => {
+      await submit(badFile, 'closed-units')(page);
+      expect(await page.textContent('main')).toContain('问题清单');
+    });
+    await shoot(pw, 'registries-preview', async (page) => {
+      await submit(goodFile, 'new-units')(page);
+      expect(await page.textContent('main')).toContain('检查通过');
+    });
+    await shoot(pw, 'registries-state', async (page) => {
+      await page.goto(`${c.url}/registries/state?kind=unit&date=2023-03-31`);
+    });
+    await shoot(pw, 'registries-history', async (page) => {
+      await page.goto(`${c.url}/registries/history?kind=unit&id=91411503MA49F2W6GG&date=2023-02-27`);
+    });
     await pw.context().close();
-  }, 60_000);
+  }, 120_000);
 });

@@ -23,6 +23,11 @@ export const AUDIT_LABELS: Record<string, string> = {
   'invitation.refused': '邀请链接无效',
   'account.created': '创建账户',
   'audit.viewed': '查看审计日志',
+  'registry.previewed': '名录导入预览',
+  'registry.imported': '名录导入',
+  'registry.import-repeat': '名录导入（重复确认，未重复写入）',
+  'registry.import-refused': '名录导入被拒绝',
+  'registry.upload-refused': '名录文件被拒收',
 };
 
 export function auditPage(viewer: Viewer, entries: readonly AuditEntry[], nextBefore: number | null): string {

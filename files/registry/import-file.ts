@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { formatProblem, readTable, type ImportProblem } from './read-table';
 import { parseDate, ROW_DATE_FIELD, rowsToChanges } from './import-rows';
 import { silentProgress, PROGRESS_MIN_ROWS, terminalProgress, type ProgressSink } from './progress';
-import { isCalendarDate, type BatchInfo, type RegistryStore } from '../../stores/registry-store';
+import { isCalendarDate, type BatchInfo, type RegistryBatch, type RegistryStore } from '../../stores/registry-store';
 import { TEMPLATES, type ImportKind } from './templates';
 
 export interface ImportOptions {
@@ -67,27 +67,37 @@ function maxDate(dates: (string | null | undefined)[]): string | null {
   return best;
 }
 
-/** Into the registry store (the shared one: stores/registry-store.ts). */
-export async function importRegistryFile(store: RegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
-  const maxListed = options.maxListed ?? 50;
-  const fileName = path.basename(filePath);
-  const template = TEMPLATES[options.kind];
-  if (!template) throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `unknown kind ${String(options.kind)}` }], maxListed);
-  if (options.date !== undefined && !isCalendarDate(options.date)) {
-    throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `--date ${options.date} is not a calendar date YYYY-MM-DD` }], maxListed);
-  }
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(filePath);
-  } catch (err) {
-    throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }], maxListed);
-  }
+/** A checked file, ready to be applied (or refused): what the command line and the console's upload preview share. */
+export interface PreparedImport {
+  key: string;
+  fileName: string;
+  rows: number;
+  encoding: string;
+  /** This very file was imported before: nothing to apply. */
+  previous: BatchInfo | null;
+  /** Every problem found; when there is any, `batch` is null. */
+  problems: ImportProblem[];
+  /** The batch to apply: null when refused or already imported. */
+  batch: RegistryBatch | null;
+  /** Rows that restate what the registry already holds. */
+  unchanged: number;
+}
+
+function sinkFor(progress: ImportOptions['progress'], rows: number): ProgressSink {
+  if (progress === false) return silentProgress;
+  if (typeof progress === 'object') return progress;
+  return rows >= PROGRESS_MIN_ROWS ? terminalProgress() : silentProgress;
+}
+
+/** Reads and checks one file's bytes against the registry as it stands; writes nothing. */
+export async function prepareImport(store: RegistryStore, fileName: string, bytes: Buffer, options: Omit<ImportOptions, 'dryRun' | 'maxListed'>): Promise<PreparedImport> {
   const key = importKey(options.kind, bytes);
-  const table = await readTable(filePath, bytes);
-  const base = { key, dryRun: options.dryRun === true, rows: table.rows.length, encoding: table.encoding };
+  const table = await readTable(fileName, bytes);
+  const base = { key, fileName, rows: table.rows.length, encoding: table.encoding, previous: null, batch: null, unchanged: 0 };
+  const template = TEMPLATES[options.kind];
 
   const previous = await store.findBatch(key);
-  if (previous) return { ...base, applied: false, alreadyImported: true, batch: previous, changes: 0, unchanged: 0 };
+  if (previous) return { ...base, previous, problems: [] };
 
   // The batch date: given, or the latest row date in the file.
   const dateHeading = ROW_DATE_FIELD[options.kind];
@@ -106,14 +116,7 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   const refDate = maxDate([batchDate, ...rowDates]) ?? '9999-12-31';
   const snapshot = await store.snapshotAt(refDate);
 
-  const sink: ProgressSink =
-    options.progress === false
-      ? silentProgress
-      : typeof options.progress === 'object'
-        ? options.progress
-        : table.rows.length >= PROGRESS_MIN_ROWS
-          ? terminalProgress()
-          : silentProgress;
+  const sink = sinkFor(options.progress, table.rows.length);
   sink.start(table.rows.length, 'checking');
   const check = (firstDates: Map<string, string>, asked: Set<string>) =>
     rowsToChanges({
@@ -142,27 +145,49 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   if (problems.length === 0 && batchDate === null) {
     problems.push({ file: fileName, row: 0, column: '', rule: 'no effective date: give --date YYYY-MM-DD' });
   }
-  if (problems.length > 0) throw new ImportRefused(fileName, problems, maxListed);
+  if (problems.length > 0) return { ...base, problems };
+  const batch: RegistryBatch = {
+    key,
+    kind: options.kind,
+    source: options.source ?? fileName,
+    reason: options.reason ?? template.defaultReason,
+    fileName,
+    effectiveDate: batchDate!,
+    changes: result.changes,
+  };
+  return { ...base, problems, batch, unchanged: result.unchanged };
+}
+
+/** Into the registry store (the shared one: stores/registry-store.ts). */
+export async function importRegistryFile(store: RegistryStore, filePath: string, options: ImportOptions): Promise<ImportResult> {
+  const maxListed = options.maxListed ?? 50;
+  const fileName = path.basename(filePath);
+  const template = TEMPLATES[options.kind];
+  if (!template) throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `unknown kind ${String(options.kind)}` }], maxListed);
+  if (options.date !== undefined && !isCalendarDate(options.date)) {
+    throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `--date ${options.date} is not a calendar date YYYY-MM-DD` }], maxListed);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(filePath);
+  } catch (err) {
+    throw new ImportRefused(fileName, [{ file: fileName, row: 0, column: '', rule: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }], maxListed);
+  }
+  const prepared = await prepareImport(store, fileName, bytes, options);
+  const base = { key: prepared.key, dryRun: options.dryRun === true, rows: prepared.rows, encoding: prepared.encoding };
+  if (prepared.previous) return { ...base, applied: false, alreadyImported: true, batch: prepared.previous, changes: 0, unchanged: 0 };
+  if (prepared.problems.length > 0 || !prepared.batch) throw new ImportRefused(fileName, prepared.problems, maxListed);
+  const batch = prepared.batch;
 
   if (options.dryRun) {
-    return { ...base, applied: false, alreadyImported: false, batch: null, changes: result.changes.length, unchanged: result.unchanged };
+    return { ...base, applied: false, alreadyImported: false, batch: null, changes: batch.changes.length, unchanged: prepared.unchanged };
   }
-  sink.start(result.changes.length, 'writing');
+  const sink = sinkFor(options.progress, prepared.rows);
+  sink.start(batch.changes.length, 'writing');
   let applied;
   try {
-    applied = await store.applyBatch(
-      {
-        key,
-        kind: options.kind,
-        source: options.source ?? fileName,
-        reason: options.reason ?? template.defaultReason,
-        fileName,
-        effectiveDate: batchDate!,
-        changes: result.changes,
-      },
-      { onProgress: (n) => sink.update(n) },
-    );
-    sink.update(result.changes.length);
+    applied = await store.applyBatch(batch, { onProgress: (n) => sink.update(n) });
+    sink.update(batch.changes.length);
   } finally {
     sink.stop();
   }
@@ -171,8 +196,8 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
     applied: applied.applied,
     alreadyImported: !applied.applied,
     batch: applied.batch,
-    changes: applied.applied ? result.changes.length : 0,
-    unchanged: result.unchanged,
+    changes: applied.applied ? batch.changes.length : 0,
+    unchanged: prepared.unchanged,
   };
 }
 

@@ -23,13 +23,13 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-export async function startConsole(opts: { env?: Record<string, string>; personName: (id: string) => Promise<string | null>; now?: () => Date } & Pick<ConsoleDeps, 'temporal' | 'rejectionReasons' | 'inspections' | 'operations'>): Promise<RunningConsole> {
+export async function startConsole(opts: { env?: Record<string, string>; personName: (id: string) => Promise<string | null>; now?: () => Date } & Pick<ConsoleDeps, 'temporal' | 'rejectionReasons' | 'inspections' | 'operations' | 'registry' | 'documents'>): Promise<RunningConsole> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-browser-'));
   // The public URL (cookies, the OIDC redirect) must name the port, so find a free one first.
   const port = await freePort();
   const settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_PORT: String(port), ...opts.env } });
   const store = await openConsoleStore(settings.store);
-  const app = await buildConsole({ settings, store, personName: opts.personName, temporal: opts.temporal ?? null, rejectionReasons: opts.rejectionReasons ?? [], inspections: opts.inspections ?? null, operations: opts.operations ?? null, ...(opts.now ? { now: opts.now } : {}) });
+  const app = await buildConsole({ settings, store, personName: opts.personName, temporal: opts.temporal ?? null, rejectionReasons: opts.rejectionReasons ?? [], inspections: opts.inspections ?? null, operations: opts.operations ?? null, registry: opts.registry ?? null, documents: opts.documents ?? null, ...(opts.now ? { now: opts.now } : {}) });
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,
@@ -44,18 +44,29 @@ export async function startConsole(opts: { env?: Record<string, string>; personN
   };
 }
 
-/** Saves the page at both sizes as `<name>-desktop.png` and `<name>-phone.png` (full page). */
-export async function screenshotBoth(browser: Browser, cookiesFrom: Page, url: string, name: string): Promise<void> {
+/** Saves the page at both sizes as `<name>-desktop.png` and `<name>-phone.png` (full page): `url`, or where `open` leads (e.g. a form submitted). */
+export async function screenshotBoth(browser: Browser, cookiesFrom: Page, open: string | ((page: Page) => Promise<void>), name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const cookies = await cookiesFrom.context().cookies();
   for (const [size, viewport] of Object.entries(SIZES)) {
     const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN' });
     await ctx.addCookies(cookies);
     const page = await ctx.newPage();
-    await page.goto(url);
+    if (typeof open === 'string') await page.goto(open);
+    else await open(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
     await ctx.close();
   }
+}
+
+/** The page as it is now (a POST's answer cannot be fetched again by URL) at both sizes, then back to desktop. */
+export async function screenshotCurrent(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
+  }
+  await page.setViewportSize(SIZES.desktop);
 }
 
 export function freePort(): Promise<number> {

@@ -1,0 +1,146 @@
+// 名录导入 by upload, in two steps. Preview: the file is read and checked by the SAME code as
+// `ssj registry import` (files/registry/import-file.ts prepareImport) against the registry as it
+// stands, and the page shows the counts, the effective date and every row problem; nothing is
+// written. Confirm: the batch parsed at preview, kept server-side under a one-time token bound to
+// the session (./registry-pending.ts), is applied through the registry store in one transaction.
+// A second confirm answers 已处理; the batch key (kind + SHA-256 of the bytes) keeps the same file
+// from ever being applied twice, whether from here or the command line.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { prepareImport } from '../files/registry/import-file';
+import { importKinds, type ImportKind } from '../files/registry/templates';
+import { isCalendarDate, type RegistryStore } from '../stores/registry-store';
+import type { RouteContext } from './approvals';
+import { classifyChanges, countChanges } from './registry-counts';
+import { PendingImports } from './registry-pending';
+import { problemsInChinese } from './registry-problems';
+import { readRegistryUpload } from './registry-upload-form';
+import { problemPage } from './views/auth-pages';
+import type { Viewer } from './views/layout';
+import { fieldChanges } from './views/registries-labels';
+import { importedPage, previewPage, type PreviewChange } from './views/registries-import';
+
+/** Changes listed on the preview page (the counts cover all of them). */
+const PREVIEW_CHANGES = 100;
+
+const isKind = (k: unknown): k is ImportKind => typeof k === 'string' && (importKinds as readonly string[]).includes(k);
+const nameOf = (state: unknown): string => (state && typeof state === 'object' && 'name' in state && typeof state.name === 'string' ? state.name : '');
+
+export function registerRegistryUpload(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  registry: RegistryStore,
+  o: { roles: readonly string[]; mainPage: (viewer: Viewer, error?: string | null) => Promise<string> },
+): void {
+  const pending = new PendingImports(() => ctx.now().getTime());
+  const csrfRefused = async (req: FastifyRequest) => {
+    await ctx.audit(req, 'csrf.refused', req.url);
+    return problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', ctx.viewerOf(req));
+  };
+
+  app.post('/registries/preview', { config: { csrfInFirstPart: true } }, async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, o.roles))) return;
+    const signed = req.signedIn!;
+    const viewer = ctx.viewerOf(req)!;
+    const form = await readRegistryUpload(req, signed.session.csrfSecret);
+    if (!form.ok) {
+      if (form.error === 'csrf') return ctx.html(reply, await csrfRefused(req), 403);
+      await ctx.audit(req, 'registry.upload-refused', null, { error: form.error });
+      return ctx.html(reply, await o.mainPage(viewer, form.error), form.status);
+    }
+    const { fields, fileName, bytes } = form.upload;
+    const date = (fields.date ?? '').trim();
+    if (!isKind(fields.kind)) return ctx.html(reply, await o.mainPage(viewer, '请选择名录类型。'), 400);
+    if (date !== '' && !isCalendarDate(date)) return ctx.html(reply, await o.mainPage(viewer, `生效日期“${date}”不是有效日期。`), 400);
+    const kind = fields.kind;
+
+    const prepared = await prepareImport(registry, fileName, bytes, {
+      kind,
+      ...(date ? { date } : {}),
+      source: `${fileName}（工作台上传，${signed.name}）`,
+      progress: false,
+    });
+    const sha256 = prepared.key.slice(prepared.key.indexOf(':') + 1);
+    const classified = prepared.batch ? await classifyChanges(registry, prepared.batch) : [];
+    const counts = prepared.batch ? countChanges(classified, prepared.unchanged) : null;
+    const token =
+      prepared.batch && counts
+        ? pending.add({ sessionId: signed.session.id, kind, fileName, sha256, prepared, counts, batchesAtPreview: (await registry.tableCounts()).batches })
+        : null;
+    await ctx.audit(req, 'registry.previewed', fileName, { kind, sha256, rows: prepared.rows, problems: prepared.problems.length, alreadyImported: prepared.previous?.id ?? null, ...(counts ?? {}) });
+    const changes: PreviewChange[] = classified.slice(0, PREVIEW_CHANGES).map((c) => ({
+      kind: c.kind,
+      entityKind: c.change.entityKind,
+      entityId: c.change.entityId,
+      name: nameOf(c.change.state) || nameOf(c.before),
+      details: fieldChanges(c.change.entityKind, c.before, c.change.state),
+    }));
+    return ctx.html(
+      reply,
+      previewPage(viewer, {
+        kind,
+        fileName,
+        sha256,
+        rows: prepared.rows,
+        effectiveDate: prepared.batch?.effectiveDate ?? prepared.previous?.effectiveDate ?? (date || null),
+        counts,
+        problems: problemsInChinese(prepared.problems),
+        previous: prepared.previous,
+        token,
+        changes,
+        totalChanges: classified.length,
+      }),
+      prepared.problems.length > 0 ? 422 : 200,
+    );
+  });
+
+  app.post('/registries/commit', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, o.roles))) return;
+    const signed = req.signedIn!;
+    const viewer = ctx.viewerOf(req)!;
+    const p = pending.get((req.body as Record<string, unknown>).token, signed.session.id);
+    if (!p || !p.prepared.batch) {
+      await ctx.audit(req, 'registry.import-refused', null, { why: 'unknown or expired preview' });
+      return ctx.html(reply, problemPage('预览已失效', '此导入预览已过期（保留30分钟）或不属于当前登录会话，未导入任何数据。请重新上传文件。', viewer), 410);
+    }
+    const facts = { kind: p.kind, fileName: p.fileName, sha256: p.sha256, rows: p.prepared.rows, counts: p.counts };
+    if (p.outcome?.state === 'committed') {
+      await ctx.audit(req, 'registry.import-repeat', p.fileName, { sha256: p.sha256, batchId: p.outcome.batch.id });
+      return ctx.html(reply, importedPage(viewer, { ...facts, batch: p.outcome.batch, by: p.outcome.by, again: true }));
+    }
+    if (p.outcome?.state === 'committing') return ctx.html(reply, problemPage('正在导入', '此导入正在写入，请稍候在“名录管理”页查看结果。', viewer), 409);
+    const batch = p.prepared.batch;
+    // Claimed before the first await: a second confirm arriving meanwhile answers 正在导入/已处理.
+    p.outcome = { state: 'committing' };
+    let result;
+    try {
+      const already = await registry.findBatch(batch.key);
+      if (already) {
+        p.outcome = { state: 'committed', batch: already, by: '他人' };
+        return ctx.html(reply, importedPage(viewer, { ...facts, batch: already, by: '他人（同一文件已另行导入）', again: true }));
+      }
+      // Checked against the registry as it stood at preview: another import since may change the verdict.
+      if ((await registry.tableCounts()).batches !== p.batchesAtPreview) {
+        p.outcome = null;
+        await ctx.audit(req, 'registry.import-refused', p.fileName, { why: 'registry changed since preview', sha256: p.sha256 });
+        return ctx.html(reply, problemPage('预览已过时', '预览之后名录已有新的导入，预览结果可能已不准确，未导入任何数据。请重新上传文件核对后再确认。', viewer), 409);
+      }
+      result = await registry.applyBatch(batch);
+    } catch (err) {
+      p.outcome = null;
+      throw err;
+    }
+    const by = `${signed.name}（${signed.account.personId}）`;
+    p.outcome = { state: 'committed', batch: result.batch, by };
+    await ctx.audit(req, 'registry.imported', p.fileName, {
+      kind: p.kind,
+      fileName: p.fileName,
+      sha256: p.sha256,
+      batchId: result.batch.id,
+      applied: result.applied,
+      effectiveDate: result.batch.effectiveDate,
+      rows: p.prepared.rows,
+      ...p.counts,
+    });
+    return ctx.html(reply, importedPage(viewer, { ...facts, batch: result.batch, by, again: !result.applied }), 200);
+  });
+}
