@@ -1,9 +1,10 @@
 // The inspection result form, read into the SAME message the command line sends (submitResult,
-// domain/outcomes.ts resultReportInputSchema). The per-item answers of the paper record (checked,
-// problem found, handling) and how the check was made have no field in that message yet: they are
-// written as a Chinese summary into the description (findings) or the internal note (could not
-// inspect), and kept whole in the console's audit entry.
-import { firstIssue, resultReportInputSchema, type ResultReport } from '../domain/messages';
+// domain/outcomes.ts resultReportInputSchema): the paper record's per-item answers (checked,
+// problem found, handling) and how the check was made go in the message's `record` (internal,
+// never published); uploaded evidence goes in `evidence` as `<file name> sha256:<hex>` references.
+// The same values are what a draft saves (stores/result-drafts.ts).
+import { evidenceRef, firstIssue, resultReportInputSchema, type ResultReport } from '../domain/messages';
+import type { EvidenceFile } from '../stores/result-drafts';
 import type { CheckItem, ReasonCodeEntry } from '../domain/programme';
 
 export interface ItemAnswer {
@@ -47,22 +48,13 @@ export function emptyResultForm(checkItems: readonly CheckItem[], today: string)
   };
 }
 
-/** 检查记录 as one paragraph per line: how it was checked, then each check item's answers. */
-export function itemSummary(v: Pick<ResultFormValues, 'items' | 'howChecked'>): string {
-  const lines = [`检查方式：${v.howChecked || '未填写'}`];
-  for (const a of v.items) {
-    const state = a.checked ? (a.problem ? '已检查，发现问题' : '已检查，未发现问题') : '未检查';
-    lines.push(`检查事项${a.seq}（${a.item}）：${state}${a.handling ? `；处理情况：${a.handling}` : ''}`);
-  }
-  return lines.join('\n');
-}
-
-export function parseResultForm(
-  body: Record<string, unknown>,
-  ctx: { by: string; team: readonly string[]; today: string; checkItems: readonly CheckItem[]; couldNotInspect: readonly ReasonCodeEntry[]; agencies: readonly string[] },
-): ParsedResultForm {
-  const values: ResultFormValues = {
-    items: ctx.checkItems.map((c) => ({
+/**
+ * What was typed, from a form body (urlencoded or multipart fields) or a saved draft's values; the
+ * items follow the programme's check items (a draft saved under other items keeps the matching seqs).
+ */
+export function readResultForm(body: Record<string, unknown>, checkItems: readonly CheckItem[]): ResultFormValues {
+  return {
+    items: checkItems.map((c) => ({
       seq: c.seq,
       item: c.item,
       checked: str(body[`item-${c.seq}-checked`]) === '1',
@@ -78,6 +70,34 @@ export function parseResultForm(
     reasonCode: str(body.reasonCode),
     note: str(body.note).slice(0, MAX_TEXT),
   };
+}
+
+/** The values as a draft stores them: the form's own field names, so reading a draft is reading a form. */
+export function draftFields(v: ResultFormValues): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {
+    howChecked: v.howChecked,
+    checkedOn: v.checkedOn,
+    present: v.present,
+    outcome: v.outcome,
+    description: v.description,
+    referTo: v.referTo,
+    reasonCode: v.reasonCode,
+    note: v.note,
+  };
+  for (const a of v.items) {
+    fields[`item-${a.seq}-checked`] = a.checked ? '1' : '';
+    fields[`item-${a.seq}-problem`] = a.problem ? '1' : '';
+    fields[`item-${a.seq}-handling`] = a.handling;
+  }
+  return fields;
+}
+
+export function parseResultForm(
+  body: Record<string, unknown>,
+  ctx: { by: string; team: readonly string[]; today: string; checkItems: readonly CheckItem[]; couldNotInspect: readonly ReasonCodeEntry[]; agencies: readonly string[] },
+  evidence: readonly Pick<EvidenceFile, 'fileName' | 'sha256'>[] = [],
+): ParsedResultForm {
+  const values = readResultForm(body, ctx.checkItems);
   const fail = (error: string): ParsedResultForm => ({ ok: false, error, values });
 
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values.checkedOn)) return fail('请填写检查日期。');
@@ -89,7 +109,6 @@ export function parseResultForm(
   if (unchecked.length) return fail(`检查事项${unchecked.map((a) => a.seq).join('、')}尚未勾选“已检查”。`);
   const flagged = values.items.some((a) => a.problem);
 
-  const summary = itemSummary(values);
   let result: unknown;
   switch (values.outcome) {
     case 'no-problem':
@@ -99,22 +118,32 @@ export function parseResultForm(
     case 'problems-found':
       if (!values.description) return fail('发现问题时须填写问题描述。');
       if (values.referTo && !ctx.agencies.includes(values.referTo)) return fail('移送机关不在名录中，请重新选择。');
-      result = { outcome: 'problems-found', description: `${values.description}\n\n【检查记录】\n${summary}`, referTo: values.referTo || null };
+      result = { outcome: 'problems-found', description: values.description, referTo: values.referTo || null };
       break;
-    case 'could-not-inspect': {
+    case 'could-not-inspect':
       if (!ctx.couldNotInspect.some((r) => r.code === values.reasonCode)) return fail('未能检查时须选择原因。');
-      const note = [values.note, `【检查记录】\n${summary}`].filter(Boolean).join('\n\n');
-      if (note.length > MAX_TEXT) return fail(`说明与检查记录合计不能超过${MAX_TEXT}字，请精简说明或处理情况。`);
-      result = { outcome: 'could-not-inspect', reasonCode: values.reasonCode, note };
+      result = { outcome: 'could-not-inspect', reasonCode: values.reasonCode, note: values.note };
       break;
-    }
     default:
       return fail('请选择检查结论。');
   }
-  const parsed = resultReportInputSchema.safeParse({ by: ctx.by, present: values.present, checkedOn: values.checkedOn, result, evidence: [] });
+  const record = {
+    howChecked: values.howChecked,
+    items: values.items.map((a) => ({ seq: a.seq, checked: a.checked, problemFound: a.problem, handling: a.handling })),
+  };
+  const parsed = resultReportInputSchema.safeParse({
+    by: ctx.by,
+    present: values.present,
+    checkedOn: values.checkedOn,
+    result,
+    evidence: evidence.map((e) => evidenceRef(e.fileName, e.sha256)),
+    record,
+  });
   if (!parsed.success) {
     const onDescription = parsed.error.issues.some((i) => i.path.join('.') === 'result.description');
-    return fail(onDescription ? '问题描述含有不允许的字符（控制字符或文字方向字符），请删除后重新提交。' : `提交的内容有误：${firstIssue(parsed.error)}`);
+    const onText = parsed.error.issues.some((i) => ['record', 'result'].includes(String(i.path[0])));
+    if (onDescription) return fail('问题描述含有不允许的字符（控制字符或文字方向字符），请删除后重新提交。');
+    return fail(onText ? `检查记录或说明含有不允许的字符，请删除后重新提交（${firstIssue(parsed.error)}）。` : `提交的内容有误：${firstIssue(parsed.error)}`);
   }
   return { ok: true, report: parsed.data, values };
 }

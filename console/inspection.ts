@@ -2,18 +2,25 @@
 // result form, sent through the SAME typed client and Update as `ssj inspection submit`
 // (client/temporal.ts submitResult) with `by` = the signed-in person. Only the inspection's team
 // sees it; a submission after the result is in answers "已处理" with who submitted, never an
-// error page.
+// error page. The form is multipart: its CSRF token first, then the fields and evidence files
+// (console/evidence.ts). 保存草稿 keeps it server-side for the team (stores/result-drafts.ts);
+// submitting sends the per-item record and the evidence references and deletes the draft. After
+// submission the team and the managers read the result, record and evidence here.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { inspectionStatus, submitResult } from '../client/temporal';
 import type { CheckItem, ReasonCodeEntry } from '../domain/programme';
 import type { InspectionStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
-import { emptyResultForm, parseResultForm, type ResultFormValues } from './inspection-form';
+import { parseEvidenceRef } from '../domain/outcomes';
+import type { BlobStore } from '../stores/blob-store';
+import type { EvidenceFile, ResultDraftStore } from '../stores/result-drafts';
+import { EVIDENCE_LIMITS, readEvidenceForm, sendEvidence, type UploadedFile } from './evidence';
+import { draftFields, emptyResultForm, parseResultForm, readResultForm, type ResultFormValues } from './inspection-form';
 import type { InspectionRegistry } from './inspection-registry';
 import { registerInspectionRequests } from './inspection-requests';
 import { problemPage } from './views/auth-pages';
-import { alreadySubmittedPage, inspectionPage, notOnTeamPage, outcomeLabel, submitRefusedPage, submittedPage, type InspectionView } from './views/inspection';
+import { alreadySubmittedPage, inspectionPage, inspectionUrl, notOnTeamPage, outcomeLabel, submitRefusedPage, submittedInspectionPage, type DraftInfo, type InspectionView } from './views/inspection';
 import type { Viewer } from './views/layout';
 
 export interface InspectionDeps {
@@ -23,6 +30,8 @@ export interface InspectionDeps {
   couldNotInspect: readonly ReasonCodeEntry[];
   /** The programme's reasons.recusal and reasons.unitClosed: with them, the page has the two request forms. */
   requests?: { recusal: readonly ReasonCodeEntry[]; unitClosed: readonly ReasonCodeEntry[] };
+  /** Drafts (in the console's store) and evidence files (in the shared blob store); absent: neither is offered. */
+  results?: { drafts: ResultDraftStore; blobs: BlobStore } | null;
 }
 
 const SUBMITTED = 'inspection.result';
@@ -38,6 +47,7 @@ function refusalText(message: string): string {
 
 export function registerInspections(app: FastifyInstance, ctx: RouteContext, temporal: Client, deps: InspectionDeps): void {
   const inspectors = ['inspector'];
+  const managers = ['manager'];
 
   const statusOf = async (campaignId: unknown, unitId: unknown): Promise<InspectionStatus | null> => {
     if (typeof campaignId !== 'string' || typeof unitId !== 'string' || !ID.test(campaignId) || !ID.test(unitId)) return null;
@@ -69,7 +79,32 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
   };
   const submittedAlready = async (viewer: Viewer, s: InspectionStatus) =>
     alreadySubmittedPage(viewer, unitLabel(s), s.result ? `${await nameOf(s.result.by)}（${s.result.by}）` : null, s.result?.checkedOn ?? null);
-  const form = async (viewer: Viewer, s: InspectionStatus, values: ResultFormValues, error: string | null = null) => inspectionPage(viewer, await view(s), values, error);
+  const results = deps.results ?? null;
+  const draftOf = async (s: InspectionStatus) => (results ? results.drafts.get(s.campaignId, s.unitId) : null);
+  const form = async (viewer: Viewer, s: InspectionStatus, values: ResultFormValues, error: string | null = null, evidence?: readonly EvidenceFile[], notice: string | null = null) => {
+    const draft = await draftOf(s);
+    const info: DraftInfo = {
+      enabled: results !== null,
+      evidence: evidence ?? draft?.evidence ?? [],
+      savedBy: draft ? `${await nameOf(draft.updatedBy)}（${draft.updatedBy}）` : null,
+      savedAt: draft?.updatedAt ?? null,
+    };
+    return inspectionPage(viewer, await view(s), values, error, info, notice);
+  };
+  /** The result as submitted, with the evidence links this reader may follow. */
+  const resultPage = async (viewer: Viewer, s: InspectionStatus, notice: string | null = null) => {
+    const r = s.result!;
+    const evidence = (r.evidence ?? []).map((ref) => {
+      const file = parseEvidenceRef(ref);
+      return { label: file?.fileName ?? ref, href: file && results ? inspectionUrl('/inspection/evidence', s, { file: file.sha256 }) : null };
+    });
+    return submittedInspectionPage(
+      viewer,
+      await view(s),
+      { outcome: r.outcome, by: `${await nameOf(r.by)}（${r.by}）`, checkedOn: r.checkedOn, onTime: r.onTime, description: r.description ?? null, record: r.record ?? null, evidence },
+      notice,
+    );
+  };
 
   /**
    * The inspection named by `campaign` and `unit` (query or form) for a signed-in team member;
@@ -92,34 +127,128 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
 
   if (deps.requests) registerInspectionRequests(app, ctx, temporal, teamInspection, deps.requests, unitLabel);
 
+  /**
+   * Reading a submitted result: the team, and the managers who approve what follows it. Before the
+   * result is in, only the team (the draft is theirs alone).
+   */
+  const readerInspection = async (req: FastifyRequest, reply: FastifyReply, fields: Record<string, unknown>): Promise<{ s: InspectionStatus; viewer: Viewer; onTeam: boolean } | null> => {
+    if (!(await ctx.requireRole(req, reply, [...inspectors, ...managers]))) return null;
+    const s = await statusOf(fields.campaign, fields.unit);
+    if (!s) {
+      await noSuchInspection(req, reply);
+      return null;
+    }
+    const viewer = ctx.viewerOf(req)!;
+    const onTeam = viewer.roles.includes('inspector') && s.team.includes(viewer.personId);
+    if (!onTeam && !(viewer.roles.includes('manager') && s.result)) {
+      await refuseOutsider(req, reply, s);
+      return null;
+    }
+    return { s, viewer, onTeam };
+  };
+
   app.get('/inspection', async (req, reply) => {
-    const found = await teamInspection(req, reply, req.query as Record<string, unknown>);
+    const q = req.query as Record<string, unknown>;
+    const found = await readerInspection(req, reply, q);
     if (!found) return;
     const { s, viewer } = found;
-    if (s.result) return ctx.html(reply, await submittedAlready(viewer, s));
-    return ctx.html(reply, await form(viewer, s, emptyResultForm(deps.checkItems, s.today)));
+    if (s.result) return ctx.html(reply, await resultPage(viewer, s, found.onTeam ? '已处理：检查结果已提交，无需再次提交。' : null));
+    const draft = await draftOf(s);
+    const values = draft ? readResultForm(draft.values as Record<string, unknown>, deps.checkItems) : emptyResultForm(deps.checkItems, s.today);
+    return ctx.html(reply, await form(viewer, s, values, null, undefined, q.saved === '1' && draft ? '草稿已保存。' : null));
   });
 
-  app.post('/inspection', async (req, reply) => {
-    const body = req.body as Record<string, unknown>;
-    const found = await teamInspection(req, reply, body);
+  /** An evidence file of this inspection: listed in its draft (team only) or in its submitted result (team and managers). */
+  app.get('/inspection/evidence', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const found = await readerInspection(req, reply, q);
+    if (!found || !results) return found ? noSuchInspection(req, reply) : undefined;
+    const { s, onTeam } = found;
+    const sha = typeof q.file === 'string' && /^[0-9a-f]{64}$/.test(q.file) ? q.file : null;
+    const submitted = (s.result?.evidence ?? []).map(parseEvidenceRef).find((f) => f?.sha256 === sha);
+    const drafted = !s.result && onTeam ? (await draftOf(s))?.evidence.find((f) => f.sha256 === sha) : undefined;
+    const file = submitted ?? drafted;
+    if (!sha || !file) return ctx.html(reply, problemPage('文件不存在', '此检查事项中没有这个证据文件。', ctx.viewerOf(req)), 404);
+    await ctx.audit(req, 'inspection.evidence-downloaded', s.workflowId, { sha256: sha });
+    return sendEvidence(reply, file, await results.blobs.get(sha));
+  });
+
+  /** The form's fields and new files: multipart (the page's form: token first) or urlencoded (no files). */
+  const formBody = async (req: FastifyRequest, reply: FastifyReply, viewer: Viewer, s: InspectionStatus): Promise<{ fields: Record<string, unknown>; files: UploadedFile[]; error: string | null } | null> => {
+    if (!req.isMultipart()) return { fields: req.body as Record<string, unknown>, files: [], error: null };
+    const read = await readEvidenceForm(req, viewer.csrfToken);
+    if (read.ok) return { fields: read.fields, files: read.files, error: null };
+    if (read.status === 403) {
+      await ctx.audit(req, 'csrf.refused', req.url);
+      await ctx.html(reply, problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewer), 403);
+      return null;
+    }
+    await ctx.audit(req, 'inspection.evidence-refused', s.workflowId, { message: read.error });
+    reply.code(read.status);
+    return { fields: read.fields, files: [], error: read.error };
+  };
+
+  /** The draft's files still ticked, then the new ones (stored in the blob store, each once). */
+  const evidenceAfter = async (s: InspectionStatus, by: string, fields: Record<string, unknown>, files: UploadedFile[]): Promise<EvidenceFile[] | string> => {
+    const keep = new Set((Array.isArray(fields.keepEvidence) ? fields.keepEvidence : [fields.keepEvidence]).filter((x) => typeof x === 'string'));
+    const kept = ((await draftOf(s))?.evidence ?? []).filter((f) => keep.has(f.sha256));
+    if (files.length && !results) return '此控制台未配置证据材料存储，不能上传文件。';
+    const list = [...kept];
+    for (const f of files) {
+      const sha256 = await results!.blobs.put(f.bytes);
+      if (!list.some((x) => x.sha256 === sha256)) list.push({ fileName: f.fileName, sha256, contentType: f.contentType, size: f.bytes.length, uploadedBy: by, uploadedAt: ctx.now().toISOString() });
+    }
+    if (list.length > EVIDENCE_LIMITS.maxFiles) return `每项检查最多 ${EVIDENCE_LIMITS.maxFiles} 个证据文件，请取消勾选不需要的文件后再上传。`;
+    return list;
+  };
+
+  app.post('/inspection', { config: { csrfInFirstPart: true } }, async (req, reply) => {
+    // The inspection is in the query (the page's form) or the fields (older forms, the command line's twin): known before any file is read.
+    const q = req.query as Record<string, unknown>;
+    const where = req.isMultipart() || typeof q.campaign === 'string' ? q : (req.body as Record<string, unknown>);
+    const found = await teamInspection(req, reply, where);
     if (!found) return;
     const { s, viewer } = found;
     const stale = async (latest: InspectionStatus) => {
       await ctx.audit(req, 'inspection.stale-submit', s.workflowId, { submittedBy: latest.result?.by ?? null });
       return ctx.html(reply, await submittedAlready(viewer, latest));
     };
+    const body = await formBody(req, reply, viewer, s);
+    if (!body) return;
     if (s.result) return stale(s);
+    const values = readResultForm(body.fields, deps.checkItems);
+    if (body.error) return ctx.html(reply, await form(viewer, s, values, body.error), reply.statusCode);
 
-    const parsed = parseResultForm(body, {
-      by: viewer.personId,
-      team: s.team,
-      today: s.today,
-      checkItems: deps.checkItems,
-      couldNotInspect: deps.couldNotInspect,
-      agencies: deps.registry.agencies().map((d) => d.id),
-    });
-    if (!parsed.ok) return ctx.html(reply, await form(viewer, s, parsed.values, parsed.error), 400);
+    const evidence = await evidenceAfter(s, viewer.personId, body.fields, body.files);
+    if (typeof evidence === 'string') return ctx.html(reply, await form(viewer, s, values, evidence), 400);
+    const saveDraft = async () => {
+      if (!results) return false;
+      await results.drafts.save({ campaignId: s.campaignId, unitId: s.unitId, values: draftFields(values), evidence, updatedBy: viewer.personId, updatedAt: ctx.now().toISOString() });
+      await ctx.audit(req, 'inspection.draft-saved', s.workflowId, { evidence: evidence.map((e) => e.sha256) });
+      return true;
+    };
+    if (body.fields.action === 'draft') {
+      if (!(await saveDraft())) return ctx.html(reply, await form(viewer, s, values, '此控制台未配置草稿存储。'), 400);
+      return reply.redirect(inspectionUrl('/inspection', s, { saved: '1' }), 303);
+    }
+
+    const parsed = parseResultForm(
+      body.fields,
+      {
+        by: viewer.personId,
+        team: s.team,
+        today: s.today,
+        checkItems: deps.checkItems,
+        couldNotInspect: deps.couldNotInspect,
+        agencies: deps.registry.agencies().map((d) => d.id),
+      },
+      evidence,
+    );
+    if (!parsed.ok) {
+      // Kept as the draft, so the files just uploaded are not lost with the refusal.
+      const kept = await saveDraft();
+      return ctx.html(reply, await form(viewer, s, parsed.values, kept ? `${parsed.error}（已保存为草稿）` : parsed.error, evidence), 400);
+    }
     try {
       await submitResult(temporal, s.campaignId, s.unitId, parsed.report);
     } catch (err) {
@@ -132,17 +261,11 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
       if (/is not on the team/.test(why) && !/present:/.test(why)) return ctx.html(reply, notOnTeamPage(viewer), 403);
       return ctx.html(reply, submitRefusedPage(viewer, unitLabel(s), refusalText(why)), 409);
     }
-    const r = parsed.report.result;
-    const recorded = r.outcome === 'problems-found' ? r.description : r.outcome === 'could-not-inspect' ? r.note : '';
-    await ctx.audit(req, SUBMITTED, s.workflowId, {
-      campaignId: s.campaignId,
-      unitId: s.unitId,
-      outcome: r.outcome,
-      checkedOn: parsed.report.checkedOn,
-      present: parsed.report.present,
-      howChecked: parsed.values.howChecked,
-      items: parsed.values.items.map(({ seq, checked, problem, handling }) => ({ seq, checked, problem, handling })),
-    });
-    return ctx.html(reply, submittedPage(viewer, unitLabel(s), outcomeLabel(r.outcome), recorded || `检查结论：${outcomeLabel(r.outcome)}`));
+    await results?.drafts.delete(s.campaignId, s.unitId);
+    const r = parsed.report;
+    await ctx.audit(req, SUBMITTED, s.workflowId, { campaignId: s.campaignId, unitId: s.unitId, outcome: r.result.outcome, checkedOn: r.checkedOn, present: r.present, evidence: r.evidence.length });
+    const latest = (await statusOf(s.campaignId, s.unitId)) ?? s;
+    if (!latest.result) return ctx.html(reply, alreadySubmittedPage(viewer, unitLabel(s), `${viewer.name}（${viewer.personId}）`, r.checkedOn));
+    return ctx.html(reply, await resultPage(viewer, latest, `${unitLabel(s)}：检查结果（${outcomeLabel(r.result.outcome)}）已提交。`));
   });
 }

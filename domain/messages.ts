@@ -7,7 +7,7 @@ import { codeSchema, idSchema } from './registry';
 import { noteSchema, reasonCodeSchema, resultReportSchema } from './outcomes';
 import { commitmentSchema, saltSchema } from './draw/commitment';
 
-export { noteSchema, reasonCodeSchema, resultReportInputSchema, resultReportSchema, upgradeLegacyResult, type ResultReport } from './outcomes';
+export { evidenceRef, inspectionRecordSchema, noteSchema, parseEvidenceRef, reasonCodeSchema, resultReportInputSchema, resultReportSchema, upgradeLegacyResult, type InspectionRecord, type ItemAnswer as RecordItemAnswer, type ResultReport } from './outcomes';
 
 /** The two witness roles of the draw (DRAW-SPEC section 2: distinct roles, distinct persons). */
 export const witnessRoles = ['admin', 'discipline'] as const;

@@ -46,6 +46,38 @@ export function upgradeLegacyResult<T>(report: T): T {
   return { ...(report as object), result: { ...rest, reasonCode: 'cannot-inspect', note: reason } } as T;
 }
 
+/** One check item of the programme as the paper record answers it (检查记录: 是否检查、是否发现问题、处理情况). */
+export const itemAnswerSchema = z.strictObject({
+  /** The programme's check item number (config/programme.json checkItems[].seq). */
+  seq: z.number().int().min(1),
+  checked: z.boolean(),
+  problemFound: z.boolean(),
+  /** What was done on the spot (当场责令改正, 拍照取证 …): internal, never published. */
+  handling: noteSchema,
+});
+export type ItemAnswer = z.infer<typeof itemAnswerSchema>;
+
+/**
+ * The per-item answers and how the check was made (检查方式及过程). Internal: kept in the store and
+ * shown to the team and the managers, never published. Null in reports sent before it existed and
+ * from the command line, which has no flags for it.
+ */
+export const inspectionRecordSchema = z.strictObject({
+  howChecked: noteSchema,
+  items: z.array(itemAnswerSchema).max(200),
+});
+export type InspectionRecord = z.infer<typeof inspectionRecordSchema>;
+
+/** An uploaded evidence file as a report names it: `<file name> sha256:<64 hex>` (the bytes stay in the blob store). */
+export function evidenceRef(fileName: string, sha256: string): string {
+  return `${fileName} sha256:${sha256}`;
+}
+/** The file name and SHA-256 of an uploaded file's reference, or null for a free-text reference (笔录编号 …). */
+export function parseEvidenceRef(ref: string): { fileName: string; sha256: string } | null {
+  const m = /^(.+) sha256:([0-9a-f]{64})$/.exec(ref);
+  return m ? { fileName: m[1]!, sha256: m[2]! } : null;
+}
+
 export const resultReportSchema = z.object({
   /** Who submits: must be a member of the team. */
   by: idSchema,
@@ -56,6 +88,8 @@ export const resultReportSchema = z.object({
   result: inspectionResultSchema,
   /** References to evidence kept elsewhere (record numbers, photo ids, sampling reports). */
   evidence: z.array(z.string().trim().min(1)).default([]),
+  /** The paper record's per-item answers (internal); absent (or null) when the sender had none to give: the command line, older histories. */
+  record: inspectionRecordSchema.nullable().optional(),
 });
 export type ResultReport = z.infer<typeof resultReportSchema>;
 
@@ -66,6 +100,14 @@ export type ResultReport = z.infer<typeof resultReportSchema>;
  * rule still replay.)
  */
 export const resultReportInputSchema = resultReportSchema.superRefine((r, ctx) => {
+  for (const [i, ref] of r.evidence.entries()) {
+    const problem = textProblem(ref);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['evidence', i], message: `the evidence reference ${problem}` });
+  }
+  if (r.record) {
+    const seqs = r.record.items.map((a) => a.seq);
+    if (new Set(seqs).size !== seqs.length) ctx.addIssue({ code: 'custom', path: ['record', 'items'], message: 'each check item is answered once (seq repeats)' });
+  }
   if (r.result.outcome !== 'problems-found') return;
   const problem = textProblem(r.result.description, { multiline: true });
   if (problem) ctx.addIssue({ code: 'custom', path: ['result', 'description'], message: `the description ${problem}` });

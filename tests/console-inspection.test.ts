@@ -3,7 +3,8 @@
 // form is refused in place when it breaks a rule (fewer than two present), with what was typed
 // (script included) shown as text; a CSRF-less POST and another team's inspector are refused and
 // audited; the result goes through the SAME submitResult Update as `ssj inspection submit`, as the
-// signed-in person; a teammate's later submission is answered "已处理" with who submitted.
+// signed-in person, with the per-item record in the message (not in the published description);
+// a teammate's later submission is answered "已处理" with who submitted.
 // Screenshots at desktop and phone sizes go to test-output/console/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,9 +19,13 @@ import * as api from '../client/temporal';
 import { addAccount } from '../console/accounts';
 import { parseResultForm } from '../console/inspection-form';
 import { inspectionRegistry, type InspectionRegistry } from '../console/inspection-registry';
+import { SqlBlobStore } from '../stores/blob-store';
+import { openStoreDatabase } from '../stores/open';
+import { ResultDraftStore } from '../stores/result-drafts';
+import type { SqlDatabase } from '../stores/sql';
 import type { Person } from '../domain/registry';
 import { launchChromium } from '../scripts/browser';
-import { screenshotBoth, SCREENSHOTS, SIZES, startConsole, type RunningConsole } from './helpers/browser-console';
+import { screenshotBoth, screenshotCurrent, SCREENSHOTS, SIZES, startConsole, type RunningConsole } from './helpers/browser-console';
 import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { quarterAtInspection } from './helpers/quarter-at-inspection';
 import { ConsoleClient } from './helpers/console-client';
@@ -38,15 +43,7 @@ let registry: InspectionRegistry;
 let sharedRegistry: RegistryStore | undefined;
 let browser: Browser;
 let people: Map<string, Person>;
-
-/** The page as it is now (a POST's answer cannot be fetched again by URL), at both sizes. */
-async function screenshotCurrent(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const [size, viewport] of Object.entries(SIZES)) {
-    await page.setViewportSize(viewport);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
-  }
-}
+let resultsDb: SqlDatabase | undefined;
 
 /** A form POST with repeated fields (the `present` checkboxes), signed in as `who`, with its CSRF token. */
 function postForm(who: ConsoleClient, pairs: [string, string][], csrf: string | null = who.csrf) {
@@ -67,10 +64,11 @@ beforeAll(async () => {
   sharedRegistry = await openRegistryStore({ dataDir: fx.dataDir, databaseUrl: null });
   people = new Map((await sharedRegistry.snapshotAt('2024-01-01')).people.map((p) => [p.id, p]));
   registry = await inspectionRegistry(sharedRegistry);
+  resultsDb = await openStoreDatabase({ dataDir: fx.dataDir, databaseUrl: null });
   c = await startConsole({
     personName: async (id) => people.get(id)?.name ?? null,
     temporal: client,
-    inspections: { registry, checkItems: fx.programme.checkItems, couldNotInspect: fx.programme.reasons?.couldNotInspect ?? [] },
+    inspections: { registry, checkItems: fx.programme.checkItems, couldNotInspect: fx.programme.reasons?.couldNotInspect ?? [], results: { drafts: new ResultDraftStore(resultsDb), blobs: new SqlBlobStore(resultsDb) } },
   });
   browser = await launchChromium();
 }, 180_000);
@@ -78,6 +76,7 @@ afterAll(async () => {
   await browser?.close();
   await c?.stop();
   await sharedRegistry?.close();
+  await resultsDb?.close();
   await native?.close();
   await connection?.close();
   if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
@@ -165,7 +164,7 @@ describe('an inspection in the console', () => {
       await page.check(`input[name=present][value="${lead}"]`);
       await page.check('input[name=outcome][value=problems-found]');
       await page.fill('#description', `${SCRIPT}废水超标排放`);
-      await page.click('form.record button[type=submit]');
+      await page.click('form.record button[value=submit]');
       await page.getByText('须至少勾选两名在场执法人员').waitFor();
       expect(await page.inputValue('#description')).toBe(`${SCRIPT}废水超标排放`);
       expect(await page.isChecked('input[name=item-1-problem]')).toBe(true);
@@ -181,15 +180,16 @@ describe('an inspection in the console', () => {
       await mateClient.get(url);
 
       await page.check(`input[name=present][value="${mate}"]`);
-      await page.click('form.record button[type=submit]');
+      await page.click('form.record button[value=submit]');
       await page.getByText('检查结果（发现问题）已提交').waitFor();
       const done = await page.content();
-      expect(done).toContain('检查事项1（污染源日常环境监管）：已检查，发现问题；处理情况：当场责令改正');
+      expect(done).toMatch(/<li><strong>污染源日常环境监管<\/strong>：已检查，<span class="overdue">发现问题<\/span><br><span class="hint">处理情况：<\/span>当场责令改正<\/li>/);
       expect(done).toContain('&lt;script&gt;');
       expect(await page.locator('main script').count()).toBe(0);
       await screenshotCurrent(page, 'inspection-done');
       const status = await api.inspectionStatus(client, campaignId, section.unitId);
-      expect(status.result).toMatchObject({ outcome: 'problems-found', by: lead, checkedOn });
+      expect(status.result).toMatchObject({ outcome: 'problems-found', by: lead, checkedOn, description: `${SCRIPT}废水超标排放` });
+      expect(status.result?.record).toEqual({ howChecked: '现场查看治污设施，查阅在线监测数据', items: fx.programme.checkItems.map((ci) => ({ seq: ci.seq, checked: ci.seq === 1, problemFound: ci.seq === 1, handling: ci.seq === 1 ? '当场责令改正' : '' })) });
       await eventually(async () => (await api.inspectionStatus(client, campaignId, section.unitId)).phase !== 'inspection', 'past the inspection phase');
 
       const late = await postForm(mateClient, form([lead, mate], '重复提交'));
@@ -204,7 +204,7 @@ describe('an inspection in the console', () => {
       expect(audit.map((e) => `${e.action} ${e.personId}`)).toEqual(
         expect.arrayContaining([`inspection.result ${lead}`, `inspection.refused ${outsider}`, `inspection.stale-submit ${mate}`]),
       );
-      expect(audit.find((e) => e.action === 'inspection.result')?.detail).toMatchObject({ outcome: 'problems-found', items: [{ seq: 1, checked: true, problem: true, handling: '当场责令改正' }] });
+      expect(audit.find((e) => e.action === 'inspection.result')?.detail).toMatchObject({ outcome: 'problems-found', present: [lead, mate], evidence: 0 });
     });
   }, 300_000);
 });
@@ -214,9 +214,10 @@ describe('the result form, read into the submitResult message', () => {
   const ctx = { by: 'S1', team: ['S1', 'S2'], today: '2024-02-01', checkItems, couldNotInspect: [{ code: 'suspended', label: '停产检修，无法开展检查' }], agencies: ['agency-market'] };
   const base = { checkedOn: '2024-02-01', present: ['S1', 'S2'], howChecked: '现场检查', 'item-1-checked': '1' };
 
-  it('keeps the per-item record in the internal note when the unit could not be inspected', () => {
+  it('keeps the per-item record out of the internal note when the unit could not be inspected', () => {
     const r = parseResultForm({ ...base, 'item-1-checked': '', outcome: 'could-not-inspect', reasonCode: 'suspended', note: '厂区停产' }, ctx);
-    expect(r.ok && r.report.result).toEqual({ outcome: 'could-not-inspect', reasonCode: 'suspended', note: `厂区停产\n\n【检查记录】\n检查方式：现场检查\n检查事项1（${checkItems[0]!.item}）：未检查` });
+    expect(r.ok && r.report.result).toEqual({ outcome: 'could-not-inspect', reasonCode: 'suspended', note: '厂区停产' });
+    expect(r.ok && r.report.record?.items[0]).toEqual({ seq: 1, checked: false, problemFound: false, handling: '' });
   });
   it('refuses, in Chinese, what the record forbids', () => {
     const refusal = (body: Record<string, unknown>) => {

@@ -18,7 +18,7 @@ import type {
   WitnessReveal,
   WitnessRole,
 } from '../domain/messages';
-import type { HandlingKind } from '../domain/outcomes';
+import type { HandlingKind, InspectionRecord } from '../domain/outcomes';
 import type { ResumeParkedStep } from '../domain/parking';
 import type { ReasonCodes } from '../domain/programme';
 
@@ -379,7 +379,16 @@ export interface InspectionStatus {
   remindersSent: number;
   overdue: boolean;
   escalated: boolean;
-  result: { outcome: string; by: string; checkedOn: string; onTime: boolean } | null;
+  result: {
+    outcome: string;
+    by: string;
+    checkedOn: string;
+    onTime: boolean;
+    /** The findings as submitted (published), the per-item record and evidence references (internal); absent from older workers. */
+    description?: string | null;
+    record?: InspectionRecord | null;
+    evidence?: string[];
+  } | null;
   handling: HandlingKind | null;
   documents: DocumentRef[];
   /** A closure report awaiting a manager (the note is internal: staff only, never published). */

@@ -5,9 +5,14 @@ import { chineseDate } from '../../domain/documents/html';
 import type { CheckItem, ReasonCodeEntry } from '../../domain/programme';
 import type { Department, Unit } from '../../domain/registry';
 import type { InspectionStatus } from '../../workflows/definitions';
+import type { InspectionRecord } from '../../domain/outcomes';
+import type { EvidenceFile } from '../../stores/result-drafts';
+import { EVIDENCE_ACCEPT, EVIDENCE_LIMITS } from '../evidence';
 import type { ResultFormValues } from '../inspection-form';
 import { workingDaysLeft } from './home';
 import { csrfField, html, message, page, type Html, type Viewer } from './layout';
+import { documentLinks } from '../documents';
+import { documentsSection } from './approvals';
 
 export const METHOD_LABELS: Record<string, string> = { onsite: '现场检查', offsite: '非现场检查' };
 const OUTCOMES = [
@@ -106,17 +111,51 @@ function itemFields(values: ResultFormValues): Html[] {
   );
 }
 
-export function inspectionPage(viewer: Viewer, v: InspectionView, values: ResultFormValues, error: string | null = null): string {
+/** Where an inspection's page, form and evidence live (campaign and unit in the query, so a route knows the inspection before it reads a body). */
+export function inspectionUrl(path: string, s: { campaignId: string; unitId: string }, extra: Record<string, string> = {}): string {
+  return `${path}?${new URLSearchParams({ campaign: s.campaignId, unit: s.unitId, ...extra }).toString()}`;
+}
+
+const sizeLabel = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+
+/** The draft's evidence files (each kept unless unticked) and the file input for more. */
+function evidenceFields(s: InspectionStatus, files: readonly EvidenceFile[]): Html {
+  return html`<fieldset class="evidence">
+  <legend>证据材料（照片或 PDF）</legend>
+  ${files.length
+    ? html`<ul class="evidence-list">${files.map(
+        (f) => html`<li><label class="check"><input type="checkbox" name="keepEvidence" value="${f.sha256}" checked> 保留</label>
+      <a href="${inspectionUrl('/inspection/evidence', s, { file: f.sha256 })}">${f.fileName}</a> <span class="hint">${sizeLabel(f.size)}</span></li>`,
+      )}</ul>`
+    : html`<p class="hint">尚未上传证据材料。</p>`}
+  <label for="evidence">上传文件（JPEG、PNG 或 PDF，每个不超过 ${EVIDENCE_LIMITS.maxBytes / 1024 / 1024} MB，合计不超过 ${EVIDENCE_LIMITS.maxFiles} 个）</label>
+  <input type="file" id="evidence" name="evidence" multiple accept="${EVIDENCE_ACCEPT}">
+</fieldset>`;
+}
+
+export interface DraftInfo {
+  /** Drafts and evidence uploads are available (the console has the draft and blob stores). */
+  enabled: boolean;
+  evidence: readonly EvidenceFile[];
+  /** `姓名（id）` of who saved it last, and when (ISO); null when there is no draft. */
+  savedBy: string | null;
+  savedAt: string | null;
+}
+
+const beijingTime = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+export function inspectionPage(viewer: Viewer, v: InspectionView, values: ResultFormValues, error: string | null = null, draft: DraftInfo = { enabled: false, evidence: [], savedBy: null, savedAt: null }, notice: string | null = null): string {
   const s = v.status;
   return page(
     `检查：${v.unit?.name ?? s.unitId}`,
-    html`${message('error', error)}
+    html`${message('error', error)}${message('notice', notice)}
 ${facts(v)}
-<form class="card record" method="post" action="/inspection">
+<form class="card record" method="post" action="${inspectionUrl('/inspection', s)}" enctype="multipart/form-data">
   ${csrfField(viewer.csrfToken)}
   <input type="hidden" name="campaign" value="${s.campaignId}">
   <input type="hidden" name="unit" value="${s.unitId}">
   <h2>检查记录</h2>
+  ${draft.savedAt ? html`<p class="hint draft-saved">草稿保存于 ${beijingTime(draft.savedAt)}（北京时间），保存人：${draft.savedBy ?? ''}。</p>` : ''}
   ${itemFields(values)}
   <label for="howChecked">检查方式及过程</label>
   <textarea id="howChecked" name="howChecked" rows="2" maxlength="1000" placeholder="如：现场查看治污设施运行情况，查阅在线监测数据和台账">${values.howChecked}</textarea>
@@ -126,6 +165,7 @@ ${facts(v)}
     <legend>在场执法人员（至少两名）</legend>
     ${v.team.map((t) => html`<label class="check"><input type="checkbox" name="present" value="${t.id}"${values.present.includes(t.id) ? html` checked` : ''}> ${t.label}</label>`)}
   </fieldset>
+  ${draft.enabled ? evidenceFields(s, draft.evidence) : ''}
   <fieldset>
     <legend>检查结论</legend>
     ${OUTCOMES.map((o) => html`<label class="check"><input type="radio" name="outcome" value="${o.value}"${values.outcome === o.value ? html` checked` : ''}> ${o.label}</label>`)}
@@ -150,10 +190,55 @@ ${facts(v)}
     <label for="note">说明（内部留存，不公开）</label>
     <textarea id="note" name="note" rows="2" maxlength="1000">${values.note}</textarea>
   </fieldset>
-  <p class="hint">提交人：${viewer.name}。提交后不能修改。</p>
-  <button type="submit">提交检查结果</button>
+  <p class="hint">提交人：${viewer.name}。${draft.enabled ? '草稿仅本检查组成员可见；' : ''}提交后不能修改。</p>
+  ${draft.enabled ? html`<button type="submit" name="action" value="draft" class="secondary">保存草稿</button>` : ''}
+  <button type="submit" name="action" value="submit">提交检查结果</button>
 </form>
 ${requestForms(viewer, v)}`,
+    viewer,
+  );
+}
+
+/** The submitted result as the team and the managers read it: outcome, findings, the per-item record and the evidence files. */
+export interface SubmittedResult {
+  outcome: string;
+  by: string;
+  checkedOn: string;
+  onTime: boolean;
+  description: string | null;
+  record: InspectionRecord | null;
+  evidence: readonly { label: string; href: string | null }[];
+}
+
+export function submittedInspectionPage(viewer: Viewer, v: InspectionView, r: SubmittedResult, notice: string | null = null): string {
+  const s = v.status;
+  const itemOf = (seq: number) => v.checkItems.find((c) => c.seq === seq)?.item ?? '';
+  return page(
+    `检查结果：${v.unit?.name ?? s.unitId}`,
+    html`${message('notice', notice)}
+${facts(v)}
+<section class="card record-view">
+  <h2>检查结果</h2>
+  <table class="facts">
+    <tr><th>检查结论</th><td>${outcomeLabel(r.outcome)}${r.onTime ? '' : html`<span class="overdue">（逾期提交）</span>`}</td></tr>
+    <tr><th>检查日期</th><td>${chineseDate(r.checkedOn)}</td></tr>
+    <tr><th>提交人</th><td>${r.by}</td></tr>
+    ${r.description !== null ? html`<tr><th>问题描述</th><td class="record-text">${r.description}</td></tr>` : ''}
+    <tr><th>检查方式及过程</th><td class="record-text">${r.record?.howChecked || '（未记录）'}</td></tr>
+  </table>
+  ${r.record
+    ? html`<h3>逐项检查记录</h3>
+  <ol class="check-items item-answers">${r.record.items.map(
+    (a) => html`<li><strong>${itemOf(a.seq)}</strong>：${a.checked ? '已检查' : '未检查'}，<span class="${a.problemFound ? 'overdue' : ''}">${a.problemFound ? '发现问题' : '未发现问题'}</span><br><span class="hint">处理情况：</span>${a.handling || '无'}</li>`,
+  )}</ol>`
+    : html`<p class="hint">此结果未附逐项检查记录（由命令行或旧版本提交）。</p>`}
+  <h3>证据材料</h3>
+  ${r.evidence.length
+    ? html`<ul class="evidence-list">${r.evidence.map((e) => html`<li>${e.href ? html`<a href="${e.href}">${e.label}</a>` : e.label}</li>`)}</ul>`
+    : html`<p class="hint">无。</p>`}
+</section>
+${documentsSection(documentLinks(s.campaignId, s.unitId, s.documents ?? []))}
+<p><a href="/">返回工作台</a></p>`,
     viewer,
   );
 }
@@ -178,16 +263,6 @@ export function submitRefusedPage(viewer: Viewer, unitLabel: string, why: string
   return page(
     '未能提交',
     html`<p class="notice" role="status">${unitLabel}的检查结果未能提交：${why}</p>
-<p><a href="/">返回工作台</a></p>`,
-    viewer,
-  );
-}
-
-export function submittedPage(viewer: Viewer, unitLabel: string, outcomeLabel: string, recorded: string): string {
-  return page(
-    '检查结果已提交',
-    html`<p class="notice" role="status">${unitLabel}：检查结果（${outcomeLabel}）已提交。</p>
-<section class="card"><h2>提交内容</h2><pre class="record-text">${recorded}</pre></section>
 <p><a href="/">返回工作台</a></p>`,
     viewer,
   );
