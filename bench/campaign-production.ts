@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { WORKFLOW_ACTIVATION_TIMEOUT } from '../config/temporal';
 import type { Programme } from '../domain/programme';
 import type { RegistryBatch } from '../stores/registry-store';
 import { openRegistryStore } from '../stores/registry-store';
@@ -127,6 +128,7 @@ export async function baselineWorker(address: string, namespace: string, taskQue
     dataConverter: ssjDataConverter(keyring),
     maxConcurrentWorkflowTaskExecutions: 100,
     maxCachedWorkflows: 2000,
+    ...WORKFLOW_ACTIVATION_TIMEOUT,
   });
   return { worker, close: () => connection.close() };
 }

@@ -20,7 +20,7 @@ import * as api from '../client/temporal';
 import type { Programme } from '../domain/programme';
 import type { Department, Person, Unit } from '../domain/registry';
 import { startDevServer } from '../scripts/dev-server';
-import { ssjClient } from '../config/temporal';
+import { ssjClient, WORKFLOW_ACTIVATION_TIMEOUT } from '../config/temporal';
 import { bundleOptions, ssjDataConverter } from '../codec/data-converter';
 import { Keyring, newKeyFile, readKeyFile } from '../codec/keyring';
 import { baselineWorker, startProductionTopology } from './campaign-production';
@@ -182,7 +182,7 @@ async function runOnDevServer(): Promise<void> {
   const campaigns = new SqlCampaignStore(database);
   await new SqlRegistryStore(database).applyBatch(buildRegistry());
   const activities = { ...createActivities({ dataDir, database, programme, mail, keyring, allowRehearsalClock: true }), noop: async () => undefined };
-  const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, dataConverter: ssjDataConverter(keyring), maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000 });
+  const worker = await Worker.create({ connection: native, taskQueue, workflowBundle, activities, dataConverter: ssjDataConverter(keyring), maxConcurrentWorkflowTaskExecutions: 100, maxCachedWorkflows: 2000, ...WORKFLOW_ACTIVATION_TIMEOUT });
   try {
     await worker.runUntil(() => runQuarter('dev server, one in-process worker', client, taskQueue, taskQueue, campaigns, programme));
   } finally {

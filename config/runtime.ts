@@ -65,6 +65,12 @@ export interface RuntimeSettings {
    * the local development server's worker and training installations.
    */
   allowRehearsalClock: boolean;
+  /**
+   * Whether the worker sends official documents as A4 PDF beside the HTML, rendered by the host's
+   * Chromium (files/documents/pdf.ts). On by default: a host without Chromium still sends the
+   * HTML and records the missing PDF with the install hint; off, nothing is rendered or recorded.
+   */
+  documentPdf: boolean;
 }
 
 export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
@@ -106,6 +112,10 @@ export const SETTINGS_VARIABLES = {
   SSJ_CONSOLE_PUBLIC_URL: {
     default: '',
     doc: "the console's address as users open it, e.g. https://ssj.example.org; notices that ask something link to their page there (empty: no links)",
+  },
+  SSJ_DOCUMENT_PDF: {
+    default: 'true',
+    doc: 'true: official documents go as A4 PDF beside the HTML, rendered by the host\'s Chromium (CHROMIUM_PATH, or the usual places); false: HTML only',
   },
   SSJ_CODEC_KEYS_FILE: { default: '', doc: 'payload encryption key file (ssj keys init), mode 0600; the worker and ssj refuse to run without keys' },
   SSJ_CODEC_KEYS: { default: '', doc: "the key file's JSON itself, when no file can be mounted (SSJ_CODEC_KEYS_FILE wins)" },
@@ -181,6 +191,7 @@ const envSchema = z.object({
     .transform(Number)
     .default(30),
   SSJ_ALLOW_REHEARSAL_CLOCK: bool.default(false),
+  SSJ_DOCUMENT_PDF: bool.default(true),
   SSJ_CONSOLE_PUBLIC_URL: optionalText.refine((v) => v === null || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), {
     error: 'must be an http(s) URL, e.g. https://ssj.example.org',
   }),
@@ -289,6 +300,7 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     shutdownGraceSeconds: e.SSJ_SHUTDOWN_GRACE_SECONDS,
     allowRehearsalClock: e.SSJ_ALLOW_REHEARSAL_CLOCK,
     consolePublicUrl: e.SSJ_CONSOLE_PUBLIC_URL,
+    documentPdf: e.SSJ_DOCUMENT_PDF,
   };
 }
 

@@ -82,3 +82,14 @@ function readPem(variable: string, file: string): Buffer {
     throw new Error(`${variable}: the file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }
+
+/**
+ * How long one workflow activation may run in the worker's sandbox before it is abandoned. The
+ * SDK's 5 s default is reached on a starved host (a 2-core machine at load 20 running thousands of
+ * inspections), and Node then aborts the whole worker process with "async hook stack has become
+ * corrupted" (the vm timeout bug behind sdk-typescript#939) instead of failing the task: seen twice
+ * in bench:campaign at 2,000 units. A generous limit still catches a workflow that never yields.
+ * The SDK reads `isolateExecutionTimeout` from the worker options but does not declare it in
+ * WorkerOptions ("not exposed at the moment"), hence the untyped spread: `...WORKFLOW_ACTIVATION_TIMEOUT`.
+ */
+export const WORKFLOW_ACTIVATION_TIMEOUT: object = { isolateExecutionTimeout: '60s' };

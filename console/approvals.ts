@@ -11,6 +11,7 @@ import { firstIssue, handoverDecisionSchema, type HandoverDecision } from '../do
 import type { ReasonCodeEntry } from '../domain/programme';
 import type { ConsoleStore, TaskRow } from '../stores/console-store';
 import type { InspectionStatus } from '../workflows/definitions';
+import { registerDocuments, type ConsoleDocuments } from './documents';
 import { alreadyDecidedPage, approvalPage, approvalsPage, decidedPage } from './views/approvals';
 import { problemPage } from './views/auth-pages';
 import type { Viewer } from './views/layout';
@@ -54,9 +55,10 @@ export interface RouteContext {
   html: (reply: FastifyReply, body: string, code?: number) => FastifyReply;
 }
 
-export function registerApprovals(app: FastifyInstance, ctx: RouteContext, temporal: Client, rejectionReasons: readonly ReasonCodeEntry[]): void {
+export function registerApprovals(app: FastifyInstance, ctx: RouteContext, temporal: Client, rejectionReasons: readonly ReasonCodeEntry[], documents: ConsoleDocuments | null = null): void {
   const { store } = ctx;
   const managers = ['manager'];
+  if (documents) registerDocuments(app, ctx, temporal, documents);
 
   /** Who decided a task, and when: the projection once it says, else the console's own audit entry. */
   const decider = async (t: TaskRow): Promise<{ by: string | null; at: Date | null }> => {
@@ -104,7 +106,8 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
     if (!t) return noSuchTask(req, reply);
     if (t.status !== 'open') {
       const d = await decider(t);
-      return ctx.html(reply, alreadyDecidedPage(ctx.viewerOf(req)!, t, d.by, d.at));
+      // A decided hand-over shows the documents it issued (监察通知, 移交表), HTML and PDF.
+      return ctx.html(reply, alreadyDecidedPage(ctx.viewerOf(req)!, t, d.by, d.at, await statusOf(t)));
     }
     return ctx.html(reply, await form(ctx.viewerOf(req)!, t, await statusOf(t)));
   });

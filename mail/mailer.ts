@@ -36,7 +36,8 @@ const email = z.string().trim().regex(EMAIL_RE, { error: 'must be an e-mail addr
 
 export const attachmentSchema = z.object({
   filename: z.string().trim().min(1, { error: 'must not be empty' }),
-  content: z.union([z.string(), z.instanceof(Uint8Array)], { error: 'must be text or bytes' }),
+  // Any Uint8Array (a Buffer of a rendered PDF too), whatever its backing buffer.
+  content: z.union([z.string(), z.custom<Uint8Array<ArrayBufferLike>>((v) => v instanceof Uint8Array)], { error: 'must be text or bytes' }),
   /** How a string content is to be read; bytes ignore it. */
   encoding: z.enum(['utf8', 'base64']).optional(),
   contentType: z.string().trim().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as application/pdf' }),

@@ -7,8 +7,8 @@ import type { SqlDatabase } from './sql';
 
 export type DeliveryStatus = 'sent' | 'partly-sent' | 'refused' | 'nobody-reachable';
 
-/** Why a recipient was not reached. */
-export type RefusalCode = 'smtp-refused' | 'malformed-address' | 'no-address' | 'not-in-roster' | 'no-holder';
+/** Why a recipient was not reached (pdf-missing: reached, but an official document went without its PDF). */
+export type RefusalCode = 'smtp-refused' | 'malformed-address' | 'no-address' | 'not-in-roster' | 'no-holder' | 'pdf-missing';
 
 export interface RefusedRecipient {
   /** The address tried, or null when there was none to try. */

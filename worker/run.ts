@@ -6,8 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { RuntimeSettings } from '../config/runtime';
-import { connectTemporalNative } from '../config/temporal';
+import { connectTemporalNative, WORKFLOW_ACTIVATION_TIMEOUT } from '../config/temporal';
 import { createMailer, type Mailer } from '../mail/mailer';
+import { DocumentPdfRenderer, findChromium, pdfRenderingProblem } from '../files/documents/pdf';
 import { importLegacyMailFiles } from '../mail/legacy-files';
 import { loadProgramme } from '../config/programme';
 import { createActivities } from '../activities';
@@ -54,6 +55,7 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
   const connection = await connectWithRetry(settings, log);
   let mailer: Mailer | undefined;
   let database: SqlDatabase | undefined;
+  let pdfRenderer: DocumentPdfRenderer | null = null;
   try {
     fs.mkdirSync(settings.dataDir, { recursive: true });
     // One shared store database (SSJ_DATABASE_URL, or ssj.db in the data folder) for the campaign
@@ -68,6 +70,7 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
     mailer = createMailer(settings, database, { log: (level, msg, fields) => log[level](msg, { component: 'mail', ...fields }) });
     const programme = loadProgramme(settings.programmeFile ?? undefined);
     const consoleStore = new SqlConsoleStore(database, false);
+    pdfRenderer = documentPdfRenderer(settings, log);
     const activities = createActivities({
       dataDir: settings.dataDir,
       database,
@@ -78,6 +81,7 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
       allowRehearsalClock: settings.allowRehearsalClock,
       consoleUrl: settings.consolePublicUrl,
       consoleStore,
+      documentPdf: pdfRenderer,
     });
     const worker = await Worker.create({
       connection,
@@ -89,24 +93,41 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
       dataConverter: ssjDataConverter(keyring),
       ...('codePath' in workflowSource ? { workflowBundle: workflowSource } : { workflowsPath: workflowSource.workflowsPath }),
       shutdownGraceTime: `${settings.shutdownGraceSeconds}s`,
+      ...WORKFLOW_ACTIVATION_TIMEOUT,
     });
     const m = mailer;
     const db = database;
+    const pdf = pdfRenderer;
     return {
       worker,
       identity,
       async close() {
+        await pdf?.close();
         await m.close();
         await db.close();
         await connection.close();
       },
     };
   } catch (err) {
+    await pdfRenderer?.close();
     await mailer?.close();
     await database?.close().catch(() => undefined);
     await connection.close();
     throw err;
   }
+}
+
+/**
+ * The worker's one PDF renderer (one browser, started at the first document, closed with the
+ * worker), or null when SSJ_DOCUMENT_PDF=false. A host without Chromium still gets one: each
+ * document then goes as HTML with the gap recorded, and installing Chromium needs no restart.
+ */
+function documentPdfRenderer(settings: RuntimeSettings, log: JsonLogger): DocumentPdfRenderer | null {
+  if (!settings.documentPdf) return null;
+  const problem = pdfRenderingProblem();
+  if (problem) log.warn('official documents go as HTML only (each one recorded) until this is fixed, or set SSJ_DOCUMENT_PDF=false', { error: problem });
+  else log.info('official documents go as A4 PDF beside the HTML', { chromium: findChromium() });
+  return new DocumentPdfRenderer();
 }
 
 function workflowSourceOf(settings: RuntimeSettings): { codePath: string } | { workflowsPath: string } {

@@ -1,39 +1,74 @@
 // Step 5, documents: official documents with numbers of the bureau's yearly series — a section's
 // findings handed over to the brigade of the unit's area (监察通知, 移交表) or referred to an agency
 // (移送函), and the year's plan filed with the office above. The number is reserved once per key
-// (a retry gets the same number, on any host), the document written with it, then sent.
+// (a retry gets the same number, on any host), the document written with it, then sent: as HTML
+// and, where the worker renders PDFs (SSJ_DOCUMENT_PDF, Chromium), as A4 PDF beside it, the PDF
+// stored once per number in the blob store (files/documents/document-pdf.ts). A PDF that could not
+// be made never holds the document back: it goes as HTML, and the gap is recorded for
+// `ssj quarter status` in the notice-problem log.
 import { annualPlan, annualPlanFromProgramme, chineseQuarter, formatDocumentNumber, referralLetter, supervisionNotice, transferForm, type CaseDocumentInput, type OfficialDocument } from '../../domain/documents';
-import type { ResultReport } from '../../domain/outcomes';
+import { parseEvidenceRef, type ResultReport } from '../../domain/outcomes';
 import { NEEDS_DATA } from '../../domain/parking';
 import type { ResolvedClock } from '../../domain/programme-clock';
 import type { Roster } from '../../stores/campaign-store';
 import { annualPlanNotice, handoverNotice, type HandoverFacts } from '../../mail/templates';
 import { roleName } from '../../mail/notices';
+import { documentPdf, documentPdfFileName } from '../../files/documents/document-pdf';
+import { NoticeProblemLog } from '../../stores/notice-problems';
 import { refuse } from './refusals';
-import type { StepContext } from './context';
+import type { NoticeDelivery, StepContext } from './context';
 import type { Deliver } from './notices';
 
 export function documentActivities(ctx: StepContext, deliver: Deliver) {
   const { deps } = ctx;
 
+  type IssuedDocument = { number: string; title: string | null; html: string | null };
+
+  /** The document's HTML, and its A4 PDF when there is one. */
+  function documentAttachments(doc: IssuedDocument, pdf: Buffer | null) {
+    const attachments = [{ filename: `${doc.number}.html`, content: doc.html ?? '', contentType: 'text/html' }];
+    return pdf ? [...attachments, { filename: documentPdfFileName(doc.number), content: pdf, contentType: 'application/pdf' }] : attachments;
+  }
+
   /** The covering mail of a case document (监察通知, 移交表, 移送函), the document attached. */
-  function caseDocumentMail(f: Omit<HandoverFacts, 'issuer' | 'documentNumber' | 'attachmentName'> & { doc: { number: string; html: string | null } }) {
-    const attachmentName = `${f.doc.number}.html`;
+  function caseDocumentMail(f: Omit<HandoverFacts, 'issuer' | 'documentNumber' | 'attachmentName'> & { doc: IssuedDocument; pdf: Buffer | null }) {
     return {
-      ...handoverNotice({ ...f, issuer: deps.programme.detachment.name, documentNumber: f.doc.number, attachmentName }),
-      attachments: [{ filename: attachmentName, content: f.doc.html ?? '', contentType: 'text/html' }],
+      ...handoverNotice({ ...f, issuer: deps.programme.detachment.name, documentNumber: f.doc.number, attachmentName: `${f.doc.number}.html` }),
+      attachments: documentAttachments(f.doc, f.pdf),
     };
   }
 
   /** The covering mail of the annual plan to the office above (role superior-contact), the plan attached. */
-  function annualPlanMail(roster: Roster, doc: { number: string; title: string | null; html: string | null }) {
+  function annualPlanMail(roster: Roster, doc: IssuedDocument, pdf: Buffer | null) {
     const contact = roster.people.find((x) => x.roles.includes('superior-contact'));
     const superior = roster.departments.find((d) => d.id === contact?.department)?.name ?? roleName('superior-contact');
-    const attachmentName = `${doc.number}.html`;
     return {
-      ...annualPlanNotice({ issuer: deps.programme.detachment.name, year: deps.programme.year, superior, planName: doc.title ?? deps.programme.name, documentNumber: doc.number, attachmentName }),
-      attachments: [{ filename: attachmentName, content: doc.html ?? '', contentType: 'text/html' }],
+      ...annualPlanNotice({ issuer: deps.programme.detachment.name, year: deps.programme.year, superior, planName: doc.title ?? deps.programme.name, documentNumber: doc.number, attachmentName: `${doc.number}.html` }),
+      attachments: documentAttachments(doc, pdf),
     };
+  }
+
+  /** The issued document's PDF: the stored one, else rendered now and stored (null when none could be made). */
+  async function pdfOf(doc: IssuedDocument) {
+    return documentPdf(await ctx.blobs(), doc, deps.documentPdf ?? null);
+  }
+
+  /**
+   * Records, once per document, that it went without its PDF and why (the install hint): shown by
+   * `ssj quarter status` with the notices that missed someone. The document itself went as HTML.
+   */
+  async function recordMissingPdf(a: { key: string; campaignId: string; unitId: string | null; kind: string; doc: IssuedDocument; subject: string; to: { id: string; name: string } | null; delivery: NoticeDelivery; at: string; problem: string }) {
+    await new NoticeProblemLog(await ctx.database()).record({
+      key: `${a.key}/pdf`,
+      campaignId: a.campaignId,
+      kind: `${a.kind}-pdf`,
+      unitId: a.unitId,
+      status: 'partly-sent',
+      subject: a.subject,
+      sentTo: a.delivery.sentTo,
+      refused: [{ address: null, ...(a.to ? { department: a.to } : {}), code: 'pdf-missing', reason: `${a.doc.number}仅以HTML发出，未附PDF：${a.problem}` }],
+      at: a.at,
+    });
   }
 
   return {
@@ -108,7 +143,8 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
             requestedAction: kind === 'referral' ? '请依法调查处理，并将处理结果函告我支队。' : '请依法调查处理，并于处理完毕后反馈结果。',
             replyBy: null,
             approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
-            evidence: a.report.evidence,
+            // An uploaded file is named by its file name; its hash stays in the record, not the letter.
+            evidence: a.report.evidence.map((e) => parseEvidenceRef(e)?.fileName ?? e),
             issuedOn: a.issuedOn,
           };
           const d: OfficialDocument = kind === 'supervision-notice' ? supervisionNotice(input) : kind === 'transfer-form' ? transferForm(input) : referralLetter(input);
@@ -116,22 +152,29 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
         },
         new Date().toISOString(),
       );
-      await deliver(
+      const pdf = await pdfOf(doc);
+      const mail = caseDocumentMail({
+        kind,
+        doc,
+        pdf: pdf.pdf,
+        receiver: recipient.name,
+        unit: { code: a.unitId, name: unit?.name ?? a.unitId },
+        findings: a.report.result.outcome === 'problems-found' ? a.report.result.description : '',
+        approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
+      });
+      const delivery = await deliver(
         a.key,
         a.campaignId,
         { departments: [recipient.id], departmentRoles: { department: recipient.id, roles: ['brigade-leader'] } },
-        caseDocumentMail({
-          kind,
-          doc,
-          receiver: recipient.name,
-          unit: { code: a.unitId, name: unit?.name ?? a.unitId },
-          findings: a.report.result.outcome === 'problems-found' ? a.report.result.description : '',
-          approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
-        }),
+        mail,
         a.unitId,
         a.issuedOn,
         kind,
       );
+      if (pdf.problem) {
+        const to = { id: recipient.id, name: recipient.name };
+        await recordMissingPdf({ key: a.key, campaignId: a.campaignId, unitId: a.unitId, kind, doc, subject: mail.subject, to, delivery, at: a.issuedOn, problem: pdf.problem });
+      }
       return { kind, number: doc.number, to: recipient.id };
     },
 
@@ -161,7 +204,10 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
         },
         new Date().toISOString(),
       );
-      const sent = await deliver(a.key, campaignId, { roles: ['superior-contact'] }, annualPlanMail(await ctx.rosterOf(campaignId), doc), null, a.issuedOn, 'annual-plan');
+      const pdf = await pdfOf(doc);
+      const mail = annualPlanMail(await ctx.rosterOf(campaignId), doc, pdf.pdf);
+      const sent = await deliver(a.key, campaignId, { roles: ['superior-contact'] }, mail, null, a.issuedOn, 'annual-plan');
+      if (pdf.problem) await recordMissingPdf({ key: a.key, campaignId, unitId: null, kind: 'annual-plan', doc, subject: mail.subject, to: null, delivery: sent, at: a.issuedOn, problem: pdf.problem });
       return { number: doc.number, sentTo: sent.sentTo };
     },
   };

@@ -1,14 +1,28 @@
 // 审批: the manager's approvals (hand-overs, recusals, unit replacements; from the task
 // projection), one approval's page with the inspection's facts and the decision form, and the
 // "已处理" answer to a stale click.
-import { chineseDate } from '../../domain/documents/html';
+import { chineseDate, type Html } from '../../domain/documents/html';
 import type { ReasonCodeEntry } from '../../domain/programme';
 import type { TaskRow } from '../../stores/console-store';
-import type { InspectionStatus } from '../../workflows/definitions';
+import type { DocumentRef, InspectionStatus } from '../../workflows/definitions';
+import { documentLinks } from '../documents';
 import { TASK_LABELS, taskHref, workingDaysLeft } from './home';
+import { departmentLabel } from './labels';
 import { csrfField, html, message, page, type Viewer } from './layout';
 
 const OUTCOME_LABELS: Record<string, string> = { 'no-problem': '未发现问题', 'problems-found': '发现问题', 'could-not-inspect': '未能检查' };
+const DOCUMENT_LABELS: Record<string, string> = { 'supervision-notice': '监察通知', 'transfer-form': '移交表', referral: '移送函' };
+
+/** The official documents an inspection issued, each to view as issued (HTML) or download as A4 PDF. */
+export function documentsSection(docs: readonly { ref: DocumentRef; html: string; pdf: string }[]): Html | string {
+  if (!docs.length) return '';
+  return html`<section class="card documents">
+  <h2>已发文书</h2>
+  <ul>
+    ${docs.map((d) => html`<li>${DOCUMENT_LABELS[d.ref.kind] ?? d.ref.kind} <span class="code">${d.ref.number}</span>：<a href="${d.html}" target="_blank" rel="noopener">查看（HTML）</a> <a href="${d.pdf}" download>下载 PDF</a></li>`)}
+  </ul>
+</section>`;
+}
 
 export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: string, more = false): string {
   const rows = tasks.map((t) => {
@@ -17,7 +31,7 @@ export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: 
     return html`<tr class="${overdue ? 'overdue' : ''}">
   <td data-label="事项"><a href="${taskHref(t) ?? '#'}">${TASK_LABELS[t.kind] ?? t.kind}</a></td>
   <td data-label="检查对象">${t.unitName ?? ''} <span class="code">${t.unitId ?? ''}</span></td>
-  <td data-label="所属">${t.department ?? ''}</td>
+  <td data-label="所属">${departmentLabel(t.department, t.detail)}</td>
   <td data-label="期限">${t.deadline ? chineseDate(t.deadline) : '—'}${left !== null ? html`（${overdue ? `已逾期${-left}个工作日` : `剩余${left}个工作日`}）` : ''}</td>
 </tr>`;
   });
@@ -73,16 +87,17 @@ export function approvalPage(
   return page(
     `${TASK_LABELS[t.kind] ?? t.kind}：${t.unitName ?? t.unitId ?? ''}`,
     html`${message('error', error)}
+${status ? documentsSection(documentLinks(status.campaignId, status.unitId, status.documents)) : ''}
 <section class="card">
   <table class="facts">
     <tr><th>检查对象</th><td>${t.unitName ?? ''} <span class="code">${t.unitId ?? ''}</span></td></tr>
-    <tr><th>所属</th><td>${t.department ?? ''}</td></tr>
+    <tr><th>所属</th><td>${departmentLabel(t.department, t.detail)}</td></tr>
     ${t.deadline ? html`<tr><th>审批期限</th><td>${chineseDate(t.deadline)}</td></tr>` : ''}
     ${subject.inspector ? html`<tr><th>申请回避人员</th><td>${subject.inspector}</td></tr>` : ''}
     ${subject.requestedBy ? html`<tr><th>${t.kind === 'approve-replacement' ? '报告人' : '申请人'}</th><td>${subject.requestedBy}${requestedOn ? html`（${chineseDate(requestedOn)}）` : ''}</td></tr>` : ''}
-    ${reasonCode && t.kind !== 'approve-handover' ? html`<tr><th>理由代码</th><td><span class="code">${reasonCode}</span></td></tr>` : ''}
+    ${reasonCode && t.kind !== 'approve-handover' ? html`<tr><th>理由</th><td>${typeof t.detail.reasonLabel === 'string' ? t.detail.reasonLabel : reasonCode}</td></tr>` : ''}
     ${status ? html`<tr><th>检查组</th><td>${teamNames.join('、')}</td></tr>` : ''}
-    ${result ? html`<tr><th>检查结果</th><td>${OUTCOME_LABELS[result.outcome] ?? result.outcome}（${chineseDate(result.checkedOn)}，报送人 ${teamNames[status!.team.indexOf(result.by)] ?? result.by}）</td></tr>` : ''}
+    ${result ? html`<tr><th>检查结果</th><td>${OUTCOME_LABELS[result.outcome] ?? result.outcome}（${chineseDate(result.checkedOn)}，报送人 ${teamNames[status!.team.indexOf(result.by)] ?? result.by}） <a href="/inspection?${new URLSearchParams({ campaign: status!.campaignId, unit: status!.unitId }).toString()}">查看检查记录及证据材料</a></td></tr>` : ''}
   </table>
 </section>
 <form class="card" method="post" action="/approval">
@@ -104,11 +119,12 @@ export function approvalPage(
 }
 
 /** A click that came after the matter was decided: a plain answer, never an error page. */
-export function alreadyDecidedPage(viewer: Viewer, t: TaskRow, decidedBy: string | null, decidedAt: Date | null): string {
+export function alreadyDecidedPage(viewer: Viewer, t: TaskRow, decidedBy: string | null, decidedAt: Date | null, status: InspectionStatus | null = null): string {
   const when = decidedAt ? chineseDate(new Date(decidedAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)) : null;
   return page(
     '已处理',
     html`<p class="notice" role="status">此事项（${t.unitName ?? t.unitId ?? t.key}）已处理${decidedBy ? html`，处理人：${decidedBy}` : ''}${when ? html`，处理日期：${when}` : ''}。无需再次操作。</p>
+${status ? documentsSection(documentLinks(status.campaignId, status.unitId, status.documents)) : ''}
 <p><a href="/approvals">返回待审批事项</a></p>`,
     viewer,
   );

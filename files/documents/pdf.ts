@@ -46,12 +46,29 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   throw new ChromiumMissingError(`no Chromium to render PDF documents (tried ${tried.join(', ')}): ${INSTALL_HINT}`);
 }
 
+const NO_PLAYWRIGHT = 'playwright-core is not installed: PDF documents need it (`npm install playwright-core`; it downloads no browser)';
+
+/**
+ * Why this host cannot render PDFs (no Chromium, or no playwright-core: production installs leave
+ * it out), or null when it can, as far as can be told without starting the browser. For the
+ * worker's start-up log; rendering reports the same problems itself.
+ */
+export function pdfRenderingProblem(env: NodeJS.ProcessEnv = process.env): string | null {
+  try {
+    findChromium(env);
+    require.resolve('playwright-core');
+    return null;
+  } catch (e) {
+    return e instanceof ChromiumMissingError ? e.message : NO_PLAYWRIGHT;
+  }
+}
+
 async function launch(executablePath: string): Promise<Browser> {
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
   } catch {
-    throw new ChromiumMissingError('playwright-core is not installed: PDF documents need it (`npm install playwright-core`; it downloads no browser)');
+    throw new ChromiumMissingError(NO_PLAYWRIGHT);
   }
   try {
     // --no-sandbox: servers and containers often run as root, where Chromium's sandbox cannot start.
@@ -69,15 +86,23 @@ export interface PdfOptions {
   pageNumbers?: boolean;
 }
 
-/** Renders documents to PDF in one browser; call close() when done. */
+/**
+ * Renders documents to PDF in one browser; call close() when done. Without `executablePath` the
+ * browser is looked up (findChromium with `env`) when the first document is rendered, and again
+ * after a failed start: a worker starts on a host without Chromium, each render then says what to
+ * install, and installing it needs no restart.
+ */
 export class DocumentPdfRenderer {
   private browser: Promise<Browser> | null = null;
 
-  constructor(private readonly executablePath: string = findChromium()) {}
+  constructor(
+    private readonly executablePath?: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   private getBrowser(): Promise<Browser> {
     if (!this.browser) {
-      const starting = launch(this.executablePath);
+      const starting = (async () => launch(this.executablePath ?? findChromium(this.env)))();
       this.browser = starting;
       starting.then(
         (b) => b.on('disconnected', () => {
