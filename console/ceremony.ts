@@ -11,11 +11,14 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { campaignStatus, commitWitness, revealWitness } from '../client/temporal';
 import { witnessCommitment } from '../domain/draw/commitment';
+import { chineseQuarter } from '../domain/documents/html';
 import { drawRecordSchema } from '../domain/draw/record';
 import { entropySchema, witnessRoles, type WitnessRole } from '../domain/messages';
+import type { CampaignRow, TaskRow } from '../stores/console-store';
 import type { CampaignStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { problemPage } from './views/auth-pages';
+import { roleLabel } from './views/layout';
 import { ceremonyListPage, ceremonyPage, ceremonyScreenLive, ceremonyScreenPage, ceremonyStalePage, type PublishedRecord } from './views/ceremony';
 
 const WITNESSES: readonly string[] = witnessRoles;
@@ -42,6 +45,57 @@ export function readPublishedRecord(location: string): PublishedRecord | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The ceremony's open steps for a signed-in witness, for 工作台: 提交承诺 while their role has no
+ * commitment in the current ceremony (and they have not committed under the other role), then
+ * 揭示 once they committed, until they revealed. Read from the campaign's status (a query on that
+ * one workflow, as the ceremony page reads it), only for quarters the projection has in the draw
+ * phase, so other people's home pages never ask Temporal anything.
+ */
+export async function witnessTasks(temporal: Client, campaigns: readonly CampaignRow[], viewer: { personId: string; roles: readonly string[] }): Promise<TaskRow[]> {
+  const mine = witnessRolesOf(viewer.roles);
+  if (mine.length === 0) return [];
+  const tasks: TaskRow[] = [];
+  for (const c of campaigns.filter((x) => x.phase === 'draw')) {
+    let st: CampaignStatus;
+    try {
+      st = await campaignStatus(temporal, c.campaignId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) continue;
+      throw err;
+    }
+    const cer = st.ceremony;
+    if (st.phase !== 'draw' || !cer) continue;
+    const task = (kind: 'witness-commit' | 'witness-reveal', role: WitnessRole, deadline: string | null): TaskRow => ({
+      key: `${c.campaignId}/ceremony/${cer.number}/${kind}/${role}`,
+      kind,
+      campaignId: c.campaignId,
+      inspectionWorkflowId: null,
+      unitId: null,
+      unitName: `${st.year}年${chineseQuarter(st.quarter)}抽查（${roleLabel(role)}见证）`,
+      department: null,
+      assignees: [viewer.personId],
+      role,
+      roleDepartment: null,
+      deadline,
+      status: 'open',
+      decidedBy: null,
+      decidedAt: null,
+      detail: { year: st.year, quarter: st.quarter, ceremony: cer.number },
+      revision: 0,
+      updatedAt: c.updatedAt,
+    });
+    const committed = cer.witnesses.find((w) => w.personId === viewer.personId);
+    if (committed) {
+      // revealBy is a programme instant (+08:00): its date part is the day it is due.
+      if (!committed.revealedAt) tasks.push(task('witness-reveal', committed.role, cer.revealBy?.slice(0, 10) ?? st.dates.drawDue));
+      continue;
+    }
+    for (const role of mine) if (!cer.witnesses.some((w) => w.role === role)) tasks.push(task('witness-commit', role, st.dates.drawDue));
+  }
+  return tasks;
 }
 
 export function registerCeremony(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {

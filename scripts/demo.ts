@@ -10,8 +10,9 @@
 // late, so the draw-overdue alert fires), on-time and late results, an escalation,
 // a recusal, a closed unit replaced, hand-overs to a county and a direct brigade, a referral.
 // It ends with a summary, `ssj verify` of the published package, and as its last lines the Web UI
-// address and `publication: <folder>`. With --keep-running, the server, worker and mail catcher stay
-// up for exploring the Web UI until Ctrl-C.
+// address and `publication: <folder>`. With --keep-running, the server, worker, console and mail
+// catcher stay up until Ctrl-C, and the next quarter opens (slow clock, no simulated people) with
+// console accounts for the persons who hold its open tasks (scripts/demo-console.ts).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,7 +38,7 @@ import type { Quarter } from '../domain/programme';
 import { formatCampaignStatus } from '../client/commands/quarter';
 import { drawNoticeDir } from '../files/publication/draw-notice';
 import { buildRegistry, DEMO_YEAR as YEAR, runSimulatedQuarter } from './simulated-quarter';
-import { addDemoAccounts, formatDemoAccounts, startDemoConsole } from './demo-console';
+import { addDemoAccounts, formatDemoAccounts, NEXT_QUARTER_SECONDS_PER_DAY, openNextQuarter, picksAfterDraw, picksBeforeDraw, startDemoConsole } from './demo-console';
 import type { ServedConsole } from '../console/serve';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -380,13 +381,32 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(tryThese.join('\n') + '\n');
     if (opts.keepRunning) {
-      const accounts = await addDemoAccounts(consoleServer, final, snapshot.people);
-      process.stdout.write(`\n${formatDemoAccounts(consoleServer.url, accounts)}\n`);
+      // The demo quarter's tasks are all done: the next quarter opens with no simulated people, and
+      // the accounts go to the persons who hold its open tasks.
+      let stopping = false;
+      const served = consoleServer;
+      const departmentName = (id: string) => snapshot.departments.find((d) => d.id === id)?.name ?? id;
+      if (opts.quarter < 4) {
+        const next = await openNextQuarter(client, served, { programmeId: programme.id, year: YEAR, quarter: (opts.quarter + 1) as Quarter, taskQueue: settings.temporal.taskQueue, stopped: () => stopping });
+        const accounts = await addDemoAccounts(served, picksBeforeDraw(snapshot.people, { campaignId: next.campaignId, brigadeName: departmentName }));
+        process.stdout.write(
+          `\nnext quarter ${next.campaignId} started for the console, with no simulated people (programme day ${next.programmeStart}; 1 programme day = ${NEXT_QUARTER_SECONDS_PER_DAY} s): its update window closes in about ${Math.round((2 * NEXT_QUARTER_SECONDS_PER_DAY) / 60)} minutes, then the draw waits for the two witnesses\n${formatDemoAccounts(served.url, accounts)}\n`,
+        );
+        void next.drawn.then(async (open) => {
+          if (!open || stopping) return;
+          const more = await addDemoAccounts(served, picksAfterDraw(snapshot.people, open));
+          process.stdout.write(`\n${next.campaignId} is drawn: ${open.filter((t) => t.kind === 'result').length} inspections open\n${formatDemoAccounts(served.url, more)}\n`);
+        }, (err: unknown) => process.stderr.write(`demo: watching the next quarter: ${(err as Error).message}\n`));
+      } else {
+        process.stdout.write(`\nquarter 4 is the programme year's last: no next quarter to open; the accounts below find only done tasks\n`);
+        process.stdout.write(`${formatDemoAccounts(served.url, await addDemoAccounts(served, picksBeforeDraw(snapshot.people, { campaignId, brigadeName: departmentName })))}\n`);
+      }
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (running: server, worker, console and mail catcher stay up; Ctrl-C stops them)\nconsole: ${consoleServer.url}\npublication: ${pub}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      stopping = true;
       process.stderr.write('demo: stopping\n');
     } else {
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (was available while the demo ran; run with --keep-running to explore it afterwards)\nconsole: ${consoleServer.url} (was available while the demo ran; with --keep-running it stays up with an account per role)\npublication: ${pub}\n`);

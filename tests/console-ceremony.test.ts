@@ -17,6 +17,8 @@ import * as api from '../client/temporal';
 import { witnessSecretSchema } from '../client/witness-secret';
 import { addAccount } from '../console/accounts';
 import { readPublishedRecord } from '../console/ceremony';
+import { hashPassword } from '../console/passwords';
+import { picksAfterDraw, picksBeforeDraw } from '../scripts/demo-console';
 import { ceremonyScreenLive, ceremonyScreenPage } from '../console/views/ceremony';
 import { witnessCommitment } from '../domain/draw/commitment';
 import type { Person } from '../domain/registry';
@@ -45,7 +47,9 @@ beforeAll(async () => {
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
   people = new Map((await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2024-01-01'))).people.map((p) => [p.id, p]));
-  c = await startConsole({ personName: async (id) => people.get(id)?.name ?? null, temporal: client });
+  // Many sign-ins from one address within a minute (each witness's 工作台 is checked too): the
+  // login rate limit is tested in console-auth.test.ts, not here.
+  c = await startConsole({ env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '100' }, personName: async (id) => people.get(id)?.name ?? null, temporal: client });
   for (const [login, id] of [['adm', PEOPLE.admin], ['dis', PEOPLE.discipline], ['adm2', PEOPLE.admin2], ['mgr', PEOPLE.managers[0]!]] as const) {
     await addAccount(c.store, { login, person: people.get(id)!, roles: [], password: PASSWORD, oidc: null, now: new Date() });
   }
@@ -126,6 +130,29 @@ describe('the draw ceremony in the console', () => {
 
       const admin = await signedIn('adm');
       const discipline = await signedIn('dis');
+      // 工作台: each witness sees the commit step, with its deadline, linking to the ceremony page
+      // (once the projection has the quarter in the draw phase); a manager does not.
+      const homeClients = new Map<string, ConsoleClient>();
+      const homeBodies = new Map<string, string>();
+      const homeTasks = async (login: string) => {
+        let u = homeClients.get(login);
+        if (!u) {
+          u = new ConsoleClient(c.app);
+          await u.login(login, PASSWORD);
+          homeClients.set(login, u);
+        }
+        const body = (await u.get('/')).body;
+        homeBodies.set(login, body);
+        return [...body.matchAll(/<a href="([^"]+)">(抽取见证：[^<]+)<\/a>/g)].map((m) => `${m[2]} ${m[1]!.replace(/&amp;/g, '&')}`);
+      };
+      const ceremonyPath = `/ceremony?campaign=${encodeURIComponent(campaignId)}`;
+      await eventually(async () => ((await homeTasks('adm')).length > 0 ? true : null), 'the witness task on 工作台', 300);
+      expect(await homeTasks('adm')).toEqual([`抽取见证：提交承诺 ${ceremonyPath}`]);
+      expect(await homeTasks('dis')).toEqual([`抽取见证：提交承诺 ${ceremonyPath}`]);
+      expect(await homeTasks('mgr')).toEqual([]);
+      await admin.page.reload();
+      await expect(admin.page.locator('main table').innerText()).resolves.toMatch(new RegExp(`抽取见证：提交承诺[\\s\\S]*${drawing.dates.drawDue.slice(0, 4)}年`));
+      await screenshotBoth(browser, admin.page, `${c.url}/`, 'home-witness-commit');
       await admin.page.click('nav a:has-text("抽取见证")');
       await admin.page.waitForURL(`${c.url}/ceremony`);
       await expect(admin.page.locator('tbody tr').first().innerText()).resolves.toContain('随机抽取');
@@ -167,6 +194,16 @@ describe('the draw ceremony in the console', () => {
       await admin.page.setViewportSize({ width: 390, height: 844 });
       await admin.page.screenshot({ path: path.join(SCREENSHOTS, 'ceremony-committed-phone.png'), fullPage: true });
       await admin.page.setViewportSize({ width: 1280, height: 800 });
+
+      // 工作台 after the admin's commit: the admin now has the reveal step; another admin who is also
+      // a discipline officer has only the discipline role's commit left; the discipline officer
+      // still has the commit step.
+      expect(await homeTasks('adm')).toEqual([`抽取见证：揭示 ${ceremonyPath}`]);
+      expect(await homeTasks('adm2')).toEqual([`抽取见证：提交承诺 ${ceremonyPath}`]);
+      expect(homeBodies.get('adm2')).toContain('纪检人员见证');
+      expect(homeBodies.get('adm2')).not.toContain('系统管理员见证');
+      expect(await homeTasks('dis')).toEqual([`抽取见证：提交承诺 ${ceremonyPath}`]);
+      await screenshotBoth(browser, admin.page, `${c.url}/`, 'home-witness-reveal');
 
       // A late commit for the same role (another admin) is answered 已处理 with who committed.
       const adm2 = new ConsoleClient(c.app);
@@ -223,6 +260,33 @@ describe('the draw ceremony in the console', () => {
       await expect(room.page.locator('.ceremony-big .ceremony-hash').nth(1).innerText()).resolves.toBe(drawn.sealed!.seedCommitment.replace(/(.{8})(?=.)/g, '$1 '));
       await screenshotBoth(browser, room.page, screenUrl, 'ceremony-screen-drawn');
       await screenshotBoth(browser, discipline.page, ceremonyUrl, 'ceremony-drawn');
+      // Done: the witness tasks have left 工作台.
+      expect(await homeTasks('adm')).toEqual([]);
+      expect(await homeTasks('dis')).toEqual([]);
+
+      // The demo's accounts (scripts/demo-console.ts) for this real quarter: before the draw, active
+      // holders of the witness roles; once drawn, the inspector with the most open results (on their
+      // 工作台) and a leader in charge.
+      const registryPeople = [...people.values()];
+      const before = picksBeforeDraw(registryPeople, { campaignId, brigadeName: (id) => id });
+      expect(before.find((p) => p.role === 'admin')?.person.roles).toContain('admin');
+      expect(before.find((p) => p.role === 'discipline')?.person.roles).toContain('discipline');
+      expect(new Set(before.map((p) => p.person.id)).size).toBe(before.length);
+      const open = await eventually(async () => {
+        const tasks = await c.store.listTasksOfCampaign(campaignId, ['open']);
+        return tasks.some((t) => t.kind === 'result') ? tasks : null;
+      }, 'open result tasks of the drawn quarter', 300);
+      const after = picksAfterDraw(registryPeople, open);
+      const inspector = after.find((p) => p.role === 'inspector')!;
+      const results = open.filter((t) => t.kind === 'result');
+      const countOf = (id: string) => results.filter((t) => t.assignees.includes(id)).length;
+      expect(countOf(inspector.person.id)).toBe(Math.max(...results.flatMap((t) => t.assignees).map(countOf)));
+      expect(inspector.can).toContain(`${countOf(inspector.person.id)}项`);
+      expect(after.find((p) => p.role === 'manager')?.person.roles).toContain('manager');
+      await c.store.createAccount({ login: 'demo.inspector', personId: inspector.person.id, roles: inspector.person.roles, passwordHash: await hashPassword(PASSWORD), now: new Date() });
+      const mine = await homeTasks('demo.inspector');
+      expect(mine).toEqual([]);
+      expect(homeBodies.get('demo.inspector')).toContain(`共${countOf(inspector.person.id)}项待办`);
 
       // The audit log: every step by its person; never a salt or an entropy.
       const entries = await c.store.listAudit({ limit: 200 });

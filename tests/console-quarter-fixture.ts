@@ -84,7 +84,7 @@ export async function writeDemoQuarter(store: ConsoleStore, o: { programmeId: st
       status: extra?.resultOn ? 'done' : phase === 'replaced' ? 'cancelled' : 'open',
       decidedBy: extra?.resultOn ? 'S1' : null,
       decidedAt: extra?.resultOn ? new Date(`${extra.resultOn}T03:00:00Z`) : null,
-      detail: {},
+      detail: { departmentName: DEPARTMENTS[department], phase },
       revision: 1,
       updatedAt: at,
     };

@@ -121,7 +121,7 @@ describe('the quarter pages for operations', () => {
     // One inspection as operations see it.
     const one = await u.get(`/quarter/inspection?campaign=${q}&unit=U07`);
     expect(one.statusCode).toBe(200);
-    expect(one.body).toContain('no-brigade-for-area');
+    expect(one.body).toContain('名录中没有负责该单位所在区域的大队');
     expect(one.body).toContain('人员S1（S1）、人员S2（S2）');
     expect((await u.get(`/quarter/inspection?campaign=${q}&unit=NOPE`)).statusCode).toBe(404);
     expect((await u.get('/quarter?campaign=no-such-campaign')).statusCode).toBe(404);

@@ -38,6 +38,8 @@ export interface InspectionProjection {
 export interface ProjectionNames {
   unitName(unitId: string): string;
   departmentName(departmentId: string): string;
+  /** The programme's label of a recusal (reasons.recusal) or closed-unit (reasons.unitClosed) code; null when none. */
+  reasonLabel?(kind: ProjectedDecision['kind'], code: string): string | null;
 }
 
 /** The role that works parked steps (with the parking's named operators). */
@@ -116,7 +118,7 @@ export async function projectInspection(store: ConsoleStore, names: ProjectionNa
         decidedBy: d.decision?.by ?? null,
         decidedAt: d.decision ? new Date(d.decision.at) : null,
       }),
-      detail: { ...detail, inspectorId: d.inspectorId, requestedBy: d.requestedBy, reasonCode: d.reasonCode, requestedOn: d.on, decision: d.decision?.decision ?? null },
+      detail: { ...detail, inspectorId: d.inspectorId, requestedBy: d.requestedBy, reasonCode: d.reasonCode, reasonLabel: names.reasonLabel?.(d.kind, d.reasonCode) ?? null, requestedOn: d.on, decision: d.decision?.decision ?? null },
     });
   }
   const parkedKey = taskKeys.parked(p.workflowId);

@@ -7,7 +7,8 @@ import type { CampaignRow } from '../../stores/console-store';
 import type { CampaignStatus, CeremonyWitness } from '../../workflows/definitions';
 import { witnessRoles, type WitnessRole } from '../../domain/messages';
 import type { StaleReason } from '../ceremony';
-import { csrfField, html, Html, page, type Viewer } from './layout';
+import { campaignPhaseLabel } from './labels';
+import { csrfField, html, Html, page, roleLabel, type Viewer } from './layout';
 
 /** What the console could read of the published draw record (draw-record.json). */
 export interface PublishedRecord {
@@ -18,19 +19,10 @@ export interface PublishedRecord {
   pools: number;
 }
 
-export const WITNESS_LABELS: Record<WitnessRole, string> = { admin: '系统管理员', discipline: '纪检人员' };
-const PHASE_LABELS: Record<string, string> = {
-  'update-window': '名录更新',
-  freeze: '名录冻结',
-  draw: '随机抽取（见证仪式）',
-  inspection: '检查实施',
-  publication: '结果公示',
-  closed: '已办结',
-  parked: '暂停待处理',
-};
+export const WITNESS_LABELS: Record<WitnessRole, string> = { admin: roleLabel('admin'), discipline: roleLabel('discipline') };
 const AFTER_DRAW = new Set(['inspection', 'publication', 'closed']);
 
-const phaseLabel = (p: string) => PHASE_LABELS[p] ?? p;
+const phaseLabel = campaignPhaseLabel;
 const quarterLabel = (st: { year: number; quarter: number }) => (st.quarter >= 1 && st.quarter <= 4 ? `${st.year}年${chineseQuarter(st.quarter)}` : `${st.year}年度`);
 /** 64 hex characters in groups of 8, so two people can read them aloud to each other. */
 const grouped = (hex: string) => hex.replace(/(.{8})(?=.)/g, '$1 ');

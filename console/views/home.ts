@@ -2,6 +2,7 @@
 import { workingDaysBetween } from '../../domain/calendar';
 import { chineseDate } from '../../domain/documents/html';
 import type { TaskRow } from '../../stores/console-store';
+import { departmentLabel } from './labels';
 import { html, page, type Viewer } from './layout';
 
 export const TASK_LABELS: Record<string, string> = {
@@ -15,7 +16,7 @@ export const TASK_LABELS: Record<string, string> = {
   'unit-replacement-decision': '替换审批',
   'handover-decision': '移交审批',
   'witness-commit': '抽取见证：提交承诺',
-  'witness-reveal': '抽取见证：公开随机数',
+  'witness-reveal': '抽取见证：揭示',
   'change-list': '提交变更清单',
   publication: '公示发布',
   parked: '暂停待处理（补正数据后恢复）',
@@ -23,17 +24,27 @@ export const TASK_LABELS: Record<string, string> = {
 
 /** Working days from `today` to `deadline` (negative when past); null when the calendar does not cover them. */
 export function workingDaysLeft(today: string, deadline: string): number | null {
+  // Remembered per pair: a list's rows share a few deadlines, and counting walks every day between.
+  const key = `${today} ${deadline}`;
+  const known = daysLeftCache.get(key);
+  if (known !== undefined) return known;
+  let left: number | null;
   try {
-    return workingDaysBetween(today, deadline);
+    left = workingDaysBetween(today, deadline);
   } catch {
-    return null;
+    left = null;
   }
+  if (daysLeftCache.size >= 10_000) daysLeftCache.clear();
+  daysLeftCache.set(key, left);
+  return left;
 }
+const daysLeftCache = new Map<string, number | null>();
 
 /** The page where the task is done, when the console has it yet. */
 export function taskHref(t: TaskRow): string | null {
   if (t.kind === 'approve-handover' || t.kind === 'approve-recusal' || t.kind === 'approve-replacement') return `/approval?task=${encodeURIComponent(t.key)}`;
   if ((t.kind === 'result' || t.kind === 'inspection-result') && t.unitId) return `/inspection?campaign=${encodeURIComponent(t.campaignId)}&unit=${encodeURIComponent(t.unitId)}`;
+  if (t.kind === 'witness-commit' || t.kind === 'witness-reveal') return `/ceremony?campaign=${encodeURIComponent(t.campaignId)}`;
   return null;
 }
 function taskLink(t: TaskRow) {
@@ -57,7 +68,7 @@ export function homePage(viewer: Viewer, tasks: readonly TaskRow[], today: strin
       return html`<tr class="${overdue ? 'overdue' : ''}">
   <td data-label="事项">${taskLink(t)}</td>
   <td data-label="检查对象">${t.unitName ?? ''}${t.unitId ? html` <span class="code">${t.unitId}</span>` : ''}</td>
-  <td data-label="所属">${t.department ?? ''}</td>
+  <td data-label="所属">${departmentLabel(t.department, t.detail)}</td>
   <td data-label="期限">${t.deadline ? chineseDate(t.deadline) : '—'}</td>
   <td data-label="剩余">${daysText(left, overdue)}</td>
 </tr>`;

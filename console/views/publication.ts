@@ -3,6 +3,7 @@
 import { chineseDate } from '../../domain/documents/html';
 import type { CampaignRow } from '../../stores/console-store';
 import type { CampaignStatus } from '../../workflows/definitions';
+import { parkedReasonLabel } from './labels';
 import { campaignPhaseLabel, quarterHref } from './quarter';
 import { csrfField, html, page, type Viewer } from './layout';
 
@@ -57,7 +58,7 @@ export function publicationPage(viewer: Viewer, v: PublicationView): string {
   const resume = parked
     ? html`<section class="card">
   <h2>公示暂停待处理</h2>
-  <p class="error" role="alert">${parked.reason}</p>
+  <p class="error" role="alert">${parkedReasonLabel(parked.reason)}</p>
   <p class="hint">请先补正数据（如名录、检查结果），再重新生成公示。</p>
   ${
     v.canResume

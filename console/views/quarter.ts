@@ -7,34 +7,12 @@ import type { CampaignRow, InspectionRow, TaskRow } from '../../stores/console-s
 import type { AnnualPlanStatus } from '../../workflows/definitions';
 import { departmentChart, findingsChart, progressChart, type DepartmentProgress, type FindingsCounts, type ProgressChartInput } from '../charts';
 import type { QuarterCounts, QuarterDates } from '../quarter-figures';
-import { STEP_NAMES } from '../../mail/notices';
 import { TASK_LABELS } from './home';
+import { CAMPAIGN_PHASES, campaignPhaseLabel, departmentLabel, handlingLabel, inspectionPhaseLabel, parkedText, taskStatusLabel } from './labels';
 import { csrfField, html, type Html, message, page, type Viewer } from './layout';
 
-export const CAMPAIGN_PHASES: ReadonlyArray<{ phase: string; label: string }> = [
-  { phase: 'update-window', label: '名录更新' },
-  { phase: 'freeze', label: '名录冻结' },
-  { phase: 'draw', label: '随机抽取' },
-  { phase: 'inspection', label: '实施检查' },
-  { phase: 'publication', label: '结果公示' },
-  { phase: 'closed', label: '已结束' },
-];
-export const campaignPhaseLabel = (p: string): string => (p === 'parked' ? '暂停待处理' : (CAMPAIGN_PHASES.find((x) => x.phase === p)?.label ?? p));
-
-const INSPECTION_PHASES: Record<string, string> = {
-  notify: '告知中',
-  inspection: '检查中',
-  'unit-replacement': '替换审批中',
-  'handover-approval': '移交审批中',
-  handover: '移交办理中',
-  done: '已办结',
-  replaced: '已替换',
-  parked: '暂停待处理',
-};
-export const inspectionPhaseLabel = (p: string): string => INSPECTION_PHASES[p] ?? p;
-/** A parked step in Chinese, as the 【待处理】 notice names it; the reason is the system's record. */
-export const parkedText = (step: string | null | undefined, reason: string | null | undefined): string =>
-  `“${step ? (STEP_NAMES[step] ?? step) : '—'}”已暂停${reason ? `，原因（系统记录）：${reason}` : ''}`;
+// Re-exported: publication.ts reads the phase names from here.
+export { campaignPhaseLabel, inspectionPhaseLabel, parkedText };
 
 const quarterName = (c: Pick<CampaignRow, 'year' | 'quarter'>) => `${c.year}年${chineseQuarter(c.quarter)}`;
 export const quarterHref = (campaignId: string) => `/quarter?campaign=${encodeURIComponent(campaignId)}`;
@@ -165,10 +143,7 @@ ${rows.map(
 )}
 </tbody></table>`;
 }
-const departmentName = (r: InspectionRow) => {
-  const n = (r.detail as { departmentName?: unknown }).departmentName;
-  return typeof n === 'string' ? n : r.department;
-};
+const departmentName = (r: InspectionRow) => departmentLabel(r.department, r.detail);
 
 /** The part of the quarter page htmx reloads every 30 seconds (without JavaScript: reload the page). */
 export function quarterLive(v: QuarterLiveView): Html {
@@ -210,6 +185,7 @@ export function quarterInspectionPage(viewer: Viewer, r: InspectionRow, tasks: r
   <tr><th>检查组</th><td>${r.team.map(names).join('、') || '—'}</td></tr>
   <tr><th>状态</th><td class="${r.overdue && r.phase !== 'done' ? 'overdue' : ''}">${inspectionPhaseLabel(r.phase)}${r.overdue ? '（逾期）' : ''}</td></tr>
   <tr><th>检查期限</th><td>${dateText(r.deadline)}</td></tr>
+  ${d.handling ? html`<tr><th>处理方式</th><td>${handlingLabel(d.handling)}</td></tr>` : ''}
   ${d.approvalDue ? html`<tr><th>审批期限</th><td>${dateText(d.approvalDue)}</td></tr>` : ''}
   ${r.parked ? html`<tr><th>暂停原因</th><td>${parkedText(d.parkedStep, r.parkedReason)}（数据补正后由支队领导或系统管理员恢复：ssj inspection resume）</td></tr>` : ''}
   ${d.replacedBy ? html`<tr><th>替换为</th><td class="code">${d.replacedBy}</td></tr>` : ''}
@@ -218,7 +194,7 @@ export function quarterInspectionPage(viewer: Viewer, r: InspectionRow, tasks: r
 ${
   tasks.length
     ? html`<table class="cards"><thead><tr><th>事项</th><th>状态</th><th>期限</th><th>处理人</th></tr></thead><tbody>${tasks.map(
-        (t) => html`<tr><td data-label="事项">${TASK_LABELS[t.kind] ?? t.kind}</td><td data-label="状态">${t.status === 'open' ? '待办' : t.status === 'done' ? '已处理' : '已取消'}</td><td data-label="期限">${dateText(t.deadline)}</td><td data-label="处理人">${t.decidedBy ? names(t.decidedBy) : '—'}</td></tr>`,
+        (t) => html`<tr><td data-label="事项">${TASK_LABELS[t.kind] ?? t.kind}</td><td data-label="状态">${taskStatusLabel(t.status)}</td><td data-label="期限">${dateText(t.deadline)}</td><td data-label="处理人">${t.decidedBy ? names(t.decidedBy) : '—'}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="empty">没有相关事项。</p>`
 }
