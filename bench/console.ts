@@ -2,9 +2,12 @@
 // 5,000 inspections, against the same server's /healthz in the same run. The projection tables
 // are seeded directly through the store (activities/steps/projection-rows.ts projectInspection, the
 // activity's own writer), not by running 5,000 workflows. Measured over real HTTP on loopback:
-// the inspector's task list (工作台 /) and the manager's approvals (/approvals). A result
-// submission is NOT measured here: it needs a running inspection workflow per request (see the
-// report). Usage: npm run bench:console [-- --units 5000 --requests 2000]
+// the inspector's task list (工作台 /) and the manager's approvals (/approvals). The clients run in
+// a process of their own (bench/console-load.ts); `--clients in-process` runs them in the server's
+// process, as the first version of this bench did. Result submission: bench/console-submit.ts.
+// Usage: npm run bench:console [-- --units 5000 --requests 2000 --clients forked|in-process
+//   --submit-units 5000 --submissions 300 --no-submit --submit-only --console-log]
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +18,8 @@ import { buildConsole } from '../console/server';
 import { loadConsoleSettings } from '../console/settings';
 import type { Person } from '../domain/registry';
 import { openConsoleStore } from '../stores/open';
+import { runLoad, type LoadJob, type LoadResult } from './console-load';
+import { benchSubmissions, PASSWORD, signIn } from './console-submit';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,7 +29,6 @@ const UNITS = arg('units', 5000);
 const REQUESTS = arg('requests', 2000);
 const INSPECTORS = 200;
 const MANAGERS = ['M001', 'M002', 'M003', 'M004'];
-const PASSWORD = 'bench password 1';
 
 const person = (id: string, roles: Person['roles']): Person => ({ id, name: `人员${id}`, department: 'section-1', roles, email: null, inspector: null, active: true });
 const inspectorId = (i: number) => `I${String(i).padStart(3, '0')}`;
@@ -57,45 +61,46 @@ async function seed(store: Awaited<ReturnType<typeof openConsoleStore>>) {
   }
 }
 
-async function signIn(url: string, login: string): Promise<string> {
-  const form = await fetch(`${url}/login`);
-  const anon = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await fetch(`${url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: anon },
-    body: new URLSearchParams({ _csrf: csrf, login, password: PASSWORD }).toString(),
-  });
-  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  if (res.status !== 303 || !session) throw new Error(`sign-in of ${login} failed: HTTP ${res.status}`);
-  return session;
+const clientsAt = process.argv.indexOf('--clients');
+const IN_PROCESS = clientsAt > 0 && process.argv[clientsAt + 1] === 'in-process';
+
+/** Runs load jobs in the forked load generator (or in this process with --clients in-process). */
+export function loadGenerator(inProcess = IN_PROCESS): { run(job: LoadJob): Promise<LoadResult>; close(): void } {
+  if (inProcess) return { run: runLoad, close: () => undefined };
+  const child = fork(path.join(__dirname, 'console-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    run: (job) =>
+      new Promise((resolve, reject) => {
+        const exited = (code: number | null) => reject(new Error(`the load generator exited (${code})`));
+        child.once('exit', exited);
+        child.once('message', (m: { result?: LoadResult; error?: string }) => {
+          child.off('exit', exited);
+          if (m.result) resolve(m.result);
+          else reject(new Error(`load generator: ${m.error}`));
+        });
+        child.send(job);
+      }),
+    close: () => child.kill(),
+  };
 }
 
-/** `total` GETs of `path`, `concurrency` at a time, each with one of the sessions; latencies in ms. */
-async function load(url: string, pathname: string, sessions: string[], concurrency: number, total: number) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, w) => {
-      while (next < total) {
-        const n = next++;
-        const t0 = performance.now();
-        const res = await fetch(`${url}${pathname}`, { headers: sessions.length ? { cookie: sessions[(n + w) % sessions.length]! } : {} });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`${pathname}: HTTP ${res.status}`);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  return { p50: pct(50), p95: pct(95), perSecond: total / seconds };
-}
+const flag = (name: string) => process.argv.includes(`--${name}`);
 
 async function main() {
+  const clients = loadGenerator();
+  try {
+    if (!flag('submit-only')) await benchLists(clients);
+    if (!flag('no-submit')) {
+      process.stdout.write('\nresult submission\n');
+      const units = arg('submit-units', UNITS);
+      await benchSubmissions({ units, perLevel: arg('submissions', Math.min(300, Math.floor(units / 4))), levels: [8, 32, 128], consoleLog: flag('console-log'), run: clients.run, log: (line) => process.stdout.write(`${line}\n`) });
+    }
+  } finally {
+    clients.close();
+  }
+}
+
+async function benchLists(clients: ReturnType<typeof loadGenerator>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-console-'));
   const settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '10000' } });
   const store = await openConsoleStore(settings.store);
@@ -117,21 +122,27 @@ async function main() {
     const managerSessions = await Promise.all(MANAGERS.map((m) => signIn(url, m.toLowerCase())));
     process.stdout.write(`signed in ${inspectors.length + MANAGERS.length} users in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 
-    await load(url, '/healthz', [], 8, 200); // warm-up
-    await load(url, '/approvals', managerSessions, 8, 100);
-    process.stdout.write('\nconcurrency  page                    p50 ms   p95 ms   req/s   p95 target\n');
+    const get = (pathname: string, sessions: string[], concurrency: number, total: number) => clients.run({ url, pathname, sessions, concurrency, total, expectStatus: 200 });
+    await get('/healthz', [], 8, 200); // warm-up
+    await get('/approvals', managerSessions, 8, 100);
+    process.stdout.write(`\nclients ${IN_PROCESS ? 'in the server\'s process' : 'in a process of their own'}; ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} load average at the start\n`);
+    // The server's CPU time per request: with the clients in their own process, a figure that other
+    // work on the machine does not inflate the way it inflates latencies.
+    process.stdout.write('concurrency  page                    p50 ms   p95 ms   req/s  cpu ms/req  p95 target\n');
     for (const c of [8, 32, 128]) {
       for (const [label, pathname, sessions] of [
         ['/healthz (baseline)', '/healthz', []],
         ['inspector task list /', '/', inspectorSessions],
         ['manager /approvals', '/approvals', managerSessions],
       ] as const) {
-        const r = await load(url, pathname, [...sessions], c, REQUESTS);
+        const cpu = process.cpuUsage();
+        const r = await get(pathname, [...sessions], c, REQUESTS);
+        const used = process.cpuUsage(cpu);
+        const cpuPerRequest = IN_PROCESS ? '' : ((used.user + used.system) / 1000 / REQUESTS).toFixed(2);
         const target = c === 32 && pathname !== '/healthz' ? (r.p95 < 100 ? 'met (<100)' : 'MISSED (<100)') : '';
-        process.stdout.write(`${String(c).padStart(11)}  ${label.padEnd(22)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(7)}  ${r.perSecond.toFixed(0).padStart(6)}   ${target}\n`);
+        process.stdout.write(`${String(c).padStart(11)}  ${label.padEnd(22)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p95.toFixed(1).padStart(7)}  ${r.perSecond.toFixed(0).padStart(6)}  ${cpuPerRequest.padStart(10)}  ${target}\n`);
       }
     }
-    process.stdout.write('\nresult submission: not measured (needs a running inspection workflow per request; see the report)\n');
   } finally {
     await app.close();
     await store.close();

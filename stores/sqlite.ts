@@ -17,7 +17,24 @@ export function openSqliteDatabase(file: string): SqlDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 0');
   db.pragma('foreign_keys = ON');
+  // 64 MB of page cache (the default is 2 MB): a quarter's projection and registry stay in memory.
+  db.pragma('cache_size = -65536');
   return new SqliteDatabase(db, path.resolve(file));
+}
+
+/** Prepared statements by SQL text, per connection: preparing costs more than running a list query. */
+const STATEMENT_CACHE_SIZE = 500;
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(sql, statement);
+  }
+  return statement;
 }
 
 class SqliteExecutor implements SqlExecutor {
@@ -25,14 +42,14 @@ class SqliteExecutor implements SqlExecutor {
   constructor(protected readonly db: Database.Database) {}
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.db.prepare(sql).all(...params) as T[];
+    return prepared(this.db, sql).all(...params) as T[];
   }
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.db.prepare(sql).get(...params) as T | undefined;
+    return prepared(this.db, sql).get(...params) as T | undefined;
   }
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     // A statement with RETURNING must be stepped through `all`; run() is for the rest.
-    return { changes: this.db.prepare(sql).run(...params).changes };
+    return { changes: prepared(this.db, sql).run(...params).changes };
   }
   async exec(sql: string): Promise<void> {
     this.db.exec(sql);
