@@ -11,7 +11,8 @@ import { firstIssue, handoverDecisionSchema, type HandoverDecision } from '../do
 import type { ReasonCodeEntry } from '../domain/programme';
 import type { ConsoleStore, TaskRow } from '../stores/console-store';
 import type { InspectionStatus } from '../workflows/definitions';
-import { registerDocuments, type ConsoleDocuments } from './documents';
+import { documentCsp, registerDocuments, type ConsoleDocuments } from './documents';
+import { handoverPreview, type HandoverPreview } from './handover-preview';
 import { alreadyDecidedPage, approvalPage, approvalsPage, decidedPage } from './views/approvals';
 import { problemPage } from './views/auth-pages';
 import type { Viewer } from './views/layout';
@@ -75,11 +76,14 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
       throw err;
     }
   };
-  /** The approval form, with the team's names (id in brackets) from the registry. */
+  /** A hand-over still awaiting its decision: the document its approval would issue (预览). */
+  const previewOf = async (t: TaskRow, status: InspectionStatus | null): Promise<HandoverPreview | null> =>
+    t.kind === HANDOVER_TASK && status?.phase === 'handover-approval' ? handoverPreview(documents?.handoverPreview ?? null, status) : null;
+  /** The approval form, with the team's names (id in brackets) from the registry, and a hand-over's document preview first. */
   const form = async (viewer: Viewer, t: TaskRow, status: InspectionStatus | null, error: string | null = null) => {
     const names = await Promise.all((status?.team ?? []).map(async (id) => `${(await ctx.personName(id)) ?? id}（${id}）`));
     const subject = await subjectOf(t);
-    return approvalPage(viewer, t, status, names, rejectionReasons, error, subject);
+    return approvalPage(viewer, t, status, names, rejectionReasons, error, subject, await previewOf(t, status));
   };
   /** For a recusal: the inspector stepping aside and who asked, by name. */
   const subjectOf = async (t: TaskRow) => {
@@ -110,6 +114,18 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
       return ctx.html(reply, alreadyDecidedPage(ctx.viewerOf(req)!, t, d.by, d.at, await statusOf(t)));
     }
     return ctx.html(reply, await form(ctx.viewerOf(req)!, t, await statusOf(t)));
+  });
+
+  // The preview itself, framed by the approval page: the document page under the issued documents'
+  // policy (no script, sandboxed), framable by the console alone.
+  app.get('/approval/preview', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, managers))) return;
+    const t = await taskOf((req.query as Record<string, unknown>).task);
+    if (!t) return noSuchTask(req, reply);
+    const preview = await previewOf(t, await statusOf(t));
+    if (!preview?.html) return ctx.html(reply, problemPage('没有可预览的文书', preview ? preview.missing.join('') : '此事项已处理或不是移交审批，没有拟发文书可预览。', ctx.viewerOf(req)), 404);
+    await ctx.audit(req, 'document.previewed', t.key, { kind: preview.kind, campaignId: t.campaignId, unitId: t.unitId });
+    return reply.header('content-security-policy', documentCsp("'self'")).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(preview.html);
   });
 
   app.post('/approval', async (req, reply) => {

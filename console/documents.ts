@@ -11,6 +11,7 @@ import { SqlCampaignStore } from '../stores/campaign-store';
 import type { SqlDatabase } from '../stores/sql';
 import type { DocumentRef } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
+import type { HandoverPreviewSource } from './handover-preview';
 import { problemPage } from './views/auth-pages';
 
 /** Where the console reads issued documents: the shared store the workers write them to. */
@@ -19,6 +20,8 @@ export interface ConsoleDocuments {
   html(campaignId: string, number: string): Promise<string | null>;
   /** Its stored PDF, null when none was made (PDFs off, or no Chromium on the worker's host). */
   pdf(number: string): Promise<Buffer | null>;
+  /** The facts the hand-over approval's preview is built from (console/handover-preview.ts); without it, no preview. */
+  handoverPreview?: HandoverPreviewSource;
 }
 
 export function storeDocuments(db: SqlDatabase): ConsoleDocuments {
@@ -32,6 +35,14 @@ export function storeDocuments(db: SqlDatabase): ConsoleDocuments {
       return (await storedDocumentPdf(blobs, number))?.pdf ?? null;
     },
   };
+}
+
+/**
+ * A document page's policy: self-contained, its own inline print CSS, never a script. The approval
+ * page frames its preview ('self', sandboxed); an issued document is opened on its own ('none').
+ */
+export function documentCsp(frameAncestors: "'none'" | "'self'"): string {
+  return `${frameAncestors === "'self'" ? 'sandbox; ' : ''}default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors ${frameAncestors}; base-uri 'none'; form-action 'none'`;
 }
 
 /** Roles that see every inspection's documents; an inspector sees only their team's. */
@@ -88,7 +99,7 @@ export function registerDocuments(app: FastifyInstance, ctx: RouteContext, tempo
     await ctx.audit(req, 'document.viewed', d.number, { format: 'html', campaignId: d.campaignId, unitId: d.unitId });
     // The document as issued: self-contained, its own inline print CSS, never a script.
     return reply
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+      .header('content-security-policy', documentCsp("'none'"))
       .type('text/html; charset=utf-8')
       .send(page);
   });

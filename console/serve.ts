@@ -12,6 +12,7 @@ import { SqlBlobStore } from '../stores/blob-store';
 import { ResultDraftStore } from '../stores/result-drafts';
 import { codecEndpointFromEnv } from './codec';
 import { storeDocuments } from './documents';
+import { storeHandoverPreview } from './handover-preview';
 import { inspectionRegistry } from './inspection-registry';
 import { registryPeople } from './people';
 import { buildConsole } from './server';
@@ -40,7 +41,7 @@ export async function serveConsole(o: { runtime: RuntimeSettings; settings: Cons
     taskQueue: runtime.temporal.taskQueue,
     dataDir: runtime.dataDir,
   };
-  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, registry: registryStore, documents: storeDocuments(db), codec: codecEndpointFromEnv(), logger: o.logger ?? false });
+  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, registry: registryStore, documents: { ...storeDocuments(db), handoverPreview: storeHandoverPreview(db, { unit: registry.unit, issuer: programme.detachment.name }) }, codec: codecEndpointFromEnv(), logger: o.logger ?? false });
   await app.listen({ host: settings.host, port: settings.port });
   return {
     app,

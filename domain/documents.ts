@@ -29,6 +29,14 @@ export const DOCUMENT_KIND_MARKS: Record<DocumentKind, string> = {
 /** The default issuer abbreviation: 信(阳)环(境)执(法支队). */
 export const DEFAULT_ISSUER_ABBREVIATION = '信环执';
 
+/**
+ * A preview's number: the document is numbered only when it is issued (the manager's approval
+ * reserves the number), so the approval page shows this in its place.
+ */
+export const PENDING_NUMBER = '（审批后编号）';
+/** A preview's approval line: the leader in charge has not yet decided. */
+export const PENDING_APPROVAL = 'pending';
+
 const NUMBER_RE = /^(\p{Script=Han}{1,12}?)(监|交|移|计)〔(\d{4})〕第(\d{3,6})号$/u;
 
 /**
@@ -97,8 +105,8 @@ const caseDocumentBase = z.object({
   requestedAction: text,
   /** Date by which the recipient is asked to report back; null: no deadline stated. */
   replyBy: realDate.nullable(),
-  /** The leader in charge's approval of the hand-over (分管领导同意). */
-  approval: z.object({ by: text, on: realDate }).nullable(),
+  /** The leader in charge's approval of the hand-over (分管领导同意); `pending` in a preview before the decision. */
+  approval: z.union([z.object({ by: text, on: realDate }), z.literal(PENDING_APPROVAL)]).nullable(),
   evidence: z.array(text).default([]),
   issuedOn: realDate,
 });
@@ -174,6 +182,7 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string
 }
 
 function checkNumber(number: string, kind: DocumentKind, issuedOn: string, what: string): void {
+  if (number === PENDING_NUMBER) return;
   const p = parseDocumentNumber(number);
   if (!p) throw new DocumentInputError(`${what}: number "${number}" does not follow the scheme, e.g. ${formatDocumentNumber(kind, 2023, 1)}`);
   if (p.kind !== kind) throw new DocumentInputError(`${what}: number "${number}" belongs to the ${p.kind} series, not ${kind}`);
@@ -314,9 +323,11 @@ export function supervisionNotice(input: CaseDocumentInput): OfficialDocument {
     `${chineseDate(d.checkedOn)}，我支队在${d.campaign}中，由执法人员${inspectorsLine(d.inspectors)}对${d.unit.name}（统一社会信用代码/编码：${d.unit.id}${d.unit.address ? `；地址：${d.unit.address}` : ''}）进行了${METHOD_NAMES[d.method]}，发现该单位存在以下问题：`,
     sentence(d.findings),
     `上述行为涉嫌违反${d.legalBasis.join('、')}的规定。`,
-    d.approval
-      ? `经分管领导${d.approval.by}于${chineseDate(d.approval.on)}同意，现将该案件移交你大队依法查处。`
-      : '现将该案件移交你大队依法查处。',
+    d.approval === PENDING_APPROVAL
+      ? '经分管领导（审批后填写）同意，现将该案件移交你大队依法查处。'
+      : d.approval
+        ? `经分管领导${d.approval.by}于${chineseDate(d.approval.on)}同意，现将该案件移交你大队依法查处。`
+        : '现将该案件移交你大队依法查处。',
     `请你大队${actionPhrase(d.requestedAction)}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将查处结果书面报送我支队` : ''}。`,
   ];
   const evidence = d.evidence.length ? `附：证据材料（${d.evidence.join('；')}）` : null;
@@ -347,7 +358,7 @@ export function transferForm(input: CaseDocumentInput): OfficialDocument {
     ['处理建议', actionPhrase(d.requestedAction)],
     ['办结反馈期限', d.replyBy ? `${chineseDate(d.replyBy)}前` : '—'],
     ['证据材料', d.evidence.length ? d.evidence.join('；') : '—'],
-    ['分管领导意见', d.approval ? `同意移交。${d.approval.by}　${chineseDate(d.approval.on)}` : '—'],
+    ['分管领导意见', d.approval === PENDING_APPROVAL ? '（审批后填写）' : d.approval ? `同意移交。${d.approval.by}　${chineseDate(d.approval.on)}` : '—'],
     ['移交人（签字）', ''],
     ['接收人（签字）', ''],
   ];

@@ -372,8 +372,13 @@ export class SqlCampaignStore implements CampaignStore {
       onTime ? 1 : 0,
       at,
     ]);
-    const r = (await this.db.get<Row>('SELECT report_json, on_time FROM results WHERE campaign_id = ? AND unit_id = ?', [campaignId, unitId]))!;
-    return { report: json(r.report_json) as ResultReport, onTime: Number(r.on_time) === 1 };
+    return (await this.result(campaignId, unitId))!;
+  }
+
+  /** One unit's stored result, undefined when none was recorded. */
+  async result(campaignId: string, unitId: string): Promise<{ report: ResultReport; onTime: boolean } | undefined> {
+    const r = await this.db.get<Row>('SELECT report_json, on_time FROM results WHERE campaign_id = ? AND unit_id = ?', [campaignId, unitId]);
+    return r ? { report: json(r.report_json) as ResultReport, onTime: Number(r.on_time) === 1 } : undefined;
   }
 
   async results(campaignId: string): Promise<StoredResult[]> {

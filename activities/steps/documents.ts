@@ -6,8 +6,9 @@
 // stored once per number in the blob store (files/documents/document-pdf.ts). A PDF that could not
 // be made never holds the document back: it goes as HTML, and the gap is recorded for
 // `ssj quarter status` in the notice-problem log.
-import { annualPlan, annualPlanFromProgramme, chineseQuarter, formatDocumentNumber, referralLetter, supervisionNotice, transferForm, type CaseDocumentInput, type OfficialDocument } from '../../domain/documents';
-import { parseEvidenceRef, type ResultReport } from '../../domain/outcomes';
+import { annualPlan, annualPlanFromProgramme, formatDocumentNumber } from '../../domain/documents';
+import { caseDocumentInput, caseDocumentRecipient, renderCaseDocument, rosterName } from '../../domain/documents/case-document';
+import type { ResultReport } from '../../domain/outcomes';
 import { NEEDS_DATA } from '../../domain/parking';
 import type { ResolvedClock } from '../../domain/programme-clock';
 import type { Roster } from '../../stores/campaign-store';
@@ -98,56 +99,41 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
       if (!unit?.address?.trim()) {
         throw refuse(`unit ${a.unitId}: the registry has no address for it, which the ${a.what} document needs; add the unit's address in the registry, then resume the inspection`, NEEDS_DATA);
       }
-      let recipient: Roster['departments'][number] | undefined;
-      let kind: 'supervision-notice' | 'transfer-form' | 'referral';
-      if (a.what === 'referral') {
-        const to = a.report.result.referTo;
-        recipient = roster.departments.find((d) => d.id === to);
-        if (!recipient) throw refuse(`unit ${a.unitId}: the agency ${String(to)} to refer to is not in the registry's departments; add it to the registry, then resume the inspection`, NEEDS_DATA);
-        kind = 'referral';
-      } else {
-        const area = unit?.jurisdiction;
-        recipient = roster.departments.find((d) => (d.kind === 'county-brigade' || d.kind === 'direct-brigade') && d.jurisdiction === area);
-        if (!recipient) {
-          const covered = roster.departments.filter((d) => d.kind === 'county-brigade' || d.kind === 'direct-brigade').map((d) => `${d.id}: ${d.jurisdiction}`);
-          throw refuse(
-            `unit ${a.unitId}: no brigade covers its area ${String(area)} (brigades of the frozen roster: ${covered.join(', ') || 'none'}); correct the unit's area (jurisdiction) in the registry, then resume the inspection`,
-            NEEDS_DATA,
-          );
+      const found = caseDocumentRecipient(a.what, a.report, unit.jurisdiction, roster.departments);
+      if ('problem' in found) {
+        if (found.problem === 'unknown-agency') {
+          throw refuse(`unit ${a.unitId}: the agency ${String(found.agency)} to refer to is not in the registry's departments; add it to the registry, then resume the inspection`, NEEDS_DATA);
         }
-        kind = recipient.kind === 'county-brigade' ? 'supervision-notice' : 'transfer-form';
+        const covered = found.brigades.map((d) => `${d.id}: ${d.jurisdiction}`);
+        throw refuse(
+          `unit ${a.unitId}: no brigade covers its area ${String(found.area)} (brigades of the frozen roster: ${covered.join(', ') || 'none'}); correct the unit's area (jurisdiction) in the registry, then resume the inspection`,
+          NEEDS_DATA,
+        );
       }
-      const issuer = roster.departments.find((d) => d.id === a.department);
-      const inspectors = a.report.present.map((id) => {
-        const p = roster.people.find((x) => x.id === id);
-        return { name: p?.name ?? id, certificateNo: p?.certificateNo ?? '（未登记）' };
-      });
-      const approver = a.approval ? (roster.people.find((p) => p.id === a.approval!.by)?.name ?? a.approval.by) : null;
+      const { kind, recipient } = found;
       const year = Number(a.issuedOn.slice(0, 4));
       const doc = await store.allocateDocument(
         a.key,
         { kind, year, campaignId: a.campaignId, unitId: a.unitId, recipient: recipient.id },
         (seq) => formatDocumentNumber(kind, year, seq),
         (number) => {
-          const input: CaseDocumentInput = {
-            number,
-            issuer: { name: deps.programme.detachment.name, office: issuer?.name },
-            recipient: { name: recipient!.name },
-            unit: { id: a.unitId, name: unit?.name ?? a.unitId, address: unit?.address ?? '' },
-            campaign: `${c.year}年${chineseQuarter(c.quarter)}污染源日常监管“双随机、一公开”抽查`,
-            checkedOn: a.report.checkedOn,
-            method: a.method,
-            inspectors,
-            findings: a.report.result.outcome === 'problems-found' ? a.report.result.description : '',
-            legalBasis: ['《中华人民共和国环境保护法》'],
-            requestedAction: kind === 'referral' ? '请依法调查处理，并将处理结果函告我支队。' : '请依法调查处理，并于处理完毕后反馈结果。',
-            replyBy: null,
-            approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
-            // An uploaded file is named by its file name; its hash stays in the record, not the letter.
-            evidence: a.report.evidence.map((e) => parseEvidenceRef(e)?.fileName ?? e),
-            issuedOn: a.issuedOn,
-          };
-          const d: OfficialDocument = kind === 'supervision-notice' ? supervisionNotice(input) : kind === 'transfer-form' ? transferForm(input) : referralLetter(input);
+          const d = renderCaseDocument(
+            kind,
+            caseDocumentInput({
+              kind,
+              number,
+              issuer: deps.programme.detachment.name,
+              office: roster.departments.find((d) => d.id === a.department)?.name,
+              recipient,
+              unit: { id: a.unitId, name: unit.name, address: unit.address },
+              campaign: c,
+              report: a.report,
+              method: a.method,
+              people: roster.people,
+              approval: a.approval,
+              issuedOn: a.issuedOn,
+            }),
+          );
           return { title: d.title, html: d.html, text: d.text };
         },
         new Date().toISOString(),
@@ -158,9 +144,9 @@ export function documentActivities(ctx: StepContext, deliver: Deliver) {
         doc,
         pdf: pdf.pdf,
         receiver: recipient.name,
-        unit: { code: a.unitId, name: unit?.name ?? a.unitId },
+        unit: { code: a.unitId, name: unit.name },
         findings: a.report.result.outcome === 'problems-found' ? a.report.result.description : '',
-        approval: a.approval && approver ? { by: approver, on: a.approval.on } : null,
+        approval: a.approval ? { by: rosterName(roster.people, a.approval.by), on: a.approval.on } : null,
       });
       const delivery = await deliver(
         a.key,

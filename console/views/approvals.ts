@@ -6,6 +6,7 @@ import type { ReasonCodeEntry } from '../../domain/programme';
 import type { TaskRow } from '../../stores/console-store';
 import type { DocumentRef, InspectionStatus } from '../../workflows/definitions';
 import { documentLinks } from '../documents';
+import type { HandoverPreview } from '../handover-preview';
 import { TASK_LABELS, taskHref, workingDaysLeft } from './home';
 import { departmentLabel } from './labels';
 import { csrfField, html, message, page, type Viewer } from './layout';
@@ -21,6 +22,22 @@ export function documentsSection(docs: readonly { ref: DocumentRef; html: string
   <ul>
     ${docs.map((d) => html`<li>${DOCUMENT_LABELS[d.ref.kind] ?? d.ref.kind} <span class="code">${d.ref.number}</span>：<a href="${d.html}" target="_blank" rel="noopener">查看（HTML）</a> <a href="${d.pdf}" download>下载 PDF</a></li>`)}
   </ul>
+</section>`;
+}
+
+/**
+ * The document a hand-over's approval would issue, before the decision: framed from
+ * /approval/preview (sandboxed, no script), marked 预览（未发文）, with what could not be found.
+ */
+function previewSection(t: TaskRow, p: HandoverPreview): Html {
+  const label = p.kind ? (DOCUMENT_LABELS[p.kind] ?? p.kind) : '移交文书';
+  const href = `/approval/preview?${new URLSearchParams({ task: t.key }).toString()}`;
+  return html`<section class="card document-preview">
+  <h2>拟发${label}　<span class="preview-mark">预览（未发文）</span></h2>
+  <p class="hint">同意移交后，系统按此内容编号发文${p.recipient ? html`，送${p.recipient}` : ''}；文号在批准后编定，分管领导意见在批准后填入。</p>
+  ${p.missing.length ? html`<ul class="missing">${p.missing.map((m) => html`<li>${m}</li>`)}</ul>` : ''}
+  ${p.html ? html`<iframe class="document-preview" src="${href}" sandbox title="${label}预览（未发文）"></iframe>
+  <p><a href="${href}" target="_blank" rel="noopener">在新窗口中查看预览</a></p>` : ''}
 </section>`;
 }
 
@@ -79,6 +96,7 @@ export function approvalPage(
   reasons: readonly ReasonCodeEntry[],
   error: string | null = null,
   subject: { inspector: string | null; requestedBy: string | null } = { inspector: null, requestedBy: null },
+  preview: HandoverPreview | null = null,
 ): string {
   const result = status?.result;
   const text = textOf(t.kind);
@@ -88,6 +106,7 @@ export function approvalPage(
     `${TASK_LABELS[t.kind] ?? t.kind}：${t.unitName ?? t.unitId ?? ''}`,
     html`${message('error', error)}
 ${status ? documentsSection(documentLinks(status.campaignId, status.unitId, status.documents)) : ''}
+${preview ? previewSection(t, preview) : ''}
 <section class="card">
   <table class="facts">
     <tr><th>检查对象</th><td>${t.unitName ?? ''} <span class="code">${t.unitId ?? ''}</span></td></tr>
