@@ -23,6 +23,8 @@ import type { ConsoleDocuments } from './documents';
 import { codecCsrfExempt, registerCodec, type CodecEndpointOptions } from './codec';
 import { registerInspections, type InspectionDeps } from './inspection';
 import { registerCeremony, witnessTasks } from './ceremony';
+import { brigadeDirectory, changeListTasks, registerChangeList } from './change-list';
+import { registerResume } from './resume';
 import { registerNoticeLinks } from './notice-links';
 import { registerOperationsPages, type OperationsDeps } from './quarter-pages';
 import { registerRegistries } from './registries';
@@ -85,6 +87,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         formAction: ["'self'"],
+        // The hand-over approval frames its document preview, served by the console (sandboxed).
+        frameSrc: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
       },
@@ -270,12 +274,15 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   if (settings.oidc) await registerOidc(app, { settings, oidc: settings.oidc, store, audit, now, html });
 
   // ---- signed-in pages ------------------------------------------------------------------------
+  const brigades = deps.registry ? brigadeDirectory(deps.registry) : null;
   app.get('/', async (req, reply) => {
     if (!(await requireSignIn(req, reply))) return;
     const { account } = req.signedIn!;
     const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, department: null });
-    const witness = deps.temporal ? await witnessTasks(deps.temporal, await store.listCampaigns(), account) : [];
-    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness], beijingDate(now().getTime())));
+    const campaigns = deps.temporal ? await store.listCampaigns() : [];
+    const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, account) : [];
+    const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, account) : [];
+    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness, ...changeLists], beijingDate(now().getTime())));
   });
 
   app.get('/audit', async (req, reply) => {
@@ -293,8 +300,10 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     registerApprovals(app, routes, deps.temporal, deps.rejectionReasons ?? [], deps.documents ?? null);
     if (deps.inspections) registerInspections(app, routes, deps.temporal, deps.inspections);
     registerCeremony(app, routes, deps.temporal);
+    if (brigades) registerChangeList(app, routes, deps.temporal, brigades);
     registerNoticeLinks(app, routes);
     if (deps.operations) registerOperationsPages(app, routes, deps.temporal, deps.operations);
+    if (deps.operations) registerResume(app, routes, deps.temporal);
   }
 
   registerRegistries(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.registry ?? null);
@@ -307,9 +316,23 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     if (status === 429) return html(reply, problemPage('请求过于频繁', '操作过于频繁，请稍后再试。', viewerOf(req)), 429);
     if (status < 500) return html(reply, problemPage('请求有误', '提交的内容无法处理，请返回重试。', viewerOf(req)), status);
     req.log.error(err);
+    // Temporal busy or unreachable (a query that no worker answered in time, the frontend down):
+    // say so, and that the action may not have happened, so nobody resubmits blindly.
+    if (temporalUnavailable(err)) {
+      void reply.header('Retry-After', '10');
+      return html(reply, problemPage('系统繁忙', '流程服务暂时繁忙或无法连接，本次操作可能尚未完成。请稍后刷新页面查看当前状态，再决定是否重新提交。', viewerOf(req)), 503);
+    }
     return html(reply, problemPage('系统错误', '系统暂时无法完成此操作，请稍后重试；如持续出现请联系系统管理员。', viewerOf(req)), 500);
   });
   return app;
+}
+
+/** A Temporal call that failed because the service is busy or unreachable, not because of the request. */
+export function temporalUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: number | string; cause?: unknown };
+  const text = `${e?.name ?? ''} ${e?.message ?? ''} ${String(e?.code ?? '')}`;
+  if (/query timed out|DEADLINE_EXCEEDED|UNAVAILABLE|deadline exceeded|Failed to connect|ECONNREFUSED|TransportError/i.test(text)) return true;
+  return e?.cause !== undefined && e.cause !== err ? temporalUnavailable(e.cause) : false;
 }
 
 /** 2023-01-12T01:02:03Z → 2023年1月12日 09:02 (Beijing time: what the users read). */

@@ -45,6 +45,7 @@ export function taskHref(t: TaskRow): string | null {
   if (t.kind === 'approve-handover' || t.kind === 'approve-recusal' || t.kind === 'approve-replacement') return `/approval?task=${encodeURIComponent(t.key)}`;
   if ((t.kind === 'result' || t.kind === 'inspection-result') && t.unitId) return `/inspection?campaign=${encodeURIComponent(t.campaignId)}&unit=${encodeURIComponent(t.unitId)}`;
   if (t.kind === 'witness-commit' || t.kind === 'witness-reveal') return `/ceremony?campaign=${encodeURIComponent(t.campaignId)}`;
+  if (t.kind === 'change-list') return `/change-list?campaign=${encodeURIComponent(t.campaignId)}`;
   return null;
 }
 function taskLink(t: TaskRow) {

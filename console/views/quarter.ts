@@ -8,6 +8,7 @@ import type { AnnualPlanStatus } from '../../workflows/definitions';
 import { departmentChart, findingsChart, progressChart, type DepartmentProgress, type FindingsCounts, type ProgressChartInput } from '../charts';
 import type { QuarterCounts, QuarterDates } from '../quarter-figures';
 import { TASK_LABELS } from './home';
+import { mayResume, resumeForm } from './resume';
 import { CAMPAIGN_PHASES, campaignPhaseLabel, departmentLabel, handlingLabel, inspectionPhaseLabel, parkedText, taskStatusLabel } from './labels';
 import { csrfField, html, type Html, message, page, type Viewer } from './layout';
 
@@ -187,9 +188,10 @@ export function quarterInspectionPage(viewer: Viewer, r: InspectionRow, tasks: r
   <tr><th>检查期限</th><td>${dateText(r.deadline)}</td></tr>
   ${d.handling ? html`<tr><th>处理方式</th><td>${handlingLabel(d.handling)}</td></tr>` : ''}
   ${d.approvalDue ? html`<tr><th>审批期限</th><td>${dateText(d.approvalDue)}</td></tr>` : ''}
-  ${r.parked ? html`<tr><th>暂停原因</th><td>${parkedText(d.parkedStep, r.parkedReason)}（数据补正后由支队领导或系统管理员恢复：ssj inspection resume）</td></tr>` : ''}
+  ${r.parked ? html`<tr><th>暂停原因</th><td>${parkedText(d.parkedStep, r.parkedReason)}（数据补正后由支队领导或系统管理员恢复）</td></tr>` : ''}
   ${d.replacedBy ? html`<tr><th>替换为</th><td class="code">${d.replacedBy}</td></tr>` : ''}
 </table></section>
+${r.parked && mayResume(viewer.roles) ? resumeForm(viewer, r.campaignId, r.unitId) : ''}
 <h2>相关事项</h2>
 ${
   tasks.length

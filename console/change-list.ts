@@ -1,0 +1,169 @@
+// The brigades' quarter-end change list (变更清单) in the console: during the update window a
+// brigade leader of a brigade the campaign still awaits says the list is in (naming the registry
+// batch imported under 名录管理) or that there is none, through the SAME Update as
+// `ssj changes submit` (client/temporal.ts submitChangeList), as the signed-in person. The 工作台
+// task is computed live from the campaign's status, as console/ceremony.ts witnessTasks() does:
+// the workflow keeps no task row for it. A submit after the brigade's list is in answers 已处理.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { campaignStatus, submitChangeList } from '../client/temporal';
+import { chineseQuarter } from '../domain/documents/html';
+import type { Department, Person } from '../domain/registry';
+import type { BatchInfo, RegistryStore } from '../stores/registry-store';
+import type { CampaignRow, TaskRow } from '../stores/console-store';
+import type { CampaignStatus } from '../workflows/definitions';
+import type { RouteContext } from './approvals';
+import { registryCache, type RegistryCache } from './registry-cache';
+import { problemPage } from './views/auth-pages';
+import { changeListDonePage, changeListPage, changeListStalePage } from './views/change-list';
+
+export const CHANGE_LIST_ROLES: readonly string[] = ['brigade-leader'];
+const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+/** The newest batches offered in the form (`ssj registry batches` lists them all). */
+const BATCHES_SHOWN = 20;
+
+/** Registry persons and departments as they stand today: the viewer's brigade and its name. */
+export interface BrigadeDirectory {
+  person(id: string): Promise<Person | null>;
+  department(id: string): Promise<Department | null>;
+  batches(): Promise<BatchInfo[]>;
+}
+
+export function brigadeDirectory(registry: RegistryStore): BrigadeDirectory {
+  // Built on first use, so the console starts without reading the registry for this page.
+  let cache: Promise<RegistryCache<{ people: Map<string, Person>; departments: Map<string, Department> }>> | null = null;
+  const current = async () => {
+    cache ??= registryCache(registry, (s) => ({ people: new Map(s.people.map((p) => [p.id, p])), departments: new Map(s.departments.map((d) => [d.id, d])) }));
+    return (await cache).current();
+  };
+  return {
+    person: async (id) => (await current()).people.get(id) ?? null,
+    department: async (id) => (await current()).departments.get(id) ?? null,
+    batches: async () => (await registry.batches()).slice(-BATCHES_SHOWN).reverse(),
+  };
+}
+
+/** The viewer's brigade when they lead one (role brigade-leader), else null. */
+async function brigadeOf(dir: BrigadeDirectory, viewer: { personId: string; roles: readonly string[] }): Promise<string | null> {
+  if (!viewer.roles.some((r) => CHANGE_LIST_ROLES.includes(r))) return null;
+  return (await dir.person(viewer.personId))?.department ?? null;
+}
+
+/**
+ * 提交变更清单 on 工作台: for a brigade leader whose brigade the campaign awaits, while the update
+ * window is open. Read from the campaign's status, only for quarters the projection has in the
+ * update window, so other people's home pages never ask Temporal anything.
+ */
+export async function changeListTasks(temporal: Client, dir: BrigadeDirectory, campaigns: readonly CampaignRow[], viewer: { personId: string; roles: readonly string[] }): Promise<TaskRow[]> {
+  const open = campaigns.filter((c) => c.phase === 'update-window');
+  if (open.length === 0) return [];
+  const brigade = await brigadeOf(dir, viewer);
+  if (!brigade) return [];
+  const departmentName = (await dir.department(brigade))?.name ?? brigade;
+  const tasks: TaskRow[] = [];
+  for (const c of open) {
+    let st: CampaignStatus;
+    try {
+      st = await campaignStatus(temporal, c.campaignId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) continue;
+      throw err;
+    }
+    if (st.phase !== 'update-window' || !st.updateWindow.waitingFor.includes(brigade)) continue;
+    tasks.push({
+      key: `${c.campaignId}/change-list/${brigade}`,
+      kind: 'change-list',
+      campaignId: c.campaignId,
+      inspectionWorkflowId: null,
+      unitId: null,
+      unitName: `${st.year}年${chineseQuarter(st.quarter)}名录更新`,
+      department: brigade,
+      assignees: [viewer.personId],
+      role: 'brigade-leader',
+      roleDepartment: brigade,
+      deadline: st.dates.windowCloses,
+      status: 'open',
+      decidedBy: null,
+      decidedAt: null,
+      detail: { year: st.year, quarter: st.quarter, departmentName },
+      revision: 0,
+      updatedAt: c.updatedAt,
+    });
+  }
+  return tasks;
+}
+
+export function registerChangeList(app: FastifyInstance, ctx: RouteContext, temporal: Client, dir: BrigadeDirectory): void {
+  const statusOf = async (campaignId: unknown): Promise<CampaignStatus | null> => {
+    if (typeof campaignId !== 'string' || !CAMPAIGN_ID.test(campaignId)) return null;
+    try {
+      return await campaignStatus(temporal, campaignId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  };
+  /** The viewer's brigade, or a refusal page (not a brigade leader of any department). */
+  const brigadeFor = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!(await ctx.requireRole(req, reply, CHANGE_LIST_ROLES))) return null;
+    const brigade = await brigadeOf(dir, ctx.viewerOf(req)!);
+    if (!brigade) {
+      await ctx.audit(req, 'change-list.refused', null, { reason: 'no-brigade' });
+      await ctx.html(reply, problemPage('无权操作', '名录中未登记您所属的大队，不能提交变更清单。', ctx.viewerOf(req)), 403);
+      return null;
+    }
+    return { brigade, name: (await dir.department(brigade))?.name ?? brigade };
+  };
+  const noSuchCampaign = (req: FastifyRequest, reply: FastifyReply) => ctx.html(reply, problemPage('抽查季度不存在', '找不到此抽查季度，可能链接有误。', ctx.viewerOf(req)), 404);
+  const nameOf = async (id: string) => {
+    const name = await ctx.personName(id);
+    return name ? `${name}（${id}）` : id;
+  };
+  const submittedBy = (st: CampaignStatus, brigade: string) => st.updateWindow.submitted.find((s) => s.brigade === brigade) ?? null;
+
+  app.get('/change-list', async (req, reply) => {
+    const b = await brigadeFor(req, reply);
+    if (!b) return;
+    const st = await statusOf((req.query as Record<string, unknown>).campaign);
+    if (!st) return noSuchCampaign(req, reply);
+    const done = submittedBy(st, b.brigade);
+    return ctx.html(reply, changeListPage(ctx.viewerOf(req)!, { status: st, brigade: b.brigade, brigadeName: b.name, submitted: done ? { ...done, byName: await nameOf(done.by) } : null, batches: await dir.batches() }));
+  });
+
+  app.post('/change-list', async (req, reply) => {
+    const b = await brigadeFor(req, reply);
+    if (!b) return;
+    const body = req.body as Record<string, unknown>;
+    const st = await statusOf(body.campaign);
+    if (!st) return noSuchCampaign(req, reply);
+    const viewer = ctx.viewerOf(req)!;
+    const stale = async (latest: CampaignStatus) => {
+      const done = submittedBy(latest, b.brigade);
+      if (!done && latest.phase === 'update-window') return null;
+      await ctx.audit(req, 'change-list.stale-click', latest.campaignId, { brigade: b.brigade, phase: latest.phase, by: done?.by ?? null });
+      return ctx.html(reply, changeListStalePage(viewer, latest, b.name, done ? { ...done, byName: await nameOf(done.by) } : null));
+    };
+    const early = await stale(st);
+    if (early) return early;
+    const none = body.none === '1';
+    const batch = typeof body.batch === 'string' ? body.batch.trim() : '';
+    if (none === (batch !== '')) {
+      await ctx.audit(req, 'change-list.refused', st.campaignId, { brigade: b.brigade, reason: 'bad-form' });
+      return ctx.html(reply, problemPage('请求有误', '请选择已导入的名录批次，或勾选“本季度无变更”（二者选其一）。', viewer), 400);
+    }
+    try {
+      const ack = await submitChangeList(temporal, st.campaignId, { brigade: b.brigade, by: viewer.personId, batchId: none ? null : batch });
+      await ctx.audit(req, 'change-list.submit', st.campaignId, { brigade: b.brigade, batchId: ack.batchId, on: ack.on });
+      return ctx.html(reply, changeListDonePage(viewer, st, b.name, ack));
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      const latest = (await statusOf(st.campaignId)) ?? st;
+      const late = await stale(latest);
+      if (late) return late;
+      const why = err.cause?.message ?? err.message;
+      await ctx.audit(req, 'change-list.refused', st.campaignId, { brigade: b.brigade, message: why.slice(0, 300) });
+      const text = /is not a member of/.test(why) ? '您不在本季度冻结名录中该大队的人员名单内，不能代表该大队提交。' : `系统拒绝了此操作（${why}）。如有疑问请联系系统管理员。`;
+      return ctx.html(reply, problemPage('未能提交', text, viewer), 409);
+    }
+  });
+}
