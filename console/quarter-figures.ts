@@ -125,6 +125,18 @@ export function programmeToday(c: CampaignRow, dates: QuarterDates, rows: readon
   return beijingDate(latest);
 }
 
+/**
+ * The programme date of a rehearsal quarter (演练), as of its latest projection write; null for a
+ * quarter on the real calendar (programme and real instants within half a day of each other).
+ */
+export function rehearsalDate(c: CampaignRow): string | null {
+  const clock = (c.detail as { clock?: { programmeAt?: unknown; recordedAt?: unknown } }).clock;
+  const programmeAt = typeof clock?.programmeAt === 'string' ? Date.parse(clock.programmeAt) : NaN;
+  const recordedAt = typeof clock?.recordedAt === 'string' ? Date.parse(clock.recordedAt) : NaN;
+  if (Number.isNaN(programmeAt) || Number.isNaN(recordedAt) || Math.abs(programmeAt - recordedAt) < 12 * 3_600_000) return null;
+  return beijingDate(programmeAt);
+}
+
 /** The progress chart's input: result tasks done, by the Beijing day their result came in. */
 export function progressInput(c: CampaignRow, dates: QuarterDates, rows: readonly InspectionRow[], resultTasks: readonly TaskRow[], today: string): ProgressChartInput {
   const perDay = new Map<string, number>();

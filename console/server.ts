@@ -34,6 +34,7 @@ import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
 import { invitationPage, loginPage, problemPage } from './views/auth-pages';
 import { homePage } from './views/home';
+import { rehearsalDate } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
 
 export interface ConsoleDeps {
@@ -282,7 +283,12 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const campaigns = deps.temporal ? await store.listCampaigns() : [];
     const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, account) : [];
     const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, account) : [];
-    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness, ...changeLists], beijingDate(now().getTime())));
+    const rehearsalToday = new Map<string, string>();
+    for (const c of campaigns.length ? campaigns : await store.listCampaigns()) {
+      const d = rehearsalDate(c);
+      if (d) rehearsalToday.set(c.campaignId, d);
+    }
+    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness, ...changeLists], beijingDate(now().getTime()), rehearsalToday));
   });
 
   app.get('/audit', async (req, reply) => {

@@ -181,7 +181,9 @@ export function projectCampaign(store: ConsoleStore, p: CampaignProjection): Pro
     year: p.year,
     quarter: p.quarter,
     phase: p.phase,
-    detail: { dates: p.dates, parked: p.parked },
+    // The programme instant beside the real one: the console tells a rehearsal (演练) quarter, whose
+    // programme clock runs ahead, by their distance, and counts its deadlines on its own date.
+    detail: { dates: p.dates, parked: p.parked, clock: { programmeAt: p.at, recordedAt: new Date().toISOString() } },
     revision: p.revision,
     updatedAt: new Date(p.at),
   });

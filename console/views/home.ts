@@ -60,12 +60,18 @@ function daysText(left: number | null, overdue: boolean): string {
   return left === 0 ? '今日到期' : `剩余${left}个工作日`;
 }
 
-export function homePage(viewer: Viewer, tasks: readonly TaskRow[], today: string): string {
+/**
+ * `today` is the real Beijing date; `rehearsalToday` gives, for a task of a rehearsal quarter
+ * (演练, whose programme dates run ahead of the calendar), that quarter's own programme date, so
+ * its deadlines are counted on the quarter's clock rather than shown years overdue.
+ */
+export function homePage(viewer: Viewer, tasks: readonly TaskRow[], today: string, rehearsalToday: ReadonlyMap<string, string> = new Map()): string {
   const rows = [...tasks]
     .sort((a, b) => (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') || a.key.localeCompare(b.key))
     .map((t) => {
-      const left = t.deadline ? workingDaysLeft(today, t.deadline) : null;
-      const overdue = t.deadline !== null && t.deadline < today;
+      const taskToday = rehearsalToday.get(t.campaignId) ?? today;
+      const left = t.deadline ? workingDaysLeft(taskToday, t.deadline) : null;
+      const overdue = t.deadline !== null && t.deadline < taskToday;
       return html`<tr class="${overdue ? 'overdue' : ''}">
   <td data-label="事项">${taskLink(t)}</td>
   <td data-label="检查对象">${t.unitName ?? ''}${t.unitId ? html` <span class="code">${t.unitId}</span>` : ''}</td>
@@ -81,5 +87,5 @@ export function homePage(viewer: Viewer, tasks: readonly TaskRow[], today: strin
 <thead><tr><th>事项</th><th>检查对象</th><th>所属</th><th>期限</th><th>剩余</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
-  return page('我的待办', html`<p class="hint">今天是${chineseDate(today)}。共${tasks.length}项待办，逾期事项以红色标出。</p>${body}`, viewer);
+  return page('我的待办', html`<p class="hint">今天是${chineseDate(today)}${rehearsalToday.size ? '（演练季度的期限按其演练日期计算）' : ''}。共${tasks.length}项待办，逾期事项以红色标出。</p>${body}`, viewer);
 }
