@@ -129,7 +129,12 @@ describe('the ssj-draw/2 witness ceremony on the time-skipping server', () => {
       expect(st.phase).toBe('draw');
       expect(st.voidCeremonies).toHaveLength(1);
       const v = st.voidCeremonies[0]!;
-      expect(v).toMatchObject({ number: 1, revealBy, voidedAt: revealBy, failed: [{ role: 'discipline', personId: PEOPLE.discipline, reason: 'no-reveal' }] });
+      expect(v).toMatchObject({ number: 1, revealBy, failed: [{ role: 'discipline', personId: PEOPLE.discipline, reason: 'no-reveal' }] });
+      // Voided when the deadline's timer fired: at revealBy, or a moment after when the
+      // time-skipping server runs on a loaded machine (seen: one second late).
+      const lateMs = Date.parse(v.voidedAt) - Date.parse(revealBy);
+      expect(lateMs).toBeGreaterThanOrEqual(0);
+      expect(lateMs).toBeLessThan(60_000);
       expect(v.witnesses.map((w) => w.commitment)).toEqual([c1a, c1d]);
       expect(st.ceremony).toMatchObject({ number: 2, witnesses: [], revealBy: null });
       expect(JSON.stringify(st)).not.toContain(SALT.a1);
