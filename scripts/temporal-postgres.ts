@@ -143,50 +143,81 @@ export async function startTemporalOnPostgres(opts: TemporalOnPostgresOptions): 
     runSql(db, ['update-schema', '-d', path.join(bins.schemaDir, schema, 'versioned')]);
   }
 
-  // The membership table keeps ports as smallint: membership ports must stay below 32768.
-  const ports = { frontend: await freePort(), http: await freePort(), fm: await lowFreePort(), history: await freePort(), hm: await lowFreePort(), matching: await freePort(), mm: await lowFreePort(), worker: await freePort(), wm: await lowFreePort() };
   const dynamicDir = path.join(opts.dir, 'dynamicconfig');
   fs.mkdirSync(dynamicDir, { recursive: true });
   fs.copyFileSync(path.join(projectRoot, 'deploy', 'temporal', 'dynamicconfig', 'production-sql.yaml'), path.join(dynamicDir, 'production-sql.yaml'));
   const configFile = path.join(opts.dir, 'temporal-server.yaml');
-  fs.writeFileSync(configFile, serverConfig({ pg, role, ports, dynamicConfig: path.join(dynamicDir, 'production-sql.yaml') }));
-
   const logFile = path.join(opts.dir, 'temporal-server.log');
-  const out = fs.openSync(logFile, 'a');
-  const child: ChildProcess = spawn(bins.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
-  const address = `127.0.0.1:${ports.frontend}`;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (exited !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await gone;
-    clearTimeout(timer);
-  };
-  try {
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
-    for (;;) {
-      if (exited !== null) throw new Error(`the Temporal server exited with ${exited}; see ${logFile}`);
-      try {
-        const conn = await Connection.connect({ address, connectTimeout: 1_000 });
-        await conn.workflowService.getSystemInfo({});
-        await conn.close();
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`the Temporal server did not answer on ${address} in time (${String(err)}); see ${logFile}`);
-        await new Promise((r) => setTimeout(r, 500));
+
+  // Ports are found free, released, then bound by the server: another process (an outgoing
+  // connection takes an ephemeral port too) can take one in between. A server that exits while
+  // starting is started again on fresh ports, twice at most; its log's tail goes into the error,
+  // since the run folder may be removed before anyone reads it.
+  for (let attempt = 1; ; attempt++) {
+    // The membership table keeps ports as smallint: membership ports must stay below 32768.
+    const ports = { frontend: await freePort(), http: await freePort(), fm: await lowFreePort(), history: await freePort(), hm: await lowFreePort(), matching: await freePort(), mm: await lowFreePort(), worker: await freePort(), wm: await lowFreePort() };
+    fs.writeFileSync(configFile, serverConfig({ pg, role, ports, dynamicConfig: path.join(dynamicDir, 'production-sql.yaml') }));
+    const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+    const out = fs.openSync(logFile, 'a');
+    const child: ChildProcess = spawn(bins.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    let exited: number | null = null;
+    child.on('exit', (code) => (exited = code ?? -1));
+    const address = `127.0.0.1:${ports.frontend}`;
+    const stop = async (signal: NodeJS.Signals) => {
+      if (exited !== null) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(timer);
+    };
+    try {
+      const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
+      for (;;) {
+        if (exited !== null) throw new ServerExited(exited, logTail(logFile, logStart));
+        try {
+          const conn = await Connection.connect({ address, connectTimeout: 1_000 });
+          await conn.workflowService.getSystemInfo({});
+          await conn.close();
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`the Temporal server did not answer on ${address} in time (${String(err)}); see ${logFile}`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
+      await ensureNamespace(address, namespace, log);
+    } catch (err) {
+      await stop('SIGKILL');
+      if (err instanceof ServerExited && attempt < 3) {
+        log(`the Temporal server exited with ${err.code} while starting (attempt ${attempt}); starting it again on fresh ports. Its log ends:\n${err.tail}`);
+        continue;
+      }
+      if (err instanceof ServerExited) throw new Error(`the Temporal server exited with ${err.code} (${attempt} attempts); see ${logFile}. Its log ends:\n${err.tail}`);
+      throw err;
     }
-    await ensureNamespace(address, namespace, log);
-  } catch (err) {
-    await stop('SIGKILL');
-    throw err;
+    log(`Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL ${pg.hostname}:${pg.port}: ${address} (log ${logFile})`);
+    return { address, namespace, logFile, stop: () => stop('SIGTERM'), kill: () => stop('SIGKILL') };
   }
-  log(`Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL ${pg.hostname}:${pg.port}: ${address} (log ${logFile})`);
-  return { address, namespace, logFile, stop: () => stop('SIGTERM'), kill: () => stop('SIGKILL') };
+}
+
+class ServerExited extends Error {
+  constructor(
+    readonly code: number,
+    readonly tail: string,
+  ) {
+    super(`the Temporal server exited with ${code}`);
+  }
+}
+
+/** The last lines the server wrote since `from` (its start): why it stopped. */
+function logTail(file: string, from: number, lines = 15): string {
+  try {
+    const text = fs.readFileSync(file).subarray(from).toString('utf8');
+    return text.trimEnd().split('\n').slice(-lines).map((l) => `  ${l.slice(0, 400)}`).join('\n');
+  } catch {
+    return '  (no log)';
+  }
 }
 
 /** A free loopback port in 20000–32767 (the OS hands out ephemeral ports above that range). */
