@@ -3,7 +3,7 @@
 // console/registry-cache.ts like console/people.ts, so the page reads them without waiting.
 import type { Department, Unit } from '../domain/registry';
 import type { RegistryStore } from '../stores/registry-store';
-import { registryCache } from './registry-cache';
+import { registryIndex } from './registry-cache';
 
 export interface InspectionRegistry {
   unit(id: string): Unit | null;
@@ -13,11 +13,7 @@ export interface InspectionRegistry {
 }
 
 export async function inspectionRegistry(registry: RegistryStore, now: () => Date = () => new Date()): Promise<InspectionRegistry> {
-  const cache = await registryCache(
-    registry,
-    (s) => ({ units: new Map(s.units.map((u) => [u.id, u])), departments: new Map(s.departments.map((d) => [d.id, d])) }),
-    now,
-  );
+  const cache = await registryIndex(registry, now);
   return {
     unit: (id) => cache.current().units.get(id) ?? null,
     department: (id) => cache.current().departments.get(id) ?? null,

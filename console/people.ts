@@ -2,7 +2,7 @@
 // and is active. The registry as it stands today, through console/registry-cache.ts.
 import type { Person } from '../domain/registry';
 import type { RegistryStore } from '../stores/registry-store';
-import { registryCache } from './registry-cache';
+import { registryIndex } from './registry-cache';
 
 export interface People {
   person(id: string): Promise<Person | null>;
@@ -10,9 +10,9 @@ export interface People {
 }
 
 export async function registryPeople(registry: RegistryStore, now: () => Date = () => new Date()): Promise<People> {
-  const cache = await registryCache(registry, (s) => new Map(s.people.map((p) => [p.id, p])), now);
+  const cache = await registryIndex(registry, now);
   return {
-    person: async (id) => cache.current().get(id) ?? null,
-    name: async (id) => cache.current().get(id)?.name ?? null,
+    person: async (id) => cache.current().people.get(id) ?? null,
+    name: async (id) => cache.current().people.get(id)?.name ?? null,
   };
 }

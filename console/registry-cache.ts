@@ -2,7 +2,7 @@
 // console starts, then again in the background when a page asks after it is a minute old, so a
 // page view never waits for a snapshot and never holds a connection of its own.
 import { beijingDate } from '../domain/calendar';
-import type { RegistrySnapshot } from '../domain/registry';
+import type { Department, Person, RegistrySnapshot, Unit } from '../domain/registry';
 import type { RegistryStore } from '../stores/registry-store';
 
 export const REGISTRY_CACHE_MS = 60_000;
@@ -39,4 +39,35 @@ export async function registryCache<T>(registry: RegistryStore, view: (s: Regist
     },
     refresh,
   };
+}
+
+/** Today's registry by id: what the console's pages look up (names, units, departments). */
+export interface RegistryIndex {
+  people: Map<string, Person>;
+  units: Map<string, Unit>;
+  departments: Map<string, Department>;
+}
+
+const indexes = new WeakMap<RegistryStore, Map<() => Date, Promise<RegistryCache<RegistryIndex>>>>();
+const systemClock = () => new Date();
+
+/**
+ * ONE cache of today's registry per store (and clock) for every page that looks things up, so the
+ * console reads one snapshot a minute however many pages need names, units or departments.
+ */
+export function registryIndex(registry: RegistryStore, now: () => Date = systemClock): Promise<RegistryCache<RegistryIndex>> {
+  let byClock = indexes.get(registry);
+  if (!byClock) indexes.set(registry, (byClock = new Map()));
+  let cache = byClock.get(now);
+  if (!cache) {
+    cache = registryCache(
+      registry,
+      (s) => ({ people: new Map(s.people.map((p) => [p.id, p])), units: new Map(s.units.map((u) => [u.id, u])), departments: new Map(s.departments.map((d) => [d.id, d])) }),
+      now,
+    );
+    // A failed first read is not kept: the next page asks again.
+    cache.catch(() => byClock!.delete(now));
+    byClock.set(now, cache);
+  }
+  return cache;
 }
