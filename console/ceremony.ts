@@ -7,9 +7,9 @@
 // and after publication the draw record. A click after the matter was decided answers 已处理.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { campaignStatus, commitWitness, revealWitness } from '../client/temporal';
+import { commitWitness, revealWitness } from '../client/temporal';
 import { witnessCommitment } from '../domain/draw/commitment';
 import { chineseQuarter } from '../domain/documents/html';
 import { drawRecordSchema } from '../domain/draw/record';
@@ -17,12 +17,12 @@ import { entropySchema, witnessRoles, type WitnessRole } from '../domain/message
 import type { CampaignRow, TaskRow } from '../stores/console-store';
 import type { CampaignStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
+import { campaignStatusOrNull, liveTask, personLabel } from './campaign-live';
 import { problemPage } from './views/auth-pages';
 import { roleLabel } from './views/layout';
 import { ceremonyListPage, ceremonyPage, ceremonyScreenLive, ceremonyScreenPage, ceremonyStalePage, type PublishedRecord } from './views/ceremony';
 
 const WITNESSES: readonly string[] = witnessRoles;
-const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const SALT = /^[0-9a-f]{32}$/;
 
@@ -59,34 +59,20 @@ export async function witnessTasks(temporal: Client, campaigns: readonly Campaig
   if (mine.length === 0) return [];
   const tasks: TaskRow[] = [];
   for (const c of campaigns.filter((x) => x.phase === 'draw')) {
-    let st: CampaignStatus;
-    try {
-      st = await campaignStatus(temporal, c.campaignId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) continue;
-      throw err;
-    }
-    const cer = st.ceremony;
-    if (st.phase !== 'draw' || !cer) continue;
-    const task = (kind: 'witness-commit' | 'witness-reveal', role: WitnessRole, deadline: string | null): TaskRow => ({
-      key: `${c.campaignId}/ceremony/${cer.number}/${kind}/${role}`,
-      kind,
-      campaignId: c.campaignId,
-      inspectionWorkflowId: null,
-      unitId: null,
-      unitName: `${st.year}年${chineseQuarter(st.quarter)}抽查（${roleLabel(role)}见证）`,
-      department: null,
-      assignees: [viewer.personId],
-      role,
-      roleDepartment: null,
-      deadline,
-      status: 'open',
-      decidedBy: null,
-      decidedAt: null,
-      detail: { year: st.year, quarter: st.quarter, ceremony: cer.number },
-      revision: 0,
-      updatedAt: c.updatedAt,
-    });
+    const st = await campaignStatusOrNull(temporal, c.campaignId);
+    const cer = st?.ceremony;
+    if (!st || st.phase !== 'draw' || !cer) continue;
+    const task = (kind: 'witness-commit' | 'witness-reveal', role: WitnessRole, deadline: string | null): TaskRow =>
+      liveTask(c, viewer.personId, {
+        key: `${c.campaignId}/ceremony/${cer.number}/${kind}/${role}`,
+        kind,
+        unitName: `${st.year}年${chineseQuarter(st.quarter)}抽查（${roleLabel(role)}见证）`,
+        department: null,
+        role,
+        roleDepartment: null,
+        deadline,
+        detail: { year: st.year, quarter: st.quarter, ceremony: cer.number },
+      });
     const committed = cer.witnesses.find((w) => w.personId === viewer.personId);
     if (committed) {
       // revealBy is a programme instant (+08:00): its date part is the day it is due.
@@ -99,23 +85,12 @@ export async function witnessTasks(temporal: Client, campaigns: readonly Campaig
 }
 
 export function registerCeremony(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
-  const nameOf = async (id: string) => {
-    const name = await ctx.personName(id);
-    return name ? `${name}（${id}）` : id;
-  };
+  const nameOf = (id: string) => personLabel(ctx.personName, id);
   const names = async (st: CampaignStatus): Promise<Record<string, string>> => {
     const ids = new Set((st.ceremony?.witnesses ?? []).map((w) => w.personId));
     return Object.fromEntries(await Promise.all([...ids].map(async (id) => [id, await nameOf(id)] as const)));
   };
-  const statusOf = async (campaignId: unknown): Promise<CampaignStatus | null> => {
-    if (typeof campaignId !== 'string' || !CAMPAIGN_ID.test(campaignId)) return null;
-    try {
-      return await campaignStatus(temporal, campaignId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
-    }
-  };
+  const statusOf = (campaignId: unknown) => campaignStatusOrNull(temporal, campaignId);
   const noSuchCampaign = (req: FastifyRequest, reply: FastifyReply) =>
     ctx.html(reply, problemPage('抽查季度不存在', '找不到此抽查季度，可能链接有误。', ctx.viewerOf(req)), 404);
   const record = (st: CampaignStatus) => (st.publication ? readPublishedRecord(st.publication.location) : null);

@@ -4,21 +4,21 @@
 // `ssj changes submit` (client/temporal.ts submitChangeList), as the signed-in person. The 工作台
 // task is computed live from the campaign's status, as console/ceremony.ts witnessTasks() does:
 // the workflow keeps no task row for it. A submit after the brigade's list is in answers 已处理.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { campaignStatus, submitChangeList } from '../client/temporal';
+import { submitChangeList } from '../client/temporal';
 import { chineseQuarter } from '../domain/documents/html';
 import type { Department, Person } from '../domain/registry';
 import type { BatchInfo, RegistryStore } from '../stores/registry-store';
 import type { CampaignRow, TaskRow } from '../stores/console-store';
 import type { CampaignStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
-import { registryCache, type RegistryCache } from './registry-cache';
+import { registryIndex } from './registry-cache';
+import { campaignStatusOrNull, liveTask, personLabel } from './campaign-live';
 import { problemPage } from './views/auth-pages';
 import { changeListDonePage, changeListPage, changeListStalePage } from './views/change-list';
 
 export const CHANGE_LIST_ROLES: readonly string[] = ['brigade-leader'];
-const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 /** The newest batches offered in the form (`ssj registry batches` lists them all). */
 const BATCHES_SHOWN = 20;
 
@@ -30,12 +30,8 @@ export interface BrigadeDirectory {
 }
 
 export function brigadeDirectory(registry: RegistryStore): BrigadeDirectory {
-  // Built on first use, so the console starts without reading the registry for this page.
-  let cache: Promise<RegistryCache<{ people: Map<string, Person>; departments: Map<string, Department> }>> | null = null;
-  const current = async () => {
-    cache ??= registryCache(registry, (s) => ({ people: new Map(s.people.map((p) => [p.id, p])), departments: new Map(s.departments.map((d) => [d.id, d])) }));
-    return (await cache).current();
-  };
+  // The console's one registry index (console/registry-cache.ts), read on first use.
+  const current = async () => (await registryIndex(registry)).current();
   return {
     person: async (id) => (await current()).people.get(id) ?? null,
     department: async (id) => (await current()).departments.get(id) ?? null,
@@ -62,47 +58,26 @@ export async function changeListTasks(temporal: Client, dir: BrigadeDirectory, c
   const departmentName = (await dir.department(brigade))?.name ?? brigade;
   const tasks: TaskRow[] = [];
   for (const c of open) {
-    let st: CampaignStatus;
-    try {
-      st = await campaignStatus(temporal, c.campaignId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) continue;
-      throw err;
-    }
-    if (st.phase !== 'update-window' || !st.updateWindow.waitingFor.includes(brigade)) continue;
-    tasks.push({
-      key: `${c.campaignId}/change-list/${brigade}`,
-      kind: 'change-list',
-      campaignId: c.campaignId,
-      inspectionWorkflowId: null,
-      unitId: null,
-      unitName: `${st.year}年${chineseQuarter(st.quarter)}名录更新`,
-      department: brigade,
-      assignees: [viewer.personId],
-      role: 'brigade-leader',
-      roleDepartment: brigade,
-      deadline: st.dates.windowCloses,
-      status: 'open',
-      decidedBy: null,
-      decidedAt: null,
-      detail: { year: st.year, quarter: st.quarter, departmentName },
-      revision: 0,
-      updatedAt: c.updatedAt,
-    });
+    const st = await campaignStatusOrNull(temporal, c.campaignId);
+    if (!st || st.phase !== 'update-window' || !st.updateWindow.waitingFor.includes(brigade)) continue;
+    tasks.push(
+      liveTask(c, viewer.personId, {
+        key: `${c.campaignId}/change-list/${brigade}`,
+        kind: 'change-list',
+        unitName: `${st.year}年${chineseQuarter(st.quarter)}名录更新`,
+        department: brigade,
+        role: 'brigade-leader',
+        roleDepartment: brigade,
+        deadline: st.dates.windowCloses,
+        detail: { year: st.year, quarter: st.quarter, departmentName },
+      }),
+    );
   }
   return tasks;
 }
 
 export function registerChangeList(app: FastifyInstance, ctx: RouteContext, temporal: Client, dir: BrigadeDirectory): void {
-  const statusOf = async (campaignId: unknown): Promise<CampaignStatus | null> => {
-    if (typeof campaignId !== 'string' || !CAMPAIGN_ID.test(campaignId)) return null;
-    try {
-      return await campaignStatus(temporal, campaignId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
-    }
-  };
+  const statusOf = (campaignId: unknown) => campaignStatusOrNull(temporal, campaignId);
   /** The viewer's brigade, or a refusal page (not a brigade leader of any department). */
   const brigadeFor = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!(await ctx.requireRole(req, reply, CHANGE_LIST_ROLES))) return null;
@@ -115,10 +90,7 @@ export function registerChangeList(app: FastifyInstance, ctx: RouteContext, temp
     return { brigade, name: (await dir.department(brigade))?.name ?? brigade };
   };
   const noSuchCampaign = (req: FastifyRequest, reply: FastifyReply) => ctx.html(reply, problemPage('抽查季度不存在', '找不到此抽查季度，可能链接有误。', ctx.viewerOf(req)), 404);
-  const nameOf = async (id: string) => {
-    const name = await ctx.personName(id);
-    return name ? `${name}（${id}）` : id;
-  };
+  const nameOf = (id: string) => personLabel(ctx.personName, id);
   const submittedBy = (st: CampaignStatus, brigade: string) => st.updateWindow.submitted.find((s) => s.brigade === brigade) ?? null;
 
   app.get('/change-list', async (req, reply) => {

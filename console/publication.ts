@@ -8,13 +8,12 @@ import * as path from 'node:path';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resumeCampaign } from '../client/commands/resume';
-import { campaignStatus } from '../client/temporal';
 import { OPERATOR_ROLES } from '../domain/parking';
-import type { CampaignStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { OPERATIONS_ROLES } from './quarter';
 import { problemPage } from './views/auth-pages';
 import { publicationPage, publicationResumedPage, type PackageFile } from './views/publication';
+import { campaignStatusOrNull } from './campaign-live';
 
 const MAX_FILES = 200;
 
@@ -53,14 +52,7 @@ const PUBLISHED_PAGE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inlin
 
 export function registerPublication(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
   const { store } = ctx;
-  const statusOf = async (campaignId: string): Promise<CampaignStatus | null> => {
-    try {
-      return await campaignStatus(temporal, campaignId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
-    }
-  };
+  const statusOf = (campaignId: string) => campaignStatusOrNull(temporal, campaignId);
   const campaignOf = async (req: FastifyRequest) => {
     const id = (req.method === 'GET' ? (req.query as Record<string, unknown>) : (req.body as Record<string, unknown>)).campaign;
     return typeof id === 'string' && id.length <= 300 ? store.getCampaign(id) : null;
