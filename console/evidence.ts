@@ -4,7 +4,9 @@
 // same bytes twice are one blob), and sent back as attachments with their checked type.
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sameSecret } from './auth';
+import { cleanFileName, isCsrfPart } from './multipart';
+
+export { cleanFileName };
 
 export const EVIDENCE_LIMITS = {
   /** Per file: a phone photo is 2–6 MB, a scanned record a few MB. */
@@ -23,19 +25,6 @@ export const EVIDENCE_ACCEPT = TYPES.map((t) => t.type).join(',');
 /** The type the bytes are, by their magic number; null when none of JPEG, PNG, PDF. */
 export function sniffEvidenceType(bytes: Uint8Array): string | null {
   return TYPES.find((t) => t.magic.every((b, i) => bytes[i] === b))?.type ?? null;
-}
-
-/** A file name safe to show and to send back: its last path segment, no control or direction characters, at most 100 characters. */
-export function cleanFileName(name: string): string {
-  const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"]/gu, '').trim();
-  return (clean || '证据文件').slice(-100);
-}
-
-/** A multipart form's first part must be its CSRF token (routes with `config: { csrfInFirstPart: true }`, console/server.ts), checked before any file is read. */
-export function isCsrfPart(part: Multipart, csrfSecret: string): boolean {
-  const token = part.type === 'field' && part.fieldname === '_csrf' && typeof part.value === 'string' ? part.value : undefined;
-  return sameSecret(token, csrfSecret);
 }
 
 export interface UploadedFile {

@@ -6,8 +6,7 @@
 import * as path from 'node:path';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { sameSecret } from './auth';
-import { cleanFileName } from './evidence';
+import { cleanFileName, isCsrfPart } from './multipart';
 
 export const REGISTRY_UPLOAD_LIMITS = {
   /** A registry of 20,000 units is about 4 MB as CSV, less as XLSX. */
@@ -48,8 +47,7 @@ export async function readRegistryUpload(req: FastifyRequest, csrfSecret: string
     for await (const part of parts) {
       if (first) {
         first = false;
-        const token = part.type === 'field' && part.fieldname === '_csrf' && typeof part.value === 'string' ? part.value : undefined;
-        if (!sameSecret(token, csrfSecret)) return { ok: false, status: 403, error: 'csrf', fields };
+        if (!isCsrfPart(part, csrfSecret)) return { ok: false, status: 403, error: 'csrf', fields };
       }
       if (part.type === 'field') {
         if (typeof part.value === 'string') fields[part.fieldname] = part.value;

@@ -14,7 +14,7 @@ import { classifyChanges, countChanges } from './registry-counts';
 import { PendingImports } from './registry-pending';
 import { problemsInChinese } from './registry-problems';
 import { readRegistryUpload } from './registry-upload-form';
-import { problemPage } from './views/auth-pages';
+import { csrfRefusedPage, problemPage } from './views/auth-pages';
 import type { Viewer } from './views/layout';
 import { fieldChanges } from './views/registries-labels';
 import { importedPage, previewPage, type PreviewChange } from './views/registries-import';
@@ -34,7 +34,7 @@ export function registerRegistryUpload(
   const pending = new PendingImports(() => ctx.now().getTime());
   const csrfRefused = async (req: FastifyRequest) => {
     await ctx.audit(req, 'csrf.refused', req.url);
-    return problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', ctx.viewerOf(req));
+    return csrfRefusedPage(ctx.viewerOf(req));
   };
 
   app.post('/registries/preview', { config: { csrfInFirstPart: true } }, async (req, reply) => {

@@ -8,10 +8,9 @@ import type { DocumentRef, InspectionStatus } from '../../workflows/definitions'
 import { documentLinks } from '../documents';
 import type { HandoverPreview } from '../handover-preview';
 import { TASK_LABELS, taskHref, workingDaysLeft } from './home';
-import { departmentLabel } from './labels';
+import { departmentLabel, outcomeLabel } from './labels';
 import { csrfField, html, message, page, type Viewer } from './layout';
 
-const OUTCOME_LABELS: Record<string, string> = { 'no-problem': '未发现问题', 'problems-found': '发现问题', 'could-not-inspect': '未能检查' };
 const DOCUMENT_LABELS: Record<string, string> = { 'supervision-notice': '监察通知', 'transfer-form': '移交表', referral: '移送函' };
 
 /** The official documents an inspection issued, each to view as issued (HTML) or download as A4 PDF. */
@@ -116,7 +115,7 @@ ${preview ? previewSection(t, preview) : ''}
     ${subject.requestedBy ? html`<tr><th>${t.kind === 'approve-replacement' ? '报告人' : '申请人'}</th><td>${subject.requestedBy}${requestedOn ? html`（${chineseDate(requestedOn)}）` : ''}</td></tr>` : ''}
     ${reasonCode && t.kind !== 'approve-handover' ? html`<tr><th>理由</th><td>${typeof t.detail.reasonLabel === 'string' ? t.detail.reasonLabel : reasonCode}</td></tr>` : ''}
     ${status ? html`<tr><th>检查组</th><td>${teamNames.join('、')}</td></tr>` : ''}
-    ${result ? html`<tr><th>检查结果</th><td>${OUTCOME_LABELS[result.outcome] ?? result.outcome}（${chineseDate(result.checkedOn)}，报送人 ${teamNames[status!.team.indexOf(result.by)] ?? result.by}） <a href="/inspection?${new URLSearchParams({ campaign: status!.campaignId, unit: status!.unitId }).toString()}">查看检查记录及证据材料</a></td></tr>` : ''}
+    ${result ? html`<tr><th>检查结果</th><td>${outcomeLabel(result.outcome)}（${chineseDate(result.checkedOn)}，报送人 ${teamNames[status!.team.indexOf(result.by)] ?? result.by}） <a href="/inspection?${new URLSearchParams({ campaign: status!.campaignId, unit: status!.unitId }).toString()}">查看检查记录及证据材料</a></td></tr>` : ''}
   </table>
 </section>
 <form class="card" method="post" action="/approval">

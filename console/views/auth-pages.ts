@@ -38,6 +38,11 @@ export function invitationPage(o: { csrf: string; token: string; personName: str
   );
 }
 
+/** A POST whose CSRF token is missing or wrong: nothing was done. */
+export function csrfRefusedPage(viewer: Viewer | null): string {
+  return problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewer);
+}
+
 export function problemPage(title: string, text: string, viewer: Viewer | null, extra: Html = html``): string {
   return page(title, html`${message('error', text)}${extra}<p><a href="/">返回工作台</a></p>`, viewer);
 }

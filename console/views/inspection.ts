@@ -11,15 +11,11 @@ import { EVIDENCE_ACCEPT, EVIDENCE_LIMITS } from '../evidence';
 import type { ResultFormValues } from '../inspection-form';
 import { workingDaysLeft } from './home';
 import { csrfField, html, message, page, type Html, type Viewer } from './layout';
+import { outcomeLabel, RESULT_OUTCOMES } from './labels';
 import { documentLinks } from '../documents';
 import { documentsSection } from './approvals';
 
 export const METHOD_LABELS: Record<string, string> = { onsite: '现场检查', offsite: '非现场检查' };
-const OUTCOMES = [
-  { value: 'no-problem', label: '未发现问题' },
-  { value: 'problems-found', label: '发现问题' },
-  { value: 'could-not-inspect', label: '未能检查' },
-] as const;
 
 export interface InspectionView {
   status: InspectionStatus;
@@ -168,7 +164,7 @@ ${facts(v)}
   ${draft.enabled ? evidenceFields(s, draft.evidence) : ''}
   <fieldset>
     <legend>检查结论</legend>
-    ${OUTCOMES.map((o) => html`<label class="check"><input type="radio" name="outcome" value="${o.value}"${values.outcome === o.value ? html` checked` : ''}> ${o.label}</label>`)}
+    ${RESULT_OUTCOMES.map((o) => html`<label class="check"><input type="radio" name="outcome" value="${o.value}"${values.outcome === o.value ? html` checked` : ''}> ${o.label}</label>`)}
   </fieldset>
   <fieldset>
     <legend>发现问题时填写</legend>
@@ -268,4 +264,4 @@ export function submitRefusedPage(viewer: Viewer, unitLabel: string, why: string
   );
 }
 
-export const outcomeLabel = (o: string): string => OUTCOMES.find((x) => x.value === o)?.label ?? o;
+export { outcomeLabel };

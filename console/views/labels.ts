@@ -80,3 +80,11 @@ export function parkedReasonLabel(reason: string | null | undefined): string {
 /** “<step>”已暂停，<why>: a parked step in one sentence. */
 export const parkedText = (step: string | null | undefined, reason: string | null | undefined): string =>
   `“${parkedStepLabel(step)}”已暂停${reason ? `，${parkedReasonLabel(reason)}` : ''}`;
+
+/** An inspection result's conclusion (检查结论), in the result form's order. */
+export const RESULT_OUTCOMES = [
+  { value: 'no-problem', label: '未发现问题' },
+  { value: 'problems-found', label: '发现问题' },
+  { value: 'could-not-inspect', label: '未能检查' },
+] as const;
+export const outcomeLabel = (o: string): string => RESULT_OUTCOMES.find((x) => x.value === o)?.label ?? o;
