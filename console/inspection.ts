@@ -12,14 +12,14 @@ import { inspectionStatus, submitResult } from '../client/temporal';
 import type { CheckItem, ReasonCodeEntry } from '../domain/programme';
 import type { InspectionStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
-import { parseEvidenceRef } from '../domain/outcomes';
+import { parseEvidenceRef, resultDetails } from '../domain/outcomes';
 import type { BlobStore } from '../stores/blob-store';
-import type { EvidenceFile, ResultDraftStore } from '../stores/result-drafts';
+import type { EvidenceFile, ResultDraft, ResultDraftStore } from '../stores/result-drafts';
 import { EVIDENCE_LIMITS, readEvidenceForm, sendEvidence, type UploadedFile } from './evidence';
 import { draftFields, emptyResultForm, parseResultForm, readResultForm, type ResultFormValues } from './inspection-form';
 import type { InspectionRegistry } from './inspection-registry';
 import { registerInspectionRequests } from './inspection-requests';
-import { problemPage } from './views/auth-pages';
+import { csrfRefusedPage, problemPage } from './views/auth-pages';
 import { alreadySubmittedPage, inspectionPage, inspectionUrl, notOnTeamPage, outcomeLabel, submitRefusedPage, submittedInspectionPage, type DraftInfo, type InspectionView } from './views/inspection';
 import type { Viewer } from './views/layout';
 
@@ -81,8 +81,9 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     alreadySubmittedPage(viewer, unitLabel(s), s.result ? `${await nameOf(s.result.by)}（${s.result.by}）` : null, s.result?.checkedOn ?? null);
   const results = deps.results ?? null;
   const draftOf = async (s: InspectionStatus) => (results ? results.drafts.get(s.campaignId, s.unitId) : null);
-  const form = async (viewer: Viewer, s: InspectionStatus, values: ResultFormValues, error: string | null = null, evidence?: readonly EvidenceFile[], notice: string | null = null) => {
-    const draft = await draftOf(s);
+  /** The result form; `known` is the draft when the caller already read it. */
+  const form = async (viewer: Viewer, s: InspectionStatus, values: ResultFormValues, error: string | null = null, evidence?: readonly EvidenceFile[], notice: string | null = null, known?: ResultDraft | null) => {
+    const draft = known !== undefined ? known : await draftOf(s);
     const info: DraftInfo = {
       enabled: results !== null,
       evidence: evidence ?? draft?.evidence ?? [],
@@ -155,7 +156,7 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     if (s.result) return ctx.html(reply, await resultPage(viewer, s, found.onTeam ? '已处理：检查结果已提交，无需再次提交。' : null));
     const draft = await draftOf(s);
     const values = draft ? readResultForm(draft.values as Record<string, unknown>, deps.checkItems) : emptyResultForm(deps.checkItems, s.today);
-    return ctx.html(reply, await form(viewer, s, values, null, undefined, q.saved === '1' && draft ? '草稿已保存。' : null));
+    return ctx.html(reply, await form(viewer, s, values, null, undefined, q.saved === '1' && draft ? '草稿已保存。' : null, draft));
   });
 
   /** An evidence file of this inspection: listed in its draft (team only) or in its submitted result (team and managers). */
@@ -180,7 +181,7 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     if (read.ok) return { fields: read.fields, files: read.files, error: null };
     if (read.status === 403) {
       await ctx.audit(req, 'csrf.refused', req.url);
-      await ctx.html(reply, problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewer), 403);
+      await ctx.html(reply, csrfRefusedPage(viewer), 403);
       return null;
     }
     await ctx.audit(req, 'inspection.evidence-refused', s.workflowId, { message: read.error });
@@ -249,8 +250,9 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
       const kept = await saveDraft();
       return ctx.html(reply, await form(viewer, s, parsed.values, kept ? `${parsed.error}（已保存为草稿）` : parsed.error, evidence), 400);
     }
+    let ack: Awaited<ReturnType<typeof submitResult>>;
     try {
-      await submitResult(temporal, s.campaignId, s.unitId, parsed.report);
+      ack = await submitResult(temporal, s.campaignId, s.unitId, parsed.report);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return noSuchInspection(req, reply);
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
@@ -264,8 +266,9 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     await results?.drafts.delete(s.campaignId, s.unitId);
     const r = parsed.report;
     await ctx.audit(req, SUBMITTED, s.workflowId, { campaignId: s.campaignId, unitId: s.unitId, outcome: r.result.outcome, checkedOn: r.checkedOn, present: r.present, evidence: r.evidence.length });
-    const latest = (await statusOf(s.campaignId, s.unitId)) ?? s;
-    if (!latest.result) return ctx.html(reply, alreadySubmittedPage(viewer, unitLabel(s), `${viewer.name}（${viewer.personId}）`, r.checkedOn));
-    return ctx.html(reply, await resultPage(viewer, latest, `${unitLabel(s)}：检查结果（${outcomeLabel(r.result.outcome)}）已提交。`));
+    // The page is built from what was sent and the Update's answer: asking the workflow again
+    // would be a second round trip, and one a busy worker may time out after the result is in.
+    const submitted: InspectionStatus = { ...s, result: { outcome: ack.outcome, by: r.by, checkedOn: r.checkedOn, onTime: ack.onTime, ...resultDetails(r) } };
+    return ctx.html(reply, await resultPage(viewer, submitted, `${unitLabel(s)}：检查结果（${outcomeLabel(r.result.outcome)}）已提交。`));
   });
 }

@@ -78,6 +78,11 @@ export function parseEvidenceRef(ref: string): { fileName: string; sha256: strin
   return m ? { fileName: m[1]!, sha256: m[2]! } : null;
 }
 
+/** What the team and the managers read beside a result's outcome: the findings, the per-item record, the evidence references. */
+export function resultDetails(r: Pick<ResultReport, 'result' | 'record' | 'evidence'>): { description: string | null; record: InspectionRecord | null; evidence: string[] } {
+  return { description: r.result.outcome === 'problems-found' ? r.result.description : null, record: r.record ?? null, evidence: [...r.evidence] };
+}
+
 export const resultReportSchema = z.object({
   /** Who submits: must be a member of the team. */
   by: idSchema,

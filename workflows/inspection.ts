@@ -21,7 +21,7 @@ import {
   type UnitReplacementDecision,
 } from '../domain/messages';
 import { reasonCodeProblem, reasonLabel } from '../domain/programme';
-import type { HandlingKind } from '../domain/outcomes';
+import { resultDetails, type HandlingKind } from '../domain/outcomes';
 import {
   declareRecusalUpdate,
   decideHandoverUpdate,
@@ -453,7 +453,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       remindersSent,
       overdue: overdueList || approvalOverdue,
       escalated,
-      result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime, ...reportDetails(result.report) } : null,
+      result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime, ...resultDetails(result.report) } : null,
       handling,
       documents: [...documents],
       closedReport: closedReport ? { ...closedReport } : null,
@@ -679,11 +679,6 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       inspectorReplacements,
     };
   }
-}
-
-/** What the team and the managers read beside the outcome (a query answer: nothing in the history changes). */
-function reportDetails(r: ResultReport): Pick<NonNullable<InspectionStatus['result']>, 'description' | 'record' | 'evidence'> {
-  return { description: r.result.outcome === 'problems-found' ? r.result.description : null, record: r.record ?? null, evidence: [...r.evidence] };
 }
 
 function nextHandling(r: ResultReport, departmentKind: string): HandlingKind {
