@@ -29,7 +29,7 @@ export function storeDocuments(db: SqlDatabase): ConsoleDocuments {
   const blobs = new SqlBlobStore(db);
   return {
     async html(campaignId, number) {
-      return (await store.documents(campaignId)).find((d) => d.number === number)?.html ?? null;
+      return (await store.issuedDocument(campaignId, number))?.html ?? null;
     },
     async pdf(number) {
       return (await storedDocumentPdf(blobs, number))?.pdf ?? null;

@@ -220,6 +220,8 @@ export interface CampaignStore {
   documentByKey(key: string): Promise<StoredDocument | undefined>;
   /** The campaign's issued documents, by kind, year and number. */
   documents(campaignId: string): Promise<StoredDocument[]>;
+  /** One issued document of the campaign by its number (unique), or null. */
+  issuedDocument(campaignId: string, number: string): Promise<StoredDocument | null>;
   /** The register of a series: every number taken, issued, reserved or voided, in order. */
   documentNumbers(kind: DocumentKind, year: number): Promise<DocumentNumber[]>;
 
@@ -476,6 +478,11 @@ export class SqlCampaignStore implements CampaignStore {
 
   async documents(campaignId: string): Promise<StoredDocument[]> {
     return (await this.db.all<Row>("SELECT * FROM documents WHERE campaign_id = ? AND status = 'issued' ORDER BY kind, year, seq", [campaignId])).map(toDocument);
+  }
+
+  async issuedDocument(campaignId: string, number: string): Promise<StoredDocument | null> {
+    const row = await this.db.get<Row>("SELECT * FROM documents WHERE number = ? AND campaign_id = ? AND status = 'issued'", [number, campaignId]);
+    return row ? toDocument(row) : null;
   }
 
   async documentNumbers(kind: DocumentKind, year: number): Promise<DocumentNumber[]> {

@@ -194,6 +194,10 @@ describe.each(backends)('the campaign store on $name', (backend) => {
       '信环执监〔2024〕第003号',
       '信环执监〔2025〕第001号',
     ]);
+    // One issued document by its number; a reserved-only number, or another campaign's, is none.
+    expect(await store.issuedDocument('c1', d3.number)).toEqual((await store.documents('c1')).find((d) => d.number === d3.number));
+    expect(await store.issuedDocument('c1', reserved.number)).toBeNull();
+    expect(await store.issuedDocument('c2', d3.number)).toBeNull();
 
     // An issued number is never voided; the unissued one is, with its reason, and nothing else is.
     await expect(store.voidDocumentNumber('doc/U1', 'x', AT)).rejects.toThrow(/was issued: an issued number is not voided/);
