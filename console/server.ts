@@ -32,7 +32,7 @@ import type { RegistryStore } from '../stores/registry-store';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
-import { invitationPage, loginPage, problemPage } from './views/auth-pages';
+import { csrfRefusedPage, invitationPage, loginPage, problemPage } from './views/auth-pages';
 import { homePage } from './views/home';
 import { rehearsalDate } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
@@ -135,7 +135,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const csrfInFirstPart = req.isMultipart() && (req.routeOptions.config as { csrfInFirstPart?: boolean }).csrfInFirstPart === true;
     if (req.method !== 'POST' || csrfInFirstPart || csrfOk(req) || (deps.codec && codecCsrfExempt(req, deps.codec.corsOrigins))) return;
     await audit(req, 'csrf.refused', req.url);
-    return html(reply, problemPage('请求被拒绝', '表单已失效或来源不明（安全令牌不符）。请返回上一页刷新后重试。', viewerOf(req)), 403);
+    return html(reply, csrfRefusedPage(viewerOf(req)), 403);
   });
 
   // htmx follows a redirect inside its XHR and would show the new page under the old address:
@@ -280,11 +280,11 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     if (!(await requireSignIn(req, reply))) return;
     const { account } = req.signedIn!;
     const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, department: null });
-    const campaigns = deps.temporal ? await store.listCampaigns() : [];
+    const campaigns = await store.listCampaigns();
     const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, account) : [];
     const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, account) : [];
     const rehearsalToday = new Map<string, string>();
-    for (const c of campaigns.length ? campaigns : await store.listCampaigns()) {
+    for (const c of campaigns) {
       const d = rehearsalDate(c);
       if (d) rehearsalToday.set(c.campaignId, d);
     }
