@@ -58,7 +58,7 @@ function mostNamed(ids: readonly string[]): string | null {
  * ceremony takes the first of each role to commit), a brigade leader (its change list) and the
  * detachment leader (follows the quarter).
  */
-export function picksBeforeDraw(people: readonly Person[], o: { campaignId: string; brigadeName: (departmentId: string) => string }): DemoPick[] {
+export function picksBeforeDraw(people: readonly Person[], o: { brigadeName: (departmentId: string) => string }): DemoPick[] {
   const picks: DemoPick[] = [];
   const add = (role: string, person: Person | undefined, can: string) => {
     if (person && !picks.some((p) => p.person.id === person.id)) picks.push({ role, person, can });
@@ -68,7 +68,7 @@ export function picksBeforeDraw(people: readonly Person[], o: { campaignId: stri
   add('discipline', holders(people, 'discipline')[0], `见证人：${witness}；另可查看审计日志`);
   const leader = holders(people, 'brigade-leader')[0];
   if (leader) {
-    add('brigade-leader', leader, `报送${o.brigadeName(leader.department)}的变更清单（名录更新窗口内；控制台尚无此页面，用命令行：npm run --silent ssj -- changes submit ${leader.department} --as ${leader.id} --none --campaign ${o.campaignId}）`);
+    add('brigade-leader', leader, `报送${o.brigadeName(leader.department)}的变更清单：工作台 → “提交变更清单”（名录更新窗口内；名录管理 → 导入名录 可先导入本大队的名录）`);
   }
   add('detachment-leader', holders(people, 'detachment-leader')[0], '季度抽查：阶段、进度、逾期与暂停事项；年度统计；名录管理');
   return picks;

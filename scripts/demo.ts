@@ -388,7 +388,7 @@ async function main(): Promise<void> {
       const departmentName = (id: string) => snapshot.departments.find((d) => d.id === id)?.name ?? id;
       if (opts.quarter < 4) {
         const next = await openNextQuarter(client, served, { programmeId: programme.id, year: YEAR, quarter: (opts.quarter + 1) as Quarter, taskQueue: settings.temporal.taskQueue, stopped: () => stopping });
-        const accounts = await addDemoAccounts(served, picksBeforeDraw(snapshot.people, { campaignId: next.campaignId, brigadeName: departmentName }));
+        const accounts = await addDemoAccounts(served, picksBeforeDraw(snapshot.people, { brigadeName: departmentName }));
         process.stdout.write(
           `\nnext quarter ${next.campaignId} started for the console, with no simulated people (programme day ${next.programmeStart}; 1 programme day = ${NEXT_QUARTER_SECONDS_PER_DAY} s): its update window closes in about ${Math.round((2 * NEXT_QUARTER_SECONDS_PER_DAY) / 60)} minutes, then the draw waits for the two witnesses\n${formatDemoAccounts(served.url, accounts)}\n`,
         );
@@ -399,7 +399,7 @@ async function main(): Promise<void> {
         }, (err: unknown) => process.stderr.write(`demo: watching the next quarter: ${(err as Error).message}\n`));
       } else {
         process.stdout.write(`\nquarter 4 is the programme year's last: no next quarter to open; the accounts below find only done tasks\n`);
-        process.stdout.write(`${formatDemoAccounts(served.url, await addDemoAccounts(served, picksBeforeDraw(snapshot.people, { campaignId, brigadeName: departmentName })))}\n`);
+        process.stdout.write(`${formatDemoAccounts(served.url, await addDemoAccounts(served, picksBeforeDraw(snapshot.people, { brigadeName: departmentName })))}\n`);
       }
       process.stdout.write(`\nTemporal Web UI: ${server.uiUrl} (running: server, worker, console and mail catcher stay up; Ctrl-C stops them)\nconsole: ${consoleServer.url}\npublication: ${pub}\n`);
       await new Promise<void>((resolve) => {

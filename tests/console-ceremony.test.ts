@@ -268,7 +268,7 @@ describe('the draw ceremony in the console', () => {
       // holders of the witness roles; once drawn, the inspector with the most open results (on their
       // 工作台) and a leader in charge.
       const registryPeople = [...people.values()];
-      const before = picksBeforeDraw(registryPeople, { campaignId, brigadeName: (id) => id });
+      const before = picksBeforeDraw(registryPeople, { brigadeName: (id) => id });
       expect(before.find((p) => p.role === 'admin')?.person.roles).toContain('admin');
       expect(before.find((p) => p.role === 'discipline')?.person.roles).toContain('discipline');
       expect(new Set(before.map((p) => p.person.id)).size).toBe(before.length);
