@@ -57,6 +57,9 @@ export async function startSession(store: ConsoleStore, settings: ConsoleSetting
   reply.setCookie(SESSION_COOKIE, value, cookieOptions(settings, 'lax'));
 }
 
+/** How stale a session's last-seen time may be before a request writes it again. */
+export const TOUCH_EVERY_MS = 60_000;
+
 /** Reads the session cookie: the signed-in account, or null (unknown, disabled, or idle too long: then deleted). */
 export async function loadSession(store: ConsoleStore, settings: ConsoleSettings, req: FastifyRequest, now: Date, people: (id: string) => Promise<string | null>): Promise<SignedIn | null> {
   const value = req.cookies[SESSION_COOKIE];
@@ -74,7 +77,9 @@ export async function loadSession(store: ConsoleStore, settings: ConsoleSettings
     await store.deleteSession(id);
     return null;
   }
-  await store.touchSession(id, now);
+  // Idleness is counted in minutes: a session seen in the last minute need not be written again,
+  // so a page view costs no write (lists are read far more often than anything changes).
+  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await store.touchSession(id, now);
   return { session, account, name: (await people(account.personId)) ?? account.personId };
 }
 

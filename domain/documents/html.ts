@@ -3,8 +3,10 @@
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escape text for HTML element content and double- or single-quoted attribute values. */
+const NEEDS_ESCAPE = /[&<>"']/;
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  // Most values (names, dates, codes) hold none of the five: skip the replace and its callbacks.
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c) : text;
 }
 
 /** Tagged template that escapes every interpolated value unless it is already `Html`. */
