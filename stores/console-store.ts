@@ -317,6 +317,11 @@ export interface ConsoleStore {
   getTask(key: string): Promise<TaskRow | null>;
   /** Tasks assigned to the person, or to one of the roles (department-scoped ones only in their department); soonest deadline first. */
   listTasksFor(q: TaskQuery): Promise<TaskRow[]>;
+  /**
+   * The versions of the lists `listTasksFor` reads for this person and roles, as one opaque string:
+   * it changes whenever a task on one of those lists changes (in the task's own transaction).
+   */
+  taskListVersion(q: Pick<TaskQuery, 'personId' | 'roles'>): Promise<string>;
   listTasksOfCampaign(campaignId: string, statuses?: TaskStatus[]): Promise<TaskRow[]>;
 
   upsertInspection(r: InspectionRow): Promise<boolean>;

@@ -15,7 +15,7 @@ import { MAIL_SCHEMA } from './schema/mail';
 import { BLOB_TABLES } from './schema/blobs';
 import { campaignTables } from './schema/campaigns';
 import { RESULT_DRAFTS_SCHEMA } from './schema/result-drafts';
-import { TASK_LISTS_SCHEMA } from './schema/task-lists';
+import { TASK_LIST_VERSIONS_SCHEMA, TASK_LISTS_SCHEMA } from './schema/task-lists';
 
 export interface Migration {
   version: number;
@@ -177,6 +177,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'registries: the append-only dated change log and its batches (stores/registry-store.ts)', sql: REGISTRY_SCHEMA },
   { version: 7, name: 'result drafts: the saved inspection result forms of the console (stores/result-drafts.ts)', sql: RESULT_DRAFTS_SCHEMA },
   { version: 8, name: 'task lists: assignee rows carry status, kind, campaign and deadline order (stores/schema/task-lists.ts)', sql: TASK_LISTS_SCHEMA },
+  { version: 9, name: 'task list versions: one counter per person and role list, raised with every task change (stores/schema/task-lists.ts)', sql: TASK_LIST_VERSIONS_SCHEMA },
 ];
 
 export function migrationText(m: Migration, dialect: Dialect): string {

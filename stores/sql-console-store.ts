@@ -26,7 +26,7 @@ import type {
   TaskStatus,
 } from './console-store';
 import { mapConflicts, type Dialect, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql';
-import { NO_DEADLINE_ORDER } from './schema/task-lists';
+import { NO_DEADLINE_ORDER, personListKey, roleListKey } from './schema/task-lists';
 
 type Row = Record<string, unknown>;
 
@@ -371,6 +371,9 @@ export class SqlConsoleStore implements ConsoleStore {
 
   upsertTask(t: TaskRow): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      // The role the task is offered to now, read under the row's lock (a no-op UPDATE: portable,
+      // unlike SELECT ... FOR UPDATE), so a concurrent change of role cannot slip between the read and the write.
+      const [before] = await tx.all<Row>('UPDATE projected_tasks SET role = role WHERE task_key = ? RETURNING role', [t.key]);
       const written = await upsertByRevision(tx, 'projected_tasks', 'task_key', {
         task_key: t.key,
         kind: t.kind,
@@ -393,8 +396,15 @@ export class SqlConsoleStore implements ConsoleStore {
       // The task row is locked until commit, so its assignees are replaced by one writer at a time.
       // Each carries the task's list columns (stores/schema/task-lists.ts).
       if (written) {
-        await tx.run('DELETE FROM projected_task_assignees WHERE task_key = ?', [t.key]);
+        const removed = await tx.all<Row>('DELETE FROM projected_task_assignees WHERE task_key = ? RETURNING person_id', [t.key]);
         const people = [...new Set(t.assignees)];
+        // Every list the task was or is on moves to a new version; in key order, so that two
+        // writers raising the same counters (a manager's, on PostgreSQL) never wait on each other in a circle.
+        const lists = new Set([...removed.map((r) => personListKey(str(r.person_id))), ...people.map(personListKey)]);
+        for (const role of [before?.role, t.role]) if (typeof role === 'string') lists.add(roleListKey(role));
+        for (const key of [...lists].sort()) {
+          await tx.run('INSERT INTO task_list_versions (list_key, version) VALUES (?, 1) ON CONFLICT (list_key) DO UPDATE SET version = task_list_versions.version + 1', [key]);
+        }
         if (people.length > 0) {
           const dueOrder = t.deadline ?? NO_DEADLINE_ORDER;
           await tx.run(
@@ -441,6 +451,13 @@ export class SqlConsoleStore implements ConsoleStore {
     }
     const rows = await this.db.all<Row>(`SELECT t.* FROM projected_tasks t WHERE t.task_key IN (${keys}) ORDER BY ${BY_DEADLINE('t')} LIMIT ${limit}`, params);
     return rows.map(toTask);
+  }
+
+  async taskListVersion(q: Pick<TaskQuery, 'personId' | 'roles'>): Promise<string> {
+    const keys = [personListKey(q.personId), ...[...new Set(q.roles)].sort().map(roleListKey)];
+    const rows = await this.db.all<Row>(`SELECT list_key, version FROM task_list_versions WHERE list_key IN ${inList(keys.length)}`, keys);
+    const versions = new Map(rows.map((r) => [str(r.list_key), Number(r.version)]));
+    return keys.map((k) => `${k}=${versions.get(k) ?? 0}`).join(' ');
   }
 
   async listTasksOfCampaign(campaignId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {

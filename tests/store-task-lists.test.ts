@@ -80,6 +80,29 @@ describe.each(backends)('task lists on $name', (backend) => {
     await store.close();
   });
 
+  it("a task's change moves the version of every list it was or is on, and only those", async () => {
+    const store = new SqlConsoleStore(await openStoreDatabase(await backend.fresh()));
+    const version = (personId: string, roles: string[] = []) => store.taskListVersion({ personId, roles: roles as never });
+    expect(await version('P001', ['manager', 'admin'])).toBe('person:P001=0 role:admin=0 role:manager=0');
+    const seen = async () => [await version('P001'), await version('P002'), await version('P003'), await version('P009', ['manager']), await version('P009', ['admin'])];
+    let before = await seen();
+    const moved = async (change: () => Promise<unknown>) => {
+      await change();
+      const after = await seen();
+      const which = ['P001', 'P002', 'P003', 'manager', 'admin'].filter((_, i) => after[i] !== before[i]);
+      before = after;
+      return which;
+    };
+    expect(await moved(() => store.upsertTask(task(1)))).toEqual(['P001', 'P002']);
+    // Handed from P002 to P003: P002's list loses it, P003's gains it, P001's row changes.
+    expect(await moved(() => store.upsertTask(task(1, { assignees: ['P001', 'P003'], revision: 2 })))).toEqual(['P001', 'P002', 'P003']);
+    expect(await moved(() => store.upsertTask(task(1, { assignees: ['P002'], revision: 1 })))).toEqual([]); // older: not written
+    expect(await moved(() => store.upsertTask(task(2, { assignees: [], role: 'manager' })))).toEqual(['manager']);
+    expect(await moved(() => store.upsertTask(task(2, { assignees: [], role: 'admin', revision: 2 })))).toEqual(['manager', 'admin']);
+    expect(await moved(() => store.upsertTask(task(1, { status: 'done', assignees: ['P001', 'P003'], revision: 3 })))).toEqual(['P001', 'P003']);
+    await store.close();
+  });
+
   it('rows written before migration 8 are listed after it, in order', async () => {
     const settings = await backend.fresh();
     const db = settings.databaseUrl ? openPostgresDatabase(settings.databaseUrl) : openSqliteDatabase(path.join(settings.dataDir, SQLITE_STORE_FILE));

@@ -19,3 +19,19 @@ export const TASK_LISTS_SCHEMA = `
   DROP INDEX projected_task_assignees_person;
   CREATE INDEX projected_task_assignees_list ON projected_task_assignees (person_id, status, due_order, task_key);
 `;
+
+// The task lists' versions (migration 9): one counter per list, `person:<id>` for the tasks
+// assigned to a person and `role:<role>` for the tasks offered to a role, raised in the same
+// transaction as every change to a task on that list (SqlConsoleStore.upsertTask). A console keeps
+// a list it has read with the versions it was read at, and reads it again only when one moved:
+// a list is viewed far more often than it changes. Portable SQL (INSERT ... ON CONFLICT).
+export const TASK_LIST_VERSIONS_SCHEMA = `
+  CREATE TABLE task_list_versions (
+    list_key TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+  );
+`;
+
+/** The version keys of a person's lists: theirs, and each of their roles'. */
+export const personListKey = (personId: string): string => `person:${personId}`;
+export const roleListKey = (role: string): string => `role:${role}`;
