@@ -9,6 +9,7 @@ import { decideHandover, decideRecusal, decideUnitReplacement, inspectionStatus 
 import { beijingDate } from '../domain/calendar';
 import { firstIssue, handoverDecisionSchema, type HandoverDecision } from '../domain/messages';
 import type { ReasonCodeEntry } from '../domain/programme';
+import type { ListTasks } from './task-list-cache';
 import type { ConsoleStore, TaskRow } from '../stores/console-store';
 import type { InspectionStatus } from '../workflows/definitions';
 import { documentCsp, registerDocuments, type ConsoleDocuments } from './documents';
@@ -54,6 +55,8 @@ export interface RouteContext {
   requireRole: (req: FastifyRequest, reply: FastifyReply, roles: readonly string[]) => Promise<boolean>;
   audit: (req: FastifyRequest, action: string, target?: string | null, detail?: Record<string, unknown>) => Promise<void>;
   html: (reply: FastifyReply, body: string, code?: number) => FastifyReply;
+  /** The task lists, as the pages read them (console/task-list-cache.ts). */
+  listTasks: ListTasks;
 }
 
 export function registerApprovals(app: FastifyInstance, ctx: RouteContext, temporal: Client, rejectionReasons: readonly ReasonCodeEntry[], documents: ConsoleDocuments | null = null): void {
@@ -100,7 +103,7 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
     if (!(await ctx.requireRole(req, reply, managers))) return;
     const { account } = req.signedIn!;
     // The soonest LIST_LIMIT (deadline first): a page a person can work through, not a quarter's worth.
-    const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, kinds: APPROVAL_TASKS, limit: LIST_LIMIT + 1 });
+    const tasks = await ctx.listTasks({ personId: account.personId, roles: account.roles, kinds: APPROVAL_TASKS, limit: LIST_LIMIT + 1 });
     return ctx.html(reply, approvalsPage(ctx.viewerOf(req)!, tasks.slice(0, LIST_LIMIT), beijingDate(ctx.now().getTime()), tasks.length > LIST_LIMIT));
   });
 

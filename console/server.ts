@@ -36,6 +36,7 @@ import { csrfRefusedPage, invitationPage, loginPage, problemPage } from './views
 import { homePage } from './views/home';
 import { rehearsalDate } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
+import { taskListCache } from './task-list-cache';
 
 export interface ConsoleDeps {
   settings: ConsoleSettings;
@@ -56,6 +57,8 @@ export interface ConsoleDeps {
   codec?: CodecEndpointOptions | null;
   /** Issued official documents (HTML and PDF) for the approval and inspection pages (needs `temporal`). */
   documents?: ConsoleDocuments | null;
+  /** Keep the task lists read, until their versions move (console/task-list-cache.ts); default on. The bench turns it off to measure the uncached reads. */
+  taskListCache?: boolean;
   /** The clock (tests move it to check the idle timeout and lockout expiry). */
   now?: () => Date;
   logger?: boolean;
@@ -276,10 +279,12 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
 
   // ---- signed-in pages ------------------------------------------------------------------------
   const brigades = deps.registry ? brigadeDirectory(deps.registry) : null;
+  const listTasks = taskListCache(store, deps.taskListCache ?? true);
+  const routes = { store, now, personName: deps.personName, viewerOf, requireRole, audit, html, listTasks };
   app.get('/', async (req, reply) => {
     if (!(await requireSignIn(req, reply))) return;
     const { account } = req.signedIn!;
-    const tasks = await store.listTasksFor({ personId: account.personId, roles: account.roles, department: null });
+    const tasks = await listTasks({ personId: account.personId, roles: account.roles, department: null });
     const campaigns = await store.listCampaigns();
     const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, account) : [];
     const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, account) : [];
@@ -302,7 +307,6 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   });
 
   if (deps.temporal) {
-    const routes = { store, now, personName: deps.personName, viewerOf, requireRole, audit, html };
     registerApprovals(app, routes, deps.temporal, deps.rejectionReasons ?? [], deps.documents ?? null);
     if (deps.inspections) registerInspections(app, routes, deps.temporal, deps.inspections);
     registerCeremony(app, routes, deps.temporal);
@@ -312,9 +316,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     if (deps.operations) registerResume(app, routes, deps.temporal);
   }
 
-  registerRegistries(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.registry ?? null);
+  registerRegistries(app, routes, deps.registry ?? null);
 
-  if (deps.codec) registerCodec(app, { store, now, personName: deps.personName, viewerOf, requireRole, audit, html }, deps.codec);
+  if (deps.codec) registerCodec(app, routes, deps.codec);
 
   app.setNotFoundHandler((req, reply) => html(reply, problemPage('页面不存在', '您访问的页面不存在。', viewerOf(req)), 404));
   app.setErrorHandler((err, req, reply) => {
