@@ -7,7 +7,7 @@ import type { TaskRow } from '../../stores/console-store';
 import type { DocumentRef, InspectionStatus } from '../../workflows/definitions';
 import { documentLinks } from '../documents';
 import type { HandoverPreview } from '../handover-preview';
-import { TASK_LABELS, taskHref, workingDaysLeft } from './home';
+import { rowOnce, TASK_LABELS, taskHref, workingDaysLeft } from './home';
 import { departmentLabel, outcomeLabel } from './labels';
 import { csrfField, html, message, page, type Viewer } from './layout';
 
@@ -40,17 +40,21 @@ function previewSection(t: TaskRow, p: HandoverPreview): Html {
 </section>`;
 }
 
+const approvalRows = new WeakMap<TaskRow, { today: string; html: Html }>();
+
 export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: string, more = false): string {
-  const rows = tasks.map((t) => {
-    const overdue = t.deadline !== null && t.deadline < today;
-    const left = t.deadline ? workingDaysLeft(today, t.deadline) : null;
-    return html`<tr class="${overdue ? 'overdue' : ''}">
+  const rows = tasks.map((t) =>
+    rowOnce(approvalRows, t, today, () => {
+      const overdue = t.deadline !== null && t.deadline < today;
+      const left = t.deadline ? workingDaysLeft(today, t.deadline) : null;
+      return html`<tr class="${overdue ? 'overdue' : ''}">
   <td data-label="事项"><a href="${taskHref(t) ?? '#'}">${TASK_LABELS[t.kind] ?? t.kind}</a></td>
   <td data-label="检查对象">${t.unitName ?? ''} <span class="code">${t.unitId ?? ''}</span></td>
   <td data-label="所属">${departmentLabel(t.department, t.detail)}</td>
   <td data-label="期限">${t.deadline ? chineseDate(t.deadline) : '—'}${left !== null ? html`（${overdue ? `已逾期${-left}个工作日` : `剩余${left}个工作日`}）` : ''}</td>
 </tr>`;
-  });
+    }),
+  );
   return page(
     '待审批事项',
     rows.length

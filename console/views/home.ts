@@ -3,7 +3,7 @@ import { workingDaysBetween } from '../../domain/calendar';
 import { chineseDate } from '../../domain/documents/html';
 import type { TaskRow } from '../../stores/console-store';
 import { departmentLabel } from './labels';
-import { html, page, type Viewer } from './layout';
+import { html, page, type Html, type Viewer } from './layout';
 
 export const TASK_LABELS: Record<string, string> = {
   result: '提交检查结果',
@@ -40,6 +40,21 @@ export function workingDaysLeft(today: string, deadline: string): number | null 
 }
 const daysLeftCache = new Map<string, number | null>();
 
+/**
+ * A list row's HTML, rendered once per row object and day: the task-list cache
+ * (console/task-list-cache.ts) hands out the same frozen rows until the list changes, so a
+ * repeated view renders none of them again. Rows made per request (witness tasks) are not kept.
+ */
+export function rowOnce(rendered: WeakMap<TaskRow, { today: string; html: Html }>, t: TaskRow, today: string, render: () => Html): Html {
+  if (!Object.isFrozen(t)) return render();
+  const known = rendered.get(t);
+  if (known?.today === today) return known.html;
+  const fresh = render();
+  rendered.set(t, { today, html: fresh });
+  return fresh;
+}
+const homeRows = new WeakMap<TaskRow, { today: string; html: Html }>();
+
 /** The page where the task is done, when the console has it yet. */
 export function taskHref(t: TaskRow): string | null {
   if (t.kind === 'approve-handover' || t.kind === 'approve-recusal' || t.kind === 'approve-replacement') return `/approval?task=${encodeURIComponent(t.key)}`;
@@ -70,15 +85,17 @@ export function homePage(viewer: Viewer, tasks: readonly TaskRow[], today: strin
     .sort((a, b) => (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') || a.key.localeCompare(b.key))
     .map((t) => {
       const taskToday = rehearsalToday.get(t.campaignId) ?? today;
-      const left = t.deadline ? workingDaysLeft(taskToday, t.deadline) : null;
-      const overdue = t.deadline !== null && t.deadline < taskToday;
-      return html`<tr class="${overdue ? 'overdue' : ''}">
+      return rowOnce(homeRows, t, taskToday, () => {
+        const left = t.deadline ? workingDaysLeft(taskToday, t.deadline) : null;
+        const overdue = t.deadline !== null && t.deadline < taskToday;
+        return html`<tr class="${overdue ? 'overdue' : ''}">
   <td data-label="事项">${taskLink(t)}</td>
   <td data-label="检查对象">${t.unitName ?? ''}${t.unitId ? html` <span class="code">${t.unitId}</span>` : ''}</td>
   <td data-label="所属">${departmentLabel(t.department, t.detail)}</td>
   <td data-label="期限">${t.deadline ? chineseDate(t.deadline) : '—'}</td>
   <td data-label="剩余">${daysText(left, overdue)}</td>
 </tr>`;
+      });
     });
   const body =
     rows.length === 0
