@@ -164,7 +164,10 @@ async function runQuarter(label: string, client: Client, taskQueue: string, base
 async function runOnDevServer(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-'));
   const server = await startDevServer({ logFile: path.join(dir, 'server.log'), headless: true, dbFile: path.join(dir, 'temporal.db') });
-  const stopServer = () => server.stop();
+  const stopServer = async () => {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   onInterrupt.add(stopServer);
   const programme = benchProgramme();
   const dataDir = path.join(dir, 'data');
@@ -203,7 +206,10 @@ async function runOnProductionTopology(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-bench-production-'));
   const programme = benchProgramme();
   const topology = await startProductionTopology({ dir, programme, registry: buildRegistry(), workers: 2, log: (line) => console.error(line) });
-  const stopTopology = () => topology.stop();
+  const stopTopology = async () => {
+    await topology.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   onInterrupt.add(stopTopology);
   try {
     const keyring = new Keyring(readKeyFile(topology.keyFile));

@@ -162,7 +162,15 @@ export async function startTemporalOnPostgres(opts: TemporalOnPostgresOptions): 
     const child: ChildProcess = spawn(bins.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { stdio: ['ignore', out, out] });
     fs.closeSync(out);
     let exited: number | null = null;
-    child.on('exit', (code) => (exited = code ?? -1));
+    // Whatever ends this process (an error, a signal its own handler turns into an exit), the server does not outlive it.
+    const killOnExit = () => {
+      if (exited === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.on('exit', (code) => {
+      exited = code ?? -1;
+      process.removeListener('exit', killOnExit);
+    });
     const address = `127.0.0.1:${ports.frontend}`;
     const stop = async (signal: NodeJS.Signals) => {
       if (exited !== null) return;

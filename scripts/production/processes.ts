@@ -40,7 +40,13 @@ const started = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) signalGroup(c, 'SIGKILL');
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// A signal ends the process (the 'exit' hook above then kills the services), unless the program
+// has a handler of its own (bench/campaign.ts stops its servers first): then that one decides.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (process.listenerCount(signal) === 0) process.exit(130);
+  });
+}
 
 export async function startService(o: StartOptions): Promise<Service> {
   fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
