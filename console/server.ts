@@ -28,6 +28,7 @@ import { registerResume } from './resume';
 import { registerNoticeLinks } from './notice-links';
 import { registerOperationsPages, type OperationsDeps } from './quarter-pages';
 import { registerRegistries } from './registries';
+import { registerAccounts } from './accounts-page';
 import type { RegistryStore } from '../stores/registry-store';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
@@ -317,6 +318,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   }
 
   registerRegistries(app, routes, deps.registry ?? null);
+  registerAccounts(app, routes, deps.registry ?? null, settings);
 
   if (deps.codec) registerCodec(app, routes, deps.codec);
 

@@ -1,0 +1,106 @@
+// 用户管理 in the console (admin only), so day-to-day account work needs no `ssj user`: the
+// accounts, 停用/启用 (disabling also ends the account's sessions at once), and invitations made
+// exactly as `ssj user invite` makes them (console/accounts.ts invite: same expiry, same link from
+// SSJ_CONSOLE_PUBLIC_URL). The person is checked against the registry as `ssj user` checks it.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { beijingDate } from '../domain/calendar';
+import { roles as registryRoles, type Person } from '../domain/registry';
+import type { RegistryStore } from '../stores/registry-store';
+import { invite } from './accounts';
+import type { RouteContext } from './approvals';
+import type { ConsoleSettings } from './settings';
+import { problemPage } from './views/auth-pages';
+import { accountDonePage, accountsPage, invitedPage, invitePersonPage, inviteRolesPage } from './views/accounts';
+import type { Viewer } from './views/layout';
+
+const ADMINS = ['admin'];
+
+const beijingMinute = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+export function registerAccounts(app: FastifyInstance, ctx: RouteContext, registry: RegistryStore | null, settings: Pick<ConsoleSettings, 'publicUrl' | 'inviteHours'>): void {
+  const { store } = ctx;
+  const today = () => beijingDate(ctx.now().getTime());
+
+  /** The person as the registry has them today (a change dated ahead still counts, as in checkActor); null when unknown. */
+  const personOf = async (id: string): Promise<Person | null> => {
+    if (!registry || !/^[A-Za-z0-9._:-]{1,40}$/.test(id)) return null;
+    let person: Person | null = null;
+    for (const h of await registry.history('person', id)) {
+      if (h.effectiveDate <= today() || person === null) person = h.state as Person | null;
+    }
+    return person;
+  };
+  /** The person to invite, or the Chinese reason they cannot be. */
+  const invitee = async (id: string): Promise<Person | string> => {
+    if (!registry) return '此工作台未连接名录，无法核对人员；请使用 ssj user invite。';
+    if (!id) return '人员编号：必填。';
+    const p = await personOf(id);
+    if (!p) return `人员编号“${id}”：名录中没有此人员。`;
+    if (!p.active) return `人员编号“${id}”（${p.name}）：此人员在名录中不在职，不能邀请。`;
+    return p;
+  };
+
+  const listPage = async (viewer: Viewer, notice: string | null = null, error: string | null = null) => {
+    const accounts = await store.listAccounts();
+    const names = registry ? await registry.statesAt('person', new Set(accounts.map((a) => a.personId)), today()) : new Map<string, Person | null>();
+    const rows = await Promise.all(
+      accounts.map(async (account) => ({ account, personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)), created: beijingDate(account.createdAt.getTime()) })),
+    );
+    return accountsPage(viewer, rows, notice, error);
+  };
+
+  app.get('/accounts', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, ADMINS))) return;
+    return ctx.html(reply, await listPage(ctx.viewerOf(req)!));
+  });
+
+  app.get('/accounts/invite', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, ADMINS))) return;
+    const q = req.query as Record<string, unknown>;
+    const id = typeof q.person === 'string' ? q.person.trim() : '';
+    const p = await invitee(id);
+    if (typeof p === 'string') return ctx.html(reply, invitePersonPage(ctx.viewerOf(req)!, id.slice(0, 40), p), 400);
+    return ctx.html(reply, inviteRolesPage(ctx.viewerOf(req)!, p));
+  });
+
+  app.post('/accounts/invite', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, ADMINS))) return;
+    const viewer = ctx.viewerOf(req)!;
+    const body = req.body as Record<string, unknown>;
+    const id = typeof body.person === 'string' ? body.person.trim() : '';
+    const asked = [body.role ?? []].flat().filter((r): r is string => typeof r === 'string');
+    const p = await invitee(id);
+    if (typeof p === 'string') return ctx.html(reply, invitePersonPage(viewer, id.slice(0, 40), p), 400);
+    const notHeld = asked.filter((r) => !(p.roles as string[]).includes(r));
+    if (notHeld.length) {
+      const known = notHeld.every((r) => (registryRoles as readonly string[]).includes(r));
+      const text = known ? `角色：此人员在名录中不担任${notHeld.map((r) => `“${r}”`).join('、')}，只能授予其担任的角色。` : '角色：没有这种角色。';
+      return ctx.html(reply, inviteRolesPage(viewer, p, text), 400);
+    }
+    const { account } = req.signedIn!;
+    const { link, expiresAt } = await invite(store, { person: p, roles: asked, publicUrl: settings.publicUrl, hours: settings.inviteHours, createdBy: account.id, now: ctx.now() });
+    const roles = asked.length ? [...new Set(asked)] : [...p.roles];
+    await ctx.audit(req, 'account.invited', p.id, { roles, expiresAt: expiresAt.toISOString() });
+    return ctx.html(reply, invitedPage(viewer, p, roles, link, beijingMinute(expiresAt)));
+  });
+
+  /** 停用 / 启用: the account in the form; a repeat answers 已处理. */
+  const setDisabled = (disabled: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!(await ctx.requireRole(req, reply, ADMINS))) return;
+    const viewer = ctx.viewerOf(req)!;
+    const body = req.body as Record<string, unknown>;
+    const id = typeof body.account === 'string' && body.account.length <= 100 ? body.account : '';
+    const target = id ? await store.getAccount(id) : null;
+    if (!target) return ctx.html(reply, problemPage('账户不存在', '账户：找不到此账户，可能链接有误。', viewer), 400);
+    if (target.disabled === disabled) return ctx.html(reply, accountDonePage(viewer, target.login, disabled));
+    if (disabled && target.id === req.signedIn!.account.id) return ctx.html(reply, await listPage(viewer, null, '不能停用自己正在使用的账户。'), 400);
+    await store.updateAccount(target.id, { disabled, now: ctx.now() });
+    const sessions = disabled ? await store.deleteSessionsOfAccount(target.id) : 0;
+    await ctx.audit(req, disabled ? 'account.disabled' : 'account.enabled', target.login, { accountId: target.id, personId: target.personId, ...(disabled ? { sessionsEnded: sessions } : {}) });
+    // The list again, with htmx's address bar on /accounts (a reload must not re-post or 404).
+    void reply.header('HX-Push-Url', '/accounts');
+    return ctx.html(reply, await listPage(viewer, `账户 ${target.login} 已${disabled ? '停用，其登录会话已全部结束' : '启用'}。`));
+  };
+  app.post('/accounts/disable', setDisabled(true));
+  app.post('/accounts/enable', setDisabled(false));
+}

@@ -1,0 +1,91 @@
+// 用户管理 (admin): the accounts with their person, roles, sign-in method and state, 停用/启用 per
+// account, and the invitation form (person, then the roles they hold) with the one-time link to
+// hand over. No password or password hash is ever shown or asked for here.
+import type { Person } from '../../domain/registry';
+import type { Account } from '../../stores/console-store';
+import { csrfField, html, message, page, roleLabel, type Viewer } from './layout';
+
+export interface AccountRow {
+  account: Account;
+  /** The person's name from the registry, or null when unknown. */
+  personName: string | null;
+  /** Yyyy-mm-dd, Beijing time. */
+  created: string;
+}
+
+const signInMethod = (a: Account): string =>
+  [a.passwordHash ? '密码' : null, a.oidcSubject ? '统一身份认证' : null].filter(Boolean).join('、') || '未设置';
+
+function personForm(viewer: Viewer, personId = '', error: string | null = null) {
+  return html`<form method="get" action="/accounts/invite" class="card">
+  <h2>邀请新用户</h2>
+  ${message('error', error)}
+  <label>人员编号（须为名录中在职人员） <input type="text" name="person" value="${personId}" required maxlength="40" autocomplete="off"></label>
+  <button type="submit">下一步：选择角色</button>
+  <p class="hint">被邀请人通过一次性链接自行设置登录名和密码。</p>
+</form>`;
+}
+
+export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], notice: string | null = null, error: string | null = null): string {
+  const table = rows.length
+    ? html`<table class="cards"><thead><tr><th>登录名</th><th>人员</th><th>角色</th><th>登录方式</th><th>状态</th><th>创建日期</th><th>操作</th></tr></thead><tbody>${rows.map((r) => {
+        const a = r.account;
+        const self = a.personId === viewer.personId;
+        const action = a.disabled ? 'enable' : 'disable';
+        return html`<tr><td data-label="登录名">${a.login}</td><td data-label="人员">${a.personId}${r.personName ? html` ${r.personName}` : ''}</td><td data-label="角色">${a.roles.map(roleLabel).join('、')}</td><td data-label="登录方式">${signInMethod(a)}</td><td data-label="状态">${a.disabled ? '停用' : '启用'}</td><td data-label="创建日期" class="nowrap">${r.created}</td><td data-label="操作">${
+          self && !a.disabled
+            ? html`<span class="hint">本人账户</span>`
+            : html`<form method="post" action="/accounts/${action}" class="inline">${csrfField(viewer.csrfToken)}<input type="hidden" name="account" value="${a.id}"><button type="submit">${a.disabled ? '启用' : '停用'}</button></form>`
+        }</td></tr>`;
+      })}</tbody></table>`
+    : html`<p class="hint">尚无账户。</p>`;
+  return page(
+    '用户管理',
+    html`${message('notice', notice)}${message('error', error)}
+<h2>账户</h2>
+${table}
+<p class="hint">停用账户会立即结束其所有登录会话；停用后无法登录，启用后恢复。</p>
+${personForm(viewer)}`,
+    viewer,
+  );
+}
+
+/** Step 1 again, with the refusal: the person id was unknown or not active. */
+export function invitePersonPage(viewer: Viewer, personId: string, error: string): string {
+  return page('邀请新用户', html`${personForm(viewer, personId, error)}<p><a href="/accounts">返回用户管理</a></p>`, viewer);
+}
+
+/** Step 2: the roles the person holds in the registry; none ticked grants all of them. */
+export function inviteRolesPage(viewer: Viewer, person: Person, error: string | null = null, ticked: readonly string[] = []): string {
+  return page(
+    '邀请新用户',
+    html`<form method="post" action="/accounts/invite" class="card">${csrfField(viewer.csrfToken)}
+  ${message('error', error)}
+  <input type="hidden" name="person" value="${person.id}">
+  <p>人员：${person.id} ${person.name}</p>
+  <fieldset><legend>授予角色（均不勾选即授予其在名录中担任的全部角色）</legend>
+  ${person.roles.map((r) => html`<label><input type="checkbox" name="role" value="${r}"${ticked.includes(r) ? html` checked` : ''}> ${roleLabel(r)}</label>`)}
+  </fieldset>
+  <button type="submit">生成邀请链接</button>
+</form>
+<p><a href="/accounts">返回用户管理</a></p>`,
+    viewer,
+  );
+}
+
+export function invitedPage(viewer: Viewer, person: Person, roles: readonly string[], link: string, expires: string): string {
+  return page(
+    '邀请链接已生成',
+    html`<p class="notice" role="status">已为 ${person.id} ${person.name} 生成邀请（角色：${roles.map(roleLabel).join('、')}）。</p>
+<p>请将以下链接交给本人（仅可使用一次，北京时间${expires}前有效）：</p>
+<p><textarea class="invite-link" readonly rows="3" aria-label="邀请链接">${link}</textarea></p>
+<p class="hint">链接即凭证，请当面或通过内部渠道交付，勿公开转发。</p>
+<p><a href="/accounts">返回用户管理</a></p>`,
+    viewer,
+  );
+}
+
+/** A repeated or stale 停用/启用: nothing to do. */
+export function accountDonePage(viewer: Viewer, login: string, disabled: boolean): string {
+  return page('已处理', html`<p class="notice" role="status">账户 ${login} 已是${disabled ? '停用' : '启用'}状态，无需再次操作。</p><p><a href="/accounts">返回用户管理</a></p>`, viewer);
+}

@@ -1,0 +1,169 @@
+// 用户管理 in the console (console/accounts-page.ts) on real SQLite stores: the admin lists the
+// accounts, invites a registry person (the link works, and the new login signs in with exactly the
+// granted roles), bad person ids and roles are refused with nothing written, 停用 ends the
+// account's live session and refuses its sign-in, 启用 restores it, a repeat answers 已处理, and
+// other roles, forged POSTs and hostile names get nowhere.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Person } from '../domain/registry';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { startConsole, type RunningConsole } from './helpers/browser-console';
+import { ConsoleClient } from './helpers/console-client';
+import { addAccounts } from './console-quarter-fixture';
+import { cityDepartments } from './helpers/registry-snapshot';
+
+const PASSWORD = 'accounts password 1';
+const person = (id: string, name: string, roles: Person['roles'], active = true): Person => ({ id, name, department: 'section-1', roles, email: null, inspector: null, active });
+
+let tmp: string;
+let registry: RegistryStore;
+let c: RunningConsole;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-accounts-'));
+  registry = await openRegistryStore({ dataDir: tmp, databaseUrl: null });
+  const people = [
+    person('ADM1', '刘管理', ['admin']),
+    person('P10', '陈国强', ['manager', 'discipline']),
+    person('P11', '王离职', ['manager'], false),
+    person('P12', '<script>alert(1)</script>', ['discipline']),
+  ];
+  await registry.applyBatch({
+    key: 'base',
+    kind: 'test',
+    source: 'test',
+    reason: 'test',
+    effectiveDate: '2024-01-01',
+    changes: [...cityDepartments().map((d) => ({ entityKind: 'department' as const, entityId: d.id, state: d })), ...people.map((p) => ({ entityKind: 'person' as const, entityId: p.id, state: p }))],
+  });
+  c = await startConsole({ personName: async () => null, registry, env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
+  await addAccounts(c.store, PASSWORD, [
+    ['admin1', 'ADM1', ['admin']],
+    ['insp', 'S1', ['inspector']],
+    ['scripter', 'P12', ['discipline']],
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await c?.stop();
+  await registry?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function signedIn(login: string, password = PASSWORD): Promise<ConsoleClient> {
+  const u = new ConsoleClient(c.app);
+  expect((await u.login(login, password)).statusCode).toBe(303);
+  return u;
+}
+const invited = async () => (await c.store.listAudit({ action: 'account.invited' })).length;
+
+describe('用户管理', () => {
+  it('lists the accounts with person, roles, sign-in method and state; escapes names; never shows a hash', async () => {
+    const u = await signedIn('admin1');
+    const res = await u.get('/accounts');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<a href="/accounts">用户管理</a>');
+    expect(res.body).toContain('admin1');
+    expect(res.body).toContain('刘管理');
+    expect(res.body).toContain('系统管理员');
+    expect(res.body).toContain('密码');
+    expect(res.body).toContain('启用');
+    expect(res.body).not.toContain('<script>alert(1)');
+    expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.body).not.toContain('scrypt');
+    const hash = (await c.store.getAccountByLogin('admin1'))!.passwordHash!;
+    expect(res.body).not.toContain(hash.slice(-20));
+  });
+
+  it('invites a registry person; the link sets login and password; the login gets exactly the granted roles', async () => {
+    const u = await signedIn('admin1');
+    const step = await u.get('/accounts/invite?person=P10');
+    expect(step.statusCode).toBe(200);
+    expect(step.body).toContain('value="manager"');
+    expect(step.body).toContain('value="discipline"');
+    const res = await u.post('/accounts/invite', { person: 'P10', role: 'discipline' });
+    expect(res.statusCode).toBe(200);
+    const link = /<textarea class="invite-link"[^>]*>(http[^<]+\/invite\/[^<]+)<\/textarea>/.exec(res.body)?.[1] ?? '';
+    expect(link.startsWith(`${c.settings.publicUrl}/invite/`)).toBe(true);
+    const [entry] = await c.store.listAudit({ action: 'account.invited', target: 'P10' });
+    expect(entry?.detail).toMatchObject({ roles: ['discipline'] });
+
+    const invitee = new ConsoleClient(c.app);
+    const path_ = new URL(link).pathname;
+    expect((await invitee.get(path_)).statusCode).toBe(200);
+    const done = await invitee.post(path_, { login: 'chenguoqiang', password: 'a long new password 9', password2: 'a long new password 9' });
+    expect(done.statusCode).toBe(303);
+    expect((await c.store.getAccountByLogin('chenguoqiang'))?.roles).toEqual(['discipline']);
+    const v = await signedIn('chenguoqiang', 'a long new password 9');
+    expect((await v.get('/audit')).statusCode).toBe(200);
+    expect((await v.get('/accounts')).statusCode).toBe(403);
+    expect((await invitee.get(path_)).statusCode).toBe(410);
+  });
+
+  it('refuses an unknown or inactive person and a role not held, with a message, writing nothing', async () => {
+    const u = await signedIn('admin1');
+    await u.get('/accounts');
+    const before = await invited();
+    const unknown = await u.post('/accounts/invite', { person: 'NOBODY' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('名录中没有此人员');
+    const inactive = await u.post('/accounts/invite', { person: 'P11' });
+    expect(inactive.statusCode).toBe(400);
+    expect(inactive.body).toContain('不在职');
+    expect((await u.get('/accounts/invite?person=P11')).statusCode).toBe(400);
+    const role = await u.post('/accounts/invite', { person: 'P10', role: 'admin' });
+    expect(role.statusCode).toBe(400);
+    expect(role.body).toContain('角色');
+    expect(role.body).toContain('不担任');
+    expect(await invited()).toBe(before);
+  });
+
+  it('停用 ends the live session and refuses sign-in; a repeat answers 已处理; 启用 restores it; not one\'s own', async () => {
+    const victim = await signedIn('insp');
+    expect((await victim.get('/')).statusCode).toBe(200);
+    const id = (await c.store.getAccountByLogin('insp'))!.id;
+    const u = await signedIn('admin1');
+    await u.get('/accounts');
+    const off = await u.post('/accounts/disable', { account: id });
+    expect(off.statusCode).toBe(200);
+    expect((await c.store.getAccount(id))?.disabled).toBe(true);
+    const next = await victim.get('/');
+    expect(next.statusCode).toBe(303);
+    expect(next.headers.location).toMatch(/^\/login/);
+    expect((await new ConsoleClient(c.app).login('insp', PASSWORD)).statusCode).toBe(401);
+    const again = await u.post('/accounts/disable', { account: id });
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toContain('已处理');
+    expect((await c.store.listAudit({ action: 'account.disabled', target: 'insp' })).length).toBe(1);
+
+    expect((await u.post('/accounts/enable', { account: id })).statusCode).toBe(200);
+    expect((await c.store.listAudit({ action: 'account.enabled', target: 'insp' })).length).toBe(1);
+    expect((await new ConsoleClient(c.app).login('insp', PASSWORD)).statusCode).toBe(303);
+    expect((await u.post('/accounts/enable', { account: id })).body).toContain('已处理');
+
+    const self = (await c.store.getAccountByLogin('admin1'))!.id;
+    const mine = await u.post('/accounts/disable', { account: self });
+    expect(mine.statusCode).toBe(400);
+    expect(mine.body).toContain('不能停用自己');
+    expect((await c.store.getAccount(self))?.disabled).toBe(false);
+  });
+
+  it('refuses other roles (403, audited) and a POST without CSRF (403)', async () => {
+    const insp = await signedIn('insp');
+    expect((await insp.get('/accounts')).statusCode).toBe(403);
+    expect((await insp.post('/accounts/invite', { person: 'P10' })).statusCode).toBe(403);
+    const refused = await c.store.listAudit({ action: 'role.refused', personId: 'S1' });
+    expect(refused.some((e) => e.target === '/accounts')).toBe(true);
+
+    const u = await signedIn('admin1');
+    await u.get('/accounts');
+    const before = await invited();
+    const id = (await c.store.getAccountByLogin('scripter'))!.id;
+    expect((await u.post('/accounts/invite', { person: 'P10', _csrf: null })).statusCode).toBe(403);
+    expect((await u.post('/accounts/disable', { account: id, _csrf: null })).statusCode).toBe(403);
+    expect((await c.store.getAccount(id))?.disabled).toBe(false);
+    expect(await invited()).toBe(before);
+  });
+});
