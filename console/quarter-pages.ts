@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from './approvals';
+import { registerProgramme } from './programme-page';
 import { registerPublication } from './publication';
 import { registerQuarter, type OperationsDeps } from './quarter';
 import { registerYear } from './year';
@@ -12,5 +13,6 @@ export type { OperationsDeps };
 export function registerOperationsPages(app: FastifyInstance, ctx: RouteContext, temporal: Client, ops: OperationsDeps): void {
   registerQuarter(app, ctx, temporal, ops);
   registerYear(app, ctx, temporal, ops);
+  registerProgramme(app, ctx, temporal, ops);
   registerPublication(app, ctx, temporal);
 }

@@ -7,8 +7,9 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { annualPlanStatus, CampaignAmbiguousError, CampaignNotFoundError, findCampaign, inspectionWorkflowIdFor, startAnnualPlan, startCampaign } from '../client/temporal';
 import { addDays, quarterStart } from '../domain/calendar';
-import type { Quarter } from '../domain/programme';
+import type { Programme, Quarter } from '../domain/programme';
 import type { CampaignRow, InspectionRow } from '../stores/console-store';
+import type { RegistryStore } from '../stores/registry-store';
 import { annualPlanWorkflowId, type AnnualPlanStatus, type CampaignInput } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { attentionItems, campaignParked, departmentRows, findingsRows, programmeToday, progressInput, quarterCounts, quarterDates } from './quarter-figures';
@@ -22,6 +23,9 @@ export interface OperationsDeps {
   taskQueue: string;
   /** The worker's data folder, where findCampaign reads the campaign store; null when not on this machine. */
   dataDir: string | null;
+  /** The whole programme and the registries, for /programme (console/programme-page.ts); without them it says so. */
+  config?: Programme;
+  registry?: RegistryStore | null;
 }
 
 /** Who sees the quarter pages and may start a quarter: as `ssj quarter start` (client/commands/quarter.ts). */

@@ -40,6 +40,8 @@ export async function serveConsole(o: { runtime: RuntimeSettings; settings: Cons
     programme: { id: programme.id, name: programme.name, year: programme.year, rehearsalSecondsPerDay: programme.rehearsal.secondsPerDay, publisher: programme.detachment.name },
     taskQueue: runtime.temporal.taskQueue,
     dataDir: runtime.dataDir,
+    config: programme,
+    registry: registryStore,
   };
   const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, registry: registryStore, documents: { ...storeDocuments(db), handoverPreview: storeHandoverPreview(db, { unit: registry.unit, issuer: programme.detachment.name }) }, codec: codecEndpointFromEnv(), logger: o.logger ?? false });
   await app.listen({ host: settings.host, port: settings.port });

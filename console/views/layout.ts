@@ -32,8 +32,9 @@ function nav(viewer: Viewer): Html {
   const links: Html[] = [html`<a href="/">工作台</a>`];
   if (viewer.roles.includes('manager')) links.push(html`<a href="/approvals">审批</a>`);
   if (viewer.roles.includes('admin') || viewer.roles.includes('discipline')) links.push(html`<a href="/ceremony">抽取见证</a>`);
-  if (['admin', 'detachment-leader', 'manager'].some((r) => viewer.roles.includes(r))) links.push(html`<a href="/quarters">季度抽查</a>`, html`<a href="/year">年度统计</a>`);
+  if (['admin', 'detachment-leader', 'manager'].some((r) => viewer.roles.includes(r))) links.push(html`<a href="/quarters">季度抽查</a>`, html`<a href="/programme">抽查计划</a>`, html`<a href="/year">年度统计</a>`);
   if (['admin', 'detachment-leader', 'brigade-leader'].some((r) => viewer.roles.includes(r))) links.push(html`<a href="/registries">名录管理</a>`);
+  if (viewer.roles.includes('admin')) links.push(html`<a href="/accounts">用户管理</a>`);
   if (viewer.roles.includes('discipline')) links.push(html`<a href="/audit">审计日志</a>`);
   return html`<nav class="top">
   <a class="brand" href="/">双随机抽查工作台</a>

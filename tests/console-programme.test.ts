@@ -1,0 +1,150 @@
+// 抽查计划与名额 (/programme) against the real dev server: the programme's year, dates and ratios;
+// a quarter's quotas equal computeQuotas on the same registry snapshot (as `ssj quotas`); bad
+// query values are refused naming the field; only the operations roles get in; the quarterly
+// Schedules are created from the console as `ssj plan schedule` creates them (a second click
+// answers 已存在), only by admin and detachment leader, with the CSRF token. Screenshots at
+// 1280 and 390 px go to test-output/console/programme-*.png.
+import * as fs from 'node:fs';
+import { ScheduleNotFoundError, type Client, type Connection } from '@temporalio/client';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignScheduleId } from '../client/temporal';
+import { computeQuotas } from '../domain/quotas';
+import { launchChromium } from '../scripts/browser';
+import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
+import { createFixture, PEOPLE, type Fixture } from './helpers/campaign-fixture';
+import { ConsoleClient } from './helpers/console-client';
+import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
+import { addAccounts, operationsOf, signedInPage } from './console-quarter-fixture';
+
+const PASSWORD = 'programme password 1';
+let fx: Fixture;
+let client: Client;
+let connection: Connection;
+let registry: RegistryStore;
+let c: RunningConsole;
+const taskQueue = uniqueTaskQueue('console-programme');
+const scheduleIds = () => [1, 2, 3, 4].map((q) => campaignScheduleId(fx.programme.id, fx.programme.year, q));
+const deleteSchedules = async () => {
+  for (const id of scheduleIds()) await client.schedule.getHandle(id).delete().catch(() => undefined);
+};
+
+const signIn = async (login: string) => {
+  const u = new ConsoleClient(c.app);
+  expect((await u.login(login, PASSWORD)).statusCode, `sign-in of ${login}`).toBe(303);
+  return u;
+};
+
+beforeAll(async () => {
+  fx = await createFixture(`console-programme-${process.pid}`);
+  ({ client, connection } = await devServerClient());
+  registry = await openRegistryStore({ dataDir: fx.dataDir, databaseUrl: null });
+  c = await startConsole({ personName: async (id) => `人员${id}`, temporal: client, operations: { ...operationsOf(fx.programme, { taskQueue, dataDir: fx.dataDir }), config: fx.programme, registry } });
+  await addAccounts(c.store, PASSWORD, [
+    ['admin1', PEOPLE.admin, ['admin']],
+    ['leader', PEOPLE.detachmentLeader, ['detachment-leader']],
+    ['mgr1', PEOPLE.managers[0]!, ['manager']],
+    ['insp', PEOPLE.sectionInspectors[0]!, ['inspector']],
+  ]);
+  await deleteSchedules();
+}, 120_000);
+
+afterAll(async () => {
+  if (client) await deleteSchedules();
+  await c?.stop();
+  await registry?.close();
+  await connection?.close();
+  if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
+});
+
+describe('the programme page', () => {
+  it('shows the programme: year, dates, ratios, check items', async () => {
+    const u = await signIn('mgr1');
+    const res = await u.get('/programme');
+    expect(res.statusCode).toBe(200);
+    const p = fx.programme;
+    expect(res.body).toContain(`${p.year}年度`);
+    expect(res.body).toContain(`${p.id}q2`);
+    expect(res.body).toContain('2024年4月' + p.deadlines.drawByDayOfFirstMonth + '日'); // Q2 draw due
+    expect(res.body).toContain('2024年6月30日'); // Q2 checks end
+    expect(res.body).toContain(`1：${p.ratios.general.quarterly[1]}`);
+    expect(res.body).toContain(`${p.ratios.key.sectionPercent}%`);
+    expect(res.body).toContain(p.checkItems[0]!.item.replace(/&/g, '&amp;').replace(/</g, '&lt;'));
+    expect(res.body).toContain('href="/programme"'); // in the nav
+  });
+
+  it('computes the quotas as `ssj quotas` does, for the same snapshot', async () => {
+    const u = await signIn('leader');
+    const res = await u.get('/programme?quarter=2&date=2024-03-31');
+    expect(res.statusCode).toBe(200);
+    const report = computeQuotas(await registry.snapshotAt('2024-03-31'), fx.programme, 2);
+    expect(report.pools.length).toBeGreaterThan(0);
+    const shown = Object.fromEntries([...res.body.matchAll(/<tr data-pool="([^"]+)">[\s\S]*?<td data-label="候选单位" class="num">(\d+)<\/td>[\s\S]*?class="num quota">(\d+)<\/td>/g)].map((m) => [m[1], [Number(m[2]), Number(m[3])]]));
+    expect(shown).toEqual(Object.fromEntries(report.pools.map((q) => [q.poolId, [q.candidates, q.quota]])));
+    expect(res.body).toContain(`id="quota-total">${report.pools.reduce((a, q) => a + q.quota, 0)}<`);
+    expect(res.body).toContain('名录截至2024年3月31日');
+  });
+
+  it('refuses bad query values naming the field, and other roles', async () => {
+    const u = await signIn('admin1');
+    for (const q of ['5', '0', 'x']) {
+      const res = await u.get(`/programme?quarter=${q}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('季度');
+    }
+    const d = await u.get('/programme?quarter=1&date=2024-02-30');
+    expect(d.statusCode).toBe(400);
+    expect(d.body).toContain('名录日期');
+    const i = await signIn('insp');
+    expect((await i.get('/programme')).statusCode).toBe(403);
+    expect((await i.post('/programme/schedule', {})).statusCode).toBe(403);
+  });
+
+  it('creates the quarterly Schedules from the console; again answers 已存在', async () => {
+    const m = await signIn('mgr1');
+    const seen = await m.get('/programme');
+    expect(seen.body).toContain('季度自动启动（Schedule）');
+    expect(seen.body).toContain(scheduleIds()[0]);
+    expect(seen.body).toContain('未创建');
+    expect(seen.body).not.toContain('action="/programme/schedule"');
+    expect((await m.post('/programme/schedule', {})).statusCode).toBe(403);
+
+    const a = await signIn('admin1');
+    expect((await a.get('/programme')).body).toContain('action="/programme/schedule"');
+    const forged = await a.post('/programme/schedule', { _csrf: null });
+    expect(forged.statusCode).toBe(403);
+    await expect(client.schedule.getHandle(scheduleIds()[0]!).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+
+    const ok = await a.post('/programme/schedule', {});
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('已创建季度定时任务');
+    for (const id of scheduleIds()) {
+      const d = await client.schedule.getHandle(id).describe();
+      expect(d.action.type).toBe('startWorkflow');
+      expect(d.action.type === 'startWorkflow' ? d.action.taskQueue : null).toBe(taskQueue);
+    }
+    expect((await c.store.listAudit({ action: 'plan.schedule' })).some((e) => e.personId === PEOPLE.admin)).toBe(true);
+
+    const l = await signIn('leader');
+    await l.get('/programme');
+    const again = await l.post('/programme/schedule', {});
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toContain('已存在');
+    expect((await c.store.listAudit({ action: 'plan.schedule-exists' })).some((e) => e.personId === PEOPLE.detachmentLeader)).toBe(true);
+    const after = await m.get('/programme');
+    expect(after.body).not.toContain('未创建');
+    expect(after.body).toContain('已存在');
+  });
+
+  it('screenshots the page at desktop and phone sizes', async () => {
+    let browser: Browser | undefined;
+    try {
+      browser = await launchChromium();
+      const pw = await signedInPage(browser, c.url, 'leader', PASSWORD);
+      await screenshotBoth(browser, pw, `${c.url}/programme?quarter=2&date=2024-03-31`, 'programme');
+    } finally {
+      await browser?.close();
+    }
+  }, 120_000);
+});
