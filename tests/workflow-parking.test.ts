@@ -181,7 +181,11 @@ describe('a hand-over approval with nobody to decide it', () => {
         );
         await people('2024-02-01', true, 'managers back');
         await h.executeUpdate(resumeParkedStepUpdate, { args: [{ by: PEOPLE.detachmentLeader, note: '分管领导已在名录中恢复' }] });
-        await eventually(async () => (await h.query(inspectionStatusQuery)).phase === 'handover-approval', 'approval asked');
+        // The phase is entered before the leaders in charge are looked up: wait for the approval's deadline too.
+        await eventually(async () => {
+          const s = await h.query(inspectionStatusQuery);
+          return s.phase === 'handover-approval' && !s.waitingOn.some((w) => w.includes('finding the leaders')) ? s : null;
+        }, 'approval asked');
         expect((await h.query(inspectionStatusQuery)).waitingOn).toEqual([expect.stringMatching(/^manager: hand-over approval by \S+ \(MGR1, MGR2\)$/)]);
         await h.executeUpdate(decideHandoverUpdate, { args: [{ by: 'MGR2', decision: 'reject', reasonCode: 'rectified', note: '' }] });
         expect(((await h.result()) as InspectionOutcome).handling).toBe('handover-rejected');
