@@ -12,7 +12,7 @@ import { CREATE_KEYRING_HINT, KeyringError, loadKeyring, type Keyring } from '..
 import { loadProgramme } from '../config/programme';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE, type StoreSettings } from '../stores/open';
-import { beijingDate } from '../domain/calendar';
+import { beijingDate, isRealDate } from '../domain/calendar';
 import { firstIssue } from '../domain/messages';
 import type { Person, Role } from '../domain/registry';
 import { WORKFLOW_TYPES } from '../workflows/definitions';
@@ -154,9 +154,7 @@ export function parseQuarter(text: string | undefined): 1 | 2 | 3 | 4 {
 }
 
 export function parseDateFlag(flag: string, text: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const ok = m && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text;
-  if (!ok) throw new UserError(`${flag} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(text)}`);
+  if (!isRealDate(text)) throw new UserError(`${flag} must be a calendar date YYYY-MM-DD, got ${JSON.stringify(text)}`);
   return text;
 }
 

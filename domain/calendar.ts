@@ -279,6 +279,16 @@ export function assertDate(date: string): string {
   return date;
 }
 
+/** Whether `date` is a real 'YYYY-MM-DD' calendar date (any year): the one date check every boundary uses. */
+export function isRealDate(date: string): boolean {
+  try {
+    parseDay(date);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** 0 = Sunday … 6 = Saturday. Works for any real date. */
 export function dayOfWeek(date: string): number {
   return weekdayOfDay(parseDay(date));

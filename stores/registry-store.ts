@@ -19,6 +19,7 @@ import {
   type RegistrySnapshot,
   type Unit,
 } from '../domain/registry';
+import { isRealDate } from '../domain/calendar';
 import { openStoreDatabase, type StoreSettings } from './open';
 import type { SqlDatabase, SqlExecutor, SqlValue } from './sql';
 
@@ -130,9 +131,7 @@ export function conflictEntityId(c: Pick<Conflict, 'inspectorId' | 'unitId'>): s
 
 /** A real calendar date, YYYY-MM-DD. */
 export function isCalendarDate(s: string): boolean {
-  if (!dateSchema.safeParse(s).success) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  return dateSchema.safeParse(s).success && isRealDate(s);
 }
 
 const stateSchemas: { [K in EntityKind]: ZodType<EntityStateMap[K]> } = {

@@ -3,7 +3,7 @@
 // unit change the list by DRAW-SPEC section 6; findings go to their handling (own case, manager
 // approval then hand-over document, or referral). Every wait is a timer; nothing polls.
 import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { addDays, addWorkingDays, assertDate } from '../domain/calendar';
+import { addDays, addWorkingDays, isRealDate } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeInstantIso, startOfDayMs } from '../domain/programme-clock';
 import {
   firstIssue,
@@ -687,13 +687,4 @@ function nextHandling(r: ResultReport, departmentKind: string): HandlingKind {
   if (r.result.outcome === 'could-not-inspect') return 'not-inspected';
   if (departmentKind === 'section') return 'awaiting-approval';
   return r.result.referTo ? 'referral' : 'own-case';
-}
-
-function isRealDate(d: string): boolean {
-  try {
-    assertDate(d);
-    return true;
-  } catch {
-    return false;
-  }
 }

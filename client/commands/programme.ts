@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { FreezeRefusedError, freezeToFolder } from '../../files/freeze';
 import { loadProgramme } from '../../config/programme';
+import { isRealDate } from '../../domain/calendar';
 import { ManifestError } from '../../domain/draw/manifest';
 import type { FreezeInputs, InspectedElsewhere, PastInspection } from '../../domain/eligibility';
 import {
@@ -187,12 +188,6 @@ function splitCsvLine(line: string): string[] {
   }
   out.push(cur);
   return out;
-}
-
-function isRealDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 // --- output -------------------------------------------------------------------------------
