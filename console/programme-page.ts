@@ -7,7 +7,7 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { campaignScheduleId, scheduleQuarterCampaigns, updateWindowOpens } from '../client/temporal';
-import { addWorkingDays, beijingDate, CalendarError, quarterOf } from '../domain/calendar';
+import { addWorkingDays, beijingDate, CalendarError, isRealDate, quarterOf } from '../domain/calendar';
 import { campaignCode, programmeWarnings, quarterCalendar, quarters, type Programme, type Quarter } from '../domain/programme';
 import { computeQuotas, type QuotaReport } from '../domain/quotas';
 import type { RegistryStore } from '../stores/registry-store';
@@ -15,12 +15,6 @@ import type { RouteContext } from './approvals';
 import { OPERATIONS_ROLES, PLAN_ROLES, type OperationsDeps } from './quarter';
 import { problemPage } from './views/auth-pages';
 import { programmePage, scheduledPage, type ScheduleRow } from './views/programme';
-
-function isRealDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
 
 /** Checks end + N working days; null past the bundled holiday calendar's years. */
 function publicationDue(inspectionDue: string, days: number): string | null {
@@ -68,7 +62,8 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
       if (typeof q.quarter !== 'string' || !/^[1-4]$/.test(q.quarter)) return bad('季度', '须为1至4。');
       quarter = n as Quarter;
     }
-    let date = today;
+    // As `ssj quotas`: by default the registry as the quarter's freeze will read it.
+    let date = quarterCalendar(p, quarter).previousQuarterEnd;
     if (q.date !== undefined && q.date !== '') {
       if (typeof q.date !== 'string' || !isRealDate(q.date.trim())) return bad('名录日期', '须为真实日期，格式 YYYY-MM-DD。');
       date = q.date.trim();
@@ -88,6 +83,7 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
         warnings: programmeWarnings(p),
         quarter,
         date,
+        dateGiven: q.date !== undefined && q.date !== '',
         quotas,
         schedules: await schedules(p.id, p.year),
         today,

@@ -14,7 +14,7 @@ import { launchChromium } from '../scripts/browser';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
 import { createFixture, PEOPLE, type Fixture } from './helpers/campaign-fixture';
-import { ConsoleClient } from './helpers/console-client';
+import { signedInClient } from './helpers/console-client';
 import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
 import { addAccounts, operationsOf, signedInPage } from './console-quarter-fixture';
 
@@ -30,11 +30,7 @@ const deleteSchedules = async () => {
   for (const id of scheduleIds()) await client.schedule.getHandle(id).delete().catch(() => undefined);
 };
 
-const signIn = async (login: string) => {
-  const u = new ConsoleClient(c.app);
-  expect((await u.login(login, PASSWORD)).statusCode, `sign-in of ${login}`).toBe(303);
-  return u;
-};
+const signIn = (login: string) => signedInClient(c.app, login, PASSWORD);
 
 beforeAll(async () => {
   fx = await createFixture(`console-programme-${process.pid}`);
@@ -84,6 +80,12 @@ describe('the programme page', () => {
     expect(shown).toEqual(Object.fromEntries(report.pools.map((q) => [q.poolId, [q.candidates, q.quota]])));
     expect(res.body).toContain(`id="quota-total">${report.pools.reduce((a, q) => a + q.quota, 0)}<`);
     expect(res.body).toContain('名录截至2024年3月31日');
+    expect(res.body).toContain('name="date" value="2024-03-31"');
+    // Without a date, as `ssj quotas`: the registry on the quarter's freeze date (the day before it).
+    const byDefault = await u.get('/programme?quarter=2');
+    expect(byDefault.body).toContain('名录截至2024年3月31日');
+    expect(byDefault.body).toContain('name="date" value=""');
+    expect(byDefault.body.match(/id="quota-total">\d+</)?.[0]).toBe(res.body.match(/id="quota-total">\d+</)?.[0]);
   });
 
   it('refuses bad query values naming the field, and other roles', async () => {

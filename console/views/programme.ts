@@ -5,6 +5,7 @@ import { chineseDate, chineseQuarter } from '../../domain/documents/html';
 import type { Programme, Quarter } from '../../domain/programme';
 import type { QuotaReport } from '../../domain/quotas';
 import { csrfField, html, type Html, message, page, type Viewer } from './layout';
+import { warningText } from './warning-text';
 
 export interface QuarterDatesRow {
   quarter: Quarter;
@@ -32,6 +33,8 @@ export interface ProgrammeView {
   warnings: readonly string[];
   quarter: Quarter;
   date: string;
+  /** Whether the date was asked for (else it is the quarter's freeze date, and the field stays empty). */
+  dateGiven: boolean;
   /** Null when the registry is not available to the console. */
   quotas: QuotaReport | null;
   quotaProblem?: string | null;
@@ -57,7 +60,7 @@ export function programmePage(viewer: Viewer, v: ProgrammeView): string {
 <p class="hint">${p.name}（<span class="code">${p.id}</span>，${p.year}年度），${p.issuer}；${p.detachment.name}。</p>
 ${
   v.warnings.length
-    ? html`<section class="card" id="programme-warnings"><h2>配置提示（${v.warnings.length}）</h2><ul class="missing">${v.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>`
+    ? html`<section class="card" id="programme-warnings"><h2>配置提示（${v.warnings.length}）</h2><ul class="missing">${v.warnings.map((w) => html`<li>${warningText(w)}</li>`)}</ul></section>`
     : html`<p class="notice" role="status">抽查计划配置检查通过，无提示。</p>`
 }
 <h2>各季度日期</h2>
@@ -106,9 +109,10 @@ ${
   <label for="quarter">季度</label>
   <select id="quarter" name="quarter">${([1, 2, 3, 4] as const).map((q) => html`<option value="${q}"${q === v.quarter ? html` selected` : html``}>${chineseQuarter(q)}</option>`)}</select>
   <label for="date">名录日期</label>
-  <input type="date" id="date" name="date" value="${v.date}">
+  <input type="date" id="date" name="date" value="${v.dateGiven ? v.date : ''}" aria-describedby="date-hint">
   <button type="submit">计算名额</button>
 </form>
+<p class="hint" id="date-hint">名录日期留空时，按该季度冻结名录的日期（上季度最后一天）计算，与抽取时一致。</p>
 ${quotaSection(v, total)}
 <h2>季度自动启动（Schedule）</h2>
 <p class="hint">每个季度一个定时任务：在名录更新窗口开启当天北京时间8:00自动启动该季度抽查（只启动一次）。</p>
@@ -168,7 +172,7 @@ ${
 </table>`
     : html`<p class="empty">该日期的名录中没有可抽取的单位。</p>`
 }
-${quotaWarnings.length ? html`<ul class="missing">${quotaWarnings.map((w) => html`<li>${w}</li>`)}</ul>` : html``}`;
+${quotaWarnings.length ? html`<ul class="missing">${quotaWarnings.map((w) => html`<li>${warningText(w)}</li>`)}</ul>` : html``}`;
 }
 
 /** The answer to a schedule click: created, or 已存在 (all four were there already). */
