@@ -1,7 +1,8 @@
 // 用户管理 in the console (admin only), so day-to-day account work needs no `ssj user`: the
 // accounts, 停用/启用 (disabling also ends the account's sessions at once), and invitations made
 // exactly as `ssj user invite` makes them (console/accounts.ts invite: same expiry, same link from
-// SSJ_CONSOLE_PUBLIC_URL). The person is checked against the registry as `ssj user` checks it.
+// SSJ_CONSOLE_PUBLIC_URL), listed while open and revocable (撤销). The person is checked against
+// the registry as `ssj user` checks it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate } from '../domain/calendar';
 import { roles as registryRoles, type Person } from '../domain/registry';
@@ -10,7 +11,7 @@ import { invite } from './accounts';
 import type { RouteContext } from './approvals';
 import type { ConsoleSettings } from './settings';
 import { problemPage } from './views/auth-pages';
-import { accountDonePage, accountsPage, invitedPage, invitePersonPage, inviteRolesPage } from './views/accounts';
+import { accountDonePage, accountsPage, invitationDonePage, invitedPage, invitePersonPage, inviteRolesPage } from './views/accounts';
 import type { Viewer } from './views/layout';
 
 const ADMINS = ['admin'];
@@ -46,7 +47,19 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     const rows = await Promise.all(
       accounts.map(async (account) => ({ account, personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)), created: beijingDate(account.createdAt.getTime()) })),
     );
-    return accountsPage(viewer, rows, notice, error);
+    const byId = new Map(accounts.map((a) => [a.id, a.login]));
+    const open = await store.listOpenInvitations(ctx.now());
+    const invitedNames = registry ? await registry.statesAt('person', new Set(open.map((i) => i.personId)), today()) : new Map<string, Person | null>();
+    const invitations = open.map((i) => ({
+      tokenHash: i.tokenHash,
+      personId: i.personId,
+      personName: invitedNames.get(i.personId)?.name ?? null,
+      roles: i.roles,
+      createdAt: beijingMinute(i.createdAt),
+      createdBy: i.createdBy ? (byId.get(i.createdBy) ?? i.createdBy) : null,
+      expiresAt: beijingMinute(i.expiresAt),
+    }));
+    return accountsPage(viewer, rows, invitations, notice, error);
   };
 
   app.get('/accounts', async (req, reply) => {
@@ -101,6 +114,22 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     void reply.header('HX-Push-Url', '/accounts');
     return ctx.html(reply, await listPage(viewer, `账户 ${target.login} 已${disabled ? '停用，其登录会话已全部结束' : '启用'}。`));
   };
+  /** 撤销 an open invitation: its link stops working at once; a repeat (or a used link) answers 已处理. */
+  app.post('/accounts/revoke-invitation', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, ADMINS))) return;
+    const viewer = ctx.viewerOf(req)!;
+    const body = req.body as Record<string, unknown>;
+    const hash = typeof body.invitation === 'string' && /^[0-9a-f]{64}$/.test(body.invitation) ? body.invitation : null;
+    const invitation = hash ? await store.getInvitation(hash) : null;
+    if (!invitation) return ctx.html(reply, problemPage('邀请不存在', '邀请：找不到此邀请，可能链接有误。', viewer), 400);
+    if (!(await store.revokeInvitation(invitation.tokenHash, ctx.now()))) {
+      const state = invitation.usedAt ? '已被使用' : '已过期或已撤销';
+      return ctx.html(reply, invitationDonePage(viewer, invitation.personId, state));
+    }
+    await ctx.audit(req, 'account.invitation-revoked', invitation.personId, { roles: invitation.roles, createdAt: invitation.createdAt.toISOString() });
+    void reply.header('HX-Push-Url', '/accounts');
+    return ctx.html(reply, await listPage(viewer, `给 ${invitation.personId} 的邀请已撤销，其链接即时失效。`));
+  });
   app.post('/accounts/disable', setDisabled(true));
   app.post('/accounts/enable', setDisabled(false));
 }

@@ -285,6 +285,13 @@ export interface ConsoleStore {
   /** Throws StoreConflictError when the token hash exists. */
   createInvitation(i: NewInvitation): Promise<Invitation>;
   getInvitation(tokenHash: string): Promise<Invitation | null>;
+  /** Invitations neither used nor expired at `now`, oldest first (用户管理 lists them). */
+  listOpenInvitations(now: Date): Promise<Invitation[]>;
+  /**
+   * Ends an open invitation at once (its link then answers as expired). False when it was used,
+   * expired or ended already, or does not exist: a repeat changes nothing.
+   */
+  revokeInvitation(tokenHash: string, now: Date): Promise<boolean>;
   /**
    * Atomically marks the invitation used and creates its account (one transaction): of any number
    * of concurrent calls, across processes, exactly one gets ok. A login conflict throws

@@ -246,6 +246,17 @@ export class SqlConsoleStore implements ConsoleStore {
     return r ? toInvitation(r) : null;
   }
 
+  async listOpenInvitations(now: Date): Promise<Invitation[]> {
+    const rows = await this.db.all<Row>('SELECT * FROM invitations WHERE used_at IS NULL AND expires_at > ? ORDER BY created_at, token_hash', [iso(now)]);
+    return rows.map(toInvitation);
+  }
+
+  async revokeInvitation(tokenHash: string, now: Date): Promise<boolean> {
+    // The same condition as consumeInvitation's claim: of a revoke and a use racing, one wins.
+    const rows = await this.db.all<Row>('UPDATE invitations SET expires_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING token_hash', [iso(now), tokenHash, iso(now)]);
+    return rows.length > 0;
+  }
+
   consumeInvitation(tokenHash: string, a: InvitedAccount): Promise<ConsumeInvitationResult> {
     const accountId = a.id ?? randomUUID();
     return this.db.transaction(async (tx) => {

@@ -3,41 +3,27 @@
 // granted roles), bad person ids and roles are refused with nothing written, 停用 ends the
 // account's live session and refuses its sign-in, 启用 restores it, a repeat answers 已处理, and
 // other roles, forged POSTs and hostile names get nowhere.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Person } from '../domain/registry';
-import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import type { RegistryStore } from '../stores/registry-store';
 import { startConsole, type RunningConsole } from './helpers/browser-console';
-import { ConsoleClient } from './helpers/console-client';
+import { ConsoleClient, signedInClient } from './helpers/console-client';
+import { openPeopleRegistry, staffPerson as person } from './helpers/people-registry';
 import { addAccounts } from './console-quarter-fixture';
-import { cityDepartments } from './helpers/registry-snapshot';
 
 const PASSWORD = 'accounts password 1';
-const person = (id: string, name: string, roles: Person['roles'], active = true): Person => ({ id, name, department: 'section-1', roles, email: null, inspector: null, active });
 
-let tmp: string;
+let people: Awaited<ReturnType<typeof openPeopleRegistry>>;
 let registry: RegistryStore;
 let c: RunningConsole;
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-accounts-'));
-  registry = await openRegistryStore({ dataDir: tmp, databaseUrl: null });
-  const people = [
+  people = await openPeopleRegistry('ssj-console-accounts', [
     person('ADM1', '刘管理', ['admin']),
     person('P10', '陈国强', ['manager', 'discipline']),
     person('P11', '王离职', ['manager'], false),
     person('P12', '<script>alert(1)</script>', ['discipline']),
-  ];
-  await registry.applyBatch({
-    key: 'base',
-    kind: 'test',
-    source: 'test',
-    reason: 'test',
-    effectiveDate: '2024-01-01',
-    changes: [...cityDepartments().map((d) => ({ entityKind: 'department' as const, entityId: d.id, state: d })), ...people.map((p) => ({ entityKind: 'person' as const, entityId: p.id, state: p }))],
-  });
+  ]);
+  registry = people.registry;
   c = await startConsole({ personName: async () => null, registry, env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
   await addAccounts(c.store, PASSWORD, [
     ['admin1', 'ADM1', ['admin']],
@@ -48,15 +34,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await c?.stop();
-  await registry?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await people?.close();
 });
 
-async function signedIn(login: string, password = PASSWORD): Promise<ConsoleClient> {
-  const u = new ConsoleClient(c.app);
-  expect((await u.login(login, password)).statusCode).toBe(303);
-  return u;
-}
+const signedIn = (login: string, password = PASSWORD) => signedInClient(c.app, login, password);
 const invited = async () => (await c.store.listAudit({ action: 'account.invited' })).length;
 
 describe('用户管理', () => {
@@ -100,6 +81,36 @@ describe('用户管理', () => {
     expect((await v.get('/audit')).statusCode).toBe(200);
     expect((await v.get('/accounts')).statusCode).toBe(403);
     expect((await invitee.get(path_)).statusCode).toBe(410);
+  });
+
+  it('lists open invitations (never their link); 撤销 ends one at once; a repeat answers 已处理', async () => {
+    const u = await signedIn('admin1');
+    await u.get('/accounts');
+    const made = await u.post('/accounts/invite', { person: 'P12' });
+    expect(made.statusCode, made.body.slice(0, 500)).toBe(200);
+    const link = /<textarea class="invite-link"[^>]*>(http[^<]+)<\/textarea>/.exec(made.body)![1]!;
+    const token = new URL(link).pathname.split('/').pop()!;
+    const list = await u.get('/accounts');
+    const table = /<table class="cards" id="open-invitations">[\s\S]*?<\/table>/.exec(list.body)?.[0] ?? '';
+    expect(table).toContain('P12 &lt;script&gt;alert(1)&lt;/script&gt;'); // escaped, as every name
+    expect(table).toContain('admin1'); // who made it
+    expect(table).not.toContain('P10'); // used above: no longer open
+    expect(list.body).not.toContain(token);
+    const hash = /name="invitation" value="([0-9a-f]{64})"/.exec(table)![1]!;
+
+    const revoked = await u.post('/accounts/revoke-invitation', { invitation: hash });
+    expect(revoked.statusCode).toBe(200);
+    expect(revoked.body).toContain('已撤销');
+    expect(revoked.body).not.toContain('id="open-invitations"');
+    expect((await new ConsoleClient(c.app).get(new URL(link).pathname)).statusCode).toBe(410);
+    const again = await u.post('/accounts/revoke-invitation', { invitation: hash });
+    expect(again.body).toContain('已处理');
+    expect(again.body).toContain('已过期或已撤销');
+    expect((await c.store.listAudit({ action: 'account.invitation-revoked', target: 'P12' })).length).toBe(1);
+    expect((await u.post('/accounts/revoke-invitation', { invitation: 'f'.repeat(64) })).statusCode).toBe(400);
+    expect((await u.post('/accounts/revoke-invitation', { invitation: '<x>' })).statusCode).toBe(400);
+    const insp = await signedIn('insp');
+    expect((await insp.post('/accounts/revoke-invitation', { invitation: hash })).statusCode).toBe(403);
   });
 
   it('refuses an unknown or inactive person and a role not held, with a message, writing nothing', async () => {

@@ -15,7 +15,7 @@ import { launchChromium } from '../scripts/browser';
 import { annualPlanWorkflowId, campaignWorkflowId } from '../workflows/definitions';
 import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
 import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
-import { ConsoleClient } from './helpers/console-client';
+import { signedInClient } from './helpers/console-client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { addAccounts, DEMO_COUNTS, operationsOf, signedInPage, writeDemoQuarter } from './console-quarter-fixture';
 
@@ -30,12 +30,7 @@ let browser: Browser;
 const taskQueue = uniqueTaskQueue('console-quarter');
 const started: string[] = [];
 
-const signIn = async (login: string) => {
-  const u = new ConsoleClient(c.app);
-  const res = await u.login(login, PASSWORD);
-  expect(res.statusCode, `sign-in of ${login}`).toBe(303);
-  return u;
-};
+const signIn = (login: string) => signedInClient(c.app, login, PASSWORD);
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });

@@ -173,6 +173,24 @@ describe.each(backends)('store contract on $name', (backend) => {
       await close();
     });
 
+    it('lists the open invitations; a revoked one can no longer be used, and a used one cannot be revoked', async () => {
+      const { store, close } = await open();
+      await store.createInvitation({ tokenHash: 'o1', personId: 'P007', roles: ['manager'], expiresAt: at(60), createdBy: null, now: at(0) });
+      await store.createInvitation({ tokenHash: 'o2', personId: 'P008', roles: ['inspector'], expiresAt: at(60), createdBy: null, now: at(1) });
+      await store.createInvitation({ tokenHash: 'o3', personId: 'P009', roles: ['inspector'], expiresAt: at(5), createdBy: null, now: at(2) });
+      expect((await store.listOpenInvitations(at(3))).map((i) => i.tokenHash)).toEqual(['o1', 'o2', 'o3']);
+      expect((await store.listOpenInvitations(at(5))).map((i) => i.tokenHash)).toEqual(['o1', 'o2']); // o3 expired
+      expect((await store.consumeInvitation('o2', { login: 'o2user', passwordHash: 'x', now: at(6) })).ok).toBe(true);
+      expect(await store.revokeInvitation('o2', at(7))).toBe(false); // used
+      expect(await store.revokeInvitation('o1', at(7))).toBe(true);
+      expect(await store.revokeInvitation('o1', at(8))).toBe(false); // again
+      expect(await store.revokeInvitation('none', at(8))).toBe(false);
+      expect(await store.listOpenInvitations(at(8))).toEqual([]);
+      expect(await store.consumeInvitation('o1', { login: 'o1user', passwordHash: 'x', now: at(8) })).toEqual({ ok: false, reason: 'expired' });
+      expect(await store.getAccountByLogin('o1user')).toBeNull();
+      await close();
+    });
+
     it('a login that is taken leaves the invitation unused', async () => {
       const { store, close } = await open();
       await store.createAccount({ login: 'taken', personId: 'P001', roles: ['inspector'], passwordHash: 'x', now: at(0) });

@@ -26,7 +26,26 @@ function personForm(viewer: Viewer, personId = '', error: string | null = null) 
 </form>`;
 }
 
-export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], notice: string | null = null, error: string | null = null): string {
+/** An invitation neither used nor expired; times are Beijing minutes. */
+export interface OpenInvitationRow {
+  tokenHash: string;
+  personId: string;
+  personName: string | null;
+  roles: readonly string[];
+  createdAt: string;
+  /** The login of the admin who made it; null when made by `ssj user invite`. */
+  createdBy: string | null;
+  expiresAt: string;
+}
+
+function invitationsTable(viewer: Viewer, rows: readonly OpenInvitationRow[]) {
+  if (!rows.length) return html`<p class="hint">没有待使用的邀请。</p>`;
+  return html`<table class="cards" id="open-invitations"><thead><tr><th>人员</th><th>角色</th><th>邀请时间</th><th>邀请人</th><th>有效期至</th><th>操作</th></tr></thead><tbody>${rows.map(
+    (i) => html`<tr><td data-label="人员">${i.personId}${i.personName ? html` ${i.personName}` : ''}</td><td data-label="角色">${i.roles.map(roleLabel).join('、')}</td><td data-label="邀请时间" class="nowrap">${i.createdAt}</td><td data-label="邀请人">${i.createdBy ?? '命令行'}</td><td data-label="有效期至" class="nowrap">${i.expiresAt}</td><td data-label="操作"><form method="post" action="/accounts/revoke-invitation" class="inline">${csrfField(viewer.csrfToken)}<input type="hidden" name="invitation" value="${i.tokenHash}"><button type="submit">撤销</button></form></td></tr>`,
+  )}</tbody></table>`;
+}
+
+export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], invitations: readonly OpenInvitationRow[], notice: string | null = null, error: string | null = null): string {
   const table = rows.length
     ? html`<table class="cards"><thead><tr><th>登录名</th><th>人员</th><th>角色</th><th>登录方式</th><th>状态</th><th>创建日期</th><th>操作</th></tr></thead><tbody>${rows.map((r) => {
         const a = r.account;
@@ -45,6 +64,9 @@ export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], notice
 <h2>账户</h2>
 ${table}
 <p class="hint">停用账户会立即结束其所有登录会话；停用后无法登录，启用后恢复。</p>
+<h2>待使用的邀请</h2>
+${invitationsTable(viewer, invitations)}
+<p class="hint">邀请链接只显示一次，此处不再显示；撤销后链接即时失效。时间为北京时间。</p>
 ${personForm(viewer)}`,
     viewer,
   );
@@ -88,4 +110,9 @@ export function invitedPage(viewer: Viewer, person: Person, roles: readonly stri
 /** A repeated or stale 停用/启用: nothing to do. */
 export function accountDonePage(viewer: Viewer, login: string, disabled: boolean): string {
   return page('已处理', html`<p class="notice" role="status">账户 ${login} 已是${disabled ? '停用' : '启用'}状态，无需再次操作。</p><p><a href="/accounts">返回用户管理</a></p>`, viewer);
+}
+
+/** A repeated 撤销, or one for a link already used or expired: nothing to do. */
+export function invitationDonePage(viewer: Viewer, personId: string, state: string): string {
+  return page('已处理', html`<p class="notice" role="status">给 ${personId} 的邀请${state}，无需撤销。</p><p><a href="/accounts">返回用户管理</a></p>`, viewer);
 }

@@ -44,3 +44,11 @@ export class ConsoleClient {
     return this.post('/login', { login, password });
   }
 }
+
+/** A client signed in as `login`; throws (naming the login and the answer) when sign-in is refused. */
+export async function signedInClient(app: FastifyInstance, login: string, password: string): Promise<ConsoleClient> {
+  const u = new ConsoleClient(app);
+  const res = await u.login(login, password);
+  if (res.statusCode !== 303) throw new Error(`sign-in of ${login}: HTTP ${res.statusCode}, not the 303 to the home page`);
+  return u;
+}
