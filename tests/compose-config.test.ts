@@ -279,6 +279,21 @@ describe('deploy/Dockerfile', () => {
   });
 });
 
+describe('PDF documents in the image', () => {
+  it('installs Debian\'s Chromium and the CJK fonts unless built with SSJ_PDF=false, and ships playwright-core', () => {
+    const dockerfile = read('deploy/Dockerfile');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^ARG SSJ_PDF=true$/m);
+    expect(runtime).toMatch(/if \[ "\$SSJ_PDF" = "true" \]; then[\s\S]*apt-get install -y --no-install-recommends chromium fonts-noto-cjk/);
+    expect(runtime).toMatch(/SSJ_DOCUMENT_PDF=\$SSJ_PDF/);
+    // findChromium looks there first among the usual places.
+    expect(read('files/documents/pdf.ts')).toContain("'/usr/bin/chromium'");
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.dependencies['playwright-core'], 'a production dependency: npm ci --omit=dev keeps it').toBeDefined();
+    expect(pkg.devDependencies['playwright-core']).toBeUndefined();
+  });
+});
+
 describe('config/ssj.example.env', () => {
   it('is a valid settings file naming every variable', () => {
     const file = path.join(ROOT, 'config', 'ssj.example.env');

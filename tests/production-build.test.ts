@@ -14,8 +14,8 @@ import { COMMAND_MODULES } from '../client/ssj';
 import { devServerClient, testKeyring, uniqueTaskQueue } from './helpers/temporal';
 
 const ROOT = path.join(__dirname, '..');
-/** Packages that must never reach the production image. */
-const DEVELOPMENT_ONLY = ['tsx', 'vitest', 'typescript', '@temporalio/testing', 'playwright-core', 'oidc-provider', 'esbuild', 'vite', 'smtp-server', 'yaml'];
+/** Packages that must never reach the production image (playwright-core does: it renders the PDF documents with the system Chromium). */
+const DEVELOPMENT_ONLY = ['tsx', 'vitest', 'typescript', '@temporalio/testing', 'oidc-provider', 'esbuild', 'vite', 'smtp-server', 'yaml'];
 
 interface LockEntry {
   dev?: boolean;
@@ -60,12 +60,10 @@ describe('the production dependencies (package-lock.json, what npm ci --omit=dev
     for (const dir of build.include) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
     // Development packages that one file beside the production code may load, never loaded in
     // production: the local mail catcher (npm run mail-catcher); the verifier's bundler, which the
-    // image replaces by the prebuilt verify.js; the PDF renderer, imported on use and refused
-    // with a message saying what to install (the image has no Chromium either).
+    // image replaces by the prebuilt verify.js.
     const allowed: Record<string, string> = {
       'smtp-server': 'mail/catcher.ts',
       esbuild: 'files/publication/verifier/build.ts',
-      'playwright-core': 'files/documents/pdf.ts',
     };
     for (const [name, files] of imported) {
       if (name in pkg.dependencies) continue;
@@ -108,6 +106,22 @@ describe('dist/ with the production dependencies only', () => {
     const r = node(['-e', "require.resolve('tsx')"]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("Cannot find module 'tsx'");
+  });
+
+  it('renders an official document as PDF with the system Chromium (as the image does, with Debian\'s chromium)', () => {
+    const script = `const { DocumentPdfRenderer, pdfRenderingProblem } = require('./dist/files/documents/pdf.js');
+(async () => {
+  const problem = pdfRenderingProblem();
+  if (problem) throw new Error(problem);
+  const r = new DocumentPdfRenderer();
+  const pdf = await r.render('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>监察通知</title><p>请你大队依法调查处理。</p></html>');
+  await r.close();
+  process.stdout.write(pdf.subarray(0, 5).toString('latin1') + ' ' + pdf.length);
+})().catch((e) => { process.stderr.write(String(e.stack || e)); process.exit(1); });`;
+    const r = node(['-e', script]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^%PDF- \d{4,}$/);
   });
 
   it('runs `ssj --help`, and a command of every module (each loads its own module)', () => {

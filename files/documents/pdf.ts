@@ -49,7 +49,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 const NO_PLAYWRIGHT = 'playwright-core is not installed: PDF documents need it (`npm install playwright-core`; it downloads no browser)';
 
 /**
- * Why this host cannot render PDFs (no Chromium, or no playwright-core: production installs leave
+ * Why this host cannot render PDFs (no Chromium, or no playwright-core: an install that left
  * it out), or null when it can, as far as can be told without starting the browser. For the
  * worker's start-up log; rendering reports the same problems itself.
  */
