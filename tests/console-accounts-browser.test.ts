@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('用户管理 in the browser', () => {
-  it('shows the accounts, the role step and the link', async () => {
+  it('shows the accounts, the role step, the link, and the open invitation until 撤销', async () => {
     const page = await signedInPage(browser, c.url, 'admin1', PASSWORD);
     await screenshotBoth(browser, page, `${c.url}/accounts`, 'accounts');
     await page.goto(`${c.url}/accounts`);
@@ -44,5 +44,12 @@ describe('用户管理 in the browser', () => {
     await page.waitForSelector('textarea.invite-link');
     expect(await page.inputValue('textarea.invite-link')).toContain('/invite/');
     await screenshotCurrent(page, 'accounts-invite-link');
+    // The open invitation is listed with its 撤销 button; revoking it takes it off the list.
+    await screenshotBoth(browser, page, `${c.url}/accounts`, 'accounts-open-invitation');
+    await page.goto(`${c.url}/accounts`);
+    expect(await page.textContent('#open-invitations')).toContain('陈国强');
+    await page.click('#open-invitations button:has-text("撤销")');
+    await page.waitForSelector('text=已撤销');
+    expect(await page.locator('#open-invitations').count()).toBe(0);
   }, 60_000);
 });
