@@ -2,7 +2,7 @@
 // campaign store, registry and SMTP server on loopback:
 // - a hand-over whose unit lies in an area no brigade covers parks (phase `parked`, the reason in
 //   the status, one alert to operations), parks again when resumed unfixed, and completes once the
-//   registry is corrected and an operator resumes it;
+//   registry is corrected and an operator resumes it from the console;
 // - a recusal's Update answers while the mail server holds every message; the notice follows;
 // - a manager's reject racing another's approval of a unit replacement: exactly one decision wins;
 // - a campaign whose publication is refused (its frozen manifest was altered) parks, and publishes
@@ -16,7 +16,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, withRegistry, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, rejection, report, saveHistory, type Fixture, withCampaignStore } from './helpers/campaign-fixture';
 import * as api from '../client/temporal';
-import { resumeCampaign, resumeInspection } from '../client/commands/resume';
+import { resumeCampaign } from '../client/commands/resume';
+import { startConsole } from './helpers/browser-console';
+import { signedInClient } from './helpers/console-client';
+import { addAccounts, operationsOf } from './console-quarter-fixture';
 import { createActivities, type MailSender } from '../activities';
 import { startMailCatcher, type MailCatcher } from '../mail/catcher';
 import { createMailer } from '../mail/mailer';
@@ -129,7 +132,21 @@ describe('a step that needs data parks, and resumes once the registry is fixed',
 
         // The registry clerk corrects the area; an admin resumes; the document goes out.
         await changeUnit(section.unitId, '2024-01-10', { jurisdiction: 'shihe' }, 'area corrected');
-        await resumeInspection(env.client, campaignId, section.unitId, { by: PEOPLE.admin, note: '已更正属地' });
+        // The admin resumes it from the console (the same Update as `ssj inspection resume`).
+        const c = await startConsole({ personName: async () => null, temporal: env.client, operations: operationsOf(fx.programme, { taskQueue: 'unused', dataDir: fx.dataDir }) });
+        try {
+          await c.store.upsertCampaign({ campaignId, programmeId, year: 2024, quarter: 1, phase: 'inspection', detail: {}, revision: 1, updatedAt: new Date() });
+          await addAccounts(c.store, 'parking password 1', [['admin1', PEOPLE.admin, ['admin']]]);
+          const admin = await signedInClient(c.app, 'admin1', 'parking password 1');
+          await admin.get('/');
+          const resumed = await admin.post('/resume', { campaign: campaignId, unit: section.unitId, note: '已更正属地' });
+          expect(resumed.statusCode).toBe(200);
+          expect(resumed.body).toContain('已恢复执行');
+          const [entry] = await c.store.listAudit({ action: 'resume.inspection' });
+          expect(entry).toMatchObject({ personId: PEOPLE.admin, target: `${campaignId}/${section.unitId}`, detail: { step: 'handover-document' } });
+        } finally {
+          await c.stop();
+        }
         const out = (await h.result()) as InspectionOutcome;
         expect(out).toMatchObject({ unitId: section.unitId, handling: 'transfer-form', outcome: 'problems-found' });
         const done = await h.query(inspectionStatusQuery);
