@@ -175,7 +175,6 @@ describe('an inspection keeps the console’s task lists up to date', () => {
         expect(await store.getTask(`${wf}/approve-handover`)).toMatchObject({ status: 'done', decidedBy: 'MGR2', decidedAt: expect.any(Date) });
         expect(await store.getInspection(wf)).toMatchObject({ phase: 'done', parked: false, detail: { handling: out.handling } });
         await saveHistory(h, 'inspection-console-projection');
-        await saveHistory(h, 'inspection-result-local-activity');
       });
     } finally {
       acts.close();

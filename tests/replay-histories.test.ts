@@ -28,8 +28,6 @@ describe('saved histories replay on the current workflow code', () => {
     expect(marker('inspection-console-projection.json', 'console-projection')).toBe(true);
     expect(marker('inspection-console-approvals.json', 'console-projection-approvals')).toBe(true);
     expect(marker('campaign-console-projection.json', 'console-projection')).toBe(true);
-    // result-local-activity: the result recorded by a local activity before the Update answers.
-    expect(marker('inspection-result-local-activity.json', 'result-local-activity')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

@@ -1,6 +1,6 @@
 // Helpers shared by the workflows: activity proxies (timeouts fitting each activity), timers against programme dates, a mutex for
 // handlers that call activities, and search-attribute upserts.
-import { ApplicationFailure, condition, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { CampaignActivities } from '../activities';
 import { bundledCalendar, CalendarError, WorkingCalendar, type CalendarSlice } from '../domain/calendar';
@@ -29,13 +29,6 @@ const mailing = proxyActivities<CampaignActivities>({ startToCloseTimeout: '5 mi
  * (they heartbeat between steps) so a worker lost mid-way is noticed within two minutes.
  */
 const heavy = proxyActivities<CampaignActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry });
-
-/**
- * A store write an Update's answer waits for (the result recorded before 已提交 is said): run as a
- * local activity by the worker that runs the handler, so the answer needs no activity task's round
- * trip through the server. Retried like the others; the write is idempotent.
- */
-export const answerWrites = proxyLocalActivities<Pick<CampaignActivities, 'recordResult'>>({ startToCloseTimeout: '30 seconds', retry });
 
 const STORE_WRITES: readonly ActivityName[] = ['recordChangeList', 'recordCeremony', 'recordResult', 'recordHandling', 'recordNote', 'saveStats', 'campaignCalendar', 'campaignSettings', 'operatorsOf'];
 const MAILING: readonly ActivityName[] = ['sendNotice', 'issueCaseDocument', 'fileAnnualPlan'];

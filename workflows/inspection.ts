@@ -40,7 +40,7 @@ import {
   type RecusalMade,
   type UnitReplacementAck,
 } from './definitions';
-import { acts, answerWrites, Mutex, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
+import { acts, Mutex, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
 import { NoticeQueue, type NoticeArgs } from './notice-queue';
 import { Parking } from './parking';
 import { ProjectedDecisions } from './projected-decisions';
@@ -57,8 +57,6 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   // Handlers answer without waiting for mail or documents (notices leave from one coroutine), and
   // a step refused for data parks until resumed. Histories from before replay the old way.
   const fastV3 = patched('fast-handlers-parking');
-  // The result is recorded by a local activity, so the submission's answer comes sooner.
-  const resultLocally = patched('result-local-activity');
   const notices = fastV3 ? new NoticeQueue() : null;
   const reasons = input.authority.reasons;
   const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number }>();
@@ -371,7 +369,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       result = { report, onTime };
       resultAt = at();
       if (!onTime) overdue = true;
-      await (resultLocally ? answerWrites : acts).recordResult({ campaignId, unitId, report, onTime, at: at() });
+      await acts.recordResult({ campaignId, unitId, report, onTime, at: at() });
       return { unitId, outcome: report.result.outcome, onTime, next: nextHandling(report, input.authority.departmentKind) };
     },
     {
