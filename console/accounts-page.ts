@@ -42,18 +42,18 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
   };
 
   const listPage = async (viewer: Viewer, notice: string | null = null, error: string | null = null) => {
-    const accounts = await store.listAccounts();
-    const names = registry ? await registry.statesAt('person', new Set(accounts.map((a) => a.personId)), today()) : new Map<string, Person | null>();
+    const [accounts, open] = await Promise.all([store.listAccounts(), store.listOpenInvitations(ctx.now())]);
+    // One registry read for the people of both lists.
+    const ids = new Set([...accounts.map((a) => a.personId), ...open.map((i) => i.personId)]);
+    const names = registry ? await registry.statesAt('person', ids, today()) : new Map<string, Person | null>();
     const rows = await Promise.all(
       accounts.map(async (account) => ({ account, personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)), created: beijingDate(account.createdAt.getTime()) })),
     );
     const byId = new Map(accounts.map((a) => [a.id, a.login]));
-    const open = await store.listOpenInvitations(ctx.now());
-    const invitedNames = registry ? await registry.statesAt('person', new Set(open.map((i) => i.personId)), today()) : new Map<string, Person | null>();
     const invitations = open.map((i) => ({
       tokenHash: i.tokenHash,
       personId: i.personId,
-      personName: invitedNames.get(i.personId)?.name ?? null,
+      personName: names.get(i.personId)?.name ?? null,
       roles: i.roles,
       createdAt: beijingMinute(i.createdAt),
       createdBy: i.createdBy ? (byId.get(i.createdBy) ?? i.createdBy) : null,

@@ -64,7 +64,8 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
     }
     // As `ssj quotas`: by default the registry as the quarter's freeze will read it.
     let date = quarterCalendar(p, quarter).previousQuarterEnd;
-    if (q.date !== undefined && q.date !== '') {
+    const dateGiven = q.date !== undefined && q.date !== '';
+    if (dateGiven) {
       if (typeof q.date !== 'string' || !isRealDate(q.date.trim())) return bad('名录日期', '须为真实日期，格式 YYYY-MM-DD。');
       date = q.date.trim();
     }
@@ -83,7 +84,7 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
         warnings: programmeWarnings(p),
         quarter,
         date,
-        dateGiven: q.date !== undefined && q.date !== '',
+        dateGiven,
         quotas,
         schedules: await schedules(p.id, p.year),
         today,
