@@ -59,6 +59,8 @@ describe('the console’s Chinese warnings', () => {
     expect(warningText('ratios.general.quarterly: the quarterly ratios add up to 9 units per inspector a year, below the annual minimum 1:10')).toBe(
       '一般单位四个季度的抽查比例合计为每名执法人员每年9家，低于全年最低要求1：10（ratios.general.quarterly）。',
     );
+    // The quarter is named as the pages name it (第一季度), not by its array index.
+    expect(warningText('quarterlyTasks[0].ratioText does not mention 1：8, the ratio ratios.general.quarterly[0] sets')).toMatch(/^第一季度任务/);
     expect(fromQuotas.map(warningText)).toContain('部门无辖区大队（brigade-none）是直属大队但没有辖区，在名录中补充辖区之前不设抽取池。');
   });
 

@@ -6,7 +6,7 @@
 
 type Rule = readonly [RegExp, (m: RegExpExecArray) => string];
 
-const quarterOfTask = (i: string) => `第${Number(i) + 1}季度`;
+const quarterOfTask = (i: string) => `第${'一二三四'[Number(i)] ?? Number(i) + 1}季度`;
 
 const RULES: readonly Rule[] = [
   [
