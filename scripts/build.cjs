@@ -35,7 +35,9 @@ const files = productionFiles();
 if (transpileOnly) refresh(staleFiles(files));
 else {
   run('tsc -p tsconfig.build.json', [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-  refresh(files.filter((f) => !f.compile));
+  // tsc's incremental state (dist/.tsbuildinfo) does not notice an output deleted since: any
+  // compiled file still missing is transpiled here, so dist/ is never left without one.
+  refresh(files.filter((f) => !f.compile || !fs.existsSync(f.out)));
 }
 // The workflow bundle from the TypeScript sources (the code the tests run), by the compiled bundler.
 if (!fresh(BUNDLE, files)) {
