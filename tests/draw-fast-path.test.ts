@@ -45,17 +45,25 @@ describe('tickets in SIMD batches', () => {
     expect(checked).toBe(fixedParts.length * 2 * (((2 * BATCH_MIN + 5) * (2 * BATCH_MIN + 6)) / 2));
   });
 
-  it('of unit ids read from a table equal those of the same ids as strings, across several chunks', () => {
+  it('of unit ids read from a table equal those of the same ids as strings, across several chunks, id by id or all at once', () => {
     const ids = Array.from({ length: 9000 }, (_, i) => `U${String(i).padStart(6, '0')}`);
     const table = unitTableOf(ids.map((unitId) => ({ unitId, category: 'c', jurisdiction: 'j', tier: '-', positive: false })));
     const prefix = new TicketHasher(seed).prefix('select|pool|');
-    const fromTable = new Int32Array(8 * ids.length);
-    prefix.writeUnits(table, [...ids.keys()], ids.length, fromTable);
+    // A plain array is queued id by id (pushRef); an Int32Array of ids that all fit one block is
+    // handed over a chunk at once (pushAll), its results copied back at once. A count short of the
+    // array's length hashes only that many.
+    const byId = new Int32Array(8 * ids.length);
+    prefix.writeUnits(table, [...ids.keys()], ids.length, byId);
+    const indices = Int32Array.from({ length: ids.length + 5 }, (_, j) => (j * 7919) % ids.length);
+    const atOnce = new Int32Array(8 * ids.length + 8).fill(-1);
+    prefix.writeUnits(table, indices, ids.length, atOnce);
     useTicketBatches(false);
     const oneByOne = new Int32Array(8 * ids.length);
     prefix.writeIds(ids, ids.length, oneByOne);
-    expect(fromTable).toEqual(oneByOne);
-    for (const j of [0, 4095, 4096, 8999]) expect(ticketHex(fromTable, 8 * j)).toBe(reference(`select|pool|${ids[j]}`));
+    expect(byId).toEqual(oneByOne);
+    for (const j of [0, 4095, 4096, 8999]) expect(ticketHex(byId, 8 * j)).toBe(reference(`select|pool|${ids[j]}`));
+    for (let j = 0; j < ids.length; j++) expect(atOnce.subarray(8 * j, 8 * j + 8)).toEqual(oneByOne.subarray(8 * indices[j]!, 8 * indices[j]! + 8));
+    expect([...atOnce.subarray(8 * ids.length)]).toEqual(Array(8).fill(-1));
   });
 
   it('of unit ids of 1 to 64 characters, in any order, from tables the module copies in turn, equal node:crypto for labels of every alignment', () => {
@@ -68,7 +76,8 @@ describe('tickets in SIMD batches', () => {
         // Two tables of different bytes, the first used again: each use must hash its own ids.
         const ids = Array.from({ length: 300 }, (_, j) => `${table}${'Zz9._-A0'.repeat(8)}`.slice(0, 1 + ((j * 13 + table) % 64)));
         const units = unitTableOf(ids.map((unitId) => ({ unitId, category: 'c', jurisdiction: 'j', tier: '-', positive: false })));
-        const order = [...ids.keys()].reverse();
+        // Some of these ids need two blocks: an Int32Array of them is queued id by id all the same.
+        const order = table === 1 ? Int32Array.from([...ids.keys()].reverse()) : [...ids.keys()].reverse();
         const out = new Int32Array(8 * order.length).fill(-1);
         prefix.writeUnits(units, order, order.length, out);
         order.forEach((u, j) => expect(ticketHex(out, 8 * j), `${fixed}${ids[u]}`).toBe(reference(fixed + (ids[u] as string))));

@@ -2,13 +2,15 @@
 // SIMD, one ticket in each 32-bit lane of 128-bit vectors. Measured ~5x faster per ticket than the
 // JavaScript rounds, which hashing dominates the draw's cost (DRAW-SPEC section 9). The module is
 // a few hundred bytes assembled below from its instructions (no binary blob, no build step).
-// Its second function, fill, lays out the blocks of ids whose bytes it holds (units.csv, the
-// inspector ids): JavaScript then only says where each id is, a few stores a ticket instead of
-// a loop over its bytes, which matters most in a short process whose JavaScript is not yet
-// optimized (`ssj draw`).
+// Its second function, fill, lays out the blocks of ids whose bytes and places it holds (units.csv,
+// the inspector ids): JavaScript hands over a batch's id indices and takes its results back each
+// in one copy, nothing done per ticket, which matters most in a short process whose JavaScript is
+// not yet optimized (`ssj draw`).
 // Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
 // compiling it), lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
 // result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
+
+import type { IdBytes } from './unit-table';
 
 /** Blocks a run takes at most; the memory holds this many blocks and their results. */
 const CHUNK = 4096;
@@ -16,12 +18,13 @@ const CHUNK = 4096;
 const K_AT = 0; // the 64 round constants, each in all four lanes
 const START_AT = 1024; // the state the rounds start from (8 words, in all lanes)
 const INITIAL_AT = 1152; // the state added at the end (8 words, in all lanes)
+const XOR_AT = 1280; // what each result word is XORed with (in all lanes)
 const W_AT = 2048; // the message schedule, 64 vectors
 const BLOCKS_AT = 4096; // CHUNK / 4 groups of 16 vectors: word w of the group's four blocks
-const OUT_AT = BLOCKS_AT + CHUNK * 64; // CHUNK / 4 groups of 8 vectors: the results
-const TEMPLATE_AT = 1536; // fill(): the 16 words every block starts from (the label's fixed part)
-const REFS_AT = OUT_AT + CHUNK * 32; // fill(): each block's id as (address, length), two i32
-const SOURCE_AT = REFS_AT + CHUNK * 8; // fill(): the bytes the ids are in (e.g. units.csv)
+const OUT_AT = BLOCKS_AT + CHUNK * 64; // the results: block q's 8 words at OUT_AT + 32q
+const TEMPLATE_AT = 1536; // fill(): the 15 words every block starts from (the label's fixed part), each in all lanes
+const REFS_AT = OUT_AT + CHUNK * 32; // fill(): each block's id, as its index in the id table (i32)
+const SOURCE_AT = REFS_AT + CHUNK * 4; // fill(): the bytes the ids are in (e.g. units.csv), then each id's start (i32) and length (u8)
 const PAGE = 65536;
 const PAGES = Math.ceil(SOURCE_AT / PAGE);
 /** The most memory the module may grow to (for the source bytes); beyond it, ./tickets builds blocks itself. */
@@ -72,6 +75,7 @@ const OP: Record<string, number[]> = {
   shr_u: [0x76],
   i32load: [0x28], // (offset follows)
   i32store: [0x36], // (offset follows)
+  extract: [0xfd, 0x1b], // i32x4.extract_lane (lane follows)
   load8: [0x2d], // i32.load8_u (offset follows)
   store8: [0x3a], // i32.store8 (offset follows)
   load: [0xfd, 0x00], // v128.load (offset follows)
@@ -94,13 +98,15 @@ function assemble(code: Code): number[] {
     out.push(...(OP[op] as number[]));
     if (op in ALIGN) out.push(ALIGN[op] as number, ...uleb(code[++i] as number)); // log2 alignment, offset
     else if (op === 'const') out.push(...sleb(code[++i] as number));
+    else if (op === 'extract') out.push(code[++i] as number);
     else if (op === 'br' || op === 'br_if' || op === 'get' || op === 'set' || op === 'tee') out.push(...uleb(code[++i] as number));
   }
   return out;
 }
 
 // run(groups, blocks, out, from): for each group of four blocks, the schedule, then the rounds
-// from round `from` (given as from * 16) on the start state, plus the initial state, to `out`.
+// from round `from` (given as from * 16) on the start state, plus the initial state, XOR the xor
+// word, to `out`: each block's 8 words in a row (JavaScript copies a batch's results at once).
 const [GROUPS, BLOCKS, OUT, FROM, T] = [0, 1, 2, 3, 4]; // i32 parameters and local
 const [A, B, C, D, E, F, G, H, T1, T2, X, Y] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]; // v128 locals
 const get = (l: number): Code => ['get', l];
@@ -146,7 +152,10 @@ const CODE: Code = [
   ...get(T1), ...get(T2), 'vadd', 'set', A,
   ...next(1024),
   'end',
-  ...STATE.flatMap((l, i) => [...get(OUT), 'const', 0, 'load', INITIAL_AT + 16 * i, ...get(l), 'vadd', 'store', 16 * i]),
+  ...STATE.flatMap((l, i) => [
+    'const', 0, 'load', INITIAL_AT + 16 * i, ...get(l), 'vadd', 'const', 0, 'load', XOR_AT, 'vxor', 'set', l,
+    ...[0, 1, 2, 3].flatMap((lane) => [...get(OUT), ...get(l), 'extract', lane, 'i32store', 32 * lane + 4 * i]),
+  ]),
   ...get(OUT), 'const', 128, 'add', 'set', OUT,
   ...get(BLOCKS), 'const', 256, 'add', 'set', BLOCKS,
   ...get(GROUPS), 'const', 1, 'sub', 'set', GROUPS,
@@ -154,26 +163,34 @@ const CODE: Code = [
   'end', 'end',
 ];
 
-// fill(count, at, bits): lays out blocks 0..count-1 for run(), as ./tickets would: the template's
-// words 0..14, the id's bytes (address and length from REFS_AT) at byte `at` of the block, 0x80
-// after them, and in word 15 `bits` + 8 * length (the message length in bits). Blocks are made of
+// fill(count, at, bits, starts, lengths): lays out blocks 0..count-1 for run(), as ./tickets
+// would: the template's words 0..14 (TEMPLATE_AT, each in all lanes), the id's bytes at byte `at`
+// of the block, 0x80 after them, and in word 15 `bits` + 8 * the id's length (the message length
+// in bits). Block q's id is the one whose index is at REFS_AT + 4q: its bytes start at SOURCE_AT +
+// the i32 at starts + 4 * index, its length is the byte at lengths + index. Blocks are made of
 // big-endian words, so byte p of a block is byte 3 - p % 4 of its word's little-endian i32.
-const [COUNT, AT, BITS] = [0, 1, 2]; // i32 parameters
-const [Q, BASE, SRC, LEN, J, P] = [3, 4, 5, 6, 7, 8]; // i32 locals
+const [COUNT, AT, BITS, STARTS, LENGTHS] = [0, 1, 2, 3, 4]; // i32 parameters
+const [Q, BASE, SRC, LEN, J, P] = [5, 6, 7, 8, 9, 10]; // i32 locals
 /** Pushes the address of byte P of the block at BASE (BLOCKS_AT is the access's offset). */
 const byteOfBlock: Code = [...get(BASE), ...get(P), 'const', 2, 'shr_u', 'const', 4, 'shl', 'add', 'const', 3, ...get(P), 'const', 3, 'and', 'sub', 'add'];
 const FILL: Code = [
+  // The template: word w of the four blocks of each group at once, one vector store a word.
+  ...get(COUNT), 'const', 3, 'add', 'const', 2, 'shr_u', 'const', 8, 'shl', 'set', P, // the groups' end
+  'block', 'loop',
+  ...get(BASE), ...get(P), 'eq', 'br_if', 1,
+  ...Array.from({ length: 15 }, (_, w) => [...get(BASE), 'const', 0, 'load', TEMPLATE_AT + 16 * w, 'store', BLOCKS_AT + 16 * w]).flat(),
+  ...get(BASE), 'const', 256, 'add', 'set', BASE,
+  'br', 0,
+  'end', 'end',
+  // Then each block's id, padding and length.
   'block', 'loop',
   ...get(Q), ...get(COUNT), 'eq', 'br_if', 1,
   // BASE = (Q / 4) * 256 + (Q % 4) * 4: lane Q % 4 of group Q / 4
   ...get(Q), 'const', 2, 'shr_u', 'const', 8, 'shl', ...get(Q), 'const', 3, 'and', 'const', 2, 'shl', 'add', 'set', BASE,
-  ...get(Q), 'const', 3, 'shl', 'i32load', REFS_AT, 'set', SRC,
-  ...get(Q), 'const', 3, 'shl', 'i32load', REFS_AT + 4, 'set', LEN,
-  'const', 0, 'set', J,
-  'loop',
-  ...get(BASE), ...get(J), 'const', 4, 'shl', 'add', ...get(J), 'const', 2, 'shl', 'i32load', TEMPLATE_AT, 'i32store', BLOCKS_AT,
-  ...get(J), 'const', 1, 'add', 'tee', J, 'const', 15, 'ne', 'br_if', 0,
-  'end',
+  // LEN = the id's index, then SRC = where its bytes are, LEN = its length
+  ...get(Q), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', LEN,
+  ...get(STARTS), ...get(LEN), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', SOURCE_AT, 'add', 'set', SRC,
+  ...get(LENGTHS), ...get(LEN), 'add', 'load8', 0, 'set', LEN,
   ...get(BASE), ...get(BITS), ...get(LEN), 'const', 3, 'shl', 'add', 'i32store', BLOCKS_AT + 15 * 16,
   'const', 0, 'set', J,
   'block', 'loop',
@@ -197,8 +214,8 @@ function moduleBytes(): Uint8Array {
   const fillBody = [...vec([[6, i32]]), ...assemble(FILL), 0x0b];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    // types: run (i32 x4) -> (), fill (i32 x3) -> ()
-    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32]]), 0], [0x60, ...vec([[i32], [i32], [i32]]), 0]])),
+    // types: run (i32 x4) -> (), fill (i32 x5) -> ()
+    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32]]), 0], [0x60, ...vec([[i32], [i32], [i32], [i32], [i32]]), 0]])),
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...uleb(PAGES)]])), // import the memory
     ...section(3, vec([[0], [1]])), // two functions
     ...section(7, vec([[...name('run'), 0x00, 0], [...name('fill'), 0x00, 1]])),
@@ -221,19 +238,24 @@ export class Sha256Lanes {
   /** The same memory as bytes: blocks are written byte by byte, no word assembled in JavaScript. */
   private bytes: Uint8Array;
   private readonly run: (groups: number, blocks: number, out: number, from: number) => void;
-  private readonly fill: (count: number, at: number, bits: number) => void;
-  /** The bytes copied to SOURCE_AT (by identity), for fill(). */
-  private source: Uint8Array | null = null;
-  /** Set by beginFill(): the queued blocks are references for fill(), made at flush(). */
+  private readonly fill: (count: number, at: number, bits: number, starts: number, lengths: number) => void;
+  /** The id table copied to SOURCE_AT (by identity), for fill(); where its starts and lengths are. */
+  private source: IdBytes | null = null;
+  private startsAt = 0;
+  private lengthsAt = 0;
+  /** Set by beginFill(): the queued blocks are ids of the source, laid out by fill() at flush(). */
   private filling = false;
   private fillAt = 0;
   private fillBits = 0;
   private queued = 0;
   private from = 0;
   private out: Int32Array = new Int32Array(0);
-  private xor = 0;
-  /** Where each queued block's result goes in `out`. */
+  /** Where each queued block's result goes in `out`, or (contiguousAt >= 0) all in a row from there. */
   private readonly targets = new Int32Array(CHUNK);
+  private contiguousAt = -1;
+  /** What INITIAL_AT and XOR_AT hold (begin() takes `initial` unchanged while it is the same array). */
+  private initial: Int32Array | null = null;
+  private xor = 0;
 
   constructor(K: Int32Array) {
     if (!wasm) throw new Error('no WebAssembly here');
@@ -263,24 +285,31 @@ export class Sha256Lanes {
    * `initial` and is XORed with `xor`, then written to `out`.
    */
   begin(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number): void {
-    for (let i = 0; i < 8; i++) {
-      this.splat(START_AT + 16 * i, start[i] as number);
-      this.splat(INITIAL_AT + 16 * i, initial[i] as number);
+    for (let i = 0; i < 8; i++) this.splat(START_AT + 16 * i, start[i] as number);
+    // The same for every batch of a draw (the seed's state, the sign bit): laid out once.
+    if (initial !== this.initial || xor !== this.xor) {
+      for (let i = 0; i < 8; i++) this.splat(INITIAL_AT + 16 * i, initial[i] as number);
+      this.splat(XOR_AT, xor);
+      this.initial = initial;
+      this.xor = xor;
     }
     this.from = from;
     this.out = out;
-    this.xor = xor;
     this.queued = 0;
+    this.contiguousAt = -1;
     this.filling = false;
   }
 
   /**
-   * Puts `source` in the module's memory (once per source), for blocks queued by pushRef();
-   * false when it does not fit the memory the module may have.
+   * Puts the ids of `table` in the module's memory (once per table), for blocks queued by
+   * pushRef() and pushAll(); false when they do not fit the memory the module may have.
    */
-  useSource(source: Uint8Array): boolean {
-    if (this.source === source) return true;
-    const need = Math.ceil((SOURCE_AT + source.length) / PAGE);
+  useSource(table: IdBytes): boolean {
+    if (this.source === table) return true;
+    const count = table.idStart.length;
+    const startsAt = (SOURCE_AT + table.bytes.length + 3) & ~3;
+    const lengthsAt = startsAt + 4 * count;
+    const need = Math.ceil((lengthsAt + count) / PAGE);
     const have = this.bytes.length / PAGE;
     if (need > MAX_PAGES) return false;
     if (need > have) {
@@ -288,35 +317,52 @@ export class Sha256Lanes {
       this.memory = new Int32Array(this.wasmMemory.buffer);
       this.bytes = new Uint8Array(this.wasmMemory.buffer);
     }
-    this.bytes.set(source, SOURCE_AT);
-    this.source = source;
+    this.bytes.set(table.bytes, SOURCE_AT);
+    this.memory.set(table.idStart, startsAt >> 2);
+    this.bytes.set(table.idLength, lengthsAt);
+    this.source = table;
+    this.startsAt = startsAt;
+    this.lengthsAt = lengthsAt;
     return true;
   }
 
   /**
-   * begin(), for blocks the module lays out itself (pushRef): each is `fixed` (16 words: the
-   * bytes before `at`, zeros from there) with an id's bytes from the source at byte `at`, padded,
-   * its last word `bitsBefore` + 8 * the id's length (the message length in bits).
+   * begin(), for blocks the module lays out itself (pushRef, pushAll): each is `fixed` (16 words:
+   * the bytes before `at`, zeros from there) with an id's bytes from the source at byte `at`,
+   * padded, its last word `bitsBefore` + 8 * the id's length (the message length in bits).
    */
   beginFill(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number, fixed: Int32Array, at: number, bitsBefore: number): void {
     this.begin(start, initial, from, out, xor);
-    this.memory.set(fixed.subarray(0, 16), TEMPLATE_AT >> 2);
+    for (let w = 0; w < 15; w++) this.splat(TEMPLATE_AT + 16 * w, fixed[w] as number);
     this.filling = true;
     this.fillAt = at;
     this.fillBits = bitsBefore;
   }
 
   /**
-   * Queues the block of the id at source[start .. start + length) (useSource; at + length <= 55)
-   * for the result at out[o..o+7]. Only after beginFill().
+   * Queues the block of id `index` of the source (useSource; at + its length <= 55) for the
+   * result at out[o..o+7]. Only after beginFill().
    */
-  pushRef(start: number, length: number, o: number): void {
+  pushRef(index: number, o: number): void {
     const q = this.queued;
-    const m = this.memory;
-    m[(REFS_AT >> 2) + 2 * q] = SOURCE_AT + start;
-    m[(REFS_AT >> 2) + 2 * q + 1] = length;
+    this.memory[(REFS_AT >> 2) + q] = index;
     this.targets[q] = o;
     if (++this.queued === CHUNK) this.flush();
+  }
+
+  /**
+   * Hashes the blocks of ids indices[0..count) of the source (useSource; each at + its length
+   * <= 55), their results in a row into out[8j..]: the indices are copied in at once and the
+   * results out at once, nothing done per id here. Only after beginFill(), nothing queued.
+   */
+  pushAll(indices: Int32Array, count: number): void {
+    for (let j = 0; j < count; j += CHUNK) {
+      const n = Math.min(CHUNK, count - j);
+      this.memory.set(indices.subarray(j, j + n), REFS_AT >> 2);
+      this.queued = n;
+      this.contiguousAt = 8 * j;
+      this.flush();
+    }
   }
 
   /**
@@ -357,25 +403,23 @@ export class Sha256Lanes {
   flush(): void {
     const n = this.queued;
     if (n === 0) return;
-    if (this.filling) this.fill(n, this.fillAt, this.fillBits);
+    if (this.filling) this.fill(n, this.fillAt, this.fillBits, this.startsAt, this.lengthsAt);
     this.run((n + 3) >> 2, BLOCKS_AT, OUT_AT, this.from * 16);
     const m = this.memory;
     const out = this.out;
-    const xor = this.xor;
-    const targets = this.targets;
-    for (let q = 0; q < n; q++) {
-      const o = targets[q] as number;
-      const at = (OUT_AT >> 2) + (q >> 2) * 32 + (q & 3);
-      out[o] = (m[at] as number) ^ xor;
-      out[o + 1] = (m[at + 4] as number) ^ xor;
-      out[o + 2] = (m[at + 8] as number) ^ xor;
-      out[o + 3] = (m[at + 12] as number) ^ xor;
-      out[o + 4] = (m[at + 16] as number) ^ xor;
-      out[o + 5] = (m[at + 20] as number) ^ xor;
-      out[o + 6] = (m[at + 24] as number) ^ xor;
-      out[o + 7] = (m[at + 28] as number) ^ xor;
+    const results = OUT_AT >> 2;
+    if (this.contiguousAt >= 0) {
+      out.set(m.subarray(results, results + 8 * n), this.contiguousAt);
+    } else {
+      const targets = this.targets;
+      for (let q = 0; q < n; q++) {
+        const o = targets[q] as number;
+        const r = results + 8 * q;
+        for (let w = 0; w < 8; w++) out[o + w] = m[r + w] as number;
+      }
     }
     this.queued = 0;
+    this.contiguousAt = -1;
   }
 }
 

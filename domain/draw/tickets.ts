@@ -78,6 +78,19 @@ function pad(n: number): void {
   W[15] = (64 + n) << 3; // the seed's block, then the tail
 }
 
+/** The length of the longest id of each table seen. */
+const longest = new WeakMap<IdBytes, number>();
+function longestId(table: IdBytes): number {
+  let max = longest.get(table);
+  if (max === undefined) {
+    max = 0;
+    const lengths = table.idLength;
+    for (let i = 0; i < lengths.length; i++) if ((lengths[i] as number) > max) max = lengths[i] as number;
+    longest.set(table, max);
+  }
+  return max;
+}
+
 /** Fewer ids than this are hashed one by one: a SIMD batch costs a little to set up. */
 export const BATCH_MIN = 8;
 let batching = true;
@@ -144,15 +157,18 @@ export class TicketPrefix {
   writeUnits(table: IdBytes, units: ArrayLike<number>, count: number, out: Int32Array): void {
     const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
     const at = this.tail.length;
-    const { idStart, idLength } = table;
-    // The module lays out the blocks from the table's bytes itself: per id, only its place here.
-    if (lanes?.useSource(table.bytes)) {
+    // The module lays out the blocks from its copy of the table's ids itself.
+    if (lanes?.useSource(table)) {
       lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, out, SIGN, this.words, at, (64 + at) << 3);
+      if (units instanceof Int32Array && at + longestId(table) <= ONE_BLOCK) {
+        lanes.pushAll(units, count); // every id fits one block: nothing to do per id here
+        return;
+      }
+      const idLength = table.idLength;
       for (let j = 0; j < count; j++) {
         const u = units[j] as number;
-        const length = idLength[u] as number;
-        if (at + length > ONE_BLOCK) this.hasher.fallback(this.tail + unitIdAt(table, u), out, 8 * j);
-        else lanes.pushRef(idStart[u] as number, length, 8 * j);
+        if (at + (idLength[u] as number) > ONE_BLOCK) this.hasher.fallback(this.tail + unitIdAt(table, u), out, 8 * j);
+        else lanes.pushRef(u, 8 * j);
       }
       lanes.flush();
       return;
