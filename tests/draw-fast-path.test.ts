@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bindWitnesses, runDraw } from '../domain/draw/draw';
 import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
-import { scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
+import { idBytesOf, scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { vectorFiles, vectorWitnesses, type VectorName } from './fixtures/draw/vectors';
 
@@ -36,7 +36,7 @@ describe('tickets in SIMD batches', () => {
         for (const batches of [true, false]) {
           useTicketBatches(batches);
           const out = new Int32Array(8 * count).fill(-1);
-          prefix.writeIds(ids, count, out);
+          prefix.writeUnits(idBytesOf(ids), Int32Array.from(ids.keys()), count, out);
           ids.forEach((id, j) => expect(ticketHex(out, 8 * j), `${fixed}${id} (batch of ${count}, SIMD ${batches})`).toBe(reference(fixed + id)));
           checked += count;
         }
@@ -45,7 +45,7 @@ describe('tickets in SIMD batches', () => {
     expect(checked).toBe(fixedParts.length * 2 * (((2 * BATCH_MIN + 5) * (2 * BATCH_MIN + 6)) / 2));
   });
 
-  it('of unit ids read from a table equal those of the same ids as strings, across several chunks, id by id or all at once', () => {
+  it('of unit ids read from a table equal the one-by-one tickets and node:crypto, across several chunks, id by id or all at once', () => {
     const ids = Array.from({ length: 9000 }, (_, i) => `U${String(i).padStart(6, '0')}`);
     const table = unitTableOf(ids.map((unitId) => ({ unitId, category: 'c', jurisdiction: 'j', tier: '-', positive: false })));
     const prefix = new TicketHasher(seed).prefix('select|pool|');
@@ -59,7 +59,7 @@ describe('tickets in SIMD batches', () => {
     prefix.writeUnits(table, indices, ids.length, atOnce);
     useTicketBatches(false);
     const oneByOne = new Int32Array(8 * ids.length);
-    prefix.writeIds(ids, ids.length, oneByOne);
+    prefix.writeUnits(table, [...ids.keys()], ids.length, oneByOne);
     expect(byId).toEqual(oneByOne);
     for (const j of [0, 4095, 4096, 8999]) expect(ticketHex(byId, 8 * j)).toBe(reference(`select|pool|${ids[j]}`));
     for (let j = 0; j < ids.length; j++) expect(atOnce.subarray(8 * j, 8 * j + 8)).toEqual(oneByOne.subarray(8 * indices[j]!, 8 * indices[j]! + 8));

@@ -235,7 +235,7 @@ const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 export class Sha256Lanes {
   private readonly wasmMemory: { buffer: ArrayBuffer; grow(pages: number): number };
   private memory: Int32Array;
-  /** The same memory as bytes: blocks are written byte by byte, no word assembled in JavaScript. */
+  /** The same memory as bytes (the id table is copied in through it). */
   private bytes: Uint8Array;
   private readonly run: (groups: number, blocks: number, out: number, from: number) => void;
   private readonly fill: (count: number, at: number, bits: number, starts: number, lengths: number) => void;
@@ -284,7 +284,7 @@ export class Sha256Lanes {
    * Starts a batch: each block's rounds start at round `from` on `start`, the result adds
    * `initial` and is XORed with `xor`, then written to `out`.
    */
-  begin(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number): void {
+  private begin(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number): void {
     for (let i = 0; i < 8; i++) this.splat(START_AT + 16 * i, start[i] as number);
     // The same for every batch of a draw (the seed's state, the sign bit): laid out once.
     if (initial !== this.initial || xor !== this.xor) {
@@ -363,40 +363,6 @@ export class Sha256Lanes {
       this.contiguousAt = 8 * j;
       this.flush();
     }
-  }
-
-  /**
-   * Queues a padded block made of `fixed` (16 words: the bytes before `at`, zeros from there) and
-   * the ASCII string `text` at byte `at`, then 0x80 and `lengthBits` in the last word (the block
-   * must leave room for them: at + length <= 55), for the result at out[o..o+7]: each byte
-   * written where its big-endian word has it, no word assembled in JavaScript first.
-   */
-  pushString(fixed: Int32Array, at: number, text: string, lengthBits: number, o: number): void {
-    const base = this.slot(fixed, lengthBits, o);
-    const b = this.bytes;
-    for (let j = 0; j < text.length; j++) {
-      const p = at + j;
-      b[base + ((p >> 2) << 4) + (3 - (p & 3))] = text.charCodeAt(j);
-    }
-    this.finishSlot(base, at + text.length);
-  }
-
-  /** Writes `fixed` and the length word into the next block's lanes; its byte address. */
-  private slot(fixed: Int32Array, lengthBits: number, o: number): number {
-    const q = this.queued;
-    const m = this.memory;
-    const base = BLOCKS_AT + (q >> 2) * 256 + (q & 3) * 4;
-    let at = base >> 2;
-    for (let i = 0; i < 15; i++, at += 4) m[at] = fixed[i] as number;
-    m[at] = lengthBits;
-    this.targets[q] = o;
-    return base;
-  }
-
-  /** The 0x80 after the message's `n` bytes; hashes the queue when it is full. */
-  private finishSlot(base: number, n: number): void {
-    this.bytes[base + ((n >> 2) << 4) + (3 - (n & 3))] = 0x80;
-    if (++this.queued === CHUNK) this.flush();
   }
 
   /** Hashes what is queued (the last group's unused lanes hash leftovers, never read). */

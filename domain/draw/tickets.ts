@@ -5,9 +5,9 @@
 // made per ticket (node's crypto.hash costs ~1 us a call, most of it crossing into C++ and
 // allocating its result). The label's fixed part (up to the id) is laid out once per pool or unit,
 // and the rounds that only read it are done once. Longer labels fall back to node:crypto.
-// writeIds/writeUnits hash a batch (a pool's candidates, a load group) four at a time in
-// WebAssembly SIMD (./tickets-simd) where it runs, writeUnits with the blocks laid out by the
-// module from the ids' bytes; write() and small batches use the JavaScript rounds below.
+// writeUnits hashes a batch (a pool's candidates, a load group) four at a time in WebAssembly
+// SIMD (./tickets-simd) where it runs, the blocks laid out by the module from the ids' bytes;
+// small batches, and any batch where SIMD does not run, use the JavaScript rounds below.
 //
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
@@ -129,31 +129,11 @@ export class TicketPrefix {
     rounds(this.state, 0, this.fixedWords);
   }
 
-  /** Writes the ticket of `id` (ASCII, as manifest ids are) into `out` at `o` (8 words). */
-  write(id: string, out: Int32Array, o: number): void {
-    if (this.load(id)) this.finish(out, o);
-    else this.hasher.fallback(this.tail + id, out, o);
-  }
-
   /**
-   * The tickets of `count` ids at once, ids[j]'s into out[8j..8j+7]. Four at a time in WebAssembly
-   * SIMD (./tickets-simd) from BATCH_MIN ids, where it runs; one by one as write() does otherwise.
-   * The same tickets either way.
+   * The tickets of the ids units[0..count) of `table` (a manifest's units, its inspectors; ASCII),
+   * units[j]'s into out[8j..8j+7]. Four at a time in WebAssembly SIMD (./tickets-simd) from
+   * BATCH_MIN ids, where it runs; one by one in JavaScript otherwise. The same tickets either way.
    */
-  writeIds(ids: readonly string[], count: number, out: Int32Array): void {
-    const lanes = this.lanes(count, out);
-    const at = this.tail.length;
-    for (let j = 0; j < count; j++) {
-      const id = ids[j] as string;
-      const n = at + id.length;
-      if (n > ONE_BLOCK) this.hasher.fallback(this.tail + id, out, 8 * j);
-      else if (lanes) lanes.pushString(this.words, at, id, (64 + n) << 3, 8 * j);
-      else if (this.load(id)) this.finish(out, 8 * j);
-    }
-    if (lanes) lanes.flush();
-  }
-
-  /** writeIds() for the ids units[0..count) of `table` (a manifest's units, its inspectors). */
   writeUnits(table: IdBytes, units: ArrayLike<number>, count: number, out: Int32Array): void {
     const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
     const at = this.tail.length;
@@ -181,24 +161,7 @@ export class TicketPrefix {
     }
   }
 
-  /** The SIMD lanes, ready for this prefix's blocks, when a batch of `count` is worth them. */
-  private lanes(count: number, out: Int32Array): Sha256Lanes | null {
-    const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
-    lanes?.begin(this.state, this.hasher.midstate, this.fixedWords, out, SIGN);
-    return lanes;
-  }
-
-  /** Puts the block of `id` in W[0..15], padded; false when it needs more than one block. */
-  private load(id: string): boolean {
-    const n = this.tail.length + id.length;
-    if (n > ONE_BLOCK) return false;
-    W.set(this.words);
-    place(id, this.tail.length);
-    pad(n);
-    return true;
-  }
-
-  /** load() for the id of unit `u` of `table` (ASCII bytes). */
+  /** Puts the block of unit `u` of `table` (ASCII bytes) in W[0..15], padded; false when it needs more than one block. */
   private loadUnit(table: IdBytes, u: number): boolean {
     const bytes = table.bytes;
     const start = table.idStart[u] as number;
