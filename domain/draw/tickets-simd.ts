@@ -7,7 +7,7 @@
 // in one copy, nothing done per ticket, which matters most in a short process whose JavaScript is
 // not yet optimized (`ssj draw`).
 // Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
-// compiling it), lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
+// compiling it), sha256Lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
 // result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
 
 import type { IdBytes } from './unit-table';
@@ -243,8 +243,7 @@ export class Sha256Lanes {
   private source: IdBytes | null = null;
   private startsAt = 0;
   private lengthsAt = 0;
-  /** Set by beginFill(): the queued blocks are ids of the source, laid out by fill() at flush(). */
-  private filling = false;
+  private longest = 0;
   private fillAt = 0;
   private fillBits = 0;
   private queued = 0;
@@ -253,7 +252,7 @@ export class Sha256Lanes {
   /** Where each queued block's result goes in `out`, or (contiguousAt >= 0) all in a row from there. */
   private readonly targets = new Int32Array(CHUNK);
   private contiguousAt = -1;
-  /** What INITIAL_AT and XOR_AT hold (begin() takes `initial` unchanged while it is the same array). */
+  /** What INITIAL_AT and XOR_AT hold (beginFill() leaves them while `initial` is the same array). */
   private initial: Int32Array | null = null;
   private xor = 0;
 
@@ -281,26 +280,6 @@ export class Sha256Lanes {
   }
 
   /**
-   * Starts a batch: each block's rounds start at round `from` on `start`, the result adds
-   * `initial` and is XORed with `xor`, then written to `out`.
-   */
-  private begin(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number): void {
-    for (let i = 0; i < 8; i++) this.splat(START_AT + 16 * i, start[i] as number);
-    // The same for every batch of a draw (the seed's state, the sign bit): laid out once.
-    if (initial !== this.initial || xor !== this.xor) {
-      for (let i = 0; i < 8; i++) this.splat(INITIAL_AT + 16 * i, initial[i] as number);
-      this.splat(XOR_AT, xor);
-      this.initial = initial;
-      this.xor = xor;
-    }
-    this.from = from;
-    this.out = out;
-    this.queued = 0;
-    this.contiguousAt = -1;
-    this.filling = false;
-  }
-
-  /**
    * Puts the ids of `table` in the module's memory (once per table), for blocks queued by
    * pushRef() and pushAll(); false when they do not fit the memory the module may have.
    */
@@ -323,18 +302,38 @@ export class Sha256Lanes {
     this.source = table;
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
+    let longest = 0;
+    for (let i = 0; i < count; i++) if ((table.idLength[i] as number) > longest) longest = table.idLength[i] as number;
+    this.longest = longest;
     return true;
   }
 
+  /** The length of the source's longest id: a batch whose ids all fit one block goes by pushAll(). */
+  get longestId(): number {
+    return this.longest;
+  }
+
   /**
-   * begin(), for blocks the module lays out itself (pushRef, pushAll): each is `fixed` (16 words:
-   * the bytes before `at`, zeros from there) with an id's bytes from the source at byte `at`,
-   * padded, its last word `bitsBefore` + 8 * the id's length (the message length in bits).
+   * Starts a batch of blocks the module lays out itself (pushRef, pushAll): each is `fixed` (16
+   * words: the bytes before `at`, zeros from there) with an id's bytes from the source at byte
+   * `at`, padded, its last word `bitsBefore` + 8 * the id's length (the message length in bits).
+   * Its rounds start at round `from` on `start`; the result adds `initial`, is XORed with `xor`
+   * and written to `out`.
    */
   beginFill(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number, fixed: Int32Array, at: number, bitsBefore: number): void {
-    this.begin(start, initial, from, out, xor);
+    for (let i = 0; i < 8; i++) this.splat(START_AT + 16 * i, start[i] as number);
+    // The same for every batch of a draw (the seed's state, the sign bit): laid out once.
+    if (initial !== this.initial || xor !== this.xor) {
+      for (let i = 0; i < 8; i++) this.splat(INITIAL_AT + 16 * i, initial[i] as number);
+      this.splat(XOR_AT, xor);
+      this.initial = initial;
+      this.xor = xor;
+    }
     for (let w = 0; w < 15; w++) this.splat(TEMPLATE_AT + 16 * w, fixed[w] as number);
-    this.filling = true;
+    this.from = from;
+    this.out = out;
+    this.queued = 0;
+    this.contiguousAt = -1;
     this.fillAt = at;
     this.fillBits = bitsBefore;
   }
@@ -369,7 +368,7 @@ export class Sha256Lanes {
   flush(): void {
     const n = this.queued;
     if (n === 0) return;
-    if (this.filling) this.fill(n, this.fillAt, this.fillBits, this.startsAt, this.lengthsAt);
+    this.fill(n, this.fillAt, this.fillBits, this.startsAt, this.lengthsAt);
     this.run((n + 3) >> 2, BLOCKS_AT, OUT_AT, this.from * 16);
     const m = this.memory;
     const out = this.out;

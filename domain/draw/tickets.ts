@@ -12,7 +12,7 @@
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
 import * as crypto from 'node:crypto';
-import { Sha256Lanes, sha256Lanes } from './tickets-simd';
+import { sha256Lanes } from './tickets-simd';
 import { IdBytes, unitIdAt } from './unit-table';
 
 const K = new Int32Array([
@@ -78,19 +78,6 @@ function pad(n: number): void {
   W[15] = (64 + n) << 3; // the seed's block, then the tail
 }
 
-/** The length of the longest id of each table seen. */
-const longest = new WeakMap<IdBytes, number>();
-function longestId(table: IdBytes): number {
-  let max = longest.get(table);
-  if (max === undefined) {
-    max = 0;
-    const lengths = table.idLength;
-    for (let i = 0; i < lengths.length; i++) if ((lengths[i] as number) > max) max = lengths[i] as number;
-    longest.set(table, max);
-  }
-  return max;
-}
-
 /** Fewer ids than this are hashed one by one: a SIMD batch costs a little to set up. */
 export const BATCH_MIN = 8;
 let batching = true;
@@ -140,7 +127,7 @@ export class TicketPrefix {
     // The module lays out the blocks from its copy of the table's ids itself.
     if (lanes?.useSource(table)) {
       lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, out, SIGN, this.words, at, (64 + at) << 3);
-      if (units instanceof Int32Array && at + longestId(table) <= ONE_BLOCK) {
+      if (units instanceof Int32Array && at + lanes.longestId <= ONE_BLOCK) {
         lanes.pushAll(units, count); // every id fits one block: nothing to do per id here
         return;
       }
