@@ -228,6 +228,8 @@ describe('the draw ceremony in the console', () => {
       await discipline.page.check('input[name=digestChecked]');
       await Promise.all([discipline.page.waitForURL(ceremonyUrl), discipline.page.click('form.ceremony-commit button[type=submit]')]);
       // Both committed: the reveal form, filled from this browser's storage.
+      // The commit's redirect lands on the same address: wait for the new page, not the URL.
+      await discipline.page.locator('.ceremony-found').waitFor({ state: 'visible', timeout: 30_000 });
       await expect(discipline.page.locator('.ceremony-found').isVisible()).resolves.toBe(true);
       await expect(discipline.page.locator('input[name=entropy]').inputValue()).resolves.toMatch(/^[0-9A-Za-z]{32}$/);
       await screenshotBoth(browser, discipline.page, ceremonyUrl, 'ceremony-reveal');
@@ -236,6 +238,8 @@ describe('the draw ceremony in the console', () => {
 
       // The admin reveals from the browser that committed.
       await admin.page.goto(ceremonyUrl);
+      // The commit's redirect lands on the same address: wait for the new page, not the URL.
+      await admin.page.locator('.ceremony-found').waitFor({ state: 'visible', timeout: 30_000 });
       await expect(admin.page.locator('.ceremony-found').isVisible()).resolves.toBe(true);
       await Promise.all([admin.page.waitForURL(ceremonyUrl), admin.page.click('form.ceremony-reveal button[type=submit]')]);
       await expect(text(admin.page, '.ceremony-mine[data-revealed=yes]')).resolves.toContain('您已于');
@@ -247,6 +251,8 @@ describe('the draw ceremony in the console', () => {
       // The discipline officer has the page open twice; the second click comes after the first.
       const second = await discipline.ctx.newPage();
       await second.goto(ceremonyUrl);
+      // The commit's redirect lands on the same address: wait for the new page, not the URL.
+      await second.locator('.ceremony-found').waitFor({ state: 'visible', timeout: 30_000 });
       await expect(second.locator('.ceremony-found').isVisible()).resolves.toBe(true);
       await Promise.all([discipline.page.waitForURL(ceremonyUrl), discipline.page.click('form.ceremony-reveal button[type=submit]')]);
       await Promise.all([second.waitForURL(`${c.url}/ceremony/reveal`), second.click('form.ceremony-reveal button[type=submit]')]);
