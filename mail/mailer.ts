@@ -6,7 +6,8 @@
 // next attempt; while the server is down sendNotice throws MailUnavailable (retryable), so Temporal's
 // retries delay the notice and lose none. A recipient the server refuses for good (5xx) is named
 // with its reply: in `refused` when the others got the notice, in MailRejectedError when nobody
-// did. Deciding what a refusal means for the quarter is the caller's (campaign activities: record,
+// did; so is one it keeps deferring (4xx) for longer than `deferralLimitMs`, so that a full
+// mailbox holds up no notice behind it for ever. Deciding what a refusal means for the quarter is the caller's (campaign activities: record,
 // alert, go on).
 // What is not: SMTP is not transactional. If the process dies after the server accepted the
 // message and before the outbox recorded it, the next attempt sends it again. Every attempt for
@@ -104,6 +105,11 @@ export class MailRejectedError extends ApplicationFailure {
 export interface MailerOptions {
   /** How long one attempt may hold a notice before another may assume it died. Default 3 min. */
   leaseMs?: number;
+  /**
+   * How long recipients the server keeps deferring (4xx to RCPT TO, nobody taking the notice) are
+   * retried before they count as refused. Default 4 h, when mail servers commonly warn of a delay.
+   */
+  deferralLimitMs?: number;
   /** For tests of crash recovery; Date.now by default. */
   now?: () => number;
   log?: (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
@@ -133,6 +139,7 @@ export function createMailer(settings: MailSettings, store: SqlDatabase | string
   const outbox = database.then((db) => new MailOutbox(db));
   outbox.catch(() => undefined); // a store that fails to open is reported by each sendNotice
   const leaseMs = opts.leaseMs ?? 3 * 60_000;
+  const deferralLimitMs = opts.deferralLimitMs ?? 4 * 3_600_000;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => undefined);
   const transport = nodemailer.createTransport({
@@ -214,6 +221,16 @@ export function createMailer(settings: MailSettings, store: SqlDatabase | string
           // All recipients refused (RCPT TO), or the message or sender refused for everyone.
           const refused = refusalsOf(recipients, e.command === 'RCPT TO' ? e.rejectedErrors : undefined, e.response ?? e.message);
           throw new MailRejectedError(`SMTP server ${where} refused notice ${n.key} (${e.command}): ${e.message}`, e, refused);
+        }
+        // Every recipient deferred (a full mailbox, greylisting): retried like an outage, but only
+        // for so long since the notice's first attempt; then each counts as refused.
+        const deferredFor = now() - Date.parse(claim.row.createdAt);
+        if (e.command === 'RCPT TO' && e.permanent !== true && (e.rejectedErrors?.length ?? 0) > 0 && deferredFor >= deferralLimitMs) {
+          const refused = refusalsOf(recipients, e.rejectedErrors, e.response ?? e.message).map((r) => ({
+            address: r.address,
+            reason: `deferred since ${claim.row.createdAt}, given up after ${Math.round(deferredFor / 60_000)} min: ${r.reason}`,
+          }));
+          throw new MailRejectedError(`SMTP server ${where} kept deferring notice ${n.key} (${e.command}) since ${claim.row.createdAt}: ${e.message}`, e, refused);
         }
         log('warn', 'SMTP server unavailable; the notice will be retried', { key: n.key, server: where, code: e.code, error: e.message });
         throw new MailUnavailableError(`SMTP server ${where} unavailable for notice ${n.key}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), e);

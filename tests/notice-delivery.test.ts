@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createActivities } from '../activities';
 import { startMailCatcher, type MailCatcher } from '../mail/catcher';
-import { createMailer, MailUnavailableError, type Mailer } from '../mail/mailer';
+import { createMailer, MailUnavailableError, type Mailer, type MailerOptions } from '../mail/mailer';
 import { readMessage } from '../mail/mime-read';
 import { campaignNoticeProblems } from '../mail/problems';
 import { freePort } from '../scripts/dev-server';
@@ -58,17 +58,18 @@ async function catcher(refuse: string[] = [], port = 0): Promise<MailCatcher> {
 /** What `ssj quarter status` shows for the campaign: the problems on record in the store. */
 const problemsOf = (id: string) => campaignNoticeProblems({ dataDir: fx.dataDir, databaseUrl: null }, id);
 
-function realMailer(port: number): Mailer {
+function realMailer(port: number, opts: MailerOptions = {}): Mailer {
   const mailer = createMailer(
     { smtp: { host: '127.0.0.1', port, secure: false, user: null, pass: null }, mailFrom: { name: '信阳市生态环境综合行政执法支队', address: 'ssj@example.org' } },
     fx.dataDir,
+    opts,
   );
   opened.push(mailer);
   return mailer;
 }
 
-async function campaign(port: number) {
-  const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: realMailer(port) });
+async function campaign(port: number, opts: MailerOptions = {}) {
+  const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: realMailer(port, opts) });
   opened.push({ close: () => acts.close() });
   await acts.prepareCampaign({ campaignId, programmeId: fx.programme.id, year: 2024, quarter: 1, rosterAsOf: '2023-12-31' });
   return acts;
@@ -183,6 +184,45 @@ describe('sendNotice is best-effort', () => {
       [`${drawOverdue.key}/deferred`, [mailOf('MGR2')]],
     ]);
     expect(await problemsOf(campaignId)).toEqual([]);
+  });
+
+  it('a recipient the server keeps deferring is retried for 4 hours, then recorded as refused and alerted: no notice waits for ever', async () => {
+    const c = await startMailCatcher({
+      dir: path.join(fx.dir, 'caught'),
+      smtp: {
+        onRcptTo: (a: { address: string }, _s: unknown, cb: (e?: Error) => void) =>
+          cb(a.address === mailOf('MGR2') ? Object.assign(new Error('4.2.2 Mailbox full'), { responseCode: 452 }) : undefined),
+      },
+    });
+    opened.push(c);
+    let clock = Date.parse('2024-01-16T01:00:00Z');
+    const acts = await campaign(c.port, { now: () => clock });
+    // Within the 4 hours: retryable, and nothing recorded as a problem yet.
+    await expect(acts.sendNotice(drawOverdue)).rejects.toBeInstanceOf(MailUnavailableError);
+    clock += 4 * 3_600_000 - 60_000;
+    await expect(acts.sendNotice(drawOverdue)).rejects.toBeInstanceOf(MailUnavailableError);
+    expect(await problemsOf(campaignId)).toEqual([]);
+    // Past them: the deferred recipient counts as refused, the activity completes, operations hear of it.
+    clock += 60_000;
+    const result = await acts.sendNotice(drawOverdue);
+    expect(result.status).toBe('partly-sent');
+    expect(result.sentTo).toEqual([mailOf('MGR1')]);
+    expect(result.refused).toEqual([
+      {
+        address: mailOf('MGR2'),
+        person: { id: 'MGR2', name: '人员MGR2' },
+        code: 'smtp-refused',
+        reason: expect.stringMatching(/^deferred since 2024-01-16T01:00:00\.000Z, given up after 240 min: 452 4\.2\.2 Mailbox full/),
+      },
+    ]);
+    expect((await problemsOf(campaignId))[0]).toMatchObject({ status: 'partly-sent', alert: { status: 'sent' } });
+    expect(c.messages().map((m) => [m.noticeKey, m.envelope.to])).toEqual([
+      [drawOverdue.key, [mailOf('MGR1')]],
+      [`${drawOverdue.key}/problem-alert`, operations],
+    ]);
+    // Retried again (a worker died after it): the same answer, nothing sent twice.
+    expect(await acts.sendNotice(drawOverdue)).toEqual(result);
+    expect(c.messages()).toHaveLength(2);
   });
 
   it('an SMTP outage stays retryable and records no problem; once the server is back the notice goes out once', async () => {
