@@ -68,7 +68,10 @@ export function registerNoticeLinks(app: FastifyInstance, ctx: RouteContext): vo
   app.get(HANDOVER_LINK, async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, ['manager']))) return;
     const { campaign, unit } = req.query as Record<string, unknown>;
-    const tasks = typeof campaign === 'string' && campaign.length <= 200 ? await ctx.store.listTasksOfCampaign(campaign, ['open', 'done', 'cancelled']) : [];
+    const tasks =
+      typeof campaign === 'string' && campaign.length <= 200 && typeof unit === 'string' && unit.length <= 100
+        ? await ctx.store.listTasksOfUnit(campaign, unit, ['open', 'done', 'cancelled'])
+        : [];
     // The newest approval of the unit (a rejected one may be asked again after a new result).
     const task = tasks.filter((t) => t.kind === 'approve-handover' && t.unitId === unit).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
     if (!task) return reply.redirect('/approvals', 303);

@@ -112,7 +112,7 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
       row ??= (await store.listInspections({ campaignId: c.campaignId })).find((r) => r.unitId === unit) ?? null;
     }
     if (!row) return ctx.html(reply, problemPage('检查事项不存在', '找不到此检查事项，可能链接有误。', ctx.viewerOf(req)), 404);
-    const tasks = (await store.listTasksOfCampaign(row.campaignId, ['open', 'done', 'cancelled'])).filter((t) => t.inspectionWorkflowId === row.workflowId);
+    const tasks = await store.listTasksOfInspection(row.workflowId, ['open', 'done', 'cancelled']);
     const ids = [...new Set([...row.team, ...tasks.map((t) => t.decidedBy).filter((p): p is string => p !== null)])];
     const names = new Map(await Promise.all(ids.map(async (id) => [id, `${(await ctx.personName(id)) ?? id}（${id}）`] as const)));
     return ctx.html(reply, quarterInspectionPage(ctx.viewerOf(req)!, row, tasks, (id) => names.get(id) ?? id));

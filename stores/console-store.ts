@@ -330,6 +330,10 @@ export interface ConsoleStore {
    */
   taskListVersion(q: Pick<TaskQuery, 'personId' | 'roles'>): Promise<string>;
   listTasksOfCampaign(campaignId: string, statuses?: TaskStatus[]): Promise<TaskRow[]>;
+  /** The tasks of one unit of a campaign (an index lookup: a quarter has tens of thousands of tasks). */
+  listTasksOfUnit(campaignId: string, unitId: string, statuses?: TaskStatus[]): Promise<TaskRow[]>;
+  /** The tasks of one inspection workflow (an index lookup). */
+  listTasksOfInspection(workflowId: string, statuses?: TaskStatus[]): Promise<TaskRow[]>;
 
   upsertInspection(r: InspectionRow): Promise<boolean>;
   getInspection(workflowId: string): Promise<InspectionRow | null>;

@@ -178,6 +178,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'result drafts: the saved inspection result forms of the console (stores/result-drafts.ts)', sql: RESULT_DRAFTS_SCHEMA },
   { version: 8, name: 'task lists: assignee rows carry status, kind, campaign and deadline order (stores/schema/task-lists.ts)', sql: TASK_LISTS_SCHEMA },
   { version: 9, name: 'task list versions: one counter per person and role list, raised with every task change (stores/schema/task-lists.ts)', sql: TASK_LIST_VERSIONS_SCHEMA },
+  {
+    version: 10,
+    name: "tasks by unit and by inspection: one item's page reads its own rows, not the quarter's",
+    sql: `CREATE INDEX projected_tasks_unit ON projected_tasks (campaign_id, unit_id, status);
+  CREATE INDEX projected_tasks_inspection ON projected_tasks (inspection_workflow_id, status);`,
+  },
 ];
 
 export function migrationText(m: Migration, dialect: Dialect): string {

@@ -480,6 +480,24 @@ export class SqlConsoleStore implements ConsoleStore {
     return rows.map(toTask);
   }
 
+  async listTasksOfUnit(campaignId: string, unitId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM projected_tasks WHERE campaign_id = ? AND unit_id = ? AND status IN ${inList(statuses.length)} ORDER BY task_key`,
+      [campaignId, unitId, ...statuses],
+    );
+    return rows.map(toTask);
+  }
+
+  async listTasksOfInspection(workflowId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM projected_tasks WHERE inspection_workflow_id = ? AND status IN ${inList(statuses.length)} ORDER BY task_key`,
+      [workflowId, ...statuses],
+    );
+    return rows.map(toTask);
+  }
+
   upsertInspection(r: InspectionRow): Promise<boolean> {
     return upsertByRevision(this.db, 'projected_inspections', 'workflow_id', {
       workflow_id: r.workflowId,

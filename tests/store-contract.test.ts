@@ -333,6 +333,18 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect(await keys({ personId: 'P002', roles: ['manager'], campaignId: 'other' })).toEqual([]);
       expect(await store.getTask('wf-insp-3/result')).toEqual(task({ key: 'wf-insp-3/result', assignees: ['P002'], deadline: '2026-03-05', status: 'done', decidedBy: 'P002', decidedAt: at(9) }));
       expect((await store.listTasksOfCampaign('c-2026-q1')).map((t) => t.key)).toEqual(['c-2026-q1/change-list/D02', 'wf-insp-1/result', 'wf-insp-2/approve-handover']);
+      // One unit's, one inspection's: by index, with the statuses asked for.
+      await store.upsertTask(task({ key: 'wf-insp-4/result', inspectionWorkflowId: 'wf-insp-4', unitId: 'U004' }));
+      const ofUnit = async (c: string, u: string, st?: TaskRow['status'][]) => (await store.listTasksOfUnit(c, u, st)).map((t) => t.key);
+      expect(await ofUnit('c-2026-q1', 'U001')).toEqual(['wf-insp-1/result', 'wf-insp-2/approve-handover']);
+      expect(await ofUnit('c-2026-q1', 'U001', ['open', 'done'])).toEqual(['wf-insp-1/result', 'wf-insp-2/approve-handover', 'wf-insp-3/result']);
+      expect(await ofUnit('c-2026-q1', 'U004')).toEqual(['wf-insp-4/result']);
+      expect(await ofUnit('other', 'U001')).toEqual([]);
+      expect(await ofUnit('c-2026-q1', 'U001', [])).toEqual([]);
+      const ofInspection = async (w: string, st?: TaskRow['status'][]) => (await store.listTasksOfInspection(w, st)).map((t) => t.key);
+      expect(await ofInspection('wf-insp-1', ['done'])).toEqual(['wf-insp-3/result']);
+      expect(await ofInspection('wf-insp-4')).toEqual(['wf-insp-4/result']);
+      expect(await ofInspection('wf-none')).toEqual([]);
       await close();
     });
 
