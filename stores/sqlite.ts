@@ -71,9 +71,17 @@ class SqliteDatabase extends SqliteExecutor implements SqlDatabase {
     super(db);
   }
 
+  /**
+   * Runs fn in its turn; while another connection holds the write lock, it waits out of turn and
+   * queues again, so this process's other operations (reads, which WAL lets through) go on meanwhile
+   * instead of stalling behind one busy write for up to BUSY_GIVE_UP_MS.
+   */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const attempt = () => retryWhileBusy(fn, this.description);
-    const next = this.queue.then(attempt, attempt);
+    return retryWhileBusy(() => this.inTurn(fn), this.description);
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
     return next;
   }
