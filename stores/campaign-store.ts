@@ -82,6 +82,8 @@ export interface CampaignRow extends QuarterRef {
   publication: unknown;
 }
 
+export type CampaignHead = Pick<CampaignRow, 'campaignId' | 'programmeId' | 'year' | 'quarter' | 'roster' | 'manifestDigest' | 'frozenAsOf'>;
+
 /** A witness ceremony as stored and published (workflows/definitions.ts Ceremony / VoidCeremony). */
 export interface StoredCeremony {
   number: number;
@@ -175,6 +177,10 @@ export interface CampaignStore {
   campaign(campaignId: string): Promise<CampaignRow | undefined>;
   /** The campaign, or StoreRefusal when it is not in the store. */
   requireCampaign(campaignId: string): Promise<CampaignRow>;
+  /** The campaign without its draw record, statistics and publication (a notice needs only this; the record of a large quarter is a megabyte). */
+  campaignHead(campaignId: string): Promise<CampaignHead>;
+  /** The campaign's draw record alone (null before the draw). */
+  campaignRecord(campaignId: string): Promise<DrawRecord | null>;
   setRoster(campaignId: string, roster: Roster): Promise<void>;
   /** Records the freeze; a second freeze must be the same manifest. */
   setFrozen(campaignId: string, f: { manifestDir: string; manifestDigest: string; asOf: string; roster: Roster }): Promise<void>;
@@ -293,6 +299,29 @@ export class SqlCampaignStore implements CampaignStore {
     const c = await this.campaign(campaignId);
     if (!c) throw new StoreRefusal(`campaign ${campaignId} is not in the campaign store (${this.db.description})`);
     return c;
+  }
+
+  async campaignHead(campaignId: string): Promise<CampaignHead> {
+    const r = await this.db.get<Row>(
+      'SELECT campaign_id, programme_id, year, quarter, roster_json, manifest_digest, frozen_as_of FROM campaigns WHERE campaign_id = ?',
+      [campaignId],
+    );
+    if (!r) throw new StoreRefusal(`campaign ${campaignId} is not in the campaign store (${this.db.description})`);
+    return {
+      campaignId: String(r.campaign_id),
+      programmeId: String(r.programme_id),
+      year: Number(r.year),
+      quarter: Number(r.quarter),
+      roster: json(r.roster_json),
+      manifestDigest: text(r.manifest_digest),
+      frozenAsOf: text(r.frozen_as_of),
+    };
+  }
+
+  async campaignRecord(campaignId: string): Promise<DrawRecord | null> {
+    const r = await this.db.get<Row>('SELECT record_json FROM campaigns WHERE campaign_id = ?', [campaignId]);
+    if (!r) throw new StoreRefusal(`campaign ${campaignId} is not in the campaign store (${this.db.description})`);
+    return json(r.record_json);
   }
 
   async setRoster(campaignId: string, roster: Roster): Promise<void> {

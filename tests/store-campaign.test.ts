@@ -99,7 +99,10 @@ describe.each(backends)('the campaign store on $name', (backend) => {
     const store = await open();
     const c = 'campaign-p-2024q1';
     await expect(store.requireCampaign(c)).rejects.toBeInstanceOf(StoreRefusal);
+    await expect(store.campaignHead(c)).rejects.toBeInstanceOf(StoreRefusal);
+    await expect(store.campaignRecord(c)).rejects.toBeInstanceOf(StoreRefusal);
     await store.ensureCampaign({ campaignId: c, ...Q1 });
+    expect(await store.campaignRecord(c)).toBeNull();
 
     await store.setFrozen(c, { manifestDir: '/m', manifestDigest: 'd1', asOf: '2023-12-31', roster });
     await store.setFrozen(c, { manifestDir: '/m', manifestDigest: 'd1', asOf: '2023-12-31', roster });
@@ -110,6 +113,9 @@ describe.each(backends)('the campaign store on $name', (backend) => {
     await store.setRecord(c, record('seed-1'), 'commit-1');
     await expect(store.setRecord(c, record('seed-2'), 'commit-2')).rejects.toThrow(/already has a draw record with another seed/);
     expect(await store.requireCampaign(c)).toMatchObject({ manifestDigest: 'd1', manifestDir: '/m', frozenAsOf: '2023-12-31', record: { seed: 'seed-1' }, seedCommitment: 'commit-1', roster });
+    // The narrow reads: the head without the record, the record alone.
+    expect(await store.campaignHead(c)).toEqual({ campaignId: c, programmeId: Q1.programmeId, year: Q1.year, quarter: Q1.quarter, roster, manifestDigest: 'd1', frozenAsOf: '2023-12-31' });
+    expect(await store.campaignRecord(c)).toEqual(record('seed-1'));
 
     expect(await store.recordResult(c, 'U1', report('2024-01-10'), true, AT)).toEqual({ report: report('2024-01-10'), onTime: true });
     expect(await store.recordResult(c, 'U1', report('2024-01-11'), false, AT)).toEqual({ report: report('2024-01-10'), onTime: true }); // the first stands

@@ -155,6 +155,7 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
     }
   }
 
+  const drawRecords = new Map<string, DrawRecord>();
   const ctx: StepContext = {
     deps,
     database,
@@ -184,7 +185,7 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
     },
 
     async rosterOf(campaignId) {
-      const r = (await (await ctx.store()).requireCampaign(campaignId)).roster;
+      const r = (await (await ctx.store()).campaignHead(campaignId)).roster;
       if (!r) throw refuse(`campaign ${campaignId} has no roster yet`);
       return r;
     },
@@ -205,8 +206,16 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
     /** The names behind a notice's ids, as of the campaign's freeze (roster and registry); see ../campaign/notices. */
     async noticeContext(campaignId, unitIds = []) {
       const store = await ctx.store();
-      const c = await store.requireCampaign(campaignId);
-      const roster = await ctx.rosterOf(campaignId);
+      const c = await store.campaignHead(campaignId);
+      const roster = c.roster;
+      if (!roster) throw refuse(`campaign ${campaignId} has no roster yet`);
+      // A draw record never changes once stored (the store refuses another seed): parsed once per
+      // campaign here, not per notice (a large quarter's record is a megabyte of JSON).
+      let record = drawRecords.get(campaignId) ?? null;
+      if (!record) {
+        record = await store.campaignRecord(campaignId);
+        if (record) drawRecords.set(campaignId, record);
+      }
       // Read now: the context's callbacks are synchronous.
       const replacements = await store.replacements(campaignId);
       const asOf = c.frozenAsOf ?? roster.asOf;
@@ -230,8 +239,8 @@ export function createStepContext(deps: CampaignActivityDeps): StepContext {
         },
         department: departmentName,
         inspectionDepartment: (unitId) => {
-          const poolId = c.record?.assignments.find((x) => x.unit_id === unitId)?.pool_id ?? replacements.find((r) => r.replacement === unitId)?.pool_id;
-          const departmentId = c.record?.pools.find((p) => p.pool_id === poolId)?.department;
+          const poolId = record?.assignments.find((x) => x.unit_id === unitId)?.pool_id ?? replacements.find((r) => r.replacement === unitId)?.pool_id;
+          const departmentId = record?.pools.find((p) => p.pool_id === poolId)?.department;
           return departmentId ? departmentName(departmentId) : '';
         },
         checkItems: deps.programme.checkItems.map((ci) => ci.item),
