@@ -41,6 +41,9 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     return p;
   };
 
+  /** The person's accounts still in use: a new invitation will retire them (stores: consumeInvitation). */
+  const enabledLogins = async (personId: string) => (await store.listAccounts({ personId })).filter((a) => !a.disabled).map((a) => a.login);
+
   const listPage = async (viewer: Viewer, notice: string | null = null, error: string | null = null) => {
     const [accounts, open] = await Promise.all([store.listAccounts(), store.listOpenInvitations(ctx.now())]);
     // One registry read for the people of both lists.
@@ -73,7 +76,7 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     const id = typeof q.person === 'string' ? q.person.trim() : '';
     const p = await invitee(id);
     if (typeof p === 'string') return ctx.html(reply, invitePersonPage(ctx.viewerOf(req)!, id.slice(0, 40), p), 400);
-    return ctx.html(reply, inviteRolesPage(ctx.viewerOf(req)!, p));
+    return ctx.html(reply, inviteRolesPage(ctx.viewerOf(req)!, p, null, [], await enabledLogins(p.id)));
   });
 
   app.post('/accounts/invite', async (req, reply) => {
@@ -88,7 +91,7 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     if (notHeld.length) {
       const known = notHeld.every((r) => (registryRoles as readonly string[]).includes(r));
       const text = known ? `角色：此人员在名录中不担任${notHeld.map((r) => `“${r}”`).join('、')}，只能授予其担任的角色。` : '角色：没有这种角色。';
-      return ctx.html(reply, inviteRolesPage(viewer, p, text), 400);
+      return ctx.html(reply, inviteRolesPage(viewer, p, text, [], await enabledLogins(p.id)), 400);
     }
     const { account } = req.signedIn!;
     const { link, expiresAt } = await invite(store, { person: p, roles: asked, publicUrl: settings.publicUrl, hours: settings.inviteHours, createdBy: account.id, now: ctx.now() });

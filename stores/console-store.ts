@@ -90,7 +90,8 @@ export interface InvitedAccount {
 }
 
 export type ConsumeInvitationResult =
-  | { ok: true; account: Account; invitation: Invitation }
+  /** `superseded`: the logins of the person's earlier accounts, disabled (and signed out) by this one. */
+  | { ok: true; account: Account; invitation: Invitation; superseded: string[] }
   | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
 // ---- Login failures and lockout -----------------------------------------------------------------

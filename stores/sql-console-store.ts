@@ -275,7 +275,15 @@ export class SqlConsoleStore implements ConsoleStore {
       const invitation = toInvitation(inv);
       const account = await insertAccount(tx, { ...a, id: accountId, personId: invitation.personId, roles: invitation.roles });
       await tx.run('UPDATE invitations SET used_by_account = ? WHERE token_hash = ?', [accountId, tokenHash]);
-      return { ok: true, account, invitation: { ...invitation, usedByAccount: accountId } } as const;
+      // One person, one working account: a new invitation (a forgotten or leaked password) retires
+      // the earlier ones and ends their sessions, or the old password would still sign in.
+      const superseded = await tx.all<Row>('UPDATE accounts SET disabled = 1, updated_at = ? WHERE person_id = ? AND id <> ? AND disabled = 0 RETURNING id, login', [
+        iso(a.now),
+        invitation.personId,
+        accountId,
+      ]);
+      for (const s of superseded) await tx.run('DELETE FROM sessions WHERE account_id = ?', [str(s.id)]);
+      return { ok: true, account, invitation: { ...invitation, usedByAccount: accountId }, superseded: superseded.map((s) => str(s.login)).sort() } as const;
     });
   }
 

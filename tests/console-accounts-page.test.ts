@@ -177,4 +177,23 @@ describe('用户管理', () => {
     expect((await c.store.getAccount(id))?.disabled).toBe(false);
     expect(await invited()).toBe(before);
   });
+
+  it('a new invitation for someone with an account says so, and once used retires the old login and its session', async () => {
+    const old = await signedIn('scripter');
+    expect((await old.get('/audit')).statusCode).toBe(200);
+    const u = await signedIn('admin1');
+    const step = await u.get('/accounts/invite?person=P12');
+    expect(step.body).toContain('此人员已有账户：scripter。本人用新链接开户后，原账户即停用并退出登录');
+    const made = await u.post('/accounts/invite', { person: 'P12' });
+    const link = /<textarea class="invite-link"[^>]*>(http[^<]+)<\/textarea>/.exec(made.body)![1]!;
+    const invitee = new ConsoleClient(c.app);
+    expect((await invitee.get(new URL(link).pathname)).statusCode).toBe(200);
+    const done = await invitee.post(new URL(link).pathname, { login: 'scripter2', password: 'another long password 7', password2: 'another long password 7' });
+    expect(done.statusCode).toBe(303);
+    // The old password no longer signs in, and the old session has ended.
+    expect((await new ConsoleClient(c.app).login('scripter', PASSWORD)).statusCode).toBe(401);
+    expect((await old.get('/audit')).statusCode).toBe(303);
+    expect((await c.store.getAccountByLogin('scripter'))?.disabled).toBe(true);
+    expect((await signedIn('scripter2', 'another long password 7')).constructor).toBe(ConsoleClient);
+  });
 });

@@ -191,6 +191,28 @@ describe.each(backends)('store contract on $name', (backend) => {
       await close();
     });
 
+    it("a person's new invitation retires their earlier accounts and ends those accounts' sessions", async () => {
+      const { store, close } = await open();
+      const old = await store.createAccount({ login: 'zhaoliu', personId: 'P010', roles: ['inspector'], passwordHash: 'x', now: at(0) });
+      const other = await store.createAccount({ login: 'someone', personId: 'P011', roles: ['inspector'], passwordHash: 'x', now: at(0) });
+      for (const [id, acc] of [['s-old', old], ['s-other', other]] as const) {
+        await store.createSession({ id, accountId: acc.id, csrfSecret: 'c', createdAt: at(0), lastSeenAt: at(0), ip: null, userAgent: null });
+      }
+      await store.createInvitation({ tokenHash: 'again', personId: 'P010', roles: ['inspector'], expiresAt: at(60), createdBy: null, now: at(1) });
+      const r = await store.consumeInvitation('again', { login: 'zhaoliu2', passwordHash: 'y', now: at(2) });
+      expect(r).toMatchObject({ ok: true, superseded: ['zhaoliu'] });
+      expect(await store.getAccount(old.id)).toMatchObject({ disabled: true });
+      expect(await store.getSession('s-old')).toBeNull();
+      // Nobody else's account or session is touched.
+      expect(await store.getAccount(other.id)).toMatchObject({ disabled: false });
+      expect(await store.getSession('s-other')).not.toBeNull();
+      expect((await store.listAccounts({ personId: 'P010' })).map((x) => [x.login, x.disabled])).toEqual([
+        ['zhaoliu', true],
+        ['zhaoliu2', false],
+      ]);
+      await close();
+    });
+
     it('a login that is taken leaves the invitation unused', async () => {
       const { store, close } = await open();
       await store.createAccount({ login: 'taken', personId: 'P001', roles: ['inspector'], passwordHash: 'x', now: at(0) });

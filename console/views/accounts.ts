@@ -78,13 +78,14 @@ export function invitePersonPage(viewer: Viewer, personId: string, error: string
 }
 
 /** Step 2: the roles the person holds in the registry; none ticked grants all of them. */
-export function inviteRolesPage(viewer: Viewer, person: Person, error: string | null = null, ticked: readonly string[] = []): string {
+export function inviteRolesPage(viewer: Viewer, person: Person, error: string | null = null, ticked: readonly string[] = [], existing: readonly string[] = []): string {
   return page(
     '邀请新用户',
     html`<form method="post" action="/accounts/invite" class="card">${csrfField(viewer.csrfToken)}
   ${message('error', error)}
   <input type="hidden" name="person" value="${person.id}">
   <p>人员：${person.id} ${person.name}</p>
+  ${existing.length ? html`<p class="hint">此人员已有账户：${existing.join('、')}。本人用新链接开户后，原账户即停用并退出登录（适用于忘记或泄露密码时重新开户）。</p>` : ''}
   <fieldset><legend>授予角色（均不勾选即授予其在名录中担任的全部角色）</legend>
   ${person.roles.map((r) => html`<label><input type="checkbox" name="role" value="${r}"${ticked.includes(r) ? html` checked` : ''}> ${roleLabel(r)}</label>`)}
   </fieldset>
