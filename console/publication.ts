@@ -3,6 +3,7 @@
 // will be published and by when, then the package itself once written (its files, each viewable;
 // the 公示 page rendered sandboxed), and, when the publication step parked for data, the button
 // that retries it (the `resumeParkedStep` Update of `ssj quarter resume`) as the signed-in person.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -39,6 +40,19 @@ export function packageFiles(location: string): PackageFile[] | null {
   return out;
 }
 
+/**
+ * The package's overall fingerprint: the SHA-256 of its SHA256SUMS (what verify.html and verify.py
+ * show as 总指纹). Published beside the page by the bureau, it ties the files anyone downloads to
+ * what was published; null when the folder or its SHA256SUMS cannot be read here.
+ */
+export function packageFingerprint(location: string): string | null {
+  try {
+    return createHash('sha256').update(fs.readFileSync(path.join(location, 'SHA256SUMS'))).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.csv': 'text/csv; charset=utf-8',
@@ -65,8 +79,9 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
     if (!c) return noSuchQuarter(req, reply);
     const status = await statusOf(c.campaignId);
     const files = status?.publication ? packageFiles(status.publication.location) : null;
+    const fingerprint = files && status?.publication ? packageFingerprint(status.publication.location) : null;
     const canResume = req.signedIn!.account.roles.some((r) => (OPERATOR_ROLES as readonly string[]).includes(r));
-    return ctx.html(reply, publicationPage(ctx.viewerOf(req)!, { campaign: c, status, files, canResume }));
+    return ctx.html(reply, publicationPage(ctx.viewerOf(req)!, { campaign: c, status, files, fingerprint, canResume }));
   });
 
   app.get('/publication/file', async (req, reply) => {

@@ -4,6 +4,7 @@
 // closed it lists the package's files and serves them (the 公示 page sandboxed, nothing outside the
 // package); the year's table takes a closed quarter's figures from the workflow's statistics.
 // Other roles are refused and audited. Screenshots at 1280 and 390 px.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -99,6 +100,10 @@ describe('结果公示', () => {
         expect(after.body).toContain(pub.location.replace(/&/g, '&amp;'));
         const onDisk = fs.readdirSync(pub.location);
         for (const f of onDisk.filter((f) => fs.statSync(path.join(pub.location, f)).isFile())) expect(after.body).toContain(`>${f}</a>`);
+        // The 总指纹 to publish beside the page: the SHA-256 of SHA256SUMS, as verify.html and verify.py compute it.
+        const fingerprint = createHash('sha256').update(fs.readFileSync(path.join(pub.location, 'SHA256SUMS'))).digest('hex');
+        expect(after.body).toContain(`<span class="code fingerprint">${fingerprint}</span>`);
+        expect(before.body).not.toContain('总指纹');
 
         // The files as published, byte for byte; the 公示 page sandboxed.
         const page = await leader.get(`/publication/file?campaign=${q}&path=index.html`);

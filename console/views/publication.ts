@@ -39,6 +39,8 @@ export interface PublicationView {
   status: CampaignStatus | null;
   /** The published folder's files; null when not published or not readable here. */
   files: PackageFile[] | null;
+  /** The SHA-256 of the package's SHA256SUMS (its 总指纹), when readable here. */
+  fingerprint?: string | null;
   canResume: boolean;
 }
 
@@ -54,6 +56,7 @@ export function publicationPage(viewer: Viewer, v: PublicationView): string {
   <tr><th>公示期限</th><td>${due ? chineseDate(due) : '—'}</td></tr>
   <tr><th>公示状态</th><td>${pub ? html`已于${chineseDate(pub.publishedOn)}公示${pub.late ? html`<span class="overdue">（逾期）</span>` : '（按期）'}` : parked ? html`<span class="overdue">公示暂停待处理</span>` : '尚未公示'}</td></tr>
   ${pub ? html`<tr><th>公示位置</th><td class="code">${pub.location}</td></tr>` : ''}
+  ${v.fingerprint ? html`<tr><th>总指纹</th><td><span class="code fingerprint">${v.fingerprint}</span><p class="hint">公示文件 SHA256SUMS 的 SHA-256。请在发布公示页面时一并公布此指纹：公众用公示包内的 verify.html 或 verify.py 复核时，可据此确认所下载的文件与公布的一致。</p></td></tr>` : ''}
 </table></section>`;
   const resume = parked
     ? html`<section class="card">
