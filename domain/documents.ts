@@ -114,7 +114,9 @@ const METHOD_NAMES = { onsite: '现场检查', offsite: '非现场检查' } as c
 
 export const supervisionNoticeInputSchema = caseDocumentBase;
 export const transferFormInputSchema = caseDocumentBase;
-export const referralInputSchema = caseDocumentBase;
+// A referral's matter lies outside environmental law, so the letter cites a statute only when the
+// caller names the other agency's own; it never needs one to state that the matter is not ours.
+export const referralInputSchema = caseDocumentBase.extend({ legalBasis: z.array(text).default([]) });
 export type CaseDocumentInput = z.input<typeof caseDocumentBase>;
 
 export const checkItemRowSchema = z.object({
@@ -382,7 +384,7 @@ export function referralLetter(input: CaseDocumentInput): OfficialDocument {
   const body = [
     `${chineseDate(d.checkedOn)}，我支队在${d.campaign}中，对${d.unit.name}（统一社会信用代码/编码：${d.unit.id}${d.unit.address ? `；地址：${d.unit.address}` : ''}）进行检查时发现以下问题：`,
     sentence(d.findings),
-    `上述问题涉嫌违反${d.legalBasis.join('、')}的规定，不属于生态环境部门职责范围。根据“对检查中发现的不属于本部门职责范围的违法违规行为，应及时将案件线索移送相应监管部门依法处理”的要求，现将该案件线索移送你单位，请${actionPhrase(d.requestedAction)}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将处理结果函告我支队` : ''}。`,
+    `上述问题${d.legalBasis.length ? `涉嫌违反${d.legalBasis.join('、')}的规定，` : ''}不属于生态环境部门职责范围。根据“对检查中发现的不属于本部门职责范围的违法违规行为，应及时将案件线索移送相应监管部门依法处理”的要求，现将该案件线索移送贵单位，请${actionPhrase(d.requestedAction)}${d.replyBy ? `，并于${chineseDate(d.replyBy)}前将处理结果函告我支队` : ''}。`,
   ];
   const evidence = d.evidence.length ? `附：相关材料（${d.evidence.join('；')}）` : null;
   const { htmlBody, textBody } = letter(d, title, body, '特此函告。', evidence, d.issuer.name);

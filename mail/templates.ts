@@ -206,10 +206,12 @@ export interface HandoverFacts extends Signature {
 export function handoverNotice(f: HandoverFacts): RenderedNotice {
   const h = handoverNames[f.kind];
   const approved = f.approval ? `，经${f.approval.by}于${dateCn(f.approval.on)}批准` : '';
+  // A brigade is ours (你大队/你单位); another agency is addressed as its 移送函 does (贵单位).
+  const addressee = f.kind === 'referral' ? '贵单位' : '你单位';
   return render({
     subject: `【${h.doc}】关于${f.unit.name}的${h.verb}（${f.documentNumber}）`,
     greeting: `${f.receiver}：`,
-    paragraphs: [`我支队在“双随机、一公开”抽查中发现下列问题${approved}，现${h.verb}你单位依法处理，请将处理结果及时反馈我支队。`],
+    paragraphs: [`我支队在“双随机、一公开”抽查中发现下列问题${approved}，现${h.verb}${addressee}依法处理，请将处理结果及时反馈我支队。`],
     facts: [
       ['文书编号', f.documentNumber],
       ['监管对象', unitLine(f.unit)],

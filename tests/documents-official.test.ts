@@ -11,6 +11,7 @@ import {
   type AnnualPlanInput,
   type CaseDocumentInput,
 } from '../domain/documents';
+import { caseDocumentInput, renderCaseDocument, type CaseDocumentFacts } from '../domain/documents/case-document';
 import { sampleCaseDocument } from './helpers/case-document';
 
 const base: CaseDocumentInput = sampleCaseDocument;
@@ -97,6 +98,33 @@ describe('transfer form (移交表) and referral letter (移送函)', () => {
     expect(doc.text).toContain('信阳市市场监督管理局：');
     expect(doc.text).toContain('不属于生态环境部门职责范围');
     expect(doc.text).toContain('请依法核查处理，并于2023年3月15日前将处理结果函告我支队');
+    // The other agency's statute, when the caller names one, stands before the remit sentence.
+    expect(doc.text).toContain('上述问题涉嫌违反《中华人民共和国产品质量法》第十三条的规定，不属于生态环境部门职责范围。');
+    expect(doc.text).toContain('现将该案件线索移送贵单位');
+  });
+
+  it('the issued referral cites no environmental statute: the matter is referred because it lies outside environmental law', () => {
+    const facts: CaseDocumentFacts = {
+      kind: 'referral',
+      number: '信环执移〔2024〕第001号',
+      issuer: '信阳市生态环境综合行政执法支队',
+      office: undefined,
+      recipient: { name: '信阳市市场监督管理局' },
+      unit: { id: 'U1', name: '某建材有限公司', address: '浉河区某路1号' },
+      campaign: { year: 2024, quarter: 1 },
+      report: { by: 'p1', present: ['p1', 'p2'], checkedOn: '2024-01-15', result: { outcome: 'problems-found', description: '无照经营', referTo: 'market' }, evidence: [] },
+      method: 'onsite',
+      people: [{ id: 'p1', name: '张三', certificateNo: 'C-1' }, { id: 'p2', name: '李四', certificateNo: 'C-2' }],
+      approval: null,
+      issuedOn: '2024-01-16',
+    };
+    const doc = renderCaseDocument('referral', caseDocumentInput(facts));
+    expect(doc.text).not.toContain('环境保护法');
+    expect(doc.text).not.toContain('涉嫌违反');
+    expect(doc.text).toContain('　　上述问题不属于生态环境部门职责范围。根据“对检查中发现的不属于本部门职责范围的违法违规行为，应及时将案件线索移送相应监管部门依法处理”的要求，现将该案件线索移送贵单位，请依法调查处理，并将处理结果函告我支队。');
+    // A hand-over still names the statute it is grounded in.
+    const notice = renderCaseDocument('supervision-notice', caseDocumentInput({ ...facts, kind: 'supervision-notice', number: '信环执监〔2024〕第001号', recipient: { name: '息县大队' } }));
+    expect(notice.text).toContain('上述行为涉嫌违反《中华人民共和国环境保护法》的规定。');
   });
 });
 

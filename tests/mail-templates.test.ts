@@ -74,7 +74,7 @@ describe('covering mails of documents', () => {
       unit: UNIT, findings: '无照经营', approval: { by: '陈志强', on: '2024-03-08' }, attachmentName: '信环执移〔2024〕第001号.html',
     });
     expect(n.subject).toBe('【移送函】关于信阳市某某化工有限公司的移送（信环执移〔2024〕第001号）');
-    for (const f of ['信阳市市场监督管理局：', '经陈志强于2024年3月8日批准，现移送你单位', '《信环执移〔2024〕第001号.html》']) expect(n.text).toContain(f);
+    for (const f of ['信阳市市场监督管理局：', '经陈志强于2024年3月8日批准，现移送贵单位', '《信环执移〔2024〕第001号.html》']) expect(n.text).toContain(f);
     const unapproved = handoverNotice({ issuer, kind: 'transfer-form', receiver: '浉河大队', documentNumber: 'n', unit: UNIT, findings: 'x', approval: null, attachmentName: 'a' });
     expect(unapproved.text).toContain('发现下列问题，现移交你单位依法处理');
   });

@@ -109,8 +109,10 @@ describe('official documents', () => {
   it('移交表 and 移送函 read cleanly', () => {
     const form = transferForm({ ...input, number: '信环执交〔2024〕第001号' });
     expect(form.text).toContain('处理建议：依法调查处理，并于处理完毕后反馈结果\n');
-    const referral = referralLetter({ ...input, number: '信环执移〔2024〕第001号', recipient: { name: '信阳市市场监督管理局' }, requestedAction: '请依法调查处理，并将处理结果函告我支队。' });
-    expect(referral.text).toContain('现将该案件线索移送你单位，请依法调查处理，并将处理结果函告我支队。\n');
+    // As the activity fills a referral in: no statute (the matter lies outside environmental law).
+    const referral = referralLetter({ ...input, number: '信环执移〔2024〕第001号', recipient: { name: '信阳市市场监督管理局' }, legalBasis: [], requestedAction: '请依法调查处理，并将处理结果函告我支队。' });
+    expect(referral.text).toContain('　　上述问题不属于生态环境部门职责范围。');
+    expect(referral.text).toContain('现将该案件线索移送贵单位，请依法调查处理，并将处理结果函告我支队。\n');
     for (const doc of [form, referral]) for (const part of [doc.text, textOfHtml(doc.html)]) expect(slips(part)).toEqual([]);
   });
 

@@ -82,7 +82,9 @@ export function caseDocumentInput(f: CaseDocumentFacts): CaseDocumentInput {
       return { name: p?.name ?? id, certificateNo: p?.certificateNo ?? '（未登记）' };
     }),
     findings: f.report.result.outcome === 'problems-found' ? f.report.result.description : '',
-    legalBasis: ['《中华人民共和国环境保护法》'],
+    // The environmental statute grounds a hand-over; a referral is made because the matter falls
+    // outside it, and the report names no other agency's statute to cite.
+    legalBasis: f.kind === 'referral' ? [] : ['《中华人民共和国环境保护法》'],
     requestedAction: f.kind === 'referral' ? '请依法调查处理，并将处理结果函告我支队。' : '请依法调查处理，并于处理完毕后反馈结果。',
     replyBy: null,
     approval: f.approval === 'pending' || f.approval === null ? f.approval : { by: rosterName(f.people, f.approval.by), on: f.approval.on },
