@@ -11,7 +11,7 @@ import { assertDate } from './calendar';
 import type { Programme } from './programme';
 import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, htmlPage, joinHtml, wrapText } from './documents/html';
 
-export { escapeHtml, chineseDate, chineseQuarter } from './documents/html';
+export { escapeHtml, chineseDate, chineseDateTime, chineseQuarter } from './documents/html';
 
 // ---------------------------------------------------------------------------------------------
 // Numbering

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DocumentInputError,
   annualPlan,
+  chineseDateTime,
   escapeHtml,
   formatDocumentNumber,
   parseDocumentNumber,
@@ -125,6 +126,16 @@ describe('transfer form (移交表) and referral letter (移送函)', () => {
     // A hand-over still names the statute it is grounded in.
     const notice = renderCaseDocument('supervision-notice', caseDocumentInput({ ...facts, kind: 'supervision-notice', number: '信环执监〔2024〕第001号', recipient: { name: '息县大队' } }));
     expect(notice.text).toContain('上述行为涉嫌违反《中华人民共和国环境保护法》的规定。');
+  });
+});
+
+describe('dates and times', () => {
+  it('an instant reads in Beijing time, whatever offset it was written with', () => {
+    expect(chineseDateTime('2023-01-18T02:48:57+08:00')).toBe('2023年1月18日 02:48');
+    expect(chineseDateTime('2023-01-17T18:48:57.123Z')).toBe('2023年1月18日 02:48');
+    expect(chineseDateTime('2023-12-31T16:05Z')).toBe('2024年1月1日 00:05');
+    expect(() => chineseDateTime('2023-01-18')).toThrow(/not an instant/);
+    expect(() => chineseDateTime('2023-01-18T02:48:57')).toThrow(/not an instant/);
   });
 });
 

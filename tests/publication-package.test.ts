@@ -223,6 +223,10 @@ describe('the disclosure package', () => {
     expect(page).toContain('办公室纪检人员');
     expect(page).toContain(escapeHtml(VERIFY_COMMAND));
     expect(page).toContain('除尘设施未运行 &lt;b&gt;&amp;&lt;/b&gt;');
+    // 名单调整记录: each change's time as a public page dates, in Beijing time, never the raw instant.
+    expect(page).toContain('<th>时间（北京时间）</th>');
+    expect(page).toContain('<td class="date">2023年1月12日 09:00</td>');
+    for (const r of replacements) expect(page).not.toContain(r.at);
     for (const p of people) {
       expect(page).not.toContain(p.id);
       expect(page).not.toContain(p.name);

@@ -41,6 +41,20 @@ export function chineseDate(date: string): string {
   return `${m[1]}年${Number(m[2])}月${Number(m[3])}日`;
 }
 
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+/**
+ * An instant with its offset ('2023-01-18T02:48:57+08:00', or …Z) → '2023年1月18日 02:48', read in
+ * Beijing time (UTC+8, no daylight saving) whatever offset it was written with. The caller says
+ * 北京时间 where the reader needs telling (a column head, or after the time).
+ */
+export function chineseDateTime(iso: string): string {
+  const ms = INSTANT_RE.test(iso) ? Date.parse(iso) : NaN;
+  if (Number.isNaN(ms)) throw new Error(`"${iso}" is not an instant YYYY-MM-DDThh:mm[:ss]±hh:mm`);
+  const b = new Date(ms + 8 * 3_600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${b.getUTCFullYear()}年${b.getUTCMonth() + 1}月${b.getUTCDate()}日 ${pad(b.getUTCHours())}:${pad(b.getUTCMinutes())}`;
+}
+
 const QUARTER_NAMES = ['一', '二', '三', '四'] as const;
 /** 1 → '第一季度'. */
 export function chineseQuarter(q: number): string {

@@ -8,7 +8,7 @@ import { safeWorkflowId } from '../../domain/workflow-id';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CeremonyRecord } from '../../domain/ceremonies';
-import { FONT_SANS, FONT_TITLE, Html, chineseQuarter, html, htmlPage, joinHtml } from '../../domain/documents/html';
+import { FONT_SANS, FONT_TITLE, Html, chineseDateTime, chineseQuarter, html, htmlPage, joinHtml } from '../../domain/documents/html';
 import { MANIFEST_FILES, sha256Hex } from '../../domain/draw/digest';
 import { seedCommitment } from '../../domain/draw/draw';
 import { type DrawRecord, isWitnessV2 } from '../../domain/draw/record';
@@ -124,9 +124,8 @@ thead th { white-space: nowrap; }
 }
 `;
 
-/** 2023-01-05T06:06:43+08:00 as 2023-01-05 06:06:43（北京时间）: readable, and it wraps at the space on a phone. */
-const readableTime = (iso: string | undefined | null): string =>
-  iso ? (/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?\+08:00$/.exec(iso)?.slice(1).join(' ').concat('（北京时间）') ?? iso) : '';
+/** 2023-01-05T06:06:43+08:00 as 2023年1月5日 06:06, in Beijing time: how a public notice dates. */
+const readableTime = (iso: string | undefined | null): string => (iso ? chineseDateTime(iso) : '');
 
 const role = (r: string): string => (WITNESS_ROLE_LABELS[r] ? `${WITNESS_ROLE_LABELS[r]}（${r}）` : r);
 
@@ -151,7 +150,7 @@ export function renderDrawNoticePage(n: DrawNotice): string {
   );
   const body = html`<main>
 <h1>${title}</h1>
-<p>抽取批次 <span class="hash">${n.campaign}</span>（${n.workflow_id}）已于 ${readableTime(n.drawn_at)} 按公开算法 ${n.spec} 完成随机抽取。抽取名单在检查完成前保密；此处先行公布可在日后核对的数据：抽取数据清单的摘要、见证人${v2 ? '及其承诺值' : ''}、随机种子的 SHA-256。公示时公布的抽取记录必须与本公告一致，公示文件夹中的 verify.py 会逐项核对。</p>
+<p>抽取批次 <span class="hash">${n.campaign}</span>（${n.workflow_id}）已于${readableTime(n.drawn_at)}（北京时间）按公开算法 ${n.spec} 完成随机抽取。抽取名单在检查完成前保密；此处先行公布可在日后核对的数据：抽取数据清单的摘要、见证人${v2 ? '及其承诺值' : ''}、随机种子的 SHA-256。公示时公布的抽取记录必须与本公告一致，公示文件夹中的 verify.py 会逐项核对。</p>
 <h2>一、抽取数据清单（manifest）</h2>
 <table><tbody>
 <tr><th scope="row">清单摘要 manifest_digest</th><td class="hash">${n.manifest_digest}</td></tr>
@@ -166,7 +165,7 @@ ${witnesses}
 <h2>四、作废的见证仪式</h2>
 ${
   n.void_ceremonies.length
-    ? html`<table><thead><tr><th>仪式</th><th>作废时间</th><th>承诺值</th><th>未按期揭示</th></tr></thead><tbody>
+    ? html`<table><thead><tr><th>仪式</th><th>作废时间（北京时间）</th><th>承诺值</th><th>未按期揭示</th></tr></thead><tbody>
 ${voids}
 </tbody></table>`
     : html`<p>无。</p>`

@@ -2,7 +2,7 @@
 // website notice. Self-contained (inline CSS, system CJK fonts, no scripts, no external links).
 // It names the inspecting department, never an inspector: names, certificate numbers and
 // e-mail addresses are personal data and are not in the page's input at all.
-import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, html, htmlPage, joinHtml } from '../../domain/documents/html';
+import { FONT_SANS, FONT_SERIF, FONT_TITLE, Html, chineseDate, chineseDateTime, html, htmlPage, joinHtml } from '../../domain/documents/html';
 import type { DrawRecord, Replacement } from '../../domain/draw/record';
 import { MANIFEST_FILES } from '../../domain/draw/digest';
 import type { ReasonCodes } from '../../domain/programme';
@@ -113,14 +113,14 @@ export function renderPage(p: PageInput): string {
   );
   const replacementRows = p.replacements.length
     ? html`<table>
-<thead><tr><th>序号</th><th>类型</th><th>单位</th><th>调整内容</th><th>原因</th><th>批准人编号</th><th>时间</th></tr></thead>
+<thead><tr><th>序号</th><th>类型</th><th>单位</th><th>调整内容</th><th>原因</th><th>批准人编号</th><th>时间（北京时间）</th></tr></thead>
 <tbody>
 ${joinHtml(
   [...p.replacements]
     .sort((a, b) => a.seq - b.seq)
     .map(
       (r) => html`<tr><td class="num">${r.seq}</td><td>${r.kind === 'unit' ? '检查对象替换' : '执法人员调整'}</td><td>${p.unitNames.get(r.unit_id) ?? r.unit_id}</td>
-<td>${r.kind === 'unit' ? `由${p.unitNames.get(r.replacement) ?? r.replacement}替补` : '按规则重新选派一名执法人员'}</td><td>${publicReasonLabel(p.reasons, replacementReasonKind(r.kind), r.reason)}</td><td class="code">${r.approved_by}</td><td class="date">${r.at}</td></tr>`,
+<td>${r.kind === 'unit' ? `由${p.unitNames.get(r.replacement) ?? r.replacement}替补` : '按规则重新选派一名执法人员'}</td><td>${publicReasonLabel(p.reasons, replacementReasonKind(r.kind), r.reason)}</td><td class="code">${r.approved_by}</td><td class="date">${chineseDateTime(r.at)}</td></tr>`,
     ),
   '\n',
 )}
