@@ -14,3 +14,30 @@ export const OPERATOR_ROLES = ['detachment-leader', 'admin'] as const;
 /** Update `resumeParkedStep`: the operator and, as an internal note, what was fixed. */
 export const resumeParkedStepSchema = z.strictObject({ by: idSchema, note: noteSchema });
 export type ResumeParkedStep = z.infer<typeof resumeParkedStepSchema>;
+
+/**
+ * Why a step is parked, in Chinese. The workflow records the refusing activity's message (English,
+ * for the log: activities/steps/documents.ts, inspection.ts); the ones that ask operations to fix
+ * the registry are recognised and said with what to fix. Null: a message not recognised here.
+ * Shared by the console's pages and the 【待处理】 notice, so both say the same.
+ */
+const PARKED_REASONS: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
+  [/^no-brigade-for-area$|no brigade covers its area ([^\s;,()]+)/, (m) => `名录中没有负责该单位所在区域${m[1] ? `（${m[1]}）` : ''}的大队，请在名录中更正该单位的所属区域`],
+  [/^no-address$|the registry has no address for it/, () => '名录中缺少该单位的地址（制发文书需要），请在名录中补充该单位地址'],
+  [/^agency-not-in-registry$|the agency ([^\s;,()]+) to refer to is not in the registry's departments/, (m) => `移送的机关${m[1] ? `（${m[1]}）` : ''}不在名录的部门中，请在名录中补充`],
+  [/no leader in charge \(role manager\) in the registry/, () => '人员名录中没有分管领导，无法审批移交，请在人员名录中登记分管领导（角色填“分管领导”）'],
+];
+export function knownParkedReason(reason: string | null | undefined): string | null {
+  if (!reason) return null;
+  for (const [pattern, say] of PARKED_REASONS) {
+    const m = pattern.exec(reason);
+    if (m) return say(m);
+  }
+  return null;
+}
+
+/** The reason in Chinese, or the system's record of it when it is not one recognised. */
+export function parkedReasonLabel(reason: string | null | undefined): string {
+  if (!reason) return '';
+  return knownParkedReason(reason) ?? `系统记录：${reason}`;
+}

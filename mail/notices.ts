@@ -21,6 +21,7 @@ import {
 } from './templates';
 import { WITNESS_ROLE_LABELS } from '../files/publication/rows';
 import { consoleUrl, noticeLinkPath, withConsoleLink } from '../console/notice-links';
+import { knownParkedReason } from '../domain/parking';
 
 export type NoticeKind =
   | 'change-list-reminder'
@@ -304,7 +305,9 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
           ...(p.unitId ? ([['监管对象', unitLine(unit())]] as [string, string][]) : []),
           ['暂停步骤', step],
           ['暂停时间', dateCn(str(p.since))],
-          ['原因（系统记录）', str(p.reason)],
+          // What to fix, in Chinese; the activity's own message stays beneath for whoever traces it.
+          ['暂停原因', knownParkedReason(str(p.reason)) ?? '登记信息不全或数据有误，详见系统记录'],
+          ['系统记录', str(p.reason)],
           // The workflow's command names the roles in English; the notice says who in Chinese.
           ['恢复方式', str(p.resumeHow).replace(/--as <[^>]*>/, '--as <本人编号>（支队长或系统管理员）')],
         ],

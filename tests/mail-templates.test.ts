@@ -27,7 +27,7 @@ const expected: Record<NoticeKind, [string, string[]]> = {
   'handover-approval-requested': ['【移交审批请求】信阳市某某化工有限公司检查发现问题，拟以监察通知移交息县生态环境综合行政执法大队', ['执法一科在', '除尘设施未运行', '2024年3月22日']],
   'handover-approval-overdue': ['【督办】信阳市某某化工有限公司问题移交审批已超过期限', ['执法一科对信阳市某某化工有限公司', '2024年3月22日']],
   'publication-late': ['【督办】2024年第一季度抽查结果未在2024年4月26日前公示', ['尚有3项检查未办结']],
-  'step-parked': ['【待处理】2024年第一季度抽查信阳市某某化工有限公司的“移交文书制发”因登记信息不全已暂停', ['支队长、系统管理员：', '2024年3月25日10:00', 'no brigade covers its area', 'ssj inspection resume']],
+  'step-parked': ['【待处理】2024年第一季度抽查信阳市某某化工有限公司的“移交文书制发”因登记信息不全已暂停', ['支队长、系统管理员：', '2024年3月25日10:00', '暂停原因：名录中没有负责该单位所在区域（xixian）的大队，请在名录中更正该单位的所属区域', 'ssj inspection resume']],
   'notice-refused': ['【邮件未送达】【抽取逾期告警】', ['未能送达部分收件人', '未送达：郑海燕（mgr2@bureau.example.cn，550', '已送达：mgr1@bureau.example.cn']],
 };
 
@@ -57,6 +57,24 @@ describe('every notice kind', () => {
 
   it('renders the same facts identically (a retried activity sends what the first attempt rendered)', () => {
     for (const kind of Object.keys(NOTICE_CASES) as NoticeKind[]) expect(render(kind)).toEqual(render(kind));
+  });
+
+  it('【待处理】 says in Chinese what to fix, the system\'s own record only beneath it', () => {
+    const parked = (reason: string) => renderNotice('step-parked', { ...NOTICE_CASES['step-parked'].params, reason }, NOTICE_CASES['step-parked'].to, context).text;
+    // The refusals of the document step (activities/steps/documents.ts) and of the approval step.
+    const noAddress = parked("unit U1: the registry has no address for it, which the handover document needs; add the unit's address in the registry, then resume the inspection");
+    expect(noAddress).toContain('暂停原因：名录中缺少该单位的地址（制发文书需要），请在名录中补充该单位地址\n');
+    expect(noAddress).toContain("系统记录：unit U1: the registry has no address for it");
+    expect(noAddress.indexOf('暂停原因：')).toBeLessThan(noAddress.indexOf('系统记录：'));
+    expect(noAddress).not.toContain('原因（系统记录）');
+    expect(parked("unit U1: the agency market to refer to is not in the registry's departments; add it to the registry, then resume the inspection")).toContain('暂停原因：移送的机关（market）不在名录的部门中，请在名录中补充\n');
+    expect(parked('unit U1: no leader in charge (role manager) in the registry as of 2024-03-20 to decide the hand-over approval; give a person the role manager in the registry, then resume the inspection')).toContain(
+      '暂停原因：人员名录中没有分管领导，无法审批移交，请在人员名录中登记分管领导（角色填“分管领导”）\n',
+    );
+    // A refusal not recognised: said as such in Chinese, the record beside it.
+    const other = parked('document input: unit.name: must not be empty');
+    expect(other).toContain('暂停原因：登记信息不全或数据有误，详见系统记录\n');
+    expect(other).toContain('系统记录：document input: unit.name: must not be empty');
   });
 
   it('says who the notice is for by name and title', () => {

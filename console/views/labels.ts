@@ -4,6 +4,7 @@
 // An unknown code falls back to the code itself, never to an error.
 import { reasonLabel, type ReasonCodeEntry, type ReasonKind } from '../../domain/programme';
 import { STEP_NAMES } from '../../mail/notices';
+import { parkedReasonLabel } from '../../domain/parking';
 
 /** The department's name as the projection recorded it (detail.departmentName), else its id. */
 export function departmentLabel(id: string | null | undefined, detail?: Readonly<Record<string, unknown>> | null): string {
@@ -58,24 +59,8 @@ export const taskStatusLabel = (s: string): string => (s === 'open' ? '待办' :
 /** A parked step by the name the 【待处理】 notice gives it. */
 export const parkedStepLabel = (step: string | null | undefined): string => (step ? (STEP_NAMES[step] ?? step) : '—');
 
-/**
- * Why a step is parked. The workflow records the refusing activity's message (English, for the
- * log); the ones that ask operations to fix the registry are recognised and said in Chinese, with
- * what to fix. Anything else is shown as the system's record.
- */
-const PARKED_REASONS: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
-  [/^no-brigade-for-area$|no brigade covers its area (\S+)/, (m) => `名录中没有负责该单位所在区域${m[1] ? `（${m[1]}）` : ''}的大队，请在名录中更正该单位的所属区域`],
-  [/^no-address$|the registry has no address for it/, () => '名录中缺少该单位的地址（制发文书需要），请在名录中补充该单位地址'],
-  [/^agency-not-in-registry$|the agency (\S+) to refer to is not in the registry's departments/, (m) => `移送的机关${m[1] ? `（${m[1]}）` : ''}不在名录的部门中，请在名录中补充`],
-];
-export function parkedReasonLabel(reason: string | null | undefined): string {
-  if (!reason) return '';
-  for (const [pattern, say] of PARKED_REASONS) {
-    const m = pattern.exec(reason);
-    if (m) return say(m);
-  }
-  return `系统记录：${reason}`;
-}
+// Why a step is parked: the domain's translation, shared with the 【待处理】 notice.
+export { parkedReasonLabel };
 
 /** “<step>”已暂停，<why>: a parked step in one sentence. */
 export const parkedText = (step: string | null | undefined, reason: string | null | undefined): string =>
