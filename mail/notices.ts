@@ -224,7 +224,6 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
         issuer,
         addressee,
         firstAlertedTo: ctx.department(str(p.department)),
-        firstAlertedOn: str(p.due),
         escalateAfter: str(p.escalateAfter),
         task: { unit: unit(), team: team(), department: ctx.department(str(p.department)), dueDate: str(p.due) },
       });

@@ -128,9 +128,8 @@ export function overdueAlertNotice(f: OverdueAlertFacts): RenderedNotice {
 
 export interface EscalationFacts extends Signature {
   addressee: string;
-  /** Who was alerted first and when. */
+  /** Who was alerted first (when is not said: see escalationNotice). */
   firstAlertedTo: string;
-  firstAlertedOn: string;
   escalateAfter: string;
   task: OverdueTask;
 }
@@ -140,8 +139,10 @@ export function escalationNotice(f: EscalationFacts): RenderedNotice {
   return render({
     subject: `【升级督办】${f.task.unit.name}检查任务逾期未办结（${f.task.department}）`,
     greeting: `${f.addressee}：`,
+    // The alert goes out once the time limit has passed: from 00:00 the day after it, or later
+    // (an inspection started late, a retried send), so the notice states the limit, not a day.
     paragraphs: [
-      `${dateCn(f.firstAlertedOn)}已向${f.firstAlertedTo}发出逾期告警，宽限期至${dateCn(f.escalateAfter)}届满，下列抽查任务仍未办结，现提请督办。`,
+      `下列抽查任务的办理期限为${dateCn(f.task.dueDate)}，逾期后已向${f.firstAlertedTo}发出逾期告警；宽限期至${dateCn(f.escalateAfter)}届满，该任务仍未办结，现提请督办。`,
     ],
     table: overdueTable([f.task]),
     closing: [],

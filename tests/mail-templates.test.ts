@@ -20,7 +20,7 @@ const expected: Record<NoticeKind, [string, string[]]> = {
   'inspection-assigned': ['【抽查任务通知】2024年第一季度信阳市某某化工有限公司现场检查任务', ['王建国、李秀英同志：', '执法证号：豫环执1501001', '信阳市某某化工有限公司（91411500MA44XXXX1K）', '2024年3月15日', '执法一科']],
   'inspection-reminder': ['【到期提醒】信阳市某某化工有限公司检查任务还有7天到期', ['王建国、李秀英同志：', '还有7天']],
   'inspection-overdue': ['【逾期告警】信阳市某某化工有限公司', ['执法一科：', '2024年3月20日后仍未办结', '王建国']],
-  'inspection-escalated': ['【升级督办】信阳市某某化工有限公司检查任务逾期未办结（执法一科）', ['支队长：', '已向执法一科发出逾期告警']],
+  'inspection-escalated': ['【升级督办】信阳市某某化工有限公司检查任务逾期未办结（执法一科）', ['支队长：', '下列抽查任务的办理期限为2024年3月15日，逾期后已向执法一科发出逾期告警；宽限期至2024年3月20日届满，该任务仍未办结，现提请督办。']],
   'unit-replacement-requested': ['【替换审批】抽中单位信阳市某某化工有限公司', ['陈志强、郑海燕同志：', '王建国报告', '原因：关停']],
   'recusal-decision-requested': ['【回避审批】李秀英申请回避信阳市某某化工有限公司检查任务', ['李秀英申请回避', '近亲属在该单位任职']],
   'recusal-rejected': ['【回避申请未获批准】信阳市某某化工有限公司', ['经陈志强审核未获批准', '不构成利害关系']],
@@ -75,6 +75,12 @@ describe('every notice kind', () => {
     const other = parked('document input: unit.name: must not be empty');
     expect(other).toContain('暂停原因：登记信息不全或数据有误，详见系统记录\n');
     expect(other).toContain('系统记录：document input: unit.name: must not be empty');
+  });
+
+  it('督办 does not date the overdue alert on the time limit itself (it goes out after the limit has passed)', () => {
+    const n = render('inspection-escalated');
+    expect(n.text).not.toContain('2024年3月15日已向');
+    expect(n.text).not.toMatch(/\d日已向执法一科发出逾期告警/);
   });
 
   it('says who the notice is for by name and title', () => {
