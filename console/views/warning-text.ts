@@ -35,7 +35,7 @@ const RULES: readonly Rule[] = [
   ],
   [
     /^(\S+): no eligible inspector \(certified, on staff, on post, active\): its pools (.+) are left out of this draw$/,
-    (m) => `部门 ${m[1]}：没有符合条件的执法人员（持证、在编、在岗、在用），其抽取池 ${m[2]} 不参加本次抽取。`,
+    (m) => `部门 ${m[1]}：没有符合条件的执法人员（持证、在编、在岗、在职），其抽取池 ${m[2]} 不参加本次抽取。`,
   ],
   [/^inspected-elsewhere list: unit (\S+) \((.*)\) is not in the registry; ignored$/, (m) => `已由其他部门检查的名单中，单位 ${m[1]}（${m[2]}）不在名录中，已忽略。`],
   [/^past-inspections list: unit (\S+) \((.*)\) is not in the registry; ignored$/, (m) => `往期检查名单中，单位 ${m[1]}（${m[2]}）不在名录中，已忽略。`],
