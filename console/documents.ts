@@ -81,7 +81,7 @@ export function registerDocuments(app: FastifyInstance, ctx: RouteContext, tempo
     const staff = account.roles.some((r) => (DOCUMENT_READERS as readonly string[]).includes(r));
     if (status && !staff && !status.team.includes(account.personId)) {
       await ctx.audit(req, 'document.refused', number, { reason: 'not-on-team', campaignId, unitId });
-      await ctx.html(reply, problemPage('无权访问', '此文书仅限分管领导、支队领导、系统管理员及本检查组成员查看。', ctx.viewerOf(req)), 403);
+      await ctx.html(reply, problemPage('无权访问', '此文书仅限分管领导、支队长、系统管理员及本检查组成员查看。', ctx.viewerOf(req)), 403);
       return null;
     }
     if (!status || !status.documents.some((d) => d.number === number)) {

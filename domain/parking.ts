@@ -8,7 +8,7 @@ import { noteSchema } from './outcomes';
 /** The failure type an activity throws for "fix the registry or the programme, then resume". */
 export const NEEDS_DATA = 'NeedsData';
 
-/** Who may resume a parked step: operations (支队领导, 系统管理员), as the frozen roster names them. */
+/** Who may resume a parked step: operations (支队长, 系统管理员), as the frozen roster names them. */
 export const OPERATOR_ROLES = ['detachment-leader', 'admin'] as const;
 
 /** Update `resumeParkedStep`: the operator and, as an internal note, what was fixed. */

@@ -60,6 +60,23 @@ export const roles = [
 ] as const;
 export type Role = (typeof roles)[number];
 
+/**
+ * Each role's name wherever people read it (console, notices, public pages): the word the
+ * personnel registry's 角色 column takes for it (files/registry/templates.ts ROLE_VALUES), so
+ * what a bureau types is what it reads back.
+ */
+export const ROLE_LABELS: Record<Role, string> = {
+  inspector: '执法人员',
+  manager: '分管领导',
+  'brigade-leader': '大队长',
+  'detachment-leader': '支队长',
+  admin: '系统管理员',
+  discipline: '纪检人员',
+  'superior-contact': '上级联系人',
+};
+/** A role's name; a code not known here as written. */
+export const roleLabel = (role: string): string => (ROLE_LABELS as Record<string, string>)[role] ?? role;
+
 export const inspectorDetailsSchema = z.object({
   certificateNo: z.string().min(1),
   onStaff: z.boolean(),

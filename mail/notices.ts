@@ -19,7 +19,7 @@ import {
   type RenderedNotice,
   type UnitRef,
 } from './templates';
-import { WITNESS_ROLE_LABELS } from '../files/publication/rows';
+import { roleLabel } from '../domain/registry';
 import { consoleUrl, noticeLinkPath, withConsoleLink } from '../console/notice-links';
 import { knownParkedReason } from '../domain/parking';
 
@@ -73,18 +73,9 @@ export interface NoticeContext {
   console?: { url: string; campaignId: string } | null;
 }
 
-/** Role titles as the registry templates write them; the witnesses' as the 公示 page does. */
-const ROLE_NAMES: Record<string, string> = {
-  inspector: '执法人员',
-  manager: '分管领导',
-  'brigade-leader': '大队长',
-  'detachment-leader': '支队长',
-  'superior-contact': '上级联系人',
-  ...WITNESS_ROLE_LABELS,
-};
-
+/** Role titles as the registry writes them (domain ROLE_LABELS), as the console and public pages do. */
 export function roleName(role: string): string {
-  return ROLE_NAMES[role] ?? role;
+  return roleLabel(role);
 }
 
 /** The greeting's addressee: departments, people by name, roles by title. */
@@ -169,7 +160,7 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
       return render({
         subject: `【抽取逾期告警】${ctx.periodLabel}抽查对象尚未在${dateCn(str(p.drawDue))}前抽取`,
         greeting: `${addressee}：`,
-        paragraphs: [`${ctx.periodLabel}的随机抽取应于${dateCn(str(p.drawDue))}前由系统管理员和办公室纪检人员共同见证完成，目前尚未完成。`],
+        paragraphs: [`${ctx.periodLabel}的随机抽取应于${dateCn(str(p.drawDue))}前由系统管理员和纪检人员共同见证完成，目前尚未完成。`],
         facts: [
           ['抽取期限', dateCn(str(p.drawDue))],
           ['尚待见证', list(p.waitingFor).map(roleName).join('、') || '—'],

@@ -118,7 +118,7 @@ export function overdueAlertNotice(f: OverdueAlertFacts): RenderedNotice {
     subject: `【逾期告警】${f.task.unit.name}检查任务已超过完成期限`,
     greeting: `${f.addressee}：`,
     paragraphs: [
-      `下列抽查任务已超过完成期限，检查结果仍未报送，已标记为逾期。请督促检查组尽快办结；${dateCn(f.escalateAfter)}后仍未办结的，将报支队领导督办。`,
+      `下列抽查任务已超过完成期限，检查结果仍未报送，已标记为逾期。请督促检查组尽快办结；${dateCn(f.escalateAfter)}后仍未办结的，将报支队长督办。`,
     ],
     table: overdueTable([f.task]),
     closing: [],

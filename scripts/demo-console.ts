@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { addAccount } from '../console/accounts';
 import { serveConsole, type ServedConsole } from '../console/serve';
 import { loadConsoleSettings } from '../console/settings';
-import { ROLE_LABELS } from '../console/views/layout';
+import { roleLabel } from '../console/views/layout';
 import type { RuntimeSettings } from '../config/runtime';
 import type { Person } from '../domain/registry';
 import type { TaskRow } from '../stores/console-store';
@@ -117,7 +117,7 @@ export function formatDemoAccounts(url: string, accounts: readonly DemoAccount[]
   return [
     `console accounts (sign in at ${url}/login; passwords are made for this run):`,
     ...accounts.flatMap((a) => [
-      `  ${(ROLE_LABELS[a.role] ?? a.role).padEnd(6, '　')} ${a.role.padEnd(18)} login ${a.login.padEnd(24)} password ${a.password}   (${a.person.id} ${a.person.name})`,
+      `  ${roleLabel(a.role).padEnd(6, '　')} ${a.role.padEnd(18)} login ${a.login.padEnd(24)} password ${a.password}   (${a.person.id} ${a.person.name})`,
       `      now: ${a.can}`,
     ]),
   ].join('\n');

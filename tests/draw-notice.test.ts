@@ -98,7 +98,7 @@ describe('the notice', () => {
     expect(page).toContain('2023年第一季度“双随机”抽取公告');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toContain('<script>');
-    for (const v of [hostile.manifest_digest, hostile.seed_sha256, hostile.witnesses[0]!.commitment!, 'b'.repeat(64), '办公室纪检人员']) expect(page).toContain(v);
+    for (const v of [hostile.manifest_digest, hostile.seed_sha256, hostile.witnesses[0]!.commitment!, 'b'.repeat(64), '纪检人员（discipline）']) expect(page).toContain(v);
     // Times as a public notice dates them (Beijing time), in the text and the void ceremonies' table.
     expect(page).toContain('已于2023年1月5日 10:00（北京时间）按公开算法 ssj-draw/2 完成随机抽取');
     expect(page).toContain('<th>作废时间（北京时间）</th>');

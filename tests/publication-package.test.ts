@@ -220,7 +220,8 @@ describe('the disclosure package', () => {
     expect(page).toContain(seedCommitment(record.seed));
     for (const w of record.witnesses) expect(page).toContain(w.entropy);
     expect(page).toContain('系统管理员');
-    expect(page).toContain('办公室纪检人员');
+    expect(page).toContain('<td>纪检人员（discipline）</td>');
+    expect(page).not.toContain('办公室纪检人员');
     expect(page).toContain(escapeHtml(VERIFY_COMMAND));
     expect(page).toContain('除尘设施未运行 &lt;b&gt;&amp;&lt;/b&gt;');
     // 名单调整记录: each change's time as a public page dates, in Beijing time, never the raw instant.

@@ -107,7 +107,7 @@ export function register(program: Command): void {
       .command('resume')
       .description('retry a step parked for data (e.g. no brigade covers the unit\'s area), once the registry is fixed (恢复暂停的步骤)')
       .argument('<unit>', 'the unit id')
-      .requiredOption('--as <person>', 'a detachment leader or an admin (支队领导、系统管理员)')
+      .requiredOption('--as <person>', 'a detachment leader or an admin (支队长、系统管理员)')
       .option('--note <text>', `what was fixed: ${NOTE_HELP}`),
   ).action(async (unit: string, o: CampaignFlags & { as: string; note?: string }) => {
     checkUnit(unit);

@@ -122,7 +122,7 @@ export function register(program: Command): void {
     quarter
       .command('resume')
       .description("retry the quarter's step parked for data (e.g. a refused publication input), once the data is fixed (恢复暂停的步骤)")
-      .requiredOption('--as <person>', 'a detachment leader or an admin (支队领导、系统管理员)')
+      .requiredOption('--as <person>', 'a detachment leader or an admin (支队长、系统管理员)')
       .option('--note <text>', 'what was fixed (internal note, never published)'),
   ).action(async (o: CampaignFlags & { as: string; note?: string }) => {
     const msg = parseWith(resumeParkedStepSchema, { by: o.as, note: o.note ?? '' }, 'resumeParkedStep', { by: '--as', note: '--note' });

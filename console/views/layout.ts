@@ -2,6 +2,7 @@
 // style (the CSP forbids both); htmx and the stylesheet come from /static. Every value reaches the
 // page through domain/documents/html.ts's `html`, which escapes each interpolation.
 import { html, Html } from '../../domain/documents/html';
+import { roleLabel } from '../../domain/registry';
 
 export { html, Html };
 
@@ -12,16 +13,8 @@ export interface Viewer {
   csrfToken: string;
 }
 
-export const ROLE_LABELS: Record<string, string> = {
-  inspector: '执法人员',
-  manager: '分管领导',
-  'brigade-leader': '大队负责人',
-  'detachment-leader': '支队领导',
-  admin: '系统管理员',
-  discipline: '纪检人员',
-  'superior-contact': '上级联络人',
-};
-export const roleLabel = (r: string): string => ROLE_LABELS[r] ?? r;
+// Role names are the domain's (the registry's own words), shared with the notices and public pages.
+export { ROLE_LABELS, roleLabel } from '../../domain/registry';
 
 /** The hidden CSRF field every POST form carries. */
 export function csrfField(token: string): Html {

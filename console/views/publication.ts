@@ -68,7 +68,7 @@ export function publicationPage(viewer: Viewer, v: PublicationView): string {
       ? html`<form method="post" action="/publication/resume">${csrfField(viewer.csrfToken)}<input type="hidden" name="campaign" value="${c.campaignId}">
     <label for="note">补正说明（内部留存，不公开）</label><textarea id="note" name="note" rows="2" maxlength="1000"></textarea>
     <button type="submit">重新生成并公示</button></form>`
-      : html`<p class="hint">由支队领导或系统管理员操作。</p>`
+      : html`<p class="hint">由支队长或系统管理员操作。</p>`
   }
 </section>`
     : '';

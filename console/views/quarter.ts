@@ -78,7 +78,7 @@ ${
   ${
     v.canPlan
       ? html`<form method="post" action="/plan/start">${csrfField(viewer.csrfToken)}<button type="submit">提交年度计划备案</button></form>`
-      : html`<p class="hint">由系统管理员或支队领导提交。</p>`
+      : html`<p class="hint">由系统管理员或支队长提交。</p>`
   }`
   }
 </section>
@@ -113,7 +113,7 @@ export function quarterPage(viewer: Viewer, v: QuarterView): string {
   return page(
     `${quarterName(c)}抽查`,
     html`<p class="hint"><span class="code">${c.campaignId}</span> · 当前阶段：<strong>${campaignPhaseLabel(c.phase)}</strong> · <a href="/publication?campaign=${encodeURIComponent(c.campaignId)}">公示</a> · <a href="/quarters">全部季度</a></p>
-${v.parked ? html`<p class="error" role="alert">${parkedText(v.parked.step, v.parked.reason)}。数据补正后由支队领导或系统管理员恢复（公示步骤在“结果公示”页面恢复）。</p>` : ''}
+${v.parked ? html`<p class="error" role="alert">${parkedText(v.parked.step, v.parked.reason)}。数据补正后由支队长或系统管理员恢复（公示步骤在“结果公示”页面恢复）。</p>` : ''}
 ${phaseTimeline(c.phase, v.dates)}
 ${v.live}`,
     viewer,
@@ -188,7 +188,7 @@ export function quarterInspectionPage(viewer: Viewer, r: InspectionRow, tasks: r
   <tr><th>检查期限</th><td>${dateText(r.deadline)}</td></tr>
   ${d.handling ? html`<tr><th>处理方式</th><td>${handlingLabel(d.handling)}</td></tr>` : ''}
   ${d.approvalDue ? html`<tr><th>审批期限</th><td>${dateText(d.approvalDue)}</td></tr>` : ''}
-  ${r.parked ? html`<tr><th>暂停原因</th><td>${parkedText(d.parkedStep, r.parkedReason)}（数据补正后由支队领导或系统管理员恢复）</td></tr>` : ''}
+  ${r.parked ? html`<tr><th>暂停原因</th><td>${parkedText(d.parkedStep, r.parkedReason)}（数据补正后由支队长或系统管理员恢复）</td></tr>` : ''}
   ${d.replacedBy ? html`<tr><th>替换为</th><td class="code">${d.replacedBy}</td></tr>` : ''}
 </table></section>
 ${r.parked && mayResume(viewer.roles) ? resumeForm(viewer, r.campaignId, r.unitId) : ''}

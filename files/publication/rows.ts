@@ -4,6 +4,7 @@ import type { Manifest } from '../../domain/draw/manifest';
 import type { DrawRecord, Replacement, UnitReplacement } from '../../domain/draw/record';
 import type { HandlingKind } from '../../domain/outcomes';
 import { reasonLabel, type ReasonCodes, type ReasonKind } from '../../domain/programme';
+import { ROLE_LABELS } from '../../domain/registry';
 
 export interface PublicUnit {
   id: string;
@@ -59,7 +60,8 @@ export const REASON_LABELS: Record<string, string> = {
   other: '其他原因',
 };
 const CODE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const WITNESS_ROLE_LABELS: Record<string, string> = { admin: '系统管理员', discipline: '办公室纪检人员' };
+/** The witnesses' roles by the registry's names (domain ROLE_LABELS), as every other page and notice names them. */
+export const WITNESS_ROLE_LABELS: Record<string, string> = { admin: ROLE_LABELS.admin, discipline: ROLE_LABELS.discipline };
 
 /**
  * What the public reads for a reason: the programme's label of the code, else a known older label,
