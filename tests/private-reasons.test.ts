@@ -207,6 +207,9 @@ describe('reasons on the whole path, into a real publication folder', () => {
     ]);
     const page = fs.readFileSync(path.join(pub.location, 'index.html'), 'utf8');
     for (const label of ['与检查对象有近亲属关系', '与检查对象有经济利益关系', '已关停', '未能检查（拒绝或阻挠检查）', '经审核不予移交']) expect(page, label).toContain(label);
+    // The workflows' instants appear as a Chinese reader dates them, never raw.
+    expect(page.match(/<td class="date">\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}<\/td>/g)?.length, 'the three changes’ times').toBe(3);
+    expect(page).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     const csv = fs.readFileSync(path.join(pub.location, 'results.csv'), 'utf8');
     expect(csv).toContain('未能检查（拒绝或阻挠检查）');
     const sheet = publicTexts(pub.location).find((t) => t.where === 'results.xlsx!xl/sharedStrings.xml');
