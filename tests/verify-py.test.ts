@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CeremonyRecord } from '../domain/ceremonies';
 import { formatCeremonies } from '../domain/ceremonies';
 import { bindWitnesses, parseWitness, runDraw } from '../domain/draw/draw';
@@ -16,6 +16,7 @@ import { verifyDraw } from '../domain/draw/verify';
 import { VERIFY_PY } from '../files/publication';
 import { buildDrawNotice, formatDrawNotice } from '../files/publication/draw-notice';
 import { syntheticManifest } from './fixtures/draw/synthetic';
+import { publicationInput, resultsCsv, vectorPublicationInput } from './fixtures/publication-input';
 import { type VectorName, vectorDir, vectorFiles, vectorJson } from './fixtures/draw/vectors';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-verify-py-'));
@@ -48,8 +49,15 @@ function runPy(dir: string): { code: number | null; last: string; out: string; m
   return { code: r.status, last: lines[lines.length - 1] ?? '', out, ms };
 }
 
+// results.csv as the publication writes it for each vector (verify.py checks it row by row).
+const VECTOR_CSV = new Map<VectorName, Buffer>();
+beforeAll(async () => {
+  for (const name of ['small', 'city', 'small-v2'] as const) VECTOR_CSV.set(name, await resultsCsv(vectorPublicationInput(name)));
+}, 120_000);
+
 function vectorFolderFiles(name: VectorName): Files {
   const files: Files = new Map();
+  files.set('results.csv', VECTOR_CSV.get(name)!);
   for (const [f, text] of Object.entries(vectorFiles(name))) files.set(`manifest/${f}`, text);
   files.set('draw-record.json', vectorJson(name, 'record.json'));
   const repl = path.join(vectorDir(name), 'replacements.json');
@@ -194,6 +202,15 @@ describe('verify.py names the first difference', () => {
     expect(r.code).toBe(1);
   });
 
+  it('a draw-time notice in the folder but not in SHA256SUMS', () => {
+    const files = v2WithNotice();
+    const sums = new Map(files);
+    sums.delete('draw-notice.json');
+    const r = runPy(assemble('notice-unlisted', files, sums));
+    expect(r.last, r.out).toBe('NOT verified: SHA256SUMS：未列出 draw-notice.json，无法确认它就是公布的文件');
+    expect(r.code).toBe(1);
+  });
+
   it('exits 2 for unreadable input, naming the file', () => {
     const files = vectorFolderFiles('small');
     files.set('draw-record.json', '{ not json');
@@ -203,10 +220,103 @@ describe('verify.py names the first difference', () => {
   });
 });
 
+/** results.csv's lines (CRLF, BOM kept on the header), changed by `change`. */
+function editCsv(files: Files, change: (lines: string[]) => void): Files {
+  const lines = Buffer.from(files.get('results.csv')!).toString('utf8').split('\r\n');
+  const before = lines.join('\r\n');
+  change(lines);
+  expect(lines.join('\r\n')).not.toBe(before);
+  const out = new Map(files);
+  out.set('results.csv', lines.join('\r\n'));
+  return out;
+}
+
+// The list the public reads, tied to the record: a tamperer who edits results.csv and regenerates
+// SHA256SUMS (assemble sums every file) is caught, the row and field named. City vector: row 2 is
+// the unit replaced by seq 1, row 3 the unit that replaced it.
+describe('verify.py checks results.csv row by row against the record', () => {
+  it('a real package verifies, and says what it cannot check (unit names)', () => {
+    const r = runPy(assemble('list-ok', vectorFolderFiles('city')));
+    expect(r.last, r.out).toBe('verified');
+    expect(r.out).toContain('8. 公示名单：results.csv 共 95 行');
+    expect(r.out).toContain('已替换 1 行，替补抽取 1 行');
+    expect(r.out).toContain('单位名称、地址和检查结果无法与记录核对');
+  });
+
+  const cases: { what: string; change: (lines: string[]) => void; expected: RegExp }[] = [
+    {
+      what: 'a row removed',
+      change: (l) => void l.splice(2, 1),
+      expected: /^NOT verified: results\.csv 第 3 行 统一社会信用代码：公示为 914115000KRW8XCWC0，按抽取记录及替补记录应为 91411500UMMT9LXY8C$/,
+    },
+    {
+      what: 'a unit id changed',
+      change: (l) => void (l[3] = l[3]!.replace('914115000KRW8XCWC0', '914115000KRW8XCWC1')),
+      expected: /^NOT verified: results\.csv 第 4 行 统一社会信用代码：公示为 914115000KRW8XCWC1，按抽取记录及替补记录应为 914115000KRW8XCWC0$/,
+    },
+    {
+      what: 'two rows swapped (numbers kept in order)',
+      change: (l) => {
+        const [a, b] = [l[4]!, l[5]!];
+        l[4] = b.replace(/^\d+,/, '4,');
+        l[5] = a.replace(/^\d+,/, '5,');
+      },
+      expected: /^NOT verified: results\.csv 第 5 行 统一社会信用代码：公示为 \w+，按抽取记录及替补记录应为 91411500HDN07AH95R$/,
+    },
+    {
+      what: 'the replacing unit shown as drawn at random',
+      change: (l) => void (l[2] = l[2]!.replace(/替补抽取（[^）]*）/, '随机抽取')),
+      expected: /^NOT verified: results\.csv 第 3 行 抽取情况：公示为 随机抽取，按抽取记录及替补记录应为 替补抽取（第1号替换…）$/,
+    },
+    {
+      what: 'the last row removed',
+      change: (l) => void l.splice(l.length - 2, 1),
+      expected: /^NOT verified: results\.csv 第 96 行：缺少这一行，按抽取记录应为单位 \w+（抽取池 [\w.-]+）；公示名单有 94 行，应有 95 行$/,
+    },
+    {
+      what: 'a row added',
+      change: (l) => void l.splice(l.length - 1, 0, l[l.length - 2]!),
+      expected: /^NOT verified: results\.csv 第 97 行：多出的一行（单位 \w+），按抽取记录及替补记录名单只有 95 行$/,
+    },
+  ];
+  it.each(cases)('$what (SHA256SUMS regenerated)', ({ what, change, expected }) => {
+    const r = runPy(assemble(`list-${what.replace(/\W+/g, '-')}`, editCsv(vectorFolderFiles('city'), change)));
+    expect(r.last, r.out).toMatch(expected);
+    expect(r.code).toBe(1);
+  });
+
+  it('results.csv missing from the folder and SHA256SUMS', () => {
+    const files = vectorFolderFiles('city');
+    files.delete('results.csv');
+    const r = runPy(assemble('list-missing', files));
+    expect(r.last, r.out).toBe('NOT verified: SHA256SUMS：未列出 results.csv，无法确认它就是公布的文件');
+  });
+});
+
+describe('verify.py without a draw-time notice', () => {
+  it('verifies, but warns in step 7 and beside the verdict, giving the seed commitment to compare', () => {
+    const record = JSON.parse(vectorJson('small-v2', 'record.json')) as DrawRecord;
+    const r = runPy(assemble('no-notice', vectorFolderFiles('small-v2')));
+    expect(r.last, r.out).toBe('verified');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('7. 抽取时公告：！！本文件夹没有 draw-notice.json');
+    const tail = r.out.trimEnd().split('\n').slice(-5, -1).join('\n');
+    expect(tail).toContain('！！注意：本文件夹没有抽取时公告（draw-notice.json）');
+    expect(tail).toContain(sha256Hex(Buffer.from(record.seed)));
+    expect(tail).toContain(record.manifest_digest);
+  });
+
+  it('with the notice, no such warning', () => {
+    const r = runPy(assemble('with-notice', v2WithNotice()));
+    expect(r.last, r.out).toBe('verified');
+    expect(r.out).not.toContain('！！');
+  });
+});
+
 /** The first difference's JSON path, from either verifier's message. */
 const pathOf = (difference: string): string => difference.split(/[:：]/)[0]!.trim();
 
-function syntheticFolder(name: string, units: number, spec: 'ssj-draw/1' | 'ssj-draw/2'): { manifest: Manifest; record: DrawRecord; files: Files; drawMs: number } {
+async function syntheticFolder(name: string, units: number, spec: 'ssj-draw/1' | 'ssj-draw/2'): Promise<{ manifest: Manifest; record: DrawRecord; files: Files; drawMs: number }> {
   const text = serializeManifest(syntheticManifest({ units, spec }));
   const manifest = parseManifest(text);
   const witnessLines =
@@ -220,6 +330,7 @@ function syntheticFolder(name: string, units: number, spec: 'ssj-draw/1' | 'ssj-
   for (const [f, body] of Object.entries(text)) files.set(`manifest/${f}`, body);
   files.set('draw-record.json', formatDrawRecord(record));
   files.set('replacements.json', formatReplacements([]));
+  files.set('results.csv', await resultsCsv(publicationInput(record, { files: text }, [])));
   void name;
   return { manifest, record, files, drawMs };
 }
@@ -228,8 +339,8 @@ describe('verify.py agrees with the TypeScript verifier (ssj verify) on generate
   it.each([
     [5_000, 'ssj-draw/1'],
     [5_000, 'ssj-draw/2'],
-  ] as const)('%i units, %s: both verify, and both name the same first difference when altered', (units, spec) => {
-    const { manifest, record, files } = syntheticFolder(`syn-${units}`, units, spec);
+  ] as const)('%i units, %s: both verify, and both name the same first difference when altered', async (units, spec) => {
+    const { manifest, record, files } = await syntheticFolder(`syn-${units}`, units, spec);
     expect(verifyDraw(manifest, record, [])).toEqual({ ok: true });
     const ok = runPy(assemble(`syn-${units}-${spec.slice(-1)}`, files));
     expect(ok.last, ok.out).toBe('verified');
@@ -253,8 +364,8 @@ describe('verify.py agrees with the TypeScript verifier (ssj verify) on generate
     });
   });
 
-  it('100,000 units: both verify; reports the times', () => {
-    const { manifest, record, files, drawMs } = syntheticFolder('syn-100k', 100_000, 'ssj-draw/2');
+  it('100,000 units: both verify; reports the times', async () => {
+    const { manifest, record, files, drawMs } = await syntheticFolder('syn-100k', 100_000, 'ssj-draw/2');
     const t0 = performance.now();
     expect(verifyDraw(manifest, record, [])).toEqual({ ok: true });
     const tsMs = performance.now() - t0;

@@ -8,11 +8,14 @@ in every disclosure folder. Run it in the folder (or give the folder):
     python3 verify.py [DIR]
 
 It checks SHA256SUMS, the manifest, the witnesses' commitments (v2), the seed, the whole record,
-every replacement in seq order and the draw-time notice (draw-notice.json), printing each step
-in Chinese, and ends with one line: `verified` (exit 0) or `NOT verified: <first difference>`
-(exit 1). Unreadable input (a missing file, bad JSON, bad UTF-8) exits 2.
+every replacement in seq order, the draw-time notice (draw-notice.json) and the published list
+(results.csv, row by row against the record), printing each step in Chinese, and ends with one
+line: `verified` (exit 0) or `NOT verified: <first difference>` (exit 1). Unreadable input (a
+missing file, bad JSON, bad UTF-8) exits 2.
 """
+import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -468,12 +471,95 @@ def check_notice(notice, record, ceremonies):
     return len(voids)
 
 
+# ---- the published list (results.csv) -----------------------------------------------------------
+
+# The columns the record decides; the others (名称, 地址, 检查部门, results) are not in the record.
+RESULTS_COLUMNS = ["统一社会信用代码", "抽取池", "抽取情况", "检查方式", "序号"]
+
+
+def list_rows(m, record, entries):
+    """The list as the publication derives it from the record: the record's walk order, each
+    replaced unit followed at once by the unit that replaced it (DRAW-SPEC section 6)."""
+    first = {}
+    for e in sorted(entries, key=lambda e: e["seq"]):
+        if e["kind"] == "unit":
+            first.setdefault((e["pool_id"], e["unit_id"]), e)
+    positive = dict((u[0], u[4]) for u in m["units"])
+    rows = []
+    for a in record["assignments"]:
+        pool, unit, status = a["pool_id"], a["unit_id"], ("drawn", 0)
+        while True:
+            e = first.get((pool, unit))
+            rows.append({"unit": unit, "pool": pool, "status": ("replaced", e["seq"]) if e else status,
+                         "method": "非现场检查" if positive.get(unit) else "现场检查"})
+            if e is None:
+                break
+            unit, status = e["replacement"], ("brought-in", e["seq"])
+    return rows
+
+
+def status_matches(cell, status):
+    """抽取情况: 随机抽取, or 已替换（第N号替换… / 替补抽取（第N号替换… (the rest names units by name)."""
+    kind, seq = status
+    if kind == "drawn":
+        return cell == "随机抽取", "随机抽取"
+    head = ("已替换（第%d号替换" if kind == "replaced" else "替补抽取（第%d号替换") % seq
+    return cell.startswith(head), head + "…）"
+
+
+def read_results(folder):
+    """results.csv as the publication writes it: UTF-8 with a BOM, CRLF, RFC 4180 quoting."""
+    data = read_bytes(folder, "results.csv")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Difference("results.csv：不是 UTF-8 文本")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as e:
+        raise Difference("results.csv：不是有效的 CSV（%s）" % e)
+
+
+def check_results(folder, rows):
+    """Every row of results.csv against the list derived from the record; rows are named as a
+    spreadsheet numbers them (the header is row 1)."""
+    table = read_results(folder)
+    header = table[0] if table else []
+    col = {}
+    for name in RESULTS_COLUMNS:
+        if name not in header:
+            raise Difference("results.csv 第 1 行：缺少“%s”列" % name)
+        col[name] = header.index(name)
+    body = table[1:]
+    for i, want in enumerate(rows):
+        line = i + 2
+        if i >= len(body):
+            raise Difference("results.csv 第 %d 行：缺少这一行，按抽取记录应为单位 %s（抽取池 %s）；公示名单有 %d 行，应有 %d 行"
+                             % (line, want["unit"], want["pool"], len(body), len(rows)))
+        got = body[i]
+        for name in RESULTS_COLUMNS:
+            cell = got[col[name]] if col[name] < len(got) else ""
+            if name == "抽取情况":
+                ok, expected = status_matches(cell, want["status"])
+            else:
+                expected = {"统一社会信用代码": want["unit"], "抽取池": want["pool"], "检查方式": want["method"], "序号": str(i + 1)}[name]
+                ok = cell == expected
+            if not ok:
+                raise Difference("results.csv 第 %d 行 %s：公示为 %s，按抽取记录及替补记录应为 %s" % (line, name, cell or "（空）", expected))
+    if len(body) > len(rows):
+        extra = body[len(rows)]
+        unit = extra[col["统一社会信用代码"]] if col["统一社会信用代码"] < len(extra) else ""
+        raise Difference("results.csv 第 %d 行：多出的一行（单位 %s），按抽取记录及替补记录名单只有 %d 行" % (len(rows) + 2, unit or "（空）", len(rows)))
+
+
 # ---- the whole check -----------------------------------------------------------------------------
 
 def verify(folder):
     has = lambda rel: os.path.isfile(os.path.join(folder, *rel.split("/")))
     needed = ["manifest/" + f for f in MANIFEST_FILES] + ["draw-record.json", "replacements.json"]
-    needed += [f for f in ("ceremonies.json", "draw-notice.json") if has(f)]
+    needed += ["results.csv"] + [f for f in ("ceremonies.json", "draw-notice.json") if has(f)]
     check_sums(folder, needed)
 
     record = read_json(folder, "draw-record.json")
@@ -555,7 +641,30 @@ def verify(folder):
         say("7. 抽取时公告：draw-notice.json 的清单摘要、见证人%s、种子的 SHA-256 与记录一致；作废仪式 %d 次，与 ceremonies.json 一致"
             % ("及承诺值" if spec == SPEC_V2 else "", n))
     else:
-        say("7. 抽取时公告：本文件夹没有 draw-notice.json，未核对")
+        say("7. 抽取时公告：！！本文件夹没有 draw-notice.json，未能与抽取时公告核对（见最后的注意）")
+
+    rows = list_rows(m, record, entries)
+    check_results(folder, rows)
+    say("8. 公示名单：results.csv 共 %d 行，逐行的序号、统一社会信用代码、抽取池、检查方式、抽取情况与抽取记录及替补记录一致"
+        "（随机抽取 %d 行，已替换 %d 行，替补抽取 %d 行）"
+        % (len(rows), sum(r["status"][0] == "drawn" for r in rows), sum(r["status"][0] == "replaced" for r in rows), sum(r["status"][0] == "brought-in" for r in rows)))
+    say("   说明：抽取记录只有单位编号，没有名称，单位名称、地址和检查结果无法与记录核对；")
+    say("   index.html（公示页）和 results.xlsx 只核对了文件摘要，未逐行核对，请对照其中的统一社会信用代码与 results.csv 是否一致。")
+    # Quarters drawn before notices existed have none, so its absence is not a failure; but only the
+    # notice proves the record is the draw announced at the time (no re-roll): the reader must
+    # compare by hand, so the warning is repeated next to the verdict.
+    if not has("draw-notice.json"):
+        return notice_warning(record)
+    return []
+
+
+def notice_warning(record):
+    return [
+        "！！注意：本文件夹没有抽取时公告（draw-notice.json），本程序无法确认公布的记录就是抽取当时公告的那一次抽取。",
+        "！！请找到抽取当时公布的抽取公告，核对其中的种子承诺值（随机种子的 SHA-256）是否为",
+        "！！  %s" % H(record["seed"]),
+        "！！以及清单摘要是否为 %s；不一致即说明抽取被重做过。" % record["manifest_digest"],
+    ]
 
 
 def main(argv):
@@ -570,13 +679,15 @@ def main(argv):
         folder = os.path.dirname(os.path.abspath(__file__))
     say("核验文件夹：%s" % os.path.abspath(folder))
     try:
-        verify(folder)
+        warnings = verify(folder)
     except Difference as e:
         say("NOT verified: %s" % e)
         return 1
     except Unreadable as e:
         say("NOT verified: %s" % e)
         return 2
+    for line in warnings:
+        say(line)
     say("verified")
     return 0
 
