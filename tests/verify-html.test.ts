@@ -1,8 +1,9 @@
 // verify.html in real Chromium: a real publication folder (city vector: ssj-draw/1 with
 // replacements; small-v2: ssj-draw/2 with a draw-time notice and a void ceremony) verifies over
 // file:// and over a loopback http server, making no request outside the folder; an altered
-// assignment (with SHA256SUMS and verify-data.js regenerated, as a tamperer would) fails naming the
-// difference. Also: the time to re-verify a 100,000-unit manifest, and screenshots in /tmp.
+// assignment or list (results.csv), with SHA256SUMS and verify-data.js regenerated as a tamperer
+// would, fails naming the difference; a missing notice is warned about. Also: the time to
+// re-verify a 100,000-unit manifest, and screenshots in /tmp.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +12,14 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProgramme } from '../config/programme';
 import { type PublicationInput, writeDisclosurePackage } from '../files/publication';
 import { buildDrawNotice, formatDrawNotice } from '../files/publication/draw-notice';
 import { withVerifier } from '../files/publication/verifier/build';
-import { bindWitnesses, parseWitness, runDraw } from '../domain/draw/draw';
+import { bindWitnesses, parseWitness, runDraw, seedCommitment } from '../domain/draw/draw';
 import { MANIFEST_FILES, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { DRAW_SPEC_V2, type DrawRecord, formatDrawRecord } from '../domain/draw/record';
 import { syntheticManifest } from './fixtures/draw/synthetic';
+import { publicationInput, resultsCsv, vectorPublicationInput } from './fixtures/publication-input';
 import { launchChromium } from '../scripts/browser';
 
 const VECTORS = path.resolve(__dirname, 'fixtures/draw-vectors');
@@ -26,29 +27,7 @@ const readJson = (p: string) => JSON.parse(fs.readFileSync(p, 'utf8'));
 
 const COMMIT = (n: number) => ({ role: 'admin', personId: 'ADM001', commitment: n.toString(16).padStart(64, 'a'), committedAt: '2023-01-05T09:00:00+08:00', revealedAt: null });
 
-function input(vector: string, extra: Partial<PublicationInput> = {}): PublicationInput {
-  const record: DrawRecord = readJson(path.join(VECTORS, vector, 'record.json'));
-  const repFile = path.join(VECTORS, vector, 'replacements.json');
-  const replacements = fs.existsSync(repFile) ? readJson(repFile) : [];
-  const ids: string[] = record.assignments.map((a) => a.unit_id);
-  for (const r of replacements) if (r.kind === 'unit') ids.push(r.replacement);
-  const replaced = new Set(replacements.filter((r: { kind: string }) => r.kind === 'unit').map((r: { unit_id: string }) => r.unit_id));
-  return {
-    bureauName: '信阳市生态环境局',
-    publisher: '信阳市生态环境综合行政执法支队',
-    year: 2023,
-    quarter: 1,
-    publishedOn: '2023-04-20',
-    departments: [...new Set(record.pools.map((p) => p.department))].map((id, i) => ({ id, name: `执法${i + 1}大队` })),
-    units: ids.map((id, i) => ({ id, name: `信阳市测试企业${i + 1}号有限公司`, address: `信阳市平桥区工业路${i + 1}号` })),
-    outcomes: ids.filter((id) => !replaced.has(id)).map((unitId) => ({ unitId, checkedOn: '2023-03-01', result: { outcome: 'no-problem' as const }, handling: 'none' as const })),
-    record,
-    manifest: { dir: path.join(VECTORS, vector, 'manifest') },
-    replacements,
-    reasons: loadProgramme().reasons,
-    ...extra,
-  };
-}
+const input = (vector: string, extra: Partial<PublicationInput> = {}): PublicationInput => vectorPublicationInput(vector, extra);
 
 /** A folder's files, path → bytes. */
 function readFolder(dir: string, prefix = ''): Map<string, Buffer> {
@@ -192,6 +171,67 @@ describe('verify.html, ssj-draw/1 city vector with replacements', () => {
     }
   });
 
+  it('checks results.csv row by row, and says a missing notice and unit names are not checked', async () => {
+    const record: DrawRecord = readJson(path.join(dir, 'draw-record.json'));
+    for (const [url, folder] of [[fileUrl(dir), pathToFileURL(dir).href + '/'], [httpUrl(name), `${base}/${name}/`]] as const) {
+      const r = await open(url, folder);
+      expect(r.verdict, r.text).toBe('verified');
+      expect(r.text).toContain('第七步：核对公示名单（results.csv）');
+      expect(r.text).toContain('results.csv 共 95 行，逐行与抽取记录一致（随机抽取 93 行，已替换 1 行，替补抽取 1 行）');
+      // Beside the verdict: no notice (compare the commitment by hand), names not in the record.
+      const verdict = await r.page.innerText('#verdict');
+      expect(verdict).toContain('没有抽取时公告（draw-notice.json）');
+      expect(verdict).toContain(seedCommitment(record.seed));
+      expect(verdict).toContain('单位名称、地址和检查结果无法与记录核对');
+      if (url.startsWith('file:')) expect(verdict).toContain('本地打开时本页读不到 index.html、results.xlsx');
+      else expect(verdict).not.toContain('读不到');
+      await r.page.close();
+    }
+  });
+
+  // Row 2 is the unit replaced by seq 1, row 3 the unit that replaced it (a spreadsheet's numbering: header = row 1).
+  const listCases: { what: string; change: (lines: string[]) => void; says: RegExp }[] = [
+    { what: 'row-removed', change: (l) => void l.splice(2, 1), says: /results\.csv 第3行的“统一社会信用代码”与抽取记录不符：名单上是 914115000KRW8XCWC0，按抽取记录和替换记录应为 91411500UMMT9LXY8C/ },
+    {
+      what: 'id-changed',
+      change: (l) => void (l[3] = l[3]!.replace('914115000KRW8XCWC0', '914115000KRW8XCWC1')),
+      says: /results\.csv 第4行的“统一社会信用代码”与抽取记录不符：名单上是 914115000KRW8XCWC1，按抽取记录和替换记录应为 914115000KRW8XCWC0/,
+    },
+    {
+      what: 'rows-swapped',
+      change: (l) => {
+        const [a, b] = [l[4]!, l[5]!];
+        l[4] = b.replace(/^\d+,/, '4,');
+        l[5] = a.replace(/^\d+,/, '5,');
+      },
+      says: /results\.csv 第5行的“统一社会信用代码”与抽取记录不符：名单上是 \w+，按抽取记录和替换记录应为 91411500HDN07AH95R/,
+    },
+  ];
+  it.each(listCases)('fails when results.csv is altered ($what) and SHA256SUMS regenerated, naming the row', async ({ what, change, says }) => {
+    const bad = path.join(tmp, `city-list-${what}`);
+    await tamper(dir, bad, 'results.csv', (t) => {
+      const lines = t.split('\r\n');
+      change(lines);
+      return lines.join('\r\n');
+    });
+    for (const url of [fileUrl(bad), `${base}/city-list-${what}/verify.html`]) {
+      const r = await open(url, url.replace(/verify\.html$/, ''));
+      expect(r.verdict, r.text).toBe('failed');
+      expect(r.text).toMatch(says);
+      await r.page.close();
+    }
+  });
+
+  it('over http, a file listed in SHA256SUMS that is not there (404) fails', async () => {
+    const bad = path.join(tmp, 'city-404');
+    writeFolder(bad, readFolder(dir));
+    fs.rmSync(path.join(bad, 'index.html'));
+    const r = await open(`${base}/city-404/verify.html`, `${base}/city-404/`);
+    expect(r.verdict, r.text).toBe('failed');
+    expect(r.text).toContain('SHA256SUMS 登记了文件 index.html，但本页无法读取它');
+    await r.page.close();
+  });
+
   it('fails on a file changed after publication, naming the file', async () => {
     const bad = path.join(tmp, 'city-edited');
     writeFolder(bad, readFolder(dir));
@@ -236,6 +276,26 @@ describe('verify.html, ssj-draw/2 with a draw-time notice and a void ceremony', 
     await r.page.close();
   });
 
+  it('fails when a void ceremony\'s time differs from the notice (not only its commitments)', async () => {
+    const bad = path.join(tmp, 'v2-voided-at');
+    await tamper(dir, bad, 'ceremonies.json', (t) => t.replace('"voided_at": "2023-01-06T09:00:01+08:00"', '"voided_at": "2023-01-06T09:30:00+08:00"'));
+    const r = await open(fileUrl(bad), pathToFileURL(bad).href + '/');
+    expect(r.verdict, r.text).toBe('failed');
+    expect(r.text).toContain('公布的记录与抽取时的公告不一致：作废仪式（第1次）的作废时间，公告为 "2023-01-06T09:00:01+08:00"，记录为 "2023-01-06T09:30:00+08:00"');
+    await r.page.close();
+  });
+
+  it('fails when draw-notice.json is in the folder but not listed in SHA256SUMS', async () => {
+    const bad = path.join(tmp, 'v2-unlisted');
+    writeFolder(bad, readFolder(dir));
+    const sums = fs.readFileSync(path.join(bad, 'SHA256SUMS'), 'utf8');
+    fs.writeFileSync(path.join(bad, 'SHA256SUMS'), sums.split('\n').filter((l) => !l.endsWith('  draw-notice.json')).join('\n'));
+    const r = await open(`${base}/v2-unlisted/verify.html`, `${base}/v2-unlisted/`);
+    expect(r.verdict, r.text).toBe('failed');
+    expect(r.text).toContain('文件夹中有 draw-notice.json，但 SHA256SUMS 没有登记它');
+    await r.page.close();
+  });
+
   it('screenshots at desktop and phone widths (looked at by hand), without horizontal overflow', async () => {
     for (const [w, h] of [[1280, 900], [390, 844]] as const) {
       const r = await open(httpUrl('v2'), `${base}/v2/`, (p) => p.setViewportSize({ width: w, height: h }));
@@ -261,6 +321,7 @@ describe('verify.html on a 100,000-unit manifest', () => {
     for (const f of MANIFEST_FILES) files.set(`manifest/${f}`, Buffer.from(text[f], 'utf8'));
     files.set('draw-record.json', Buffer.from(formatDrawRecord(record), 'utf8'));
     files.set('replacements.json', Buffer.from('[]\n', 'utf8'));
+    files.set('results.csv', await resultsCsv(publicationInput(record, { files: text }, [])));
     const dir = path.join(tmp, 'big');
     writeFolder(dir, await withVerifier(files));
     for (const [how, url, folder] of [['http', httpUrl('big'), `${base}/big/`], ['file://', fileUrl(dir), pathToFileURL(dir).href + '/']] as const) {

@@ -1,7 +1,10 @@
 // What verify.html checks, step by step, in the visitor's browser: each file against SHA256SUMS,
 // then the draw with the project's own code (domain/draw, the code of `ssj verify`), then the
-// draw-time notice. Every step reports its figures in plain Chinese as they are computed; the
-// first difference ends the check and is the verdict's reason. No DOM here (main.ts draws it).
+// draw-time notice, then the published list (results.csv) row by row against the record. Every
+// step reports its figures in plain Chinese as they are computed; the first difference ends the
+// check and is the verdict's reason. No DOM here (main.ts draws it). The list check is written
+// here, not taken from the publication's writer (files/publication/rows.ts), so that a mistake
+// there cannot hide itself.
 import { witnessCommitment } from '../../../domain/draw/commitment';
 import { computeSeed, runDraw, seedCommitment } from '../../../domain/draw/draw';
 import { MANIFEST_FILES, type Manifest, ManifestError, compareUtf8, parseManifest } from '../../../domain/draw/manifest';
@@ -11,7 +14,7 @@ import { verifyDraw } from '../../../domain/draw/verify';
 import { VERIFY_DATA_FILE, sumsLine } from './data-file';
 import { sha256Fast } from './node-crypto';
 
-export type Status = 'ok' | 'fail' | 'info';
+export type Status = 'ok' | 'fail' | 'info' | 'warn';
 
 export interface Reporter {
   section(title: string, intro: string): void;
@@ -26,6 +29,12 @@ export interface FolderSource {
   sums: string;
   /** A listed file's bytes; null when this source does not have it (e.g. results.xlsx from file://). */
   read(path: string): Promise<Uint8Array | null>;
+  /**
+   * True when every file SHA256SUMS lists must be readable (over http, or files the visitor picked):
+   * a listed file that cannot be read is then a failure. False for the verify-data.js copy, which
+   * carries only the files the check reads.
+   */
+  complete: boolean;
   /** From verify-data.js: its own SHA256SUMS line, which it cannot carry (data-file.ts). */
   selfLine?: string;
 }
@@ -36,6 +45,8 @@ export interface Verdict {
   difference: string | null;
   /** The same in `ssj verify`'s words, when the draw check found it. */
   technical: string | null;
+  /** What the verdict does not cover and the visitor must check by hand (shown beside a pass). */
+  warnings: string[];
 }
 
 /** The check stops at the first difference: thrown, caught by verifyFolder. */
@@ -87,7 +98,10 @@ async function readText(src: FolderSource, path: string): Promise<string> {
   }
 }
 
-async function checkFiles(src: FolderSource, out: Reporter): Promise<Set<string>> {
+/** Files the check reads: each must be listed in SHA256SUMS, so that it is the one published. */
+const REQUIRED = ['draw-record.json', 'replacements.json', 'results.csv', ...MANIFEST_FILES.map((m) => `manifest/${m}`)];
+
+async function checkFiles(src: FolderSource, out: Reporter, warnings: string[]): Promise<Set<string>> {
   out.section('第一步：核对文件指纹', `${src.how}SHA256SUMS 登记了本公示每个文件的 SHA-256 摘要（文件“指纹”，内容改动一个字节，指纹就完全不同）。下面逐个重新计算并比对。`);
   const sums = parseSums(src.sums);
   let full = src.sums;
@@ -98,10 +112,17 @@ async function checkFiles(src: FolderSource, out: Reporter): Promise<Set<string>
   }
   out.line('info', '整套公示文件的总指纹（SHA256SUMS 的 SHA-256），可与公布的总指纹对照', sha256Fast(full));
   const present = new Set<string>();
+  const unread: string[] = [];
   for (const [path, expected] of sums) {
     const bytes = await src.read(path);
+    if (!bytes && src.complete) {
+      // A published file that is gone (e.g. a 404) is a failure, not a note: the check cannot vouch for it.
+      out.line('fail', `${path}：无法读取`);
+      throw new Difference(`SHA256SUMS 登记了文件 ${path}，但本页无法读取它（网站上缺少该文件，或所选文件夹不完整）。公示文件不完整，无法确认其内容。`);
+    }
     if (!bytes) {
-      out.line('info', `${path}：本地打开时不随附，未核对（可在网站上打开本页，或用 sha256sum -c SHA256SUMS 核对）`);
+      out.line('warn', `${path}：本地打开时本页读不到这个文件，未核对其指纹（可在网站上打开本页，或在文件夹中运行 sha256sum -c SHA256SUMS 核对）`);
+      unread.push(path);
       continue;
     }
     const got = await sha256Bytes(bytes);
@@ -112,9 +133,17 @@ async function checkFiles(src: FolderSource, out: Reporter): Promise<Set<string>
     out.line('ok', `${path}（${bytes.length} 字节）`, got);
     present.add(path);
   }
-  for (const f of ['draw-record.json', 'replacements.json', ...MANIFEST_FILES.map((m) => `manifest/${m}`)]) {
+  for (const f of REQUIRED) {
     if (!sums.some(([p]) => p === f)) throw new Difference(`SHA256SUMS 没有登记 ${f}，无法确认复核的就是公布的文件。`);
   }
+  // A notice or ceremonies file in the folder but not listed could be anything: refuse it rather than skip it.
+  for (const f of ['draw-notice.json', 'ceremonies.json']) {
+    if (!sums.some(([p]) => p === f) && (await src.read(f)) !== null) {
+      out.line('fail', `${f}：在文件夹中，但 SHA256SUMS 没有登记`);
+      throw new Difference(`文件夹中有 ${f}，但 SHA256SUMS 没有登记它，无法确认它就是公布的文件。`);
+    }
+  }
+  if (unread.length) warnings.push(`本地打开时本页读不到 ${unread.join('、')}，未核对其指纹；请在网站上打开本页，或在文件夹中运行 sha256sum -c SHA256SUMS 核对。`);
   return present;
 }
 
@@ -270,10 +299,20 @@ function parseJsonFile(text: string, path: string): unknown {
 }
 
 /** draw-notice.json (ssj-draw-notice/1): what was announced at the draw, before the list existed. */
-async function checkNotice(src: FolderSource, present: Set<string>, { record }: Loaded, out: Reporter): Promise<void> {
-  if (!present.has('draw-notice.json')) return;
-  const notice = parseJsonFile(await readText(src, 'draw-notice.json'), 'draw-notice.json') as Json;
+async function checkNotice(src: FolderSource, present: Set<string>, { record }: Loaded, out: Reporter, warnings: string[]): Promise<void> {
   out.section('第六步：与抽取时的公告比对', '抽取当时公布了清单摘要、见证人的承诺值和随机种子的指纹（draw-notice.json），当时名单尚不存在。公布的记录必须与当时的公告一致。');
+  if (!present.has('draw-notice.json')) {
+    // Quarters drawn before notices existed have none, so this is not a failure; but only the notice
+    // shows the record is the draw announced at the time (no re-roll), so the visitor is told to
+    // compare by hand, here and beside the verdict.
+    const seedHash = seedCommitment(record.seed);
+    const text = `本公示文件夹中没有抽取时公告（draw-notice.json），本页无法确认公布的记录就是抽取当时公告的那一次抽取。请找到抽取当时公布的抽取公告，核对其中的种子承诺值（随机种子的 SHA-256）是否为 ${seedHash}，清单摘要是否为 ${record.manifest_digest}；不一致即说明抽取被重做过。`;
+    out.line('warn', text);
+    out.line('warn', '种子承诺值（随机种子的 SHA-256），请与抽取时的公告对照', seedHash);
+    warnings.push(text);
+    return;
+  }
+  const notice = parseJsonFile(await readText(src, 'draw-notice.json'), 'draw-notice.json') as Json;
   const diff = (what: string, announced: unknown, now: unknown): Difference =>
     new Difference(`公布的记录与抽取时的公告不一致：${what}，公告为 ${JSON.stringify(announced)}，记录为 ${JSON.stringify(now)}。`);
   if (notice.notice !== 'ssj-draw-notice/1') throw new Difference(`draw-notice.json 的格式版本 ${JSON.stringify(notice.notice)} 不是 ssj-draw-notice/1。`);
@@ -306,24 +345,188 @@ async function checkNotice(src: FolderSource, present: Set<string>, { record }: 
   if (published.length !== voids.length) throw diff('作废的见证仪式数目', voids.length, published.length);
   voids.forEach((v, i) => {
     const c = published[i] as Json;
+    // As verify.py: the number, each witness's commitment, who failed and when it was voided.
     const commitments = (x: Json): unknown => (Array.isArray(x.witnesses) ? (x.witnesses as Json[]).map((w) => [w.role, w.person_id, w.commitment]) : null);
-    if (v.number !== c.number || !same(commitments(v), commitments(c))) throw diff(`作废仪式（第${String(v.number)}次）的承诺值`, v, { number: c.number, witnesses: c.witnesses });
-    out.line('ok', `第${String(v.number)}次见证仪式作废，其承诺值与 ceremonies.json 一致`);
+    const failed = (x: Json): unknown => (Array.isArray(x.failed) ? (x.failed as Json[]).map((f) => [f.role, f.person_id]) : null);
+    const what = `作废仪式（第${String(v.number)}次）`;
+    if (v.number !== c.number) throw diff(`${what}的序号`, v.number, c.number);
+    if (!same(commitments(v), commitments(c))) throw diff(`${what}的承诺值`, v.witnesses, c.witnesses);
+    if (!same(failed(v), failed(c))) throw diff(`${what}未揭示的见证人`, v.failed, c.failed);
+    if (v.voided_at !== c.voided_at) throw diff(`${what}的作废时间`, v.voided_at, c.voided_at);
+    out.line('ok', `第${String(v.number)}次见证仪式作废，其承诺值、未揭示的见证人和作废时间与 ceremonies.json 一致`);
   });
+}
+
+// ---- the published list (results.csv) ----
+
+/** One row of the list as the record and the replacements decide it. */
+interface ListRow {
+  unitId: string;
+  poolId: string;
+  status: { kind: 'drawn' } | { kind: 'replaced' | 'brought-in'; seq: number };
+  offsite: boolean;
+}
+
+/**
+ * The list the publication must show: the record's walk order (pools, then selection order),
+ * each replaced unit followed at once by the unit that replaced it (DRAW-SPEC section 6).
+ */
+export function listRows(manifest: Manifest, record: DrawRecord, replacements: readonly Replacement[]): ListRow[] {
+  const first = new Map<string, Replacement>();
+  for (const r of [...replacements].sort((a, b) => a.seq - b.seq)) {
+    if (r.kind === 'unit' && !first.has(`${r.pool_id}|${r.unit_id}`)) first.set(`${r.pool_id}|${r.unit_id}`, r);
+  }
+  const positive = new Map(manifest.units.map((u) => [u.unitId, u.positive]));
+  const rows: ListRow[] = [];
+  for (const a of record.assignments) {
+    let unitId = a.unit_id;
+    let status: ListRow['status'] = { kind: 'drawn' };
+    for (;;) {
+      const r = first.get(`${a.pool_id}|${unitId}`);
+      rows.push({ unitId, poolId: a.pool_id, status: r ? { kind: 'replaced', seq: r.seq } : status, offsite: positive.get(unitId) === true });
+      if (!r) break;
+      unitId = r.replacement;
+      status = { kind: 'brought-in', seq: r.seq };
+    }
+  }
+  return rows;
+}
+
+/** RFC 4180 CSV (the publication's: optional BOM, CRLF or LF, quoted cells may hold commas, quotes and line breaks). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let i = text.startsWith('\uFEFF') ? 1 : 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') {
+        quoted = false;
+        i++;
+        if (i < text.length && !',\r\n'.includes(text[i] as string)) throw new Error(`第${rows.length + 1}行：引号后应为逗号或行尾`);
+        continue;
+      }
+      cell += c;
+      i++;
+      continue;
+    }
+    if (c === '"' && cell === '') {
+      quoted = true;
+      i++;
+    } else if (c === ',') {
+      row.push(cell);
+      cell = '';
+      i++;
+    } else if (c === '\r' || c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else {
+      cell += c;
+      i++;
+    }
+  }
+  if (quoted) throw new Error('文件末尾的引号没有闭合');
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+const LIST_COLUMNS = ['统一社会信用代码', '抽取池', '抽取情况', '检查方式', '序号'] as const;
+
+/** 抽取情况: 随机抽取 exactly; a replacement's rows start with its number (the rest names units by name). */
+function statusMatches(cell: string, s: ListRow['status']): [boolean, string] {
+  if (s.kind === 'drawn') return [cell === '随机抽取', '随机抽取'];
+  const head = `${s.kind === 'replaced' ? '已替换' : '替补抽取'}（第${s.seq}号替换`;
+  return [cell.startsWith(head), `${head}…）`];
+}
+
+/** results.csv, the list the public reads, against the record: the row, the field, what it says, what it should say. */
+async function checkList(src: FolderSource, { manifest, record, replacements }: Loaded, out: Reporter, warnings: string[]): Promise<void> {
+  out.section(
+    '第七步：核对公示名单（results.csv）',
+    '公示页和表格中的名单必须就是抽取记录和替换记录决定的名单。下面逐行核对 results.csv 的序号、统一社会信用代码、抽取池、检查方式和抽取情况（随机抽取、已替换、替补抽取）。',
+  );
+  let table: string[][];
+  try {
+    table = parseCsv(await readText(src, 'results.csv'));
+  } catch (err) {
+    if (err instanceof Difference) throw err;
+    throw new Difference(`results.csv 不是有效的 CSV 文件：${err instanceof Error ? err.message : String(err)}。`);
+  }
+  const header = table[0] ?? [];
+  const col = {} as Record<(typeof LIST_COLUMNS)[number], number>;
+  for (const name of LIST_COLUMNS) {
+    col[name] = header.indexOf(name);
+    if (col[name] < 0) throw new Difference(`results.csv 第1行（表头）缺少“${name}”列，无法核对公示名单。`, `results.csv 第 1 行：缺少“${name}”列`);
+  }
+  const want = listRows(manifest, record, replacements);
+  const body = table.slice(1);
+  const method = (offsite: boolean): string => (offsite ? '非现场检查' : '现场检查');
+  for (const [i, w] of want.entries()) {
+    const line = i + 2; // as a spreadsheet numbers rows: the header is row 1
+    const got = body[i];
+    if (!got) {
+      out.line('fail', `results.csv 第${line}行：缺少`);
+      throw new Difference(
+        `公示名单 results.csv 缺少第${line}行：按抽取记录应为单位 ${w.unitId}（抽取池 ${w.poolId}）。名单有 ${body.length} 行，应有 ${want.length} 行。`,
+        `results.csv 第 ${line} 行：缺少这一行，按抽取记录应为单位 ${w.unitId}（抽取池 ${w.poolId}）`,
+      );
+    }
+    for (const name of LIST_COLUMNS) {
+      const cell = got[col[name]] ?? '';
+      const [ok, expected] =
+        name === '抽取情况'
+          ? statusMatches(cell, w.status)
+          : ((e: string): [boolean, string] => [cell === e, e])({ 统一社会信用代码: w.unitId, 抽取池: w.poolId, 检查方式: method(w.offsite), 序号: String(i + 1) }[name]);
+      if (!ok) {
+        out.line('fail', `results.csv 第${line}行的${name}`, cell);
+        throw new Difference(
+          `公示名单 results.csv 第${line}行的“${name}”与抽取记录不符：名单上是 ${cell || '（空）'}，按抽取记录和替换记录应为 ${expected}。`,
+          `results.csv 第 ${line} 行 ${name}：公示为 ${cell || '（空）'}，按抽取记录及替补记录应为 ${expected}`,
+        );
+      }
+    }
+  }
+  if (body.length > want.length) {
+    const line = want.length + 2;
+    const unit = body[want.length]?.[col.统一社会信用代码] || '（空）';
+    out.line('fail', `results.csv 第${line}行：多出`, unit);
+    throw new Difference(`公示名单 results.csv 第${line}行（单位 ${unit}）是多出的：按抽取记录和替换记录，名单只有 ${want.length} 行。`, `results.csv 第 ${line} 行：多出的一行（单位 ${unit}）`);
+  }
+  const count = (k: ListRow['status']['kind']): number => want.filter((r) => r.status.kind === k).length;
+  out.line('ok', `results.csv 共 ${want.length} 行，逐行与抽取记录一致（随机抽取 ${count('drawn')} 行，已替换 ${count('replaced')} 行，替补抽取 ${count('brought-in')} 行）`);
+  const names =
+    '抽取记录只有单位编号，没有名称：单位名称、地址和检查结果无法与记录核对。公示页 index.html 和 results.xlsx 只核对了文件指纹，未逐行核对，请对照其中的统一社会信用代码与 results.csv 是否一致。';
+  out.line('info', names);
+  warnings.push(names);
 }
 
 /** Runs every step; reports as it goes; never throws for a difference. */
 export async function verifyFolder(src: FolderSource, out: Reporter): Promise<Verdict> {
+  const warnings: string[] = [];
   try {
-    const present = await checkFiles(src, out);
+    const present = await checkFiles(src, out, warnings);
     const loaded = await load(src);
     checkManifest(loaded, out);
     checkSeed(loaded, out);
     await checkDraw(loaded, out);
-    await checkNotice(src, present, loaded, out);
-    return { verified: true, difference: null, technical: null };
+    await checkNotice(src, present, loaded, out, warnings);
+    await checkList(src, loaded, out, warnings);
+    return { verified: true, difference: null, technical: null, warnings };
   } catch (err) {
-    if (err instanceof Difference) return { verified: false, difference: err.plain, technical: err.technical };
-    return { verified: false, difference: `复核程序出错，未能完成：${err instanceof Error ? err.message : String(err)}`, technical: null };
+    if (err instanceof Difference) return { verified: false, difference: err.plain, technical: err.technical, warnings: [] };
+    return { verified: false, difference: `复核程序出错，未能完成：${err instanceof Error ? err.message : String(err)}`, technical: null, warnings: [] };
   }
 }

@@ -15,9 +15,9 @@ export interface VerifyData {
   files: Record<string, string>;
 }
 
-/** Files the draw check reads, hence carried in verify-data.js: the manifest and the JSON files. */
+/** Files the check reads, hence carried in verify-data.js: the manifest, the JSON files and the list (results.csv). */
 export function carriedInVerifyData(path: string): boolean {
-  return path.startsWith('manifest/') || path.endsWith('.json');
+  return path.startsWith('manifest/') || path.endsWith('.json') || path === 'results.csv';
 }
 
 /** The exact text of verify-data.js. */

@@ -31,7 +31,7 @@ function el(tag: string, cls: string, text?: string): El {
   return e;
 }
 
-const MARK: Record<Status, string> = { ok: '✓', fail: '✗', info: '·' };
+const MARK: Record<Status, string> = { ok: '✓', fail: '✗', info: '·', warn: '!' };
 
 function domReporter(steps: El): Reporter {
   let list: El | null = null;
@@ -57,7 +57,15 @@ function showVerdict(v: Verdict, seconds: number): void {
   const box = document.getElementById('verdict') as El;
   box.className = `verdict ${v.verified ? 'verified' : 'failed'}`;
   box.textContent = '';
-  box.appendChild(el('strong', '', v.verified ? '复核通过：公布的抽取结果与按公开规则重新计算的结果完全一致。' : '复核未通过：发现不一致。'));
+  box.appendChild(
+    el('strong', '', v.verified ? '复核通过：抽取记录、名单调整和公示名单（results.csv）与按公开规则重新计算的结果一致。' : '复核未通过：发现不一致。'),
+  );
+  // What the pass does not cover (a missing draw-time notice, files not read from disk, unit names): said beside it.
+  if (v.warnings.length) {
+    box.appendChild(el('p', 'warnings-title', '请注意，以下内容本页未能核对：'));
+    const list = box.appendChild(el('ul', 'warnings'));
+    for (const w of v.warnings) list.appendChild(el('li', '', w));
+  }
   if (v.difference) box.appendChild(el('p', 'difference', v.difference));
   if (v.technical) box.appendChild(el('p', 'technical', `技术说明（与 ssj verify 的输出相同）：${v.technical}`));
   box.appendChild(el('p', 'timing', `本次复核在您的浏览器中完成，用时 ${seconds.toFixed(2)} 秒。`));
@@ -84,7 +92,7 @@ async function httpSource(): Promise<FolderSource> {
   const sums = await fetchBytes('SHA256SUMS');
   if (!sums) throw new Error('无法读取本目录中的 SHA256SUMS');
   const path = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
-  return { how: '本页从网站上读取了本目录中公布的文件本身。', sums: new TextDecoder().decode(sums), read: (p) => fetchBytes(path(p)) };
+  return { how: '本页从网站上读取了本目录中公布的文件本身。', sums: new TextDecoder().decode(sums), read: (p) => fetchBytes(path(p)), complete: true };
 }
 
 function base64Bytes(b64: string): Uint8Array {
@@ -103,6 +111,7 @@ async function dataSource(data: VerifyData): Promise<FolderSource> {
     sums: data.sums,
     read: async (p) => (p in data.files ? base64Bytes(data.files[p] as string) : null),
     selfLine: sumsLine(digest, VERIFY_DATA_FILE),
+    complete: false,
   };
 }
 
@@ -118,6 +127,7 @@ async function pickedSource(files: ArrayLike<PickedFile>): Promise<FolderSource>
   if (!sums) throw new Error('所选文件中没有 SHA256SUMS，请选择整个公示文件夹');
   return {
     how: '本页读取的是您选择的文件。',
+    complete: true,
     sums: new TextDecoder().decode(await sums.arrayBuffer()),
     read: async (p) => {
       const f = find(p);
@@ -127,7 +137,7 @@ async function pickedSource(files: ArrayLike<PickedFile>): Promise<FolderSource>
 }
 
 function fail(message: string): void {
-  showVerdict({ verified: false, difference: message, technical: null }, 0);
+  showVerdict({ verified: false, difference: message, technical: null, warnings: [] }, 0);
 }
 
 function offerPicker(reason: string): void {
