@@ -178,12 +178,13 @@ describe('verify.html, ssj-draw/1 city vector with replacements', () => {
       expect(r.verdict, r.text).toBe('verified');
       expect(r.text).toContain('第七步：核对公示名单（results.csv）');
       expect(r.text).toContain('results.csv 共 95 行，逐行与抽取记录一致（随机抽取 93 行，已替换 1 行，替补抽取 1 行）');
+      expect(r.text).toContain('公示页 index.html 的名单 95 行，逐行的序号、统一社会信用代码、单位名称与 results.csv 一致');
       // Beside the verdict: no notice (compare the commitment by hand), names not in the record.
       const verdict = await r.page.innerText('#verdict');
       expect(verdict).toContain('没有抽取时公告（draw-notice.json）');
       expect(verdict).toContain(seedCommitment(record.seed));
       expect(verdict).toContain('单位名称、地址和检查结果无法与记录核对');
-      if (url.startsWith('file:')) expect(verdict).toContain('本地打开时本页读不到 index.html、results.xlsx');
+      if (url.startsWith('file:')) expect(verdict).toContain('本地打开时本页读不到 results.xlsx、verify.html');
       else expect(verdict).not.toContain('读不到');
       await r.page.close();
     }
@@ -218,6 +219,30 @@ describe('verify.html, ssj-draw/1 city vector with replacements', () => {
       const r = await open(url, url.replace(/verify\.html$/, ''));
       expect(r.verdict, r.text).toBe('failed');
       expect(r.text).toMatch(says);
+      await r.page.close();
+    }
+  });
+
+  // The page the public reads must list what the checked CSV lists (names are not in the record).
+  const pageCases: { what: string; change: (html: string) => string; says: string }[] = [
+    {
+      what: 'renamed',
+      change: (h) => h.replace('<td>信阳市测试企业3号有限公司</td>', '<td>信阳市另一家企业有限公司</td>'),
+      says: '公示页 index.html 名单第4行的“单位名称”与 results.csv 不同：公示页是 信阳市另一家企业有限公司，results.csv 是 信阳市测试企业3号有限公司',
+    },
+    {
+      what: 'row-removed',
+      change: (h) => h.replace(/<tr>\s*<td class="num">2<\/td>[\s\S]*?<\/tr>\n?/, ''),
+      says: '公示页 index.html 名单第2行的“序号”与 results.csv 不同：公示页是 3，results.csv 是 2',
+    },
+  ];
+  it.each(pageCases)('fails when index.html is altered ($what) and SHA256SUMS regenerated', async ({ what, change, says }) => {
+    const bad = path.join(tmp, `city-page-${what}`);
+    await tamper(dir, bad, 'index.html', change);
+    for (const url of [fileUrl(bad), `${base}/city-page-${what}/verify.html`]) {
+      const r = await open(url, url.replace(/verify\.html$/, ''));
+      expect(r.verdict, r.text).toBe('failed');
+      expect(r.text).toContain(says);
       await r.page.close();
     }
   });

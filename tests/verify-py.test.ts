@@ -13,7 +13,7 @@ import { sha256Hex } from '../domain/draw/digest';
 import { type Manifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { type DrawRecord, type Replacement, formatDrawRecord, formatReplacements } from '../domain/draw/record';
 import { verifyDraw } from '../domain/draw/verify';
-import { VERIFY_PY } from '../files/publication';
+import { VERIFY_PY, buildDisclosurePackage } from '../files/publication';
 import { buildDrawNotice, formatDrawNotice } from '../files/publication/draw-notice';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { publicationInput, resultsCsv, vectorPublicationInput } from './fixtures/publication-input';
@@ -49,15 +49,16 @@ function runPy(dir: string): { code: number | null; last: string; out: string; m
   return { code: r.status, last: lines[lines.length - 1] ?? '', out, ms };
 }
 
-// results.csv as the publication writes it for each vector (verify.py checks it row by row).
-const VECTOR_CSV = new Map<VectorName, Buffer>();
+// results.csv and index.html as the publication writes them for each vector (verify.py checks
+// the CSV row by row against the record, and the page against the CSV).
+const VECTOR_LISTS = new Map<VectorName, Map<string, Buffer>>();
 beforeAll(async () => {
-  for (const name of ['small', 'city', 'small-v2'] as const) VECTOR_CSV.set(name, await resultsCsv(vectorPublicationInput(name)));
+  for (const name of ['small', 'city', 'small-v2'] as const) VECTOR_LISTS.set(name, (await buildDisclosurePackage(vectorPublicationInput(name))).files);
 }, 120_000);
 
 function vectorFolderFiles(name: VectorName): Files {
   const files: Files = new Map();
-  files.set('results.csv', VECTOR_CSV.get(name)!);
+  for (const f of ['results.csv', 'index.html']) files.set(f, VECTOR_LISTS.get(name)!.get(f)!);
   for (const [f, text] of Object.entries(vectorFiles(name))) files.set(`manifest/${f}`, text);
   files.set('draw-record.json', vectorJson(name, 'record.json'));
   const repl = path.join(vectorDir(name), 'replacements.json');
@@ -283,6 +284,31 @@ describe('verify.py checks results.csv row by row against the record', () => {
     const r = runPy(assemble(`list-${what.replace(/\W+/g, '-')}`, editCsv(vectorFolderFiles('city'), change)));
     expect(r.last, r.out).toMatch(expected);
     expect(r.code).toBe(1);
+  });
+
+  it('index.html with a unit renamed (not in results.csv)', () => {
+    const files = vectorFolderFiles('city');
+    files.set('index.html', String(files.get('index.html')).replace('<td>信阳市测试企业3号有限公司</td>', '<td>信阳市另一家企业有限公司</td>'));
+    const r = runPy(assemble('page-renamed', files));
+    expect(r.last, r.out).toBe('NOT verified: index.html 公示名单第 4 行 单位名称：公示页为 信阳市另一家企业有限公司，results.csv 为 信阳市测试企业3号有限公司');
+  });
+
+  it('index.html with a row removed', () => {
+    const files = vectorFolderFiles('city');
+    files.set('index.html', String(files.get('index.html')).replace(/<tr>\s*<td class="num">2<\/td>[\s\S]*?<\/tr>\n?/, ''));
+    const r = runPy(assemble('page-row-removed', files));
+    expect(r.last, r.out).toBe('NOT verified: index.html 公示名单第 2 行 序号：公示页为 3，results.csv 为 2');
+  });
+
+  it('names with HTML, quotes and a formula-like start verify (escaped on the page, quoted and defused in the CSV)', async () => {
+    const input = vectorPublicationInput('city');
+    const units = input.units.map((u, i) => (i < 2 ? { ...u, name: i === 0 ? '=HYPERLINK("x") <b>甲&乙</b>' : '丙\'丁, "戊"' } : u));
+    const pkg = (await buildDisclosurePackage({ ...input, units })).files;
+    const files = vectorFolderFiles('city');
+    for (const f of ['results.csv', 'index.html']) files.set(f, pkg.get(f)!);
+    const r = runPy(assemble('page-hostile-names', files));
+    expect(r.last, r.out).toBe('verified');
+    expect(r.out).toContain('公示页 index.html 的名单 95 行');
   });
 
   it('results.csv missing from the folder and SHA256SUMS', () => {

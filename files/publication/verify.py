@@ -15,6 +15,7 @@ missing file, bad JSON, bad UTF-8) exits 2.
 """
 import csv
 import hashlib
+import html
 import io
 import json
 import os
@@ -552,6 +553,33 @@ def check_results(folder, rows):
         extra = body[len(rows)]
         unit = extra[col["统一社会信用代码"]] if col["统一社会信用代码"] < len(extra) else ""
         raise Difference("results.csv 第 %d 行：多出的一行（单位 %s），按抽取记录及替补记录名单只有 %d 行" % (len(rows) + 2, unit or "（空）", len(rows)))
+    name = header.index("单位名称") if "单位名称" in header else None
+    return [(r[col["序号"]], r[col["统一社会信用代码"]], r[name] if name is not None and name < len(r) else None) for r in body]
+
+
+# One row of the 公示 page's results table: 序号, 单位名称, 统一社会信用代码 (files/publication/page.ts).
+PAGE_ROW = re.compile(r'<tr(?: class="replaced")?>\s*<td class="num">(\d+)</td><td>([^<]*)</td><td class="code">([^<]*)</td>')
+
+
+def check_page(folder, csv_rows):
+    """The 公示 page (index.html) lists the same rows as results.csv: number, id and unit name.
+    Names are not in the record; this only shows the page and the CSV say the same."""
+    try:
+        text = read_bytes(folder, "index.html").decode("utf-8")
+    except UnicodeDecodeError:
+        raise Difference("index.html：不是 UTF-8 文本")
+    page = [(no, html.unescape(name), html.unescape(uid)) for no, name, uid in PAGE_ROW.findall(text)]
+    for i, (want, got) in enumerate(zip(csv_rows, page)):
+        no, uid, name = want
+        # results.csv marks a name a spreadsheet would run as a formula with a leading '
+        if name is not None and name.startswith("'") and re.match(r"[=+\-@\t\r]", name[1:2]):
+            name = name[1:]
+        for field, a, b in (("序号", got[0], no), ("统一社会信用代码", got[2], uid), ("单位名称", got[1], name)):
+            if b is not None and a != b:
+                raise Difference("index.html 公示名单第 %d 行 %s：公示页为 %s，results.csv 为 %s" % (i + 1, field, a, b))
+    if len(page) != len(csv_rows):
+        raise Difference("index.html：公示页名单有 %d 行，results.csv 有 %d 行" % (len(page), len(csv_rows)))
+    return len(page)
 
 
 # ---- the whole check -----------------------------------------------------------------------------
@@ -559,7 +587,7 @@ def check_results(folder, rows):
 def verify(folder):
     has = lambda rel: os.path.isfile(os.path.join(folder, *rel.split("/")))
     needed = ["manifest/" + f for f in MANIFEST_FILES] + ["draw-record.json", "replacements.json"]
-    needed += ["results.csv"] + [f for f in ("ceremonies.json", "draw-notice.json") if has(f)]
+    needed += ["results.csv"] + [f for f in ("ceremonies.json", "draw-notice.json", "index.html") if has(f)]
     check_sums(folder, needed)
 
     record = read_json(folder, "draw-record.json")
@@ -644,12 +672,16 @@ def verify(folder):
         say("7. 抽取时公告：！！本文件夹没有 draw-notice.json，未能与抽取时公告核对（见最后的注意）")
 
     rows = list_rows(m, record, entries)
-    check_results(folder, rows)
+    csv_rows = check_results(folder, rows)
     say("8. 公示名单：results.csv 共 %d 行，逐行的序号、统一社会信用代码、抽取池、检查方式、抽取情况与抽取记录及替补记录一致"
         "（随机抽取 %d 行，已替换 %d 行，替补抽取 %d 行）"
         % (len(rows), sum(r["status"][0] == "drawn" for r in rows), sum(r["status"][0] == "replaced" for r in rows), sum(r["status"][0] == "brought-in" for r in rows)))
-    say("   说明：抽取记录只有单位编号，没有名称，单位名称、地址和检查结果无法与记录核对；")
-    say("   index.html（公示页）和 results.xlsx 只核对了文件摘要，未逐行核对，请对照其中的统一社会信用代码与 results.csv 是否一致。")
+    if has("index.html"):
+        say("   公示页 index.html 的名单 %d 行，逐行的序号、统一社会信用代码、单位名称与 results.csv 一致" % check_page(folder, csv_rows))
+    else:
+        say("   本文件夹没有公示页 index.html，未核对")
+    say("   说明：抽取记录只有单位编号，没有名称，单位名称、地址和检查结果无法与记录核对（只核对了公示页与 results.csv 所列相同）；")
+    say("   results.xlsx 只核对了文件摘要，未逐行核对，请对照其中的统一社会信用代码与 results.csv 是否一致。")
     # Quarters drawn before notices existed have none, so its absence is not a failure; but only the
     # notice proves the record is the draw announced at the time (no re-roll): the reader must
     # compare by hand, so the warning is repeated next to the verdict.

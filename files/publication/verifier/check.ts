@@ -137,7 +137,7 @@ async function checkFiles(src: FolderSource, out: Reporter, warnings: string[]):
     if (!sums.some(([p]) => p === f)) throw new Difference(`SHA256SUMS 没有登记 ${f}，无法确认复核的就是公布的文件。`);
   }
   // A notice or ceremonies file in the folder but not listed could be anything: refuse it rather than skip it.
-  for (const f of ['draw-notice.json', 'ceremonies.json']) {
+  for (const f of ['draw-notice.json', 'ceremonies.json', 'index.html']) {
     if (!sums.some(([p]) => p === f) && (await src.read(f)) !== null) {
       out.line('fail', `${f}：在文件夹中，但 SHA256SUMS 没有登记`);
       throw new Difference(`文件夹中有 ${f}，但 SHA256SUMS 没有登记它，无法确认它就是公布的文件。`);
@@ -453,7 +453,7 @@ function statusMatches(cell: string, s: ListRow['status']): [boolean, string] {
 }
 
 /** results.csv, the list the public reads, against the record: the row, the field, what it says, what it should say. */
-async function checkList(src: FolderSource, { manifest, record, replacements }: Loaded, out: Reporter, warnings: string[]): Promise<void> {
+async function checkList(src: FolderSource, present: Set<string>, { manifest, record, replacements }: Loaded, out: Reporter, warnings: string[]): Promise<void> {
   out.section(
     '第七步：核对公示名单（results.csv）',
     '公示页和表格中的名单必须就是抽取记录和替换记录决定的名单。下面逐行核对 results.csv 的序号、统一社会信用代码、抽取池、检查方式和抽取情况（随机抽取、已替换、替补抽取）。',
@@ -507,10 +507,53 @@ async function checkList(src: FolderSource, { manifest, record, replacements }: 
   }
   const count = (k: ListRow['status']['kind']): number => want.filter((r) => r.status.kind === k).length;
   out.line('ok', `results.csv 共 ${want.length} 行，逐行与抽取记录一致（随机抽取 ${count('drawn')} 行，已替换 ${count('replaced')} 行，替补抽取 ${count('brought-in')} 行）`);
+  const nameCol = header.indexOf('单位名称');
+  const csvRows = body.map((r) => ({ no: r[col.序号] ?? '', unitId: r[col.统一社会信用代码] ?? '', name: nameCol >= 0 ? (r[nameCol] ?? '') : null }));
+  if (present.has('index.html')) {
+    const n = checkPage(await readText(src, 'index.html'), csvRows, out);
+    out.line('ok', `公示页 index.html 的名单 ${n} 行，逐行的序号、统一社会信用代码、单位名称与 results.csv 一致`);
+  } else {
+    out.line('info', '本页未读取公示页 index.html，其名单未与 results.csv 核对');
+  }
   const names =
-    '抽取记录只有单位编号，没有名称：单位名称、地址和检查结果无法与记录核对。公示页 index.html 和 results.xlsx 只核对了文件指纹，未逐行核对，请对照其中的统一社会信用代码与 results.csv 是否一致。';
+    '抽取记录只有单位编号，没有名称：单位名称、地址和检查结果无法与记录核对（本页只核对了公示页与 results.csv 所列相同）。results.xlsx 只核对了文件指纹，未逐行核对，请对照其中的统一社会信用代码与 results.csv 是否一致。';
   out.line('info', names);
   warnings.push(names);
+}
+
+// One row of the 公示 page's results table: 序号, 单位名称, 统一社会信用代码 (files/publication/page.ts).
+const PAGE_ROW = /<tr(?: class="replaced")?>\s*<td class="num">(\d+)<\/td><td>([^<]*)<\/td><td class="code">([^<]*)<\/td>/g;
+
+function unescapeHtml(text: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (m, e: string) =>
+    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : (named[e] ?? m),
+  );
+}
+
+/**
+ * The 公示 page (index.html) lists the same rows as results.csv: number, id and unit name. Names are
+ * not in the record; this only shows the page the public reads and the checked CSV say the same.
+ */
+function checkPage(html: string, csvRows: ReadonlyArray<{ no: string; unitId: string; name: string | null }>, out: Reporter): number {
+  const page = [...html.matchAll(PAGE_ROW)].map((m) => ({ no: m[1] as string, name: unescapeHtml(m[2] as string), unitId: unescapeHtml(m[3] as string) }));
+  for (const [i, c] of csvRows.entries()) {
+    const p = page[i];
+    if (!p) break;
+    // results.csv marks a name a spreadsheet would run as a formula with a leading '.
+    const name = c.name !== null && /^'[=+\-@\t\r]/.test(c.name) ? c.name.slice(1) : c.name;
+    for (const [field, a, b] of [['序号', p.no, c.no], ['统一社会信用代码', p.unitId, c.unitId], ['单位名称', p.name, name]] as const) {
+      if (b !== null && a !== b) {
+        out.line('fail', `公示页名单第${i + 1}行的${field}`, a);
+        throw new Difference(`公示页 index.html 名单第${i + 1}行的“${field}”与 results.csv 不同：公示页是 ${a || '（空）'}，results.csv 是 ${b || '（空）'}。`, `index.html 公示名单第 ${i + 1} 行 ${field}：公示页为 ${a}，results.csv 为 ${b}`);
+      }
+    }
+  }
+  if (page.length !== csvRows.length) {
+    out.line('fail', '公示页名单的行数', String(page.length));
+    throw new Difference(`公示页 index.html 的名单有 ${page.length} 行，results.csv 有 ${csvRows.length} 行。`, `index.html：公示页名单有 ${page.length} 行，results.csv 有 ${csvRows.length} 行`);
+  }
+  return page.length;
 }
 
 /** Runs every step; reports as it goes; never throws for a difference. */
@@ -523,7 +566,7 @@ export async function verifyFolder(src: FolderSource, out: Reporter): Promise<Ve
     checkSeed(loaded, out);
     await checkDraw(loaded, out);
     await checkNotice(src, present, loaded, out, warnings);
-    await checkList(src, loaded, out, warnings);
+    await checkList(src, present, loaded, out, warnings);
     return { verified: true, difference: null, technical: null, warnings };
   } catch (err) {
     if (err instanceof Difference) return { verified: false, difference: err.plain, technical: err.technical, warnings: [] };

@@ -15,9 +15,9 @@ export interface VerifyData {
   files: Record<string, string>;
 }
 
-/** Files the check reads, hence carried in verify-data.js: the manifest, the JSON files and the list (results.csv). */
+/** Files the check reads, hence carried in verify-data.js: the manifest, the JSON files and the lists (results.csv, index.html). */
 export function carriedInVerifyData(path: string): boolean {
-  return path.startsWith('manifest/') || path.endsWith('.json') || path === 'results.csv';
+  return path.startsWith('manifest/') || path.endsWith('.json') || path === 'results.csv' || path === 'index.html';
 }
 
 /** The exact text of verify-data.js. */
