@@ -9,9 +9,11 @@ in every disclosure folder. Run it in the folder (or give the folder):
 
 It checks SHA256SUMS, the manifest, the witnesses' commitments (v2), the seed, the whole record,
 every replacement in seq order, the draw-time notice (draw-notice.json) and the published list
-(results.csv, row by row against the record), printing each step in Chinese, and ends with one
-line: `verified` (exit 0) or `NOT verified: <first difference>` (exit 1). Unreadable input (a
-missing file, bad JSON, bad UTF-8) exits 2.
+(results.csv, row by row against the record; the 公示 page index.html against results.csv),
+printing each step in Chinese, and ends with one line: `verified` (exit 0) or
+`NOT verified: <first difference>` (exit 1). What a pass cannot vouch for (no draw-time notice in
+the folder) is printed, marked ！！, just before `verified`. Unreadable input (a missing file, bad
+JSON, bad UTF-8) exits 2.
 """
 import csv
 import hashlib
@@ -585,6 +587,7 @@ def check_page(folder, csv_rows):
 # ---- the whole check -----------------------------------------------------------------------------
 
 def verify(folder):
+    """Raises Difference at the first one; returns the warning lines to print beside `verified`."""
     has = lambda rel: os.path.isfile(os.path.join(folder, *rel.split("/")))
     needed = ["manifest/" + f for f in MANIFEST_FILES] + ["draw-record.json", "replacements.json"]
     needed += ["results.csv"] + [f for f in ("ceremonies.json", "draw-notice.json", "index.html") if has(f)]
