@@ -73,7 +73,9 @@ export function viewerOf(req: FastifyRequest): Viewer | null {
 export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> {
   const { settings, store } = deps;
   const now = deps.now ?? (() => new Date());
-  const app = Fastify({ logger: deps.logger ?? false, trustProxy: false, bodyLimit: 1024 * 1024 });
+  // Behind the bureau's reverse proxy every request comes from the proxy: only the configured proxies
+  // may name the client (X-Forwarded-For), so the rate limits and the audit log see the person's address.
+  const app = Fastify({ logger: deps.logger ?? false, trustProxy: settings.trustProxy.length ? settings.trustProxy : false, bodyLimit: 1024 * 1024 });
 
   await app.register(cookie);
   await app.register(formbody);

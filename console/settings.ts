@@ -1,6 +1,7 @@
 // The console's own settings, read like config/runtime.ts: environment variables, optionally backed
 // by the $SSJ_ENV_FILE file (the environment wins). Every problem is reported as
 // `VARIABLE: rule (got "value")`, all at once.
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { readEnvFile, SettingsError } from '../config/runtime';
@@ -15,6 +16,7 @@ export const CONSOLE_VARIABLES = {
   SSJ_CONSOLE_LOCKOUT_MINUTES: { default: '15', doc: 'how long a locked account stays locked' },
   SSJ_CONSOLE_LOGIN_PER_MINUTE: { default: '10', doc: 'sign-in attempts allowed per address per minute' },
   SSJ_CONSOLE_INVITE_HOURS: { default: '72', doc: 'how long an invitation link stays valid' },
+  SSJ_CONSOLE_TRUST_PROXY: { default: '', doc: 'reverse proxies whose X-Forwarded-For names the client: comma-separated addresses or CIDRs; none when empty' },
   SSJ_OIDC_ISSUER: { default: '', doc: 'OIDC issuer URL of the bureau identity provider; no single sign-on when empty' },
   SSJ_OIDC_CLIENT_ID: { default: '', doc: 'OIDC client id' },
   SSJ_OIDC_CLIENT_SECRET: { default: '', doc: 'OIDC client secret' },
@@ -43,6 +45,11 @@ export interface ConsoleSettings {
   lockoutMinutes: number;
   loginPerMinute: number;
   inviteHours: number;
+  /**
+   * The reverse proxies trusted to name the client in X-Forwarded-For (addresses or CIDRs), for
+   * Fastify's trustProxy; empty: the peer address is the client.
+   */
+  trustProxy: string[];
   oidc: OidcSettings | null;
 }
 
@@ -64,6 +71,26 @@ const url = z
   .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { error: 'must be an http(s) URL' })
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** One proxy: an IPv4/IPv6 address, or a CIDR block of them (10.0.0.0/8, fd00::/8). */
+function proxyProblem(entry: string): string | null {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return `"${entry}" is not an IP address or CIDR block`;
+  if (prefix === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max ? null : `"${entry}": the prefix length must be 0 to ${max}`;
+}
+const proxies = z
+  .string()
+  .trim()
+  .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+  .superRefine((list, ctx) => {
+    for (const p of list) {
+      const problem = proxyProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: `must be comma-separated IP addresses or CIDR blocks of the reverse proxies: ${problem}` });
+    }
+  });
+
 const schema = z.object({
   SSJ_CONSOLE_HOST: z.string().trim().min(1).default('127.0.0.1'),
   SSJ_CONSOLE_PORT: count(0, 65535).default(8080),
@@ -73,6 +100,7 @@ const schema = z.object({
   SSJ_CONSOLE_LOCKOUT_MINUTES: count(1, 24 * 60).default(15),
   SSJ_CONSOLE_LOGIN_PER_MINUTE: count(1, 10_000).default(10),
   SSJ_CONSOLE_INVITE_HOURS: count(1, 24 * 30).default(72),
+  SSJ_CONSOLE_TRUST_PROXY: proxies.default([]),
   SSJ_OIDC_ISSUER: url.optional(),
   SSJ_OIDC_CLIENT_ID: text,
   SSJ_OIDC_CLIENT_SECRET: text,
@@ -118,6 +146,7 @@ export function loadConsoleSettings(opts: { env?: NodeJS.ProcessEnv; cwd?: strin
     lockoutMinutes: e.SSJ_CONSOLE_LOCKOUT_MINUTES,
     loginPerMinute: e.SSJ_CONSOLE_LOGIN_PER_MINUTE,
     inviteHours: e.SSJ_CONSOLE_INVITE_HOURS,
+    trustProxy: e.SSJ_CONSOLE_TRUST_PROXY,
     oidc: e.SSJ_OIDC_ISSUER
       ? {
           issuer: e.SSJ_OIDC_ISSUER,

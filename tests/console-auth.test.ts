@@ -303,10 +303,38 @@ describe('console settings and limits', () => {
     }
   });
 
+  it('behind a trusted reverse proxy, rate-limits and audits by the client address it forwards; ignores the header from anyone else', async () => {
+    const PROXY = '10.20.0.7';
+    const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '2', SSJ_CONSOLE_TRUST_PROXY: ` ${PROXY}, fd00::/8 ` } });
+    expect(s.trustProxy).toEqual([PROXY, 'fd00::/8']);
+    const proxied = await buildConsole({ settings: s, store, now, personName: async () => null });
+    try {
+      const via = (client: string) => new ConsoleClient(proxied, { 'user-agent': 'proxy-test', 'x-forwarded-for': client }, PROXY);
+      // Two people behind the one proxy: each has their own budget.
+      const first = via('203.0.113.1');
+      expect((await first.login('proxy.a', 'wrong-password')).statusCode).toBe(401);
+      expect((await first.login('proxy.a', 'wrong-password')).statusCode).toBe(401);
+      expect((await first.login('proxy.a', 'wrong-password')).statusCode).toBe(429);
+      expect((await via('203.0.113.2').login('proxy.b', 'wrong-password')).statusCode).toBe(401);
+      const failed = (target: string) => store.listAudit({ action: 'login.failed', target, limit: 10 });
+      expect(new Set((await failed('proxy.a')).map((e) => e.ip))).toEqual(new Set(['203.0.113.1']));
+      expect((await failed('proxy.b')).map((e) => e.ip)).toEqual(['203.0.113.2']);
+      // From an address that is not the proxy the header is anybody's word: ignored.
+      const direct = new ConsoleClient(proxied, { 'x-forwarded-for': '203.0.113.3' }, '198.51.100.9');
+      expect((await direct.login('proxy.c', 'wrong-password')).statusCode).toBe(401);
+      expect((await failed('proxy.c')).map((e) => e.ip)).toEqual(['198.51.100.9']);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('reports every bad setting by its variable', () => {
     expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_PORT: 'eighty', SSJ_CONSOLE_PUBLIC_URL: 'ftp://x', SSJ_OIDC_ISSUER: 'https://idp.example' } })).toThrow(
       /SSJ_CONSOLE_PORT: must be a whole number[\s\S]*SSJ_CONSOLE_PUBLIC_URL: must be an http\(s\) URL/,
     );
     expect(() => loadConsoleSettings({ env: { SSJ_OIDC_ISSUER: 'https://idp.example' } })).toThrow(/set all three/);
+    expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_TRUST_PROXY: '10.0.0.1, proxy.local' } })).toThrow(/SSJ_CONSOLE_TRUST_PROXY: must be comma-separated IP addresses or CIDR blocks of the reverse proxies: "proxy.local" is not an IP address/);
+    expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_TRUST_PROXY: '10.0.0.0/33' } })).toThrow(/SSJ_CONSOLE_TRUST_PROXY: .*"10\.0\.0\.0\/33": the prefix length must be 0 to 32/);
+    expect(loadConsoleSettings({ env: {} }).trustProxy).toEqual([]);
   });
 });

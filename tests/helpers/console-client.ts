@@ -8,7 +8,12 @@ export class ConsoleClient {
   constructor(
     private readonly app: FastifyInstance,
     private readonly headers: Record<string, string> = {},
+    /** The peer address the server sees (default light-my-request's 127.0.0.1): a reverse proxy's, say. */
+    private readonly remoteAddress?: string,
   ) {}
+  private get peer() {
+    return this.remoteAddress ? { remoteAddress: this.remoteAddress } : {};
+  }
 
   private remember(res: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of res.cookies) {
@@ -23,7 +28,7 @@ export class ConsoleClient {
     return this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
   }
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { ...this.headers, ...this.cookieHeader(), ...headers } }));
+    return this.remember(await this.app.inject({ method: 'GET', url, ...this.peer, headers: { ...this.headers, ...this.cookieHeader(), ...headers } }));
   }
   /** POSTs a form; the CSRF field of the last page read is added unless `_csrf` is given (null: none). */
   async post(url: string, fields: Record<string, string | null>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
@@ -34,6 +39,7 @@ export class ConsoleClient {
       await this.app.inject({
         method: 'POST',
         url,
+        ...this.peer,
         payload: body.toString(),
         headers: { ...this.headers, ...this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
       }),
