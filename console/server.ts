@@ -195,17 +195,20 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const again = (error: string, code: number) =>
       html(reply, loginPage({ csrf: anonymousCsrf(settings, req, reply), error, login, next, oidc: settings.oidc !== null }), code);
     const at = now();
-    const throttle = LOGIN_PATTERN.test(login) ? await store.getLoginThrottle(login) : null;
-    if (throttle?.lockedUntil && throttle.lockedUntil > at) {
-      await audit(req, 'login.refused-locked', login, { lockedUntil: throttle.lockedUntil.toISOString() }, null);
-      return again(`该账户因多次密码错误已被锁定，请于${beijingTime(throttle.lockedUntil)}后再试。`, 429);
+    // Every attempt is counted BEFORE its password is checked, in one atomic statement (the store's
+    // recordLoginFailure), and cleared only on success: concurrent guesses each get their own
+    // number, so no more than lockoutFailures of them are ever verified. An attempt numbered past
+    // the limit while the lock holds came after the lock engaged: refused unverified, right password or not.
+    const t = LOGIN_PATTERN.test(login) ? await store.recordLoginFailure(login, at, { maxFailures: settings.lockoutFailures, lockoutMs: settings.lockoutMinutes * 60_000 }) : null;
+    if (t?.lockedUntil && t.lockedUntil > at && t.failures > settings.lockoutFailures) {
+      await audit(req, 'login.refused-locked', login, { lockedUntil: t.lockedUntil.toISOString() }, null);
+      return again(`该账户因多次密码错误已被锁定，请于${beijingTime(t.lockedUntil)}后再试。`, 429);
     }
-    const account = LOGIN_PATTERN.test(login) ? await store.getAccountByLogin(login) : null;
+    const account = t ? await store.getAccountByLogin(login) : null;
     // Unknown logins cost the same scrypt time as known ones: no login enumeration by timing.
     const ok = (await verifyPassword(password, account?.passwordHash ?? (await dummyHash()))) && account !== null && !account.disabled && account.passwordHash !== null;
     if (!ok) {
-      if (LOGIN_PATTERN.test(login)) {
-        const t = await store.recordLoginFailure(login, at, { maxFailures: settings.lockoutFailures, lockoutMs: settings.lockoutMinutes * 60_000 });
+      if (t) {
         await audit(req, 'login.failed', login, { failures: t.failures, knownLogin: account !== null }, null);
         if (t.lockedUntil && t.lockedUntil > at) {
           await audit(req, 'login.locked', login, { lockedUntil: t.lockedUntil.toISOString() }, null);

@@ -20,6 +20,7 @@ const PEOPLE = {
   P0010: person('P0010', '张执法', ['inspector']),
   P0005: person('P0005', '李纪检', ['discipline']),
   P0002: person('P0002', '王领导', ['manager']),
+  P0003: person('P0003', '陈领导', ['manager']),
   P0666: person('P0666', `赵${XSS}`, ['inspector']),
 };
 const PASSWORD = 'correct horse battery';
@@ -125,6 +126,25 @@ describe('the console server', () => {
     expect(await auditActions()).toEqual(expect.arrayContaining(['login.locked li.jijian', 'login.refused-locked li.jijian']));
     advance(16);
     expect((await c.login('li.jijian', PASSWORD)).statusCode).toBe(303);
+  });
+
+  it('counts concurrent guesses before checking them: no more than the lockout number are verified, and the right password after the lock is refused', async () => {
+    await addAccount(store, { login: 'chen', person: PEOPLE.P0003, roles: [], password: PASSWORD, oidc: null, now: clock });
+    const c = new ConsoleClient(app);
+    await c.get('/login');
+    const guesses = 12;
+    const answers = await Promise.all(Array.from({ length: guesses }, (_, i) => c.post('/login', { login: 'chen', password: `guess-${i}-password` })));
+    // Every wrong password that was checked is audited as login.failed; the rest were refused unchecked.
+    const entries = async (action: string) => (await store.listAudit({ action, target: 'chen', limit: 100 })).length;
+    expect(await entries('login.failed')).toBe(settings.lockoutFailures);
+    expect(await entries('login.refused-locked')).toBe(guesses - settings.lockoutFailures);
+    expect(answers.filter((r) => r.statusCode === 401)).toHaveLength(settings.lockoutFailures - 1);
+    expect(answers.filter((r) => r.statusCode === 429)).toHaveLength(guesses - settings.lockoutFailures + 1);
+    const right = await c.post('/login', { login: 'chen', password: PASSWORD });
+    expect(right.statusCode).toBe(429);
+    expect(right.body).toContain('已被锁定');
+    expect(c.cookies.has('ssj_sid')).toBe(false);
+    expect(await entries('login.ok')).toBe(0);
   });
 
   it('refuses a POST without the CSRF token, or with another session\'s, changing nothing', async () => {
