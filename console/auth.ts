@@ -30,8 +30,10 @@ export interface SignedIn {
 declare module 'fastify' {
   interface FastifyRequest {
     signedIn: SignedIn | null;
-    /** The account whose session this request's cookie named, when it has expired by idleness. */
+    /** The account whose session this request's cookie named, when it has expired (idle, or past its lifetime). */
     sessionExpired: Account | null;
+    /** Why that session expired. */
+    sessionExpiry: SessionExpiry | null;
   }
 }
 
@@ -60,16 +62,49 @@ export async function startSession(store: ConsoleStore, settings: ConsoleSetting
 /** How stale a session's last-seen time may be before a request writes it again. */
 export const TOUCH_EVERY_MS = 60_000;
 
-/** Reads the session cookie: the signed-in account, or null (unknown, disabled, or idle too long: then deleted). */
-export async function loadSession(store: ConsoleStore, settings: ConsoleSettings, req: FastifyRequest, now: Date, people: (id: string) => Promise<string | null>): Promise<SignedIn | null> {
+export type SessionExpiry = 'idle' | 'lifetime';
+
+/**
+ * The routes only ever requested by a page refreshing itself (htmx `hx-trigger="every …"`, or the
+ * projector's no-script meta refresh), not by a person: they neither count as activity nor extend
+ * the session, so a page left open (the quarter page polls every 30 s) still goes idle and signs
+ * out. A fixed list kept by the server rather than a header the polling element would send: a
+ * forgotten header would silently keep sessions alive again, and tests/console-auth.test.ts checks
+ * that every self-refreshing element of the views polls a route listed here. The ceremony
+ * projector counts its own polls while a ceremony is under way (console/ceremony.ts).
+ */
+export const POLLING_ROUTES: ReadonlySet<string> = new Set(['/quarter/live', '/ceremony/screen', '/ceremony/screen/live']);
+
+/** Marks the session active now (written at most once a minute: a page view stays a read). */
+export async function touchSession(store: ConsoleStore, session: Session, now: Date): Promise<void> {
+  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await store.touchSession(session.id, now);
+}
+
+/**
+ * Reads the session cookie: the signed-in account, or null (unknown, disabled, idle too long or
+ * past its lifetime: then deleted). `activity` false (a polling request) leaves the last-seen time as it was.
+ */
+export async function loadSession(
+  store: ConsoleStore,
+  settings: ConsoleSettings,
+  req: FastifyRequest,
+  now: Date,
+  people: (id: string) => Promise<string | null>,
+  activity = true,
+): Promise<SignedIn | null> {
   const value = req.cookies[SESSION_COOKIE];
   if (!value) return null;
   const id = sha256(value);
   const session = await store.getSession(id);
   if (!session) return null;
-  if (now.getTime() - session.lastSeenAt.getTime() > settings.idleMinutes * 60_000) {
+  // However active, a session ends sessionHours after sign-in: a page left open at a shared PC
+  // (the projector's, which keeps itself alive during a ceremony) is not signed in for ever.
+  const expiry: SessionExpiry | null =
+    now.getTime() - session.lastSeenAt.getTime() > settings.idleMinutes * 60_000 ? 'idle' : now.getTime() - session.createdAt.getTime() > settings.sessionHours * 3_600_000 ? 'lifetime' : null;
+  if (expiry) {
     await store.deleteSession(id);
     req.sessionExpired = (await store.getAccount(session.accountId)) ?? null;
+    req.sessionExpiry = expiry;
     return null;
   }
   const account = await store.getAccount(session.accountId);
@@ -79,7 +114,7 @@ export async function loadSession(store: ConsoleStore, settings: ConsoleSettings
   }
   // Idleness is counted in minutes: a session seen in the last minute need not be written again,
   // so a page view costs no write (lists are read far more often than anything changes).
-  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await store.touchSession(id, now);
+  if (activity) await touchSession(store, session, now);
   return { session, account, name: (await people(account.personId)) ?? account.personId };
 }
 

@@ -17,6 +17,7 @@ import { entropySchema, witnessRoles, type WitnessRole } from '../domain/message
 import type { CampaignRow, TaskRow } from '../stores/console-store';
 import type { CampaignStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
+import { touchSession } from './auth';
 import { campaignStatusOrNull, liveTask, personLabel } from './campaign-live';
 import { problemPage } from './views/auth-pages';
 import { roleLabel } from './views/layout';
@@ -211,6 +212,10 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
     if (!req.signedIn) return reply.redirect(`/login?next=${encodeURIComponent(`/ceremony/screen?campaign=${encodeURIComponent(String(campaign ?? ''))}`)}`, 303);
     const st = await statusOf(campaign);
     if (!st) return noSuchCampaign(req, reply);
+    // Its polls are no activity (auth.ts POLLING_ROUTES), except while a ceremony is under way: the
+    // room watches the projector and nobody clicks it, and it must not sign out mid-ceremony. Before
+    // and after, a projector left on goes idle like any page; and never past SSJ_CONSOLE_SESSION_HOURS.
+    if (st.phase === 'draw' && st.ceremony) await touchSession(ctx.store, req.signedIn.session, ctx.now());
     const args = [st, await names(st), record(st)] as const;
     return ctx.html(reply, live ? ceremonyScreenLive(...args).value : ceremonyScreenPage(...args));
   };

@@ -13,7 +13,7 @@ import fastifyStatic from '@fastify/static';
 import { beijingDate } from '../domain/calendar';
 import type { Account, ConsoleStore } from '../stores/console-store';
 import { StoreConflictError } from '../stores/console-store';
-import { anonymousCsrf, csrfOk, loadSession, safeNext, sha256, startSession, SESSION_COOKIE, cookieOptions } from './auth';
+import { anonymousCsrf, csrfOk, loadSession, POLLING_ROUTES, safeNext, sha256, startSession, SESSION_COOKIE, cookieOptions } from './auth';
 import { LOGIN_PATTERN } from './accounts';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import type { ConsoleSettings } from './settings';
@@ -130,10 +130,13 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
 
   app.decorateRequest('signedIn', null);
   app.decorateRequest('sessionExpired', null);
+  app.decorateRequest('sessionExpiry', null);
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/static/') || req.url === '/healthz') return;
-    req.signedIn = await loadSession(store, settings, req, now(), deps.personName);
-    if (req.sessionExpired) await audit(req, 'session.expired', req.sessionExpired.login, {}, req.sessionExpired);
+    // A page polling itself is no sign that anybody is there (auth.ts POLLING_ROUTES).
+    const polling = req.method === 'GET' && POLLING_ROUTES.has(req.routeOptions.url ?? '');
+    req.signedIn = await loadSession(store, settings, req, now(), deps.personName, !polling);
+    if (req.sessionExpired) await audit(req, 'session.expired', req.sessionExpired.login, { reason: req.sessionExpiry }, req.sessionExpired);
   });
   // Every POST carries a CSRF token; a refusal is audited and changes nothing.
   app.addHook('preHandler', async (req, reply) => {
@@ -158,7 +161,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   const requireSignIn = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (req.signedIn) return true;
     const next = encodeURIComponent(req.url);
-    await reply.redirect(`/login?next=${next}${req.sessionExpired ? '&expired=1' : ''}`, 303);
+    await reply.redirect(`/login?next=${next}${req.sessionExpired ? `&expired=${req.sessionExpiry === 'lifetime' ? 'lifetime' : '1'}` : ''}`, 303);
     return false;
   };
   const requireRole = async (req: FastifyRequest, reply: FastifyReply, roles: readonly string[]): Promise<boolean> => {
@@ -181,7 +184,12 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
         csrf: anonymousCsrf(settings, req, reply),
         next: safeNext(q.next),
         oidc: settings.oidc !== null,
-        notice: q.expired ? '长时间未操作，已自动退出，请重新登录。' : q.invited ? '账户已启用，请用刚设置的登录名和密码登录。' : q.out ? '已安全退出。' : null,
+        notice:
+          q.expired === 'lifetime'
+            ? `登录已满${settings.sessionHours}小时，为保障安全已自动退出，请重新登录。`
+            : q.expired
+              ? '长时间未操作，已自动退出，请重新登录。'
+              : q.invited ? '账户已启用，请用刚设置的登录名和密码登录。' : q.out ? '已安全退出。' : null,
         error: q.oidc === 'unknown' ? '统一身份认证成功，但本系统没有与之对应的账户，请联系系统管理员。' : q.oidc === 'failed' ? '统一身份认证未完成，请重试。' : null,
       }),
     );

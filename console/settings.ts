@@ -12,6 +12,7 @@ export const CONSOLE_VARIABLES = {
   SSJ_CONSOLE_PORT: { default: '8080', doc: 'port the console listens on' },
   SSJ_CONSOLE_PUBLIC_URL: { default: 'http://127.0.0.1:8080', doc: 'the address users open; https makes cookies Secure' },
   SSJ_CONSOLE_IDLE_MINUTES: { default: '30', doc: 'a session ends after this many idle minutes' },
+  SSJ_CONSOLE_SESSION_HOURS: { default: '12', doc: 'a session ends this many hours after sign-in, however active' },
   SSJ_CONSOLE_LOCKOUT_FAILURES: { default: '5', doc: 'failed sign-ins in a row that lock an account' },
   SSJ_CONSOLE_LOCKOUT_MINUTES: { default: '15', doc: 'how long a locked account stays locked' },
   SSJ_CONSOLE_LOGIN_PER_MINUTE: { default: '10', doc: 'sign-in attempts allowed per address per minute' },
@@ -41,6 +42,8 @@ export interface ConsoleSettings {
   /** The shared store (accounts, sessions, audit log, task lists): stores/open.ts. */
   store: StoreSettings;
   idleMinutes: number;
+  /** A session's absolute lifetime from sign-in, whatever its activity. */
+  sessionHours: number;
   lockoutFailures: number;
   lockoutMinutes: number;
   loginPerMinute: number;
@@ -96,6 +99,7 @@ const schema = z.object({
   SSJ_CONSOLE_PORT: count(0, 65535).default(8080),
   SSJ_CONSOLE_PUBLIC_URL: url.optional(),
   SSJ_CONSOLE_IDLE_MINUTES: count(1, 24 * 60).default(30),
+  SSJ_CONSOLE_SESSION_HOURS: count(1, 24 * 7).default(12),
   SSJ_CONSOLE_LOCKOUT_FAILURES: count(1, 100).default(5),
   SSJ_CONSOLE_LOCKOUT_MINUTES: count(1, 24 * 60).default(15),
   SSJ_CONSOLE_LOGIN_PER_MINUTE: count(1, 10_000).default(10),
@@ -142,6 +146,7 @@ export function loadConsoleSettings(opts: { env?: NodeJS.ProcessEnv; cwd?: strin
     secureCookies: publicUrl.startsWith('https://'),
     store: storeSettingsFromEnv({ ...merged, SSJ_DATA_DIR: path.resolve(cwd, merged.SSJ_DATA_DIR ?? '.data') }),
     idleMinutes: e.SSJ_CONSOLE_IDLE_MINUTES,
+    sessionHours: e.SSJ_CONSOLE_SESSION_HOURS,
     lockoutFailures: e.SSJ_CONSOLE_LOCKOUT_FAILURES,
     lockoutMinutes: e.SSJ_CONSOLE_LOCKOUT_MINUTES,
     loginPerMinute: e.SSJ_CONSOLE_LOGIN_PER_MINUTE,

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount, invite } from '../console/accounts';
+import { POLLING_ROUTES } from '../console/auth';
 import { buildConsole } from '../console/server';
 import { loadConsoleSettings, type ConsoleSettings } from '../console/settings';
 import type { Person } from '../domain/registry';
@@ -220,6 +221,47 @@ describe('the console server', () => {
     expect((await store.listAudit({ action: 'session.expired' }))[0]?.personId).toBe('P0010');
   });
 
+  it('ends a session SSJ_CONSOLE_SESSION_HOURS after sign-in however active, and says so at sign-in', async () => {
+    const c = new ConsoleClient(app);
+    await c.login('wang', PASSWORD);
+    const signedInAt = clock.getTime();
+    const lifetime = settings.sessionHours * 3_600_000;
+    expect(settings.sessionHours).toBe(12);
+    // Busy all day: a page every idleMinutes - 1, never idle, signed in until the lifetime is over.
+    while (clock.getTime() + (settings.idleMinutes - 1) * 60_000 - signedInAt <= lifetime) {
+      advance(settings.idleMinutes - 1);
+      expect((await c.get('/')).statusCode).toBe(200);
+    }
+    advance(settings.idleMinutes - 1);
+    const ended = await c.get('/');
+    expect(ended.statusCode).toBe(303);
+    expect(ended.headers.location).toBe('/login?next=%2F&expired=lifetime');
+    expect((await c.get('/login?expired=lifetime')).body).toContain('登录已满12小时，为保障安全已自动退出，请重新登录。');
+    const entry = (await store.listAudit({ action: 'session.expired' })).find((e) => e.target === 'wang');
+    expect(entry?.detail).toEqual({ reason: 'lifetime' });
+    // Signing in again starts a new lifetime.
+    expect((await c.login('wang', PASSWORD)).statusCode).toBe(303);
+    expect((await c.get('/')).statusCode).toBe(200);
+  });
+
+  it('lists every route a page polls as polling (no activity): each self-refreshing element of the views', () => {
+    const views = path.join(__dirname, '..', 'console', 'views');
+    const polled: string[] = [];
+    for (const file of fs.readdirSync(views).filter((f) => f.endsWith('.ts'))) {
+      const source = fs.readFileSync(path.join(views, file), 'utf8');
+      for (const tag of source.match(/<[^<>]*hx-trigger="[^"]*every [^<>]*>/g) ?? []) {
+        const route = /hx-get="(?:\$\{link\(')?(\/[^'"?$]*)/.exec(tag)?.[1];
+        expect(route, `${file}: ${tag}`).toBeDefined();
+        polled.push(route!);
+      }
+    }
+    expect(polled.sort()).toEqual(['/ceremony/screen/live', '/quarter/live']);
+    for (const route of polled) expect(POLLING_ROUTES.has(route), route).toBe(true);
+    // The projector's page reloads itself without script (meta refresh): its route too.
+    expect(fs.readFileSync(path.join(views, 'ceremony.ts'), 'utf8')).toContain('<meta http-equiv="refresh" content="10">');
+    expect(POLLING_ROUTES.has('/ceremony/screen')).toBe(true);
+  });
+
   it('accepts an invitation once: the invitee sets login and password and signs in; the link then is dead', async () => {
     const { link } = await invite(store, { person: PEOPLE.P0666, roles: [], publicUrl: settings.publicUrl, hours: 72, createdBy: null, now: clock });
     const url = new URL(link).pathname;
@@ -356,5 +398,6 @@ describe('console settings and limits', () => {
     expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_TRUST_PROXY: '10.0.0.1, proxy.local' } })).toThrow(/SSJ_CONSOLE_TRUST_PROXY: must be comma-separated IP addresses or CIDR blocks of the reverse proxies: "proxy.local" is not an IP address/);
     expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_TRUST_PROXY: '10.0.0.0/33' } })).toThrow(/SSJ_CONSOLE_TRUST_PROXY: .*"10\.0\.0\.0\/33": the prefix length must be 0 to 32/);
     expect(loadConsoleSettings({ env: {} }).trustProxy).toEqual([]);
+    expect(() => loadConsoleSettings({ env: { SSJ_CONSOLE_SESSION_HOURS: '0' } })).toThrow(/SSJ_CONSOLE_SESSION_HOURS: must be 1 to 168 \(got "0"\)/);
   });
 });

@@ -26,7 +26,7 @@ import { launchChromium } from '../scripts/browser';
 import { campaignWorkflowId, type CampaignStatus } from '../workflows/definitions';
 import { screenshotBoth, SCREENSHOTS, startConsole, type RunningConsole } from './helpers/browser-console';
 import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
-import { ConsoleClient } from './helpers/console-client';
+import { ConsoleClient, signedInClient } from './helpers/console-client';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 
 const PASSWORD = 'witness password 1';
@@ -39,6 +39,8 @@ let c: RunningConsole;
 let browser: Browser;
 let people: Map<string, Person>;
 const outside: string[] = [];
+/** How far the console's clock runs ahead of the real one (the projector's session through a long ceremony). */
+let clockShift = 0;
 const cspErrors: string[] = [];
 
 beforeAll(async () => {
@@ -49,7 +51,7 @@ beforeAll(async () => {
   people = new Map((await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2024-01-01'))).people.map((p) => [p.id, p]));
   // Many sign-ins from one address within a minute (each witness's 工作台 is checked too): the
   // login rate limit is tested in console-auth.test.ts, not here.
-  c = await startConsole({ env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '100' }, personName: async (id) => people.get(id)?.name ?? null, temporal: client });
+  c = await startConsole({ env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '100' }, personName: async (id) => people.get(id)?.name ?? null, temporal: client, now: () => new Date(Date.now() + clockShift) });
   for (const [login, id] of [['adm', PEOPLE.admin], ['dis', PEOPLE.discipline], ['adm2', PEOPLE.admin2], ['mgr', PEOPLE.managers[0]!]] as const) {
     await addAccount(c.store, { login, person: people.get(id)!, roles: [], password: PASSWORD, oidc: null, now: new Date() });
   }
@@ -104,6 +106,22 @@ describe('the draw ceremony in the console', () => {
       expect((await mgr.get(`/ceremony?campaign=${encodeURIComponent(campaignId)}`)).statusCode).toBe(403);
       const intrusion = await mgr.post('/ceremony/commit', { campaign: campaignId, ceremony: '1', role: 'admin', commitment: 'a'.repeat(64) });
       expect(intrusion.statusCode).toBe(403);
+
+      // A projector nobody touches stays signed in through the ceremony: its polls count as activity
+      // while the quarter is in the draw phase (polls elsewhere do not: console-session-polling.test.ts).
+      const projector = await signedInClient(c.app, 'mgr', PASSWORD);
+      const liveUrl = `/ceremony/screen/live?campaign=${encodeURIComponent(campaignId)}`;
+      try {
+        for (let i = 0; i < 3; i++) {
+          clockShift += (c.settings.idleMinutes - 1) * 60_000;
+          const live = await projector.get(liveUrl, { 'hx-request': 'true', 'hx-trigger': 'ceremony-live' });
+          expect(live.statusCode, `poll ${i + 1}`).toBe(200);
+          expect(live.headers['hx-redirect'], `poll ${i + 1}`).toBeUndefined();
+          expect(live.body).toContain('等待见证人提交承诺值');
+        }
+      } finally {
+        clockShift = 0;
+      }
 
       // The projector, on the room's computer (any signed-in staff member: nothing on it is secret).
       const room = await signedIn('mgr');
