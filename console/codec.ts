@@ -58,7 +58,7 @@ export function registerCodec(app: FastifyInstance, ctx: RouteContext, opts: Cod
     const allowed = cors(req, reply);
     if (action !== 'encode' && action !== 'decode') return json(reply, 404, { message: 'POST /codec/encode or /codec/decode' });
     if (req.headers.origin !== undefined && !allowed) {
-      await ctx.audit(req, 'codec.refused', action, { reason: 'origin', origin: req.headers.origin });
+      await ctx.audit(req, 'codec.refused', action, { reason: 'origin', origin: req.headers.origin.slice(0, 300) });
       return json(reply, 403, { message: `origin ${req.headers.origin} is not allowed` });
     }
     const s = req.signedIn;

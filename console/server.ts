@@ -39,6 +39,11 @@ import { rehearsalDate } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
 import { taskListCache } from './task-list-cache';
 
+/** The longest audit target kept (as the user agent). */
+export const AUDIT_TARGET_MAX = 300;
+/** Refusals anyone can cause without signing in: at most one entry per address and minute each (see the audit helper). */
+const ANONYMOUS_REFUSALS: ReadonlySet<string> = new Set(['csrf.refused', 'codec.refused', 'invitation.refused']);
+
 export interface ConsoleDeps {
   settings: ConsoleSettings;
   store: ConsoleStore;
@@ -113,15 +118,38 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   });
   app.get('/static/htmx.min.js', (_req, reply) => reply.redirect('/static/htmx/htmx.min.js', 301));
 
+  // Refusals of anonymous requests cost their sender nothing, and the log is append-only: without a
+  // limit anyone could fill it. Of each such action, one entry per address a minute is written, the
+  // next one saying how many were left out. In memory, per process (a restart forgets it: at most
+  // one more entry per address); addresses not seen for a minute are dropped when the map grows.
+  const refusalsWritten = new Map<string, { at: number; unrecorded: number }>();
+  const anonymousRefusalDue = (req: FastifyRequest, action: string, at: number): { unrecordedBefore?: number } | null => {
+    const key = `${action} ${req.ip}`;
+    const last = refusalsWritten.get(key);
+    if (last && at - last.at < 60_000) {
+      last.unrecorded++;
+      return null;
+    }
+    if (refusalsWritten.size >= 10_000) for (const [k, v] of refusalsWritten) if (at - v.at >= 60_000) refusalsWritten.delete(k);
+    refusalsWritten.set(key, { at, unrecorded: 0 });
+    return last?.unrecorded ? { unrecordedBefore: last.unrecorded } : {};
+  };
   const audit = async (req: FastifyRequest, action: string, target: string | null = null, detail: Record<string, unknown> = {}, who?: Account | null) => {
     const account = who === undefined ? (req.signedIn?.account ?? null) : who;
+    const at = now();
+    if (account === null && ANONYMOUS_REFUSALS.has(action)) {
+      const due = anonymousRefusalDue(req, action, at.getTime());
+      if (!due) return;
+      detail = { ...detail, ...due };
+    }
     await store.appendAudit({
       accountId: account?.id ?? null,
       personId: account?.personId ?? null,
       action,
-      target,
+      // A target may come from the request (a refused POST's URL, up to the header limit): kept to a readable length.
+      target: target === null ? null : target.slice(0, AUDIT_TARGET_MAX),
       detail,
-      at: now(),
+      at,
       ip: req.ip,
       userAgent: req.headers['user-agent']?.slice(0, 300) ?? null,
     });

@@ -169,6 +169,34 @@ describe('the console server', () => {
     expect(await auditActions()).toContain('csrf.refused /logout');
   });
 
+  it('keeps anonymous refusals from filling the audit log: targets cut to 300 characters, one entry per address and minute', async () => {
+    const ADDRESS = '192.0.2.50';
+    const url = `/logout?${'x'.repeat(8000)}`;
+    const junk = () => app.inject({ method: 'POST', url, remoteAddress: ADDRESS, payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const refusals = async (ip: string) => (await store.listAudit({ action: 'csrf.refused', limit: 1000 })).filter((e) => e.ip === ip);
+    for (let i = 0; i < 20; i++) expect((await junk()).statusCode).toBe(403);
+    const first = await refusals(ADDRESS);
+    expect(first).toHaveLength(1);
+    expect(first[0]!.target).toBe(url.slice(0, 300));
+    // Another address is its own: its first refusal is written.
+    await app.inject({ method: 'POST', url: '/logout', remoteAddress: '192.0.2.51' });
+    expect(await refusals('192.0.2.51')).toHaveLength(1);
+    // A dead invitation link, too, is written once a minute per address.
+    for (let i = 0; i < 5; i++) expect((await app.inject({ url: `/invite/${'A'.repeat(30)}${i}`, remoteAddress: ADDRESS })).statusCode).toBe(410);
+    expect((await store.listAudit({ action: 'invitation.refused', limit: 1000 })).filter((e) => e.ip === ADDRESS)).toHaveLength(1);
+    // A minute on, the next one is written, saying how many were left out.
+    advance(1);
+    expect((await junk()).statusCode).toBe(403);
+    const later = await refusals(ADDRESS);
+    expect(later).toHaveLength(2);
+    expect(later[0]!.detail).toEqual({ unrecordedBefore: 19 });
+    // A signed-in person's refusals are all written: they are accountable, not anonymous.
+    const signed = new ConsoleClient(app, {}, ADDRESS);
+    await signed.login('zhang', PASSWORD);
+    for (let i = 0; i < 3; i++) expect((await signed.post('/logout', { _csrf: null })).statusCode).toBe(403);
+    expect((await refusals(ADDRESS)).filter((e) => e.personId === 'P0010')).toHaveLength(3);
+  });
+
   it('refuses the audit log to anyone but the discipline officer, and audits the refusal', async () => {
     const inspector = new ConsoleClient(app);
     await inspector.login('zhang', PASSWORD);
