@@ -98,8 +98,10 @@ export function registerDocuments(app: FastifyInstance, ctx: RouteContext, tempo
     if (page === null) return notFound(req, reply, '文书尚未写入，请稍后再试。');
     await ctx.audit(req, 'document.viewed', d.number, { format: 'html', campaignId: d.campaignId, unitId: d.unitId });
     // The document as issued: self-contained, its own inline print CSS, never a script.
+    // An official document names units and findings: never kept by a shared cache or the browser.
     return reply
       .header('content-security-policy', documentCsp("'none'"))
+      .header('cache-control', 'private, no-store')
       .type('text/html; charset=utf-8')
       .send(page);
   });
@@ -113,6 +115,7 @@ export function registerDocuments(app: FastifyInstance, ctx: RouteContext, tempo
     const name = documentPdfFileName(d.number);
     return reply
       .type('application/pdf')
+      .header('cache-control', 'private, no-store')
       .header('content-disposition', `attachment; filename="document.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
       .send(pdf);
   });

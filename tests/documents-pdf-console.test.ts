@@ -133,10 +133,12 @@ describe('an issued hand-over document in the console', () => {
         const asHtml = await mgr.get(htmlHref);
         expect(asHtml.statusCode).toBe(200);
         expect(asHtml.headers['content-type']).toMatch(/^text\/html/);
+        expect(asHtml.headers['cache-control']).toBe('private, no-store');
         expect(asHtml.body).toContain(doc.number);
         const asPdf = await mgr.get(pdfHref);
         expect(asPdf.statusCode).toBe(200);
         expect(asPdf.headers['content-type']).toBe('application/pdf');
+        expect(asPdf.headers['cache-control']).toBe('private, no-store');
         expect(String(asPdf.headers['content-disposition'])).toContain(`filename*=UTF-8''${encodeURIComponent(`${doc.number}.pdf`)}`);
         expect(asPdf.rawPayload.equals(stored!.pdf)).toBe(true);
         for (const [w, h] of inspectPdf(asPdf.rawPayload).boxes) expect([Math.round(w!), Math.round(h!)]).toEqual([595, 842]);
