@@ -121,8 +121,10 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   // Refusals of anonymous requests cost their sender nothing, and the log is append-only: without a
   // limit anyone could fill it. Of each such action, one entry per address a minute is written, the
   // next one saying how many were left out. In memory, per process (a restart forgets it: at most
-  // one more entry per address); addresses not seen for a minute are dropped when the map grows.
+  // one more entry per address); once it holds many, entries over a minute old are swept out, at
+  // most once a minute (so a flood from many addresses costs no scan per request).
   const refusalsWritten = new Map<string, { at: number; unrecorded: number }>();
+  let refusalsSwept = 0;
   const anonymousRefusalDue = (req: FastifyRequest, action: string, at: number): { unrecordedBefore?: number } | null => {
     const key = `${action} ${req.ip}`;
     const last = refusalsWritten.get(key);
@@ -130,7 +132,10 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
       last.unrecorded++;
       return null;
     }
-    if (refusalsWritten.size >= 10_000) for (const [k, v] of refusalsWritten) if (at - v.at >= 60_000) refusalsWritten.delete(k);
+    if (refusalsWritten.size >= 10_000 && at - refusalsSwept >= 60_000) {
+      refusalsSwept = at;
+      for (const [k, v] of refusalsWritten) if (at - v.at >= 60_000) refusalsWritten.delete(k);
+    }
     refusalsWritten.set(key, { at, unrecorded: 0 });
     return last?.unrecorded ? { unrecordedBefore: last.unrecorded } : {};
   };
