@@ -318,7 +318,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
       throw err;
     }
     if (!result.ok) return invalidInvitation(req, reply);
-    await audit(req, 'invitation.accepted', login, { personId: inv.personId, roles: inv.roles }, result.account);
+    await audit(req, 'invitation.accepted', login, { personId: inv.personId, roles: inv.roles, superseded: result.superseded }, result.account);
     return reply.redirect('/login?invited=1', 303);
   });
 

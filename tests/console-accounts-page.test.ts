@@ -194,6 +194,8 @@ describe('用户管理', () => {
     expect((await new ConsoleClient(c.app).login('scripter', PASSWORD)).statusCode).toBe(401);
     expect((await old.get('/audit')).statusCode).toBe(303);
     expect((await c.store.getAccountByLogin('scripter'))?.disabled).toBe(true);
+    const [accepted] = await c.store.listAudit({ action: 'invitation.accepted', target: 'scripter2' });
+    expect(accepted?.detail).toMatchObject({ personId: 'P12', superseded: ['scripter'] });
     expect((await signedIn('scripter2', 'another long password 7')).constructor).toBe(ConsoleClient);
   });
 });
