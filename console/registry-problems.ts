@@ -38,6 +38,7 @@ const REWRITES: Rewrite[] = [
   [/^unsupported file type .*$/, () => '不支持的文件类型：请使用 .csv（UTF-8 编码）或 .xlsx 文件'],
   [/^(.+) has no date column: give the effective date .*$/, (m) => `${m[1]}没有日期列：请填写生效日期`],
   [/^no effective date: give .*$/, () => '没有生效日期：请填写生效日期'],
+  [/^the file has more than (\d+) data rows; .*$/, (m) => `文件的数据超过${m[1]}行，一个文件最多导入${m[1]}行：请拆分为几个较小的文件后分别导入`],
   [/^the file is UTF-16 .*$/, () => '文件为 UTF-16 编码（“Unicode 文本”）：请另存为“CSV UTF-8（逗号分隔）”或 .xlsx'],
   [/^holds the control character (.+), which is not allowed in text$/, (m) => `含有控制字符${m[1]}，文本中不允许出现`],
   [/^holds the text-direction character (.+), which can .*$/, (m) => `含有文字方向控制字符${m[1]}，会使显示与实际内容不符`],

@@ -1,7 +1,7 @@
 // 名录导入 by upload, in two steps. Preview: the file is read and checked by the SAME code as
 // `ssj registry import` (files/registry/import-file.ts prepareImport) against the registry as it
-// stands, and the page shows the counts, the effective date and every row problem; nothing is
-// written. Confirm: the batch parsed at preview, kept server-side under a one-time token bound to
+// stands, and the page shows the counts, the effective date and the row problems (the first
+// PREVIEW_PROBLEMS, and how many more); nothing is written. Confirm: the batch parsed at preview, kept server-side under a one-time token bound to
 // the session (./registry-pending.ts), is applied through the registry store in one transaction.
 // A second confirm answers 已处理; the batch key (kind + SHA-256 of the bytes) keeps the same file
 // from ever being applied twice, whether from here or the command line.
@@ -21,6 +21,8 @@ import { importedPage, previewPage, type PreviewChange } from './views/registrie
 
 /** Changes listed on the preview page (the counts cover all of them). */
 const PREVIEW_CHANGES = 100;
+/** Problems listed on the preview page: enough to fix a file by, few enough for any browser (the count covers all). */
+export const PREVIEW_PROBLEMS = 200;
 
 const isKind = (k: unknown): k is ImportKind => typeof k === 'string' && (importKinds as readonly string[]).includes(k);
 const nameOf = (state: unknown): string => (state && typeof state === 'object' && 'name' in state && typeof state.name === 'string' ? state.name : '');
@@ -66,7 +68,8 @@ export function registerRegistryUpload(
       prepared.batch && counts
         ? pending.add({ sessionId: signed.session.id, kind, fileName, sha256, prepared, counts, batchesAtPreview: (await registry.tableCounts()).batches })
         : null;
-    await ctx.audit(req, 'registry.previewed', fileName, { kind, sha256, rows: prepared.rows, problems: prepared.problems.length, alreadyImported: prepared.previous?.id ?? null, ...(counts ?? {}) });
+    const totalProblems = prepared.problems.length + prepared.moreProblems;
+    await ctx.audit(req, 'registry.previewed', fileName, { kind, sha256, rows: prepared.rows, problems: totalProblems, alreadyImported: prepared.previous?.id ?? null, ...(counts ?? {}) });
     const changes: PreviewChange[] = classified.slice(0, PREVIEW_CHANGES).map((c) => ({
       kind: c.kind,
       entityKind: c.change.entityKind,
@@ -83,7 +86,8 @@ export function registerRegistryUpload(
         rows: prepared.rows,
         effectiveDate: prepared.batch?.effectiveDate ?? prepared.previous?.effectiveDate ?? (date || null),
         counts,
-        problems: problemsInChinese(prepared.problems),
+        problems: problemsInChinese(prepared.problems.slice(0, PREVIEW_PROBLEMS)),
+        totalProblems,
         previous: prepared.previous,
         token,
         changes,

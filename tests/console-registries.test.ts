@@ -19,6 +19,7 @@ import { importKinds, TEMPLATES } from '../files/registry/templates';
 import { launchChromium } from '../scripts/browser';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { problemInChinese } from '../console/registry-problems';
+import { PREVIEW_PROBLEMS } from '../console/registry-upload';
 import type { ImportKind } from '../files/registry/templates';
 import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
 import { ConsoleClient } from './helpers/console-client';
@@ -195,6 +196,29 @@ describe('名录导入 (upload, preview, confirm)', () => {
     expect(res.body).not.toContain('<b>bad</b>');
     expect(res.body).not.toContain('确认导入');
     expect(tokenOf(res.body)).toBe('');
+    expect(await registry.tableCounts()).toEqual(before);
+  });
+
+  it('a 10 MB CSV of one-letter rows is refused by its row count; a file of many bad rows lists its first problems and counts the rest', async () => {
+    const u = await signedIn('admin1');
+    const before = await registry.tableCounts();
+    const head = '部门编码,部门名称,部门类型\n';
+    // Once: 3 problems a row, every one kept and rendered, until the console died of its heap.
+    const huge = await upload(u, 'departments', { filename: 'huge.csv', content: head + 'a\n'.repeat(5_000_000) }, { date: '2022-12-31' });
+    expect(huge.statusCode).toBe(422);
+    expect(huge.body).toContain('文件有 1 处问题');
+    expect(huge.body).toContain('文件的数据超过1000000行，一个文件最多导入1000000行');
+    expect(huge.body).toContain('huge.csv');
+
+    const many = await upload(u, 'departments', { filename: 'many.csv', content: head + 'a\n'.repeat(100_000) }, { date: '2022-12-31' });
+    expect(many.statusCode).toBe(422);
+    const total = Number(/文件有 (\d+) 处问题/.exec(many.body)?.[1]);
+    expect(total).toBeGreaterThanOrEqual(200_000);
+    const listed = many.body.match(/<td data-label="问题">/g) ?? [];
+    expect(listed).toHaveLength(PREVIEW_PROBLEMS);
+    expect(many.body).toContain(`问题清单（前 ${PREVIEW_PROBLEMS} 处，共 ${total} 处）`);
+    expect(many.body).toContain(`……另有 ${total - PREVIEW_PROBLEMS} 处问题未列出`);
+    expect(many.body.length).toBeLessThan(1024 * 1024);
     expect(await registry.tableCounts()).toEqual(before);
   });
 

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
+import { MAX_PROBLEMS, MAX_ROWS } from '../files/registry/read-table';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE } from '../stores/open';
 import { textProblem } from '../domain/text';
@@ -99,6 +100,40 @@ describe('workbooks are read up to their last cell, in bounded memory', () => {
     const problems = await refusal(f);
     expect(problems[0]).toEqual(expect.stringMatching(/^row 2, column 单位名称: the cell holds the formula =CONCAT\("信阳","公司"\) with no stored value/));
     expect(problems.join('\n')).not.toMatch(/object Object/);
+  });
+});
+
+describe('oversized files are refused in bounded memory', () => {
+  const DEPARTMENTS_HEAD = '部门编码,部门名称,部门类型\n';
+
+  it('a CSV of more than MAX_ROWS rows is refused whole, naming the file and the limit (as a workbook is)', async () => {
+    // 10 MB, within the console's upload limit: once 1.5 million problems per MB and a dead process.
+    const f = path.join(tmp, 'five-million-rows.csv');
+    fs.writeFileSync(f, DEPARTMENTS_HEAD + 'a\n'.repeat(5_000_000));
+    const before = storeDigest();
+    const err = await importRegistryFile(store, f, { kind: 'departments', date: '2022-12-31', progress: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRefused);
+    const refused = err as ImportRefused;
+    expect(refused.problems).toEqual([{ file: 'five-million-rows.csv', row: 0, column: '', rule: expect.stringMatching(new RegExp(`^the file has more than ${MAX_ROWS} data rows; at most ${MAX_ROWS} rows`)) }]);
+    expect(refused.message).toMatch(/^five-million-rows\.csv refused: 1 problem\(s\)/);
+    expect(storeDigest()).toBe(before);
+  });
+
+  it('keeps the first MAX_PROBLEMS problems and counts the rest', async () => {
+    // 100,000 one-letter rows, three problems each (no name, no kind; the id alone is fine).
+    const f = path.join(tmp, 'many-problems.csv');
+    fs.writeFileSync(f, DEPARTMENTS_HEAD + 'a\n'.repeat(100_000));
+    const err = await importRegistryFile(store, f, { kind: 'departments', date: '2022-12-31', progress: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRefused);
+    const refused = err as ImportRefused;
+    expect(refused.problems).toHaveLength(MAX_PROBLEMS);
+    expect(refused.problems[0]).toMatchObject({ file: 'many-problems.csv', row: 2 });
+    const total = refused.problems.length + refused.moreProblems;
+    expect(total).toBeGreaterThanOrEqual(200_000);
+    expect(refused.message).toMatch(new RegExp(`^many-problems\\.csv refused: ${total} problem\\(s\\); nothing was imported\\n`));
+    // The command line lists 50 and counts the rest.
+    expect(refused.message.split('\n')).toHaveLength(1 + 50 + 1);
+    expect(refused.message).toMatch(new RegExp(`\\n  … and ${total - 50} more problem\\(s\\)$`));
   });
 });
 

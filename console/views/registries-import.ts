@@ -1,4 +1,4 @@
-// 名录导入: the upload's preview (what the file would change, every row problem, nothing written
+// 名录导入: the upload's preview (what the file would change, the row problems, nothing written
 // yet), the page after 确认导入, and the 已处理 answer to a second confirm.
 import type { ImportKind } from '../../files/registry/templates';
 import type { BatchInfo, EntityKind } from '../../stores/registry-store';
@@ -22,7 +22,10 @@ export interface PreviewView {
   rows: number;
   effectiveDate: string | null;
   counts: ImportCounts | null;
+  /** The problems listed (the first ones). */
   problems: ShownProblem[];
+  /** Every problem found, listed or not. */
+  totalProblems: number;
   /** This very file was imported before. */
   previous: BatchInfo | null;
   /** The one-time token of 确认导入; null when there is nothing to commit. */
@@ -48,7 +51,7 @@ function fileFacts(v: { kind: ImportKind; fileName: string; sha256: string; rows
 </table>`;
 }
 
-function problemsTable(problems: readonly ShownProblem[]): Html {
+function problemsTable(problems: readonly ShownProblem[], total: number): Html {
   const rows = problems.map(
     (p) => html`<tr>
   <td data-label="文件">${p.file}</td>
@@ -57,7 +60,8 @@ function problemsTable(problems: readonly ShownProblem[]): Html {
   <td data-label="问题">${p.rule}</td>
 </tr>`,
   );
-  return html`<table class="cards registry-problems"><thead><tr><th>文件</th><th>行</th><th>列</th><th>问题</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="cards registry-problems"><thead><tr><th>文件</th><th>行</th><th>列</th><th>问题</th></tr></thead><tbody>${rows}</tbody></table>
+${total > problems.length ? html`<p class="hint registry-problems-more">……另有 ${total - problems.length} 处问题未列出。请先改正以上问题后重新上传，其余问题将在下次检查时列出。</p>` : ''}`;
 }
 
 function changesTable(changes: readonly PreviewChange[], total: number): Html {
@@ -78,11 +82,11 @@ export function previewPage(viewer: Viewer, v: PreviewView): string {
     body = html`${message('notice', `此文件已于${beijingRecorded(v.previous.recordedAt)}导入（批次 ${v.previous.id}，生效日期 ${v.previous.effectiveDate}），不会重复导入。`)}
 ${fileFacts(v)}
 <p><a class="button" href="/registries/state?date=${v.previous.effectiveDate}">查看该日名录</a> <a href="/registries">返回名录管理</a></p>`;
-  } else if (v.problems.length > 0) {
-    body = html`${message('error', `文件有 ${v.problems.length} 处问题，未导入任何数据。请按下表逐一改正后重新上传。`)}
+  } else if (v.totalProblems > 0) {
+    body = html`${message('error', `文件有 ${v.totalProblems} 处问题，未导入任何数据。请按下表逐一改正后重新上传。`)}
 ${fileFacts(v)}
-<h2>问题清单</h2>
-${problemsTable(v.problems)}
+<h2>问题清单${v.totalProblems > v.problems.length ? `（前 ${v.problems.length} 处，共 ${v.totalProblems} 处）` : ''}</h2>
+${problemsTable(v.problems, v.totalProblems)}
 <p><a class="button" href="/registries">重新上传</a></p>`;
   } else {
     body = html`${message('notice', '检查通过。以下是导入后将发生的变化；此时尚未写入任何数据，确认后一次性写入。')}

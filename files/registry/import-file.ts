@@ -24,7 +24,7 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** 'auto' (default): a bar on stderr for large files when stderr is a terminal. */
   progress?: 'auto' | ProgressSink | false;
-  /** Most problems listed in the error message (all are kept in ImportRefused.problems). Default 50. */
+  /** Most problems listed in the error message (the first MAX_PROBLEMS are kept in ImportRefused.problems). Default 50. */
   maxListed?: number;
 }
 
@@ -44,13 +44,17 @@ export interface ImportResult {
 export class ImportRefused extends Error {
   constructor(
     readonly file: string,
+    /** The first MAX_PROBLEMS problems. */
     readonly problems: ImportProblem[],
     maxListed: number,
+    /** Problems found past those: counted, not kept. */
+    readonly moreProblems = 0,
   ) {
+    const total = problems.length + moreProblems;
     const listed = problems.slice(0, maxListed).map((p) => `  ${formatProblem(p)}`);
-    const more = problems.length > maxListed ? [`  … and ${problems.length - maxListed} more problem(s)`] : [];
+    const more = total > listed.length ? [`  … and ${total - listed.length} more problem(s)`] : [];
     super(
-      `${file} refused: ${problems.length} problem(s); nothing was imported\n${[...listed, ...more].join('\n')}`,
+      `${file} refused: ${total} problem(s); nothing was imported\n${[...listed, ...more].join('\n')}`,
     );
     this.name = 'ImportRefused';
   }
@@ -75,8 +79,10 @@ export interface PreparedImport {
   encoding: string;
   /** This very file was imported before: nothing to apply. */
   previous: BatchInfo | null;
-  /** Every problem found; when there is any, `batch` is null. */
+  /** The first MAX_PROBLEMS problems found; when there is any, `batch` is null. */
   problems: ImportProblem[];
+  /** Problems found past those: counted, not kept. */
+  moreProblems: number;
   /** The batch to apply: null when refused or already imported. */
   batch: RegistryBatch | null;
   /** Rows that restate what the registry already holds. */
@@ -93,7 +99,7 @@ function sinkFor(progress: ImportOptions['progress'], rows: number): ProgressSin
 export async function prepareImport(store: RegistryStore, fileName: string, bytes: Buffer, options: Omit<ImportOptions, 'dryRun' | 'maxListed'>): Promise<PreparedImport> {
   const key = importKey(options.kind, bytes);
   const table = await readTable(fileName, bytes);
-  const base = { key, fileName, rows: table.rows.length, encoding: table.encoding, previous: null, batch: null, unchanged: 0 };
+  const base = { key, fileName, rows: table.rows.length, encoding: table.encoding, previous: null, batch: null, unchanged: 0, moreProblems: 0 };
   const template = TEMPLATES[options.kind];
 
   const previous = await store.findBatch(key);
@@ -145,7 +151,7 @@ export async function prepareImport(store: RegistryStore, fileName: string, byte
   if (problems.length === 0 && batchDate === null) {
     problems.push({ file: fileName, row: 0, column: '', rule: 'no effective date: give --date YYYY-MM-DD' });
   }
-  if (problems.length > 0) return { ...base, problems };
+  if (problems.length > 0) return { ...base, problems, moreProblems: result.moreProblems };
   const batch: RegistryBatch = {
     key,
     kind: options.kind,
@@ -176,7 +182,7 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   const prepared = await prepareImport(store, fileName, bytes, options);
   const base = { key: prepared.key, dryRun: options.dryRun === true, rows: prepared.rows, encoding: prepared.encoding };
   if (prepared.previous) return { ...base, applied: false, alreadyImported: true, batch: prepared.previous, changes: 0, unchanged: 0 };
-  if (prepared.problems.length > 0 || !prepared.batch) throw new ImportRefused(fileName, prepared.problems, maxListed);
+  if (prepared.problems.length > 0 || !prepared.batch) throw new ImportRefused(fileName, prepared.problems, maxListed, prepared.moreProblems);
   const batch = prepared.batch;
 
   if (options.dryRun) {

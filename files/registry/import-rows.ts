@@ -1,6 +1,7 @@
 // Turns the rows of one registry file into registry changes, checking every row against the
-// template, the registry as it stands and the rest of the file. Collects every problem instead of
-// stopping at the first, so a clerk can fix a file in one go.
+// template, the registry as it stands and the rest of the file. Checks every row instead of
+// stopping at the first problem, so a clerk can fix a file in one go; past MAX_PROBLEMS the
+// problems are counted, not kept.
 import { z } from 'zod';
 import {
   codeSchema,
@@ -18,7 +19,7 @@ import {
 } from '../../domain/registry';
 import { classifyUnitId } from '../../domain/uscc';
 import { normaliseText, textProblem } from '../../domain/text';
-import type { ImportProblem, Table } from './read-table';
+import { addProblem, MAX_PROBLEMS, type ImportProblem, type ProblemSink, type Table } from './read-table';
 import { conflictEntityId, isCalendarDate, type RegistryChange } from '../../stores/registry-store';
 import {
   CATEGORY_VALUES,
@@ -43,7 +44,10 @@ export interface RowsResult {
   changes: RegistryChange[];
   /** Rows that restate what the registry already holds (no change recorded). */
   unchanged: number;
+  /** The first MAX_PROBLEMS problems. */
   problems: ImportProblem[];
+  /** Problems found past those: counted, not kept. */
+  moreProblems: number;
 }
 
 const emailSchema = z.string().email();
@@ -67,8 +71,9 @@ function canonical(value: unknown): string {
 
 const allowed = (map: Record<string, unknown>): string => Object.keys(map).join('/');
 
-class RowContext {
+class RowContext implements ProblemSink {
   readonly problems: ImportProblem[] = [];
+  moreProblems = 0;
   /** Row 1 looked like a title above the headings (so the columns themselves were not read). */
   titleRow = false;
   private readonly index = new Map<string, number>();
@@ -79,13 +84,30 @@ class RowContext {
     readonly kind: ImportKind,
   ) {}
 
+  add(p: ImportProblem): void {
+    addProblem(this, p);
+  }
+
+  /** Put first (a hint that explains the problems below it); the last kept one is then only counted. */
+  addFirst(p: ImportProblem): void {
+    this.problems.unshift(p);
+    if (this.problems.length > MAX_PROBLEMS) {
+      this.problems.pop();
+      this.moreProblems++;
+    }
+  }
+
+  get count(): number {
+    return this.problems.length + this.moreProblems;
+  }
+
   /** Map headings to fields; false when the heading row is unusable (rows are not checked then). */
   mapHeadings(): boolean {
     const { file, headers } = this.table;
     const spec = TEMPLATES[this.kind].columns;
-    const before = this.problems.length;
+    const before = this.count;
     if (headers.every((h) => h === '')) {
-      this.problems.push({ file, row: 1, column: '', rule: `the first row must hold the headings: ${spec.map((c) => c.heading).join(', ')}` });
+      this.add({ file, row: 1, column: '', rule: `the first row must hold the headings: ${spec.map((c) => c.heading).join(', ')}` });
       return false;
     }
     const filled = headers.filter((h) => h !== '');
@@ -93,7 +115,7 @@ class RowContext {
     if (filled.length === 1 && !isHeading(filled[0]!)) {
       this.titleRow = true;
       // A title above the headings (a merged cell on many Chinese forms) is the usual cause.
-      this.problems.push({
+      this.add({
         file,
         row: 1,
         column: '',
@@ -106,12 +128,12 @@ class RowContext {
       const col = spec.find((c) => c.heading === h || c.aliases?.includes(h));
       if (!col) {
         if (!IGNORED_HEADINGS.includes(h)) {
-          this.problems.push({ file, row: 1, column: h, rule: `unknown column for ${TEMPLATES[this.kind].title}; the columns are ${spec.map((c) => c.heading).join(', ')}` });
+          this.add({ file, row: 1, column: h, rule: `unknown column for ${TEMPLATES[this.kind].title}; the columns are ${spec.map((c) => c.heading).join(', ')}` });
         }
         return;
       }
       if (this.index.has(col.field)) {
-        this.problems.push({ file, row: 1, column: h, rule: `column ${col.heading} appears twice` });
+        this.add({ file, row: 1, column: h, rule: `column ${col.heading} appears twice` });
         return;
       }
       this.index.set(col.field, i);
@@ -119,10 +141,10 @@ class RowContext {
     });
     for (const col of spec) {
       if (col.required && !this.index.has(col.field)) {
-        this.problems.push({ file, row: 1, column: col.heading, rule: 'required column is missing' });
+        this.add({ file, row: 1, column: col.heading, rule: 'required column is missing' });
       }
     }
-    return this.problems.length === before;
+    return this.count === before;
   }
 
   has(field: string): boolean {
@@ -139,7 +161,7 @@ class RowContext {
   }
 
   problem(row: number, field: string, rule: string): void {
-    this.problems.push({ file: this.table.file, row, column: field ? this.heading(field) : '', rule });
+    this.add({ file: this.table.file, row, column: field ? this.heading(field) : '', rule });
   }
 
   /** A non-empty cell, or a problem. */
@@ -242,7 +264,7 @@ function headinglessColumns(ctx: RowContext, rows: { row: number; cells: string[
   for (const r of rows) r.cells.forEach((c, i) => c !== '' && (headers[i] ?? '') === '' && !orphan.has(i) && orphan.set(i, r.row));
   for (const [i, row] of orphan) {
     const left = headers.slice(0, i).reverse().find((h) => h !== '');
-    ctx.problems.push({
+    ctx.add({
       file: ctx.table.file,
       row,
       column: `#${i + 1}`,
@@ -258,7 +280,7 @@ function cleanCells(ctx: RowContext, row: number, cells: string[]): boolean {
   cells.forEach((c, i) => {
     const problem = textProblem(c);
     if (problem) {
-      ctx.problems.push({ file: ctx.table.file, row, column: ctx.table.headers[i] || `#${i + 1}`, rule: problem });
+      ctx.add({ file: ctx.table.file, row, column: ctx.table.headers[i] || `#${i + 1}`, rule: problem });
       ok = false;
     } else cells[i] = normaliseText(c);
   });
@@ -271,22 +293,29 @@ function isBlankRow(cells: string[]): boolean {
 
 export function rowsToChanges(input: RowsInput): RowsResult {
   const ctx = new RowContext(input.table, input.kind);
-  const out: RowsResult = { changes: [], unchanged: 0, problems: ctx.problems };
-  for (const p of input.table.problems) ctx.problems.push(p);
-  if (input.table.problems.some((p) => p.row === 0)) return out; // the file itself could not be read
+  const out: RowsResult = { changes: [], unchanged: 0, problems: ctx.problems, moreProblems: 0 };
+  checkRows(ctx, input, out);
+  out.moreProblems = ctx.moreProblems;
+  return out;
+}
+
+function checkRows(ctx: RowContext, input: RowsInput, out: RowsResult): void {
+  for (const p of input.table.problems) ctx.add(p);
+  ctx.moreProblems += input.table.moreProblems ?? 0;
+  if (input.table.problems.some((p) => p.row === 0)) return; // the file itself could not be read
   if (!ctx.mapHeadings()) {
     if (!ctx.titleRow) headinglessColumns(ctx, input.table.rows.filter((r) => !isBlankRow(r.cells)));
     const file = input.table.file;
     const hint = otherTemplateHint(input.table.headers, input.kind);
-    if (hint) ctx.problems.unshift({ file, row: 1, column: '', rule: hint });
-    if (input.table.encodingNote) ctx.problems.unshift({ file, row: 0, column: '', rule: input.table.encodingNote });
-    return out;
+    if (hint) ctx.addFirst({ file, row: 1, column: '', rule: hint });
+    if (input.table.encodingNote) ctx.addFirst({ file, row: 0, column: '', rule: input.table.encodingNote });
+    return;
   }
   const rows = input.table.rows.filter((r) => !isBlankRow(r.cells));
-  if (headinglessColumns(ctx, rows) > 0) return out;
+  if (headinglessColumns(ctx, rows) > 0) return;
   if (rows.length === 0) {
     ctx.problem(0, '', 'the file has no data rows');
-    return out;
+    return;
   }
   const handler = HANDLERS[input.kind];
   const state = new RegistryIndex(input.snapshot);
@@ -296,7 +325,6 @@ export function rowsToChanges(input: RowsInput): RowsResult {
     handler(ctx, r.row, r.cells, state, input, out);
     if (input.onRow && ++done % 500 === 0) input.onRow(done);
   }
-  return out;
 }
 
 /** The registry as it stands, with lookups by id and name, and the changes of this file applied on top. */

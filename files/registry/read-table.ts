@@ -13,6 +13,33 @@ export interface ImportProblem {
   rule: string;
 }
 
+/**
+ * Problems kept in full for one file; past this many they are only counted. A file of a million
+ * bad rows must be refused with its first problems named, not exhaust memory listing them all.
+ */
+export const MAX_PROBLEMS = 1000;
+
+/** Problems kept, and how many more were found past MAX_PROBLEMS (counted, not kept). */
+export interface ProblemSink {
+  problems: ImportProblem[];
+  moreProblems: number;
+}
+
+export function addProblem(sink: ProblemSink, p: ImportProblem): void {
+  if (sink.problems.length < MAX_PROBLEMS) sink.problems.push(p);
+  else sink.moreProblems++;
+}
+
+/**
+ * Most data rows read from one file, .csv or .xlsx alike: more is refused before the rows can
+ * exhaust memory or time. A registry of 20,000 units is far below it.
+ */
+export const MAX_ROWS = 1_000_000;
+
+export function tooManyRowsRule(): string {
+  return `the file has more than ${MAX_ROWS} data rows; at most ${MAX_ROWS} rows can be imported from one file: split it into smaller files`;
+}
+
 export function formatProblem(p: ImportProblem): string {
   const where = [p.file, p.row > 0 ? `row ${p.row}` : null, p.column ? `column ${p.column}` : null].filter(Boolean).join(', ');
   return `${where}: ${p.rule}`;
@@ -29,8 +56,10 @@ export interface Table {
   rows: TableRow[];
   /** How the bytes were read: 'utf-8', 'gb18030' (CSV that is not valid UTF-8) or 'xlsx'. */
   encoding: 'utf-8' | 'gb18030' | 'xlsx';
-  /** Cells that could not be read faithfully (e.g. an 18-digit code stored as a number). */
+  /** Cells that could not be read faithfully (e.g. an 18-digit code stored as a number); at most MAX_PROBLEMS. */
   problems: ImportProblem[];
+  /** Problems found past MAX_PROBLEMS: counted, not kept. */
+  moreProblems?: number;
   /** Why the bytes were read as they were, when it was a guess (GB18030 for bytes that are not UTF-8). */
   encodingNote?: string;
 }
@@ -86,8 +115,11 @@ function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030
   };
 }
 
-/** RFC 4180: comma-separated, "quoted" fields with "" for a quote, CRLF or LF line ends. */
-export function parseCsv(text: string): { records: string[][]; error: { record: number; message: string } | null } {
+/**
+ * RFC 4180: comma-separated, "quoted" fields with "" for a quote, CRLF or LF line ends. Stops,
+ * with `truncated`, once it has read more than `maxRecords` records: the rest is never held.
+ */
+export function parseCsv(text: string, maxRecords = Infinity): { records: string[][]; error: { record: number; message: string } | null; truncated?: boolean } {
   const records: string[][] = [];
   let field = '';
   let record: string[] = [];
@@ -123,6 +155,7 @@ export function parseCsv(text: string): { records: string[][]; error: { record: 
     } else if (ch === '\r' || ch === '\n') {
       record.push(field);
       records.push(record);
+      if (records.length > maxRecords) return { records, error: null, truncated: true };
       record = [];
       field = '';
       i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
@@ -151,7 +184,9 @@ function readCsv(file: string, bytes: Buffer): Table {
     };
   }
   const { text, encoding, bad, note } = decodeText(bytes);
-  const { records, error } = parseCsv(text);
+  // The heading row, MAX_ROWS data rows, and one more to know the file is longer.
+  const { records, error, truncated } = parseCsv(text, MAX_ROWS + 1);
+  if (truncated) return { file, headers: [], rows: [], encoding, problems: [{ file, row: 0, column: '', rule: tooManyRowsRule() }] };
   const problems: ImportProblem[] = [];
   if (bad && encoding === 'utf-8') {
     problems.push({ file, row: bad.line, column: '', rule: `the file starts with a UTF-8 BOM but this row holds a byte that is not UTF-8 (0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset}): retype the damaged character and save as "CSV UTF-8"` });
@@ -203,7 +238,7 @@ function cellText(value: ExcelJS.CellValue): { text: string; lossy: boolean; why
 }
 
 /** A workbook's limits: more is refused (exit 2) before it can exhaust memory or time. */
-export const XLSX_LIMITS = { bytes: 50 * 1024 * 1024, rows: 1_000_000, columns: 200 } as const;
+export const XLSX_LIMITS = { bytes: 50 * 1024 * 1024, rows: MAX_ROWS, columns: 200 } as const;
 
 function xlsxProblem(file: string, rule: string, row = 0): Table {
   return { file, headers: [], rows: [], encoding: 'xlsx', problems: [{ file, row, column: '', rule }] };
@@ -225,7 +260,8 @@ async function readXlsx(file: string, bytes: Buffer): Promise<Table> {
   if (bytes.length > XLSX_LIMITS.bytes) {
     return xlsxProblem(file, `the workbook is ${(bytes.length / 1048576).toFixed(1)} MiB; at most ${XLSX_LIMITS.bytes / 1048576} MiB can be imported: split it, or save it as CSV`);
   }
-  const problems: ImportProblem[] = [];
+  const sink: ProblemSink = { problems: [], moreProblems: 0 };
+  const problems = sink.problems;
   let headers: string[] = [];
   const rows: TableRow[] = [];
   let width = 0;
@@ -243,9 +279,7 @@ async function readXlsx(file: string, bytes: Buffer): Promise<Table> {
       if (sheets++ > 0) break; // the first sheet only
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         const r = row.number;
-        if (rows.length >= XLSX_LIMITS.rows) {
-          return xlsxProblem(file, `the sheet has more than ${XLSX_LIMITS.rows} rows; split the file`, r);
-        }
+        if (rows.length >= XLSX_LIMITS.rows) return xlsxProblem(file, tooManyRowsRule());
         const cells: string[] = [];
         const lossy: { c: number; text: string; why: string }[] = [];
         row.eachCell({ includeEmpty: false }, (cell, c) => {
@@ -270,7 +304,7 @@ async function readXlsx(file: string, bytes: Buffer): Promise<Table> {
           continue;
         }
         for (const l of lossy) {
-          problems.push({ file, row: r, column: headers[l.c] ?? `#${l.c + 1}`, rule: l.why || `cell holds a number or error that cannot be read exactly (${l.text}): format the column as text and type the value again` });
+          addProblem(sink, { file, row: r, column: headers[l.c] ?? `#${l.c + 1}`, rule: l.why || `cell holds a number or error that cannot be read exactly (${l.text}): format the column as text and type the value again` });
         }
         if (cells.length > 0) rows.push({ row: r, cells });
       }
@@ -282,6 +316,6 @@ async function readXlsx(file: string, bytes: Buffer): Promise<Table> {
   // A title row above the headings (often merged, as on Chinese forms) fills one cell of row 1:
   // return the headings alone, so the import names that one problem and not every cell beyond it.
   if (titleRow !== null) return { file, headers, rows: [], encoding: 'xlsx', problems: [] };
-  if (strays > 20) problems.push({ file, row: 0, column: '', rule: `${strays - 20} more cells hold values beyond the last heading` });
-  return { file, headers, rows, encoding: 'xlsx', problems };
+  if (strays > 20) addProblem(sink, { file, row: 0, column: '', rule: `${strays - 20} more cells hold values beyond the last heading` });
+  return { file, headers, rows, encoding: 'xlsx', problems, moreProblems: sink.moreProblems };
 }
