@@ -199,6 +199,20 @@ describe('名录导入 (upload, preview, confirm)', () => {
     expect(await registry.tableCounts()).toEqual(before);
   });
 
+  it('an xlsx refused before unpacking (a zip bomb, a broken zip) is explained in Chinese', async () => {
+    const u = await signedIn('admin1');
+    const xlsx = example('units.xlsx');
+    const cut = await upload(u, 'units', { filename: 'cut.xlsx', content: xlsx.subarray(0, xlsx.length - 22), type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, { date: '2022-12-31' });
+    expect(cut.statusCode).toBe(422);
+    expect(cut.body).toContain('不是可读取的 .xlsx 工作簿（no end of central directory record）');
+    expect(problemInChinese("the workbook's part xl/worksheets/sheet1.xml unpacks 1024 times its packed size (100.0 MiB), more than 100 times: it is not a workbook a spreadsheet saves")).toBe(
+      '工作簿中的 xl/worksheets/sheet1.xml 解压后（100.0 MiB）为压缩大小的 1024 倍，超过允许的 100 倍：这不是表格软件正常保存的文件',
+    );
+    expect(problemInChinese('the workbook unpacks to 250.0 MiB (xl/worksheets/sheet1.xml alone 249.0 MiB); at most 200.0 MiB can be read: split the workbook, or save it as CSV')).toBe(
+      '工作簿解压后为 250.0 MiB（其中 xl/worksheets/sheet1.xml 为 249.0 MiB），最多可读取 200.0 MiB：请拆分工作簿，或另存为 CSV',
+    );
+  });
+
   it('a 10 MB CSV of one-letter rows is refused by its row count; a file of many bad rows lists its first problems and counts the rest', async () => {
     const u = await signedIn('admin1');
     const before = await registry.tableCounts();

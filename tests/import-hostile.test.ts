@@ -10,7 +10,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
-import { MAX_PROBLEMS, MAX_ROWS } from '../files/registry/read-table';
+import { MAX_PROBLEMS, MAX_ROWS, XLSX_LIMITS } from '../files/registry/read-table';
+import { zipProblem } from '../files/registry/zip-guard';
+import * as zlib from 'node:zlib';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
 import { SQLITE_STORE_FILE } from '../stores/open';
 import { textProblem } from '../domain/text';
@@ -134,6 +136,140 @@ describe('oversized files are refused in bounded memory', () => {
     // The command line lists 50 and counts the rest.
     expect(refused.message.split('\n')).toHaveLength(1 + 50 + 1);
     expect(refused.message).toMatch(new RegExp(`\\n  … and ${total - 50} more problem\\(s\\)$`));
+  });
+});
+
+interface ZipPart {
+  name: string;
+  /** Raw deflate data, and the size it inflates to. */
+  deflated: Buffer;
+  size: number;
+  /** The size written in the headers (default: `size`). */
+  declared?: number;
+}
+
+/** A zip as a spreadsheet writes one: local headers, then the central directory, then its end record. */
+function zipOf(parts: ZipPart[], o: { hidden?: ZipPart } = {}): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  const local = (p: ZipPart): Buffer => {
+    const name = Buffer.from(p.name);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(8, 8); // deflate
+    h.writeUInt32LE(p.deflated.length, 18);
+    h.writeUInt32LE(p.declared ?? p.size, 22);
+    h.writeUInt16LE(name.length, 26);
+    return Buffer.concat([h, name, p.deflated]);
+  };
+  for (const p of parts) {
+    const name = Buffer.from(p.name);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(p.deflated.length, 20);
+    c.writeUInt32LE(p.declared ?? p.size, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, name);
+    const l = local(p);
+    locals.push(l);
+    offset += l.length;
+    if (o.hidden && p === parts[0]) {
+      const h = local(o.hidden); // in the stream, not in the directory
+      locals.push(h);
+      offset += h.length;
+    }
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+const part = (name: string, text: string): ZipPart => ({ name, deflated: zlib.deflateRawSync(text), size: Buffer.byteLength(text) });
+
+/** A worksheet of `mib` MiB of blanks, deflated a MiB at a time (about 1 KB a MiB): never held whole. */
+async function blankSheet(mib: number): Promise<ZipPart> {
+  const head = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+  const tail = '</sheetData></worksheet>';
+  const blanks = Buffer.alloc(1024 * 1024, 0x20);
+  const d = zlib.createDeflateRaw();
+  const out: Buffer[] = [];
+  d.on('data', (b: Buffer) => out.push(b));
+  const done = new Promise((resolve) => d.on('end', resolve));
+  d.write(head);
+  for (let i = 0; i < mib; i++) d.write(blanks);
+  d.end(tail);
+  await done;
+  return { name: 'xl/worksheets/sheet1.xml', deflated: Buffer.concat(out), size: head.length + mib * blanks.length + tail.length };
+}
+
+/** The sheet first, no shared strings and the workbook's relations last: exceljs copies the sheet to a temp file. */
+function bombWorkbook(sheet: ZipPart, o: { hidden?: ZipPart } = {}): Buffer {
+  return zipOf(
+    [
+      sheet,
+      part('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+      part('xl/workbook.xml', '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="s" sheetId="1" r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></sheets></workbook>'),
+      part('xl/_rels/workbook.xml.rels', '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+    ],
+    o,
+  );
+}
+
+describe('a workbook is checked before it is unpacked (zip bombs)', () => {
+  it('a part that unpacks a thousand times its size is refused, naming the file, the part and the limit', async () => {
+    const f = path.join(tmp, 'bomb.xlsx');
+    fs.writeFileSync(f, bombWorkbook(await blankSheet(100)));
+    expect(fs.statSync(f).size).toBeLessThan(200 * 1024);
+    const before = storeDigest();
+    const err = await importRegistryFile(store, f, { kind: 'units', date: '2022-12-31', progress: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRefused);
+    expect((err as ImportRefused).message).toMatch(/^bomb\.xlsx refused: 1 problem\(s\)/);
+    expect((err as ImportRefused).problems).toEqual([
+      { file: 'bomb.xlsx', row: 0, column: '', rule: expect.stringMatching(new RegExp(`^the workbook's part xl/worksheets/sheet1\\.xml unpacks 1\\d{3} times its packed size \\(100\\.0 MiB\\), more than ${XLSX_LIMITS.zip.ratio} times`)) },
+    ]);
+    expect(storeDigest()).toBe(before);
+  });
+
+  it('sizes the directory understates are found by inflating, not trusted', async () => {
+    // 100 MiB declared as 4 MiB: a ratio of 40 would pass; the inflated bytes are counted.
+    const sheet = { ...(await blankSheet(100)), declared: 4 * 1024 * 1024 };
+    const f = path.join(tmp, 'lying-bomb.xlsx');
+    fs.writeFileSync(f, bombWorkbook(sheet));
+    const problems = await refusal(f);
+    expect(problems).toEqual([`file: not a valid .xlsx workbook (xl/worksheets/sheet1.xml inflates to more than the ${4 * 1024 * 1024} bytes it declares)`]);
+  });
+
+  it('an entry the central directory does not list, a ZIP64 archive, a cut file: "not a valid .xlsx"', async () => {
+    const small = part('xl/worksheets/sheet1.xml', '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>');
+    const hidden = bombWorkbook(small, { hidden: { ...small, name: 'xl/worksheets/sheet2.xml' } });
+    expect(await zipProblem(hidden, XLSX_LIMITS.zip)).toMatch(/^not a valid \.xlsx workbook \(\[Content_Types\]\.xml is not where the previous entry ends\)$/);
+    const good = bombWorkbook(small);
+    expect(await zipProblem(good, XLSX_LIMITS.zip)).toBeNull();
+    const end = good.length - 22;
+    const zip64 = Buffer.from(good);
+    zip64.writeUInt32LE(0xffffffff, end + 16);
+    expect(await zipProblem(zip64, XLSX_LIMITS.zip)).toBe('not a valid .xlsx workbook (ZIP64 archives are not accepted)');
+    expect(await zipProblem(good.subarray(0, good.length - 10), XLSX_LIMITS.zip)).toBe('not a valid .xlsx workbook (no end of central directory record)');
+    const f = path.join(tmp, 'cut.xlsx');
+    fs.writeFileSync(f, good.subarray(0, end));
+    expect(await refusal(f)).toEqual(['file: not a valid .xlsx workbook (no end of central directory record)']);
+  });
+
+  it('a workbook that unpacks to more than the limit is refused, naming its largest part', async () => {
+    const units = fs.readFileSync(path.join(EX, 'units.xlsx'));
+    expect(await zipProblem(units, XLSX_LIMITS.zip)).toBeNull();
+    expect(await zipProblem(units, { ...XLSX_LIMITS.zip, unzippedBytes: 4096 })).toMatch(/^the workbook unpacks to \d+ KiB \(xl\/\S+ alone \d+ KiB\); at most 4 KiB can be read: split the workbook, or save it as CSV$/);
   });
 });
 

@@ -3,6 +3,7 @@
 import ExcelJS from 'exceljs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { zipProblem } from './zip-guard';
 
 export interface ImportProblem {
   file: string;
@@ -238,7 +239,17 @@ function cellText(value: ExcelJS.CellValue): { text: string; lossy: boolean; why
 }
 
 /** A workbook's limits: more is refused (exit 2) before it can exhaust memory or time. */
-export const XLSX_LIMITS = { bytes: 50 * 1024 * 1024, rows: MAX_ROWS, columns: 200 } as const;
+export const XLSX_LIMITS = {
+  bytes: 50 * 1024 * 1024,
+  rows: MAX_ROWS,
+  columns: 200,
+  /**
+   * What the zip may unpack to (files/registry/zip-guard.ts): all parts together, and how many
+   * times its packed size a part over 1 MiB may be. Saved workbooks of real registries unpack to
+   * tens of MiB at ratios near 10; a zip bomb reaches 1,000.
+   */
+  zip: { unzippedBytes: 200 * 1024 * 1024, entries: 1000, ratio: 100, ratioFrom: 1024 * 1024 },
+} as const;
 
 function xlsxProblem(file: string, rule: string, row = 0): Table {
   return { file, headers: [], rows: [], encoding: 'xlsx', problems: [{ file, row, column: '', rule }] };
@@ -260,6 +271,8 @@ async function readXlsx(file: string, bytes: Buffer): Promise<Table> {
   if (bytes.length > XLSX_LIMITS.bytes) {
     return xlsxProblem(file, `the workbook is ${(bytes.length / 1048576).toFixed(1)} MiB; at most ${XLSX_LIMITS.bytes / 1048576} MiB can be imported: split it, or save it as CSV`);
   }
+  const unzip = await zipProblem(bytes, XLSX_LIMITS.zip);
+  if (unzip) return xlsxProblem(file, unzip);
   const sink: ProblemSink = { problems: [], moreProblems: 0 };
   const problems = sink.problems;
   let headers: string[] = [];
