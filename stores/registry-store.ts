@@ -105,6 +105,8 @@ export interface RegistryStore {
   readonly description: string;
   /** Apply all changes in one transaction, or none; a batch whose key is already present changes nothing. */
   applyBatch(batch: RegistryBatch, options?: ApplyOptions): Promise<BatchResult>;
+  /** Apply several batches, in order, in ONE transaction: all or none (a batch whose key is already present is skipped). */
+  applyBatches(batches: readonly { batch: RegistryBatch; options?: ApplyOptions }[]): Promise<BatchResult[]>;
   /** The registries as they stood at the END of `date` (YYYY-MM-DD), each list sorted by id (bytes). */
   snapshotAt(date: string, options?: SnapshotOptions): Promise<RegistrySnapshot>;
   /** The state of each of `ids` at the end of `date`; null when absent or removed then. */
@@ -142,13 +144,16 @@ function entityIdOf(kind: EntityKind, state: EntityState): string {
   return kind === 'conflict' ? conflictEntityId(state as Conflict) : (state as Department | Unit | Person).id;
 }
 
-/** Every problem of a batch at once, before anything is written; throws when there is any. */
-export function validateBatch(batch: RegistryBatch): void {
+/**
+ * Every problem of a batch, none written yet; `changeName` says which change (default: its place
+ * in the batch; a batch carried over from another store names its seq there).
+ */
+export function batchProblems(batch: RegistryBatch, changeName: (i: number) => string = (i) => `change ${i + 1}`): string[] {
   const problems: string[] = [];
   if (!batch.key) problems.push('batch key is empty');
   if (!isCalendarDate(batch.effectiveDate)) problems.push(`batch effective date ${batch.effectiveDate} is not a date YYYY-MM-DD`);
   batch.changes.forEach((c, i) => {
-    const where = `change ${i + 1} (${c.entityKind} ${c.entityId})`;
+    const where = `${changeName(i)} (${c.entityKind} ${c.entityId})`;
     if (!entityKinds.includes(c.entityKind)) {
       problems.push(`${where}: unknown entity kind`);
       return;
@@ -162,6 +167,12 @@ export function validateBatch(batch: RegistryBatch): void {
     }
     if (entityIdOf(c.entityKind, c.state) !== c.entityId) problems.push(`${where}: entity id does not match the state's id`);
   });
+  return problems;
+}
+
+/** Every problem of a batch at once, before anything is written; throws when there is any. */
+export function validateBatch(batch: RegistryBatch): void {
+  const problems = batchProblems(batch);
   if (problems.length > 0) {
     throw new Error(`registry batch ${batch.key} refused:\n  ${problems.slice(0, 50).join('\n  ')}`);
   }
@@ -297,37 +308,48 @@ export class SqlRegistryStore implements RegistryStore {
     return this.db.description;
   }
 
-  async applyBatch(batch: RegistryBatch, options: ApplyOptions = {}): Promise<BatchResult> {
-    validateBatch(batch);
+  applyBatch(batch: RegistryBatch, options: ApplyOptions = {}): Promise<BatchResult> {
+    return this.applyBatches([{ batch, options }]).then((r) => r[0]!);
+  }
+
+  async applyBatches(batches: readonly { batch: RegistryBatch; options?: ApplyOptions }[]): Promise<BatchResult[]> {
+    for (const { batch } of batches) validateBatch(batch);
     // SQLite: BEGIN IMMEDIATE takes the write lock before the key is read, so two processes
     // importing the same file cannot both decide it is new; PostgreSQL: the advisory lock does.
     return this.db.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.exec(`SELECT pg_advisory_xact_lock(${APPLY_LOCK_KEY})`);
-      const existing = await findBatchIn(tx, batch.key);
-      if (existing) return { applied: false, batch: existing };
-      const recordedAt = options.recordedAt ?? this.now().toISOString();
-      const inserted = await tx.all<BatchRow>(
-        `INSERT INTO registry_batches (batch_key, kind, source, reason, file_name, effective_date, change_count, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        [batch.key, batch.kind, batch.source, batch.reason, batch.fileName ?? null, batch.effectiveDate, batch.changes.length, recordedAt],
-      );
-      const info = toBatchInfo(inserted[0]!);
-      let written = 0;
-      for (const part of chunks(batch.changes, INSERT_CHUNK)) {
-        const params: SqlValue[] = [];
-        for (const c of part) {
-          params.push(info.id, c.entityKind, c.entityId, c.effectiveDate ?? batch.effectiveDate, c.state === null ? null : JSON.stringify(c.state), batch.source, c.reason ?? batch.reason, recordedAt);
-        }
-        await tx.run(
-          `INSERT INTO registry_changes (batch_id, entity_kind, entity_id, effective_date, state, source, reason, recorded_at)
-           VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-          params,
-        );
-        written += part.length;
-        options.onProgress?.(written);
-      }
-      return { applied: true, batch: info };
+      const results: BatchResult[] = [];
+      for (const { batch, options } of batches) results.push(await this.applyIn(tx, batch, options ?? {}));
+      return results;
     });
+  }
+
+  /** One batch, inside the caller's transaction (which holds the apply lock). */
+  private async applyIn(tx: SqlExecutor, batch: RegistryBatch, options: ApplyOptions): Promise<BatchResult> {
+    const existing = await findBatchIn(tx, batch.key);
+    if (existing) return { applied: false, batch: existing };
+    const recordedAt = options.recordedAt ?? this.now().toISOString();
+    const inserted = await tx.all<BatchRow>(
+      `INSERT INTO registry_batches (batch_key, kind, source, reason, file_name, effective_date, change_count, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      [batch.key, batch.kind, batch.source, batch.reason, batch.fileName ?? null, batch.effectiveDate, batch.changes.length, recordedAt],
+    );
+    const info = toBatchInfo(inserted[0]!);
+    let written = 0;
+    for (const part of chunks(batch.changes, INSERT_CHUNK)) {
+      const params: SqlValue[] = [];
+      for (const c of part) {
+        params.push(info.id, c.entityKind, c.entityId, c.effectiveDate ?? batch.effectiveDate, c.state === null ? null : JSON.stringify(c.state), batch.source, c.reason ?? batch.reason, recordedAt);
+      }
+      await tx.run(
+        `INSERT INTO registry_changes (batch_id, entity_kind, entity_id, effective_date, state, source, reason, recorded_at)
+         VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        params,
+      );
+      written += part.length;
+      options.onProgress?.(written);
+    }
+    return { applied: true, batch: info };
   }
 
   async snapshotAt(date: string, opts: SnapshotOptions = {}): Promise<RegistrySnapshot> {

@@ -1,6 +1,7 @@
 // The registry store contract (stores/registry-store.ts) on a real SQLite file and a real
 // PostgreSQL 15: append-only batches (refused in the database itself), idempotency, all or
 // nothing, the state on past dates and as known at an instant, batched reads, and a bulk import.
+import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -304,6 +305,35 @@ describe.each(backends)('registry store on $name', (backend) => {
       await expect(adoptLegacyRegistry(path.join(dir, 'none.db'), store)).rejects.toThrow(/none\.db: no such file/);
       fs.writeFileSync(path.join(dir, 'other.db'), '');
       await expect(adoptLegacyRegistry(path.join(dir, 'other.db'), store)).rejects.toThrow(/not a registry database/);
+      await store.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adopts all batches or none: a bad batch 5 leaves batches 1-4 out too, and the refusal names the batch and the change seq', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-adopt-bad-'));
+    try {
+      const file = path.join(dir, 'registry.db');
+      const legacy = openLegacyRegistry(file);
+      for (let n = 1; n <= 4; n++) legacy.applyBatch(batch(`good-${n}`, '2022-12-31', unitChanges([unit(n)])));
+      legacy.close();
+      // Batch 5 as a damaged file holds it: one state that is not JSON, one that breaks the unit schema.
+      const raw = new Database(file);
+      const b5 = raw
+        .prepare(`INSERT INTO batches (batch_key, kind, source, reason, file_name, effective_date, change_count, recorded_at) VALUES ('bad', 'units', 'x', 'x', NULL, '2023-01-31', 2, '2023-02-01T00:00:00.000Z')`)
+        .run().lastInsertRowid;
+      const change = raw.prepare(`INSERT INTO changes (batch_id, entity_kind, entity_id, effective_date, state, source, reason, recorded_at) VALUES (?, 'unit', ?, '2023-01-31', ?, 'x', 'x', '2023-02-01T00:00:00.000Z')`);
+      const broken = Number(change.run(b5, unit(5).id, '{"id": "cut off').lastInsertRowid);
+      const invalid = Number(change.run(b5, unit(6).id, JSON.stringify({ ...unit(6), status: 'vanished' })).lastInsertRowid);
+      raw.close();
+      const { store } = await fresh();
+      const err = (await adoptLegacyRegistry(file, store).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toMatch(/registry\.db: 2 problem\(s\); nothing was carried over/);
+      expect(err.message).toContain(`batch 5 (bad), change seq ${broken} (unit ${unit(5).id}): the state is not readable JSON (`);
+      expect(err.message).toMatch(new RegExp(`batch 5 \\(bad\\), change seq ${invalid} \\(unit ${unit(6).id}\\): status: `));
+      expect(await store.tableCounts()).toEqual({ batches: 0, changes: 0 });
       await store.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
