@@ -1,6 +1,6 @@
 // 名录管理 in the console: the import templates (downloadable as CSV and XLSX with exactly the
 // headings the import reads, read back with exceljs and the import's own reader), import by upload
-// (preview with every row problem, nothing written; confirm applies the previewed batch once), the
+// (preview with the row problems, nothing written; confirm applies the previewed batch once), the
 // registries at a date, one entity's history; other roles refused and audited.
 // Real parts: a SQLite registry store filled from examples/registry by the real importer, a
 // listening console, multipart bodies through fastify.inject, and Chromium for the screenshots
