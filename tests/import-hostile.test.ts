@@ -266,6 +266,22 @@ describe('a workbook is checked before it is unpacked (zip bombs)', () => {
     expect(await refusal(f)).toEqual(['file: not a valid .xlsx workbook (no end of central directory record)']);
   });
 
+  it('a damaged workbook (cut short, bytes changed) gets an answer, never an exception', async () => {
+    const units = fs.readFileSync(path.join(EX, 'units.xlsx'));
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    let refused = 0;
+    for (let k = 0; k < 300; k++) {
+      const b = Buffer.from(k % 3 === 0 ? units.subarray(0, rand(units.length)) : units);
+      // Change bytes where the headers are: the first KB and the last (the central directory).
+      for (let j = 0; j < 3 && k % 3 !== 0; j++) b[rand(2) ? rand(1024) : b.length - 1 - rand(1024)] = rand(256);
+      const answer = await zipProblem(b, XLSX_LIMITS.zip);
+      expect(answer === null || typeof answer === 'string').toBe(true);
+      if (answer !== null) refused++;
+    }
+    expect(refused).toBeGreaterThan(100);
+  });
+
   it('a workbook that unpacks to more than the limit is refused, naming its largest part', async () => {
     const units = fs.readFileSync(path.join(EX, 'units.xlsx'));
     expect(await zipProblem(units, XLSX_LIMITS.zip)).toBeNull();

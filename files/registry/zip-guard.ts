@@ -144,6 +144,8 @@ export async function zipProblem(bytes: Buffer, limits: ZipLimits): Promise<stri
     located = checkLocalHeaders(bytes, centralDirectory(bytes, limits));
   } catch (err) {
     if (err instanceof Invalid) return `not a valid .xlsx workbook (${err.message})`;
+    // A read past the end that the checks above did not foresee: still a damaged file, not a crash.
+    if (err instanceof RangeError) return 'not a valid .xlsx workbook (a record runs past the end of the file)';
     throw err;
   }
   const total = located.reduce((sum, l) => sum + l.entry.size, 0);
