@@ -13,6 +13,7 @@ import type { ListTasks } from './task-list-cache';
 import type { ConsoleStore, TaskRow } from '../stores/console-store';
 import type { InspectionStatus } from '../workflows/definitions';
 import { documentCsp, registerDocuments, type ConsoleDocuments } from './documents';
+import { formText, messageRefusal, noteProblem } from './form-text';
 import { handoverPreview, type HandoverPreview } from './handover-preview';
 import { alreadyDecidedPage, approvalPage, approvalsPage, decidedPage } from './views/approvals';
 import { problemPage } from './views/auth-pages';
@@ -45,6 +46,8 @@ export const APPROVAL_KINDS: Record<string, ApprovalKind> = {
   },
 };
 const APPROVAL_TASKS = Object.keys(APPROVAL_KINDS);
+/** The decision form's note, as its refusals name it (console/views/approvals.ts). */
+const NOTE_LABEL = '说明';
 const LIST_LIMIT = 100;
 
 export interface RouteContext {
@@ -145,21 +148,27 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
     if (t.status !== 'open') return stale();
     const reasonCode = typeof body.reasonCode === 'string' && body.reasonCode !== '' ? body.reasonCode : null;
     const kind = APPROVAL_KINDS[t.kind]!;
+    const note = formText(body.note);
     // The same rule for every kind: a reason code to reject, none to approve.
     const parsed = handoverDecisionSchema.safeParse({
       by: req.signedIn!.account.personId,
       decision: body.decision,
       reasonCode: body.decision === 'approve' ? null : reasonCode,
-      note: typeof body.note === 'string' ? body.note : '',
+      note,
     });
     if (!parsed.success) {
-      const why = parsed.error.issues.some((i) => i.path[0] === 'reasonCode') ? (t.kind === HANDOVER_TASK ? '不同意移交时须选择理由。' : '不同意时须选择理由。') : `提交的内容有误：${firstIssue(parsed.error)}`;
+      const why = parsed.error.issues.some((i) => i.path[0] === 'reasonCode')
+        ? t.kind === HANDOVER_TASK ? '不同意移交时须选择理由。' : '不同意时须选择理由。'
+        : parsed.error.issues.some((i) => i.path[0] === 'note') ? (noteProblem(NOTE_LABEL, note) ?? `“${NOTE_LABEL}”不符合要求：${firstIssue(parsed.error)}`)
+        : `提交的内容有误：${firstIssue(parsed.error)}`;
       return ctx.html(reply, await form(viewer, t, await statusOf(t), why), 400);
     }
     try {
       await kind.send(temporal, t, parsed.data);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return stale();
+      const invalid = messageRefusal(err, { note: NOTE_LABEL, reasonCode: '理由', decision: '决定' });
+      if (invalid) return ctx.html(reply, await form(viewer, t, await statusOf(t), invalid), 400);
       if (err instanceof WorkflowUpdateFailedError) {
         const status = await statusOf(t);
         if (!status || !kind.pending(status, t)) return stale();

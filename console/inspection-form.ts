@@ -3,7 +3,8 @@
 // problem found, handling) and how the check was made go in the message's `record` (internal,
 // never published); uploaded evidence goes in `evidence` as `<file name> sha256:<hex>` references.
 // The same values are what a draft saves (stores/result-drafts.ts).
-import { evidenceRef, firstIssue, resultReportInputSchema, type ResultReport } from '../domain/messages';
+import { DESCRIPTION_MAX, evidenceRef, firstIssue, NOTE_MAX, resultReportInputSchema, type ResultReport } from '../domain/messages';
+import { formText, tooLong } from './form-text';
 import type { EvidenceFile } from '../stores/result-drafts';
 import type { CheckItem, ReasonCodeEntry } from '../domain/programme';
 
@@ -30,9 +31,11 @@ export interface ResultFormValues {
 
 export type ParsedResultForm = { ok: true; report: ResultReport; values: ResultFormValues } | { ok: false; error: string; values: ResultFormValues };
 
-const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+const str = formText;
 const list = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-const MAX_TEXT = 1000;
+
+/** The form's labels of the record's text fields (what a refusal names). */
+export const FIELD_LABELS = { howChecked: '检查方式及过程', description: '问题描述', note: '未能检查的说明', handling: (seq: number) => `检查事项${seq}的处理情况` } as const;
 
 export function emptyResultForm(checkItems: readonly CheckItem[], today: string): ResultFormValues {
   return {
@@ -51,6 +54,7 @@ export function emptyResultForm(checkItems: readonly CheckItem[], today: string)
 /**
  * What was typed, from a form body (urlencoded or multipart fields) or a saved draft's values; the
  * items follow the programme's check items (a draft saved under other items keeps the matching seqs).
+ * Line breaks read as LF; nothing is cut (parseResultForm refuses text over its limit).
  */
 export function readResultForm(body: Record<string, unknown>, checkItems: readonly CheckItem[]): ResultFormValues {
   return {
@@ -59,16 +63,16 @@ export function readResultForm(body: Record<string, unknown>, checkItems: readon
       item: c.item,
       checked: str(body[`item-${c.seq}-checked`]) === '1',
       problem: str(body[`item-${c.seq}-problem`]) === '1',
-      handling: str(body[`item-${c.seq}-handling`]).slice(0, MAX_TEXT),
+      handling: str(body[`item-${c.seq}-handling`]),
     })),
-    howChecked: str(body.howChecked).slice(0, MAX_TEXT),
+    howChecked: str(body.howChecked),
     checkedOn: str(body.checkedOn),
     present: [...new Set(list(body.present))],
     outcome: str(body.outcome),
-    description: str(body.description).slice(0, 4000),
+    description: str(body.description),
     referTo: str(body.referTo),
     reasonCode: str(body.reasonCode),
-    note: str(body.note).slice(0, MAX_TEXT),
+    note: str(body.note),
   };
 }
 
@@ -99,6 +103,14 @@ export function parseResultForm(
 ): ParsedResultForm {
   const values = readResultForm(body, ctx.checkItems);
   const fail = (error: string): ParsedResultForm => ({ ok: false, error, values });
+
+  // Text over its limit, as the message would carry it (the description and the note only with their outcome).
+  const long =
+    values.items.map((a) => tooLong(FIELD_LABELS.handling(a.seq), a.handling, NOTE_MAX)).find((p) => p) ??
+    tooLong(FIELD_LABELS.howChecked, values.howChecked, NOTE_MAX) ??
+    (values.outcome === 'problems-found' ? tooLong(FIELD_LABELS.description, values.description, DESCRIPTION_MAX) : null) ??
+    (values.outcome === 'could-not-inspect' ? tooLong(FIELD_LABELS.note, values.note, NOTE_MAX) : null);
+  if (long) return fail(long);
 
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values.checkedOn)) return fail('请填写检查日期。');
   if (values.checkedOn > ctx.today) return fail('检查日期不能晚于今天。');
@@ -141,9 +153,19 @@ export function parseResultForm(
   });
   if (!parsed.success) {
     const onDescription = parsed.error.issues.some((i) => i.path.join('.') === 'result.description');
-    const onText = parsed.error.issues.some((i) => ['record', 'result'].includes(String(i.path[0])));
-    if (onDescription) return fail('问题描述含有不允许的字符（控制字符或文字方向字符），请删除后重新提交。');
-    return fail(onText ? `检查记录或说明含有不允许的字符，请删除后重新提交（${firstIssue(parsed.error)}）。` : `提交的内容有误：${firstIssue(parsed.error)}`);
+    const text = parsed.error.issues.map((i) => textFieldLabel(i.path, values)).find((l) => l !== null);
+    if (onDescription) return fail('“问题描述”含有不允许的字符（控制字符或文字方向字符），请删除后重新提交。');
+    return fail(text ? `“${text}”含有不允许的字符（控制字符），请删除后重新提交（${firstIssue(parsed.error)}）。` : `提交的内容有误：${firstIssue(parsed.error)}`);
   }
   return { ok: true, report: parsed.data, values };
+}
+
+/** The form's label of the record's text field an issue's path names, or null for another field. */
+function textFieldLabel(path: readonly PropertyKey[], values: ResultFormValues): string | null {
+  const p = path.map(String).join('.');
+  if (p === 'record.howChecked') return FIELD_LABELS.howChecked;
+  if (p === 'result.note') return FIELD_LABELS.note;
+  const item = /^record\.items\.(\d+)\.handling$/.exec(p);
+  const seq = item ? values.items[Number(item[1])]?.seq : undefined;
+  return seq === undefined ? null : FIELD_LABELS.handling(seq);
 }

@@ -8,6 +8,7 @@ import { declareRecusal, reportUnitClosed } from '../client/temporal';
 import type { ReasonCodeEntry } from '../domain/programme';
 import type { InspectionStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
+import { formText, messageRefusal, noteProblem } from './form-text';
 import { requestAnswerPage } from './views/inspection';
 import type { Viewer } from './views/layout';
 
@@ -54,14 +55,18 @@ export function registerInspectionRequests(app: FastifyInstance, ctx: RouteConte
       if (!found) return;
       const { s, viewer } = found;
       const reasonCode = typeof body.reasonCode === 'string' ? body.reasonCode : '';
-      const note = typeof body.note === 'string' ? body.note.slice(0, 1000) : '';
+      const note = formText(body.note);
       if (!k.reasons.some((r) => r.code === reasonCode)) {
         return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', '请选择理由后再提交。'), 400);
       }
+      const noteRefused = noteProblem('说明', note);
+      if (noteRefused) return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', noteRefused), 400);
       try {
         await k.send(temporal, s, viewer.personId, reasonCode, note);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', '找不到此检查事项。'), 404);
+        const refused = messageRefusal(err, { note: '说明', reasonCode: '理由' });
+        if (refused) return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', refused), 400);
         if (!(err instanceof WorkflowUpdateFailedError)) throw err;
         const why = err.cause?.message ?? err.message;
         await ctx.audit(req, `${k.action}.refused`, s.workflowId, { message: why.slice(0, 300) });

@@ -11,9 +11,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resumeCampaign } from '../client/commands/resume';
 import { OPERATOR_ROLES } from '../domain/parking';
 import type { RouteContext } from './approvals';
+import { formText, messageRefusal, noteProblem } from './form-text';
 import { OPERATIONS_ROLES } from './quarter';
+import { RESUME_NOTE_LABEL } from './resume';
 import { problemPage } from './views/auth-pages';
 import { publicationPage, publicationResumedPage, type PackageFile } from './views/publication';
+import { resumeRefusedPage } from './views/resume';
 import { campaignStatusOrNull } from './campaign-live';
 
 const MAX_FILES = 200;
@@ -105,14 +108,19 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
     const c = await campaignOf(req);
     if (!c) return noSuchQuarter(req, reply);
     const body = req.body as Record<string, unknown>;
-    const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
+    const note = formText(body.note);
     const viewer = ctx.viewerOf(req)!;
     const by = req.signedIn!.account.personId;
+    const back = `/publication?campaign=${encodeURIComponent(c.campaignId)}`;
+    const noteRefused = noteProblem(RESUME_NOTE_LABEL, note);
+    if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', noteRefused), 400);
     try {
       const ack = await resumeCampaign(temporal, c.campaignId, { by, note });
       await ctx.audit(req, 'publication.resume', c.campaignId, { step: ack.step, parkedSince: ack.parkedSince });
       return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, null));
     } catch (err) {
+      const invalid = messageRefusal(err, { note: RESUME_NOTE_LABEL });
+      if (invalid) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', invalid), 400);
       // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
         const why = (err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined) ?? err.message;

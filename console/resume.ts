@@ -8,10 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { resumeInspection } from '../client/commands/resume';
 import { OPERATOR_ROLES } from '../domain/parking';
 import type { RouteContext } from './approvals';
+import { formText, messageRefusal, noteProblem } from './form-text';
 import { problemPage } from './views/auth-pages';
-import { resumedPage } from './views/resume';
+import { resumedPage, resumeRefusedPage } from './views/resume';
 
 const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+/** The label of the resume forms' note (its refusals name it). */
+export const RESUME_NOTE_LABEL = '补正说明';
 
 export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
   app.post('/resume', async (req, reply) => {
@@ -21,14 +25,18 @@ export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal
     const unit = typeof body.unit === 'string' && UNIT_ID.test(body.unit) ? body.unit : null;
     const viewer = ctx.viewerOf(req)!;
     if (!c || !unit) return ctx.html(reply, problemPage('检查事项不存在', '找不到此检查事项，可能链接有误。', viewer), 404);
-    const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
+    const note = formText(body.note);
     const target = `${c.campaignId}/${unit}`;
     const back = `/quarter/inspection?campaign=${encodeURIComponent(c.campaignId)}&unit=${encodeURIComponent(unit)}`;
+    const noteRefused = noteProblem(RESUME_NOTE_LABEL, note);
+    if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', noteRefused), 400);
     try {
       const ack = await resumeInspection(temporal, c.campaignId, unit, { by: viewer.personId, note });
       await ctx.audit(req, 'resume.inspection', target, { step: ack.step, parkedSince: ack.parkedSince });
       return ctx.html(reply, resumedPage(viewer, back, ack));
     } catch (err) {
+      const invalid = messageRefusal(err, { note: RESUME_NOTE_LABEL });
+      if (invalid) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', invalid), 400);
       // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
         const why = (err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined) ?? err.message;

@@ -7,7 +7,7 @@ import { codeSchema, idSchema } from './registry';
 import { noteSchema, reasonCodeSchema, resultReportSchema } from './outcomes';
 import { commitmentSchema, saltSchema } from './draw/commitment';
 
-export { evidenceRef, inspectionRecordSchema, noteSchema, parseEvidenceRef, reasonCodeSchema, resultReportInputSchema, resultReportSchema, upgradeLegacyResult, type InspectionRecord, type ItemAnswer as RecordItemAnswer, type ResultReport } from './outcomes';
+export { DESCRIPTION_MAX, evidenceRef, inspectionRecordSchema, NOTE_MAX, noteSchema, parseEvidenceRef, reasonCodeSchema, resultReportInputSchema, resultReportSchema, upgradeLegacyResult, type InspectionRecord, type ItemAnswer as RecordItemAnswer, type ResultReport } from './outcomes';
 
 /** The two witness roles of the draw (DRAW-SPEC section 2: distinct roles, distinct persons). */
 export const witnessRoles = ['admin', 'discipline'] as const;
@@ -135,9 +135,21 @@ export function firstIssue(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Parses `input` or throws an Error whose message names the message, field and rule broken. */
+/** A message refused before it was sent: its message names the message, field and rule broken; `issues` has each field's path. */
+export class MessageParseError extends Error {
+  override name = 'MessageParseError';
+  constructor(
+    readonly messageName: string,
+    readonly issues: readonly { path: readonly PropertyKey[]; message: string }[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses `input` or throws a MessageParseError whose message names the message, field and rule broken. */
 export function parseMessage<T>(schema: z.ZodType<T>, input: unknown, messageName: string): T {
   const r = schema.safeParse(input);
-  if (!r.success) throw new Error(`${messageName}: ${firstIssue(r.error)}`);
+  if (!r.success) throw new MessageParseError(messageName, r.error.issues.map((i) => ({ path: [...i.path], message: i.message })), `${messageName}: ${firstIssue(r.error)}`);
   return r.data;
 }

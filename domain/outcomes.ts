@@ -9,8 +9,16 @@ export const reasonCodeSchema = z.string({ error: 'give a reason code from the p
   error: 'must be a reason code from the programme (lowercase letters, digits, . _ -), e.g. kinship or closed; explain in the note',
 });
 
-// Controls other than tab and line feed can rewrite a terminal or hide inside a CSV.
+// Controls other than tab and line feed can rewrite a terminal or hide inside a CSV. A carriage
+// return is one of them (a lone CR moves a terminal's cursor back over what was printed): a form
+// that sends CRLF line breaks (every browser's textarea) turns them into LF before it sends a
+// message (console/form-text.ts).
 const NOTE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+
+/** The longest internal note (and per-item handling, 检查方式及过程), in UTF-16 code units as a form's maxlength counts. */
+export const NOTE_MAX = 1000;
+/** The longest description of problems found (published on the 公示 page), counted as NOTE_MAX. */
+export const DESCRIPTION_MAX = 4000;
 
 /**
  * The internal note beside a reason code: free text, kept in the campaign store and shown to
@@ -19,7 +27,7 @@ const NOTE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 export const noteSchema = z
   .string({ error: 'the note must be text' })
   .trim()
-  .max(1000, 'a note is at most 1000 characters')
+  .max(NOTE_MAX, `a note is at most ${NOTE_MAX} characters`)
   .refine((s) => !NOTE_CONTROL.test(s), 'a note may not hold control characters (other than line breaks)')
   .default('');
 
@@ -101,8 +109,8 @@ export type ResultReport = z.infer<typeof resultReportSchema>;
 /**
  * A new report as the command line and the workflow's validator check it: the description of
  * findings is published on the 公示 page, so control and text-direction characters are refused
- * there. (The handler parses with resultReportSchema alone, so histories recorded before this
- * rule still replay.)
+ * there, and it is at most DESCRIPTION_MAX characters. (The handler parses with resultReportSchema
+ * alone, so histories recorded before these rules still replay.)
  */
 export const resultReportInputSchema = resultReportSchema.superRefine((r, ctx) => {
   for (const [i, ref] of r.evidence.entries()) {
@@ -114,6 +122,9 @@ export const resultReportInputSchema = resultReportSchema.superRefine((r, ctx) =
     if (new Set(seqs).size !== seqs.length) ctx.addIssue({ code: 'custom', path: ['record', 'items'], message: 'each check item is answered once (seq repeats)' });
   }
   if (r.result.outcome !== 'problems-found') return;
+  if (r.result.description.length > DESCRIPTION_MAX) {
+    ctx.addIssue({ code: 'custom', path: ['result', 'description'], message: `the description is at most ${DESCRIPTION_MAX} characters (it has ${r.result.description.length})` });
+  }
   const problem = textProblem(r.result.description, { multiline: true });
   if (problem) ctx.addIssue({ code: 'custom', path: ['result', 'description'], message: `the description ${problem}` });
 });

@@ -102,10 +102,19 @@ describe('recusal and unit replacement approvals in the console', () => {
         expect(pageHtml).toContain('报告检查对象关停');
         const noReason = await insp.post('/inspection/recusal', { ...where, reasonCode: '', note: '' });
         expect(noReason.statusCode).toBe(400);
-        const declared = await insp.post('/inspection/recusal', { ...where, reasonCode: 'kinship', note: '<script>alert(1)</script>其配偶在该企业任职' });
+        // A note over its 1000 characters or with a control character: refused naming the field, nothing sent.
+        const longNote = await insp.post('/inspection/recusal', { ...where, reasonCode: 'kinship', note: '长'.repeat(1001) });
+        expect(longNote.statusCode).toBe(400);
+        expect(longNote.body).toContain('“说明”最多 1000 个字符，现有 1001 个');
+        const bell = await insp.post('/inspection/recusal', { ...where, reasonCode: 'kinship', note: '响铃\u0007' });
+        expect(bell.statusCode).toBe(400);
+        expect(bell.body).toContain('“说明”含有不允许的字符');
+        expect((await api.inspectionStatus(client, campaignId, section.unitId)).pendingRecusals ?? []).toEqual([]);
+        // Two lines, as a browser sends a textarea's line break (CRLF): taken, kept with LF.
+        const declared = await insp.post('/inspection/recusal', { ...where, reasonCode: 'kinship', note: '<script>alert(1)</script>其配偶\r\n在该企业任职' });
         expect(declared.statusCode).toBe(200);
         expect(declared.body).toContain('回避申请已提交');
-        expect((await api.inspectionStatus(client, campaignId, section.unitId)).pendingRecusals).toMatchObject([{ inspectorId: s1, by: s1, reasonCode: 'kinship' }]);
+        expect((await api.inspectionStatus(client, campaignId, section.unitId)).pendingRecusals).toMatchObject([{ inspectorId: s1, by: s1, reasonCode: 'kinship', note: '<script>alert(1)</script>其配偶\n在该企业任职' }]);
 
         // The projector opens the managers' task (not for the inspector recusing, not for others).
         const recusalKey = `${wf}/approve-recusal/1`;
@@ -137,7 +146,10 @@ describe('recusal and unit replacement approvals in the console', () => {
         const mgr2 = new ConsoleClient(c.app);
         await mgr2.login('mgr2', PASSWORD);
         await mgr2.get(approvalUrl);
-        const approved = await mgr1.post('/approval', { task: recusalKey, decision: 'approve', reasonCode: '', note: '' });
+        const longDecision = await mgr1.post('/approval', { task: recusalKey, decision: 'approve', reasonCode: '', note: '长'.repeat(1001) });
+        expect(longDecision.statusCode).toBe(400);
+        expect(longDecision.body).toContain('“说明”最多 1000 个字符，现有 1001 个');
+        const approved = await mgr1.post('/approval', { task: recusalKey, decision: 'approve', reasonCode: '', note: '确有亲属关系\r\n同意回避' });
         expect(approved.statusCode).toBe(200);
         expect(approved.body).toContain('已同意回避');
         const late = await mgr2.post('/approval', { task: recusalKey, decision: 'reject', reasonCode: fx.programme.reasons!.rejection![0]!.code, note: '' });
@@ -153,9 +165,10 @@ describe('recusal and unit replacement approvals in the console', () => {
         const member = new ConsoleClient(c.app);
         await member.login('insp2', PASSWORD);
         await member.get(inspectionUrl);
-        const reported = await member.post('/inspection/unit-closed', { ...where, reasonCode: 'closed', note: '现场已拆除' });
+        const reported = await member.post('/inspection/unit-closed', { ...where, reasonCode: 'closed', note: '现场已拆除\r\n厂房空置' });
         expect(reported.statusCode).toBe(200);
         expect(reported.body).toContain('已报告检查对象关停');
+        expect((await api.inspectionStatus(client, campaignId, section.unitId)).closedReport).toEqual({ by: s2, reasonCode: 'closed', note: '现场已拆除\n厂房空置' });
         const replacementKey = `${wf}/approve-replacement/1`;
         await eventually(async () => (await c.store.getTask(replacementKey))?.status === 'open', 'the replacement task');
         const replacementUrl = `/approval?task=${encodeURIComponent(replacementKey)}`;

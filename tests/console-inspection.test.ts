@@ -146,6 +146,13 @@ describe('an inspection in the console', () => {
       expect(one.body).not.toContain(SCRIPT);
       expect((await api.inspectionStatus(client, campaignId, section.unitId)).result).toBeNull();
 
+      // A description over its 4000 characters: refused naming the field, all of it shown back (never cut).
+      const long = `${'超'.repeat(4000)}标`;
+      const tooLong = await postForm(insp, form([lead], long));
+      expect(tooLong.statusCode).toBe(400);
+      expect(tooLong.body).toContain('“问题描述”最多 4000 个字符，现有 4001 个');
+      expect(tooLong.body).toContain(`>${long}</textarea>`);
+
       // In Chromium, as an inspector on a phone would: the page, a form refused in place, then the
       // result (checkboxes, radio, text) submitted from the real form.
       const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();

@@ -82,6 +82,15 @@ describe('结果公示', () => {
         expect(before.body).toMatch(/公示期限<\/th><td>2024年\d+月\d+日/);
         for (const part of ['index.html', 'results.csv', 'draw-record.json', 'SHA256SUMS']) expect(before.body).toContain(`>${part}</td>`);
         expect((await leader.get(`/publication/file?campaign=${q}&path=index.html`)).statusCode).toBe(404);
+        // Resuming what is not parked: a note on two lines as the browser sends it (CRLF) reaches the
+        // workflow, which answers nothing is parked (已处理), never a 500; one over 1000 characters is refused naming the field.
+        const notParked = await leader.post('/publication/resume', { campaign: campaignId, note: '名录已恢复\r\n请重新生成' });
+        expect(notParked.statusCode).toBe(200);
+        expect(notParked.body).toContain('公示当前未处于暂停状态');
+        const longNote = await leader.post('/publication/resume', { campaign: campaignId, note: '长'.repeat(1001) });
+        expect(longNote.statusCode).toBe(400);
+        expect(longNote.body).toContain('“补正说明”最多 1000 个字符，现有 1001 个');
+        expect((await c.store.listAudit({ action: 'publication.resume-stale' })).map((a) => a.detail.message)).toEqual([`resumeParkedStep: nothing is parked in campaign ${campaignId}`]);
         const pw = await signedInPage(browser, c.url, 'leader', PASSWORD);
         await screenshotBoth(browser, pw, `${c.url}/publication?campaign=${q}`, 'publication-preview');
 

@@ -142,7 +142,8 @@ describe('an inspection result from the browser to the approved hand-over', () =
         await page.fill(`#item-${ci.seq}-handling`, `${SCRIPT}当场责令改正`);
       }
       await page.check('input[name=item-1-problem]');
-      await page.fill('#howChecked', `${SCRIPT}现场查看治污设施，查阅在线监测数据`);
+      // Two lines: Chromium sends the line break as CRLF, the console reads it as LF.
+      await page.fill('#howChecked', `${SCRIPT}现场查看治污设施\n查阅在线监测数据`);
       await page.fill('#checkedOn', today);
       await page.check(`input[name=present][value="${lead}"]`);
       await page.check(`input[name=present][value="${mate}"]`);
@@ -155,12 +156,12 @@ describe('an inspection result from the browser to the approved hand-over', () =
       await page.getByText('草稿已保存').first().waitFor();
       await page.getByRole('link', { name: '现场照片.jpg' }).waitFor();
       const saved = await drafts.get(campaignId, section.unitId);
-      expect(saved).toMatchObject({ updatedBy: lead, evidence: [{ fileName: '现场照片.jpg', sha256: sha256(JPEG), contentType: 'image/jpeg', size: JPEG.length, uploadedBy: lead }] });
+      expect(saved).toMatchObject({ updatedBy: lead, values: { howChecked: `${SCRIPT}现场查看治污设施\n查阅在线监测数据` }, evidence: [{ fileName: '现场照片.jpg', sha256: sha256(JPEG), contentType: 'image/jpeg', size: JPEG.length, uploadedBy: lead }] });
       expect(await blobs.get(sha256(JPEG))).toEqual(JPEG);
       // The form comes back from the draft, script shown as text.
       expect(await page.inputValue('#description')).toBe(`${SCRIPT}废水超标排放`);
       expect(await page.inputValue('#note')).toBe(`${SCRIPT}内部说明`);
-      expect(await page.inputValue('#howChecked')).toBe(`${SCRIPT}现场查看治污设施，查阅在线监测数据`);
+      expect(await page.inputValue('#howChecked')).toBe(`${SCRIPT}现场查看治污设施\n查阅在线监测数据`);
       expect(await page.inputValue('#item-1-handling')).toBe(`${SCRIPT}当场责令改正`);
       expect(await page.isChecked('input[name=item-1-problem]')).toBe(true);
       await expectEscaped(page);
@@ -209,7 +210,7 @@ describe('an inspection result from the browser to the approved hand-over', () =
       expect(await page.locator('ol.item-answers li').count()).toBe(items.length);
       const status = await api.inspectionStatus(client, campaignId, section.unitId);
       expect(status.result).toMatchObject({ outcome: 'problems-found', by: lead, checkedOn: today, description: `${SCRIPT}废水超标排放`, evidence: [`现场照片.jpg sha256:${sha256(JPEG)}`] });
-      expect(status.result?.record).toEqual({ howChecked: `${SCRIPT}现场查看治污设施，查阅在线监测数据`, items: items.map((ci) => ({ seq: ci.seq, checked: true, problemFound: ci.seq === 1, handling: `${SCRIPT}当场责令改正` })) });
+      expect(status.result?.record).toEqual({ howChecked: `${SCRIPT}现场查看治污设施\n查阅在线监测数据`, items: items.map((ci) => ({ seq: ci.seq, checked: true, problemFound: ci.seq === 1, handling: `${SCRIPT}当场责令改正` })) });
       expect(await drafts.get(campaignId, section.unitId)).toBeNull();
       // The campaign store's result row (what the statistics and the publication read) holds the record beside the result.
       const row = await db.get<{ report_json: string }>('SELECT report_json FROM results WHERE campaign_id = ? AND unit_id = ?', [campaignId, section.unitId]);

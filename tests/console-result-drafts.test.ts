@@ -103,7 +103,7 @@ describe('the per-item record in the submitResult message', () => {
 
   it('refuses answers the message forbids: a control character in the handling, a seq twice', () => {
     const bad = parseResultForm({ ...base, 'item-1-handling': '责令\u0007改正', outcome: 'problems-found', description: '超标' }, ctx);
-    expect(bad.ok ? null : bad.error).toContain('检查记录或说明含有不允许的字符');
+    expect(bad.ok ? null : bad.error).toContain('“检查事项1的处理情况”含有不允许的字符');
     const twice = resultReportInputSchema.safeParse({
       by: 'S1',
       present: ['S1', 'S2'],

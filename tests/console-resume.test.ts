@@ -57,6 +57,14 @@ describe('resuming a parked step in the console', () => {
     expect((await leader.get(itemPath.replace('U07', 'U06'))).body).not.toContain('action="/resume"');
     expect((await leader.post('/resume', { _csrf: null, campaign: campaign.campaignId, unit: 'U07', note: 'x' })).statusCode).toBe(403);
     expect((await leader.post('/resume', { campaign: 'no-such-campaign', unit: 'U07', note: 'x' })).statusCode).toBe(404);
+    // A note on two lines as a browser sends it (CRLF) goes to the workflow (nothing parked there: 已处理), never a 500;
+    // one over its 1000 characters is refused naming the field.
+    const twoLines = await leader.post('/resume', { campaign: campaign.campaignId, unit: 'U07', note: '名录已补正\r\n辖区已更正' });
+    expect(twoLines.statusCode).toBe(200);
+    expect(twoLines.body).toContain('已处理');
+    const tooLong = await leader.post('/resume', { campaign: campaign.campaignId, unit: 'U07', note: '长'.repeat(1001) });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.body).toContain('“补正说明”最多 1000 个字符，现有 1001 个');
 
     // In Chromium: the note, then the button; nothing is parked in Temporal, so: 已处理.
     const p = await signedInPage(browser, c.url, 'leader', PASSWORD);

@@ -2,6 +2,7 @@
 // projection), one approval's page with the inspection's facts and the decision form, and the
 // "已处理" answer to a stale click.
 import { chineseDate, type Html } from '../../domain/documents/html';
+import { NOTE_MAX } from '../../domain/outcomes';
 import type { ReasonCodeEntry } from '../../domain/programme';
 import type { TaskRow } from '../../stores/console-store';
 import type { DocumentRef, InspectionStatus } from '../../workflows/definitions';
@@ -133,7 +134,7 @@ ${preview ? previewSection(t, preview) : ''}
     ${reasons.map((r) => html`<option value="${r.code}">${r.label}</option>`)}
   </select>
   <label for="note">说明（内部留存，不公开）</label>
-  <textarea id="note" name="note" rows="3" maxlength="1000"></textarea>
+  <textarea id="note" name="note" rows="3" maxlength="${NOTE_MAX}"></textarea>
   <button type="submit" name="decision" value="reject" class="secondary">${text.reject}</button>
 </form>`,
     viewer,

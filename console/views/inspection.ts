@@ -5,7 +5,7 @@ import { chineseDate } from '../../domain/documents/html';
 import type { CheckItem, ReasonCodeEntry } from '../../domain/programme';
 import type { Department, Unit } from '../../domain/registry';
 import type { InspectionStatus } from '../../workflows/definitions';
-import type { InspectionRecord } from '../../domain/outcomes';
+import { DESCRIPTION_MAX, NOTE_MAX, type InspectionRecord } from '../../domain/outcomes';
 import type { EvidenceFile } from '../../stores/result-drafts';
 import { EVIDENCE_ACCEPT, EVIDENCE_LIMITS } from '../evidence';
 import type { ResultFormValues } from '../inspection-form';
@@ -49,7 +49,7 @@ function requestForms(viewer: Viewer, v: InspectionView): Html | string {
   <label for="recusalReason">回避理由（必选）</label>
   <select id="recusalReason" name="reasonCode">${options(v.requests.recusal)}</select>
   <label for="recusalNote">说明（内部留存，不公开）</label>
-  <textarea id="recusalNote" name="note" rows="2" maxlength="1000"></textarea>
+  <textarea id="recusalNote" name="note" rows="2" maxlength="${NOTE_MAX}"></textarea>
   <button type="submit" class="secondary">申请回避（${viewer.name}）</button>
 </form>`}
   <h2>报告检查对象关停</h2>
@@ -61,7 +61,7 @@ function requestForms(viewer: Viewer, v: InspectionView): Html | string {
   <label for="closedReason">情况（必选）</label>
   <select id="closedReason" name="reasonCode">${options(v.requests.unitClosed)}</select>
   <label for="closedNote">说明（内部留存，不公开）</label>
-  <textarea id="closedNote" name="note" rows="2" maxlength="1000"></textarea>
+  <textarea id="closedNote" name="note" rows="2" maxlength="${NOTE_MAX}"></textarea>
   <button type="submit" class="secondary">报告关停</button>
 </form>`}
 </section>`;
@@ -102,7 +102,7 @@ function itemFields(values: ResultFormValues): Html[] {
   <label class="check"><input type="checkbox" name="item-${a.seq}-checked" value="1"${a.checked ? html` checked` : ''}> 已检查</label>
   <label class="check"><input type="checkbox" name="item-${a.seq}-problem" value="1"${a.problem ? html` checked` : ''}> 发现问题</label>
   <label for="item-${a.seq}-handling">处理情况</label>
-  <input type="text" id="item-${a.seq}-handling" name="item-${a.seq}-handling" maxlength="1000" value="${a.handling}" placeholder="如：当场责令改正；已拍照取证">
+  <input type="text" id="item-${a.seq}-handling" name="item-${a.seq}-handling" maxlength="${NOTE_MAX}" value="${a.handling}" placeholder="如：当场责令改正；已拍照取证">
 </fieldset>`,
   );
 }
@@ -154,7 +154,7 @@ ${facts(v)}
   ${draft.savedAt ? html`<p class="hint draft-saved">草稿保存于 ${beijingTime(draft.savedAt)}（北京时间），保存人：${draft.savedBy ?? ''}。</p>` : ''}
   ${itemFields(values)}
   <label for="howChecked">检查方式及过程</label>
-  <textarea id="howChecked" name="howChecked" rows="2" maxlength="1000" placeholder="如：现场查看治污设施运行情况，查阅在线监测数据和台账">${values.howChecked}</textarea>
+  <textarea id="howChecked" name="howChecked" rows="2" maxlength="${NOTE_MAX}" placeholder="如：现场查看治污设施运行情况，查阅在线监测数据和台账">${values.howChecked}</textarea>
   <label for="checkedOn">检查日期</label>
   <input type="date" id="checkedOn" name="checkedOn" value="${values.checkedOn}" max="${s.today}">
   <fieldset>
@@ -169,7 +169,7 @@ ${facts(v)}
   <fieldset>
     <legend>发现问题时填写</legend>
     <label for="description">问题描述（必填，将随抽查结果公示）</label>
-    <textarea id="description" name="description" rows="4" maxlength="4000">${values.description}</textarea>
+    <textarea id="description" name="description" rows="4" maxlength="${DESCRIPTION_MAX}">${values.description}</textarea>
     <label for="referTo">移送机关（不属生态环境部门职责时选择）</label>
     <select id="referTo" name="referTo">
       <option value="">（不移送）</option>
@@ -184,7 +184,7 @@ ${facts(v)}
       ${v.couldNotInspect.map((r) => html`<option value="${r.code}"${values.reasonCode === r.code ? html` selected` : ''}>${r.label}</option>`)}
     </select>
     <label for="note">说明（内部留存，不公开）</label>
-    <textarea id="note" name="note" rows="2" maxlength="1000">${values.note}</textarea>
+    <textarea id="note" name="note" rows="2" maxlength="${NOTE_MAX}">${values.note}</textarea>
   </fieldset>
   <p class="hint">提交人：${viewer.name}。${draft.enabled ? '草稿仅本检查组成员可见；' : ''}提交后不能修改。</p>
   ${draft.enabled ? html`<button type="submit" name="action" value="draft" class="secondary">保存草稿</button>` : ''}

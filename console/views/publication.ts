@@ -1,6 +1,7 @@
 // 公示: what the quarter's disclosure package holds and by when it is due, then the published
 // package (each file viewable, the 公示 page first), and a parked publication's retry button.
 import { chineseDate } from '../../domain/documents/html';
+import { NOTE_MAX } from '../../domain/outcomes';
 import type { CampaignRow } from '../../stores/console-store';
 import type { CampaignStatus } from '../../workflows/definitions';
 import { parkedReasonLabel } from './labels';
@@ -66,7 +67,7 @@ export function publicationPage(viewer: Viewer, v: PublicationView): string {
   ${
     v.canResume
       ? html`<form method="post" action="/publication/resume">${csrfField(viewer.csrfToken)}<input type="hidden" name="campaign" value="${c.campaignId}">
-    <label for="note">补正说明（内部留存，不公开）</label><textarea id="note" name="note" rows="2" maxlength="1000"></textarea>
+    <label for="note">补正说明（内部留存，不公开）</label><textarea id="note" name="note" rows="2" maxlength="${NOTE_MAX}"></textarea>
     <button type="submit">重新生成并公示</button></form>`
       : html`<p class="hint">由支队长或系统管理员操作。</p>`
   }

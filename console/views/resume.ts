@@ -2,8 +2,9 @@
 // page for operators, and the answer: resumed, or 已处理 when the step was no longer parked.
 import { beijingDate } from '../../domain/calendar';
 import { chineseDate } from '../../domain/documents/html';
+import { NOTE_MAX } from '../../domain/outcomes';
 import { OPERATOR_ROLES } from '../../domain/parking';
-import { csrfField, html, type Html, page, type Viewer } from './layout';
+import { csrfField, html, type Html, message, page, type Viewer } from './layout';
 
 /** Whether the viewer may resume a parked step (the workflow checks the frozen roster again). */
 export const mayResume = (roles: readonly string[]): boolean => roles.some((r) => (OPERATOR_ROLES as readonly string[]).includes(r));
@@ -13,7 +14,7 @@ export function resumeForm(viewer: Viewer, campaignId: string, unitId: string): 
   return html`<form method="post" action="/resume" class="card">${csrfField(viewer.csrfToken)}<input type="hidden" name="campaign" value="${campaignId}"><input type="hidden" name="unit" value="${unitId}">
   <h2>恢复暂停的步骤</h2>
   <p class="hint">请先补正数据（如名录中的辖区、分管领导），再恢复。恢复后该步骤立即重新执行；数据仍有问题的，将再次暂停并通知。</p>
-  <label for="note">补正说明（内部留存，不公开）</label><textarea id="note" name="note" rows="2" maxlength="1000"></textarea>
+  <label for="note">补正说明（内部留存，不公开）</label><textarea id="note" name="note" rows="2" maxlength="${NOTE_MAX}"></textarea>
   <button type="submit">补正完毕，恢复执行</button>
 </form>`;
 }
@@ -27,4 +28,10 @@ export function resumedPage(viewer: Viewer, back: string, done: { step: string; 
 <p><a href="${back}">返回检查事项</a></p>`,
     viewer,
   );
+}
+
+/** A resume refused (the note, or the workflow's refusal): why, the step still parked, and the way back to the form. */
+export function resumeRefusedPage(viewer: Viewer, back: string, backLabel: string, why: string): string {
+  return page('未能恢复', html`${message('error', why)}
+<p><a href="${back}">${backLabel}</a></p>`, viewer);
 }
