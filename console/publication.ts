@@ -6,14 +6,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resumeCampaign } from '../client/commands/resume';
 import { OPERATOR_ROLES } from '../domain/parking';
 import type { RouteContext } from './approvals';
-import { formText, messageRefusal, noteProblem } from './form-text';
+import { formText, noteProblem } from './form-text';
 import { OPERATIONS_ROLES } from './quarter';
-import { RESUME_NOTE_LABEL } from './resume';
+import { RESUME_NOTE_LABEL, resumeFailure } from './resume';
 import { problemPage } from './views/auth-pages';
 import { publicationPage, publicationResumedPage, type PackageFile } from './views/publication';
 import { resumeRefusedPage } from './views/resume';
@@ -119,15 +119,17 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
       await ctx.audit(req, 'publication.resume', c.campaignId, { step: ack.step, parkedSince: ack.parkedSince });
       return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, null));
     } catch (err) {
-      const invalid = messageRefusal(err, { note: RESUME_NOTE_LABEL });
-      if (invalid) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', invalid), 400);
-      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-        const why = (err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined) ?? err.message;
-        await ctx.audit(req, 'publication.resume-stale', c.campaignId, { message: why.slice(0, 300) });
-        return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, why));
+      const failed = resumeFailure(err);
+      if (!failed) throw err;
+      if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', failed.text), 400);
+      // Refused (e.g. not an operator of the frozen roster): why, and the publication stays parked.
+      if (failed.kind === 'refused') {
+        await ctx.audit(req, 'publication.resume-refused', c.campaignId, { message: failed.why.slice(0, 300) });
+        return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', failed.text), 409);
       }
-      throw err;
+      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
+      await ctx.audit(req, 'publication.resume-stale', c.campaignId, { message: failed.why.slice(0, 300) });
+      return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, failed.why));
     }
   });
 }

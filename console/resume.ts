@@ -2,7 +2,8 @@
 // the data is fixed, through the SAME Update as `ssj inspection resume` (client/commands/resume.ts
 // resumeInspection), as the signed-in operator (detachment leader or admin). The campaign's own
 // parked step, the publication, is resumed on 结果公示 (console/publication.ts). A resume that
-// comes after the step went on (someone else resumed it) answers 已处理.
+// comes after the step went on (someone else resumed it) answers 已处理; any other refusal (e.g.
+// the sender is not an operator of the frozen roster) says why, in Chinese, and the step stays parked.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { resumeInspection } from '../client/commands/resume';
@@ -16,6 +17,33 @@ const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 /** The label of the resume forms' note (its refusals name it). */
 export const RESUME_NOTE_LABEL = '补正说明';
+
+/**
+ * The workflow's refusal of a `resumeParkedStep` (workflows/parking.ts validate) in the words an
+ * operator reads, the step still parked; null when it is no refusal but news that the step went on
+ * (nothing is parked any more, or someone is already resuming it): that answers 已处理.
+ */
+export function resumeRefusalText(message: string): string | null {
+  if (/nothing is parked|is already being resumed/.test(message)) return null;
+  const operator = /may not resume a parked step: .*\(([^()]*)\)\s*$/.exec(message);
+  if (operator) {
+    const who = operator[1] === 'none in the roster' ? '本季度冻结名册中没有支队领导或系统管理员' : `可以恢复的人员：${operator[1]}`;
+    return `只有本季度冻结名册中的支队领导或系统管理员可以恢复暂停的步骤，您不在其中（${who}）。该步骤仍处于暂停状态；如名册有误，请联系系统管理员。`;
+  }
+  return `系统拒绝了此操作，该步骤仍处于暂停状态（${message}）。如有疑问请联系系统管理员。`;
+}
+
+/** How a resume failed, for /resume and /publication/resume alike; null for an error that is none of these (thrown on). */
+export type ResumeFailure = { kind: 'invalid'; text: string } | { kind: 'refused'; why: string; text: string } | { kind: 'stale'; why: string };
+export function resumeFailure(err: unknown): ResumeFailure | null {
+  const invalid = messageRefusal(err, { note: RESUME_NOTE_LABEL });
+  if (invalid) return { kind: 'invalid', text: invalid };
+  if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) return null;
+  const why = (err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined) ?? err.message;
+  // No workflow (any more) has nothing parked; a refusal that is not "nothing parked" says why.
+  const text = err instanceof WorkflowUpdateFailedError ? resumeRefusalText(why) : null;
+  return text ? { kind: 'refused', why, text } : { kind: 'stale', why };
+}
 
 export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
   app.post('/resume', async (req, reply) => {
@@ -35,18 +63,20 @@ export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal
       await ctx.audit(req, 'resume.inspection', target, { step: ack.step, parkedSince: ack.parkedSince });
       return ctx.html(reply, resumedPage(viewer, back, ack));
     } catch (err) {
-      const invalid = messageRefusal(err, { note: RESUME_NOTE_LABEL });
-      if (invalid) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', invalid), 400);
-      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-        const why = (err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined) ?? err.message;
-        await ctx.audit(req, 'resume.stale', target, { message: why.slice(0, 300) });
-        // Who resumed it from the console, if anyone did (the command line leaves no entry here).
-        const last = (await ctx.store.listAudit({ action: 'resume.inspection', limit: 500 })).find((a) => a.target === target);
-        const by = last?.personId ? { name: `${(await ctx.personName(last.personId)) ?? last.personId}（${last.personId}）`, at: last.at } : null;
-        return ctx.html(reply, resumedPage(viewer, back, null, by));
+      const failed = resumeFailure(err);
+      if (!failed) throw err;
+      if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', failed.text), 400);
+      // Refused (e.g. not an operator of the frozen roster): why, and the step stays parked.
+      if (failed.kind === 'refused') {
+        await ctx.audit(req, 'resume.refused', target, { message: failed.why.slice(0, 300) });
+        return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', failed.text), 409);
       }
-      throw err;
+      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
+      await ctx.audit(req, 'resume.stale', target, { message: failed.why.slice(0, 300) });
+      // Who resumed it from the console, if anyone did (the command line leaves no entry here).
+      const last = (await ctx.store.listAudit({ action: 'resume.inspection', limit: 500 })).find((a) => a.target === target);
+      const by = last?.personId ? { name: `${(await ctx.personName(last.personId)) ?? last.personId}（${last.personId}）`, at: last.at } : null;
+      return ctx.html(reply, resumedPage(viewer, back, null, by));
     }
   });
 }

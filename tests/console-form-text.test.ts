@@ -1,12 +1,17 @@
 // Text typed into the console's forms, below the routes: a browser's CRLF line breaks read as LF
 // before any rule is applied (the note rule refuses CR: domain/outcomes.ts), nothing cut, text over
-// its limit refused naming its field; a message the client refuses named in Chinese.
+// its limit refused naming its field; a message the client refuses named in Chinese; the resume
+// refusals told from "nothing parked".
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { loadProgramme } from '../config/programme';
 import { formText, messageRefusal, noteProblem } from '../console/form-text';
 import { parseResultForm, readResultForm } from '../console/inspection-form';
+import { resumeFailure, resumeRefusalText } from '../console/resume';
 import { MessageParseError, parseMessage, recusalSchema } from '../domain/messages';
 import { resultReportInputSchema, resultReportSchema } from '../domain/outcomes';
+import { resumeParkedStepSchema } from '../domain/parking';
 
 
 describe('form text', () => {
@@ -98,5 +103,38 @@ describe('the result form’s text', () => {
     expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['result.description', 'the description is at most 4000 characters (it has 4001)']]);
     expect(resultReportSchema.safeParse(report).success).toBe(true);
     expect(resultReportInputSchema.safeParse({ ...report, result: { ...report.result, description: '超'.repeat(4000) } }).success).toBe(true);
+  });
+});
+
+describe('a resume refused', () => {
+  const failed = (message: string) => new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message, nonRetryable: true }));
+
+  it('answers 已处理 only when nothing is parked or it is already being resumed', () => {
+    expect(resumeRefusalText('resumeParkedStep: nothing is parked in the inspection of U01')).toBeNull();
+    expect(resumeRefusalText('resumeParkedStep: publication is already being resumed by DL1')).toBeNull();
+    expect(resumeFailure(failed('resumeParkedStep: nothing is parked in campaign c1'))).toEqual({ kind: 'stale', why: 'resumeParkedStep: nothing is parked in campaign c1' });
+    expect(resumeFailure(new WorkflowNotFoundError('workflow not found', 'wf', undefined))).toMatchObject({ kind: 'stale' });
+  });
+
+  it('says why otherwise, in Chinese: not an operator of the frozen roster, or anything else', () => {
+    const notOperator = 'resumeParkedStep: MGR1 may not resume a parked step: only a detachment leader or an admin of the frozen roster may (DL1, ADM1)';
+    expect(resumeFailure(failed(notOperator))).toEqual({
+      kind: 'refused',
+      why: notOperator,
+      text: '只有本季度冻结名册中的支队领导或系统管理员可以恢复暂停的步骤，您不在其中（可以恢复的人员：DL1, ADM1）。该步骤仍处于暂停状态；如名册有误，请联系系统管理员。',
+    });
+    expect(resumeRefusalText('resumeParkedStep: X may not resume a parked step: only a detachment leader or an admin of the frozen roster may (none in the roster)')).toContain('本季度冻结名册中没有支队领导或系统管理员');
+    expect(resumeRefusalText('resumeParkedStep: by: must be an id')).toBe('系统拒绝了此操作，该步骤仍处于暂停状态（resumeParkedStep: by: must be an id）。如有疑问请联系系统管理员。');
+  });
+
+  it('names the note when the message itself is refused, and leaves other errors alone', () => {
+    let err: unknown;
+    try {
+      parseMessage(resumeParkedStepSchema, { by: 'DL1', note: '补正\u0007' }, 'resumeParkedStep');
+    } catch (e) {
+      err = e;
+    }
+    expect(resumeFailure(err)).toMatchObject({ kind: 'invalid', text: expect.stringMatching(/^“补正说明”不符合要求/) });
+    expect(resumeFailure(new TypeError('x'))).toBeNull();
   });
 });

@@ -136,10 +136,24 @@ describe('a step that needs data parks, and resumes once the registry is fixed',
         const c = await startConsole({ personName: async () => null, temporal: env.client, operations: operationsOf(fx.programme, { taskQueue: 'unused', dataDir: fx.dataDir }) });
         try {
           await c.store.upsertCampaign({ campaignId, programmeId, year: 2024, quarter: 1, phase: 'inspection', detail: {}, revision: 1, updatedAt: new Date() });
-          await addAccounts(c.store, 'parking password 1', [['admin1', PEOPLE.admin, ['admin']]]);
+          await addAccounts(c.store, 'parking password 1', [
+            ['admin1', PEOPLE.admin, ['admin']],
+            // A console admin whom the frozen roster does not name as one: the workflow refuses them.
+            ['mgr-admin', 'MGR1', ['admin']],
+          ]);
+          const outsider = await signedInClient(c.app, 'mgr-admin', 'parking password 1');
+          await outsider.get('/');
+          const refused = await outsider.post('/resume', { campaign: campaignId, unit: section.unitId, note: '试试' });
+          expect(refused.statusCode).toBe(409);
+          expect(refused.body).toContain('只有本季度冻结名册中的支队领导或系统管理员可以恢复暂停的步骤，您不在其中');
+          expect(refused.body).toContain('该步骤仍处于暂停状态');
+          expect(refused.body).not.toContain('无需再次操作');
+          expect((await h.query(inspectionStatusQuery)).phase).toBe('parked');
+          expect(await c.store.listAudit({ action: 'resume.refused' })).toMatchObject([{ personId: 'MGR1', detail: { message: expect.stringMatching(/MGR1 may not resume a parked step/) } }]);
           const admin = await signedInClient(c.app, 'admin1', 'parking password 1');
           await admin.get('/');
-          const resumed = await admin.post('/resume', { campaign: campaignId, unit: section.unitId, note: '已更正属地' });
+          // The note on two lines, as the browser sends a textarea's (CRLF): kept with LF.
+          const resumed = await admin.post('/resume', { campaign: campaignId, unit: section.unitId, note: '已更正属地\r\n辖区改为石河' });
           expect(resumed.statusCode).toBe(200);
           expect(resumed.body).toContain('已恢复执行');
           const [entry] = await c.store.listAudit({ action: 'resume.inspection' });
@@ -164,7 +178,7 @@ describe('a step that needs data parks, and resumes once the registry is fixed',
     const resumed = (await withCampaignStore(fx.dataDir, (store) => store.notes(campaignId))).filter((n) => n.kind === 'step-resumed');
     expect(resumed.map((n) => [n.by, n.note])).toEqual([
       [PEOPLE.detachmentLeader, '还没改'],
-      [PEOPLE.admin, '已更正属地'],
+      [PEOPLE.admin, '已更正属地\n辖区改为石河'],
     ]);
   }, 180_000);
 });

@@ -1,5 +1,6 @@
 // Resuming a step parked for data: the form (a note, then the button) on the quarter's inspection
-// page for operators, and the answer: resumed, or 已处理 when the step was no longer parked.
+// page for operators, and the answer: resumed, 已处理 when the step was no longer parked, or why
+// the resume was refused (the step still parked).
 import { beijingDate } from '../../domain/calendar';
 import { chineseDate } from '../../domain/documents/html';
 import { NOTE_MAX } from '../../domain/outcomes';
