@@ -13,7 +13,7 @@ import type { CheckItem, ReasonCodeEntry } from '../domain/programme';
 import type { InspectionStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { parseEvidenceRef, resultDetails } from '../domain/outcomes';
-import type { BlobStore } from '../stores/blob-store';
+import { sha256, type BlobStore } from '../stores/blob-store';
 import type { EvidenceFile, ResultDraft, ResultDraftStore } from '../stores/result-drafts';
 import { EVIDENCE_LIMITS, readEvidenceForm, sendEvidence, type UploadedFile } from './evidence';
 import { draftFields, emptyResultForm, parseResultForm, readResultForm, type ResultFormValues } from './inspection-form';
@@ -189,17 +189,26 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     return { fields: read.fields, files: [], error: read.error };
   };
 
-  /** The draft's files still ticked, then the new ones (stored in the blob store, each once). */
+  /**
+   * The draft's files still ticked, then the new ones (each once): the whole list is checked
+   * against the per-inspection limits first, and only a list that passes has its new files stored
+   * in the blob store (which never forgets a blob), so a refused upload leaves nothing behind.
+   */
   const evidenceAfter = async (s: InspectionStatus, by: string, fields: Record<string, unknown>, files: UploadedFile[]): Promise<EvidenceFile[] | string> => {
     const keep = new Set((Array.isArray(fields.keepEvidence) ? fields.keepEvidence : [fields.keepEvidence]).filter((x) => typeof x === 'string'));
     const kept = ((await draftOf(s))?.evidence ?? []).filter((f) => keep.has(f.sha256));
     if (files.length && !results) return '此控制台未配置证据材料存储，不能上传文件。';
     const list = [...kept];
+    const added: UploadedFile[] = [];
     for (const f of files) {
-      const sha256 = await results!.blobs.put(f.bytes);
-      if (!list.some((x) => x.sha256 === sha256)) list.push({ fileName: f.fileName, sha256, contentType: f.contentType, size: f.bytes.length, uploadedBy: by, uploadedAt: ctx.now().toISOString() });
+      const digest = sha256(f.bytes);
+      if (list.some((x) => x.sha256 === digest)) continue;
+      list.push({ fileName: f.fileName, sha256: digest, contentType: f.contentType, size: f.bytes.length, uploadedBy: by, uploadedAt: ctx.now().toISOString() });
+      added.push(f);
     }
     if (list.length > EVIDENCE_LIMITS.maxFiles) return `每项检查最多 ${EVIDENCE_LIMITS.maxFiles} 个证据文件，请取消勾选不需要的文件后再上传。`;
+    // The blob store's digest is the SHA-256 the list already names.
+    for (const f of added) await results!.blobs.put(f.bytes);
     return list;
   };
 

@@ -184,6 +184,15 @@ describe('an inspection result from the browser to the approved hand-over', () =
         expect((await drafts.get(campaignId, section.unitId))?.evidence.map((e) => e.fileName)).toEqual(['现场照片.jpg']);
       }
       await screenshotCurrent(page, 'inspection-upload-refused');
+      // Past the inspection's 20 files (the draft's one kept, 20 new): refused before any is stored.
+      const many = Array.from({ length: 20 }, (_, i) => ({ name: `照片${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.concat([JPEG, Buffer.from(`photo ${i + 1}`)]) }));
+      await page.goto(url);
+      await page.setInputFiles('#evidence', many);
+      const [tooMany] = await Promise.all([page.waitForResponse((res) => res.request().method() === 'POST'), page.click('form.record button[value=draft]')]);
+      expect(tooMany.status()).toBe(400);
+      await page.getByText('每项检查最多 20 个证据文件').waitFor();
+      for (const f of many) expect(await blobs.has(sha256(f.buffer))).toBe(false);
+      expect((await drafts.get(campaignId, section.unitId))?.evidence.map((e) => e.fileName)).toEqual(['现场照片.jpg']);
       // A multipart form without its token: refused before any file is read.
       const noToken = await page.request.post(url, { multipart: { action: 'draft', howChecked: '无令牌', evidence: { name: 'x.jpg', mimeType: 'image/jpeg', buffer: JPEG } } });
       expect(noToken.status()).toBe(403);
