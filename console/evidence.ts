@@ -4,7 +4,7 @@
 // same bytes twice are one blob), and sent back as attachments with their checked type.
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { cleanFileName, isCsrfPart } from './multipart';
+import { cleanFileName, isCsrfPart, wellFormed } from './multipart';
 
 export { cleanFileName };
 
@@ -107,14 +107,19 @@ async function readParts(req: FastifyRequest, csrfSecret: string, limits: { maxB
   return { ok: true, fields, files };
 }
 
-/** Sends a stored evidence file as a download: its checked type, attachment, never sniffed, never cached. */
+/**
+ * Sends a stored evidence file as a download: its checked type, attachment, never sniffed, never
+ * cached. A name stored with half a character (before cleanFileName cut by characters) is sent
+ * with U+FFFD in that place rather than not at all.
+ */
 export function sendEvidence(reply: FastifyReply, file: { fileName: string }, bytes: Buffer): FastifyReply {
   const type = sniffEvidenceType(bytes) ?? 'application/octet-stream';
-  const ascii = file.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const name = wellFormed(file.fileName);
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return reply
     .code(200)
     .type(type)
-    .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+    .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'private, no-store')
     .send(bytes);

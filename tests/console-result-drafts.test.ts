@@ -1,12 +1,14 @@
 // The inspection result's parts below the browser: the draft table (migration 7) on a real SQLite
 // file and a real PostgreSQL 15 — saved, overwritten by the last writer, deleted — with evidence
 // bytes in the shared blob store once however often they are uploaded; the evidence type check by
-// magic bytes; and the submitResult message's per-item record: optional (older messages and the
+// magic bytes; file names cut by characters (never half of one) and sent back even when stored in
+// halves; and the submitResult message's per-item record: optional (older messages and the
 // command line send none), checked where given, carried into the report, never into the published
 // description or note.
+import Fastify from 'fastify';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { loadProgramme } from '../config/programme';
-import { cleanFileName, sniffEvidenceType } from '../console/evidence';
+import { cleanFileName, sendEvidence, sniffEvidenceType } from '../console/evidence';
 import { parseResultForm, readResultForm, draftFields } from '../console/inspection-form';
 import { parseEvidenceRef, resultReportInputSchema, resultReportSchema } from '../domain/outcomes';
 import { SqlBlobStore, sha256 } from '../stores/blob-store';
@@ -19,6 +21,8 @@ const backends = storeBackends('drafts');
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('JFIF evidence photo')]);
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR')]);
 const PDF = Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n');
+// Half of a character outside the BMP, with no other half beside it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 describe.each(backends)('result drafts on $name', (backend) => {
   let db: SqlDatabase;
@@ -72,6 +76,31 @@ describe('evidence files', () => {
     expect(cleanFileName('../../etc/passwd')).toBe('passwd');
     expect(cleanFileName('gpj.\u202eexe"')).toBe('gpj.exe');
     expect(cleanFileName('\u0000')).toBe('证据文件');
+  });
+  it('keep a name cut to its last 100 characters, never inside a character outside the BMP', () => {
+    const clean = cleanFileName(`${'📷'.repeat(120)}.jpg`);
+    expect(Array.from(clean)).toHaveLength(100);
+    expect(clean.endsWith('📷.jpg')).toBe(true);
+    expect(LONE_SURROGATE.test(clean)).toBe(false);
+    expect(() => encodeURIComponent(clean)).not.toThrow();
+    expect(cleanFileName('a\ud83d.jpg')).toBe('a\ufffd.jpg');
+  });
+  it('download even when the name was stored in halves (before the cut was by characters)', async () => {
+    // As .slice(-100) on code units left it: the first emoji's second half alone at the start.
+    const stored = `${'📷'.repeat(60)}x.jpg`.slice(-100);
+    expect(LONE_SURROGATE.test(stored)).toBe(true);
+    expect(() => encodeURIComponent(stored)).toThrow(URIError);
+    const app = Fastify();
+    app.get('/file', (_req, reply) => sendEvidence(reply, { fileName: stored }, JPEG));
+    try {
+      const res = await app.inject({ method: 'GET', url: '/file' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('image/jpeg');
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="_{95}x\.jpg"; filename\*=UTF-8''%EF%BF%BD(%F0%9F%93%B7){47}x\.jpg$/);
+      expect(res.rawPayload).toEqual(JPEG);
+    } finally {
+      await app.close();
+    }
   });
 });
 
