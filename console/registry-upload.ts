@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { prepareImport } from '../files/registry/import-file';
 import { importKinds, type ImportKind } from '../files/registry/templates';
-import { isCalendarDate, type RegistryStore } from '../stores/registry-store';
+import { isCalendarDate, RegistryChangedError, type RegistryStore } from '../stores/registry-store';
 import type { RouteContext } from './approvals';
 import { classifyChanges, countChanges } from './registry-counts';
 import { PendingImports } from './registry-pending';
@@ -122,13 +122,20 @@ export function registerRegistryUpload(
         p.outcome = { state: 'committed', batch: already, by: '他人' };
         return ctx.html(reply, importedPage(viewer, { ...facts, batch: already, by: '他人（同一文件已另行导入）', again: true }));
       }
-      // Checked against the registry as it stood at preview: another import since may change the verdict.
-      if ((await registry.tableCounts()).batches !== p.batchesAtPreview) {
+      // Checked against the registry as it stood at preview: another import since may change the
+      // verdict. Checked again under the apply lock, where no import can land in between.
+      const stale = async () => {
         p.outcome = null;
         await ctx.audit(req, 'registry.import-refused', p.fileName, { why: 'registry changed since preview', sha256: p.sha256 });
         return ctx.html(reply, problemPage('预览已过时', '预览之后名录已有新的导入，预览结果可能已不准确，未导入任何数据。请重新上传文件核对后再确认。', viewer), 409);
+      };
+      if ((await registry.tableCounts()).batches !== p.batchesAtPreview) return await stale();
+      try {
+        result = await registry.applyBatch(batch, { expectBatches: p.batchesAtPreview });
+      } catch (err) {
+        if (err instanceof RegistryChangedError) return await stale();
+        throw err;
       }
-      result = await registry.applyBatch(batch);
     } catch (err) {
       p.outcome = null;
       throw err;

@@ -98,6 +98,16 @@ export interface ApplyOptions {
   onProgress?: (written: number) => void;
   /** When the batch was first recorded, for a batch carried over from another store (files/registry/adopt-legacy.ts); default: now. */
   recordedAt?: string;
+  /**
+   * How many batches the store held when the caller checked this one (a console preview): checked
+   * under the apply lock, so an import that lands in between refuses this one (RegistryChangedError).
+   */
+  expectBatches?: number;
+}
+
+/** Another import landed since the batch was checked: nothing was applied; check it again. */
+export class RegistryChangedError extends Error {
+  override name = 'RegistryChangedError';
 }
 
 export interface RegistryStore {
@@ -328,6 +338,10 @@ export class SqlRegistryStore implements RegistryStore {
   private async applyIn(tx: SqlExecutor, batch: RegistryBatch, options: ApplyOptions): Promise<BatchResult> {
     const existing = await findBatchIn(tx, batch.key);
     if (existing) return { applied: false, batch: existing };
+    if (options.expectBatches !== undefined) {
+      const n = Number((await tx.get<{ n: number | string }>('SELECT count(*) AS n FROM registry_batches'))!.n);
+      if (n !== options.expectBatches) throw new RegistryChangedError(`the registry holds ${n} batches, not the ${options.expectBatches} it held when batch ${batch.key} was checked: nothing applied`);
+    }
     const recordedAt = options.recordedAt ?? this.now().toISOString();
     const inserted = await tx.all<BatchRow>(
       `INSERT INTO registry_batches (batch_key, kind, source, reason, file_name, effective_date, change_count, recorded_at)

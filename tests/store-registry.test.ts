@@ -12,7 +12,7 @@ import type { Department, Person, Unit } from '../domain/registry';
 import { inspector as inspectorIn, unit as unitWith } from './helpers/registry-snapshot';
 import { makeUscc } from '../domain/uscc';
 import { openStoreDatabase, type StoreSettings } from '../stores/open';
-import { conflictEntityId, openRegistryStore, SqlRegistryStore, type RegistryBatch, type RegistryStore } from '../stores/registry-store';
+import { conflictEntityId, openRegistryStore, RegistryChangedError, SqlRegistryStore, type RegistryBatch, type RegistryStore } from '../stores/registry-store';
 import { storeBackends } from './setup/store-backends';
 
 const backends = storeBackends('registry');
@@ -59,6 +59,25 @@ describe.each(backends)('registry store on $name', (backend) => {
     expect(await store.findBatch('units:other')).toBeUndefined();
     expect(await store.tableCounts()).toEqual({ batches: 1, changes: 2 });
     await store.close();
+  });
+
+  it('two previews confirmed at once on two connections: the first applies, the second is refused under the lock, writing nothing', async () => {
+    const { settings } = await fresh();
+    const [a, b] = [await openRegistryStore(settings), await openRegistryStore(settings)];
+    const seen = (await a.tableCounts()).batches; // both previews saw the empty registry
+    const one = batch('units:one', '2022-12-31', unitChanges(Array.from({ length: 500 }, (_, i) => localUnit(`ONE-${i}`))));
+    const two = batch('units:two', '2022-12-31', unitChanges(Array.from({ length: 500 }, (_, i) => localUnit(`TWO-${i}`))));
+    const results = await Promise.allSettled([a.applyBatch(one, { expectBatches: seen }), b.applyBatch(two, { expectBatches: seen })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(RegistryChangedError);
+    expect(String(refused.reason.message)).toMatch(/holds 1 batches, not the 0 it held when batch units:(one|two) was checked: nothing applied/);
+    expect(await a.tableCounts()).toEqual({ batches: 1, changes: 500 });
+    // The same batch again is still no error (already applied), whatever the count.
+    const winner = results[0]!.status === 'fulfilled' ? one : two;
+    expect((await b.applyBatch(winner, { expectBatches: seen })).applied).toBe(false);
+    await a.close();
+    await b.close();
   });
 
   it('the same batch from two connections at once is applied exactly once', async () => {
