@@ -28,6 +28,8 @@ describe('saved histories replay on the current workflow code', () => {
     expect(marker('inspection-console-projection.json', 'console-projection')).toBe(true);
     expect(marker('inspection-console-approvals.json', 'console-projection-approvals')).toBe(true);
     expect(marker('campaign-console-projection.json', 'console-projection')).toBe(true);
+    // batch-failure-counted: a batch refused at its start, counted as failed; the quarter published.
+    expect(marker('campaign-batch-failed.json', 'batch-failure-counted')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

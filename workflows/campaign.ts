@@ -1,12 +1,12 @@
 // One quarter of the programme: registry update window → freeze → witnessed draw → sealed list →
 // inspections (through batch children) → publication → closed with statistics. Every deadline is
 // a programme date from the calendar, turned into a timer by the programme clock.
-import { allHandlersFinished, condition, executeChild, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, executeChild, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { addDays, addWorkingDays, quarterEnd, quarterStart } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeHoursMs, programmeInstantIso, resolveClock, startOfDayMs } from '../domain/programme-clock';
 import { changeListSubmissionSchema, firstIssue, witnessEntropySchema, witnessRoles, type WitnessEntropy, type WitnessRole } from '../domain/messages';
 import type { CampaignSettings } from '../activities';
-import { acts, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
+import { acts, handled, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
 import { WitnessCeremonies, type CeremonyGate } from './ceremony';
 import { addTally, emptyTally, inspectionBatchWorkflow } from './batch';
 import { NoticeQueue } from './notice-queue';
@@ -74,6 +74,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   let publicationLate = false;
   let stats: CampaignStats | null = null;
   const overdue: string[] = [];
+  const failedBatches: NonNullable<CampaignStatus['failedBatches']> = [];
 
   // --- dates: the quarter's own need no calendar; the working-day ones follow once the settings
   // and (since `dates-from-activity`) the recorded calendar are in (a bad quarter fails at once).
@@ -193,6 +194,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       waitingOn,
       stats,
       parked: parking.parked,
+      failedBatches: failedBatches.map((f) => ({ ...f })),
     };
   });
 
@@ -246,7 +248,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
    */
   async function ceremonyDraw() {
     ceremonies.start();
-    const overdueWatch = (async () => {
+    // Handled from creation: its failure (a refused notice, a cancelled campaign) surfaces at the
+    // await below instead of failing the workflow task on every replay.
+    const overdueWatch = handled((async () => {
       if (await waitUntil(() => ceremonies.allRevealed(), endOfDayMs(clock, dates.drawDue))) return;
       drawOverdue = true;
       overdue.push(`draw not held by ${dates.drawDue}`);
@@ -258,7 +262,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
         params: { drawDue: dates.drawDue, waitingFor: ceremonies.waitingFor() },
         at: programmeInstantIso(clock, Date.now()),
       });
-    })();
+    })());
     for (;;) {
       await condition(() => ceremonies.allCommitted());
       await waitUntil(() => ceremonies.allRevealed(), ceremonies.revealByMs()!);
@@ -355,31 +359,50 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   let batchesDone = 0;
   const fanIn = Promise.all(
     drawn.batches.map(async (b, i) => {
-      const out = await executeChild(inspectionBatchWorkflow, {
-        workflowId: batchWorkflowId(campaignId, i),
-        args: [
-          {
-            campaignId,
-            year,
-            quarter,
-            batchNo: i,
-            department: b.department,
-            chunk: b.chunk,
-            batchSize,
-            clock,
-            dates: { due: dates.inspectionDue, escalateAfter: dates.escalateAfter },
-            ...(calendarSlice ? { calendar: calendarSlice } : {}),
-            settings: { reminderDaysBeforeDue: settings!.inspectionDaysBeforeDue, approvalWorkingDays: settings!.approvalWorkingDays },
-            searchAttributes: input.searchAttributes,
-          },
-        ],
-      });
+      let out;
+      try {
+        out = await executeChild(inspectionBatchWorkflow, {
+          workflowId: batchWorkflowId(campaignId, i),
+          args: [
+            {
+              campaignId,
+              year,
+              quarter,
+              batchNo: i,
+              department: b.department,
+              chunk: b.chunk,
+              batchSize,
+              clock,
+              dates: { due: dates.inspectionDue, escalateAfter: dates.escalateAfter },
+              ...(calendarSlice ? { calendar: calendarSlice } : {}),
+              settings: { reminderDaysBeforeDue: settings!.inspectionDaysBeforeDue, approvalWorkingDays: settings!.approvalWorkingDays },
+              searchAttributes: input.searchAttributes,
+            },
+          ],
+        });
+      } catch (err) {
+        // One batch's failure (terminated, a refusal loading it, a bug) must not stop the quarter:
+        // its units count as failed and not inspected, as a failed inspection does, it is named in
+        // the status, and the quarter goes on to publication. Decided when a batch fails, so a
+        // campaign stuck on one before this patch goes on; older closed histories replay as before.
+        // A cancelled campaign (its batches cancelled with it) ends as cancelled.
+        if (CancellationScope.current().consideredCancelled || !patched('batch-failure-counted')) throw err;
+        failedBatches.push({ batchNo: i, department: b.department, chunk: b.chunk, units: b.count, reason: rootMessage(err) });
+        tally.inspections += b.count;
+        tally.failed += b.count;
+        tally.notInspected += b.count;
+        inspections.finished += b.count;
+        batchesDone++;
+        return;
+      }
       addTally(tally, out.tally);
       // Replacement units add inspections; "finished" counts drawn places, not workflows.
       inspections.finished += out.tally.inspections - out.tally.replacedUnits;
       batchesDone++;
     }),
   );
+  // Handled from creation: a rejection before the await below must not fail the workflow task.
+  handled(fanIn);
   if (!(await waitUntil(() => batchesDone === drawn.batches.length, endOfDayMs(clock, dates.publicationDue)))) {
     publicationLate = true;
     overdue.push(`publication not made by ${dates.publicationDue}`);
@@ -427,4 +450,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   if (projector) await condition(() => projector.idle);
   await condition(allHandlersFinished);
   return { campaignId, stats, publication };
+}
+
+/** The innermost cause's message (a child's failure wraps an activity's, which wraps the refusal). */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e.message ?? String(err);
 }

@@ -93,6 +93,16 @@ export class Mutex {
   }
 }
 
+/**
+ * Marks a workflow promise handled at creation, for one awaited only later: a rejection before
+ * then would otherwise be an unhandled rejection, which fails the workflow task on every replay.
+ * The promise itself still rejects for whoever awaits it.
+ */
+export function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 /** Rejects an Update in its validator: nothing is recorded, the caller gets this message. */
 export function reject(message: string): never {
   throw ApplicationFailure.create({ message, type: 'MessageRejected', nonRetryable: true });

@@ -350,6 +350,8 @@ export interface CampaignStatus {
   stats: CampaignStats | null;
   /** A step waiting for data to be fixed (phase `parked`); absent in campaigns started before parking. */
   parked?: ParkedStep | null;
+  /** Batches whose workflow failed: their units count as failed and not inspected. Absent from older workers. */
+  failedBatches?: { batchNo: number; department: string; chunk: number; units: number; reason: string }[];
 }
 
 export interface BatchStatus {

@@ -1,0 +1,98 @@
+// Failures and cancellations on the time-skipping test server:
+// - a batch child that fails (here: its department's context refused) does not stop the quarter:
+//   its units count as failed and not inspected, the status names it, the quarter publishes;
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createActivities } from '../activities';
+import * as api from '../client/temporal';
+import { campaignWorkflowId } from '../workflows/definitions';
+import { refuse } from '../activities/steps/refusals';
+
+let bundle: WorkflowBundleWithSourceMap;
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
+  env = await createTimeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** A campaign of `fx`'s programme, run up to its inspections (change lists in, the ceremony held). */
+async function campaignAtInspection(fx: Fixture, taskQueue: string) {
+  const programmeId = fx.programme.id;
+  const campaignId = campaignWorkflowId(programmeId, 2024, 1);
+  const client = env.client;
+  const handle = await api.startCampaign(
+    client,
+    { programmeId, year: 2024, quarter: 1, clock: { mode: 'rehearsal', programmeStart: '2023-12-25', secondsPerDay: 86_400 }, batchSize: 10, searchAttributes: false },
+    { taskQueue },
+  );
+  await eventually(async () => (await api.campaignStatus(client, campaignId)).updateWindow.waitingFor.length === 2, 'brigades loaded');
+  await api.submitChangeList(client, campaignId, { brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: null });
+  await api.submitChangeList(client, campaignId, { brigade: 'county-xixian', by: PEOPLE.countyClerk, batchId: null });
+  await env.sleep('8 days');
+  await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'draw', 'draw phase');
+  await api.holdWitnessCeremony(client, campaignId, [
+    { role: 'admin', personId: PEOPLE.admin, entropy: `${programmeId.replace(/\W/g, "")}AdminEntropy` },
+    { role: 'discipline', personId: PEOPLE.discipline, entropy: `${programmeId.replace(/\W/g, "")}DisciplineEntropy` },
+  ]);
+  await eventually(async () => (await api.campaignStatus(client, campaignId)).phase === 'inspection', 'inspection phase', 600);
+  return { campaignId, handle };
+}
+
+describe('a batch child that fails', () => {
+  it('does not stop the quarter: its units count as failed and not inspected, the status names it, the quarter publishes', async () => {
+    const fx = await createFixture('batchfail-2024');
+    const taskQueue = uniqueTaskQueue('batchfail');
+    const mail = recordingMail(fx.mailDb);
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, allowRehearsalClock: true });
+    // The brigade's batch fails at its start: its context is refused (non-retryable), as a
+    // registry the worker cannot read for it would be. (The Java test server does not tell a
+    // parent that its child was terminated, so an operator's terminate cannot be tested here.)
+    const refused = 'brigade-shihe';
+    const activities = {
+      ...acts,
+      inspectionContext: async (a: Parameters<typeof acts.inspectionContext>[0]) => {
+        if (a.department === refused) throw refuse(`department ${a.department}: test refusal of the batch's context`);
+        return acts.inspectionContext(a);
+      },
+    };
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    const client = env.client;
+    try {
+      await worker.runUntil(async () => {
+        const { campaignId, handle } = await campaignAtInspection(fx, taskQueue);
+        const units = drawnUnits(fx.dataDir, campaignId);
+        const lost = units.filter((u) => u.department === refused);
+        const kept = units.filter((u) => u.department !== refused);
+        expect(lost.length).toBeGreaterThan(0);
+        expect(kept.length).toBeGreaterThan(0);
+        for (const u of kept) {
+          await eventually(async () => (await api.inspectionStatus(client, campaignId, u.unitId)).phase === 'inspection', u.unitId, 600);
+          await api.submitResult(client, campaignId, u.unitId, report(u.team[0]!, u.team.slice(0, 2)));
+        }
+        const result = await handle.result();
+        expect(result.stats).toMatchObject({ drawn: units.length, inspected: kept.length, failed: lost.length, notInspected: lost.length });
+        expect(fs.existsSync(path.join(result.publication.location, 'draw-record.json'))).toBe(true);
+        const status = await api.campaignStatus(client, campaignId);
+        expect(status.phase).toBe('closed');
+        expect(status.inspections).toEqual({ batches: status.inspections.batches, finished: units.length, total: units.length });
+        expect(status.failedBatches).toEqual([
+          { batchNo: expect.any(Number), department: refused, chunk: 0, units: lost.length, reason: expect.stringMatching(/test refusal of the batch's context/) },
+        ]);
+        await saveHistory(handle, 'campaign-batch-failed');
+      });
+    } finally {
+      acts.close();
+      mail.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
