@@ -1,6 +1,8 @@
 // Failures and cancellations on the time-skipping test server:
 // - a batch child that fails (here: its department's context refused) does not stop the quarter:
 //   its units count as failed and not inspected, the status names it, the quarter publishes;
+// - a cancelled inspection, and a cancelled campaign with its batches and inspections, end as
+//   cancelled (their notice and projection loops end quietly instead of failing every task);
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +12,9 @@ import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/tempora
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
-import { campaignWorkflowId } from '../workflows/definitions';
+import { batchWorkflowId, campaignWorkflowId, legacyInspectionWorkflowId } from '../workflows/definitions';
+import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
+import { resolveClock } from '../domain/programme-clock';
 import { refuse } from '../activities/steps/refusals';
 
 let bundle: WorkflowBundleWithSourceMap;
@@ -88,6 +92,64 @@ describe('a batch child that fails', () => {
           { batchNo: expect.any(Number), department: refused, chunk: 0, units: lost.length, reason: expect.stringMatching(/test refusal of the batch's context/) },
         ]);
         await saveHistory(handle, 'campaign-batch-failed');
+      });
+    } finally {
+      acts.close();
+      mail.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
+/** The workflow's status once it is closed (polled: nothing here may skip time). */
+async function closedStatus(client: TestWorkflowEnvironment['client'], workflowId: string): Promise<string> {
+  return eventually(async () => {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? null : d.status.name;
+  }, `${workflowId} closed`, 300);
+}
+
+describe('cancellation', () => {
+  it('ends a cancelled inspection as cancelled', async () => {
+    const fx = await createFixture('cancel-2024');
+    const campaignId = campaignWorkflowId('cancel-2024', 2024, 1);
+    const taskQueue = uniqueTaskQueue('cancel');
+    const mail = recordingMail(fx.mailDb);
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
+    try {
+      await freezeAndDraw(acts, campaignId, 'cancel-2024', { admin: 'CancelAdmin2024xx', discipline: 'CancelDiscipline24' });
+      const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
+      const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
+      await worker.runUntil(async () => {
+        const workflowId = legacyInspectionWorkflowId(campaignId, input.unitId);
+        const h = await env.client.workflow.start('inspectionWorkflow', { workflowId, taskQueue, args: [input] });
+        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+        await h.cancel();
+        expect(await closedStatus(env.client, workflowId)).toBe('CANCELLED');
+      });
+    } finally {
+      acts.close();
+      mail.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('ends a cancelled campaign as cancelled, with its batches and inspections', async () => {
+    const fx = await createFixture('cancelq-2024');
+    const taskQueue = uniqueTaskQueue('cancelq');
+    const mail = recordingMail(fx.mailDb);
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail, allowRehearsalClock: true });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
+    try {
+      await worker.runUntil(async () => {
+        const { campaignId, handle } = await campaignAtInspection(fx, taskQueue);
+        const unit = drawnUnits(fx.dataDir, campaignId)[0]!;
+        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, unit.unitId)).phase === 'inspection', unit.unitId, 600);
+        await handle.cancel();
+        expect(await closedStatus(env.client, campaignId)).toBe('CANCELLED');
+        expect(await closedStatus(env.client, batchWorkflowId(campaignId, 0))).toBe('CANCELLED');
+        expect(await closedStatus(env.client, legacyInspectionWorkflowId(campaignId, unit.unitId))).toBe('CANCELLED');
       });
     } finally {
       acts.close();

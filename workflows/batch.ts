@@ -1,7 +1,7 @@
 // An intermediate child: fans out up to `batchSize` inspections of one department and sums their
 // outcomes. It keeps the campaign's history to a few events per batch at any registry size, and
 // it starts the inspection of a replacement unit when a drawn unit is replaced.
-import { executeChild, setHandler } from '@temporalio/workflow';
+import { CancellationScope, executeChild, setHandler } from '@temporalio/workflow';
 import { acts, visibilityFor } from './common';
 import {
   batchStatusQuery,
@@ -88,6 +88,8 @@ export async function inspectionBatchWorkflow(input: BatchInput): Promise<BatchO
       const workflowId = child.workflowId ?? legacyInspectionWorkflowId(child.campaignId, child.unitId);
       out = await executeChild(inspectionWorkflow, { workflowId, args: [child] });
     } catch (err) {
+      // The batch itself cancelled (with its campaign): its inspections were cancelled with it.
+      if (CancellationScope.current().consideredCancelled) throw err;
       // One unit's failure must not stop the quarter: count it, name it in the status, go on.
       running.delete(child.unitId);
       const cause = (err as { cause?: { message?: string } }).cause?.message;

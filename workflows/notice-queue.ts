@@ -2,7 +2,7 @@
 // handler queues its notice and answers at once, however slow or refusing the mail server is.
 // Notices are best-effort: a refused one is logged (its failure stays in the history) and never
 // fails the workflow.
-import { ActivityFailure, condition, log } from '@temporalio/workflow';
+import { ActivityFailure, condition, isCancellation, log } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities';
 import { acts } from './common';
 
@@ -14,7 +14,10 @@ export class NoticeQueue {
 
   /** Starts the sending coroutine: construct it in workflow code, before any notice is queued. */
   constructor() {
-    void this.drain();
+    // Handled from creation: a cancelled workflow ends the loop quietly (it awaits in the root
+    // scope, so its condition rejects on cancellation); anything else is a bug in workflow code,
+    // which fails the workflow task (retried until a fixed worker replays it).
+    this.drain().catch(endQuietlyOnCancel);
   }
 
   push(n: NoticeArgs): void {
@@ -26,7 +29,7 @@ export class NoticeQueue {
     return this.items.length === 0 && !this.sending;
   }
 
-  private async drain(): Promise<never> {
+  private async drain(): Promise<void> {
     for (;;) {
       await condition(() => this.items.length > 0);
       const n = this.items.shift()!;
@@ -34,6 +37,7 @@ export class NoticeQueue {
       try {
         await acts.sendNotice(n);
       } catch (err) {
+        if (isCancellation(err)) return;
         if (!(err instanceof ActivityFailure)) throw err;
         log.warn('notice not sent', { key: n.key, kind: n.kind, error: err.cause?.message ?? err.message });
       } finally {
@@ -41,4 +45,13 @@ export class NoticeQueue {
       }
     }
   }
+}
+
+/**
+ * The catch of a coroutine started with its workflow: cancellation ends it quietly; any other
+ * error is rethrown as the workflow task's failure, as the same bug in the main function would be.
+ */
+export function endQuietlyOnCancel(err: unknown): void {
+  if (isCancellation(err)) return;
+  throw err;
 }

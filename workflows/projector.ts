@@ -2,7 +2,8 @@
 // watches a snapshot of the workflow's state and, whenever it differs from the last one written,
 // writes it with the next revision. Update handlers only change state; nothing awaits the write
 // there. Best-effort like the notices: a write that fails after its retries is logged, never fatal.
-import { ActivityFailure, condition, log } from '@temporalio/workflow';
+import { ActivityFailure, condition, isCancellation, log } from '@temporalio/workflow';
+import { endQuietlyOnCancel } from './notice-queue';
 
 export class Projector<T> {
   private written = '';
@@ -14,7 +15,8 @@ export class Projector<T> {
     private readonly snapshot: () => T,
     private readonly write: (state: T, revision: number) => Promise<unknown>,
   ) {
-    void this.loop();
+    // Handled from creation: ends quietly when the workflow is cancelled (as the notice queue).
+    this.loop().catch(endQuietlyOnCancel);
   }
 
   /** The current state is written and nothing is being written: the workflow may end. */
@@ -22,7 +24,7 @@ export class Projector<T> {
     return !this.writing && JSON.stringify(this.snapshot()) === this.written;
   }
 
-  private async loop(): Promise<never> {
+  private async loop(): Promise<void> {
     for (;;) {
       await condition(() => JSON.stringify(this.snapshot()) !== this.written);
       const state = this.snapshot();
@@ -30,6 +32,7 @@ export class Projector<T> {
       try {
         await this.write(state, ++this.revision);
       } catch (err) {
+        if (isCancellation(err)) return;
         if (!(err instanceof ActivityFailure)) throw err;
         log.warn('console projection not written', { revision: this.revision, error: err.cause?.message ?? err.message });
       } finally {
