@@ -30,6 +30,8 @@ describe('saved histories replay on the current workflow code', () => {
     expect(marker('campaign-console-projection.json', 'console-projection')).toBe(true);
     // batch-failure-counted: a batch refused at its start, counted as failed; the quarter published.
     expect(marker('campaign-batch-failed.json', 'batch-failure-counted')).toBe(true);
+    // mutex-exclusive: two team changes released together by the inspection's lock, one at a time.
+    expect(marker('inspection-mutex-exclusive.json', 'mutex-exclusive')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

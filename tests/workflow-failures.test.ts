@@ -3,6 +3,8 @@
 //   its units count as failed and not inspected, the status names it, the quarter publishes;
 // - a cancelled inspection, and a cancelled campaign with its batches and inspections, end as
 //   cancelled (their notice and projection loops end quietly instead of failing every task);
+// - the inspection's lock admits one change of the team at a time, even when two waiting changes
+//   are released together.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +14,16 @@ import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/tempora
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
-import { batchWorkflowId, campaignWorkflowId, legacyInspectionWorkflowId } from '../workflows/definitions';
+import {
+  batchWorkflowId,
+  campaignWorkflowId,
+  declareRecusalUpdate,
+  decideUnitReplacementUpdate,
+  legacyInspectionWorkflowId,
+  reportUnitClosedUpdate,
+  type InspectionOutcome,
+} from '../workflows/definitions';
+import { WorkflowUpdateStage } from '@temporalio/client';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import { refuse } from '../activities/steps/refusals';
@@ -157,4 +168,68 @@ describe('cancellation', () => {
       fs.rmSync(fx.dir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe("the inspection's lock", () => {
+  it('lets one team change through at a time when two waiting ones are released together', async () => {
+    const fx = await createFixture('mutex-2024');
+    const campaignId = campaignWorkflowId('mutex-2024', 2024, 1);
+    const taskQueue = uniqueTaskQueue('mutex');
+    const mail = recordingMail(fx.mailDb);
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
+    // The first replacement is held until the test lets it go, so two more decisions queue behind
+    // it; each replacement takes a moment, so two let in together would overlap.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    function watched<A, R>(fn: (a: A) => Promise<R>): (a: A) => Promise<R> {
+      return async (a) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await (calls++ === 0 ? held : new Promise((r) => setTimeout(r, 500)));
+          return await fn(a);
+        } finally {
+          inFlight--;
+        }
+      };
+    }
+    const activities = { ...acts, replaceInspector: watched(acts.replaceInspector), replaceUnit: watched(acts.replaceUnit) };
+    try {
+      await freezeAndDraw(acts, campaignId, 'mutex-2024', { admin: 'MutexAdmin2024xxx', discipline: 'MutexDiscipline24' });
+      const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
+      const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+      await worker.runUntil(async () => {
+        const h = await env.client.workflow.start('inspectionWorkflow', { workflowId: legacyInspectionWorkflowId(campaignId, input.unitId), taskQueue, args: [input] });
+        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+        const [a, b] = input.team as [string, string];
+        const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+        // A manager records both recusals (decided in the same act) and approves replacing the unit.
+        const first = await h.startUpdate(declareRecusalUpdate, { args: [{ by: 'MGR1', inspectorId: a, reasonCode: 'kinship', note: '' }], ...accepted });
+        await eventually(async () => calls === 1, 'the first replacement running');
+        const second = await h.startUpdate(declareRecusalUpdate, { args: [{ by: 'MGR1', inspectorId: b, reasonCode: 'kinship', note: '' }], ...accepted });
+        await h.executeUpdate(reportUnitClosedUpdate, { args: [{ by: a, reasonCode: 'closed', note: '' }] });
+        const third = await h.startUpdate(decideUnitReplacementUpdate, { args: [{ by: 'MGR2', decision: 'approve', reasonCode: null, note: '' }], ...accepted });
+        release();
+        const [r1, r2, r3] = await Promise.all([first.result(), second.result(), third.result()]);
+        expect(calls).toBe(3);
+        expect(maxInFlight).toBe(1);
+        expect([r1.status, r2.status, r3.decision]).toEqual(['approved', 'approved', 'approve']);
+        // Each recusal saw the team the one before it left.
+        if (r1.status !== 'approved' || r2.status !== 'approved') throw new Error('expected both recusals approved');
+        expect(r2.team).not.toContain(a);
+        expect(r2.team).not.toContain(b);
+        // The unit was replaced: the inspection ends, handing its replacement to the batch.
+        expect(((await h.result()) as InspectionOutcome).replacedBy?.replaces).toBe(input.unitId);
+        await saveHistory(h, 'inspection-mutex-exclusive');
+      });
+    } finally {
+      acts.close();
+      mail.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -1,6 +1,6 @@
 // Helpers shared by the workflows: activity proxies (timeouts fitting each activity), timers against programme dates, a mutex for
 // handlers that call activities, and search-attribute upserts.
-import { ApplicationFailure, condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { CampaignActivities } from '../activities';
 import { bundledCalendar, CalendarError, WorkingCalendar, type CalendarSlice } from '../domain/calendar';
@@ -84,6 +84,11 @@ export class Mutex {
   }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     await condition(() => !this.busy);
+    // Waiters released in one activation all pass the condition; each after the first finds the
+    // lock taken and waits again. Before `mutex-exclusive` they all ran at once (two recusals
+    // replacing inspectors together): a history recorded so scheduled their activities in the
+    // same task, so it must replay that way. The patch is asked only when that race happens.
+    while (this.busy && patched('mutex-exclusive')) await condition(() => !this.busy);
     this.busy = true;
     try {
       return await fn();
