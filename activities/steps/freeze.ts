@@ -4,7 +4,7 @@
 import { DRAW_SPEC_V1, type DrawSpec } from '../../domain/draw/record';
 import type { Quarter } from '../../domain/programme';
 import { freezeToStore } from '../../files/freeze';
-import { heartbeat } from './heartbeat';
+import { firstScheduledIso, heartbeat } from './heartbeat';
 import { MANIFEST_PACKAGE_PREFIX, rosterFrom, type StepContext } from './context';
 
 export interface WitnessRoster {
@@ -23,7 +23,11 @@ export function freezeActivities(ctx: StepContext) {
       witnesses: WitnessRoster;
       warnings: string[];
     }> {
-      const snapshot = await (await ctx.registry()).snapshotAt(a.asOf);
+      // The registry as known when the freeze was first scheduled: a retry (the worker died after
+      // writing the manifest) must rebuild the same manifest, even if a change dated inside the
+      // closed quarter was recorded meanwhile; else the stored package refuses it (FreezeRefused).
+      const knownAt = firstScheduledIso();
+      const snapshot = await (await ctx.registry()).snapshotAt(a.asOf, knownAt ? { knownAt } : {});
       heartbeat('registry read');
       // Campaigns started before ssj-draw/2 pass no spec: their witnesses give entropy, so a v1 manifest.
       const spec = a.spec ?? DRAW_SPEC_V1;

@@ -12,3 +12,17 @@ export function heartbeat(details?: unknown): void {
   }
   ctx.heartbeat(details);
 }
+
+/**
+ * When this activity was first scheduled (the same for every retry: `scheduledTimestampMs`, not
+ * `currentAttemptScheduledTimestampMs`), as an ISO-8601 UTC instant; undefined outside an activity.
+ */
+export function firstScheduledIso(): string | undefined {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return undefined;
+  }
+  return new Date(ctx.info.scheduledTimestampMs).toISOString();
+}
