@@ -14,6 +14,7 @@ import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/tempora
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
+import { formatCampaignStatus } from '../client/commands/quarter';
 import {
   batchWorkflowId,
   campaignWorkflowId,
@@ -102,6 +103,9 @@ describe('a batch child that fails', () => {
         expect(status.failedBatches).toEqual([
           { batchNo: expect.any(Number), department: refused, chunk: 0, units: lost.length, reason: expect.stringMatching(/test refusal of the batch's context/) },
         ]);
+        expect(formatCampaignStatus(status)).toMatch(
+          new RegExp(`failed batches +batch 0 \\(${refused}, ${lost.length} units counted failed, not inspected\\): department ${refused}: test refusal`),
+        );
         await saveHistory(handle, 'campaign-batch-failed');
       });
     } finally {

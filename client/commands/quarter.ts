@@ -258,6 +258,10 @@ export function formatCampaignStatus(st: CampaignStatus, extras: StatusExtras = 
     ['void ceremonies', st.voidCeremonies.length ? st.voidCeremonies.map((v) => `${v.number} (voided ${v.voidedAt}: ${v.failed.map((f) => `${f.role} ${f.personId} ${f.reason}`).join(', ')})`).join('; ') : null],
     ['sealed', st.sealed ? `${st.sealed.drawn} drawn; seed commitment ${st.sealed.seedCommitment}` : null],
     ['inspections', st.inspections.total ? `${bar(st.inspections.finished, st.inspections.total)} finished (${st.inspections.batches} batches)` : null],
+    [
+      'failed batches',
+      st.failedBatches?.length ? st.failedBatches.map((f) => `batch ${f.batchNo} (${f.department}, ${f.units} units counted failed, not inspected): ${f.reason}`).join('; ') : null,
+    ],
     ['publication', st.publication ? `${st.publication.location} on ${st.publication.publishedOn}${st.publication.late ? ' (LATE)' : ''}` : null],
   ]);
   const parts = [head];
