@@ -249,6 +249,18 @@ class KeyTakenMeanwhile extends Error {}
 const json = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : null); // eslint-disable-line @typescript-eslint/no-explicit-any
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
+function headOf(r: Row): CampaignHead {
+  return {
+    campaignId: String(r.campaign_id),
+    programmeId: String(r.programme_id),
+    year: Number(r.year),
+    quarter: Number(r.quarter),
+    roster: json(r.roster_json),
+    manifestDigest: text(r.manifest_digest),
+    frozenAsOf: text(r.frozen_as_of),
+  };
+}
+
 export class SqlCampaignStore implements CampaignStore {
   constructor(readonly db: SqlDatabase) {}
 
@@ -280,14 +292,8 @@ export class SqlCampaignStore implements CampaignStore {
     const r = await this.db.get<Row>('SELECT * FROM campaigns WHERE campaign_id = ?', [campaignId]);
     if (!r) return undefined;
     return {
-      campaignId: String(r.campaign_id),
-      programmeId: String(r.programme_id),
-      year: Number(r.year),
-      quarter: Number(r.quarter),
-      roster: json(r.roster_json),
+      ...headOf(r),
       manifestDir: text(r.manifest_dir),
-      manifestDigest: text(r.manifest_digest),
-      frozenAsOf: text(r.frozen_as_of),
       record: json(r.record_json),
       seedCommitment: text(r.seed_commitment),
       stats: json(r.stats_json),
@@ -307,15 +313,7 @@ export class SqlCampaignStore implements CampaignStore {
       [campaignId],
     );
     if (!r) throw new StoreRefusal(`campaign ${campaignId} is not in the campaign store (${this.db.description})`);
-    return {
-      campaignId: String(r.campaign_id),
-      programmeId: String(r.programme_id),
-      year: Number(r.year),
-      quarter: Number(r.quarter),
-      roster: json(r.roster_json),
-      manifestDigest: text(r.manifest_digest),
-      frozenAsOf: text(r.frozen_as_of),
-    };
+    return headOf(r);
   }
 
   async campaignRecord(campaignId: string): Promise<DrawRecord | null> {
