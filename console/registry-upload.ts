@@ -122,19 +122,15 @@ export function registerRegistryUpload(
         p.outcome = { state: 'committed', batch: already, by: '他人' };
         return ctx.html(reply, importedPage(viewer, { ...facts, batch: already, by: '他人（同一文件已另行导入）', again: true }));
       }
-      // Checked against the registry as it stood at preview: another import since may change the
-      // verdict. Checked again under the apply lock, where no import can land in between.
-      const stale = async () => {
-        p.outcome = null;
-        await ctx.audit(req, 'registry.import-refused', p.fileName, { why: 'registry changed since preview', sha256: p.sha256 });
-        return ctx.html(reply, problemPage('预览已过时', '预览之后名录已有新的导入，预览结果可能已不准确，未导入任何数据。请重新上传文件核对后再确认。', viewer), 409);
-      };
-      if ((await registry.tableCounts()).batches !== p.batchesAtPreview) return await stale();
+      // Checked against the registry as it stood at preview, under the apply lock (no import can
+      // land in between): another import since may change the verdict.
       try {
         result = await registry.applyBatch(batch, { expectBatches: p.batchesAtPreview });
       } catch (err) {
-        if (err instanceof RegistryChangedError) return await stale();
-        throw err;
+        if (!(err instanceof RegistryChangedError)) throw err;
+        p.outcome = null;
+        await ctx.audit(req, 'registry.import-refused', p.fileName, { why: 'registry changed since preview', sha256: p.sha256 });
+        return ctx.html(reply, problemPage('预览已过时', '预览之后名录已有新的导入，预览结果可能已不准确，未导入任何数据。请重新上传文件核对后再确认。', viewer), 409);
       }
     } catch (err) {
       p.outcome = null;

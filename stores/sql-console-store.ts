@@ -479,29 +479,25 @@ export class SqlConsoleStore implements ConsoleStore {
     return keys.map((k) => `${k}=${versions.get(k) ?? 0}`).join(' ');
   }
 
-  async listTasksOfCampaign(campaignId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
-    if (statuses.length === 0) return [];
-    const rows = await this.db.all<Row>(
-      `SELECT * FROM projected_tasks WHERE campaign_id = ? AND status IN ${inList(statuses.length)} ORDER BY task_key`,
-      [campaignId, ...statuses],
-    );
-    return rows.map(toTask);
+  listTasksOfCampaign(campaignId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+    return this.tasksWhere({ campaign_id: campaignId }, statuses);
   }
 
-  async listTasksOfUnit(campaignId: string, unitId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
-    if (statuses.length === 0) return [];
-    const rows = await this.db.all<Row>(
-      `SELECT * FROM projected_tasks WHERE campaign_id = ? AND unit_id = ? AND status IN ${inList(statuses.length)} ORDER BY task_key`,
-      [campaignId, unitId, ...statuses],
-    );
-    return rows.map(toTask);
+  listTasksOfUnit(campaignId: string, unitId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+    return this.tasksWhere({ campaign_id: campaignId, unit_id: unitId }, statuses);
   }
 
-  async listTasksOfInspection(workflowId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+  listTasksOfInspection(workflowId: string, statuses: TaskStatus[] = ['open']): Promise<TaskRow[]> {
+    return this.tasksWhere({ inspection_workflow_id: workflowId }, statuses);
+  }
+
+  /** Tasks whose columns equal `where` (code-given column names) with one of `statuses`, by key. */
+  private async tasksWhere(where: Record<string, string>, statuses: TaskStatus[]): Promise<TaskRow[]> {
     if (statuses.length === 0) return [];
+    const columns = Object.keys(where);
     const rows = await this.db.all<Row>(
-      `SELECT * FROM projected_tasks WHERE inspection_workflow_id = ? AND status IN ${inList(statuses.length)} ORDER BY task_key`,
-      [workflowId, ...statuses],
+      `SELECT * FROM projected_tasks WHERE ${columns.map((c) => `${c} = ?`).join(' AND ')} AND status IN ${inList(statuses.length)} ORDER BY task_key`,
+      [...Object.values(where), ...statuses],
     );
     return rows.map(toTask);
   }
