@@ -2,7 +2,7 @@
 // session; the secret is made and kept by /static/ceremony.js in the browser), the presentation
 // view for the room's projector (self-updating through htmx, or a meta refresh without script),
 // the list of quarters, and the "已处理" answer to a late click.
-import { chineseDate, chineseQuarter } from '../../domain/documents/html';
+import { chineseDate, chineseDateTime, chineseQuarter } from '../../domain/documents/html';
 import type { CampaignRow } from '../../stores/console-store';
 import type { CampaignStatus, CeremonyWitness } from '../../workflows/definitions';
 import { witnessRoles, type WitnessRole } from '../../domain/messages';
@@ -28,8 +28,13 @@ const quarterLabel = (st: { year: number; quarter: number }) => (st.quarter >= 1
 const grouped = (hex: string) => hex.replace(/(.{8})(?=.)/g, '$1 ');
 /** A programme instant 2024-01-05T10:03:00+08:00 → 2024年1月5日 10:03 (Beijing time). */
 export function instantCn(iso: string | null | undefined): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso ?? '');
-  return m ? `${chineseDate(m[1]!)} ${m[2]}` : (iso ?? '');
+  // The shared formatter turns any offset into Beijing time (cutting the text did not); anything
+  // that is not an instant shows as given.
+  try {
+    return chineseDateTime(iso ?? '');
+  } catch {
+    return iso ?? '';
+  }
 }
 const link = (base: string, campaignId: string) => `${base}?campaign=${encodeURIComponent(campaignId)}`;
 const SCRIPT = html`<script src="/static/ceremony.js" defer></script>`;
