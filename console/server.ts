@@ -15,7 +15,8 @@ import type { Account, ConsoleStore } from '../stores/console-store';
 import { StoreConflictError } from '../stores/console-store';
 import { anonymousCsrf, csrfOk, loadSession, POLLING_ROUTES, safeNext, sha256, startSession, SESSION_COOKIE, cookieOptions } from './auth';
 import { LOGIN_PATTERN } from './accounts';
-import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword, weakerThanCurrent } from './passwords';
+import { limitKey } from './client-address';
 import type { ConsoleSettings } from './settings';
 import { registerOidc } from './oidc';
 import { registerApprovals } from './approvals';
@@ -108,6 +109,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     hsts: settings.secureCookies,
     referrerPolicy: { policy: 'same-origin' },
   });
+  // Counted per client address; @fastify/rate-limit's default key counts an IPv6 client by its /64
+  // (tests/console-auth.test.ts pins that), as ./client-address.ts does for the audit limit below.
   await app.register(rateLimit, { global: false });
   await app.register(fastifyStatic, { root: path.join(__dirname, 'static'), prefix: '/static/', decorateReply: false });
   await app.register(fastifyStatic, {
@@ -126,7 +129,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   const refusalsWritten = new Map<string, { at: number; unrecorded: number }>();
   let refusalsSwept = 0;
   const anonymousRefusalDue = (req: FastifyRequest, action: string, at: number): { unrecordedBefore?: number } | null => {
-    const key = `${action} ${req.ip}`;
+    const key = `${action} ${limitKey(req.ip)}`;
     const last = refusalsWritten.get(key);
     if (last && at - last.at < 60_000) {
       last.unrecorded++;
@@ -261,6 +264,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
       return again('登录名或密码不正确。', 401);
     }
     await store.clearLoginFailures(login);
+    // A hash made with lower scrypt costs than today's is made again now, while the password is at hand.
+    if (weakerThanCurrent(account.passwordHash!)) await store.updateAccount(account.id, { passwordHash: await hashPassword(password), now: at });
     await startSession(store, settings, req, reply, account, at);
     await audit(req, 'login.ok', login, { method: 'password' }, account);
     return reply.redirect(next, 303);

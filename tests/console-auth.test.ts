@@ -1,6 +1,7 @@
 // The console's sign-in and accountability over HTTP (fastify.inject against the real server and a
 // real SQLite store): login, wrong password, lockout, CSRF, roles, session fixation, idle timeout,
 // invitations used once, script rendered inert, the audit log, open redirects and rate limits.
+import { randomBytes, scryptSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount, invite } from '../console/accounts';
 import { POLLING_ROUTES } from '../console/auth';
+import { limitKey } from '../console/client-address';
+import { verifyPassword, weakerThanCurrent } from '../console/passwords';
 import { buildConsole } from '../console/server';
 import { loadConsoleSettings, type ConsoleSettings } from '../console/settings';
 import type { Person } from '../domain/registry';
@@ -181,6 +184,11 @@ describe('the console server', () => {
     // Another address is its own: its first refusal is written.
     await app.inject({ method: 'POST', url: '/logout', remoteAddress: '192.0.2.51' });
     expect(await refusals('192.0.2.51')).toHaveLength(1);
+    // An IPv6 client counts by its /64: fresh addresses in it write no more.
+    for (const v6 of ['2001:db8:5:1::a', '2001:db8:5:1::b', '2001:db8:5:1:ffff::c']) await app.inject({ method: 'POST', url: '/logout', remoteAddress: v6 });
+    await app.inject({ method: 'POST', url: '/logout', remoteAddress: '2001:db8:5:2::a' });
+    const v6 = (await store.listAudit({ action: 'csrf.refused', limit: 1000 })).filter((e) => e.ip?.startsWith('2001:db8:5:'));
+    expect(v6.map((e) => e.ip).sort()).toEqual(['2001:db8:5:1::a', '2001:db8:5:2::a']);
     // A dead invitation link, too, is written once a minute per address.
     for (let i = 0; i < 5; i++) expect((await app.inject({ url: `/invite/${'A'.repeat(30)}${i}`, remoteAddress: ADDRESS })).statusCode).toBe(410);
     expect((await store.listAudit({ action: 'invitation.refused', limit: 1000 })).filter((e) => e.ip === ADDRESS)).toHaveLength(1);
@@ -416,6 +424,42 @@ describe('console settings and limits', () => {
     } finally {
       await proxied.close();
     }
+  });
+
+  it('limits sign-ins of an IPv6 client by its /64: a fresh address in the same /64 shares the budget, another /64 has its own', async () => {
+    expect(limitKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(limitKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(limitKey('2001:db8:0:7::1')).toBe('2001:db8:0:7::/64');
+    expect(limitKey('2001:0DB8:0000:0007:ffff:ffff:ffff:fffe')).toBe('2001:db8:0:7::/64');
+    expect(limitKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(limitKey('64:ff9b::198.51.100.1')).toBe('64:ff9b:0:0::/64');
+    const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '2' } });
+    const limited = await buildConsole({ settings: s, store, now, personName: async () => null });
+    try {
+      const from = (address: string) => new ConsoleClient(limited, {}, address);
+      expect((await from('2001:db8:0:7::1').login('v6.a', 'wrong-password')).statusCode).toBe(401);
+      expect((await from('2001:db8:0:7::2').login('v6.a', 'wrong-password')).statusCode).toBe(401);
+      expect((await from('2001:db8:0:7:abcd::3').login('v6.a', 'wrong-password')).statusCode).toBe(429);
+      expect((await from('2001:db8:0:8::1').login('v6.b', 'wrong-password')).statusCode).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("hashes a password stored with lower scrypt costs again at its owner's sign-in", async () => {
+    const salt = randomBytes(16);
+    const old = ['scrypt', 2 ** 15, 8, 1, salt.toString('base64'), scryptSync(PASSWORD, salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 2 ** 26 }).toString('base64')].join('$');
+    const account = await store.createAccount({ login: 'old.hash', personId: 'P0003', roles: ['manager'], passwordHash: old, now: clock });
+    expect(weakerThanCurrent(old)).toBe(true);
+    const c = new ConsoleClient(app);
+    expect((await c.login('old.hash', PASSWORD)).headers.location).toBe('/');
+    const renewed = (await store.getAccount(account.id))!.passwordHash!;
+    expect(renewed).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(weakerThanCurrent(renewed)).toBe(false);
+    expect(await verifyPassword(PASSWORD, renewed)).toBe(true);
+    // And the new hash signs in (the old one is gone).
+    expect((await new ConsoleClient(app).login('old.hash', PASSWORD)).headers.location).toBe('/');
+    expect((await new ConsoleClient(app).login('old.hash', 'wrong-password')).statusCode).toBe(401);
   });
 
   it('reports every bad setting by its variable', () => {
