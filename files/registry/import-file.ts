@@ -85,6 +85,8 @@ export interface PreparedImport {
   moreProblems: number;
   /** The batch to apply: null when refused or already imported. */
   batch: RegistryBatch | null;
+  /** The file row of each of the batch's changes, by index (empty without a batch). */
+  changeRows: number[];
   /** Rows that restate what the registry already holds. */
   unchanged: number;
 }
@@ -99,7 +101,7 @@ function sinkFor(progress: ImportOptions['progress'], rows: number): ProgressSin
 export async function prepareImport(store: RegistryStore, fileName: string, bytes: Buffer, options: Omit<ImportOptions, 'dryRun' | 'maxListed'>): Promise<PreparedImport> {
   const key = importKey(options.kind, bytes);
   const table = await readTable(fileName, bytes);
-  const base = { key, fileName, rows: table.rows.length, encoding: table.encoding, previous: null, batch: null, unchanged: 0, moreProblems: 0 };
+  const base = { key, fileName, rows: table.rows.length, encoding: table.encoding, previous: null, batch: null, changeRows: [], unchanged: 0, moreProblems: 0 };
   const template = TEMPLATES[options.kind];
 
   const previous = await store.findBatch(key);
@@ -161,7 +163,7 @@ export async function prepareImport(store: RegistryStore, fileName: string, byte
     effectiveDate: batchDate!,
     changes: result.changes,
   };
-  return { ...base, problems, batch, unchanged: result.unchanged };
+  return { ...base, problems, batch, changeRows: result.changeRows, unchanged: result.unchanged };
 }
 
 /** Into the registry store (the shared one: stores/registry-store.ts). */

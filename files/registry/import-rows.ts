@@ -42,6 +42,8 @@ import {
 
 export interface RowsResult {
   changes: RegistryChange[];
+  /** The file row each change came from, by index into `changes` (so a later check can name the row). */
+  changeRows: number[];
   /** Rows that restate what the registry already holds (no change recorded). */
   unchanged: number;
   /** The first MAX_PROBLEMS problems. */
@@ -293,7 +295,7 @@ function isBlankRow(cells: string[]): boolean {
 
 export function rowsToChanges(input: RowsInput): RowsResult {
   const ctx = new RowContext(input.table, input.kind);
-  const out: RowsResult = { changes: [], unchanged: 0, problems: ctx.problems, moreProblems: 0 };
+  const out: RowsResult = { changes: [], changeRows: [], unchanged: 0, problems: ctx.problems, moreProblems: 0 };
   checkRows(ctx, input, out);
   out.moreProblems = ctx.moreProblems;
   return out;
@@ -323,6 +325,7 @@ function checkRows(ctx: RowContext, input: RowsInput, out: RowsResult): void {
   for (const r of rows) {
     if (!cleanCells(ctx, r.row, r.cells)) continue;
     handler(ctx, r.row, r.cells, state, input, out);
+    while (out.changeRows.length < out.changes.length) out.changeRows.push(r.row);
     if (input.onRow && ++done % 500 === 0) input.onRow(done);
   }
 }
