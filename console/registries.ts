@@ -1,7 +1,8 @@
 // 名录管理 for operations: the import templates (downloadable as CSV with BOM or XLSX, made by the
 // same writers as `ssj registry synth`), and, when the console has the registry store, import by
 // upload with a preview (./registry-upload.ts) and the registries at a date with each entity's
-// history (./registry-browse.ts).
+// history (./registry-browse.ts). Reading is open to every REGISTRY_ROLES holder; what each may
+// import (a brigade leader: the brigade's quarter-end lists) is ./registry-scope.ts's.
 import type { FastifyInstance } from 'fastify';
 import { beijingDate } from '../domain/calendar';
 import { importKinds, TEMPLATES, type ImportKind } from '../files/registry/templates';
@@ -11,6 +12,7 @@ import type { RouteContext } from './approvals';
 import { registerRegistryBrowse } from './registry-browse';
 import { REGISTRY_ACCEPT, REGISTRY_UPLOAD_LIMITS } from './registry-upload-form';
 import { registerRegistryUpload } from './registry-upload';
+import { brigadeScope, importableKinds, isCityWide, scopeNote, scopeRefusal } from './registry-scope';
 import { problemPage } from './views/auth-pages';
 import { registriesPage } from './views/registries';
 
@@ -23,15 +25,21 @@ const RECENT = 10;
 const isKind = (k: unknown): k is ImportKind => typeof k === 'string' && (importKinds as readonly string[]).includes(k);
 
 export function registerRegistries(app: FastifyInstance, ctx: RouteContext, registry: RegistryStore | null): void {
-  const mainPage = async (viewer: NonNullable<ReturnType<RouteContext['viewerOf']>>, error: string | null = null) =>
-    registriesPage(viewer, {
+  const mainPage = async (viewer: NonNullable<ReturnType<RouteContext['viewerOf']>>, error: string | null = null) => {
+    const today = beijingDate(ctx.now().getTime());
+    const brigade = registry && !isCityWide(viewer.roles) ? await brigadeScope(registry, viewer.personId, today) : null;
+    return registriesPage(viewer, {
       canImport: registry !== null,
-      today: beijingDate(ctx.now().getTime()),
+      today,
+      kinds: importableKinds(viewer.roles),
+      scopeNote: brigade && scopeNote(brigade),
+      blocked: brigade && scopeRefusal(brigade),
       recent: registry ? (await registry.batches()).slice(-RECENT).reverse() : [],
       accept: REGISTRY_ACCEPT,
       maxMegabytes: REGISTRY_UPLOAD_LIMITS.maxBytes / 1024 / 1024,
       error,
     });
+  };
 
   app.get('/registries', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, REGISTRY_ROLES))) return;

@@ -4,15 +4,20 @@
 // PREVIEW_PROBLEMS, and how many more); nothing is written. Confirm: the batch parsed at preview, kept server-side under a one-time token bound to
 // the session (./registry-pending.ts), is applied through the registry store in one transaction.
 // A second confirm answers 已处理; the batch key (kind + SHA-256 of the bytes) keeps the same file
-// from ever being applied twice, whether from here or the command line.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// from ever being applied twice, whether from here or the command line. A brigade leader imports
+// only the brigade's quarter-end lists, within the brigade (./registry-scope.ts): checked at preview
+// and again at confirm, against the registry as it stands then.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { beijingDate } from '../domain/calendar';
+import type { Department } from '../domain/registry';
 import { prepareImport } from '../files/registry/import-file';
-import { importKinds, type ImportKind } from '../files/registry/templates';
+import { importKinds, TEMPLATES, type ImportKind } from '../files/registry/templates';
 import { isCalendarDate, RegistryChangedError, type RegistryStore } from '../stores/registry-store';
 import type { RouteContext } from './approvals';
 import { classifyChanges, countChanges } from './registry-counts';
 import { PendingImports } from './registry-pending';
 import { problemsInChinese } from './registry-problems';
+import { BRIGADE_KINDS, brigadeScope, isCityWide, outOfScope, scopeRefusal, type BrigadeScope } from './registry-scope';
 import { readRegistryUpload } from './registry-upload-form';
 import { csrfRefusedPage, problemPage } from './views/auth-pages';
 import type { Viewer } from './views/layout';
@@ -38,6 +43,31 @@ export function registerRegistryUpload(
     await ctx.audit(req, 'csrf.refused', req.url);
     return csrfRefusedPage(ctx.viewerOf(req));
   };
+  const today = () => beijingDate(ctx.now().getTime());
+  /**
+   * Who imports `kind`: 'city' (admin, detachment leader), or the brigade a brigade leader may
+   * import it for; null when refused (a kind not theirs, or no brigade found): 403, audited.
+   */
+  const reachFor = async (req: FastifyRequest, reply: FastifyReply, kind: ImportKind, fileName: string | null): Promise<'city' | (BrigadeScope & { department: Department }) | null> => {
+    const signed = req.signedIn!;
+    if (isCityWide(signed.account.roles)) return 'city';
+    let why: string | null = null;
+    let text: string;
+    if (!BRIGADE_KINDS.includes(kind)) {
+      why = 'kind not for a brigade leader';
+      const titles = BRIGADE_KINDS.map((k) => TEMPLATES[k].title);
+      text = `大队长只能导入${titles.slice(0, -1).join('、')}和${titles.at(-1)}；${TEMPLATES[kind].title}由支队长或系统管理员导入。`;
+    } else {
+      const scope = await brigadeScope(registry, signed.account.personId, today());
+      const refusal = scopeRefusal(scope);
+      if (scope.department && !refusal) return { ...scope, department: scope.department };
+      why = 'no brigade in the registry';
+      text = refusal ?? '';
+    }
+    await ctx.audit(req, 'registry.import-refused', fileName, { why, kind });
+    await ctx.html(reply, problemPage('无权导入', `${text}未导入任何数据。`, ctx.viewerOf(req)), 403);
+    return null;
+  };
 
   app.post('/registries/preview', { config: { csrfInFirstPart: true } }, async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, o.roles))) return;
@@ -54,6 +84,8 @@ export function registerRegistryUpload(
     if (!isKind(fields.kind)) return ctx.html(reply, await o.mainPage(viewer, '请选择名录类型。'), 400);
     if (date !== '' && !isCalendarDate(date)) return ctx.html(reply, await o.mainPage(viewer, `生效日期“${date}”不是有效日期。`), 400);
     const kind = fields.kind;
+    const reach = await reachFor(req, reply, kind, fileName);
+    if (!reach) return;
 
     const prepared = await prepareImport(registry, fileName, bytes, {
       kind,
@@ -64,12 +96,23 @@ export function registerRegistryUpload(
     const sha256 = prepared.key.slice(prepared.key.indexOf(':') + 1);
     const classified = prepared.batch ? await classifyChanges(registry, prepared.batch) : [];
     const counts = prepared.batch ? countChanges(classified, prepared.unchanged) : null;
+    // A file with problems of its own has no batch yet: its reach is checked once those are fixed.
+    const outside = reach !== 'city' && prepared.batch ? await outOfScope(registry, reach, today(), { fileName, kind, changeRows: prepared.changeRows }, classified) : [];
+    const problems = [...prepared.problems, ...outside];
     const token =
-      prepared.batch && counts
+      prepared.batch && counts && outside.length === 0
         ? pending.add({ sessionId: signed.session.id, kind, fileName, sha256, prepared, counts, batchesAtPreview: (await registry.tableCounts()).batches })
         : null;
-    const totalProblems = prepared.problems.length + prepared.moreProblems;
-    await ctx.audit(req, 'registry.previewed', fileName, { kind, sha256, rows: prepared.rows, problems: totalProblems, alreadyImported: prepared.previous?.id ?? null, ...(counts ?? {}) });
+    const totalProblems = problems.length + prepared.moreProblems;
+    await ctx.audit(req, 'registry.previewed', fileName, {
+      kind,
+      sha256,
+      rows: prepared.rows,
+      problems: totalProblems,
+      ...(reach !== 'city' ? { brigade: reach.department.id, outOfScope: outside.length } : {}),
+      alreadyImported: prepared.previous?.id ?? null,
+      ...(counts ?? {}),
+    });
     const changes: PreviewChange[] = classified.slice(0, PREVIEW_CHANGES).map((c) => ({
       kind: c.kind,
       entityKind: c.change.entityKind,
@@ -86,14 +129,14 @@ export function registerRegistryUpload(
         rows: prepared.rows,
         effectiveDate: prepared.batch?.effectiveDate ?? prepared.previous?.effectiveDate ?? (date || null),
         counts,
-        problems: problemsInChinese(prepared.problems.slice(0, PREVIEW_PROBLEMS)),
+        problems: problemsInChinese(problems.slice(0, PREVIEW_PROBLEMS)),
         totalProblems,
         previous: prepared.previous,
         token,
         changes,
         totalChanges: classified.length,
       }),
-      prepared.problems.length > 0 ? 422 : 200,
+      problems.length > 0 ? 422 : 200,
     );
   });
 
@@ -121,6 +164,27 @@ export function registerRegistryUpload(
       if (already) {
         p.outcome = { state: 'committed', batch: already, by: '他人' };
         return ctx.html(reply, importedPage(viewer, { ...facts, batch: already, by: '他人（同一文件已另行导入）', again: true }));
+      }
+      // A brigade leader's reach, checked again against the registry as it stands now: the batch
+      // carries the states it will write, but the units' areas and the people's departments may
+      // have changed since preview (or the day turned). Just before the apply: an import landing
+      // after this check moves the batch count, and the apply below refuses.
+      const reach = await reachFor(req, reply, p.kind, p.fileName);
+      if (!reach) {
+        p.outcome = null;
+        return reply;
+      }
+      if (reach !== 'city') {
+        const outside = await outOfScope(registry, reach, today(), { fileName: p.fileName, kind: p.kind, changeRows: p.prepared.changeRows }, await classifyChanges(registry, batch));
+        if (outside.length > 0) {
+          p.outcome = null;
+          await ctx.audit(req, 'registry.import-refused', p.fileName, { why: 'outside the brigade at commit', sha256: p.sha256, brigade: reach.department.id, outOfScope: outside.length });
+          return ctx.html(
+            reply,
+            previewPage(viewer, { ...facts, effectiveDate: batch.effectiveDate, counts: null, problems: problemsInChinese(outside.slice(0, PREVIEW_PROBLEMS)), totalProblems: outside.length, previous: null, token: null, changes: [], totalChanges: 0, atCommit: true }),
+            403,
+          );
+        }
       }
       // Checked against the registry as it stood at preview, under the apply lock (no import can
       // land in between): another import since may change the verdict.

@@ -1,7 +1,8 @@
 // 名录管理 in the console: the import templates (downloadable as CSV and XLSX with exactly the
 // headings the import reads, read back with exceljs and the import's own reader), import by upload
 // (preview with the row problems, nothing written; confirm applies the previewed batch once), the
-// registries at a date, one entity's history; other roles refused and audited.
+// registries at a date, one entity's history; other roles refused and audited; a brigade leader
+// imports only the brigade's quarter-end lists, within the brigade (checked at preview and confirm).
 // Real parts: a SQLite registry store filled from examples/registry by the real importer, a
 // listening console, multipart bodies through fastify.inject, and Chromium for the screenshots
 // (which also proves the browser's form sends the CSRF token before the file).
@@ -50,7 +51,11 @@ beforeAll(async () => {
   c = await startConsole({ personName: async (id) => `人员${id}`, registry, env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
   await addAccounts(c.store, PASSWORD, [
     ['admin1', 'ADM1', ['admin']],
-    ['leader', 'BL1', ['brigade-leader']],
+    // 王志刚, 浉河大队 (辖区浉河区) in examples/registry/people.csv.
+    ['leader', 'P0005', ['brigade-leader']],
+    // A brigade leader's account whose person the registry does not know.
+    ['ghost', 'BL9', ['brigade-leader']],
+    ['det', 'P0001', ['detachment-leader']],
     ['insp', 'S1', ['inspector']],
   ]);
   browser = await launchChromium();
@@ -278,7 +283,8 @@ describe('名录导入 (upload, preview, confirm)', () => {
   });
 
   it('a double submit of the confirm commits once', async () => {
-    const u = await signedIn('leader');
+    // Units of two brigades' areas: the detachment's list, not one brigade's.
+    const u = await signedIn('det');
     const res = await upload(u, 'closed-units', { filename: 'closed.csv', content: example('closed-units-2023Q1.csv') });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/<dt>注销\/移除<\/dt><dd>2<\/dd>/);
@@ -383,7 +389,7 @@ describe('名录状态 and 变化记录', () => {
     expect(res.body).toContain('2022-12-31');
     expect(res.body).toContain('2023-02-28');
     expect(res.body).toContain('状态：在产 → 关闭');
-    expect(res.body).toContain('closed.csv（工作台上传，人员BL1）');
+    expect(res.body).toContain('closed.csv（工作台上传，人员P0001）');
     expect(res.body).toContain('企业自行停产关闭'); // the row's 原因
     expect(res.body).toMatch(/<th>状态<\/th><td>关闭<\/td>/);
     const before = await u.get('/registries/history?kind=unit&id=LOCAL-YS-2023-0001&date=2023-01-31');
@@ -403,6 +409,146 @@ describe('名录状态 and 变化记录', () => {
       expect(page.body).not.toContain('<img src=x');
       expect(page.body).not.toContain('<script>x');
     }
+  });
+});
+
+describe("a brigade leader's reach (大队长只报送本大队的名录)", () => {
+  const PC_HEAD = '人员编号,姓名,变动类型,新部门,新角色,执法证号,日期,原因';
+  const newUnitRow = (id: string, name: string, area: string, date: string) => `${makeUscc(id)},${name},一般,${area},建材,信阳市${area}某路1号,,否,,,否,${date}`;
+
+  it('tells a brigade leader what they may hand in, offers only those kinds, and imports new units of their own area', async () => {
+    const u = await signedIn('leader');
+    const page = (await u.get('/registries')).body;
+    expect(page).toContain('您可报送本大队（浉河大队，辖区浉河区）辖区的新增单位、注销单位和本大队人员变动。');
+    const offered = [...page.matchAll(/<option value="([a-z-]+)">/g)].map((m) => m[1]).filter((k) => (importKinds as readonly string[]).includes(k!));
+    expect(offered).toEqual(['new-units', 'closed-units', 'personnel-changes']);
+    for (const kind of importKinds) expect(page.includes(`<h2>${TEMPLATES[kind].title}</h2>`), kind).toBe(['new-units', 'closed-units', 'personnel-changes'].includes(kind));
+    // Reading stays open: the registries at a date.
+    expect((await u.get('/registries/state?kind=unit&date=2023-03-31')).statusCode).toBe(200);
+    // Operations and the detachment: every kind, no brigade note.
+    for (const login of ['admin1', 'det']) {
+      const full = (await (await signedIn(login)).get('/registries')).body;
+      expect(full).not.toContain('您可报送本大队');
+      for (const kind of importKinds) expect(full).toContain(`<option value="${kind}">`);
+    }
+
+    const before = await registry.tableCounts();
+    const file = `${BOM}${NEW_UNITS_HEAD}\n${newUnitRow('91411502MC0000001', '浉河本队新厂甲', '浉河区', '2023-07-01')}\n${newUnitRow('91411502MC0000002', '浉河本队新厂乙', '浉河区', '2023-07-02')}\n`;
+    const res = await upload(u, 'new-units', { filename: '浉河大队新增.csv', content: file });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/<dt>新增<\/dt><dd>2<\/dd>/);
+    const done = await u.post('/registries/commit', { token: tokenOf(res.body) });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('导入完成');
+    expect(await registry.tableCounts()).toEqual({ batches: before.batches + 1, changes: before.changes + 2 });
+  });
+
+  it('refuses at preview a unit outside the brigade, naming the row, the unit and the rule; the detachment may', async () => {
+    const u = await signedIn('leader');
+    const before = await registry.tableCounts();
+    const file = `${BOM}${NEW_UNITS_HEAD}\n${newUnitRow('91411502MC0000003', '浉河本队新厂丙', '浉河区', '2023-07-03')}\n${newUnitRow('91411502MC0000004', '息县某化工厂', '息县', '2023-07-03')}\n`;
+    const res = await upload(u, 'new-units', { filename: 'mixed.csv', content: file });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('文件有 1 处问题，未导入任何数据');
+    expect(res.body).toMatch(/第3行<\/td>\s*<td data-label="列">所在辖区<\/td>/);
+    expect(res.body).toContain(`单位“息县某化工厂”（${makeUscc('91411502MC0000004')}）所在辖区为息县，不属于您的大队（浉河大队）的辖区（浉河区），大队长只能报送本大队辖区的新增或注销单位。`);
+    expect(res.body).not.toContain('浉河本队新厂丙”');
+    expect(tokenOf(res.body)).toBe('');
+    const [previewed] = await c.store.listAudit({ action: 'registry.previewed', personId: 'P0005', limit: 1 });
+    expect(previewed?.detail).toMatchObject({ brigade: 'brigade-shihe', outOfScope: 1 });
+
+    // Closing a unit of 平桥区 (信阳宏达化工有限公司): refused as well.
+    const closed = await upload(u, 'closed-units', { filename: 'closed-other.csv', content: `${BOM}统一社会信用代码,单位名称,状态,日期,原因\n91411503MA4BH4Y8J7,信阳宏达化工有限公司,关闭,2023-07-04,\n` });
+    expect(closed.statusCode).toBe(422);
+    expect(closed.body).toContain('单位“信阳宏达化工有限公司”（91411503MA4BH4Y8J7）在名录中所在辖区为平桥区，不属于您的大队（浉河大队）的辖区（浉河区）');
+    expect(tokenOf(closed.body)).toBe('');
+    expect(await registry.tableCounts()).toEqual(before);
+
+    const det = await signedIn('det');
+    const city = await upload(det, 'new-units', { filename: 'mixed.csv', content: file });
+    expect(city.statusCode).toBe(200);
+    expect(tokenOf(city.body)).not.toBe('');
+  });
+
+  it('refuses a city-wide kind with 403, audited, and a leader the registry does not know; the detachment may', async () => {
+    const u = await signedIn('leader');
+    const before = await registry.tableCounts();
+    for (const kind of ['people', 'units', 'departments', 'conflicts']) {
+      const res = await upload(u, kind, { filename: `${kind}.csv`, content: example('people.csv') }, { date: '2023-07-01' });
+      expect(res.statusCode, kind).toBe(403);
+      expect(res.body).toContain('大队长只能导入新增污染源清单、关停取缔污染源清单和人员变动清单');
+      expect(res.body).toContain(`${TEMPLATES[kind as ImportKind].title}由支队长或系统管理员导入`);
+    }
+    const refused = await c.store.listAudit({ action: 'registry.import-refused', personId: 'P0005' });
+    expect(refused.map((e) => e.detail.kind)).toEqual(expect.arrayContaining(['people', 'units', 'departments', 'conflicts']));
+    expect(refused.find((e) => e.detail.kind === 'people')).toMatchObject({ target: 'people.csv', detail: { why: 'kind not for a brigade leader' } });
+
+    const ghost = await signedIn('ghost');
+    const page = (await ghost.get('/registries')).body;
+    expect(page).toContain('今日名录中没有您（BL9）在职的人员记录');
+    expect(page).not.toContain('action="/registries/preview"');
+    expect((await upload(ghost, 'new-units', { filename: 'n.csv', content: example('new-units-2023Q1.csv') })).statusCode).toBe(403);
+    expect(await registry.tableCounts()).toEqual(before);
+
+    const det = await signedIn('det');
+    expect((await upload(det, 'people', { filename: 'people.csv', content: example('people.csv') }, { date: '2023-07-01' })).statusCode).toBe(200);
+  });
+
+  it("changes of the brigade's own staff only: another brigade's person, a move out or in, a leader's role are refused", async () => {
+    const u = await signedIn('leader');
+    const before = await registry.tableCounts();
+    const bad = [
+      `${BOM}${PC_HEAD}`,
+      'P0006,李晓东,离岗,,,,2023-07-05,学习', // row 2: own staff, fine
+      'P0008,杨磊,离岗,,,,2023-07-05,', // row 3: 平桥大队
+      'P0007,张静,调动,平桥大队,,,2023-07-05,', // row 4: a move out
+      'P0009,黄文博,调动,浉河大队,,,2023-07-05,', // row 5: a move in
+      'P0006,李晓东,角色调整,,执法人员、大队长,,2023-07-06,', // row 6: a leader's role
+    ].join('\n');
+    const res = await upload(u, 'personnel-changes', { filename: 'staff.csv', content: bad });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('文件有 4 处问题');
+    expect(res.body).toContain('人员“杨磊”（P0008）属于平桥大队，不是本大队（浉河大队）的人员，大队长只能报送本大队人员的变动。');
+    expect(res.body).toContain('人员“张静”（P0007）将调往平桥大队：人员调动须由支队长或系统管理员办理');
+    expect(res.body).toContain('人员“黄文博”（P0009）现属于平桥大队：调入本大队（浉河大队）须由支队长或系统管理员办理');
+    expect(res.body).toContain('人员“李晓东”（P0006）的角色将由“执法人员”改为“执法人员、大队长”：大队长只能增减本大队人员的执法人员角色');
+    for (const row of [3, 4, 5, 6]) expect(res.body).toContain(`第${row}行`);
+    expect(res.body).not.toContain('第2行');
+    expect(tokenOf(res.body)).toBe('');
+    expect(await registry.tableCounts()).toEqual(before);
+
+    // The detachment leader may make every one of them.
+    const det = await signedIn('det');
+    expect((await upload(det, 'personnel-changes', { filename: 'staff.csv', content: bad })).statusCode).toBe(200);
+
+    // Own staff's post, departure and inspector role (the leader gives up his own): imported.
+    const good = [`${BOM}${PC_HEAD}`, 'P0006,李晓东,离岗,,,,2023-07-05,学习', 'P0007,张静,离职,,,,2023-07-05,', 'P0005,王志刚,角色调整,,大队长,,2023-07-05,'].join('\n');
+    const ok = await upload(u, 'personnel-changes', { filename: 'staff-ok.csv', content: good });
+    expect(ok.statusCode).toBe(200);
+    expect((await u.post('/registries/commit', { token: tokenOf(ok.body) })).body).toContain('导入完成');
+  });
+
+  it('checks again at confirm: a unit moved to another area by an import after the preview is refused, naming it', async () => {
+    const u = await signedIn('leader');
+    const res = await upload(u, 'closed-units', { filename: 'closed-shihe.csv', content: `${BOM}统一社会信用代码,单位名称,状态,日期,原因\n91411502MA4CJ5A9KW,信阳南湾水务有限公司,关闭,2023-08-10,停产\n` });
+    expect(res.statusCode).toBe(200);
+    const token = tokenOf(res.body);
+    expect(token).not.toBe('');
+    // Meanwhile operations' units list puts the unit in 平桥区.
+    const units = example('units.csv').toString('utf8').split(/\r?\n/);
+    const row = units.find((l) => l.startsWith('91411502MA4CJ5A9KW,'))!;
+    fs.writeFileSync(path.join(tmp, 'units-moved.csv'), `${units[0]}\n${row.replace(',浉河区,', ',平桥区,')}\n`);
+    expect((await importRegistryFile(registry, path.join(tmp, 'units-moved.csv'), { kind: 'units', date: '2023-08-01', progress: false })).applied).toBe(true);
+    const before = await registry.tableCounts();
+    const refused = await u.post('/registries/commit', { token });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('确认时按名录现状重新核对，有 1 处超出您的报送范围');
+    expect(refused.body).toContain('单位“信阳南湾水务有限公司”（91411502MA4CJ5A9KW）在名录中所在辖区为平桥区，不属于您的大队（浉河大队）的辖区（浉河区）');
+    expect(refused.body).toContain('第2行');
+    expect(refused.body).not.toContain('确认导入');
+    expect(await registry.tableCounts()).toEqual(before);
+    const [entry] = await c.store.listAudit({ action: 'registry.import-refused', personId: 'P0005', limit: 1 });
+    expect(entry).toMatchObject({ target: 'closed-shihe.csv', detail: { why: 'outside the brigade at commit', brigade: 'brigade-shihe', outOfScope: 1 } });
   });
 });
 

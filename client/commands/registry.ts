@@ -38,6 +38,10 @@ async function withStore<T>(store: StoreSettings, fn: (registry: RegistryStore) 
   }
 }
 
+/**
+ * Imports any kind for the whole city: the command line is run by operations with access to the
+ * server, so the console's limit on brigade leaders (console/registry-scope.ts) does not apply here.
+ */
 async function importOne(
   store: RegistryStore,
   file: string,

@@ -32,6 +32,8 @@ export interface PreviewView {
   token: string | null;
   changes: PreviewChange[];
   totalChanges: number;
+  /** The problems were found at 确认导入, checking a brigade leader's reach again. */
+  atCommit?: boolean;
 }
 
 export const CHANGE_LABELS: Record<ChangeKind, string> = { added: '新增', changed: '变更', retired: '注销/移除' };
@@ -83,7 +85,12 @@ export function previewPage(viewer: Viewer, v: PreviewView): string {
 ${fileFacts(v)}
 <p><a class="button" href="/registries/state?date=${v.previous.effectiveDate}">查看该日名录</a> <a href="/registries">返回名录管理</a></p>`;
   } else if (v.totalProblems > 0) {
-    body = html`${message('error', `文件有 ${v.totalProblems} 处问题，未导入任何数据。请按下表逐一改正后重新上传。`)}
+    body = html`${message(
+      'error',
+      v.atCommit
+        ? `确认时按名录现状重新核对，有 ${v.totalProblems} 处超出您的报送范围（预览之后名录或您的所属部门已有变化），未导入任何数据。请核对后重新上传。`
+        : `文件有 ${v.totalProblems} 处问题，未导入任何数据。请按下表逐一改正后重新上传。`,
+    )}
 ${fileFacts(v)}
 <h2>问题清单${v.totalProblems > v.problems.length ? `（前 ${v.problems.length} 处，共 ${v.totalProblems} 处）` : ''}</h2>
 ${problemsTable(v.problems, v.totalProblems)}

@@ -1,6 +1,6 @@
 // 名录管理: the upload form (checked and previewed before anything is written), the registries at
 // a date, the latest imports, and one card per import template with its columns and downloads.
-import { importKinds, TEMPLATES } from '../../files/registry/templates';
+import { importKinds, TEMPLATES, type ImportKind } from '../../files/registry/templates';
 import type { BatchInfo } from '../../stores/registry-store';
 import { csrfField, html, message, page, type Viewer } from './layout';
 import { beijingRecorded, ENTITY_LABELS, importKindLabel } from './registries-labels';
@@ -13,13 +13,19 @@ export interface RegistriesView {
   recent: readonly BatchInfo[];
   accept: string;
   maxMegabytes: number;
+  /** The kinds this viewer may import: the form's choices and the templates listed. */
+  kinds: readonly ImportKind[];
+  /** What a brigade leader may hand in (none for operations and the detachment). */
+  scopeNote?: string | null;
+  /** Why this viewer can import nothing now: the form is not offered. */
+  blocked?: string | null;
   error?: string | null;
 }
 
 const kindTitle = (k: string) => ((importKinds as readonly string[]).includes(k) ? importKindLabel(k as (typeof importKinds)[number]) : k);
 
 export function registriesPage(viewer: Viewer, v: RegistriesView): string {
-  const cards = importKinds.map((kind) => {
+  const cards = v.kinds.map((kind) => {
     const t = TEMPLATES[kind];
     const href = (format: string) => `/registries/template?kind=${kind}&format=${format}`;
     return html`<section class="card ops-template">
@@ -28,17 +34,24 @@ export function registriesPage(viewer: Viewer, v: RegistriesView): string {
   <p><a class="button" href="${href('xlsx')}" hx-boost="false" download>下载模板（XLSX）</a> <a class="button" href="${href('csv')}" hx-boost="false" download>下载模板（CSV）</a></p>
 </section>`;
   });
-  const importing = v.canImport
-    ? html`<div class="ops-forms">
-<form method="post" action="/registries/preview" enctype="multipart/form-data" class="card registry-upload" hx-boost="false">${csrfField(viewer.csrfToken)}
+  const upload = v.blocked
+    ? html`<section class="card registry-upload">
+  <h2>导入名录</h2>
+  ${message('error', v.blocked)}
+</section>`
+    : html`<form method="post" action="/registries/preview" enctype="multipart/form-data" class="card registry-upload" hx-boost="false">${csrfField(viewer.csrfToken)}
   <h2>导入名录</h2>
   ${message('error', v.error)}
-  <label>名录类型 <select name="kind" required>${importKinds.map((k) => html`<option value="${k}">${TEMPLATES[k].title}</option>`)}</select></label>
-  <label>生效日期（可不填：取文件中最晚的日期；部门、监管对象、人员名录须填写） <input type="date" name="date"></label>
+  <label>名录类型 <select name="kind" required>${v.kinds.map((k) => html`<option value="${k}">${TEMPLATES[k].title}</option>`)}</select></label>
+  <label>生效日期（可不填：取文件中最晚的日期${v.kinds.includes('departments') ? '；部门、监管对象、人员名录须填写' : ''}） <input type="date" name="date"></label>
   <label>文件（.csv 或 .xlsx，不超过 ${v.maxMegabytes} MB） <input type="file" name="file" accept="${v.accept}" required></label>
   <button type="submit">检查并预览</button>
   <p class="hint">上传后先逐行检查并列出所有问题和将发生的变化，确认后才写入；有问题时不写入任何数据。</p>
-</form>
+</form>`;
+  const importing = v.canImport
+    ? html`${message('notice', v.scopeNote)}
+<div class="ops-forms">
+${upload}
 <form method="get" action="/registries/state" class="card">
   <h2>查看名录</h2>
   <label>名录 <select name="kind">${LISTED_KINDS.map((k) => html`<option value="${k}">${ENTITY_LABELS[k]}</option>`)}</select></label>
