@@ -16,6 +16,22 @@ export class CalendarError extends Error {
   override name = 'CalendarError';
 }
 
+/**
+ * A real date in a year the calendar does not hold (its holiday notice not yet recorded): the
+ * answer exists once the year is added, so a running workflow can wait for it instead of failing.
+ */
+export class CalendarYearMissing extends CalendarError {
+  override name = 'CalendarYearMissing';
+  readonly year: number;
+  constructor(
+    message: string,
+    readonly date: string,
+  ) {
+    super(message);
+    this.year = Number(date.slice(0, 4));
+  }
+}
+
 export type Quarter = 1 | 2 | 3 | 4;
 
 export interface HolidayNotice {
@@ -102,6 +118,25 @@ export interface CalendarSlice {
   workingWeekends: string[];
   /** The State Council notices the slice rests on (their numbers), for whoever reads the history. */
   notices: string[];
+}
+
+/**
+ * `kept` widened by the days of `added` outside it (they must meet or overlap): the days `kept`
+ * already covers keep its answer, so a workflow that fetches a missing year later computes its
+ * earlier dates as before.
+ */
+export function mergeSlices(kept: CalendarSlice, added: CalendarSlice): CalendarSlice {
+  const [k0, k1, a0, a1] = [parseDay(kept.first), parseDay(kept.last), parseDay(added.first), parseDay(added.last)];
+  if (a0 > k1 + 1 || a1 < k0 - 1) throw new CalendarError(`${added.first} to ${added.last} does not meet ${kept.first} to ${kept.last}`);
+  const outsideKept = (d: string) => parseDay(d) < k0 || parseDay(d) > k1;
+  const merged = (a: string[], b: string[]) => [...a, ...b.filter(outsideKept)].sort();
+  return {
+    first: formatDay(Math.min(k0, a0)),
+    last: formatDay(Math.max(k1, a1)),
+    restWeekdays: merged(kept.restWeekdays, added.restWeekdays),
+    workingWeekends: merged(kept.workingWeekends, added.workingWeekends),
+    notices: [...new Set([...kept.notices, ...added.notices])],
+  };
 }
 
 /** Working-day arithmetic over a known stretch of days; a day outside it is a CalendarError. */
@@ -207,7 +242,7 @@ export class WorkingCalendar {
   }
 
   private check(day: number): number {
-    if (day < this.firstDay || day > this.lastDay) throw new CalendarError(this.outside(formatDay(day)));
+    if (day < this.firstDay || day > this.lastDay) throw new CalendarYearMissing(this.outside(formatDay(day)), formatDay(day));
     return day;
   }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   CalendarError,
+  CalendarYearMissing,
+  bundledCalendar,
+  mergeSlices,
+  WorkingCalendar,
+  type CalendarData,
   addDays,
   addWorkingDays,
   beijingDate,
@@ -236,6 +243,40 @@ describe('quarters and the draw deadline', () => {
     expect(lastWorkingDayOnOrBefore(drawDeadline(2026, 1))).toBe('2026-01-09');
   });
 });
+
+describe('a recorded slice and a year it lacks', () => {
+  it('names the year a date outside it needs; widened by a year fetched later, keeps the answers of its own days', () => {
+    // The calendar before 2025's notice was recorded, with a made-up holiday week in October 2024.
+    const data = JSON.parse(JSON.stringify({ years: bundledData().years.filter((y) => y.year <= 2024) })) as CalendarData;
+    data.years.find((y) => y.year === 2024)!.holidays.push({ name: '测试假期', from: '2024-10-14', to: '2024-10-18' });
+    const recorded = WorkingCalendar.fromData(data, 'to 2024').slice('2024-08-01', '2025-06-30');
+    expect(recorded.last).toBe('2024-12-31');
+    let missing: unknown = null;
+    try {
+      WorkingCalendar.fromSlice(recorded).addWorkingDays('2024-12-27', 5);
+    } catch (err) {
+      missing = err;
+    }
+    expect(missing).toBeInstanceOf(CalendarYearMissing);
+    expect(missing).toBeInstanceOf(CalendarError);
+    expect(missing).toMatchObject({ year: 2025, date: '2025-01-01' });
+    // 2025 fetched from a calendar that holds it (and not the made-up week): the recorded days
+    // keep their answer, the new year's are added.
+    const merged = mergeSlices(recorded, bundledCalendar.slice('2024-08-01', '2025-12-31'));
+    expect(merged).toMatchObject({ first: '2024-08-01', last: '2025-12-31' });
+    const cal = WorkingCalendar.fromSlice(merged);
+    expect(cal.isWorkingDay('2024-10-15')).toBe(false); // 测试假期, as recorded
+    expect(cal.addWorkingDays('2024-12-27', 5)).toBe('2025-01-06'); // 元旦 not counted
+    expect(cal.isWorkingDay('2025-01-26')).toBe(true); // 调休上班 (a Sunday) of the fetched year
+    expect(merged.notices).toEqual([...recorded.notices, '国办发明电〔2024〕12号']);
+    expect(() => mergeSlices(recorded, bundledCalendar.slice('2025-02-01', '2025-12-31'))).toThrow(/does not meet/);
+  });
+});
+
+/** config/calendar-cn.json as data. */
+function bundledData(): CalendarData {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'config', 'calendar-cn.json'), 'utf8')) as CalendarData;
+}
 
 describe('Beijing time', () => {
   it('maps instants to Beijing calendar days regardless of the host zone', () => {
