@@ -21,7 +21,7 @@ import {
 } from './templates';
 import { roleLabel } from '../domain/registry';
 import { consoleUrl, noticeLinkPath, withConsoleLink } from '../console/notice-links';
-import { knownParkedReason } from '../domain/parking';
+import { isCalendarYearMissingReason, knownParkedReason } from '../domain/parking';
 
 export type NoticeKind =
   | 'change-list-reminder'
@@ -116,6 +116,8 @@ export const STEP_NAMES: Record<string, string> = {
   'handover-approval': '移交审批',
   'handover-document': '移交文书制发',
   'referral-document': '移送函制发',
+  'approval-due': '审批期限计算',
+  'quarter-dates': '季度期限计算',
 };
 
 const REPORT_HOW = (unitId: string) => `ssj report ${unitId} --as <本人编号> --present <两名以上检查人员编号> --checked-on <检查日期> --result <检查结果>`;
@@ -287,10 +289,17 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
     case 'step-parked': {
       const step = STEP_NAMES[str(p.step)] ?? str(p.step);
       const where = p.unitId ? `${unit().name}的` : '';
+      // The calendar lacking a year is fixed in the calendar, not in the registry.
+      const calendar = isCalendarYearMissingReason(str(p.reason));
+      const cause = calendar ? '工作日历缺少节假日安排' : '登记信息不全';
       return render({
-        subject: `【待处理】${ctx.periodLabel}抽查${where}“${step}”因登记信息不全已暂停`,
+        subject: `【待处理】${ctx.periodLabel}抽查${where}“${step}”因${cause}已暂停`,
         greeting: `${addressee}：`,
-        paragraphs: [`${ctx.periodLabel}抽查中，${where}“${step}”步骤因登记信息不全或数据有误已暂停办理。请按下列原因补正名录或人员信息后恢复办理。`],
+        paragraphs: [
+          calendar
+            ? `${ctx.periodLabel}抽查中，${where}“${step}”步骤因${cause}已暂停办理。请按下列原因在工作日历中录入该年节假日安排后恢复办理。`
+            : `${ctx.periodLabel}抽查中，${where}“${step}”步骤因登记信息不全或数据有误已暂停办理。请按下列原因补正名录或人员信息后恢复办理。`,
+        ],
         facts: [
           ...(p.unitId ? ([['监管对象', unitLine(unit())]] as [string, string][]) : []),
           ['暂停步骤', step],

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { addresseeOf, renderNotice, type NoticeKind } from '../mail/notices';
 import { annualPlanNotice, dateCn, handoverNotice } from '../mail/templates';
 import { CODES, context, NOTICE_CASES, UNIT } from './helpers/notice-context';
+import { calendarYearMissingReason } from '../domain/parking';
 
 const issuer = context.issuer;
 const render = (kind: NoticeKind) => renderNotice(kind, NOTICE_CASES[kind].params, NOTICE_CASES[kind].to, context);
@@ -71,6 +72,12 @@ describe('every notice kind', () => {
     expect(parked('unit U1: no leader in charge (role manager) in the registry as of 2024-03-20 to decide the hand-over approval; give a person the role manager in the registry, then resume the inspection')).toContain(
       '暂停原因：人员名录中没有分管领导，无法审批移交，请在人员名录中登记分管领导（角色填“分管领导”）\n',
     );
+    // The working-day calendar lacking a year: fixed in the calendar, so said so, subject and all.
+    const calendar = renderNotice('step-parked', { ...NOTICE_CASES['step-parked'].params, step: 'approval-due', reason: calendarYearMissingReason(2025, 'approval-due') }, NOTICE_CASES['step-parked'].to, context);
+    expect(calendar.subject).toBe('【待处理】2024年第一季度抽查信阳市某某化工有限公司的“审批期限计算”因工作日历缺少节假日安排已暂停');
+    expect(calendar.text).toContain('请按下列原因在工作日历中录入该年节假日安排后恢复办理');
+    expect(calendar.text).toContain('暂停原因：工作日历缺少2025年的节假日安排，无法计算审批期限。请在日历中录入该年安排后恢复。\n');
+    expect(calendar.text).not.toContain('名录');
     // A refusal not recognised: said as such in Chinese, the record beside it.
     const other = parked('document input: unit.name: must not be empty');
     expect(other).toContain('暂停原因：登记信息不全或数据有误，详见系统记录\n');
