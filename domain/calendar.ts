@@ -211,8 +211,8 @@ export class WorkingCalendar {
     const workingWeekends = new Set(s.workingWeekends.map((d) => inside(d, 'working weekend', true)));
     const notices = s.notices.map((number) => ({ year: 0, title: '', number, issuedOn: '' }));
     return new WorkingCalendar(first, last, holidays, workingWeekends, notices, (date) =>
-      `${date} is outside ${where} (${s.first} to ${s.last}); a running quarter keeps the calendar it started with, ` +
-        "so the State Council's holiday notice for a year must be in the calendar file before a quarter whose dates reach that year starts",
+      `${date} is outside ${where} (${s.first} to ${s.last}); a running quarter keeps the calendar it started with ` +
+        "and fetches a year it lacks only when an operator resumes the step parked for it, once the State Council's holiday notice for that year is in the calendar",
     );
   }
 

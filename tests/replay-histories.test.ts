@@ -32,6 +32,10 @@ describe('saved histories replay on the current workflow code', () => {
     expect(marker('campaign-batch-failed.json', 'batch-failure-counted')).toBe(true);
     // mutex-exclusive: two team changes released together by the inspection's lock, one at a time.
     expect(marker('inspection-mutex-exclusive.json', 'mutex-exclusive')).toBe(true);
+    // calendar-parks: an approval due date and a quarter's deadlines in a year the recorded
+    // calendar lacked, parked, resumed unfixed, then resumed once the year was recorded.
+    expect(marker('inspection-calendar-parked.json', 'calendar-parks')).toBe(true);
+    expect(marker('campaign-calendar-parked.json', 'calendar-parks')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

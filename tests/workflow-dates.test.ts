@@ -2,6 +2,8 @@
 // - a campaign takes its working-day calendar from an activity and keeps it in its history, so a
 //   holiday edit (or a programme edit) after it started changes none of its dates, while a quarter
 //   started after the edit gets the new ones (time-skipping server, a worker restarted between);
+// - a quarter whose deadlines need a year its recorded calendar lacks parks until the year is
+//   recorded and an operator resumes;
 // - the activities refuse, typed and non-retryable, what a retry cannot cure (a rehearsal clock
 //   the worker does not allow, a workflow id that would escape the data folder, a campaign the
 //   store does not hold, a manifest changed after the freeze), and leave SQLITE_BUSY retryable.
@@ -14,15 +16,16 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, eventually, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, eventually, PEOPLE, readNotices, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities, type CampaignActivityDeps } from '../activities';
 import { classifyFailure, withTypedRefusals } from '../activities/steps/refusals';
 import { addWorkingDays, bundledCalendar, CalendarError, WorkingCalendar, type CalendarData } from '../domain/calendar';
-import { resumeParkedStepSchema } from '../domain/parking';
+import { calendarYearMissingReason, knownParkedReason, resumeParkedStepSchema } from '../domain/parking';
 import { UnsafeWorkflowIdError, workflowIdProblem } from '../domain/workflow-id';
 import { drawNoticeDir } from '../files/publication/draw-notice';
 import { REAL_CLOCK, type ResolvedClock } from '../domain/programme-clock';
 import * as api from '../client/temporal';
+import { resumeCampaign } from '../client/commands/resume';
 import { campaignWorkflowId, type CampaignStatus } from '../workflows/definitions';
 import { tamperStoredManifest } from './helpers/manifest-blob';
 
@@ -293,15 +296,14 @@ describe('dates from an activity, on the time-skipping server', () => {
     });
   }, 300_000);
 
-  it('fails a quarter whose dates leave the calendar it recorded, typed and named, not retried', async () => {
+  it('parks a quarter whose dates need a year its recorded calendar lacks, until the year is recorded and an operator resumes', async () => {
     const ex = await createFixture('dates-edge-2024');
     try {
-      // A calendar file that ends with 2024: Q4's publication deadline (20 working days after
-      // 2024-12-31) lies outside the slice the campaign records.
+      // A calendar file that ends with 2024 (2025's notice not yet recorded): Q4's publication
+      // deadline (20 working days after 2024-12-31) lies outside the slice the campaign records.
       const calendarFile = path.join(ex.dir, 'calendar-to-2024.json');
       const data = editedCalendar();
-      data.years = data.years.filter((y) => y.year <= 2024);
-      fs.writeFileSync(calendarFile, JSON.stringify(data));
+      fs.writeFileSync(calendarFile, JSON.stringify({ ...data, years: data.years.filter((y) => y.year <= 2024) }));
       const taskQueue = uniqueTaskQueue('dates-edge');
       const w = await Worker.create({
         connection: env.nativeConnection,
@@ -311,17 +313,37 @@ describe('dates from an activity, on the time-skipping server', () => {
       });
       await w.runUntil(async () => {
         const h = await api.startCampaign(env.client, { programmeId: ex.programme.id, year: 2024, quarter: 4, searchAttributes: false }, { taskQueue });
-        const err = await h.result().then(
-          () => null,
-          (e: unknown) => e,
-        );
-        expect(err).toBeInstanceOf(WorkflowFailedError);
-        const cause = (err as WorkflowFailedError).cause;
-        expect(cause).toBeInstanceOf(ApplicationFailure);
-        expect((cause as ApplicationFailure).type).toBe('CalendarRefused');
-        expect((cause as ApplicationFailure).message).toMatch(
-          /^campaign campaign-dates-edge-2024-2024q4: 2025-01-01 is outside the calendar recorded when the campaign started \(2024-08-01 to 2024-12-31\); a running quarter keeps the calendar it started with/,
-        );
+        const id = h.workflowId;
+        const parked = await eventually(async () => {
+          const s = await api.campaignStatus(env.client, id);
+          return s.phase === 'parked' ? s : null;
+        }, 'Q4 parked');
+        expect(parked.parked).toMatchObject({ step: 'quarter-dates', failureType: 'CalendarYearMissing', reason: calendarYearMissingReason(2025, 'quarter-dates') });
+        expect(knownParkedReason(parked.parked!.reason)).toBe('工作日历缺少2025年的节假日安排，无法计算本季度的逾期升级期限和公示期限。请在日历中录入该年安排后恢复。');
+        expect(parked.dates.publicationDue).toBe('2024-12-31'); // not yet known
+        await eventually(async () => readNotices(ex.mailDb).find((n) => n.key === `${id}/parked/1`), 'the alert');
+
+        // Resumed before 2025 is recorded: still parked, on the same reason.
+        await resumeCampaign(env.client, id, { by: PEOPLE.detachmentLeader, note: '' });
+        await eventually(async () => readNotices(ex.mailDb).find((n) => n.key === `${id}/parked/2`), 'the second alert');
+        expect((await api.campaignStatus(env.client, id)).parked).toMatchObject({ step: 'quarter-dates', reason: calendarYearMissingReason(2025, 'quarter-dates') });
+
+        // 2025 recorded (as shipped), an operator resumes: the deadlines are computed on it.
+        fs.writeFileSync(calendarFile, JSON.stringify(data));
+        await resumeCampaign(env.client, id, { by: PEOPLE.admin, note: '已录入2025年节假日安排' });
+        const settled = await eventually(async () => {
+          const s = await api.campaignStatus(env.client, id);
+          return s.parked === null && s.dates.publicationDue !== s.dates.inspectionDue ? s : null;
+        }, 'Q4 dates');
+        const edited = WorkingCalendar.fromData(data, 'edited');
+        expect(settled.dates.escalateAfter).toBe(addWorkingDays('2024-12-31', ex.programme.escalation.graceWorkingDays, edited));
+        expect(settled.dates.publicationDue).toBe(addWorkingDays('2024-12-31', ex.programme.deadlines.publicationWorkingDays, edited));
+        expect(settled.dates.publicationDue.startsWith('2025-')).toBe(true);
+        const history = await h.fetchHistory();
+        const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'campaignCalendar');
+        expect(scheduled).toHaveLength(3); // at start, and on each resume
+        await saveHistory(h, 'campaign-calendar-parked');
+        await h.terminate('test over');
       });
     } finally {
       fs.rmSync(ex.dir, { recursive: true, force: true });

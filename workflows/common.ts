@@ -63,9 +63,13 @@ export function withCalendar<T>(where: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof CalendarError) throw ApplicationFailure.create({ message: `${where}: ${err.message}`, type: 'CalendarRefused', nonRetryable: true });
-    throw err;
+    throw calendarRefusal(where, err);
   }
+}
+
+/** A CalendarError as that `CalendarRefused` failure; any other error as it is. */
+export function calendarRefusal(where: string, err: unknown): unknown {
+  return err instanceof CalendarError ? ApplicationFailure.create({ message: `${where}: ${err.message}`, type: 'CalendarRefused', nonRetryable: true }) : err;
 }
 
 /** Waits until `fn()` holds or the instant `atMs` passes. True: `fn()` held. Never a zero-length timer. */

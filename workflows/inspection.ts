@@ -3,7 +3,7 @@
 // unit change the list by DRAW-SPEC section 6; findings go to their handling (own case, manager
 // approval then hand-over document, or referral). Every wait is a timer; nothing polls.
 import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { addDays, addWorkingDays, isRealDate } from '../domain/calendar';
+import { addDays, addWorkingDays, isRealDate, type WorkingCalendar } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeInstantIso, startOfDayMs } from '../domain/programme-clock';
 import {
   firstIssue,
@@ -40,11 +40,12 @@ import {
   type RecusalMade,
   type UnitReplacementAck,
 } from './definitions';
-import { acts, Mutex, reject, visibilityFor, waitUntil, withCalendar, workingCalendarOf } from './common';
+import { acts, Mutex, reject, visibilityFor, waitUntil } from './common';
 import { NoticeQueue, type NoticeArgs } from './notice-queue';
 import { Parking } from './parking';
 import { ProjectedDecisions } from './projected-decisions';
 import { Projector } from './projector';
+import { RecordedCalendar } from './recorded-calendar';
 
 export async function inspectionWorkflow(input: InspectionInput): Promise<InspectionOutcome> {
   const visibility = visibilityFor(input.searchAttributes);
@@ -595,8 +596,14 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     visibility({ phase: 'handover-approval' });
     // Nobody to decide: park until the registry names a leader in charge (older histories waited forever).
     if (fastV3 && managers.length === 0) managers = await parkable('handover-approval', () => acts.managersAsOf({ campaignId, unitId, asOf: today() }));
-    // Working days on the calendar the campaign recorded at start (the bundled one in older quarters).
-    approvalDue = withCalendar(`inspection of ${unitId}`, () => addWorkingDays(today(), input.settings.approvalWorkingDays, workingCalendarOf(input.calendar)));
+    // Working days on the calendar the campaign recorded at start (the bundled one in older quarters),
+    // counted from the day approval is asked. A due date in a year the recording lacks (a December
+    // hand-over before next year's holidays are out) parks until the year is recorded and an
+    // operator resumes (since `calendar-parks`, asked only then); before, the inspection failed.
+    const requestedOn = today();
+    const dueOn = (calendar: WorkingCalendar) => addWorkingDays(requestedOn, input.settings.approvalWorkingDays, calendar);
+    const calendar = new RecordedCalendar(input.calendar, campaignId, `inspection of ${unitId}`);
+    approvalDue = calendar.answer(dueOn, () => fastV3 && patched('calendar-parks')) ?? (await calendar.parkUntilAnswered(parking, 'approval-due', 'approval-due', dueOn));
     await acts.recordHandling({ campaignId, unitId, handling, detail: { approvalDue } });
     await notify({
       key: `${wfId}/handover-approval`,

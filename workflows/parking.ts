@@ -74,6 +74,11 @@ export class Parking {
     }
   }
 
+  /** Parks `step` on a refusal the workflow itself made (not an activity's) until an operator resumes it. */
+  hold(step: string, refusal: ApplicationFailure): Promise<void> {
+    return this.park(step, refusal);
+  }
+
   private async park(step: string, refusal: ApplicationFailure): Promise<void> {
     const { campaignId, workflowId, unitId } = this.host;
     const n = ++this.parkings;
