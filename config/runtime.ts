@@ -45,6 +45,8 @@ export interface RuntimeSettings {
   databaseUrl: string | null;
   /** The programme file; null: config/programme.ts's default (config/programme.json). */
   programmeFile: string | null;
+  /** The working-day calendar file, read at each use; null: the calendar built into the code. */
+  calendarFile: string | null;
   /** A prebuilt workflow bundle (worker/build-bundle.ts); null: bundle workflows/index.ts at start. */
   workflowBundle: string | null;
   smtp: {
@@ -93,6 +95,10 @@ export const SETTINGS_VARIABLES = {
     doc: 'the shared store on PostgreSQL, postgres://user:password@host:5432/db (several hosts); empty: SQLite ssj.db in SSJ_DATA_DIR (one host)',
   },
   SSJ_PROGRAMME: { default: 'config/programme.json', doc: 'the programme (plan) file' },
+  SSJ_CALENDAR: {
+    default: '',
+    doc: 'the working-day calendar file (format of config/calendar-cn.json), read at every use: a year added there counts without a restart; empty: the calendar built into the code',
+  },
   SSJ_WORKFLOW_BUNDLE: { default: '', doc: 'prebuilt workflow bundle (npm run build:bundle); bundles at start when empty' },
   SMTP_HOST: { default: '127.0.0.1', doc: 'SMTP server' },
   SMTP_PORT: { default: '1025', doc: 'SMTP port (1025: the local mail catcher; 587 or 465 for a real server)' },
@@ -172,6 +178,7 @@ const envSchema = z.object({
     error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database',
   }),
   SSJ_PROGRAMME: optionalText,
+  SSJ_CALENDAR: optionalText,
   SSJ_WORKFLOW_BUNDLE: optionalText,
   SMTP_HOST: z
     .string()
@@ -278,6 +285,7 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     problems.push(`SSJ_MAIL_FROM: must be "Name <address@domain>" or "address@domain" (got ${JSON.stringify(e.SSJ_MAIL_FROM)})`);
   }
   const programmeFile = mustRead('SSJ_PROGRAMME', e.SSJ_PROGRAMME);
+  const calendarFile = mustRead('SSJ_CALENDAR', e.SSJ_CALENDAR);
   const workflowBundle = e.SSJ_WORKFLOW_BUNDLE === null ? null : mustRead('SSJ_WORKFLOW_BUNDLE', e.SSJ_WORKFLOW_BUNDLE);
   if (problems.length > 0 || !mailFrom) throw new SettingsError(problems);
 
@@ -293,6 +301,7 @@ export function loadRuntimeSettings(opts: LoadSettingsOptions = {}): RuntimeSett
     dataDir,
     databaseUrl: e.SSJ_DATABASE_URL,
     programmeFile,
+    calendarFile,
     workflowBundle,
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, pass: e.SMTP_PASS },
     mailFrom,

@@ -273,6 +273,12 @@ describe('deploy/Dockerfile', () => {
     expect(cmd).toEqual(['node', 'dist/worker/main.js']);
     expect(fs.existsSync(path.join(ROOT, 'worker', 'main.ts'))).toBe(true); // what dist/worker/main.js is compiled from
     expect(runtime.text).toContain('SSJ_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js');
+    // The programme and calendar the image reads are the copies operators edit, not dist/'s build copies.
+    for (const [variable, file] of [['SSJ_PROGRAMME', '/app/config/programme.json'], ['SSJ_CALENDAR', '/app/config/calendar-cn.json']]) {
+      expect(runtime.text, variable).toMatch(new RegExp(`^\\s+${variable}=${file} \\\\$`, 'm'));
+      expect(sources, file).toContain(file);
+      expect(Object.keys(SETTINGS_VARIABLES), variable).toContain(variable);
+    }
     expect(read('scripts/build.cjs')).toContain("path.join(DIST, 'workflow-bundle.js')");
     // The command line in compose runs the same compiled code.
     expect(services.ssj!.entrypoint).toEqual(['node', 'dist/client/ssj.js']);

@@ -205,7 +205,7 @@ describe('connectTemporal', () => {
 });
 
 describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities', () => {
-  it('off: a rehearsal campaign fails at its first step, naming the setting; on: it runs', async () => {
+  it('off: a rehearsal campaign fails at its first step, naming the setting; on: it runs (and records the calendar SSJ_CALENDAR names)', async () => {
     const fx = await createFixture('wset-2024');
     const programmeFile = path.join(fx.dir, 'programme.json');
     fs.writeFileSync(programmeFile, JSON.stringify(fx.programme));
@@ -222,23 +222,24 @@ describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities
       fs.cpSync(fx.dataDir, dir, { recursive: true });
       return dir;
     };
-    const workerOf = (allow: string) =>
+    const workerOf = (allow: string, calendar?: string) =>
       createSsjWorker(
         loadRuntimeSettings({
           env: {
             TEMPORAL_ADDRESS: inject('temporalAddress'),
-            SSJ_DATA_DIR: copyOfData(`data-${allow}`),
+            SSJ_DATA_DIR: copyOfData(`data-${allow}${calendar ? '-calendar' : ''}`),
             SSJ_PROGRAMME: programmeFile,
             SSJ_TASK_QUEUE: uniqueTaskQueue(`rehearsal-${allow}`),
             SSJ_WORKFLOW_BUNDLE: bundleFile,
             SSJ_ALLOW_REHEARSAL_CLOCK: allow,
+            ...(calendar ? { SSJ_CALENDAR: calendar } : {}),
           },
           cwd: fx.dir,
         }),
         createJsonLogger('info', (l) => logs.push(l)),
         keyring,
       );
-    const start = (quarter: 1 | 2, taskQueue: string) =>
+    const start = (quarter: 1 | 2 | 3, taskQueue: string) =>
       api.startCampaign(client, { programmeId: fx.programme.id, year: 2024, quarter, clock: { mode: 'rehearsal', programmeStart: '2023-12-17', secondsPerDay: 3600 } }, { taskQueue });
     try {
       const off = await workerOf('false');
@@ -266,6 +267,20 @@ describe('the worker passes SSJ_ALLOW_REHEARSAL_CLOCK to the campaign activities
         await on.close();
       }
       expect(logs.some((l) => JSON.parse(l).level === 'warn' && l.includes('rehearsal clocks allowed (SSJ_ALLOW_REHEARSAL_CLOCK)'))).toBe(true);
+
+      // SSJ_CALENDAR is the calendar the campaign records: a file that is not a calendar refuses it, named.
+      const calendarFile = path.join(fx.dir, 'calendar.json');
+      fs.writeFileSync(calendarFile, '{ not a calendar');
+      const withCalendar = await workerOf('true', calendarFile);
+      try {
+        const failure = await withCalendar.worker.runUntil(start(3, withCalendar.worker.options.taskQueue).then((h) => h.result().then(() => null, (e: unknown) => e)));
+        expect(failure).toBeInstanceOf(WorkflowFailedError);
+        const refusal = ((failure as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+        expect(refusal.type).toBe('CalendarRefused');
+        expect(refusal.message).toContain(`calendar file ${calendarFile}: not JSON`);
+      } finally {
+        await withCalendar.close();
+      }
     } finally {
       await connection.close();
       fs.rmSync(fx.dir, { recursive: true, force: true });

@@ -75,6 +75,8 @@ export async function createSsjWorker(settings: RuntimeSettings, log: JsonLogger
       dataDir: settings.dataDir,
       database,
       programme,
+      // SSJ_CALENDAR: read at each campaignCalendar, so a year added there reaches a step parked for it on resume.
+      ...(settings.calendarFile ? { calendarFile: settings.calendarFile } : {}),
       mail: mailer,
       keyring,
       // SSJ_ALLOW_REHEARSAL_CLOCK: prepareCampaign refuses a rehearsal clock unless this worker allows it.
