@@ -12,7 +12,7 @@ export interface InspectionRegistry {
   agencies(): Department[];
 }
 
-export async function inspectionRegistry(registry: RegistryStore, now: () => Date = () => new Date()): Promise<InspectionRegistry> {
+export async function inspectionRegistry(registry: RegistryStore, now?: () => Date): Promise<InspectionRegistry> {
   const cache = await registryIndex(registry, now);
   return {
     unit: (id) => cache.current().units.get(id) ?? null,

@@ -9,7 +9,8 @@ export interface People {
   name(id: string): Promise<string | null>;
 }
 
-export async function registryPeople(registry: RegistryStore, now: () => Date = () => new Date()): Promise<People> {
+/** `now` only for tests that move the clock: without it, the console's one shared registry index. */
+export async function registryPeople(registry: RegistryStore, now?: () => Date): Promise<People> {
   const cache = await registryIndex(registry, now);
   return {
     person: async (id) => cache.current().people.get(id) ?? null,
