@@ -106,10 +106,10 @@ async function benchLists(clients: ReturnType<typeof loadGenerator>) {
   const store = await openConsoleStore(settings.store);
   // The lists read only the projection: Temporal is never called, so the connection stays lazy.
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:7233' }) });
-  const app = await buildConsole({ settings, store, personName: async (id) => `人员${id}`, temporal });
+  const app = await buildConsole({ settings, store, personName: async (id) => `人员${id}`, people: null, temporal });
   // The same console without its task-list cache (console/task-list-cache.ts), on the same store
   // and sessions: every view reads its list from the projection, as after each change of a list.
-  const uncached = await buildConsole({ settings, store, personName: async (id) => `人员${id}`, temporal, taskListCache: false });
+  const uncached = await buildConsole({ settings, store, personName: async (id) => `人员${id}`, people: null, temporal, taskListCache: false });
   try {
     let t = performance.now();
     await seed(store);

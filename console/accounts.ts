@@ -1,5 +1,6 @@
 // Creating accounts and invitations: used by `ssj user` (client/commands/user.ts) and the tests.
-// An account acts as one registry person, with roles that person holds in the registry.
+// An account acts as one registry person, with roles that person holds in the registry: granted
+// here, and in effect only while the registry still says so (console/standing.ts).
 import type { Person } from '../domain/registry';
 import type { Account, ConsoleStore } from '../stores/console-store';
 import { randomToken, sha256 } from './auth';

@@ -4,7 +4,9 @@
 // the anonymous forms (login, invitation) a double-submit token from a SameSite=Strict cookie.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Person } from '../domain/registry';
 import type { Account, ConsoleStore, Session } from '../stores/console-store';
+import { standingOf, type Unusable } from './standing';
 import type { ConsoleSettings } from './settings';
 
 export const SESSION_COOKIE = 'ssj_sid';
@@ -22,9 +24,27 @@ export function sameSecret(a: string | undefined, b: string | undefined): boolea
 
 export interface SignedIn {
   session: Session;
-  account: Account;
+  /** The account without its granted roles: what it may do is `roles`, never the grant as stored. */
+  account: Omit<Account, 'roles'>;
+  /** The roles in effect: the granted ones the person still holds in today's registry (console/standing.ts). */
+  roles: readonly string[];
+  /** The person as today's registry has them; null when the console has no registry to consult. */
+  person: Person | null;
   /** The person's name from the registry (the person id when the registry does not know it). */
   name: string;
+}
+
+/** The registry persons a session is checked against (console/people.ts). */
+export interface SessionPeople {
+  name(id: string): Promise<string | null>;
+  /** Today's registry entry (null: not in it); the lookup itself null when there is no registry to consult. */
+  person: ((id: string) => Promise<Person | null>) | null;
+}
+
+/** A session ended because its account can no longer be used: the account, and why. */
+export interface SessionEnded {
+  account: Account;
+  reason: Unusable;
 }
 
 declare module 'fastify' {
@@ -34,6 +54,8 @@ declare module 'fastify' {
     sessionExpired: Account | null;
     /** Why that session expired. */
     sessionExpiry: SessionExpiry | null;
+    /** The session this request's cookie named, ended because the registry no longer backs its account. */
+    sessionEnded: SessionEnded | null;
   }
 }
 
@@ -81,15 +103,18 @@ export async function touchSession(store: ConsoleStore, session: Session, now: D
 }
 
 /**
- * Reads the session cookie: the signed-in account, or null (unknown, disabled, idle too long or
- * past its lifetime: then deleted). `activity` false (a polling request) leaves the last-seen time as it was.
+ * Reads the session cookie: the signed-in account with the roles in effect today, or null (unknown,
+ * disabled, idle too long, past its lifetime, or its person gone from the registry, inactive or
+ * holding none of its roles: then deleted). `activity` false (a polling request) leaves the
+ * last-seen time as it was. The registry lookup is the console's in-memory index of today's
+ * registry (console/registry-cache.ts): no read per request.
  */
 export async function loadSession(
   store: ConsoleStore,
   settings: ConsoleSettings,
   req: FastifyRequest,
   now: Date,
-  people: (id: string) => Promise<string | null>,
+  people: SessionPeople,
   activity = true,
 ): Promise<SignedIn | null> {
   const value = req.cookies[SESSION_COOKIE];
@@ -112,10 +137,19 @@ export async function loadSession(
     await store.deleteSession(id);
     return null;
   }
+  const person = people.person ? await people.person(account.personId) : null;
+  // Without a registry to consult the grant stands as stored (see ConsoleDeps.people).
+  const standing = people.person ? standingOf(account.roles, person) : { roles: account.roles, unusable: null };
+  if (standing.unusable) {
+    await store.deleteSession(id);
+    req.sessionEnded = { account, reason: standing.unusable };
+    return null;
+  }
   // Idleness is counted in minutes: a session seen in the last minute need not be written again,
   // so a page view costs no write (lists are read far more often than anything changes).
   if (activity) await touchSession(store, session, now);
-  return { session, account, name: (await people(account.personId)) ?? account.personId };
+  const { roles: _granted, ...acting } = account;
+  return { session, account: acting, roles: standing.roles, person, name: person?.name ?? (await people.name(account.personId)) ?? account.personId };
 }
 
 /** The anonymous double-submit token: the cookie's value, set when missing. */

@@ -66,8 +66,8 @@ export function registerCodec(app: FastifyInstance, ctx: RouteContext, opts: Cod
       await ctx.audit(req, 'codec.refused', action, { reason: 'no-session' });
       return json(reply, 401, { message: 'sign in to the console first (a session with an allowed role is required)' });
     }
-    if (!s.account.roles.some((r) => (CODEC_ROLES as readonly string[]).includes(r))) {
-      await ctx.audit(req, 'codec.refused', action, { reason: 'role', roles: s.account.roles });
+    if (!s.roles.some((r) => (CODEC_ROLES as readonly string[]).includes(r))) {
+      await ctx.audit(req, 'codec.refused', action, { reason: 'role', roles: s.roles });
       return json(reply, 403, { message: `reading payloads needs the role ${CODEC_ROLES.join(' or ')}` });
     }
     const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null);

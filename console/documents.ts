@@ -77,8 +77,8 @@ export function registerDocuments(app: FastifyInstance, ctx: RouteContext, tempo
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    const { account } = req.signedIn!;
-    const staff = account.roles.some((r) => (DOCUMENT_READERS as readonly string[]).includes(r));
+    const { account, roles } = req.signedIn!;
+    const staff = roles.some((r) => (DOCUMENT_READERS as readonly string[]).includes(r));
     if (status && !staff && !status.team.includes(account.personId)) {
       await ctx.audit(req, 'document.refused', number, { reason: 'not-on-team', campaignId, unitId });
       await ctx.html(reply, problemPage('无权访问', '此文书仅限分管领导、支队长、系统管理员及本检查组成员查看。', ctx.viewerOf(req)), 403);

@@ -8,6 +8,8 @@ import * as client from 'openid-client';
 import type { Account, ConsoleStore } from '../stores/console-store';
 import { cookieOptions, safeNext, sameSecret, startSession } from './auth';
 import type { ConsoleSettings, OidcSettings } from './settings';
+import type { Unusable } from './standing';
+import { endedCause } from './views/auth-pages';
 
 const FLOW_COOKIE = 'ssj_oidc';
 
@@ -15,7 +17,9 @@ interface OidcDeps {
   settings: ConsoleSettings;
   oidc: OidcSettings;
   store: ConsoleStore;
-  audit: (req: FastifyRequest, action: string, target?: string | null, detail?: Record<string, unknown>, who?: Account | null) => Promise<void>;
+  audit: (req: FastifyRequest, action: string, target?: string | null, detail?: Record<string, unknown>, who?: Pick<Account, 'id' | 'personId'> | null) => Promise<void>;
+  /** Why the account cannot be used today (its person gone from the registry, inactive, or holding none of its roles), or null. */
+  unusableToday: (account: Account) => Promise<Unusable | null>;
   now: () => Date;
   html: (reply: FastifyReply, body: string, code?: number) => FastifyReply;
 }
@@ -87,6 +91,11 @@ export async function registerOidc(app: FastifyInstance, d: OidcDeps): Promise<v
     if (!account || account.disabled) {
       await d.audit(req, 'login.oidc-unknown', subject, { issuer: d.oidc.issuer }, null);
       return reply.redirect('/login?oidc=unknown', 303);
+    }
+    const unusable = await d.unusableToday(account);
+    if (unusable) {
+      await d.audit(req, 'login.refused-unusable', account.login, { reason: unusable, method: 'oidc', issuer: d.oidc.issuer, subject }, null);
+      return reply.redirect(`/login?ended=${endedCause(unusable)}`, 303);
     }
     await startSession(d.store, d.settings, req, reply, account, d.now());
     await d.audit(req, 'login.ok', account.login, { method: 'oidc', issuer: d.oidc.issuer, subject }, account);

@@ -27,7 +27,7 @@ function publicationDue(inspectionDue: string, days: number): string | null {
 }
 
 export function registerProgramme(app: FastifyInstance, ctx: RouteContext, temporal: Client, ops: OperationsDeps): void {
-  const roles = (req: FastifyRequest) => req.signedIn!.account.roles;
+  const roles = (req: FastifyRequest) => req.signedIn!.roles;
 
   /** Each quarter's Schedule, read as `ssj plan schedule` names it. */
   const schedules = async (programmeId: string, year: number): Promise<ScheduleRow[]> =>

@@ -83,7 +83,7 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
     const status = await statusOf(c.campaignId);
     const files = status?.publication ? packageFiles(status.publication.location) : null;
     const fingerprint = files && status?.publication ? packageFingerprint(status.publication.location) : null;
-    const canResume = req.signedIn!.account.roles.some((r) => (OPERATOR_ROLES as readonly string[]).includes(r));
+    const canResume = req.signedIn!.roles.some((r) => (OPERATOR_ROLES as readonly string[]).includes(r));
     return ctx.html(reply, publicationPage(ctx.viewerOf(req)!, { campaign: c, status, files, fingerprint, canResume }));
   });
 

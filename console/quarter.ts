@@ -36,7 +36,7 @@ export const PLAN_ROLES = ['admin', 'detachment-leader'] as const;
 export function registerQuarter(app: FastifyInstance, ctx: RouteContext, temporal: Client, ops: OperationsDeps): void {
   const { store } = ctx;
   const { programme } = ops;
-  const roles = (req: FastifyRequest) => req.signedIn!.account.roles;
+  const roles = (req: FastifyRequest) => req.signedIn!.roles;
 
   const campaignOf = async (id: unknown): Promise<CampaignRow | null> => (typeof id === 'string' && id.length <= 300 ? store.getCampaign(id) : null);
   const noSuchQuarter = (req: FastifyRequest, reply: FastifyReply) => ctx.html(reply, problemPage('季度不存在', '找不到此季度抽查，可能尚未启动或链接有误。', ctx.viewerOf(req)), 404);

@@ -43,7 +43,7 @@ export async function serveConsole(o: { runtime: RuntimeSettings; settings: Cons
     config: programme,
     registry: registryStore,
   };
-  const app = await buildConsole({ settings, store, personName: people.name, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, registry: registryStore, documents: { ...storeDocuments(db), handoverPreview: storeHandoverPreview(db, { unit: registry.unit, issuer: programme.detachment.name }) }, codec: codecEndpointFromEnv(), logger: o.logger ?? false });
+  const app = await buildConsole({ settings, store, personName: people.name, people, temporal: client, rejectionReasons: programme.reasons?.rejection ?? [], inspections, operations, registry: registryStore, documents: { ...storeDocuments(db), handoverPreview: storeHandoverPreview(db, { unit: registry.unit, issuer: programme.detachment.name }) }, codec: codecEndpointFromEnv(), logger: o.logger ?? false });
   await app.listen({ host: settings.host, port: settings.port });
   return {
     app,

@@ -14,6 +14,8 @@ import { beijingDate } from '../domain/calendar';
 import type { Account, ConsoleStore } from '../stores/console-store';
 import { StoreConflictError } from '../stores/console-store';
 import { anonymousCsrf, csrfOk, loadSession, POLLING_ROUTES, safeNext, sha256, startSession, SESSION_COOKIE, cookieOptions } from './auth';
+import type { People } from './people';
+import { standingOf, type Unusable } from './standing';
 import { LOGIN_PATTERN } from './accounts';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword, weakerThanCurrent } from './passwords';
 import { limitKey } from './client-address';
@@ -34,7 +36,7 @@ import type { RegistryStore } from '../stores/registry-store';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
-import { csrfRefusedPage, invitationPage, loginPage, problemPage } from './views/auth-pages';
+import { csrfRefusedPage, endedCause, invitationPage, loginPage, problemPage, unusableAccountText } from './views/auth-pages';
 import { homePage } from './views/home';
 import { rehearsalDate } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
@@ -50,6 +52,15 @@ export interface ConsoleDeps {
   store: ConsoleStore;
   /** A registry person's name, or null when unknown (display only). */
   personName: (personId: string) => Promise<string | null>;
+  /**
+   * Today's registry persons (console/people.ts registryPeople): an account acts only with the
+   * granted roles its person still holds, and not at all once the person is gone, inactive or holds
+   * none of them (checked at every signed-in request and at sign-in). null only for a console with
+   * no registry to consult (tests of other pages, the bench): the roles granted then stand as
+   * stored, since granting checked them against the registry and there is nothing newer to check
+   * them against. serveConsole always passes the registry's.
+   */
+  people: People | null;
   /** Temporal, with the payload codec (config/temporal.ts ssjClient): the approvals need it. */
   temporal?: Client | null;
   /** The programme's rejection reason codes (config/programme.json reasons.rejection). */
@@ -73,7 +84,7 @@ export interface ConsoleDeps {
 
 export function viewerOf(req: FastifyRequest): Viewer | null {
   const s = req.signedIn;
-  return s ? { name: s.name, personId: s.account.personId, roles: s.account.roles, csrfToken: s.session.csrfSecret } : null;
+  return s ? { name: s.name, personId: s.account.personId, roles: s.roles, csrfToken: s.session.csrfSecret } : null;
 }
 
 export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> {
@@ -142,7 +153,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     refusalsWritten.set(key, { at, unrecorded: 0 });
     return last?.unrecorded ? { unrecordedBefore: last.unrecorded } : {};
   };
-  const audit = async (req: FastifyRequest, action: string, target: string | null = null, detail: Record<string, unknown> = {}, who?: Account | null) => {
+  const audit = async (req: FastifyRequest, action: string, target: string | null = null, detail: Record<string, unknown> = {}, who?: Pick<Account, 'id' | 'personId'> | null) => {
     const account = who === undefined ? (req.signedIn?.account ?? null) : who;
     const at = now();
     if (account === null && ANONYMOUS_REFUSALS.has(action)) {
@@ -167,12 +178,17 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   app.decorateRequest('signedIn', null);
   app.decorateRequest('sessionExpired', null);
   app.decorateRequest('sessionExpiry', null);
+  app.decorateRequest('sessionEnded', null);
+  const sessionPeople = { name: deps.personName, person: deps.people ? (id: string) => deps.people!.person(id) : null };
+  /** Why `account` cannot be used today, or null (always null without a registry to consult: ConsoleDeps.people). */
+  const unusableToday = async (account: Account): Promise<Unusable | null> => (deps.people ? standingOf(account.roles, await deps.people.person(account.personId)).unusable : null);
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/static/') || req.url === '/healthz') return;
     // A page polling itself is no sign that anybody is there (auth.ts POLLING_ROUTES).
     const polling = req.method === 'GET' && POLLING_ROUTES.has(req.routeOptions.url ?? '');
-    req.signedIn = await loadSession(store, settings, req, now(), deps.personName, !polling);
+    req.signedIn = await loadSession(store, settings, req, now(), sessionPeople, !polling);
     if (req.sessionExpired) await audit(req, 'session.expired', req.sessionExpired.login, { reason: req.sessionExpiry }, req.sessionExpired);
+    if (req.sessionEnded) await audit(req, 'session.ended', req.sessionEnded.account.login, { reason: req.sessionEnded.reason }, req.sessionEnded.account);
   });
   // Every POST carries a CSRF token; a refusal is audited and changes nothing.
   app.addHook('preHandler', async (req, reply) => {
@@ -197,12 +213,13 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   const requireSignIn = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (req.signedIn) return true;
     const next = encodeURIComponent(req.url);
-    await reply.redirect(`/login?next=${next}${req.sessionExpired ? `&expired=${req.sessionExpiry === 'lifetime' ? 'lifetime' : '1'}` : ''}`, 303);
+    const why = req.sessionEnded ? `&ended=${endedCause(req.sessionEnded.reason)}` : req.sessionExpired ? `&expired=${req.sessionExpiry === 'lifetime' ? 'lifetime' : '1'}` : '';
+    await reply.redirect(`/login?next=${next}${why}`, 303);
     return false;
   };
   const requireRole = async (req: FastifyRequest, reply: FastifyReply, roles: readonly string[]): Promise<boolean> => {
     if (!(await requireSignIn(req, reply))) return false;
-    if (req.signedIn!.account.roles.some((r) => roles.includes(r))) return true;
+    if (req.signedIn!.roles.some((r) => roles.includes(r))) return true;
     await audit(req, 'role.refused', req.url, { needs: roles });
     await html(reply, problemPage('无权访问', `此页面仅限${roles.map(roleLabel).join('或')}使用。`, viewerOf(req)), 403);
     return false;
@@ -214,6 +231,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   app.get('/login', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (req.signedIn) return reply.redirect(safeNext(q.next), 303);
+    // Opened straight after the registry ended this browser's session, or sent here by a page that found it ended.
+    const ended = req.sessionEnded ? endedCause(req.sessionEnded.reason) : q.ended === 'person' || q.ended === 'roles' ? q.ended : null;
     return html(
       reply,
       loginPage({
@@ -226,7 +245,9 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
             : q.expired
               ? '长时间未操作，已自动退出，请重新登录。'
               : q.invited ? '账户已启用，请用刚设置的登录名和密码登录。' : q.out ? '已安全退出。' : null,
-        error: q.oidc === 'unknown' ? '统一身份认证成功，但本系统没有与之对应的账户，请联系系统管理员。' : q.oidc === 'failed' ? '统一身份认证未完成，请重试。' : null,
+        error: ended
+          ? unusableAccountText(ended)
+          : q.oidc === 'unknown' ? '统一身份认证成功，但本系统没有与之对应的账户，请联系系统管理员。' : q.oidc === 'failed' ? '统一身份认证未完成，请重试。' : null,
       }),
     );
   });
@@ -251,6 +272,15 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const account = t ? await store.getAccountByLogin(login) : null;
     // Unknown logins cost the same scrypt time as known ones: no login enumeration by timing.
     const ok = (await verifyPassword(password, account?.passwordHash ?? (await dummyHash()))) && account !== null && !account.disabled && account.passwordHash !== null;
+    // An account the registry no longer backs is refused with the reason WHATEVER the password, so
+    // the answer tells a guesser nothing about it (only that this login's person is gone, and no
+    // password opens it now). The attempt was counted above and is not cleared: lockout is unchanged.
+    const unusable = t && account && !account.disabled && account.passwordHash !== null ? await unusableToday(account) : null;
+    if (unusable) {
+      await audit(req, 'login.refused-unusable', login, { reason: unusable, failures: t!.failures, passwordOk: ok }, null);
+      if (t!.lockedUntil && t!.lockedUntil > at) await audit(req, 'login.locked', login, { lockedUntil: t!.lockedUntil.toISOString() }, null);
+      return again(unusableAccountText(endedCause(unusable)), 403);
+    }
     if (!ok) {
       if (t) {
         await audit(req, 'login.failed', login, { failures: t.failures, knownLogin: account !== null }, null);
@@ -327,7 +357,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     return reply.redirect('/login?invited=1', 303);
   });
 
-  if (settings.oidc) await registerOidc(app, { settings, oidc: settings.oidc, store, audit, now, html });
+  if (settings.oidc) await registerOidc(app, { settings, oidc: settings.oidc, store, audit, now, html, unusableToday });
 
   // ---- signed-in pages ------------------------------------------------------------------------
   const brigades = deps.registry ? brigadeDirectory(deps.registry) : null;
@@ -335,11 +365,12 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   const routes = { store, now, personName: deps.personName, viewerOf, requireRole, audit, html, listTasks };
   app.get('/', async (req, reply) => {
     if (!(await requireSignIn(req, reply))) return;
-    const { account } = req.signedIn!;
-    const tasks = await listTasks({ personId: account.personId, roles: account.roles, department: null });
+    const { account, roles } = req.signedIn!;
+    const tasks = await listTasks({ personId: account.personId, roles, department: null });
     const campaigns = await store.listCampaigns();
-    const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, account) : [];
-    const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, account) : [];
+    const acting = { personId: account.personId, roles };
+    const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, acting) : [];
+    const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, acting) : [];
     const rehearsalToday = new Map<string, string>();
     for (const c of campaigns) {
       const d = rehearsalDate(c);

@@ -202,7 +202,7 @@ export interface TaskRow {
 
 export interface TaskQuery {
   personId: string;
-  roles: RoleName[];
+  roles: readonly RoleName[];
   /** The person's department, for tasks with roleDepartment set. */
   department?: string | null;
   /** Default ['open']. */

@@ -1,6 +1,8 @@
 // The console's sign-in and accountability over HTTP (fastify.inject against the real server and a
 // real SQLite store): login, wrong password, lockout, CSRF, roles, session fixation, idle timeout,
-// invitations used once, script rendered inert, the audit log, open redirects and rate limits.
+// invitations used once, script rendered inert, the audit log, open redirects and rate limits; and
+// powers that follow the registry (a real SQLite registry): a person who leaves loses the session
+// and cannot sign in, a role given up stops counting and counts again once given back.
 import { randomBytes, scryptSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,15 +10,19 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount, invite } from '../console/accounts';
-import { POLLING_ROUTES } from '../console/auth';
+import { POLLING_ROUTES, sha256 } from '../console/auth';
 import { limitKey } from '../console/client-address';
 import { verifyPassword, weakerThanCurrent } from '../console/passwords';
+import { registryPeople } from '../console/people';
+import { registryIndex } from '../console/registry-cache';
 import { buildConsole } from '../console/server';
 import { loadConsoleSettings, type ConsoleSettings } from '../console/settings';
 import type { Person } from '../domain/registry';
 import type { ConsoleStore } from '../stores/console-store';
 import { openConsoleStore } from '../stores/open';
+import type { RegistryStore } from '../stores/registry-store';
 import { ConsoleClient } from './helpers/console-client';
+import { changePeople, openPeopleRegistry } from './helpers/people-registry';
 
 const XSS = '<script>alert(1)</script>';
 const person = (id: string, name: string, roles: Person['roles']): Person => ({ id, name, department: 'brigade-shihe', roles, email: null, inspector: null, active: true });
@@ -26,6 +32,9 @@ const PEOPLE = {
   P0002: person('P0002', '王领导', ['manager']),
   P0003: person('P0003', '陈领导', ['manager']),
   P0666: person('P0666', `赵${XSS}`, ['inspector']),
+  P0020: person('P0020', '孙退休', ['inspector']),
+  P0021: person('P0021', '周调离', ['inspector']),
+  P0030: person('P0030', '吴兼任', ['manager', 'discipline']),
 };
 const PASSWORD = 'correct horse battery';
 
@@ -33,6 +42,8 @@ let dir: string;
 let store: ConsoleStore;
 let settings: ConsoleSettings;
 let app: FastifyInstance;
+let people: Awaited<ReturnType<typeof openPeopleRegistry>>;
+let registry: RegistryStore;
 let clock = new Date('2026-03-02T02:00:00Z');
 const now = () => clock;
 const advance = (minutes: number) => (clock = new Date(clock.getTime() + minutes * 60_000));
@@ -41,14 +52,17 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-auth-'));
   settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
   store = await openConsoleStore(settings.store);
-  for (const [login, p] of [['zhang', PEOPLE.P0010], ['li.jijian', PEOPLE.P0005], ['wang', PEOPLE.P0002]] as const) {
+  for (const [login, p] of [['zhang', PEOPLE.P0010], ['li.jijian', PEOPLE.P0005], ['wang', PEOPLE.P0002], ['sun', PEOPLE.P0020], ['zhou', PEOPLE.P0021], ['wu.jian', PEOPLE.P0030]] as const) {
     await addAccount(store, { login, person: p, roles: [], password: PASSWORD, oidc: null, now: clock });
   }
-  app = await buildConsole({ settings, store, now, personName: async (id) => PEOPLE[id as keyof typeof PEOPLE]?.name ?? null });
+  people = await openPeopleRegistry('ssj-console-auth-registry', Object.values(PEOPLE));
+  registry = people.registry;
+  app = await buildConsole({ settings, store, now, personName: async (id) => PEOPLE[id as keyof typeof PEOPLE]?.name ?? null, people: await registryPeople(registry, now) });
 });
 afterAll(async () => {
   await app?.close();
   await store?.close();
+  await people?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -280,6 +294,103 @@ describe('the console server', () => {
     expect((await c.get('/')).statusCode).toBe(200);
   });
 
+  /** A registry change as the console sees it: recorded, then the console's registry index read again (as it would be within a minute). */
+  const registryChange = async (key: string, effectiveDate: string, changes: { id: string; state: Person | null }[]) => {
+    await changePeople(registry, key, effectiveDate, changes);
+    await (await registryIndex(registry, now)).refresh();
+  };
+  const GONE = '您的账号对应的人员在名录中已不在职或已停用，账号已不能使用，请联系系统管理员。';
+
+  it('ends a live session on the next request once the person is inactive or gone from the registry, says why at sign-in, and audits it', async () => {
+    const sun = new ConsoleClient(app);
+    expect((await sun.login('sun', PASSWORD)).statusCode).toBe(303);
+    const zhou = new ConsoleClient(app);
+    expect((await zhou.login('zhou', PASSWORD)).statusCode).toBe(303);
+    expect((await sun.get('/')).statusCode).toBe(200);
+    const sid = sun.cookies.get('ssj_sid')!;
+
+    await registryChange('retire-sun', '2026-02-01', [
+      { id: 'P0020', state: { ...PEOPLE.P0020, active: false } },
+      { id: 'P0021', state: null },
+    ]);
+    const ended = await sun.get('/');
+    expect(ended.statusCode).toBe(303);
+    expect(ended.headers.location).toBe('/login?next=%2F&ended=person');
+    expect((await sun.get(ended.headers.location as string)).body).toContain(GONE);
+    // The session is gone from the store, not merely refused this once.
+    expect(await store.getSession(sha256(sid))).toBeNull();
+    expect((await sun.get('/')).headers.location).toBe('/login?next=%2F');
+    const [entry] = await store.listAudit({ action: 'session.ended', target: 'sun' });
+    expect(entry).toMatchObject({ personId: 'P0020', detail: { reason: 'inactive' } });
+
+    // Opening the sign-in page itself also says why.
+    const page = await zhou.get('/login');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(GONE);
+    expect((await store.listAudit({ action: 'session.ended', target: 'zhou' }))[0]?.detail).toMatchObject({ reason: 'not-in-registry' });
+  });
+
+  it('refuses sign-in of a person gone from the registry with the reason, the same whether the password is right or not; lockout counts as before', async () => {
+    const before = (await store.getLoginThrottle('sun'))?.failures ?? 0;
+    const right = await new ConsoleClient(app).login('sun', PASSWORD);
+    const wrong = await new ConsoleClient(app).login('sun', 'not the password at all');
+    for (const res of [right, wrong]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain(GONE);
+      expect(res.body).not.toContain('登录名或密码不正确');
+      expect(res.cookies.some((k) => k.name === 'ssj_sid' && k.value !== '')).toBe(false);
+    }
+    // Same page but for the anonymous form's own token.
+    const strip = (body: string) => body.replace(/name="_csrf" value="[^"]+"/g, '');
+    expect(strip(right.body)).toBe(strip(wrong.body));
+    expect((await store.getLoginThrottle('sun'))?.failures).toBe(before + 2);
+    const refused = await store.listAudit({ action: 'login.refused-unusable', target: 'sun' });
+    expect(refused.map((e) => e.detail)).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'inactive', passwordOk: true }), expect.objectContaining({ reason: 'inactive', passwordOk: false })]));
+    const gone = await new ConsoleClient(app).login('zhou', PASSWORD);
+    expect(gone.statusCode).toBe(403);
+    expect(gone.body).toContain(GONE);
+    // Past the lockout number the lock answers first, as for anyone.
+    for (let i = 0; i < settings.lockoutFailures; i++) await new ConsoleClient(app).login('sun', PASSWORD);
+    expect((await new ConsoleClient(app).login('sun', PASSWORD)).statusCode).toBe(429);
+    advance(settings.lockoutMinutes + 1);
+  });
+
+  it('a role given up in the registry is refused (403) and gone from the header; given back, it counts again; none left ends the session', async () => {
+    const wu = new ConsoleClient(app);
+    expect((await wu.login('wu.jian', PASSWORD)).statusCode).toBe(303);
+    const home = await wu.get('/');
+    expect(home.body).toContain('吴兼任（分管领导、纪检人员）');
+    expect(home.body).toContain('<a href="/audit">审计日志</a>');
+    expect((await wu.get('/audit')).statusCode).toBe(200);
+
+    await registryChange('wu-leaves-discipline', '2026-02-02', [{ id: 'P0030', state: { ...PEOPLE.P0030, roles: ['manager'] } }]);
+    const refused = await wu.get('/audit');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('吴兼任（分管领导）');
+    expect(refused.body).not.toContain('<a href="/audit">');
+    expect((await store.listAudit({ action: 'role.refused', personId: 'P0030' }))[0]?.target).toBe('/audit');
+    const after = await wu.get('/');
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toContain('吴兼任（分管领导）');
+    expect(after.body).not.toContain('纪检人员');
+    // The grant is untouched: what was granted is still on the account.
+    expect((await store.getAccountByLogin('wu.jian'))?.roles).toEqual(['manager', 'discipline']);
+
+    await registryChange('wu-back-to-discipline', '2026-02-03', [{ id: 'P0030', state: PEOPLE.P0030 }]);
+    expect((await wu.get('/audit')).statusCode).toBe(200);
+    expect((await wu.get('/')).body).toContain('吴兼任（分管领导、纪检人员）');
+
+    // Holding none of the granted roles any more is the same as leaving.
+    await registryChange('wu-becomes-inspector', '2026-02-04', [{ id: 'P0030', state: { ...PEOPLE.P0030, roles: ['inspector'] } }]);
+    const ended = await wu.get('/');
+    expect(ended.headers.location).toBe('/login?next=%2F&ended=roles');
+    expect((await wu.get(ended.headers.location as string)).body).toContain('您在名录中已不再担任此账号被授予的任何角色，账号已不能使用，请联系系统管理员。');
+    expect((await store.listAudit({ action: 'session.ended', target: 'wu.jian' }))[0]?.detail).toMatchObject({ reason: 'no-roles' });
+    const login = await new ConsoleClient(app).login('wu.jian', PASSWORD);
+    expect(login.statusCode).toBe(403);
+    expect(login.body).toContain('不再担任');
+  });
+
   it('lists every route a page polls as polling (no activity): each self-refreshing element of the views', () => {
     const views = path.join(__dirname, '..', 'console', 'views');
     const polled: string[] = [];
@@ -377,7 +488,7 @@ describe('console settings and limits', () => {
     const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_PUBLIC_URL: 'https://ssj.example.org/' } });
     expect(s.secureCookies).toBe(true);
     expect(s.publicUrl).toBe('https://ssj.example.org');
-    const secureApp = await buildConsole({ settings: s, store, now, personName: async () => null });
+    const secureApp = await buildConsole({ settings: s, store, now, personName: async () => null, people: null });
     try {
       const c = new ConsoleClient(secureApp);
       const res = await c.login('wang', PASSWORD);
@@ -390,7 +501,7 @@ describe('console settings and limits', () => {
 
   it('rate-limits sign-in attempts per address', async () => {
     const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '3' } });
-    const limited = await buildConsole({ settings: s, store, now, personName: async () => null });
+    const limited = await buildConsole({ settings: s, store, now, personName: async () => null, people: null });
     try {
       const c = new ConsoleClient(limited);
       const codes: number[] = [];
@@ -405,7 +516,7 @@ describe('console settings and limits', () => {
     const PROXY = '10.20.0.7';
     const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '2', SSJ_CONSOLE_TRUST_PROXY: ` ${PROXY}, fd00::/8 ` } });
     expect(s.trustProxy).toEqual([PROXY, 'fd00::/8']);
-    const proxied = await buildConsole({ settings: s, store, now, personName: async () => null });
+    const proxied = await buildConsole({ settings: s, store, now, personName: async () => null, people: null });
     try {
       const via = (client: string) => new ConsoleClient(proxied, { 'user-agent': 'proxy-test', 'x-forwarded-for': client }, PROXY);
       // Two people behind the one proxy: each has their own budget.

@@ -29,7 +29,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-codec-'));
   const settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir } });
   store = await openConsoleStore(settings.store);
-  app = await buildConsole({ settings, store, personName: async (id) => `人员${id}`, codec: { keyring, corsOrigins: [WEB_UI] } });
+  app = await buildConsole({ settings, store, personName: async (id) => `人员${id}`, people: null, codec: { keyring, corsOrigins: [WEB_UI] } });
   await addAccount(store, { login: 'ops', person: person('P0100', ['detachment-leader']), roles: [], password: PASSWORD, oidc: null, now: new Date() });
   await addAccount(store, { login: 'insp', person: person('P0101', ['inspector']), roles: [], password: PASSWORD, oidc: null, now: new Date() });
 }, 60_000);

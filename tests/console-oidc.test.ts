@@ -1,19 +1,25 @@
 // OIDC single sign-on against a real identity provider (oidc-provider on loopback), in Chromium:
 // the console sends the browser to the provider (authorization code + PKCE + state + nonce), the
 // person signs in there, and comes back signed in to the account bound to their subject. An
-// unknown subject, or a callback without the console's flow cookie, is refused and audited.
+// unknown subject, a subject whose person has left the registry's staff, or a callback without the
+// console's flow cookie, is refused and audited.
 import * as http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount } from '../console/accounts';
+import { registryPeople } from '../console/people';
+import { registryIndex } from '../console/registry-cache';
 import type { Person } from '../domain/registry';
 import { launchChromium } from '../scripts/browser';
 import { freePort, screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
+import { changePeople, openPeopleRegistry } from './helpers/people-registry';
 
-const person = (id: string, name: string, roles: Person['roles']): Person => ({ id, name, department: 'office', roles, email: null, inspector: null, active: true });
+const person = (id: string, name: string, roles: Person['roles']): Person => ({ id, name, department: 'section-1', roles, email: null, inspector: null, active: true });
 const MANAGER = person('P0002', '王领导', ['manager']);
+const LEAVER = person('P0003', '陈离职', ['manager']);
 
 let c: RunningConsole;
+let people: Awaited<ReturnType<typeof openPeopleRegistry>>;
 let idp: http.Server;
 let issuer: string;
 let browser: Browser;
@@ -23,8 +29,10 @@ beforeAll(async () => {
   const idpPort = await freePort();
   // "localhost" for the provider, 127.0.0.1 for the console: two hosts, two cookie jars.
   issuer = `http://localhost:${idpPort}`;
+  people = await openPeopleRegistry('ssj-console-oidc', [MANAGER, LEAVER]);
   c = await startConsole({
     personName: async (id) => (id === MANAGER.id ? MANAGER.name : null),
+    people: await registryPeople(people.registry),
     env: { SSJ_OIDC_ISSUER: issuer, SSJ_OIDC_CLIENT_ID: 'ssj-console', SSJ_OIDC_CLIENT_SECRET: 'a-client-secret-for-the-test-only' },
   });
   const { default: Provider } = await import('oidc-provider');
@@ -49,11 +57,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => idp.listen(idpPort, '127.0.0.1', resolve));
   await addAccount(c.store, { login: 'wang', person: MANAGER, roles: [], password: null, oidc: { issuer, subject: 'wang.sso' }, now: new Date() });
+  await addAccount(c.store, { login: 'chen', person: LEAVER, roles: [], password: null, oidc: { issuer, subject: 'chen.sso' }, now: new Date() });
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await c?.stop();
+  await people?.close();
   await new Promise((resolve) => idp?.close(resolve));
 });
 
@@ -93,6 +103,20 @@ describe('OIDC single sign-on', () => {
     expect(page.url()).toBe(`${c.url}/login?oidc=unknown`);
     await expect(page.locator('p.error').textContent()).resolves.toContain('没有与之对应的账户');
     expect((await c.store.listAudit({ action: 'login.oidc-unknown' }))[0]?.target).toBe('stranger');
+    await page.goto(`${c.url}/`);
+    expect(page.url()).toContain('/login');
+  });
+
+  it('refuses the subject of a person no longer active in the registry, and says why', async () => {
+    await changePeople(people.registry, 'chen-leaves', '2024-06-01', [{ id: LEAVER.id, state: { ...LEAVER, active: false } }]);
+    await (await registryIndex(people.registry)).refresh();
+    const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+    await ssoAs(page, 'chen.sso');
+    expect(page.url()).toBe(`${c.url}/login?ended=person`);
+    await expect(page.locator('p.error').textContent()).resolves.toContain('您的账号对应的人员在名录中已不在职或已停用，账号已不能使用，请联系系统管理员。');
+    const [entry] = await c.store.listAudit({ action: 'login.refused-unusable', target: 'chen' });
+    expect(entry?.detail).toMatchObject({ reason: 'inactive', method: 'oidc', subject: 'chen.sso' });
+    expect(await c.store.listAudit({ action: 'login.ok', target: 'chen' })).toEqual([]);
     await page.goto(`${c.url}/`);
     expect(page.url()).toContain('/login');
   });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-polling-'));
   settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
   store = await openConsoleStore(settings.store);
-  app = await buildConsole({ settings, store, now: () => clock, personName: async (id) => `人员${id}`, temporal: client, operations: operationsOf(programme, { taskQueue: 'console-polling-unused', dataDir: null }) });
+  app = await buildConsole({ settings, store, now: () => clock, personName: async (id) => `人员${id}`, people: null, temporal: client, operations: operationsOf(programme, { taskQueue: 'console-polling-unused', dataDir: null }) });
   await addAccounts(store, PASSWORD, [
     ['leader1', 'DL1', ['detachment-leader']],
     ['leader2', 'DL2', ['detachment-leader']],

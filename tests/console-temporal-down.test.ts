@@ -36,7 +36,7 @@ beforeAll(async () => {
   const person = { id: 'P0005', name: '李纪检', department: 'section-1', roles: ['discipline' as const], email: null, inspector: null, active: true };
   await addAccount(store, { login: 'li.jijian', person, roles: [], password: 'correct horse battery', oidc: null, now: new Date() });
   connection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}`, connectTimeout: '2s' });
-  app = await buildConsole({ settings, store, personName: async () => '李纪检', temporal: new Client({ connection }) });
+  app = await buildConsole({ settings, store, personName: async () => '李纪检', people: null, temporal: new Client({ connection }) });
 });
 afterAll(async () => {
   await app?.close();

@@ -95,7 +95,7 @@ describe('ssj user', () => {
     expect(link, out).toBeDefined();
     const settings = loadConsoleSettings();
     const store = await openConsoleStore(settings.store);
-    const app = await buildConsole({ settings, store, personName: async () => null });
+    const app = await buildConsole({ settings, store, personName: async () => null, people: null });
     try {
       const c = new ConsoleClient(app);
       const url = new URL(link!).pathname;

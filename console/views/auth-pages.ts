@@ -1,5 +1,17 @@
 // Sign-in, invitation and error pages.
+import type { Unusable } from '../standing';
 import { csrfField, html, message, page, type Viewer, type Html } from './layout';
+
+/** Why an account cannot be used, in the sign-in page's address (`/login?ended=…`): the person, or the roles. */
+export type EndedCause = 'person' | 'roles';
+export const endedCause = (reason: Unusable): EndedCause => (reason === 'no-roles' ? 'roles' : 'person');
+
+/** The sign-in page's explanation for an account the registry no longer backs. */
+export function unusableAccountText(cause: EndedCause): string {
+  return cause === 'roles'
+    ? '您在名录中已不再担任此账号被授予的任何角色，账号已不能使用，请联系系统管理员。'
+    : '您的账号对应的人员在名录中已不在职或已停用，账号已不能使用，请联系系统管理员。';
+}
 
 export function loginPage(o: { csrf: string; error?: string | null; notice?: string | null; login?: string; oidc: boolean; next?: string }): string {
   return page(

@@ -23,13 +23,14 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-export async function startConsole(opts: { env?: Record<string, string>; personName: (id: string) => Promise<string | null>; now?: () => Date } & Pick<ConsoleDeps, 'temporal' | 'rejectionReasons' | 'inspections' | 'operations' | 'registry' | 'documents'>): Promise<RunningConsole> {
+/** Without `people` the accounts' roles stand as stored (ConsoleDeps.people): most pages' tests have no registry. */
+export async function startConsole(opts: { env?: Record<string, string>; personName: (id: string) => Promise<string | null>; now?: () => Date } & Partial<Pick<ConsoleDeps, 'people'>> & Pick<ConsoleDeps, 'temporal' | 'rejectionReasons' | 'inspections' | 'operations' | 'registry' | 'documents'>): Promise<RunningConsole> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-console-browser-'));
   // The public URL (cookies, the OIDC redirect) must name the port, so find a free one first.
   const port = await freePort();
   const settings = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_PORT: String(port), ...opts.env } });
   const store = await openConsoleStore(settings.store);
-  const app = await buildConsole({ settings, store, personName: opts.personName, temporal: opts.temporal ?? null, rejectionReasons: opts.rejectionReasons ?? [], inspections: opts.inspections ?? null, operations: opts.operations ?? null, registry: opts.registry ?? null, documents: opts.documents ?? null, ...(opts.now ? { now: opts.now } : {}) });
+  const app = await buildConsole({ settings, store, personName: opts.personName, people: opts.people ?? null, temporal: opts.temporal ?? null, rejectionReasons: opts.rejectionReasons ?? [], inspections: opts.inspections ?? null, operations: opts.operations ?? null, registry: opts.registry ?? null, documents: opts.documents ?? null, ...(opts.now ? { now: opts.now } : {}) });
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,

@@ -29,3 +29,8 @@ export async function openPeopleRegistry(prefix: string, people: readonly Person
     },
   };
 }
+
+/** Records changed people (state null: gone from the registry) taking effect on `effectiveDate`. */
+export async function changePeople(registry: RegistryStore, key: string, effectiveDate: string, changes: readonly { id: string; state: Person | null }[]): Promise<void> {
+  await registry.applyBatch({ key, kind: 'test', source: 'test', reason: 'test', effectiveDate, changes: changes.map((c) => ({ entityKind: 'person' as const, entityId: c.id, state: c.state })) });
+}
