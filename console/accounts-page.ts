@@ -2,12 +2,14 @@
 // accounts, 停用/启用 (disabling also ends the account's sessions at once), and invitations made
 // exactly as `ssj user invite` makes them (console/accounts.ts invite: same expiry, same link from
 // SSJ_CONSOLE_PUBLIC_URL), listed while open and revocable (撤销). The person is checked against
-// the registry as `ssj user` checks it.
+// the registry as `ssj user` checks it, and each account shows its roles granted against those in
+// effect today (console/standing.ts: the same rule the sign-in and every request apply).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate } from '../domain/calendar';
 import { roles as registryRoles, type Person } from '../domain/registry';
 import type { RegistryStore } from '../stores/registry-store';
 import { invite } from './accounts';
+import { standingOf } from './standing';
 import type { RouteContext } from './approvals';
 import type { ConsoleSettings } from './settings';
 import { problemPage } from './views/auth-pages';
@@ -50,7 +52,12 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     const ids = new Set([...accounts.map((a) => a.personId), ...open.map((i) => i.personId)]);
     const names = registry ? await registry.statesAt('person', ids, today()) : new Map<string, Person | null>();
     const rows = await Promise.all(
-      accounts.map(async (account) => ({ account, personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)), created: beijingDate(account.createdAt.getTime()) })),
+      accounts.map(async (account) => ({
+        account,
+        personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)),
+        standing: registry ? standingOf(account.roles, names.get(account.personId) ?? null) : null,
+        created: beijingDate(account.createdAt.getTime()),
+      })),
     );
     const byId = new Map(accounts.map((a) => [a.id, a.login]));
     const invitations = open.map((i) => ({

@@ -2,12 +2,15 @@
 // accounts, invites a registry person (the link works, and the new login signs in with exactly the
 // granted roles), bad person ids and roles are refused with nothing written, 停用 ends the
 // account's live session and refuses its sign-in, 启用 restores it, a repeat answers 已处理, and
-// other roles, forged POSTs and hostile names get nowhere.
+// other roles, forged POSTs and hostile names get nowhere. Each account shows its granted roles
+// against today's registry: a role given up, a person inactive or gone, is marked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registryPeople } from '../console/people';
+import { registryIndex } from '../console/registry-cache';
 import type { RegistryStore } from '../stores/registry-store';
 import { startConsole, type RunningConsole } from './helpers/browser-console';
 import { ConsoleClient, signedInClient } from './helpers/console-client';
-import { openPeopleRegistry, staffPerson as person } from './helpers/people-registry';
+import { changePeople, openPeopleRegistry, staffPerson as person } from './helpers/people-registry';
 import { addAccounts } from './console-quarter-fixture';
 
 const PASSWORD = 'accounts password 1';
@@ -22,13 +25,20 @@ beforeAll(async () => {
     person('P10', '陈国强', ['manager', 'discipline']),
     person('P11', '王离职', ['manager'], false),
     person('P12', '<script>alert(1)</script>', ['discipline']),
+    person('S1', '张执法', ['inspector']),
+    person('P20', '赵大队', ['brigade-leader', 'inspector']),
+    person('P21', '钱退休', ['manager']),
+    person('P22', '孙调走', ['discipline']),
   ]);
   registry = people.registry;
-  c = await startConsole({ personName: async () => null, registry, env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
+  c = await startConsole({ personName: async () => null, people: await registryPeople(registry), registry, env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
   await addAccounts(c.store, PASSWORD, [
     ['admin1', 'ADM1', ['admin']],
     ['insp', 'S1', ['inspector']],
     ['scripter', 'P12', ['discipline']],
+    ['zhao', 'P20', ['brigade-leader', 'inspector']],
+    ['qian', 'P21', ['manager']],
+    ['sun', 'P22', ['discipline']],
   ]);
 }, 120_000);
 
@@ -197,5 +207,36 @@ describe('用户管理', () => {
     const [accepted] = await c.store.listAudit({ action: 'invitation.accepted', target: 'scripter2' });
     expect(accepted?.detail).toMatchObject({ personId: 'P12', superseded: ['scripter'] });
     expect((await signedIn('scripter2', 'another long password 7')).constructor).toBe(ConsoleClient);
+  });
+
+  it('shows each account\'s granted roles against today\'s registry: a role given up, a person inactive or gone, marked; such an account cannot sign in', async () => {
+    await changePeople(registry, 'accounts-marks', '2024-06-01', [
+      { id: 'P20', state: person('P20', '赵大队', ['inspector']) },
+      { id: 'P21', state: person('P21', '钱退休', ['manager'], false) },
+      { id: 'P22', state: null },
+    ]);
+    await (await registryIndex(registry)).refresh();
+    const u = await signedIn('admin1');
+    const list = await u.get('/accounts');
+    expect(list.statusCode).toBe(200);
+    const row = (login: string) => new RegExp(`<tr><td data-label="登录名">${login}</td>[\\s\\S]*?</tr>`).exec(list.body)?.[0] ?? '';
+    expect(row('zhao')).toContain('大队长<span class="not-in-effect">（名录中已无此角色，不再生效）</span>、执法人员</td>');
+    expect(row('zhao')).not.toContain('不能使用');
+    expect(row('qian')).toContain('钱退休<span class="not-in-effect">（已不在职或已停用）</span>');
+    expect(row('qian')).toContain('启用<br><span class="not-in-effect">不能使用：人员已不在职或已停用</span>');
+    expect(row('sun')).toContain('P22<span class="not-in-effect">（名录中无此人）</span>');
+    expect(row('sun')).toContain('不能使用：名录中无此人');
+    expect(row('insp')).not.toContain('not-in-effect');
+    expect(list.body).toContain('角色以名录为准');
+
+    // What the page says is what sign-in does.
+    const zhao = await signedIn('zhao');
+    expect((await zhao.get('/')).body).toContain('赵大队（执法人员）');
+    expect((await zhao.get('/registries')).statusCode).toBe(403);
+    for (const login of ['qian', 'sun']) {
+      const refused = await new ConsoleClient(c.app).login(login, PASSWORD);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('您的账号对应的人员在名录中已不在职或已停用，账号已不能使用，请联系系统管理员。');
+    }
   });
 });

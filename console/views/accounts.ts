@@ -3,14 +3,34 @@
 // hand over. No password or password hash is ever shown or asked for here.
 import type { Person } from '../../domain/registry';
 import type { Account } from '../../stores/console-store';
+import type { Standing } from '../standing';
 import { csrfField, html, message, page, roleLabel, type Viewer } from './layout';
 
 export interface AccountRow {
   account: Account;
   /** The person's name from the registry, or null when unknown. */
   personName: string | null;
+  /** The granted roles against today's registry; null when the console has no registry to consult. */
+  standing: Standing | null;
   /** Yyyy-mm-dd, Beijing time. */
   created: string;
+}
+
+/** The person's registry mark: why none of the roles counts. */
+const personMark = (s: Standing | null) =>
+  s?.unusable === 'not-in-registry' ? html`<span class="not-in-effect">（名录中无此人）</span>` : s?.unusable === 'inactive' ? html`<span class="not-in-effect">（已不在职或已停用）</span>` : '';
+
+/** Each granted role, those the person no longer holds marked (while the person is active: else the person's mark says it). */
+function rolesCell(a: Account, s: Standing | null) {
+  const gone = s?.unusable === 'not-in-registry' || s?.unusable === 'inactive';
+  return a.roles.map((r, i) => html`${i ? '、' : ''}${roleLabel(r)}${!gone && s?.lost.includes(r) ? html`<span class="not-in-effect">（名录中已无此角色，不再生效）</span>` : ''}`);
+}
+
+/** 启用/停用, and for an enabled account the registry no longer backs, that it cannot be used and why. */
+function stateCell(a: Account, s: Standing | null) {
+  if (a.disabled) return '停用';
+  const why = s?.unusable === 'not-in-registry' ? '名录中无此人' : s?.unusable === 'inactive' ? '人员已不在职或已停用' : s?.unusable === 'no-roles' ? '所授角色均已不再担任' : null;
+  return why ? html`启用<br><span class="not-in-effect">不能使用：${why}</span>` : '启用';
 }
 
 const signInMethod = (a: Account): string =>
@@ -51,7 +71,7 @@ export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], invita
         const a = r.account;
         const self = a.personId === viewer.personId;
         const action = a.disabled ? 'enable' : 'disable';
-        return html`<tr><td data-label="登录名">${a.login}</td><td data-label="人员">${a.personId}${r.personName ? html` ${r.personName}` : ''}</td><td data-label="角色">${a.roles.map(roleLabel).join('、')}</td><td data-label="登录方式">${signInMethod(a)}</td><td data-label="状态">${a.disabled ? '停用' : '启用'}</td><td data-label="创建日期" class="nowrap">${r.created}</td><td data-label="操作">${
+        return html`<tr><td data-label="登录名">${a.login}</td><td data-label="人员">${a.personId}${r.personName ? html` ${r.personName}` : ''}${personMark(r.standing)}</td><td data-label="角色">${rolesCell(a, r.standing)}</td><td data-label="登录方式">${signInMethod(a)}</td><td data-label="状态">${stateCell(a, r.standing)}</td><td data-label="创建日期" class="nowrap">${r.created}</td><td data-label="操作" class="nowrap">${
           self && !a.disabled
             ? html`<span class="hint">本人账户</span>`
             : html`<form method="post" action="/accounts/${action}" class="inline">${csrfField(viewer.csrfToken)}<input type="hidden" name="account" value="${a.id}"><button type="submit">${a.disabled ? '启用' : '停用'}</button></form>`
@@ -64,6 +84,7 @@ export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], invita
 <h2>账户</h2>
 ${table}
 <p class="hint">停用账户会立即结束其所有登录会话；停用后无法登录，启用后恢复。</p>
+<p class="hint">角色以名录为准：名录中已不再担任的角色不再生效，恢复担任后重新生效；人员不在职、已停用或名录中无此人，或所授角色均已不再担任的，账户不能登录。</p>
 <h2>待使用的邀请</h2>
 ${invitationsTable(viewer, invitations)}
 <p class="hint">邀请链接只显示一次，此处不再显示；撤销后链接即时失效。时间为北京时间。</p>
