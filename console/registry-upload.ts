@@ -50,7 +50,7 @@ export function registerRegistryUpload(
    */
   const reachFor = async (req: FastifyRequest, reply: FastifyReply, kind: ImportKind, fileName: string | null): Promise<'city' | (BrigadeScope & { department: Department }) | null> => {
     const signed = req.signedIn!;
-    if (isCityWide(signed.account.roles)) return 'city';
+    if (isCityWide(signed.roles)) return 'city';
     let why: string | null = null;
     let text: string;
     if (!BRIGADE_KINDS.includes(kind)) {

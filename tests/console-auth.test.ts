@@ -545,7 +545,7 @@ describe('console settings and limits', () => {
     expect(limitKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     expect(limitKey('64:ff9b::198.51.100.1')).toBe('64:ff9b:0:0::/64');
     const s = loadConsoleSettings({ env: { SSJ_DATA_DIR: dir, SSJ_CONSOLE_LOGIN_PER_MINUTE: '2' } });
-    const limited = await buildConsole({ settings: s, store, now, personName: async () => null });
+    const limited = await buildConsole({ settings: s, store, now, personName: async () => null, people: null });
     try {
       const from = (address: string) => new ConsoleClient(limited, {}, address);
       expect((await from('2001:db8:0:7::1').login('v6.a', 'wrong-password')).statusCode).toBe(401);
