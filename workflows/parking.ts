@@ -74,12 +74,15 @@ export class Parking {
     }
   }
 
-  /** Parks `step` on a refusal the workflow itself made (not an activity's) until an operator resumes it. */
-  hold(step: string, refusal: ApplicationFailure): Promise<void> {
-    return this.park(step, refusal);
+  /**
+   * Parks `step` on a refusal the workflow itself made (not an activity's) until an operator
+   * resumes it (true) or, sooner, `moot()` holds: the step is no longer needed (false).
+   */
+  hold(step: string, refusal: ApplicationFailure, moot: () => boolean = () => false): Promise<boolean> {
+    return this.park(step, refusal, moot);
   }
 
-  private async park(step: string, refusal: ApplicationFailure): Promise<void> {
+  private async park(step: string, refusal: ApplicationFailure, moot: () => boolean = () => false): Promise<boolean> {
     const { campaignId, workflowId, unitId } = this.host;
     const n = ++this.parkings;
     const operators = await acts.operatorsOf({ campaignId });
@@ -95,13 +98,19 @@ export class Parking {
       ...(unitId ? { unitId } : {}),
       at: since,
     });
-    await condition(() => this.resumed !== null);
-    const by = this.resumed!;
+    await condition(() => this.resumed !== null || moot());
+    if (this.resumed === null) {
+      this.current = null;
+      this.host.onResume();
+      return false;
+    }
+    const by = this.resumed;
     this.resumed = null;
     this.current = null;
     // Who resumed, and the note on what was fixed, stay in the campaign store (internal).
     await acts.recordNote({ key: `${workflowId}/parked/${n}/resumed`, campaignId, unitId: unitId ?? null, kind: 'step-resumed', reasonCode: null, note: by.note, by: by.by, at: this.host.nowIso() });
     this.host.onResume();
+    return true;
   }
 
   private validate(msg: unknown): void {

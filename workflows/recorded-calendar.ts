@@ -49,9 +49,14 @@ export class RecordedCalendar {
    * refused, it parks again, on that reason.
    */
   async parkUntilAnswered<T>(parking: Parking, step: string, need: CalendarNeed, fn: (calendar: WorkingCalendar) => T): Promise<T> {
+    return (await this.parkUnlessMoot(parking, step, need, fn, () => false))!;
+  }
+
+  /** As `parkUntilAnswered`, but null (unparked, the year not fetched) as soon as `moot()` holds: the answer is no longer needed. */
+  async parkUnlessMoot<T>(parking: Parking, step: string, need: CalendarNeed, fn: (calendar: WorkingCalendar) => T, moot: () => boolean): Promise<T | null> {
     let refusal = this.refusal(need);
     for (;;) {
-      await parking.hold(step, refusal);
+      if (!(await parking.hold(step, refusal, moot))) return null;
       const year = this.missing!.year;
       const recorded = this.recorded!;
       let fetched: CalendarSlice;
