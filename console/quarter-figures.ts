@@ -7,22 +7,23 @@ import type { CampaignRow, InspectionRow, TaskRow } from '../stores/console-stor
 import { departmentProgress, findingsFromStats, type DepartmentProgress, type FindingsCounts, type ProgressChartInput } from './charts';
 import type { YearStatsCounts } from './statistics/year';
 
-/** The programme's dates as the campaign projection carries them (detail.dates). */
+/** The programme's dates as the campaign projection carries them (detail.dates); null: pending (next year's holidays not yet recorded). */
 export interface QuarterDates {
   windowCloses: string;
   drawDue: string;
   inspectionDue: string;
-  escalateAfter: string;
-  publicationDue: string;
+  escalateAfter: string | null;
+  publicationDue: string | null;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The campaign row's dates, or null when the row does not carry all of them yet. */
+/** The campaign row's dates, or null when the row does not carry all of them yet (the two January ones may be pending: null). */
 export function quarterDates(c: CampaignRow): QuarterDates | null {
   const d = (c.detail as { dates?: Record<string, unknown> }).dates ?? {};
   const keys = ['windowCloses', 'drawDue', 'inspectionDue', 'escalateAfter', 'publicationDue'] as const;
-  if (!keys.every((k) => typeof d[k] === 'string' && DATE.test(d[k] as string))) return null;
+  const pendable = new Set<string>(['escalateAfter', 'publicationDue']);
+  if (!keys.every((k) => (typeof d[k] === 'string' && DATE.test(d[k] as string)) || (d[k] === null && pendable.has(k)))) return null;
   return Object.fromEntries(keys.map((k) => [k, d[k]])) as unknown as QuarterDates;
 }
 
@@ -123,7 +124,8 @@ export function programmeToday(c: CampaignRow, dates: QuarterDates, rows: readon
   const rehearsal = rehearsalDate(c);
   if (rehearsal) return rehearsal;
   const real = beijingDate(now.getTime());
-  if (real >= dates.windowCloses && real <= dates.publicationDue) return real;
+  // Pending deadlines: the quarter is still running, so it ends later than any day yet.
+  if (real >= dates.windowCloses && (dates.publicationDue === null || real <= dates.publicationDue)) return real;
   const latest = Math.max(c.updatedAt.getTime(), ...rows.map((r) => r.updatedAt.getTime()));
   return beijingDate(latest);
 }

@@ -422,6 +422,12 @@ export function isDrawOnTime(date: string, year: number, q: Quarter): boolean {
 }
 
 /** National practice: publish within 20 working days of the check. The last allowed publication day. */
+/**
+ * How a deadline is shown while it waits for a year the recorded calendar lacks (a Q4 quarter's
+ * January deadlines before next year's holidays are recorded): console, CLI and notices.
+ */
+export const PENDING_DEADLINE_TEXT = '待定（次年节假日安排录入后确定）';
+
 export const PUBLICATION_WORKING_DAYS = 20;
 export function publicationDeadline(checkDate: string): string {
   return addWorkingDays(checkDate, PUBLICATION_WORKING_DAYS);

@@ -22,6 +22,7 @@ export type ResumeParkedStep = z.infer<typeof resumeParkedStepSchema>;
 export const CALENDAR_NEEDS = {
   'approval-due': { en: 'the hand-over approval due date', zh: '审批期限' },
   'quarter-dates': { en: "the quarter's escalation and publication deadlines", zh: '本季度的逾期升级期限和公示期限' },
+  'escalation-date': { en: "an overdue inspection's escalation date", zh: '逾期任务的升级督办日期' },
 } as const;
 export type CalendarNeed = keyof typeof CALENDAR_NEEDS;
 

@@ -118,6 +118,7 @@ export const STEP_NAMES: Record<string, string> = {
   'referral-document': '移送函制发',
   'approval-due': '审批期限计算',
   'quarter-dates': '季度期限计算',
+  'escalation-date': '督办日期计算',
 };
 
 const REPORT_HOW = (unitId: string) => `ssj report ${unitId} --as <本人编号> --present <两名以上检查人员编号> --checked-on <检查日期> --result <检查结果>`;
@@ -210,7 +211,8 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
         issuer,
         addressee,
         task: { unit: unit(), team: team(), department: ctx.department(str(p.department)), dueDate: str(p.due) },
-        escalateAfter: str(p.escalateAfter),
+        // Absent: pending, in a year the recorded calendar lacked (Q4's January).
+        escalateAfter: p.escalateAfter === undefined ? null : str(p.escalateAfter),
       });
     case 'inspection-escalated':
       return escalationNotice({

@@ -6,6 +6,7 @@
 //
 // Units, departments and people appear by name; a unit's credit code only as a detail after its
 // name, never in a subject.
+import { PENDING_DEADLINE_TEXT } from '../domain/calendar';
 import { chineseDate, escapeHtml } from '../domain/documents/html';
 
 export interface RenderedNotice {
@@ -108,8 +109,8 @@ export interface OverdueAlertFacts extends Signature {
   /** The department (and its leaders) addressed, e.g. 浉河大队. */
   addressee: string;
   task: OverdueTask;
-  /** After this date the overdue check goes to the detachment's leaders. */
-  escalateAfter: string;
+  /** After this date the overdue check goes to the detachment's leaders; null: pending (next year's holidays not yet recorded). */
+  escalateAfter: string | null;
 }
 
 /** 逾期告警: the department learns that a check is past its deadline. */
@@ -118,7 +119,9 @@ export function overdueAlertNotice(f: OverdueAlertFacts): RenderedNotice {
     subject: `【逾期告警】${f.task.unit.name}检查任务已超过完成期限`,
     greeting: `${f.addressee}：`,
     paragraphs: [
-      `下列抽查任务已超过完成期限，检查结果仍未报送，已标记为逾期。请督促检查组尽快办结；${dateCn(f.escalateAfter)}后仍未办结的，将报支队长督办。`,
+      f.escalateAfter
+        ? `下列抽查任务已超过完成期限，检查结果仍未报送，已标记为逾期。请督促检查组尽快办结；${dateCn(f.escalateAfter)}后仍未办结的，将报支队长督办。`
+        : `下列抽查任务已超过完成期限，检查结果仍未报送，已标记为逾期。请督促检查组尽快办结；宽限期届满后仍未办结的，将报支队长督办（宽限期截止日期${PENDING_DEADLINE_TEXT}）。`,
     ],
     table: overdueTable([f.task]),
     closing: [],

@@ -384,7 +384,8 @@ export async function runSimulatedQuarter(o: SimulatedQuarterOptions): Promise<S
             // Two days after the scripted draw (the last witness's reveal), not after the day this
             // loop happened to see the phase change: the same seed then dates every result alike
             // on any machine (check:production compares publications); later only if the draw was late.
-            dates: { from: maxDate(addDays(witnessSteps[witnessSteps.length - 1]!.on, 2), addDays(today, 1)), due: st.dates.inspectionDue, escalateAfter: st.dates.escalateAfter },
+            // An escalation date still pending (Q4 before next year's holidays): a week on, for the script only.
+            dates: { from: maxDate(addDays(witnessSteps[witnessSteps.length - 1]!.on, 2), addDays(today, 1)), due: st.dates.inspectionDue, escalateAfter: st.dates.escalateAfter ?? addDays(st.dates.inspectionDue, 7) },
             managers: holding('manager'),
             agencies: snapshot.departments.filter((d) => d.kind === 'agency' && d.id !== 'agency-bureau').map((d) => d.id),
             countyAreas: snapshot.departments.filter((d) => d.kind === 'county-brigade').map((d) => d.jurisdiction!).filter(Boolean),

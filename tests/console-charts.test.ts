@@ -7,6 +7,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentChart, departmentProgress, findingsChart, findingsFromStats, progressChart, progressStateOf, type DepartmentProgress, type ProgressChartInput } from '../console/charts';
 import { launchChromium } from '../scripts/browser';
+import { PENDING_DEADLINE_TEXT } from '../domain/calendar';
+import { quarterDates } from '../console/quarter-figures';
+import { phaseTimeline } from '../console/views/quarter';
+import type { CampaignRow } from '../stores/console-store';
 
 const OUT = path.resolve(__dirname, '..', '.data', 'test-output', 'charts');
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
@@ -66,6 +70,23 @@ describe('progress against the programme dates', () => {
     const after = progressChart({ ...progressInput, publishedOn: '2023-04-20', today: '2023-04-20' }).value;
     expect(after).toContain('>已公示 4月20日</text>');
     expect(after).not.toContain('公示期限');
+  });
+  it('leaves out the January deadlines of a Q4 quarter while they are pending (next year\'s holidays not yet recorded)', () => {
+    const pending = progressChart({ ...progressInput, dates: { ...progressInput.dates, escalateAfter: null, publicationDue: null } }).value;
+    expect(count(pending, /<g><title>[^<]+<\/title><line /g)).toBe(3);
+    expect(pending).not.toContain('逾期督办');
+    expect(pending).not.toContain('公示期限');
+    expect(pending).not.toMatch(/null|NaN|undefined/);
+    // The campaign row's pending dates still make a timeline, which says they are pending.
+    const row = (dates: Record<string, unknown>) => ({ detail: { dates } }) as unknown as CampaignRow;
+    const q4 = { windowCloses: '2024-09-30', drawDue: '2024-10-10', inspectionDue: '2024-12-31', escalateAfter: null, publicationDue: null };
+    const dates = quarterDates(row(q4));
+    expect(dates).toEqual(q4);
+    expect(quarterDates(row({ ...q4, drawDue: null }))).toBeNull();
+    const timeline = phaseTimeline('inspection', dates).value;
+    expect(timeline).toContain(`2024年12月31日前（督办日期${PENDING_DEADLINE_TEXT}）`);
+    expect(timeline).toContain(`公示期限${PENDING_DEADLINE_TEXT}`);
+    expect(timeline).not.toMatch(/null|—/);
   });
   it('refuses nonsense with a message naming the field', () => {
     expect(() => progressChart({ ...progressInput, total: -1 })).toThrow(/total must be a whole number/);

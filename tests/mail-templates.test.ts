@@ -90,6 +90,18 @@ describe('every notice kind', () => {
     expect(n.text).not.toMatch(/\d日已向执法一科发出逾期告警/);
   });
 
+  it('逾期告警 with the escalation date pending (a Q4 quarter before next year\'s holidays are recorded) says so, no date', () => {
+    const { escalateAfter: _pending, ...params } = NOTICE_CASES['inspection-overdue'].params;
+    const n = renderNotice('inspection-overdue', params, NOTICE_CASES['inspection-overdue'].to, context);
+    expect(n.text).toContain('宽限期届满后仍未办结的，将报支队长督办（宽限期截止日期待定（次年节假日安排录入后确定））。');
+    expect(n.text).not.toMatch(/null|undefined|NaN/);
+    expect(render('inspection-overdue').text).toContain('2024年3月20日后仍未办结的，将报支队长督办。');
+    // The calendar's reason for parking the escalation date, in Chinese.
+    const parked = renderNotice('step-parked', { ...NOTICE_CASES['step-parked'].params, step: 'escalation-date', reason: calendarYearMissingReason(2025, 'escalation-date') }, NOTICE_CASES['step-parked'].to, context);
+    expect(parked.subject).toContain('的“督办日期计算”因工作日历缺少节假日安排已暂停');
+    expect(parked.text).toContain('暂停原因：工作日历缺少2025年的节假日安排，无法计算逾期任务的升级督办日期。请在日历中录入该年安排后恢复。\n');
+  });
+
   it('says who the notice is for by name and title', () => {
     expect(addresseeOf({ departments: ['section-1'], departmentRoles: { department: 'section-1', roles: ['brigade-leader'] } }, context)).toBe('执法一科');
     expect(addresseeOf({ departmentRoles: { department: 'brigade-shihe', roles: ['brigade-leader'] } }, context)).toBe('浉河大队大队长');

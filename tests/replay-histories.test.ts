@@ -36,6 +36,10 @@ describe('saved histories replay on the current workflow code', () => {
     // calendar lacked, parked, resumed unfixed, then resumed once the year was recorded.
     expect(marker('inspection-calendar-parked.json', 'calendar-parks')).toBe(true);
     expect(marker('campaign-calendar-parked.json', 'calendar-parks')).toBe(true);
+    // deadlines-when-needed: a Q4 quarter started without next year's holidays, its deadlines
+    // pending; an overdue inspection parked on its escalation date, resumed once the year was
+    // recorded, then escalated; the campaign parked at the quarter's end, resumed, published.
+    expect(marker('campaign-deadlines-when-needed.json', 'deadlines-when-needed')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

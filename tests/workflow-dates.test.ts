@@ -2,8 +2,8 @@
 // - a campaign takes its working-day calendar from an activity and keeps it in its history, so a
 //   holiday edit (or a programme edit) after it started changes none of its dates, while a quarter
 //   started after the edit gets the new ones (time-skipping server, a worker restarted between);
-// - a quarter whose deadlines need a year its recorded calendar lacks parks until the year is
-//   recorded and an operator resumes;
+// - a quarter whose deadlines need a year its recorded calendar lacks starts and runs on to its
+//   draw with them pending (computed when needed: tests/workflow-q4-deadlines.test.ts);
 // - the activities refuse, typed and non-retryable, what a retry cannot cure (a rehearsal clock
 //   the worker does not allow, a workflow id that would escape the data folder, a campaign the
 //   store does not hold, a manifest changed after the freeze), and leave SQLITE_BUSY retryable.
@@ -16,16 +16,15 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, eventually, PEOPLE, readNotices, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, eventually, readNotices, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities, type CampaignActivityDeps } from '../activities';
 import { classifyFailure, withTypedRefusals } from '../activities/steps/refusals';
-import { addWorkingDays, bundledCalendar, CalendarError, WorkingCalendar, type CalendarData } from '../domain/calendar';
-import { calendarYearMissingReason, knownParkedReason, resumeParkedStepSchema } from '../domain/parking';
+import { addDays, addWorkingDays, bundledCalendar, CalendarError, WorkingCalendar, type CalendarData } from '../domain/calendar';
+import { resumeParkedStepSchema } from '../domain/parking';
 import { UnsafeWorkflowIdError, workflowIdProblem } from '../domain/workflow-id';
 import { drawNoticeDir } from '../files/publication/draw-notice';
 import { REAL_CLOCK, type ResolvedClock } from '../domain/programme-clock';
 import * as api from '../client/temporal';
-import { resumeCampaign } from '../client/commands/resume';
 import { campaignWorkflowId, type CampaignStatus } from '../workflows/definitions';
 import { tamperStoredManifest } from './helpers/manifest-blob';
 
@@ -296,11 +295,13 @@ describe('dates from an activity, on the time-skipping server', () => {
     });
   }, 300_000);
 
-  it('parks a quarter whose dates need a year its recorded calendar lacks, until the year is recorded and an operator resumes', async () => {
+  it('runs a quarter whose deadlines need a year its recorded calendar lacks with them pending, without parking at start', async () => {
     const ex = await createFixture('dates-edge-2024');
     try {
-      // A calendar file that ends with 2024 (2025's notice not yet recorded): Q4's publication
-      // deadline (20 working days after 2024-12-31) lies outside the slice the campaign records.
+      // A calendar file that ends with 2024 (2025's notice not yet recorded): Q4's escalation and
+      // publication deadlines (working days after 2024-12-31) lie outside the slice the campaign
+      // records. Since `deadlines-when-needed` they wait until needed (tests/workflow-q4-deadlines.test.ts);
+      // between `calendar-parks` and it the quarter parked here (tests/histories/campaign-calendar-parked.json).
       const calendarFile = path.join(ex.dir, 'calendar-to-2024.json');
       const data = editedCalendar();
       fs.writeFileSync(calendarFile, JSON.stringify({ ...data, years: data.years.filter((y) => y.year <= 2024) }));
@@ -314,35 +315,19 @@ describe('dates from an activity, on the time-skipping server', () => {
       await w.runUntil(async () => {
         const h = await api.startCampaign(env.client, { programmeId: ex.programme.id, year: 2024, quarter: 4, searchAttributes: false }, { taskQueue });
         const id = h.workflowId;
-        const parked = await eventually(async () => {
+        // On the real clock the window has long closed: the quarter goes on to its draw.
+        const drawing = await eventually(async () => {
           const s = await api.campaignStatus(env.client, id);
-          return s.phase === 'parked' ? s : null;
-        }, 'Q4 parked');
-        expect(parked.parked).toMatchObject({ step: 'quarter-dates', failureType: 'CalendarYearMissing', reason: calendarYearMissingReason(2025, 'quarter-dates') });
-        expect(knownParkedReason(parked.parked!.reason)).toBe('工作日历缺少2025年的节假日安排，无法计算本季度的逾期升级期限和公示期限。请在日历中录入该年安排后恢复。');
-        expect(parked.dates.publicationDue).toBe('2024-12-31'); // not yet known
-        await eventually(async () => readNotices(ex.mailDb).find((n) => n.key === `${id}/parked/1`), 'the alert');
-
-        // Resumed before 2025 is recorded: still parked, on the same reason.
-        await resumeCampaign(env.client, id, { by: PEOPLE.detachmentLeader, note: '' });
-        await eventually(async () => readNotices(ex.mailDb).find((n) => n.key === `${id}/parked/2`), 'the second alert');
-        expect((await api.campaignStatus(env.client, id)).parked).toMatchObject({ step: 'quarter-dates', reason: calendarYearMissingReason(2025, 'quarter-dates') });
-
-        // 2025 recorded (as shipped), an operator resumes: the deadlines are computed on it.
-        fs.writeFileSync(calendarFile, JSON.stringify(data));
-        await resumeCampaign(env.client, id, { by: PEOPLE.admin, note: '已录入2025年节假日安排' });
-        const settled = await eventually(async () => {
-          const s = await api.campaignStatus(env.client, id);
-          return s.parked === null && s.dates.publicationDue !== s.dates.inspectionDue ? s : null;
-        }, 'Q4 dates');
-        const edited = WorkingCalendar.fromData(data, 'edited');
-        expect(settled.dates.escalateAfter).toBe(addWorkingDays('2024-12-31', ex.programme.escalation.graceWorkingDays, edited));
-        expect(settled.dates.publicationDue).toBe(addWorkingDays('2024-12-31', ex.programme.deadlines.publicationWorkingDays, edited));
-        expect(settled.dates.publicationDue.startsWith('2025-')).toBe(true);
+          return s.phase === 'draw' || s.phase === 'parked' ? s : null;
+        }, 'Q4 at its draw');
+        expect(drawing.phase).toBe('draw');
+        expect(drawing.parked).toBeNull();
+        expect(drawing.dates).toMatchObject({ inspectionDue: '2024-12-31', escalateAfter: null, publicationDue: null });
+        expect(drawing.dates.drawDue).toBe(addDays('2024-10-01', ex.programme.deadlines.drawByDayOfFirstMonth - 1));
+        expect(readNotices(ex.mailDb).filter((n) => n.key.startsWith(`${id}/parked/`))).toEqual([]);
         const history = await h.fetchHistory();
         const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'campaignCalendar');
-        expect(scheduled).toHaveLength(3); // at start, and on each resume
-        await saveHistory(h, 'campaign-calendar-parked');
+        expect(scheduled).toHaveLength(1); // at start only
         await h.terminate('test over');
       });
     } finally {

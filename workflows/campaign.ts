@@ -303,17 +303,31 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     : undefined;
   const calendar = new RecordedCalendar(calendarSlice, campaignId, `campaign ${campaignId}`);
   const s = settings;
+  /** The escalation and publication deadlines, after the quarter's end; the publication one returned. */
+  const deadlines = (cal: WorkingCalendar) => {
+    dates.escalateAfter = addWorkingDays(dates.inspectionDue, s.graceWorkingDays, cal);
+    return (dates.publicationDue = addWorkingDays(dates.inspectionDue, s.publicationWorkingDays, cal));
+  };
+  const reminderDate = (cal: WorkingCalendar) => addWorkingDays(dates.windowCloses, -s.changeListReminderWorkingDays, cal);
   const quarterDates = (cal: WorkingCalendar) => {
     dates.drawDue = addDays(quarterStart(year, quarter), s.drawByDayOfFirstMonth - 1);
-    dates.escalateAfter = addWorkingDays(dates.inspectionDue, s.graceWorkingDays, cal);
-    dates.publicationDue = addWorkingDays(dates.inspectionDue, s.publicationWorkingDays, cal);
-    return addWorkingDays(dates.windowCloses, -s.changeListReminderWorkingDays, cal);
+    deadlines(cal);
+    return reminderDate(cal);
   };
-  // Q4's escalation and publication deadlines fall in January: a Q4 quarter started before next
-  // year's holidays are recorded (they are published in November or December) parks here until
-  // the year is recorded and an operator resumes (since `calendar-parks`, asked only then).
-  // Before, the quarter failed at start.
-  const reminderOn = calendar.answer(quarterDates, () => patched('calendar-parks')) ?? (await calendar.parkUntilAnswered(parking, 'quarter-dates', 'quarter-dates', quarterDates));
+  // Q4's escalation and publication deadlines fall in January, and next year's holidays are
+  // published in November or December. Since `deadlines-when-needed` (asked only when the year is
+  // missing) a Q4 quarter started before they are recorded runs on with both deadlines pending:
+  // each inspection computes its escalation date once overdue, the campaign its deadlines once the
+  // inspections are done or due (below). Histories from between `calendar-parks` and it parked
+  // here until the year was recorded and an operator resumed; from before, the quarter failed.
+  let deadlinesPending = false;
+  const mayPark = () => (deadlinesPending = patched('deadlines-when-needed')) || patched('calendar-parks');
+  let reminderOn = calendar.answer(quarterDates, mayPark);
+  if (reminderOn === null && deadlinesPending) {
+    Object.assign(dates, { escalateAfter: null, publicationDue: null });
+    reminderOn = calendar.answer(reminderDate, () => false)!; // before the quarter's end: never next year
+  }
+  reminderOn ??= await calendar.parkUntilAnswered(parking, 'quarter-dates', 'quarter-dates', quarterDates);
   const allSubmitted = () => missingBrigades().length === 0;
   if (startOfDayMs(clock, reminderOn) > Date.now() && !(await waitUntil(allSubmitted, startOfDayMs(clock, reminderOn)))) {
     for (const b of missingBrigades()) {
@@ -381,7 +395,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
               clock,
               dates: { due: dates.inspectionDue, escalateAfter: dates.escalateAfter },
               ...(calendar.slice ? { calendar: calendar.slice } : {}),
-              settings: { reminderDaysBeforeDue: settings!.inspectionDaysBeforeDue, approvalWorkingDays: settings!.approvalWorkingDays },
+              settings: {
+                reminderDaysBeforeDue: settings!.inspectionDaysBeforeDue,
+                approvalWorkingDays: settings!.approvalWorkingDays,
+                ...(dates.escalateAfter === null ? { graceWorkingDays: settings!.graceWorkingDays } : {}),
+              },
               searchAttributes: input.searchAttributes,
             },
           ],
@@ -409,15 +427,23 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   );
   // Handled from creation: a rejection before the await below must not fail the workflow task.
   handled(fanIn);
-  if (!(await waitUntil(() => batchesDone === drawn.batches.length, endOfDayMs(clock, dates.publicationDue)))) {
+  const allBatchesDone = () => batchesDone === drawn.batches.length;
+  // Deadlines pending since the start (`deadlines-when-needed`): computed once the inspections are
+  // done or due, the year still missing parks until it is recorded and an operator resumes.
+  let publicationDue = dates.publicationDue;
+  if (publicationDue === null) {
+    await waitUntil(allBatchesDone, endOfDayMs(clock, dates.inspectionDue));
+    publicationDue = calendar.answer(deadlines, () => true) ?? (await calendar.parkUntilAnswered(parking, 'quarter-dates', 'quarter-dates', deadlines));
+  }
+  if (!(await waitUntil(allBatchesDone, endOfDayMs(clock, publicationDue)))) {
     publicationLate = true;
-    overdue.push(`publication not made by ${dates.publicationDue}`);
+    overdue.push(`publication not made by ${publicationDue}`);
     await acts.sendNotice({
       key: `${campaignId}/publication-late`,
       campaignId,
       kind: 'publication-late',
       to: { roles: ['detachment-leader'] },
-      params: { publicationDue: dates.publicationDue, open: inspections.total - inspections.finished },
+      params: { publicationDue, open: inspections.total - inspections.finished },
       at: programmeInstantIso(clock, Date.now()),
     });
   }
@@ -428,7 +454,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   const publish = () => acts.publishCampaign({ campaignId, quarter, publishedOn: today() });
   // A refused publication (broken input, a store refusal) parks; older histories failed or retried.
   const pub = patched('park-publication') ? await parking.run('publication', publish) : await publish();
-  const late = publicationLate || pub.publishedOn > dates.publicationDue;
+  const late = publicationLate || pub.publishedOn > publicationDue;
   publication = { location: pub.location, publishedOn: pub.publishedOn, late };
 
   stats = {

@@ -89,8 +89,12 @@ export interface InspectionInput {
   team: string[];
   method: 'onsite' | 'offsite';
   clock: ResolvedClock;
-  /** Programme dates (YYYY-MM-DD): the time limit, and the deadlines derived from it. */
-  dates: { due: string; escalateAfter: string };
+  /**
+   * Programme dates (YYYY-MM-DD): the time limit, and the deadlines derived from it. escalateAfter
+   * null: pending, in a year the recorded calendar lacked at start (Q4's January, since
+   * `deadlines-when-needed`); the inspection computes it once `due` has passed without a result.
+   */
+  dates: { due: string; escalateAfter: string | null };
   /** The working-day calendar the campaign recorded at start (absent before `dates-from-activity`: the bundled one). */
   calendar?: CalendarSlice;
   /** Present when this unit replaces a drawn unit found closed. */
@@ -106,7 +110,8 @@ export interface InspectionInput {
     /** The programme's reason codes with labels (absent in inspections started before reason codes: any code passes). */
     reasons?: ReasonCodes;
   };
-  settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number };
+  /** graceWorkingDays: for a pending escalateAfter (absent in inspections started before `deadlines-when-needed`). */
+  settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number; graceWorkingDays?: number };
   searchAttributes?: boolean;
 }
 
@@ -120,10 +125,11 @@ export interface BatchInput {
   chunk: number;
   batchSize: number;
   clock: ResolvedClock;
-  dates: { due: string; escalateAfter: string };
+  /** As InspectionInput's (escalateAfter null: pending). */
+  dates: { due: string; escalateAfter: string | null };
   /** As InspectionInput's: handed on to every inspection. */
   calendar?: CalendarSlice;
-  settings: { reminderDaysBeforeDue: number[]; approvalWorkingDays: number };
+  settings: InspectionInput['settings'];
   searchAttributes?: boolean;
 }
 
@@ -329,7 +335,12 @@ export interface CampaignStatus {
   phase: CampaignPhase;
   /** Programme date now (rehearsal-aware). */
   today: string;
-  dates: { windowCloses: string; drawDue: string; inspectionDue: string; escalateAfter: string; publicationDue: string };
+  /**
+   * escalateAfter and publicationDue null: pending, in a year the calendar recorded at start
+   * lacked (Q4's January, since `deadlines-when-needed`); computed once the inspections are done
+   * or due. Shown as 待定 (pendingDateText).
+   */
+  dates: { windowCloses: string; drawDue: string; inspectionDue: string; escalateAfter: string | null; publicationDue: string | null };
   updateWindow: { submitted: { brigade: string; by: string; batchId: string | null; on: string }[]; waitingFor: string[] };
   manifest: { digest: string; units: number; inspectors: number; pools: number } | null;
   /** Who has given entropy (ssj-draw/1) or committed in the current ceremony (ssj-draw/2); never a secret. */
@@ -377,7 +388,8 @@ export interface InspectionStatus {
   phase: InspectionPhase;
   today: string;
   due: string;
-  escalateAfter: string;
+  /** Null: pending until the due date passes (see InspectionInput's dates). */
+  escalateAfter: string | null;
   remindersSent: number;
   overdue: boolean;
   escalated: boolean;

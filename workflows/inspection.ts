@@ -75,6 +75,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   let replacedBy: InspectionInput | null = null;
   let handoverDecision: HandoverDecision | null = null;
   let approvalDue: string | null = null;
+  // Pending (null) in a Q4 quarter started before next year's holidays were recorded: computed once overdue.
+  let escalateAfter = input.dates.escalateAfter;
   let approvalOverdue = false;
   let inspectorReplacements = 0;
   // When the result and the hand-over decision arrived (workflow time), for the console's "已处理".
@@ -451,7 +453,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       phase,
       today: today(),
       due: input.dates.due,
-      escalateAfter: input.dates.escalateAfter,
+      escalateAfter,
       remindersSent,
       overdue: overdueList || approvalOverdue,
       escalated,
@@ -511,15 +513,19 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   phase = 'inspection';
   visibility({ phase: 'inspection' });
 
+  // The calendar the campaign recorded, widened by a year fetched on resume (shared by the steps that compute on it).
+  let recordedCalendar: RecordedCalendar | null = null;
+  const calendar = () => (recordedCalendar ??= new RecordedCalendar(input.calendar, campaignId, `inspection of ${unitId}`));
+
   // Timers in date order: reminders before the limit, the overdue mark, the escalation.
   const startMs = Date.now();
-  const steps: { atMs: number; run: () => Promise<void> }[] = [];
+  const steps: { atMs: () => number; run: () => Promise<void> }[] = [];
   for (const d of input.settings.reminderDaysBeforeDue) {
     const on = addDays(input.dates.due, -d);
     const atMs = startOfDayMs(clock, on);
     if (atMs > startMs) {
       steps.push({
-        atMs,
+        atMs: () => atMs,
         run: async () => {
           await notify({
             key: `${wfId}/reminder/${d}`,
@@ -535,23 +541,30 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       });
     }
   }
+  // A pending escalation date is computed once the due date has passed without a result: the
+  // overdue alert goes out (saying the date is pending when next year is still missing), then the
+  // step parks until the year is recorded and an operator resumes, or the result comes in.
+  const escalationOn = (cal: WorkingCalendar) => addWorkingDays(input.dates.due, input.settings.graceWorkingDays!, cal);
   steps.push({
-    atMs: endOfDayMs(clock, input.dates.due),
+    atMs: () => endOfDayMs(clock, input.dates.due),
     run: async () => {
       overdue = true;
+      if (escalateAfter === null) escalateAfter = calendar().answer(escalationOn, () => true);
       await notify({
         key: `${wfId}/overdue`,
         campaignId,
         kind: 'inspection-overdue',
         to: { departmentRoles: { department: input.department, roles: ['brigade-leader'] }, departments: [input.department] },
-        params: { unitId, due: input.dates.due, team, department: input.authority.departmentName, escalateAfter: input.dates.escalateAfter },
+        params: { unitId, due: input.dates.due, team, department: input.authority.departmentName, ...(escalateAfter === null ? {} : { escalateAfter }) },
         unitId,
         at: at(),
       });
+      escalateAfter ??= await calendar().parkUnlessMoot(parking, 'escalation-date', 'escalation-date', escalationOn, () => !waitingForResult());
     },
   });
   steps.push({
-    atMs: endOfDayMs(clock, input.dates.escalateAfter),
+    // Pending, it follows the overdue step (stable sort), which computes it or ends with the result in.
+    atMs: () => endOfDayMs(clock, escalateAfter ?? input.dates.due),
     run: async () => {
       escalated = true;
       await notify({
@@ -559,16 +572,16 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         campaignId,
         kind: 'inspection-escalated',
         to: { roles: ['detachment-leader'] },
-        params: { unitId, due: input.dates.due, team, department: input.authority.departmentName, escalateAfter: input.dates.escalateAfter },
+        params: { unitId, due: input.dates.due, team, department: input.authority.departmentName, escalateAfter: escalateAfter! },
         unitId,
         at: at(),
       });
     },
   });
-  steps.sort((a, b) => a.atMs - b.atMs);
+  steps.sort((a, b) => a.atMs() - b.atMs());
   for (const step of steps) {
     // A pending closure report or recusal holds the timers' actions only while it is processed.
-    if (await waitUntil(() => !waitingForResult(), step.atMs)) break;
+    if (await waitUntil(() => !waitingForResult(), step.atMs())) break;
     await step.run();
   }
   await condition(() => !waitingForResult());
@@ -602,8 +615,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     // operator resumes (since `calendar-parks`, asked only then); before, the inspection failed.
     const requestedOn = today();
     const dueOn = (calendar: WorkingCalendar) => addWorkingDays(requestedOn, input.settings.approvalWorkingDays, calendar);
-    const calendar = new RecordedCalendar(input.calendar, campaignId, `inspection of ${unitId}`);
-    approvalDue = calendar.answer(dueOn, () => fastV3 && patched('calendar-parks')) ?? (await calendar.parkUntilAnswered(parking, 'approval-due', 'approval-due', dueOn));
+    approvalDue = calendar().answer(dueOn, () => fastV3 && patched('calendar-parks')) ?? (await calendar().parkUntilAnswered(parking, 'approval-due', 'approval-due', dueOn));
     await acts.recordHandling({ campaignId, unitId, handling, detail: { approvalDue } });
     await notify({
       key: `${wfId}/handover-approval`,

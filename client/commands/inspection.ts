@@ -14,6 +14,7 @@ import {
   type Decision,
 } from '../../domain/messages';
 import { loadProgramme } from '../../config/programme';
+import { PENDING_DEADLINE_TEXT } from '../../domain/calendar';
 import { reasonCodeProblem, type ReasonKind } from '../../domain/programme';
 import type { ResultReport } from '../../domain/outcomes';
 import { idSchema } from '../../domain/registry';
@@ -345,7 +346,7 @@ export function formatInspectionStatus(st: InspectionStatus): string {
       ['method', st.method === 'offsite' ? 'off-site (正面清单: remote sensing, drones, outfall sampling)' : 'on-site'],
       ['phase', st.phase],
       ['status as of', `programme day ${st.today} (the workflow's last step)`],
-      ['due', `${st.due} (escalated after ${st.escalateAfter})`],
+      ['due', `${st.due} (escalated after ${st.escalateAfter ?? PENDING_DEADLINE_TEXT})`],
       ['reminders sent', st.remindersSent],
       ['overdue', yesNo(st.overdue)],
       ['escalated', yesNo(st.escalated)],

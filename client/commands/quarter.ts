@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { addDays, quarterStart } from '../../domain/calendar';
+import { addDays, PENDING_DEADLINE_TEXT, quarterStart } from '../../domain/calendar';
 import { changeListSubmissionSchema } from '../../domain/messages';
 import { loadProgramme } from '../../config/programme';
 import { CampaignAmbiguousError, CampaignNotFoundError, campaignStatus, findCampaign, listInspections, startCampaign, submitChangeList } from '../temporal';
@@ -205,7 +205,7 @@ export function register(program: Command): void {
               ['campaign', id],
               ['phase', st.phase],
               ['published', 'not yet: the package is written once every inspection has ended'],
-              ['due', st.dates.publicationDue],
+              ['due', st.dates.publicationDue ?? PENDING_DEADLINE_TEXT],
               ['inspections', st.phase === 'inspection' ? bar(st.inspections.finished, st.inspections.total) : null],
             ]) + '\n',
           );
@@ -217,7 +217,7 @@ export function register(program: Command): void {
           keyValues([
             ['campaign', id],
             ['published on', p.publishedOn],
-            ['due', st.dates.publicationDue],
+            ['due', st.dates.publicationDue ?? PENDING_DEADLINE_TEXT],
             ['on time', yesNo(!p.late)],
             ['location', p.location],
             ['files', files.length ? files.join(', ') : '(the folder is not on this machine)'],
@@ -249,8 +249,8 @@ export function formatCampaignStatus(st: CampaignStatus, extras: StatusExtras = 
     ['status as of', `programme day ${st.today} (the workflow's last step)`],
     ['window closes', st.dates.windowCloses],
     ['draw due', st.dates.drawDue],
-    ['inspections due', `${st.dates.inspectionDue} (escalated after ${st.dates.escalateAfter})`],
-    ['publication due', st.dates.publicationDue],
+    ['inspections due', `${st.dates.inspectionDue} (escalated after ${st.dates.escalateAfter ?? PENDING_DEADLINE_TEXT})`],
+    ['publication due', st.dates.publicationDue ?? PENDING_DEADLINE_TEXT],
     ['manifest', st.manifest ? `${st.manifest.digest} (${st.manifest.units} units, ${st.manifest.inspectors} inspectors, ${st.manifest.pools} pools)` : 'not frozen yet'],
     ['draw spec', st.drawSpec],
     ['witnesses', st.witnesses.length ? st.witnesses.map((w) => `${w.role} ${w.personId}`).join(', ') : 'none yet'],

@@ -49,15 +49,18 @@ export function progressChart(input: ProgressChartInput, opts: { id?: string; ti
   const today = assertDate(input.today);
   const { drawDue, inspectionDue, escalateAfter, publicationDue } = input.dates;
   const drawDay = input.drawnOn ?? null;
-  const markers: Marker[] = [
+  // A deadline still pending (next year's holidays not yet recorded) has no marker.
+  const markers = ([
     drawDay ? { date: drawDay, label: `抽取 ${monthDay(drawDay)}`, dash: null, colour: COLOURS.ink } : { date: drawDue, label: `抽取期限 ${monthDay(drawDue)}`, dash: null, colour: COLOURS.ink },
     { date: inspectionDue, label: `检查期限 ${monthDay(inspectionDue)}`, dash: '6 3', colour: COLOURS.ink },
-    { date: escalateAfter, label: `逾期督办 ${monthDay(escalateAfter)}`, dash: '2 3', colour: COLOURS.vermillion },
+    escalateAfter ? { date: escalateAfter, label: `逾期督办 ${monthDay(escalateAfter)}`, dash: '2 3', colour: COLOURS.vermillion } : null,
     input.publishedOn
       ? { date: input.publishedOn, label: `已公示 ${monthDay(input.publishedOn)}`, dash: '8 3 2 3', colour: COLOURS.ink }
-      : { date: publicationDue, label: `公示期限 ${monthDay(publicationDue)}`, dash: '8 3 2 3', colour: COLOURS.ink },
+      : publicationDue
+        ? { date: publicationDue, label: `公示期限 ${monthDay(publicationDue)}`, dash: '8 3 2 3', colour: COLOURS.ink }
+        : null,
     { date: today, label: `今天 ${monthDay(today)}`, dash: '1 2', colour: COLOURS.grey },
-  ];
+  ] as (Marker | null)[]).filter((m): m is Marker => m !== null);
   for (const m of markers) assertDate(m.date);
 
   const all = [...markers.map((m) => m.date), ...days.map((d) => d.date)].sort();

@@ -1,5 +1,6 @@
 // 公示: what the quarter's disclosure package holds and by when it is due, then the published
 // package (each file viewable, the 公示 page first), and a parked publication's retry button.
+import { PENDING_DEADLINE_TEXT } from '../../domain/calendar';
 import { chineseDate } from '../../domain/documents/html';
 import { NOTE_MAX } from '../../domain/outcomes';
 import type { CampaignRow } from '../../stores/console-store';
@@ -54,7 +55,7 @@ export function publicationPage(viewer: Viewer, v: PublicationView): string {
   const facts = html`<section class="card"><table class="facts">
   <tr><th>抽查批次</th><td><span class="code">${c.campaignId}</span>（<a href="${quarterHref(c.campaignId)}">季度进度</a>）</td></tr>
   <tr><th>当前阶段</th><td>${campaignPhaseLabel(st?.phase ?? c.phase)}</td></tr>
-  <tr><th>公示期限</th><td>${due ? chineseDate(due) : '—'}</td></tr>
+  <tr><th>公示期限</th><td>${due ? chineseDate(due) : st ? PENDING_DEADLINE_TEXT : '—'}</td></tr>
   <tr><th>公示状态</th><td>${pub ? html`已于${chineseDate(pub.publishedOn)}公示${pub.late ? html`<span class="overdue">（逾期）</span>` : '（按期）'}` : parked ? html`<span class="overdue">公示暂停待处理</span>` : '尚未公示'}</td></tr>
   ${pub ? html`<tr><th>公示位置</th><td class="code">${pub.location}</td></tr>` : ''}
   ${v.fingerprint ? html`<tr><th>总指纹</th><td><span class="code fingerprint">${v.fingerprint}</span><p class="hint">公示文件 SHA256SUMS 的 SHA-256。请在发布公示页面时一并公布此指纹：公众用公示包内的 verify.html 或 verify.py 复核时，可据此确认所下载的文件与公布的一致。</p></td></tr>` : ''}

@@ -2,6 +2,7 @@
 // quarter's page (the phases on a timeline with the programme's dates, then a fragment that htmx
 // reloads every 30 s: progress counts, the three charts, overdue and parked items); one inspection
 // as operations see it; and the answers to a start (started, or 已存在 naming the campaign).
+import { PENDING_DEADLINE_TEXT } from '../../domain/calendar';
 import { chineseDate, chineseQuarter } from '../../domain/documents/html';
 import type { CampaignRow, InspectionRow, TaskRow } from '../../stores/console-store';
 import type { AnnualPlanStatus } from '../../workflows/definitions';
@@ -90,7 +91,12 @@ ${
 /** The phases in order, each with its programme date; the current one marked. */
 export function phaseTimeline(phase: string, dates: QuarterDates | null): Html {
   const due: Record<string, string> = dates
-    ? { 'update-window': `截至${dateText(dates.windowCloses)}`, draw: `${dateText(dates.drawDue)}前`, inspection: `${dateText(dates.inspectionDue)}前（${dateText(dates.escalateAfter)}起督办）`, publication: `${dateText(dates.publicationDue)}前` }
+    ? {
+        'update-window': `截至${dateText(dates.windowCloses)}`,
+        draw: `${dateText(dates.drawDue)}前`,
+        inspection: `${dateText(dates.inspectionDue)}前（${dates.escalateAfter ? `${dateText(dates.escalateAfter)}起督办` : `督办日期${PENDING_DEADLINE_TEXT}`}）`,
+        publication: dates.publicationDue ? `${dateText(dates.publicationDue)}前` : `公示期限${PENDING_DEADLINE_TEXT}`,
+      }
     : {};
   const at = CAMPAIGN_PHASES.findIndex((p) => p.phase === phase);
   return html`<ol class="ops-timeline" aria-label="抽查阶段">
