@@ -1,12 +1,13 @@
 // Resuming an inspection's step parked for data (e.g. no brigade covers the unit's area), once
 // the data is fixed, through the SAME Update as `ssj inspection resume` (client/commands/resume.ts
-// resumeInspection), as the signed-in operator (detachment leader or admin). The campaign's own
-// parked step, the publication, is resumed on 结果公示 (console/publication.ts). A resume that
+// resumeInspection), as the signed-in operator (detachment leader or admin); and the quarter's own
+// parked steps (its deadlines, parked while the calendar lacks next year) through `ssj quarter
+// resume`'s, from the quarter page. Its publication is resumed on 结果公示 (console/publication.ts). A resume that
 // comes after the step went on (someone else resumed it) answers 已处理; any other refusal (e.g.
 // the sender is not an operator of the frozen roster) says why, in Chinese, and the step stays parked.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { resumeInspection } from '../client/commands/resume';
+import { resumeCampaign, resumeInspection } from '../client/commands/resume';
 import { OPERATOR_ROLES } from '../domain/parking';
 import type { RouteContext } from './approvals';
 import { formText, messageRefusal, noteProblem } from './form-text';
@@ -46,6 +47,33 @@ export function resumeFailure(err: unknown): ResumeFailure | null {
 }
 
 export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
+  app.post('/quarter/resume', async (req, reply) => {
+    if (!(await ctx.requireRole(req, reply, OPERATOR_ROLES))) return;
+    const body = req.body as Record<string, unknown>;
+    const c = typeof body.campaign === 'string' && body.campaign.length <= 300 ? await ctx.store.getCampaign(body.campaign) : null;
+    const viewer = ctx.viewerOf(req)!;
+    if (!c) return ctx.html(reply, problemPage('季度不存在', '找不到此季度抽查，可能链接有误。', viewer), 404);
+    const note = formText(body.note);
+    const back = `/quarter?campaign=${encodeURIComponent(c.campaignId)}`;
+    const noteRefused = noteProblem(RESUME_NOTE_LABEL, note);
+    if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回季度抽查', noteRefused), 400);
+    try {
+      const ack = await resumeCampaign(temporal, c.campaignId, { by: viewer.personId, note });
+      await ctx.audit(req, 'resume.campaign', c.campaignId, { step: ack.step, parkedSince: ack.parkedSince });
+      return ctx.html(reply, resumedPage(viewer, back, ack, null, '返回季度抽查'));
+    } catch (err) {
+      const failed = resumeFailure(err);
+      if (!failed) throw err;
+      if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, back, '返回季度抽查', failed.text), 400);
+      if (failed.kind === 'refused') {
+        await ctx.audit(req, 'resume.refused', c.campaignId, { message: failed.why.slice(0, 300) });
+        return ctx.html(reply, resumeRefusedPage(viewer, back, '返回季度抽查', failed.text), 409);
+      }
+      await ctx.audit(req, 'resume.stale', c.campaignId, { message: failed.why.slice(0, 300) });
+      return ctx.html(reply, resumedPage(viewer, back, null, null, '返回季度抽查'));
+    }
+  });
+
   app.post('/resume', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, OPERATOR_ROLES))) return;
     const body = req.body as Record<string, unknown>;

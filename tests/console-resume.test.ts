@@ -3,6 +3,7 @@
 // `resumeParkedStep` Update of `ssj inspection resume`; a manager sees no form and is refused the
 // POST; a POST without the CSRF token is refused; a resume that finds nothing parked (here: the
 // projection's parked item has no running workflow on the real dev server) answers 已处理, audited.
+// The quarter's own parked step likewise from the quarter page (`ssj quarter resume`'s Update).
 // Screenshots at 1280 and 390 px go to test-output/console/.
 import type { Client, Connection } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
@@ -14,6 +15,7 @@ import { ConsoleClient } from './helpers/console-client';
 import { devServerClient, uniqueTaskQueue } from './helpers/temporal';
 import { addAccounts, operationsOf, signedInPage, writeDemoQuarter } from './console-quarter-fixture';
 import { loadProgramme } from '../config/programme';
+import { calendarYearMissingReason } from '../domain/parking';
 
 const PASSWORD = 'operations password 1';
 let client: Client;
@@ -87,5 +89,45 @@ describe('resuming a parked step in the console', () => {
     const audit = await c.store.listAudit({ action: 'resume.' });
     expect(audit.map((a) => `${a.action} ${a.personId} ${a.target}`)).toContain(`resume.stale ${PEOPLE.detachmentLeader} ${campaign.campaignId}/U07`);
     expect((await c.store.listAudit({ action: 'csrf.refused' })).length).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("offers operators the quarter's own parked step (its deadlines, the calendar lacking next year) on the quarter page; not the publication's, resumed on 结果公示", async () => {
+    const campaign = await writeDemoQuarter(c.store, { programmeId: `console-resume-q-${Date.now().toString(36)}`, year: 2024, quarter: 4 });
+    const parkOn = async (step: string, revision: number) =>
+      c.store.upsertCampaign({ ...campaign, revision, detail: { ...(campaign.detail as object), parked: { step, reason: calendarYearMissingReason(2025, 'quarter-dates') } } });
+    await parkOn('quarter-dates', campaign.revision + 1);
+    const quarterPath = `/quarter?campaign=${encodeURIComponent(campaign.campaignId)}`;
+
+    const mgr = new ConsoleClient(c.app);
+    await mgr.login('mgr1', PASSWORD);
+    expect((await mgr.post('/quarter/resume', { campaign: campaign.campaignId, note: 'x' })).statusCode).toBe(403);
+
+    const leader = new ConsoleClient(c.app);
+    await leader.login('leader', PASSWORD);
+    const page = await leader.get(quarterPath);
+    expect(page.statusCode).toBe(200);
+    // The reason in Chinese, one full stop before the sentence goes on.
+    expect(page.body).toMatch(/“季度期限计算”已暂停，工作日历缺少2025年的节假日安排，无法计算[^。<]+。请在日历中录入该年安排后恢复。数据补正后/);
+    expect(page.body).toContain('action="/quarter/resume"');
+    expect((await leader.post('/quarter/resume', { campaign: 'no-such-campaign', note: 'x' })).statusCode).toBe(404);
+    expect((await leader.post('/quarter/resume', { campaign: campaign.campaignId, note: '长'.repeat(1001) })).statusCode).toBe(400);
+    // No workflow runs for the fixture's quarter: nothing is parked in Temporal, so 已处理, back to the quarter.
+    const stale = await leader.post('/quarter/resume', { campaign: campaign.campaignId, note: '已录入2025年节假日安排' });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toContain('已处理');
+    expect(stale.body).toContain(`href="${quarterPath.replace('&', '&amp;')}"`);
+    expect(stale.body).toContain('返回季度抽查');
+    const audit = await c.store.listAudit({ action: 'resume.stale' });
+    expect(audit.map((a) => `${a.personId} ${a.target}`)).toContain(`${PEOPLE.detachmentLeader} ${campaign.campaignId}`);
+
+    const p = await signedInPage(browser, c.url, 'leader', PASSWORD);
+    await screenshotBoth(browser, p, `${c.url}${quarterPath}`, 'quarter-resume-form');
+    await p.context().close();
+
+    // A parked publication is resumed on 结果公示: the quarter page only points there.
+    await parkOn('publication', campaign.revision + 2);
+    const publicationParked = await leader.get(quarterPath);
+    expect(publicationParked.body).toContain('公示步骤在“结果公示”页面恢复');
+    expect(publicationParked.body).not.toContain('action="/quarter/resume"');
   }, 300_000);
 });

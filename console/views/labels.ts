@@ -62,9 +62,9 @@ export const parkedStepLabel = (step: string | null | undefined): string => (ste
 // Why a step is parked: the domain's translation, shared with the 【待处理】 notice.
 export { parkedReasonLabel };
 
-/** “<step>”已暂停，<why>: a parked step in one sentence. */
+/** “<step>”已暂停，<why>: a parked step in one sentence, without its full stop (callers go on after it). */
 export const parkedText = (step: string | null | undefined, reason: string | null | undefined): string =>
-  `“${parkedStepLabel(step)}”已暂停${reason ? `，${parkedReasonLabel(reason)}` : ''}`;
+  `“${parkedStepLabel(step)}”已暂停${reason ? `，${parkedReasonLabel(reason).replace(/。$/, '')}` : ''}`;
 
 /** An inspection result's conclusion (检查结论), in the result form's order. */
 export const RESULT_OUTCOMES = [

@@ -9,7 +9,7 @@ import type { AnnualPlanStatus } from '../../workflows/definitions';
 import { departmentChart, findingsChart, progressChart, type DepartmentProgress, type FindingsCounts, type ProgressChartInput } from '../charts';
 import type { QuarterCounts, QuarterDates } from '../quarter-figures';
 import { TASK_LABELS } from './home';
-import { mayResume, resumeForm } from './resume';
+import { campaignResumeForm, mayResume, resumeForm } from './resume';
 import { CAMPAIGN_PHASES, campaignPhaseLabel, departmentLabel, handlingLabel, inspectionPhaseLabel, parkedText, taskStatusLabel } from './labels';
 import { csrfField, html, type Html, message, page, type Viewer } from './layout';
 
@@ -121,6 +121,7 @@ export function quarterPage(viewer: Viewer, v: QuarterView): string {
     html`<p class="hint"><span class="code">${c.campaignId}</span> · 当前阶段：<strong>${campaignPhaseLabel(c.phase)}</strong> · <a href="/publication?campaign=${encodeURIComponent(c.campaignId)}">公示</a> · <a href="/quarters">全部季度</a></p>
 ${v.parked ? html`<p class="error" role="alert">${parkedText(v.parked.step, v.parked.reason)}。数据补正后由支队长或系统管理员恢复（公示步骤在“结果公示”页面恢复）。</p>` : ''}
 ${phaseTimeline(c.phase, v.dates)}
+${v.parked && v.parked.step !== 'publication' && mayResume(viewer.roles) ? campaignResumeForm(viewer, c.campaignId) : ''}
 ${v.live}`,
     viewer,
   );
