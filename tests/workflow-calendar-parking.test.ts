@@ -106,9 +106,10 @@ describe('a due date beyond the recorded calendar parks the step', () => {
         await h.executeUpdate(resumeParkedStepUpdate, { args: [{ by: PEOPLE.admin, note: '已录入2025年节假日安排' }] });
         const due = addWorkingDays('2024-12-27', section.settings.approvalWorkingDays);
         expect(due).toBe('2025-01-06'); // 元旦 (1 January) is not counted
+        // Asked once the resumed step has fetched the calendar and set the due date (an activity, so not at once).
         const asked = await eventually(async () => {
           const s = await h.query(inspectionStatusQuery);
-          return s.phase === 'handover-approval' ? s : null;
+          return s.phase === 'handover-approval' && s.waitingOn.some((w) => w.startsWith('manager: hand-over approval by ')) ? s : null;
         }, 'approval asked', 600);
         expect(asked.parked).toBeNull();
         expect(asked.waitingOn).toEqual([`manager: hand-over approval by ${due} (${section.authority.managers.join(', ')})`]);

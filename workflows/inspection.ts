@@ -437,8 +437,9 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId} (${managers.join(', ')})`);
       else if (pendingRecusals.size === 0) waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
     }
-    // Between entering the phase and its deadline being set the leaders in charge are being looked up (an activity).
-    if (phase === 'handover-approval') waitingOn.push(approvalDue === null ? 'manager: hand-over approval (finding the leaders in charge)' : `manager: hand-over approval by ${approvalDue} (${managers.join(', ')})`);
+    // Between entering the phase and its deadline being set, the leaders in charge are looked up and
+    // the due date computed (on resume from approval-due, after an activity fetched the calendar).
+    if (phase === 'handover-approval') waitingOn.push(approvalDue === null ? 'manager: hand-over approval (finding the leaders in charge and the due date)' : `manager: hand-over approval by ${approvalDue} (${managers.join(', ')})`);
     waitingOn.push(...parking.waitingOn());
     const overdueList = overdue;
     return {
