@@ -36,7 +36,7 @@ import type { RegistryStore } from '../stores/registry-store';
 import type { Client } from '@temporalio/client';
 import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
-import { csrfRefusedPage, endedCause, invitationPage, loginPage, problemPage, unusableAccountText } from './views/auth-pages';
+import { csrfRefusedPage, endedCause, invitationPage, loginPage, problemPage, unusableAccountText, unusableInvitationText } from './views/auth-pages';
 import { homePage } from './views/home';
 import { rehearsalDate } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
@@ -319,10 +319,20 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     await audit(req, 'invitation.refused', null, {}, null);
     return html(reply, problemPage('邀请链接无效', '此邀请链接不存在、已使用或已过期。请联系系统管理员重新发送邀请。', null), 410);
   };
+  // An invitation whose person left, or no longer holds any of its roles, would make an account
+  // that cannot sign in: refused while so (it stays open; the registry may be corrected).
+  const unusableInvitation = async (req: FastifyRequest, reply: FastifyReply, inv: { personId: string; roles: string[] }): Promise<boolean> => {
+    const unusable = deps.people ? standingOf(inv.roles, await deps.people.person(inv.personId)).unusable : null;
+    if (!unusable) return false;
+    await audit(req, 'invitation.refused-unusable', inv.personId, { reason: unusable }, null);
+    await html(reply, problemPage('邀请不能使用', unusableInvitationText(endedCause(unusable)), null), 403);
+    return true;
+  };
   app.get('/invite/:token', async (req, reply) => {
     const { token } = req.params as { token: string };
     const inv = await invitationFor(token);
     if (!inv) return invalidInvitation(req, reply);
+    if (await unusableInvitation(req, reply, inv)) return;
     return html(
       reply,
       invitationPage({ csrf: anonymousCsrf(settings, req, reply), token, personId: inv.personId, personName: (await deps.personName(inv.personId)) ?? inv.personId, roles: inv.roles.map(roleLabel).join('、') }),
@@ -332,6 +342,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const { token } = req.params as { token: string };
     const inv = await invitationFor(token);
     if (!inv) return invalidInvitation(req, reply);
+    if (await unusableInvitation(req, reply, inv)) return;
     const body = req.body as Record<string, unknown>;
     const login = typeof body.login === 'string' ? body.login.trim() : '';
     const password = typeof body.password === 'string' ? body.password : '';

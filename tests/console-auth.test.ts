@@ -35,6 +35,7 @@ const PEOPLE = {
   P0020: person('P0020', '孙退休', ['inspector']),
   P0021: person('P0021', '周调离', ['inspector']),
   P0030: person('P0030', '吴兼任', ['manager', 'discipline']),
+  P0040: person('P0040', '钱待邀', ['inspector']),
 };
 const PASSWORD = 'correct horse battery';
 
@@ -439,6 +440,27 @@ describe('the console server', () => {
     expect(home.body).not.toContain(XSS);
     expect(home.body).toContain('赵&lt;script&gt;');
     expect(await auditActions()).toEqual(expect.arrayContaining(['invitation.accepted zhao', 'invitation.refused']));
+  });
+
+  it('refuses an invitation while its person is inactive in the registry (no account made, the invitation kept); usable again once active', async () => {
+    const { link } = await invite(store, { person: PEOPLE.P0040, roles: [], publicUrl: settings.publicUrl, hours: 72, createdBy: null, now: clock });
+    const url = new URL(link).pathname;
+    const c = new ConsoleClient(app);
+    expect((await c.get(url)).statusCode).toBe(200); // the form, opened while the person was in post
+    await registryChange('leave-qian', '2026-02-15', [{ id: 'P0040', state: { ...PEOPLE.P0040, active: false } }]);
+    const post = await c.post(url, { login: 'qian', password: 'a long password 1', password2: 'a long password 1' });
+    expect(post.statusCode).toBe(403);
+    expect(post.body).toContain('受邀人员在名录中已不在职或已停用，邀请已不能使用');
+    expect(await store.getAccountByLogin('qian')).toBeNull();
+    const form = await c.get(url);
+    expect(form.statusCode).toBe(403);
+    expect(form.body).not.toContain('name="password"');
+    expect((await store.listAudit({ action: 'invitation.refused-unusable', target: 'P0040' })).map((e) => e.detail)).toEqual([{ reason: 'inactive' }, { reason: 'inactive' }]);
+
+    await registryChange('back-qian', '2026-02-20', [{ id: 'P0040', state: PEOPLE.P0040 }]);
+    expect((await c.get(url)).statusCode).toBe(200);
+    expect((await c.post(url, { login: 'qian', password: 'a long password 1', password2: 'a long password 1' })).headers.location).toBe('/login?invited=1');
+    expect((await c.login('qian', 'a long password 1')).statusCode).toBe(303);
   });
 
   it('renders script in the login field, the user agent and the audit log as inert text', async () => {

@@ -13,6 +13,13 @@ export function unusableAccountText(cause: EndedCause): string {
     : '您的账号对应的人员在名录中已不在职或已停用，账号已不能使用，请联系系统管理员。';
 }
 
+/** The invitation page's explanation when the registry no longer backs the invited person or roles. */
+export function unusableInvitationText(cause: EndedCause): string {
+  return cause === 'roles'
+    ? '受邀人员在名录中已不再担任此邀请授予的任何角色，邀请已不能使用。请联系系统管理员按名录现状重新邀请。'
+    : '受邀人员在名录中已不在职或已停用，邀请已不能使用。如有误，请联系系统管理员更正名录后重新邀请。';
+}
+
 export function loginPage(o: { csrf: string; error?: string | null; notice?: string | null; login?: string; oidc: boolean; next?: string }): string {
   return page(
     '登录',
