@@ -71,3 +71,12 @@ export function registryIndex(registry: RegistryStore, now: () => Date = systemC
   }
   return cache;
 }
+
+/**
+ * Reads today's registry again for every page's index of this store: after an import from the
+ * console, so what it changed (a person's roles, a unit's area) is in force at the next page, not
+ * within the minute. An import from the command line is seen within the minute as before.
+ */
+export async function registryChanged(registry: RegistryStore): Promise<void> {
+  await Promise.all([...(indexes.get(registry)?.values() ?? [])].map(async (cache) => (await cache).refresh()));
+}

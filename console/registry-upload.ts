@@ -15,6 +15,7 @@ import { importKinds, TEMPLATES, type ImportKind } from '../files/registry/templ
 import { isCalendarDate, RegistryChangedError, type RegistryStore } from '../stores/registry-store';
 import type { RouteContext } from './approvals';
 import { classifyChanges, countChanges } from './registry-counts';
+import { registryChanged } from './registry-cache';
 import { PendingImports } from './registry-pending';
 import { problemsInChinese } from './registry-problems';
 import { BRIGADE_KINDS, brigadeScope, isCityWide, outOfScope, scopeRefusal, type BrigadeScope } from './registry-scope';
@@ -202,6 +203,8 @@ export function registerRegistryUpload(
     }
     const by = `${signed.name}（${signed.account.personId}）`;
     p.outcome = { state: 'committed', batch: result.batch, by };
+    // The console's pages and its sessions' roles see the import at once (else within the minute, as any import).
+    if (result.applied) await registryChanged(registry).catch(() => undefined);
     await ctx.audit(req, 'registry.imported', p.fileName, {
       kind: p.kind,
       fileName: p.fileName,

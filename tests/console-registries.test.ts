@@ -19,6 +19,7 @@ import { readTable } from '../files/registry/read-table';
 import { importKinds, TEMPLATES } from '../files/registry/templates';
 import { launchChromium } from '../scripts/browser';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
+import { registryPeople } from '../console/people';
 import { problemInChinese } from '../console/registry-problems';
 import { PREVIEW_PROBLEMS } from '../console/registry-upload';
 import type { ImportKind } from '../files/registry/templates';
@@ -586,5 +587,40 @@ describe('screens', () => {
       await page.goto(`${c.url}/registries/history?kind=unit&id=91411503MA49F2W6GG&date=2023-02-27`);
     });
     await pw.context().close();
+  }, 120_000);
+});
+
+describe('an import from the console is in force at once', () => {
+  it("ends the session of a person the import marks 离职 on their next request, not within the minute the console's registry copy keeps", async () => {
+    const c2 = await startConsole({ personName: async (id) => `人员${id}`, registry, people: await registryPeople(registry), env: { SSJ_CONSOLE_LOGIN_PER_MINUTE: '1000' } });
+    try {
+      // Both as examples/registry/people.csv has them: this console checks accounts against the registry.
+      await addAccounts(c2.store, PASSWORD, [
+        ['liu.admin', 'P0003', ['admin']],
+        ['zhao.min', 'P0010', ['inspector']],
+      ]);
+      const inspector = new ConsoleClient(c2.app);
+      expect((await inspector.login('zhao.min', PASSWORD)).statusCode).toBe(303);
+      expect((await inspector.get('/')).statusCode).toBe(200);
+
+      const admin = new ConsoleClient(c2.app);
+      expect((await admin.login('liu.admin', PASSWORD)).statusCode).toBe(303);
+      expect((await admin.get('/registries')).statusCode).toBe(200);
+      const { payload, contentType } = multipartBody([
+        ['_csrf', admin.csrf],
+        ['kind', 'personnel-changes'],
+        ['date', ''],
+        ['file', { filename: 'leaving.csv', content: `${BOM}人员编号,姓名,变动类型,新部门,新角色,执法证号,日期,原因\nP0010,赵敏,离职,,,,2023-09-01,\n` }],
+      ]);
+      const preview = await c2.app.inject({ method: 'POST', url: '/registries/preview', payload, headers: { cookie: cookieOf(admin), 'content-type': contentType } });
+      expect(preview.statusCode).toBe(200);
+      expect((await admin.post('/registries/commit', { token: tokenOf(preview.body) })).body).toContain('导入完成');
+
+      const next = await inspector.get('/');
+      expect(next.statusCode).toBe(303);
+      expect(next.headers.location).toBe('/login?next=%2F&ended=person');
+    } finally {
+      await c2.stop();
+    }
   }, 120_000);
 });
