@@ -11,6 +11,10 @@ import { buildConsole } from '../console/server';
 import { loadConsoleSettings } from '../console/settings';
 import { verifyPassword } from '../console/passwords';
 import { openConsoleStore } from '../stores/open';
+import { openRegistryStore } from '../stores/registry-store';
+import { beijingDate } from '../domain/calendar';
+import { changePeople } from './helpers/people-registry';
+import type { Person } from '../domain/registry';
 import { createFixture, PEOPLE, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 
@@ -107,5 +111,29 @@ describe('ssj user', () => {
       await app.close();
       await store.close();
     }
+  });
+
+  it('lists beside each account what the registry no longer backs today (as the console judges it)', async () => {
+    // An account with every role ADM2 holds (admin and discipline), beside adm2's discipline only.
+    expect(await ssj('user', 'add', '--login', 'adm2.all', '--person', PEOPLE.admin2, '--password-file', path.join(fx.dir, 'pw.txt'))).toContain('roles: admin, discipline');
+    const registry = await openRegistryStore({ dataDir: fx.dataDir, databaseUrl: null });
+    try {
+      const today = beijingDate(Date.now());
+      const people = await registry.statesAt('person', ['MGR1', PEOPLE.admin2, PEOPLE.sectionInspectors[0]!], today);
+      const changed = (id: string, f: (p: Person) => Person) => ({ id, state: f(people.get(id)!) });
+      await changePeople(registry, 'user-list-standing', today, [
+        changed('MGR1', (p) => ({ ...p, active: false })),
+        changed(PEOPLE.admin2, (p) => ({ ...p, roles: ['admin'] })),
+        changed(PEOPLE.sectionInspectors[0]!, (p) => ({ ...p, roles: ['manager'], inspector: null })),
+      ]);
+    } finally {
+      await registry.close();
+    }
+    expect((await ssj('user', 'list')).split('\n').sort()).toEqual([
+      'adm2\tADM2\tdiscipline\tpassword\tunusable: holds none of these roles in the registry',
+      'adm2.all\tADM2\tadmin,discipline\tpassword\tnot in force: discipline (no longer held in the registry)',
+      `insp1\t${PEOPLE.sectionInspectors[0]}\tinspector\tpassword\tunusable: holds none of these roles in the registry`,
+      'mgr1\tMGR1\tmanager\tpassword\tunusable: person inactive in the registry',
+    ]);
   });
 });

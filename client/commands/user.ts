@@ -8,9 +8,11 @@ import { AccountError, addAccount, invite } from '../../console/accounts';
 import { loadConsoleSettings } from '../../console/settings';
 import { SettingsError } from '../../config/runtime';
 import { openConsoleStore } from '../../stores/open';
-import { StoreConflictError, type ConsoleStore } from '../../stores/console-store';
+import { StoreConflictError, type Account, type ConsoleStore } from '../../stores/console-store';
 import { ExitCode, UserError } from '../errors';
-import { checkActor, settings } from '../session';
+import { checkActor, openCliRegistry, registryStoreSettings, settings } from '../session';
+import { standingOf, type Standing } from '../../console/standing';
+import { beijingDate } from '../../domain/calendar';
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((r) => r.trim()).filter(Boolean)];
 
@@ -49,6 +51,33 @@ function readPassword(file: string): string {
   } catch (err) {
     throw new UserError(`--password-file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, ExitCode.badInput);
   }
+}
+
+/**
+ * Each account's standing against today's registry, as the console judges it (console/standing.ts);
+ * null when there is no registry to read.
+ */
+async function standingsToday(accounts: readonly Account[]): Promise<Map<string, Standing> | null> {
+  let registry;
+  try {
+    registry = await openCliRegistry(registryStoreSettings(settings()), true);
+  } catch (err) {
+    if (err instanceof UserError) return null;
+    throw err;
+  }
+  try {
+    const people = await registry.statesAt('person', new Set(accounts.map((a) => a.personId)), beijingDate(Date.now()));
+    return new Map(accounts.map((a) => [a.id, standingOf(a.roles, people.get(a.personId) ?? null)]));
+  } finally {
+    await registry.close();
+  }
+}
+
+/** What `user list` adds when the registry no longer backs an account in full. */
+function standingNote(s: Standing | undefined): string {
+  if (!s) return '';
+  if (s.unusable) return `\tunusable: ${s.unusable === 'no-roles' ? 'holds none of these roles in the registry' : s.unusable === 'inactive' ? 'person inactive in the registry' : 'person not in the registry'}`;
+  return s.lost.length ? `\tnot in force: ${s.lost.join(',')} (no longer held in the registry)` : '';
 }
 
 /** Registers `ssj user add | invite | list` on the program. */
@@ -98,10 +127,12 @@ export function registerUser(program: Command): void {
     .option('--person <id>', 'only the accounts of this person')
     .action(async (o: { person?: string }) => {
       const accounts = await withStore((store) => store.listAccounts(o.person ? { personId: o.person } : {}));
+      const standing = await standingsToday(accounts);
       for (const a of accounts) {
         const how = [a.passwordHash ? 'password' : null, a.oidcSubject ? `oidc:${a.oidcSubject}` : null].filter(Boolean).join('+');
-        console.log(`${a.login}\t${a.personId}\t${a.roles.join(',')}\t${how}${a.disabled ? '\tdisabled' : ''}`);
+        console.log(`${a.login}\t${a.personId}\t${a.roles.join(',')}\t${how}${a.disabled ? '\tdisabled' : ''}${standingNote(standing?.get(a.id))}`);
       }
+      if (!standing) console.log('(no registry here: the roles shown are as granted; the console acts only with those the person still holds)');
     });
 }
 
