@@ -11,12 +11,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resumeCampaign } from '../client/commands/resume';
 import { OPERATOR_ROLES } from '../domain/parking';
 import type { RouteContext } from './approvals';
-import { formText, noteProblem } from './form-text';
+import { formText } from './form-text';
 import { OPERATIONS_ROLES } from './quarter';
-import { RESUME_NOTE_LABEL, resumeFailure } from './resume';
+import { answerResume } from './resume';
 import { problemPage } from './views/auth-pages';
 import { publicationPage, publicationResumedPage, type PackageFile } from './views/publication';
-import { resumeRefusedPage } from './views/resume';
 import { campaignStatusOrNull } from './campaign-live';
 
 const MAX_FILES = 200;
@@ -108,28 +107,16 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
     const c = await campaignOf(req);
     if (!c) return noSuchQuarter(req, reply);
     const body = req.body as Record<string, unknown>;
-    const note = formText(body.note);
     const viewer = ctx.viewerOf(req)!;
-    const by = req.signedIn!.account.personId;
-    const back = `/publication?campaign=${encodeURIComponent(c.campaignId)}`;
-    const noteRefused = noteProblem(RESUME_NOTE_LABEL, note);
-    if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', noteRefused), 400);
-    try {
-      const ack = await resumeCampaign(temporal, c.campaignId, { by, note });
-      await ctx.audit(req, 'publication.resume', c.campaignId, { step: ack.step, parkedSince: ack.parkedSince });
-      return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, null));
-    } catch (err) {
-      const failed = resumeFailure(err);
-      if (!failed) throw err;
-      if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', failed.text), 400);
-      // Refused (e.g. not an operator of the frozen roster): why, and the publication stays parked.
-      if (failed.kind === 'refused') {
-        await ctx.audit(req, 'publication.resume-refused', c.campaignId, { message: failed.why.slice(0, 300) });
-        return ctx.html(reply, resumeRefusedPage(viewer, back, '返回结果公示', failed.text), 409);
-      }
-      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
-      await ctx.audit(req, 'publication.resume-stale', c.campaignId, { message: failed.why.slice(0, 300) });
-      return ctx.html(reply, publicationResumedPage(viewer, c.campaignId, failed.why));
-    }
+    return answerResume(ctx, req, reply, {
+      target: c.campaignId,
+      note: formText(body.note),
+      back: `/publication?campaign=${encodeURIComponent(c.campaignId)}`,
+      backLabel: '返回结果公示',
+      actions: { done: 'publication.resume', refused: 'publication.resume-refused', stale: 'publication.resume-stale' },
+      send: (note) => resumeCampaign(temporal, c.campaignId, { by: viewer.personId, note }),
+      done: () => publicationResumedPage(viewer, c.campaignId, null),
+      stale: (why) => publicationResumedPage(viewer, c.campaignId, why),
+    });
   });
 }

@@ -6,8 +6,9 @@
 // comes after the step went on (someone else resumed it) answers 已处理; any other refusal (e.g.
 // the sender is not an operator of the frozen roster) says why, in Chinese, and the step stays parked.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resumeCampaign, resumeInspection } from '../client/commands/resume';
+import type { ResumeAck } from '../workflows/definitions';
 import { OPERATOR_ROLES } from '../domain/parking';
 import type { RouteContext } from './approvals';
 import { formText, messageRefusal, noteProblem } from './form-text';
@@ -46,6 +47,49 @@ export function resumeFailure(err: unknown): ResumeFailure | null {
   return text ? { kind: 'refused', why, text } : { kind: 'stale', why };
 }
 
+/**
+ * Sends a resume with a 补正说明 and answers it, for every resume form (an inspection's step, the
+ * quarter's, the publication): the note refused naming the field (400); done (audited `actions.done`);
+ * refused by the workflow, why and the step still parked (409, `actions.refused`); or not parked
+ * any more, 已处理 (`actions.stale`).
+ */
+export async function answerResume(
+  ctx: RouteContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  o: {
+    target: string;
+    note: string;
+    back: string;
+    backLabel: string;
+    actions: { done: string; refused: string; stale: string };
+    send: (note: string) => Promise<ResumeAck>;
+    done: (ack: ResumeAck) => string;
+    stale: (why: string) => Promise<string> | string;
+  },
+): Promise<unknown> {
+  const viewer = ctx.viewerOf(req)!;
+  const noteRefused = noteProblem(RESUME_NOTE_LABEL, o.note);
+  if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, o.back, o.backLabel, noteRefused), 400);
+  try {
+    const ack = await o.send(o.note);
+    await ctx.audit(req, o.actions.done, o.target, { step: ack.step, parkedSince: ack.parkedSince });
+    return ctx.html(reply, o.done(ack));
+  } catch (err) {
+    const failed = resumeFailure(err);
+    if (!failed) throw err;
+    if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, o.back, o.backLabel, failed.text), 400);
+    // Refused (e.g. not an operator of the frozen roster): why, and the step stays parked.
+    if (failed.kind === 'refused') {
+      await ctx.audit(req, o.actions.refused, o.target, { message: failed.why.slice(0, 300) });
+      return ctx.html(reply, resumeRefusedPage(viewer, o.back, o.backLabel, failed.text), 409);
+    }
+    // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
+    await ctx.audit(req, o.actions.stale, o.target, { message: failed.why.slice(0, 300) });
+    return ctx.html(reply, await o.stale(failed.why));
+  }
+}
+
 export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
   app.post('/quarter/resume', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, OPERATOR_ROLES))) return;
@@ -53,25 +97,17 @@ export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal
     const c = typeof body.campaign === 'string' && body.campaign.length <= 300 ? await ctx.store.getCampaign(body.campaign) : null;
     const viewer = ctx.viewerOf(req)!;
     if (!c) return ctx.html(reply, problemPage('季度不存在', '找不到此季度抽查，可能链接有误。', viewer), 404);
-    const note = formText(body.note);
     const back = `/quarter?campaign=${encodeURIComponent(c.campaignId)}`;
-    const noteRefused = noteProblem(RESUME_NOTE_LABEL, note);
-    if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回季度抽查', noteRefused), 400);
-    try {
-      const ack = await resumeCampaign(temporal, c.campaignId, { by: viewer.personId, note });
-      await ctx.audit(req, 'resume.campaign', c.campaignId, { step: ack.step, parkedSince: ack.parkedSince });
-      return ctx.html(reply, resumedPage(viewer, back, ack, null, '返回季度抽查'));
-    } catch (err) {
-      const failed = resumeFailure(err);
-      if (!failed) throw err;
-      if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, back, '返回季度抽查', failed.text), 400);
-      if (failed.kind === 'refused') {
-        await ctx.audit(req, 'resume.refused', c.campaignId, { message: failed.why.slice(0, 300) });
-        return ctx.html(reply, resumeRefusedPage(viewer, back, '返回季度抽查', failed.text), 409);
-      }
-      await ctx.audit(req, 'resume.stale', c.campaignId, { message: failed.why.slice(0, 300) });
-      return ctx.html(reply, resumedPage(viewer, back, null, null, '返回季度抽查'));
-    }
+    return answerResume(ctx, req, reply, {
+      target: c.campaignId,
+      note: formText(body.note),
+      back,
+      backLabel: '返回季度抽查',
+      actions: { done: 'resume.campaign', refused: 'resume.refused', stale: 'resume.stale' },
+      send: (note) => resumeCampaign(temporal, c.campaignId, { by: viewer.personId, note }),
+      done: (ack) => resumedPage(viewer, back, ack, null, '返回季度抽查'),
+      stale: () => resumedPage(viewer, back, null, null, '返回季度抽查'),
+    });
   });
 
   app.post('/resume', async (req, reply) => {
@@ -81,30 +117,22 @@ export function registerResume(app: FastifyInstance, ctx: RouteContext, temporal
     const unit = typeof body.unit === 'string' && UNIT_ID.test(body.unit) ? body.unit : null;
     const viewer = ctx.viewerOf(req)!;
     if (!c || !unit) return ctx.html(reply, problemPage('检查事项不存在', '找不到此检查事项，可能链接有误。', viewer), 404);
-    const note = formText(body.note);
     const target = `${c.campaignId}/${unit}`;
     const back = `/quarter/inspection?campaign=${encodeURIComponent(c.campaignId)}&unit=${encodeURIComponent(unit)}`;
-    const noteRefused = noteProblem(RESUME_NOTE_LABEL, note);
-    if (noteRefused) return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', noteRefused), 400);
-    try {
-      const ack = await resumeInspection(temporal, c.campaignId, unit, { by: viewer.personId, note });
-      await ctx.audit(req, 'resume.inspection', target, { step: ack.step, parkedSince: ack.parkedSince });
-      return ctx.html(reply, resumedPage(viewer, back, ack));
-    } catch (err) {
-      const failed = resumeFailure(err);
-      if (!failed) throw err;
-      if (failed.kind === 'invalid') return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', failed.text), 400);
-      // Refused (e.g. not an operator of the frozen roster): why, and the step stays parked.
-      if (failed.kind === 'refused') {
-        await ctx.audit(req, 'resume.refused', target, { message: failed.why.slice(0, 300) });
-        return ctx.html(reply, resumeRefusedPage(viewer, back, '返回检查事项', failed.text), 409);
-      }
-      // Not parked (any more): someone resumed it, or it went on by itself. A plain answer.
-      await ctx.audit(req, 'resume.stale', target, { message: failed.why.slice(0, 300) });
+    return answerResume(ctx, req, reply, {
+      target,
+      note: formText(body.note),
+      back,
+      backLabel: '返回检查事项',
+      actions: { done: 'resume.inspection', refused: 'resume.refused', stale: 'resume.stale' },
+      send: (note) => resumeInspection(temporal, c.campaignId, unit, { by: viewer.personId, note }),
+      done: (ack) => resumedPage(viewer, back, ack),
       // Who resumed it from the console, if anyone did (the command line leaves no entry here).
-      const last = (await ctx.store.listAudit({ action: 'resume.inspection', limit: 500 })).find((a) => a.target === target);
-      const by = last?.personId ? { name: `${(await ctx.personName(last.personId)) ?? last.personId}（${last.personId}）`, at: last.at } : null;
-      return ctx.html(reply, resumedPage(viewer, back, null, by));
-    }
+      stale: async () => {
+        const last = (await ctx.store.listAudit({ action: 'resume.inspection', limit: 500 })).find((a) => a.target === target);
+        const by = last?.personId ? { name: `${(await ctx.personName(last.personId)) ?? last.personId}（${last.personId}）`, at: last.at } : null;
+        return resumedPage(viewer, back, null, by);
+      },
+    });
   });
 }
