@@ -180,8 +180,8 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   app.decorateRequest('sessionExpiry', null);
   app.decorateRequest('sessionEnded', null);
   const sessionPeople = { name: deps.personName, person: deps.people ? (id: string) => deps.people!.person(id) : null };
-  /** Why `account` cannot be used today, or null (always null without a registry to consult: ConsoleDeps.people). */
-  const unusableToday = async (account: Account): Promise<Unusable | null> => (deps.people ? standingOf(account.roles, await deps.people.person(account.personId)).unusable : null);
+  /** Why an account (or an invitation) cannot be used today, or null (always null without a registry to consult: ConsoleDeps.people). */
+  const unusableToday = async (grant: { personId: string; roles: readonly string[] }): Promise<Unusable | null> => (deps.people ? standingOf(grant.roles, await deps.people.person(grant.personId)).unusable : null);
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/static/') || req.url === '/healthz') return;
     // A page polling itself is no sign that anybody is there (auth.ts POLLING_ROUTES).
@@ -322,7 +322,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
   // An invitation whose person left, or no longer holds any of its roles, would make an account
   // that cannot sign in: refused while so (it stays open; the registry may be corrected).
   const unusableInvitation = async (req: FastifyRequest, reply: FastifyReply, inv: { personId: string; roles: string[] }): Promise<boolean> => {
-    const unusable = deps.people ? standingOf(inv.roles, await deps.people.person(inv.personId)).unusable : null;
+    const unusable = await unusableToday(inv);
     if (!unusable) return false;
     await audit(req, 'invitation.refused-unusable', inv.personId, { reason: unusable }, null);
     await html(reply, problemPage('邀请不能使用', unusableInvitationText(endedCause(unusable)), null), 403);
