@@ -19,6 +19,7 @@ import type { CampaignStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { touchSession } from './auth';
 import { campaignStatusOrNull, liveTask, personLabel } from './campaign-live';
+import { committingAccounts, oneAtATime, witnessTie } from './witness-ties';
 import { problemPage } from './views/auth-pages';
 import { roleLabel } from './views/layout';
 import { ceremonyListPage, ceremonyPage, ceremonyScreenLive, ceremonyScreenPage, ceremonyStalePage, type PublishedRecord } from './views/ceremony';
@@ -136,6 +137,34 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
     return ctx.html(reply, problemPage('未能提交', why, ctx.viewerOf(req), undefined), code);
   };
   const back = (campaignId: string) => `/ceremony?campaign=${encodeURIComponent(campaignId)}`;
+  const serially = oneAtATime();
+
+  /** The witness tie between the viewer (as `role`) and the ceremony's other witness, worded for the viewer; null when there is none. */
+  const tieRefusal = async (req: FastifyRequest, st: CampaignStatus, role: WitnessRole, number: number, step: 'commit' | 'reveal'): Promise<string | null> => {
+    const other = st.ceremony?.witnesses.find((w) => w.role !== role);
+    if (!other) return null;
+    const viewer = ctx.viewerOf(req)!;
+    const acting = req.signedIn!.account.id;
+    const own = step === 'reveal' ? await committingAccounts(ctx.store, st.campaignId, number, role, viewer.personId) : [];
+    const tie = await witnessTie(
+      ctx.store,
+      { role, personId: viewer.personId, accountIds: [...new Set([acting, ...own])] },
+      { role: other.role, personId: other.personId, accountIds: await committingAccounts(ctx.store, st.campaignId, number, other.role, other.personId) },
+    );
+    if (!tie) return null;
+    await ctx.audit(req, 'ceremony.refused', st.campaignId, { step, reason: 'witness-tie', tie: tie.kind, account: tie.account, by: tie.by, ceremony: number });
+    const otherName = `${roleText(other.role)}${await nameOf(other.personId)}`;
+    const what =
+      tie.kind === 'common'
+        ? `您和本次仪式的另一名见证人、${otherName}的工作台账号都由${await nameOf(tie.by)}开通（直接，或经由其开通的账号）`
+        : tie.witness.personId === viewer.personId
+          ? `您的工作台账号由本次仪式的另一名见证人、${otherName}开通（直接，或经由其开通的账号）`
+          : `本次仪式的另一名见证人、${otherName}的工作台账号由您开通（直接，或经由您开通的账号）`;
+    const rule = '两名见证人的账号不能一方由另一方开通，也不能由同一人开通（否则一人即可能掌握两份见证秘密）';
+    return step === 'commit'
+      ? `${what}。${rule}。请由另一名${roleText(role)}提交承诺值，或请运维人员在服务器上用 ssj user invite 重新开通其中一方的账号。`
+      : `${what}。${rule}，因此不能揭示。揭示期限过后本次仪式作废，届时请由账号来源互不相关的见证人重新提交承诺值。`;
+  };
 
   app.get('/ceremony', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, WITNESSES))) return;
@@ -150,22 +179,28 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
   app.post('/ceremony/commit', async (req, reply) => {
     const f = await formOf(req, reply);
     if (!f) return;
-    const { body, viewer, role, number, st } = f;
-    const stale = staleness(st, role, number, 'commit');
-    if (stale) return answerStale(req, reply, st, stale);
+    const { body, viewer, role, number } = f;
     const commitment = typeof body.commitment === 'string' ? body.commitment : '';
-    if (!HEX64.test(commitment)) return refused(req, reply, st, 'commit', '未收到有效的承诺值。承诺值须由浏览器在本机生成（需启用 JavaScript），或改用命令行 ssj witness commit。', 400);
-    try {
-      await commitWitness(temporal, st.campaignId, { role, personId: viewer.personId, commitment });
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-      const latest = (await statusOf(st.campaignId)) ?? st;
-      const late = staleness(latest, role, number, 'commit');
-      if (late) return answerStale(req, reply, latest, late);
-      return refused(req, reply, st, 'commit', refusalText(err.cause?.message ?? err.message), 409);
-    }
-    await ctx.audit(req, 'ceremony.commit', st.campaignId, { role, ceremony: number, commitment });
-    return reply.redirect(back(st.campaignId), 303);
+    // The check against the other witness, the Update and its audit entry, one commit at a time.
+    return serially(f.st.campaignId, async () => {
+      const st = (await statusOf(f.st.campaignId)) ?? f.st;
+      const stale = staleness(st, role, number, 'commit');
+      if (stale) return answerStale(req, reply, st, stale);
+      if (!HEX64.test(commitment)) return refused(req, reply, st, 'commit', '未收到有效的承诺值。承诺值须由浏览器在本机生成（需启用 JavaScript），或改用命令行 ssj witness commit。', 400);
+      const tied = await tieRefusal(req, st, role, number, 'commit');
+      if (tied) return ctx.html(reply, problemPage('未能提交', tied, viewer, undefined), 409);
+      try {
+        await commitWitness(temporal, st.campaignId, { role, personId: viewer.personId, commitment });
+      } catch (err) {
+        if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+        const latest = (await statusOf(st.campaignId)) ?? st;
+        const late = staleness(latest, role, number, 'commit');
+        if (late) return answerStale(req, reply, latest, late);
+        return refused(req, reply, st, 'commit', refusalText(err.cause?.message ?? err.message), 409);
+      }
+      await ctx.audit(req, 'ceremony.commit', st.campaignId, { role, ceremony: number, commitment });
+      return reply.redirect(back(st.campaignId), 303);
+    });
   });
 
   app.post('/ceremony/reveal', async (req, reply) => {
@@ -181,6 +216,9 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
     if (witnessRoles.some((r) => !st.ceremony!.witnesses.some((w) => w.role === r))) {
       return refused(req, reply, st, 'reveal', '另一名见证人尚未提交承诺值。全部见证人提交后才能揭示，请稍后刷新页面。', 409);
     }
+    // Checked at commit; again here, for commits that reached the workflow another way at the same time.
+    const tied = await tieRefusal(req, st, role, number, 'reveal');
+    if (tied) return ctx.html(reply, problemPage('未能揭示', tied, viewer, undefined), 409);
     const salt = typeof body.salt === 'string' ? body.salt.trim().toLowerCase() : '';
     const entropy = typeof body.entropy === 'string' ? body.entropy.trim() : '';
     if (!SALT.test(salt) || !entropySchema.safeParse(entropy).success) {

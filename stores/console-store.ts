@@ -299,6 +299,8 @@ export interface ConsoleStore {
    * StoreConflictError and leaves the invitation unused.
    */
   consumeInvitation(tokenHash: string, account: InvitedAccount): Promise<ConsumeInvitationResult>;
+  /** The invitation account `accountId` was made from; null for an account made otherwise (`ssj user add`). */
+  getInvitationUsedBy(accountId: string): Promise<Invitation | null>;
 
   getLoginThrottle(login: string): Promise<LoginThrottle | null>;
   /** Counts one failure atomically (concurrent failures are all counted) and locks when the policy says so. */

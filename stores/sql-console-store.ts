@@ -246,6 +246,11 @@ export class SqlConsoleStore implements ConsoleStore {
     return r ? toInvitation(r) : null;
   }
 
+  async getInvitationUsedBy(accountId: string): Promise<Invitation | null> {
+    const r = await this.db.get<Row>('SELECT * FROM invitations WHERE used_by_account = ?', [accountId]);
+    return r ? toInvitation(r) : null;
+  }
+
   async listOpenInvitations(now: Date): Promise<Invitation[]> {
     const rows = await this.db.all<Row>('SELECT * FROM invitations WHERE used_at IS NULL AND expires_at > ? ORDER BY created_at, token_hash', [iso(now)]);
     return rows.map(toInvitation);

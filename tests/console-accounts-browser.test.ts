@@ -39,6 +39,8 @@ describe('用户管理 in the browser', () => {
     await page.click('text=下一步：选择角色');
     await page.waitForSelector('input[name=role]');
     await screenshotCurrent(page, 'accounts-invite-roles');
+    // P10 can witness the draw (纪检人员): the admin is told they could not witness beside them.
+    expect(await page.textContent('main')).toContain('由您开通的账号，不能与您、也不能与其他由您开通的账号共同见证');
     await page.check('input[value=discipline]');
     await page.click('text=生成邀请链接');
     await page.waitForSelector('textarea.invite-link');

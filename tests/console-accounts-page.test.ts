@@ -74,8 +74,13 @@ describe('用户管理', () => {
     expect(step.statusCode).toBe(200);
     expect(step.body).toContain('value="manager"');
     expect(step.body).toContain('value="discipline"');
+    // A witness (纪检人员): the admin is told, before and after, that they cannot witness beside them.
+    const tieHint = '由您开通的账号，不能与您、也不能与其他由您开通的账号共同见证';
+    expect(step.body).toContain(tieHint);
+    expect((await u.get('/accounts/invite?person=S1')).body).not.toContain(tieHint);
     const res = await u.post('/accounts/invite', { person: 'P10', role: 'discipline' });
     expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(tieHint);
     const link = /<textarea class="invite-link"[^>]*>(http[^<]+\/invite\/[^<]+)<\/textarea>/.exec(res.body)?.[1] ?? '';
     expect(link.startsWith(`${c.settings.publicUrl}/invite/`)).toBe(true);
     const [entry] = await c.store.listAudit({ action: 'account.invited', target: 'P10' });

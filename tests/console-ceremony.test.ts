@@ -386,4 +386,70 @@ describe('the draw ceremony in the console', () => {
     await ctx.close();
     fs.rmSync(folder, { recursive: true, force: true });
   }, 60_000);
+
+  it('refuses witnesses of whom one set up the other\'s account: at commit, either way round, and again at reveal', async () => {
+    const taskQueue = uniqueTaskQueue('console-ceremony-ties');
+    const activities = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail: recordingMail(fx.mailDb), allowRehearsalClock: true, consoleStore: c.store });
+    const worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities });
+    const campaignId = campaignWorkflowId(fx.programme.id, 2024, 2);
+    const status = () => api.campaignStatus(client, campaignId);
+    // The administrator ADM1 invites the discipline officer DIS1, and that link is used (by DIS1, or
+    // by ADM1 themselves: the console cannot tell, which is the point).
+    const adm = (await c.store.getAccountByLogin('adm'))!;
+    await c.store.createInvitation({ tokenHash: 'f'.repeat(64), personId: PEOPLE.discipline, roles: ['discipline'], expiresAt: new Date(Date.now() + 3_600_000), createdBy: adm.id, now: new Date() });
+    const made = await c.store.consumeInvitation('f'.repeat(64), { login: 'dis.invited', passwordHash: await hashPassword(PASSWORD), now: new Date() });
+    expect(made.ok).toBe(true);
+
+    await worker.runUntil(async () => {
+      await api.startCampaign(client, { programmeId: fx.programme.id, year: 2024, quarter: 2, clock: { mode: 'rehearsal', programmeStart: '2024-04-01', secondsPerDay: 120 } }, { taskQueue });
+      const drawing = await eventually(async () => ((await status()).phase === 'draw' ? status() : null), 'draw phase', 900);
+      const digest = drawing.manifest!.digest;
+      const form = (role: string, commitment: string) => ({ campaign: campaignId, ceremony: String(drawing.ceremony!.number), role, commitment });
+      const ceremonyPath = `/ceremony?campaign=${encodeURIComponent(campaignId)}`;
+      const dis = new ConsoleClient(c.app);
+      await dis.login('dis.invited', PASSWORD);
+      await dis.get(ceremonyPath);
+      const disSecret = { salt: '0123456789abcdef0123456789abcdef', entropy: '27182818284590452353' };
+      const disCommitment = witnessCommitment(digest, 'discipline', PEOPLE.discipline, disSecret.salt, disSecret.entropy);
+      // The first witness has nobody to be tied to yet.
+      expect((await dis.post('/ceremony/commit', form('discipline', disCommitment))).statusCode).toBe(303);
+
+      // ADM1 set up the committed discipline witness's account: refused, nothing recorded.
+      const admin = new ConsoleClient(c.app);
+      await admin.login('adm', PASSWORD);
+      await admin.get(ceremonyPath);
+      const refused = await admin.post('/ceremony/commit', form('admin', 'a'.repeat(64)));
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain(`另一名见证人、纪检人员${people.get(PEOPLE.discipline)!.name}（${PEOPLE.discipline}）的工作台账号由您开通`);
+      expect(refused.body).toContain('ssj user invite');
+      expect((await status()).ceremony!.witnesses.map((w) => w.role)).toEqual(['discipline']);
+
+      // A commit that reached the workflow without the console's check (here `ssj witness commit`
+      // on the server; or two consoles at once): the reveal is refused all the same.
+      await api.commitWitness(client, campaignId, { role: 'admin', personId: PEOPLE.admin, commitment: 'b'.repeat(64) });
+      await dis.get(ceremonyPath);
+      const reveal = await dis.post('/ceremony/reveal', { campaign: campaignId, ceremony: String(drawing.ceremony!.number), role: 'discipline', ...disSecret });
+      expect(reveal.statusCode).toBe(409);
+      expect(reveal.body).toContain(`您的工作台账号由本次仪式的另一名见证人、系统管理员${people.get(PEOPLE.admin)!.name}（${PEOPLE.admin}）开通`);
+      expect(reveal.body).toContain('不能揭示');
+      expect((await status()).ceremony!.witnesses.find((w) => w.role === 'discipline')!.revealedAt).toBeNull();
+
+      // The two refusals as a witness sees them (served in place of the POST's answer, with the real stylesheet).
+      const blank = await browser.newContext();
+      const blankPage = await blank.newPage();
+      for (const [name, body] of [['ceremony-tie-commit', refused.body], ['ceremony-tie-reveal', reveal.body]] as const) {
+        await screenshotBoth(browser, blankPage, async (page) => {
+          await page.route(`${c.url}/ceremony/refused`, (r) => r.fulfill({ status: 409, contentType: 'text/html; charset=utf-8', body }));
+          await page.goto(`${c.url}/ceremony/refused`);
+        }, name);
+      }
+      await blank.close();
+
+      const ties = (await c.store.listAudit({ action: 'ceremony.refused', target: campaignId })).filter((e) => e.detail.reason === 'witness-tie');
+      expect(ties.map((e) => [e.personId, e.detail.step, e.detail.tie, e.detail.account, e.detail.by])).toEqual([
+        [PEOPLE.discipline, 'reveal', 'set-up', made.ok ? made.account.id : null, PEOPLE.admin],
+        [PEOPLE.admin, 'commit', 'set-up', made.ok ? made.account.id : null, PEOPLE.admin],
+      ]);
+    });
+  }, 600_000);
 });

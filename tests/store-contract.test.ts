@@ -163,6 +163,10 @@ describe.each(backends)('store contract on $name', (backend) => {
       if (!ok.ok) return;
       expect(ok.account).toMatchObject({ login: 'wangwu', personId: 'P003', roles: ['manager'] });
       expect(await store.getInvitation('h1')).toMatchObject({ usedAt: at(10), usedByAccount: ok.account.id });
+      // An account finds the invitation it was made from (the witness-tie check asks who set it up).
+      expect(await store.getInvitationUsedBy(ok.account.id)).toMatchObject({ tokenHash: 'h1', personId: 'P003', createdBy: null });
+      const direct = await store.createAccount({ login: 'direct', personId: 'P012', roles: ['inspector'], passwordHash: 'x', now: at(10) });
+      expect(await store.getInvitationUsedBy(direct.id)).toBeNull();
 
       expect(await store.consumeInvitation('h1', { login: 'wangwu2', passwordHash: 'x', now: at(11) })).toEqual({ ok: false, reason: 'used' });
       expect(await store.consumeInvitation('nope', { login: 'x', passwordHash: 'x', now: at(11) })).toEqual({ ok: false, reason: 'unknown' });

@@ -99,6 +99,13 @@ export function invitePersonPage(viewer: Viewer, personId: string, error: string
 }
 
 /** Step 2: the roles the person holds in the registry; none ticked grants all of them. */
+/** For a witness (纪检人员, 系统管理员): whoever sets up their account cannot witness beside them (console/witness-ties.ts). */
+function witnessTieHint(person: Person) {
+  return person.roles.some((r) => r === 'discipline' || r === 'admin')
+    ? html`<p class="hint">此人员可担任抽取见证人。两名见证人的账号不能一方由另一方开通，也不能由同一人开通（直接，或经由其开通的账号），以防一人掌握两份见证秘密：由您开通的账号，不能与您、也不能与其他由您开通的账号共同见证。纪检人员的账号宜由运维人员在服务器上用 ssj user invite 开通。</p>`
+    : '';
+}
+
 export function inviteRolesPage(viewer: Viewer, person: Person, error: string | null = null, ticked: readonly string[] = [], existing: readonly string[] = []): string {
   return page(
     '邀请新用户',
@@ -110,6 +117,7 @@ export function inviteRolesPage(viewer: Viewer, person: Person, error: string | 
   <fieldset><legend>授予角色（均不勾选即授予其在名录中担任的全部角色）</legend>
   ${person.roles.map((r) => html`<label><input type="checkbox" name="role" value="${r}"${ticked.includes(r) ? html` checked` : ''}> ${roleLabel(r)}</label>`)}
   </fieldset>
+  ${witnessTieHint(person)}
   <button type="submit">生成邀请链接</button>
 </form>
 <p><a href="/accounts">返回用户管理</a></p>`,
@@ -124,6 +132,7 @@ export function invitedPage(viewer: Viewer, person: Person, roles: readonly stri
 <p>请将以下链接交给本人（仅可使用一次，北京时间${expires}前有效）：</p>
 <p><textarea class="invite-link" readonly rows="3" aria-label="邀请链接">${link}</textarea></p>
 <p class="hint">链接即凭证，请当面或通过内部渠道交付，勿公开转发。</p>
+${witnessTieHint(person)}
 <p><a href="/accounts">返回用户管理</a></p>`,
     viewer,
   );
