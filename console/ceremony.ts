@@ -140,7 +140,7 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
   const serially = oneAtATime();
 
   /** The witness tie between the viewer (as `role`) and the ceremony's other witness, worded for the viewer; null when there is none. */
-  const tieRefusal = async (req: FastifyRequest, st: CampaignStatus, role: WitnessRole, number: number, step: 'commit' | 'reveal'): Promise<string | null> => {
+  const tieOf = async (req: FastifyRequest, st: CampaignStatus, role: WitnessRole, number: number, step: 'commit' | 'reveal') => {
     const other = st.ceremony?.witnesses.find((w) => w.role !== role);
     if (!other) return null;
     const viewer = ctx.viewerOf(req)!;
@@ -152,7 +152,6 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
       { role: other.role, personId: other.personId, accountIds: await committingAccounts(ctx.store, st.campaignId, number, other.role, other.personId) },
     );
     if (!tie) return null;
-    await ctx.audit(req, 'ceremony.refused', st.campaignId, { step, reason: 'witness-tie', tie: tie.kind, account: tie.account, by: tie.by, ceremony: number });
     const otherName = `${roleText(other.role)}${await nameOf(other.personId)}`;
     const what =
       tie.kind === 'common'
@@ -161,9 +160,33 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
           ? `您的工作台账号由本次仪式的另一名见证人、${otherName}开通（直接，或经由其开通的账号）`
           : `本次仪式的另一名见证人、${otherName}的工作台账号由您开通（直接，或经由您开通的账号）`;
     const rule = '两名见证人的账号不能一方由另一方开通，也不能由同一人开通（否则一人即可能掌握两份见证秘密）';
-    return step === 'commit'
-      ? `${what}。${rule}。请由另一名${roleText(role)}提交承诺值，或请运维人员在服务器上用 ssj user invite 重新开通其中一方的账号。`
-      : `${what}。${rule}，因此不能揭示。揭示期限过后本次仪式作废，届时请由账号来源互不相关的见证人重新提交承诺值。`;
+    const message =
+      step === 'commit'
+        ? `${what}。${rule}。请由另一名${roleText(role)}提交承诺值，或请运维人员在服务器上用 ssj user invite 重新开通其中一方的账号。`
+        : `${what}。${rule}，因此不能揭示。揭示期限过后本次仪式作废，届时请由账号来源互不相关的见证人重新提交承诺值。`;
+    return { tie, message };
+  };
+  /** tieOf for a step being sent: refused and audited. */
+  const tieRefusal = async (req: FastifyRequest, st: CampaignStatus, role: WitnessRole, number: number, step: 'commit' | 'reveal'): Promise<string | null> => {
+    const found = await tieOf(req, st, role, number, step);
+    if (!found) return null;
+    const { tie } = found;
+    await ctx.audit(req, 'ceremony.refused', st.campaignId, { step, reason: 'witness-tie', tie: tie.kind, account: tie.account, by: tie.by, ceremony: number });
+    return found.message;
+  };
+  /** For the page: the viewer's roles whose next step (commit, or reveal once all committed) a tie refuses, with why (no form is offered). */
+  const tiedRoles = async (req: FastifyRequest, st: CampaignStatus): Promise<Partial<Record<WitnessRole, string>>> => {
+    const c = st.ceremony;
+    if (st.phase !== 'draw' || !c) return {};
+    const viewer = ctx.viewerOf(req)!;
+    const allCommitted = witnessRoles.every((r) => c.witnesses.some((w) => w.role === r));
+    const steps = witnessRolesOf(viewer.roles).flatMap((r): [WitnessRole, 'commit' | 'reveal'][] => {
+      const w = c.witnesses.find((x) => x.role === r);
+      if (!w) return [[r, 'commit']];
+      return w.personId === viewer.personId && !w.revealedAt && allCommitted ? [[r, 'reveal']] : [];
+    });
+    const found = await Promise.all(steps.map(async ([r, step]) => [r, (await tieOf(req, st, r, c.number, step))?.message] as const));
+    return Object.fromEntries(found.filter(([, m]) => m !== undefined));
   };
 
   app.get('/ceremony', async (req, reply) => {
@@ -173,7 +196,7 @@ export function registerCeremony(app: FastifyInstance, ctx: RouteContext, tempor
     if (q.campaign === undefined) return ctx.html(reply, ceremonyListPage(viewer, await ctx.store.listCampaigns()));
     const st = await statusOf(q.campaign);
     if (!st) return noSuchCampaign(req, reply);
-    return ctx.html(reply, ceremonyPage(viewer, st, await names(st), record(st)));
+    return ctx.html(reply, ceremonyPage(viewer, st, await names(st), record(st), await tiedRoles(req, st)));
   });
 
   app.post('/ceremony/commit', async (req, reply) => {

@@ -417,7 +417,13 @@ describe('the draw ceremony in the console', () => {
       // ADM1 set up the committed discipline witness's account: refused, nothing recorded.
       const admin = new ConsoleClient(c.app);
       await admin.login('adm', PASSWORD);
-      await admin.get(ceremonyPath);
+      // The page says so instead of offering the commit form; a commit sent all the same is refused.
+      const pageBody = (await admin.get(ceremonyPath)).body;
+      expect(pageBody).toContain('不能担任系统管理员见证人');
+      expect(pageBody).not.toContain('ceremony-commit');
+      const admPage = await signedIn('adm');
+      await screenshotBoth(browser, admPage.page, `${c.url}${ceremonyPath}`, 'ceremony-tied');
+      await admPage.ctx.close();
       const refused = await admin.post('/ceremony/commit', form('admin', 'a'.repeat(64)));
       expect(refused.statusCode).toBe(409);
       expect(refused.body).toContain(`另一名见证人、纪检人员${people.get(PEOPLE.discipline)!.name}（${PEOPLE.discipline}）的工作台账号由您开通`);
@@ -427,7 +433,12 @@ describe('the draw ceremony in the console', () => {
       // A commit that reached the workflow without the console's check (here `ssj witness commit`
       // on the server; or two consoles at once): the reveal is refused all the same.
       await api.commitWitness(client, campaignId, { role: 'admin', personId: PEOPLE.admin, commitment: 'b'.repeat(64) });
-      await dis.get(ceremonyPath);
+      // Both pages offer no reveal form, and say why.
+      for (const who of [dis, admin]) {
+        const body = (await who.get(ceremonyPath)).body;
+        expect(body).toContain('不能担任');
+        expect(body).not.toContain('ceremony-reveal');
+      }
       const reveal = await dis.post('/ceremony/reveal', { campaign: campaignId, ceremony: String(drawing.ceremony!.number), role: 'discipline', ...disSecret });
       expect(reveal.statusCode).toBe(409);
       expect(reveal.body).toContain(`您的工作台账号由本次仪式的另一名见证人、系统管理员${people.get(PEOPLE.admin)!.name}（${PEOPLE.admin}）开通`);

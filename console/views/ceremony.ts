@@ -118,13 +118,15 @@ function revealForm(viewer: Viewer, st: CampaignStatus, w: CeremonyWitness): Htm
 }
 
 /** The viewer's part for one witness role they hold. */
-function roleCard(viewer: Viewer, st: CampaignStatus, role: WitnessRole, names: Record<string, string>): Html {
+function roleCard(viewer: Viewer, st: CampaignStatus, role: WitnessRole, names: Record<string, string>, tied: Partial<Record<WitnessRole, string>>): Html {
   const c = st.ceremony!;
   const w = c.witnesses.find((x) => x.role === role);
   const allCommitted = witnessRoles.every((r) => c.witnesses.some((x) => x.role === r));
   if (!w) {
     const other = c.witnesses.find((x) => x.personId === viewer.personId);
     if (other) return html`<section class="card"><p class="hint">您已担任本次仪式的${WITNESS_LABELS[other.role]}见证人；两名见证人须为不同人员。</p></section>`;
+    const tie = tied[role];
+    if (tie) return tiedCard(role, tie);
     return commitForm(viewer, st, role);
   }
   if (w.personId !== viewer.personId) {
@@ -139,8 +141,13 @@ function roleCard(viewer: Viewer, st: CampaignStatus, role: WitnessRole, names: 
 <p>承诺值：<span class="code">${w.commitment}</span></p>
 ${backup(st, w)}</section>`;
   }
-  return html`${revealForm(viewer, st, w)}<section class="card ceremony-mine"><h2>备份</h2>${backup(st, w)}</section>`;
+  const tie = tied[role];
+  return html`${tie ? tiedCard(role, tie) : revealForm(viewer, st, w)}<section class="card ceremony-mine"><h2>备份</h2>${backup(st, w)}</section>`;
 }
+
+/** In place of a form the witness tie refuses (console/witness-ties.ts). */
+const tiedCard = (role: WitnessRole, why: string): Html =>
+  html`<section class="card ceremony-tied"><h2>不能担任${WITNESS_LABELS[role]}见证人</h2><p class="error" role="alert">${why}</p></section>`;
 
 const allRevealed = (st: CampaignStatus) => !!st.ceremony && witnessRoles.every((r) => st.ceremony!.witnesses.some((x) => x.role === r && x.revealedAt));
 
@@ -156,7 +163,8 @@ function afterDraw(st: CampaignStatus, record: PublishedRecord | null): Html {
 </section>`;
 }
 
-export function ceremonyPage(viewer: Viewer, st: CampaignStatus, names: Record<string, string>, record: PublishedRecord | null): string {
+/** `tied`: roles the viewer may not commit in (console/witness-ties.ts), with the reason shown instead of the form. */
+export function ceremonyPage(viewer: Viewer, st: CampaignStatus, names: Record<string, string>, record: PublishedRecord | null, tied: Partial<Record<WitnessRole, string>> = {}): string {
   const mine = witnessRoles.filter((r) => viewer.roles.includes(r));
   let body: Html;
   if (st.drawSpec !== 'ssj-draw/2') {
@@ -164,7 +172,7 @@ export function ceremonyPage(viewer: Viewer, st: CampaignStatus, names: Record<s
   } else if (st.phase === 'draw' && st.ceremony && st.manifest) {
     body = html`<p class="hint">第${String(st.ceremony.number)}次见证仪式${st.voidCeremonies.length ? html`（此前${String(st.voidCeremonies.length)}次仪式因未按期揭示已作废）` : ''}。先由两名见证人分别提交承诺值，全部提交后再分别揭示。</p>
 ${witnessTable(st, names)}
-${mine.map((r) => roleCard(viewer, st, r, names))}`;
+${mine.map((r) => roleCard(viewer, st, r, names, tied))}`;
   } else if (AFTER_DRAW.has(st.phase)) {
     body = html`<p class="notice" role="status">见证仪式已完成，抽取已进行（当前阶段：${phaseLabel(st.phase)}）。</p>${witnessTable(st, names)}${afterDraw(st, record)}`;
   } else {
