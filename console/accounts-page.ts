@@ -51,15 +51,21 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     // One registry read for the people of both lists.
     const ids = new Set([...accounts.map((a) => a.personId), ...open.map((i) => i.personId)]);
     const names = registry ? await registry.statesAt('person', ids, today()) : new Map<string, Person | null>();
+    const byId = new Map(accounts.map((a) => [a.id, a.login]));
+    /** The login whose invitation made the account (the witness-tie check follows these), or null. */
+    const setUpBy = async (accountId: string) => {
+      const issuer = (await store.getInvitationUsedBy(accountId))?.createdBy;
+      return issuer ? (byId.get(issuer) ?? issuer) : null;
+    };
     const rows = await Promise.all(
       accounts.map(async (account) => ({
         account,
         personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)),
         standing: registry ? standingOf(account.roles, names.get(account.personId) ?? null) : null,
         created: beijingDate(account.createdAt.getTime()),
+        setUpBy: await setUpBy(account.id),
       })),
     );
-    const byId = new Map(accounts.map((a) => [a.id, a.login]));
     const invitations = open.map((i) => ({
       tokenHash: i.tokenHash,
       personId: i.personId,

@@ -96,6 +96,11 @@ describe('用户管理', () => {
     expect((await v.get('/audit')).statusCode).toBe(200);
     expect((await v.get('/accounts')).statusCode).toBe(403);
     expect((await invitee.get(path_)).statusCode).toBe(410);
+    // 开通: who set each account up (the witness-tie check follows these): an invitation's issuer, or the server.
+    const list = (await u.get('/accounts')).body;
+    const row = (login: string) => new RegExp(`<tr><td data-label="登录名">${login}</td>[\\s\\S]*?</tr>`).exec(list)?.[0] ?? '';
+    expect(row('chenguoqiang')).toContain('由 admin1 邀请');
+    expect(row('admin1')).toContain('服务器上开通');
   });
 
   it('lists open invitations (never their link); 撤销 ends one at once; a repeat answers 已处理', async () => {

@@ -135,5 +135,15 @@ describe('ssj user', () => {
       `insp1\t${PEOPLE.sectionInspectors[0]}\tinspector\tpassword\tunusable: holds none of these roles in the registry`,
       'mgr1\tMGR1\tmanager\tpassword\tunusable: person inactive in the registry',
     ]);
+    // An account made from an invitation issued in the console names who set it up.
+    const store = await openConsoleStore(loadConsoleSettings().store);
+    try {
+      const issuer = (await store.getAccountByLogin('adm2.all'))!;
+      await store.createInvitation({ tokenHash: 'e'.repeat(64), personId: 'MGR2', roles: ['manager'], expiresAt: new Date(Date.now() + 60_000), createdBy: issuer.id, now: new Date() });
+      expect((await store.consumeInvitation('e'.repeat(64), { login: 'mgr2', passwordHash: 'x', now: new Date() })).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+    expect((await ssj('user', 'list', '--person', 'MGR2')).trim()).toBe('mgr2\tMGR2\tmanager\tpassword\tset up by: adm2.all');
   });
 });

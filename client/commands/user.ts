@@ -126,12 +126,19 @@ export function registerUser(program: Command): void {
     .description('the console accounts (账户列表)')
     .option('--person <id>', 'only the accounts of this person')
     .action(async (o: { person?: string }) => {
-      const accounts = await withStore((store) => store.listAccounts(o.person ? { personId: o.person } : {}));
+      // With who set each account up, when an account's invitation made it (the draw's witness-tie check follows these).
+      const { accounts, setUpBy } = await withStore(async (store) => {
+        const listed = await store.listAccounts(o.person ? { personId: o.person } : {});
+        const logins = new Map((await store.listAccounts()).map((a) => [a.id, a.login]));
+        const issuers = await Promise.all(listed.map(async (a) => (await store.getInvitationUsedBy(a.id))?.createdBy ?? null));
+        return { accounts: listed, setUpBy: issuers.map((id) => (id ? (logins.get(id) ?? id) : null)) };
+      });
       const standing = await standingsToday(accounts);
-      for (const a of accounts) {
+      accounts.forEach((a, i) => {
         const how = [a.passwordHash ? 'password' : null, a.oidcSubject ? `oidc:${a.oidcSubject}` : null].filter(Boolean).join('+');
-        console.log(`${a.login}\t${a.personId}\t${a.roles.join(',')}\t${how}${a.disabled ? '\tdisabled' : ''}${standingNote(standing?.get(a.id))}`);
-      }
+        const by = setUpBy[i] ? `\tset up by: ${setUpBy[i]}` : '';
+        console.log(`${a.login}\t${a.personId}\t${a.roles.join(',')}\t${how}${a.disabled ? '\tdisabled' : ''}${by}${standingNote(standing?.get(a.id))}`);
+      });
       if (!standing) console.log('(no registry here: the roles shown are as granted; the console acts only with those the person still holds)');
     });
 }

@@ -14,6 +14,8 @@ export interface AccountRow {
   standing: Standing | null;
   /** Yyyy-mm-dd, Beijing time. */
   created: string;
+  /** Who set the account up: the login whose invitation made it, or null for one made on the server (`ssj user`). */
+  setUpBy: string | null;
 }
 
 /** The person's registry mark: why none of the roles counts. */
@@ -67,11 +69,11 @@ function invitationsTable(viewer: Viewer, rows: readonly OpenInvitationRow[]) {
 
 export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], invitations: readonly OpenInvitationRow[], notice: string | null = null, error: string | null = null): string {
   const table = rows.length
-    ? html`<table class="cards"><thead><tr><th>登录名</th><th>人员</th><th>角色</th><th>登录方式</th><th>状态</th><th>创建日期</th><th>操作</th></tr></thead><tbody>${rows.map((r) => {
+    ? html`<table class="cards"><thead><tr><th>登录名</th><th>人员</th><th>角色</th><th>登录方式</th><th>状态</th><th>开通</th><th>操作</th></tr></thead><tbody>${rows.map((r) => {
         const a = r.account;
         const self = a.personId === viewer.personId;
         const action = a.disabled ? 'enable' : 'disable';
-        return html`<tr><td data-label="登录名">${a.login}</td><td data-label="人员">${a.personId}${r.personName ? html` ${r.personName}` : ''}${personMark(r.standing)}</td><td data-label="角色">${rolesCell(a, r.standing)}</td><td data-label="登录方式">${signInMethod(a)}</td><td data-label="状态">${stateCell(a, r.standing)}</td><td data-label="创建日期" class="nowrap">${r.created}</td><td data-label="操作" class="nowrap">${
+        return html`<tr><td data-label="登录名">${a.login}</td><td data-label="人员">${a.personId}${r.personName ? html` ${r.personName}` : ''}${personMark(r.standing)}</td><td data-label="角色">${rolesCell(a, r.standing)}</td><td data-label="登录方式">${signInMethod(a)}</td><td data-label="状态">${stateCell(a, r.standing)}</td><td data-label="开通">${html`<span class="nowrap">${r.created}</span>`}<br><span class="hint">${r.setUpBy ? html`由 ${r.setUpBy} 邀请` : '服务器上开通'}</span></td><td data-label="操作" class="nowrap">${
           self && !a.disabled
             ? html`<span class="hint">本人账户</span>`
             : html`<form method="post" action="/accounts/${action}" class="inline">${csrfField(viewer.csrfToken)}<input type="hidden" name="account" value="${a.id}"><button type="submit">${a.disabled ? '启用' : '停用'}</button></form>`
@@ -83,7 +85,7 @@ export function accountsPage(viewer: Viewer, rows: readonly AccountRow[], invita
     html`${message('notice', notice)}${message('error', error)}
 <h2>账户</h2>
 ${table}
-<p class="hint">停用账户会立即结束其所有登录会话；停用后无法登录，启用后恢复。</p>
+<p class="hint">停用账户会立即结束其所有登录会话；停用后无法登录，启用后恢复。“开通”列注明账号由谁邀请开通：两名抽取见证人的账号不能一方由另一方开通，也不能由同一人开通。</p>
 <p class="hint">角色以名录为准：名录中已不再担任的角色不再生效，恢复担任后重新生效；人员不在职、已停用或名录中无此人，或所授角色均已不再担任的，账户不能登录。</p>
 <h2>待使用的邀请</h2>
 ${invitationsTable(viewer, invitations)}
@@ -98,13 +100,14 @@ export function invitePersonPage(viewer: Viewer, personId: string, error: string
   return page('邀请新用户', html`${personForm(viewer, personId, error)}<p><a href="/accounts">返回用户管理</a></p>`, viewer);
 }
 
-/** Step 2: the roles the person holds in the registry; none ticked grants all of them. */
 /** For a witness (纪检人员, 系统管理员): whoever sets up their account cannot witness beside them (console/witness-ties.ts). */
 function witnessTieHint(person: Person) {
   return person.roles.some((r) => r === 'discipline' || r === 'admin')
     ? html`<p class="hint">此人员可担任抽取见证人。两名见证人的账号不能一方由另一方开通，也不能由同一人开通（直接，或经由其开通的账号），以防一人掌握两份见证秘密：由您开通的账号，不能与您、也不能与其他由您开通的账号共同见证。纪检人员的账号宜由运维人员在服务器上用 ssj user invite 开通。</p>`
     : '';
 }
+
+/** Step 2: the roles the person holds in the registry; none ticked grants all of them. */
 
 export function inviteRolesPage(viewer: Viewer, person: Person, error: string | null = null, ticked: readonly string[] = [], existing: readonly string[] = []): string {
   return page(
