@@ -184,6 +184,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `CREATE INDEX projected_tasks_unit ON projected_tasks (campaign_id, unit_id, status);
   CREATE INDEX projected_tasks_inspection ON projected_tasks (inspection_workflow_id, status);`,
   },
+  {
+    version: 11,
+    name: 'invitations by the account they made: who set an account up (the draw witnesses\' tie check, 用户管理)',
+    sql: `CREATE INDEX invitations_used_by_account ON invitations (used_by_account);`,
+  },
 ];
 
 export function migrationText(m: Migration, dialect: Dialect): string {
