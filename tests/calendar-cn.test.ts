@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { shippedCalendar } from './helpers/calendars';
 import {
   CalendarError,
   CalendarYearMissing,
@@ -274,9 +274,7 @@ describe('a recorded slice and a year it lacks', () => {
 });
 
 /** config/calendar-cn.json as data. */
-function bundledData(): CalendarData {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'config', 'calendar-cn.json'), 'utf8')) as CalendarData;
-}
+const bundledData = shippedCalendar;
 
 describe('Beijing time', () => {
   it('maps instants to Beijing calendar days regardless of the host zone', () => {

@@ -15,10 +15,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { calendarUpTo, shippedCalendar } from './helpers/calendars';
 import { createFixture, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
-import { addWorkingDays, WorkingCalendar, type CalendarData } from '../domain/calendar';
+import { addWorkingDays, WorkingCalendar } from '../domain/calendar';
 import { calendarYearMissingReason, knownParkedReason } from '../domain/parking';
 import { resolveClock } from '../domain/programme-clock';
 import {
@@ -34,9 +35,8 @@ import {
 const programmeId = 'calpark-2024';
 const campaignId = `campaign-${programmeId}-2024q4`;
 
-const shipped = (): CalendarData => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'config', 'calendar-cn.json'), 'utf8')) as CalendarData;
 /** The calendar as it stood before the State Council's notice for 2025 was recorded. */
-const to2024 = (): CalendarData => ({ years: shipped().years.filter((y) => y.year <= 2024) });
+const to2024 = () => calendarUpTo(2024);
 
 let bundle: WorkflowBundleWithSourceMap;
 let env: TestWorkflowEnvironment;
@@ -102,7 +102,7 @@ describe('a due date beyond the recorded calendar parks the step', () => {
         expect(still.parked).toMatchObject({ step: 'approval-due', reason });
 
         // The State Council's notice for 2025 is recorded in the calendar; an admin resumes.
-        fs.writeFileSync(calendarFile, JSON.stringify(shipped()));
+        fs.writeFileSync(calendarFile, JSON.stringify(shippedCalendar()));
         await h.executeUpdate(resumeParkedStepUpdate, { args: [{ by: PEOPLE.admin, note: '已录入2025年节假日安排' }] });
         const due = addWorkingDays('2024-12-27', section.settings.approvalWorkingDays);
         expect(due).toBe('2025-01-06'); // 元旦 (1 January) is not counted

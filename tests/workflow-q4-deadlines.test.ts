@@ -16,18 +16,18 @@ import * as path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { calendarUpTo, shippedCalendar } from './helpers/calendars';
 import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { formatCampaignStatus } from '../client/commands/quarter';
 import { resumeCampaign, resumeInspection } from '../client/commands/resume';
-import { addWorkingDays, PENDING_DEADLINE_TEXT, WorkingCalendar, type CalendarData } from '../domain/calendar';
+import { addWorkingDays, PENDING_DEADLINE_TEXT, WorkingCalendar } from '../domain/calendar';
 import { calendarYearMissingReason, knownParkedReason } from '../domain/parking';
 import { campaignWorkflowId } from '../workflows/definitions';
 
-const shipped = (): CalendarData => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'config', 'calendar-cn.json'), 'utf8')) as CalendarData;
 /** The calendar as it stood before the State Council's notice for 2025 was recorded. */
-const to2024 = (): CalendarData => ({ years: shipped().years.filter((y) => y.year <= 2024) });
+const to2024 = () => calendarUpTo(2024);
 
 let bundle: WorkflowBundleWithSourceMap;
 let env: TestWorkflowEnvironment;
@@ -55,7 +55,7 @@ describe('a Q4 quarter started before next year is in the calendar', () => {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
     const client = env.client;
     const grace = fx.programme.escalation.graceWorkingDays;
-    const full = WorkingCalendar.fromData(shipped(), 'shipped');
+    const full = WorkingCalendar.fromData(shippedCalendar(), 'shipped');
     try {
       await worker.runUntil(async () => {
         // The update window opens in late September: 2025's holidays are months away.
@@ -129,7 +129,7 @@ describe('a Q4 quarter started before next year is in the calendar', () => {
         expect(ended).toMatchObject({ parked: null, escalated: false, escalateAfter: null, result: { onTime: false } });
 
         // 2025's holidays are recorded; operators resume the inspection and the campaign.
-        fs.writeFileSync(calendarFile, JSON.stringify(shipped()));
+        fs.writeFileSync(calendarFile, JSON.stringify(shippedCalendar()));
         await resumeInspection(client, campaignId, late.unitId, { by: PEOPLE.admin, note: '已录入2025年节假日安排' });
         const escalateAfter = addWorkingDays('2024-12-31', grace, full);
         expect(escalateAfter.startsWith('2025-01-')).toBe(true);
