@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate } from '../domain/calendar';
 import { roles as registryRoles, type Person } from '../domain/registry';
 import type { RegistryStore } from '../stores/registry-store';
-import { invite } from './accounts';
+import { invite, setUpByLogins } from './accounts';
 import { standingOf } from './standing';
 import type { RouteContext } from './approvals';
 import type { ConsoleSettings } from './settings';
@@ -52,18 +52,14 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     const ids = new Set([...accounts.map((a) => a.personId), ...open.map((i) => i.personId)]);
     const names = registry ? await registry.statesAt('person', ids, today()) : new Map<string, Person | null>();
     const byId = new Map(accounts.map((a) => [a.id, a.login]));
-    /** The login whose invitation made the account (the witness-tie check follows these), or null. */
-    const setUpBy = async (accountId: string) => {
-      const issuer = (await store.getInvitationUsedBy(accountId))?.createdBy;
-      return issuer ? (byId.get(issuer) ?? issuer) : null;
-    };
+    const setUpBy = await setUpByLogins(store, accounts, accounts);
     const rows = await Promise.all(
-      accounts.map(async (account) => ({
+      accounts.map(async (account, i) => ({
         account,
         personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)),
         standing: registry ? standingOf(account.roles, names.get(account.personId) ?? null) : null,
         created: beijingDate(account.createdAt.getTime()),
-        setUpBy: await setUpBy(account.id),
+        setUpBy: setUpBy[i] ?? null,
       })),
     );
     const invitations = open.map((i) => ({

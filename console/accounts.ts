@@ -61,3 +61,22 @@ export async function invite(
   await store.createInvitation({ tokenHash: sha256(token), personId: o.person.id, roles: grantedRoles(o.person, o.roles), expiresAt, createdBy: o.createdBy, now: o.now });
   return { link: `${o.publicUrl}/invite/${token}`, expiresAt };
 }
+
+/** The account whose invitation made `accountId`; null for one made on the server (`ssj user add`, or an `ssj user invite` link). */
+export async function issuerOf(store: ConsoleStore, accountId: string): Promise<string | null> {
+  return (await store.getInvitationUsedBy(accountId))?.createdBy ?? null;
+}
+
+/**
+ * Who set each of `accounts` up, by login (issuerOf; an issuer not among `named` by its id), or
+ * null: what 用户管理 and `ssj user list` show, and the lines the witness-tie check follows.
+ */
+export async function setUpByLogins(store: ConsoleStore, accounts: readonly Account[], named: readonly Account[]): Promise<(string | null)[]> {
+  const logins = new Map(named.map((a) => [a.id, a.login]));
+  return Promise.all(
+    accounts.map(async (a) => {
+      const issuer = await issuerOf(store, a.id);
+      return issuer ? (logins.get(issuer) ?? issuer) : null;
+    }),
+  );
+}

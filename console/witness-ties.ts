@@ -14,6 +14,7 @@
 // (docs/roles.md), and a witness who committed through `ssj witness commit` has no console
 // account to trace.
 import type { ConsoleStore } from '../stores/console-store';
+import { issuerOf } from './accounts';
 import type { WitnessRole } from '../domain/messages';
 
 /** A witness of one ceremony as the check sees them: the person, and the console accounts that acted for them. */
@@ -46,7 +47,7 @@ export async function setUpLine(store: ConsoleStore, accountId: string): Promise
   const seen = new Set<string>([accountId]);
   let account = accountId;
   while (people.length < MAX_LINE) {
-    const issuer = (await store.getInvitationUsedBy(account))?.createdBy;
+    const issuer = await issuerOf(store, account);
     if (!issuer || seen.has(issuer)) break;
     seen.add(issuer);
     const by = await store.getAccount(issuer);

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { roles as registryRoles, type Role } from '../../domain/registry';
-import { AccountError, addAccount, invite } from '../../console/accounts';
+import { AccountError, addAccount, invite, setUpByLogins } from '../../console/accounts';
 import { loadConsoleSettings } from '../../console/settings';
 import { SettingsError } from '../../config/runtime';
 import { openConsoleStore } from '../../stores/open';
@@ -129,9 +129,7 @@ export function registerUser(program: Command): void {
       // With who set each account up, when an account's invitation made it (the draw's witness-tie check follows these).
       const { accounts, setUpBy } = await withStore(async (store) => {
         const listed = await store.listAccounts(o.person ? { personId: o.person } : {});
-        const logins = new Map((await store.listAccounts()).map((a) => [a.id, a.login]));
-        const issuers = await Promise.all(listed.map(async (a) => (await store.getInvitationUsedBy(a.id))?.createdBy ?? null));
-        return { accounts: listed, setUpBy: issuers.map((id) => (id ? (logins.get(id) ?? id) : null)) };
+        return { accounts: listed, setUpBy: await setUpByLogins(store, listed, o.person ? await store.listAccounts() : listed) };
       });
       const standing = await standingsToday(accounts);
       accounts.forEach((a, i) => {
