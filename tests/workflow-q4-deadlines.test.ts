@@ -9,7 +9,9 @@
 //   goes on without an operator; one resumed once 2025 is recorded escalates on the day the full
 //   calendar gives;
 // - the campaign computes its deadlines at the end of the quarter: the year missing it parks
-//   (quarter-dates) and, resumed once it is recorded, waits for publication until the right day.
+//   (quarter-dates) and, resumed from the console's quarter page once it is recorded (an admin
+//   the frozen roster does not name refused, the step still parked), waits for publication until
+//   the right day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,7 +23,10 @@ import { createFixture, drawnUnits, eventually, PEOPLE, readNotices, recordingMa
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { formatCampaignStatus } from '../client/commands/quarter';
-import { resumeCampaign, resumeInspection } from '../client/commands/resume';
+import { resumeInspection } from '../client/commands/resume';
+import { startConsole } from './helpers/browser-console';
+import { signedInClient } from './helpers/console-client';
+import { addAccounts, operationsOf } from './console-quarter-fixture';
 import { addWorkingDays, PENDING_DEADLINE_TEXT, WorkingCalendar } from '../domain/calendar';
 import { calendarYearMissingReason, knownParkedReason } from '../domain/parking';
 import { campaignWorkflowId } from '../workflows/definitions';
@@ -139,7 +144,37 @@ describe('a Q4 quarter started before next year is in the calendar', () => {
         }, `${late.unitId} resumed`, 600);
         expect(resumed).toMatchObject({ escalateAfter, escalated: false, parked: null });
         expect(resumed.today < escalateAfter).toBe(true);
-        await resumeCampaign(client, campaignId, { by: PEOPLE.detachmentLeader, note: '已录入2025年节假日安排' });
+        // The detachment leader resumes the quarter from its console page (`ssj quarter resume`'s Update).
+        const c = await startConsole({ personName: async () => null, temporal: client, operations: operationsOf(fx.programme, { taskQueue: 'unused', dataDir: fx.dataDir }) });
+        try {
+          // The console's row of the quarter, parked as the campaign's projection records it.
+          await c.store.upsertCampaign({ campaignId, programmeId, year: 2024, quarter: 4, phase: 'parked', detail: { parked: { step: parked.parked!.step, reason: parked.parked!.reason } }, revision: 1, updatedAt: new Date() });
+          await addAccounts(c.store, 'q4 password 1', [
+            ['leader', PEOPLE.detachmentLeader, ['detachment-leader']],
+            // A console admin whom the frozen roster does not name as one: the workflow refuses them.
+            ['mgr-admin', 'MGR1', ['admin']],
+          ]);
+          const quarterPath = `/quarter?campaign=${encodeURIComponent(campaignId)}`;
+          const outsider = await signedInClient(c.app, 'mgr-admin', 'q4 password 1');
+          expect((await outsider.get(quarterPath)).body).toContain('action="/quarter/resume"');
+          const refused = await outsider.post('/quarter/resume', { campaign: campaignId, note: '试试' });
+          expect(refused.statusCode).toBe(409);
+          expect(refused.body).toContain('只有本季度冻结名册中的支队领导或系统管理员可以恢复暂停的步骤，您不在其中');
+          expect((await api.campaignStatus(client, campaignId)).phase).toBe('parked');
+          const leader = await signedInClient(c.app, 'leader', 'q4 password 1');
+          const page = await leader.get(quarterPath);
+          expect(page.body).toContain('工作日历缺少2025年的节假日安排');
+          expect(page.body).toContain('action="/quarter/resume"');
+          const resumedQuarter = await leader.post('/quarter/resume', { campaign: campaignId, note: '已录入2025年节假日安排' });
+          expect(resumedQuarter.statusCode).toBe(200);
+          expect(resumedQuarter.body).toContain('已恢复执行');
+          expect(await c.store.listAudit({ action: 'resume.' })).toMatchObject([
+            { action: 'resume.campaign', personId: PEOPLE.detachmentLeader, target: campaignId, detail: { step: 'quarter-dates' } },
+            { action: 'resume.refused', personId: 'MGR1', target: campaignId },
+          ]);
+        } finally {
+          await c.stop();
+        }
         const publicationDue = addWorkingDays('2024-12-31', fx.programme.deadlines.publicationWorkingDays, full);
         const settled = await eventually(async () => {
           const s = await api.campaignStatus(client, campaignId);
