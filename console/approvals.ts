@@ -3,7 +3,7 @@
 // `ssj handover|recusal|replacement approve|reject` (client/temporal.ts), as the signed-in person.
 // A click after the matter was decided (by anyone, from anywhere) answers "已处理" with who
 // decided, from the projection or the audit log, never an error page.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decideHandover, decideRecusal, decideUnitReplacement, inspectionStatus } from '../client/temporal';
 import { beijingDate } from '../domain/calendar';
@@ -60,6 +60,25 @@ export interface RouteContext {
   html: (reply: FastifyReply, body: string, code?: number) => FastifyReply;
   /** The task lists, as the pages read them (console/task-list-cache.ts). */
   listTasks: ListTasks;
+}
+
+/**
+ * An approval the published replacement rules cannot carry out (ReplacementFailed: no inspector or
+ * no unit left to bring in), in the manager's words: nothing changed, the request still awaits a
+ * decision, and what they can do. Null for any other refusal.
+ */
+export function replacementRefusedText(t: TaskRow, cause: unknown, inspector: string | null): string | null {
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'ReplacementFailed') return null;
+  if (t.kind === 'approve-recusal') {
+    return (
+      `无法同意此回避申请：按公布的抽取规则，本部门已没有可以接替${inspector ?? '该检查人员'}的检查人员` +
+      `（其余检查人员均已在检查组中、已在本单位回避过或与该单位存在回避关系）。检查组未作更改，此申请仍待决定；请与系统管理员商定处理办法。（${cause.message}）`
+    );
+  }
+  return (
+    '无法同意替换：按公布的抽取规则找不到递补单位（该抽查池已没有可以递补的单位，或递补单位可派的检查人员不足）。' +
+    `抽查名单未作更改，关停报告仍待决定；如不替换，请选择“不同意”并选择理由，检查组随后可报告“未能检查”。（${cause.message}）`
+  );
 }
 
 export function registerApprovals(app: FastifyInstance, ctx: RouteContext, temporal: Client, rejectionReasons: readonly ReasonCodeEntry[], documents: ConsoleDocuments | null = null): void {
@@ -172,8 +191,10 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
       if (err instanceof WorkflowUpdateFailedError) {
         const status = await statusOf(t);
         if (!status || !kind.pending(status, t)) return stale();
-        await ctx.audit(req, 'approval.refused', t.key, { message: (err.cause?.message ?? err.message).slice(0, 300) });
-        return ctx.html(reply, await form(viewer, t, status, `未能提交，系统拒绝了此操作（${err.cause?.message ?? err.message}）。如有疑问请联系系统管理员。`), 409);
+        const why = err.cause?.message ?? err.message;
+        await ctx.audit(req, 'approval.refused', t.key, { message: why.slice(0, 300) });
+        const text = replacementRefusedText(t, err.cause, (await subjectOf(t)).inspector) ?? `未能提交，系统拒绝了此操作（${why}）。如有疑问请联系系统管理员。`;
+        return ctx.html(reply, await form(viewer, t, status, text), 409);
       }
       throw err;
     }

@@ -40,6 +40,9 @@ describe('saved histories replay on the current workflow code', () => {
     // pending; an overdue inspection parked on its escalation date, resumed once the year was
     // recorded, then escalated; the campaign parked at the quarter's end, resumed, published.
     expect(marker('campaign-deadlines-when-needed.json', 'deadlines-when-needed')).toBe(true);
+    // replacement-refusal-keeps-request: a recusal approval and a unit replacement approval the
+    // rules could not carry out, refused with the requests still pending, then rejected.
+    expect(marker('inspection-replacement-refused.json', 'replacement-refusal-keeps-request')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

@@ -2,7 +2,7 @@
 // overdue mark at the time limit and an escalation after the grace period; recusals and a closed
 // unit change the list by DRAW-SPEC section 6; findings go to their handling (own case, manager
 // approval then hand-over document, or referral). Every wait is a timer; nothing polls.
-import { allHandlersFinished, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { addDays, addWorkingDays, isRealDate, type WorkingCalendar } from '../domain/calendar';
 import { endOfDayMs, programmeDate, programmeInstantIso, startOfDayMs } from '../domain/programme-clock';
 import {
@@ -42,7 +42,7 @@ import {
 } from './definitions';
 import { acts, Mutex, reject, visibilityFor, waitUntil } from './common';
 import { NoticeQueue, type NoticeArgs } from './notice-queue';
-import { Parking } from './parking';
+import { Parking, refusalOf } from './parking';
 import { ProjectedDecisions } from './projected-decisions';
 import { Projector } from './projector';
 import { RecordedCalendar } from './recorded-calendar';
@@ -58,6 +58,10 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   // Handlers answer without waiting for mail or documents (notices leave from one coroutine), and
   // a step refused for data parks until resumed. Histories from before replay the old way.
   const fastV3 = patched('fast-handlers-parking');
+  // A manager's approval whose replacement the published rules cannot give (no inspector or unit
+  // left: ReplacementFailed) is refused and changes nothing: the request stays pending, its console
+  // task open. Histories from before replay the old way (the request marked decided first).
+  const keepsRequest = patched('replacement-refusal-keeps-request');
   const notices = fastV3 ? new NoticeQueue() : null;
   const reasons = input.authority.reasons;
   const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number }>();
@@ -130,20 +134,23 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   }
 
   /** Replaces `inspectorId` on the team by the published rule; `approvedBy` is named in the list. The caller holds `recusing`. */
-  function makeRecusal(inspectorId: string, reasonCode: string, approvedBy: string): Promise<RecusalMade> {
+  function makeRecusal(update: string, inspectorId: string, reasonCode: string, approvedBy: string): Promise<RecusalMade> {
     return lock.run(async () => {
       // Awaited in the Update: its answer is the replacement and the new team, which only the
       // replacements list (the activity) can give.
-      const rep = await acts.replaceInspector({
-        key: `${wfId}/recusal/${inspectorId}`,
-        campaignId,
-        poolId: input.poolId,
-        unitId,
-        inspectorId,
-        reason: reasonCode,
-        approvedBy,
-        at: at(),
-      });
+      const call = () =>
+        acts.replaceInspector({
+          key: `${wfId}/recusal/${inspectorId}`,
+          campaignId,
+          poolId: input.poolId,
+          unitId,
+          inspectorId,
+          reason: reasonCode,
+          approvedBy,
+          at: at(),
+        });
+      // Older histories await the activity itself (another promise between would reorder commands).
+      const rep = keepsRequest ? await replacementOrRefusal(update, call) : await call();
       team = rep.team;
       replacedOnUnit.add(inspectorId);
       inspectorReplacements++;
@@ -158,6 +165,22 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       });
       return { status: 'approved' as const, unitId, left: inspectorId, replacement: rep.replacement, seq: rep.seq, team, approvedBy };
     });
+  }
+
+  /**
+   * A replacement activity's answer; its ReplacementFailed refusal (the rules give no one) becomes
+   * the Update's own failure, typed and worded, so the caller reads why and not "activity failed".
+   */
+  async function replacementOrRefusal<T>(update: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (refusal?.type === 'ReplacementFailed') {
+        throw ApplicationFailure.create({ message: `${update}: ${refusal.message}`, type: 'ReplacementFailed', nonRetryable: true });
+      }
+      throw err;
+    }
   }
 
   setHandler(
@@ -186,8 +209,10 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       // histories, whoever declared it).
       recusing.add(r.inspectorId);
       try {
-        await keepNote(`recusal/${n}`, 'recusal-declared-and-approved', r.reasonCode, r.note, r.by);
-        return await makeRecusal(r.inspectorId, r.reasonCode, r.by);
+        if (!keepsRequest) await keepNote(`recusal/${n}`, 'recusal-declared-and-approved', r.reasonCode, r.note, r.by);
+        const made = await makeRecusal('declareRecusal', r.inspectorId, r.reasonCode, r.by);
+        if (keepsRequest) await keepNote(`recusal/${n}`, 'recusal-declared-and-approved', r.reasonCode, r.note, r.by);
+        return made;
       } finally {
         recusing.delete(r.inspectorId);
       }
@@ -220,11 +245,23 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const pending = pendingRecusals.get(d.inspectorId)!;
       // Held in `recusing` from here on, so no result slips in between the decision and the new team.
       recusing.add(d.inspectorId);
+      if (keepsRequest && d.decision === 'approve') {
+        // Pending until the replacement is made: refused, the request stands as it was.
+        try {
+          const made = await makeRecusal('decideRecusal', d.inspectorId, pending.reasonCode, d.by);
+          pendingRecusals.delete(d.inspectorId);
+          decisionsForConsole.decided('recusal', pending.n, { decision: d.decision, by: d.by, at: at() });
+          await keepNote(`recusal/${pending.n}/decision`, 'recusal-approved', d.reasonCode, d.note, d.by);
+          return made;
+        } finally {
+          recusing.delete(d.inspectorId);
+        }
+      }
       pendingRecusals.delete(d.inspectorId);
       decisionsForConsole.decided('recusal', pending.n, { decision: d.decision, by: d.by, at: at() });
       try {
         await keepNote(`recusal/${pending.n}/decision`, d.decision === 'approve' ? 'recusal-approved' : 'recusal-rejected', d.reasonCode, d.note, d.by);
-        if (d.decision === 'approve') return await makeRecusal(d.inspectorId, pending.reasonCode, d.by);
+        if (d.decision === 'approve') return await makeRecusal('decideRecusal', d.inspectorId, pending.reasonCode, d.by);
         const reasonCode = d.reasonCode!;
         await notify({
           key: `${wfId}/recusal-rejected/${pending.n}`,
@@ -248,6 +285,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         if (!approvalV2) reject(`decideRecusal: the inspection of ${unitId} started before recusals needed a decision; a recusal there takes effect when declared`);
         if (!managers.includes(d.by)) reject(`decideRecusal: ${d.by} is not a manager (leader in charge)`);
         if (d.by === d.inspectorId) reject(`decideRecusal: ${d.by} may not decide their own recusal; another manager must`);
+        if (recusing.has(d.inspectorId)) reject(`decideRecusal: a decision on the recusal of ${d.inspectorId} is already being processed`);
         if (!pendingRecusals.has(d.inspectorId)) {
           const waiting = [...pendingRecusals.keys()];
           reject(`decideRecusal: no recusal of ${d.inspectorId} awaits a decision on unit ${unitId} (awaiting: ${waiting.join(', ') || 'none'})`);
@@ -304,9 +342,13 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const report = closedReport!;
       const closure = closures;
       replacementDeciding = true;
-      decisionsForConsole.decided('replacement', closure, { decision: d.decision, by: d.by, at: at() });
+      // An approval counts as decided once the replacement is made: refused, the report stays open.
+      const decidedNow = !keepsRequest || d.decision === 'reject';
+      if (decidedNow) decisionsForConsole.decided('replacement', closure, { decision: d.decision, by: d.by, at: at() });
       try {
-        return await decideReplacement(d, report, closure);
+        const ack = await decideReplacement(d, report, closure);
+        if (!decidedNow) decisionsForConsole.decided('replacement', closure, { decision: d.decision, by: d.by, at: at() });
+        return ack;
       } finally {
         replacementDeciding = false;
       }
@@ -334,15 +376,17 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     }
     return lock.run(async () => {
       // Awaited in the Update: its answer is the replacement unit, its team and its workflow id.
-      const rep = await acts.replaceUnit({
-        key: `${wfId}/unit-replacement`,
-        campaignId,
-        poolId: input.poolId,
-        unitId,
-        reason: report.reasonCode,
-        approvedBy: d.by,
-        at: at(),
-      });
+      const call = () =>
+        acts.replaceUnit({
+          key: `${wfId}/unit-replacement`,
+          campaignId,
+          poolId: input.poolId,
+          unitId,
+          reason: report.reasonCode,
+          approvedBy: d.by,
+          at: at(),
+        });
+      const rep = keepsRequest ? await replacementOrRefusal('decideUnitReplacement', call) : await call();
       await keepNote(`unit-closed/${closure}/decision`, 'unit-replacement-approved', null, d.note, d.by);
       await acts.recordHandling({
         campaignId,
