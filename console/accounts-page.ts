@@ -119,6 +119,12 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     if (!target) return ctx.html(reply, problemPage('账户不存在', '账户：找不到此账户，可能链接有误。', viewer), 400);
     if (target.disabled === disabled) return ctx.html(reply, accountDonePage(viewer, target.login, disabled));
     if (disabled && target.id === req.signedIn!.account.id) return ctx.html(reply, await listPage(viewer, null, '不能停用自己正在使用的账户。'), 400);
+    // One person, one working account (as accepting an invitation retires the older ones): an
+    // account retired that way must not sign in again beside the one that replaced it.
+    const others = disabled ? [] : (await enabledLogins(target.personId)).filter((l) => l !== target.login);
+    if (others.length) {
+      return ctx.html(reply, await listPage(viewer, null, `不能启用账户 ${target.login}：此人员已有可用账户 ${others.join('、')}，同一人员只能有一个可用账户。如确需改用 ${target.login}，请先停用 ${others.join('、')}。`), 409);
+    }
     await store.updateAccount(target.id, { disabled, now: ctx.now() });
     const sessions = disabled ? await store.deleteSessionsOfAccount(target.id) : 0;
     await ctx.audit(req, disabled ? 'account.disabled' : 'account.enabled', target.login, { accountId: target.id, personId: target.personId, ...(disabled ? { sessionsEnded: sessions } : {}) });

@@ -151,7 +151,7 @@ describe('用户管理', () => {
     expect(await invited()).toBe(before);
   });
 
-  it('停用 ends the live session and refuses sign-in; a repeat answers 已处理; 启用 restores it; not one\'s own', async () => {
+  it('停用 ends the live session and refuses sign-in; a repeat answers 已处理; 启用 restores it, never beside a newer account of the person; not one\'s own', async () => {
     const victim = await signedIn('insp');
     expect((await victim.get('/')).statusCode).toBe(200);
     const id = (await c.store.getAccountByLogin('insp'))!.id;
@@ -173,6 +173,26 @@ describe('用户管理', () => {
     expect((await c.store.listAudit({ action: 'account.enabled', target: 'insp' })).length).toBe(1);
     expect((await new ConsoleClient(c.app).login('insp', PASSWORD)).statusCode).toBe(303);
     expect((await u.post('/accounts/enable', { account: id })).body).toContain('已处理');
+
+    // An account a newer invitation retired stays retired while its successor works: one person,
+    // one working account (the old password must not sign in again beside the new one).
+    const made = await u.post('/accounts/invite', { person: 'S1' });
+    const link = /<textarea class="invite-link"[^>]*>(http[^<]+)<\/textarea>/.exec(made.body)![1]!;
+    const invitee = new ConsoleClient(c.app);
+    const path_ = new URL(link).pathname;
+    await invitee.get(path_);
+    expect((await invitee.post(path_, { login: 'insp-new', password: 'a long new password 8', password2: 'a long new password 8' })).statusCode).toBe(303);
+    expect((await c.store.getAccount(id))?.disabled).toBe(true); // retired by the new one
+    await u.get('/accounts');
+    const back = await u.post('/accounts/enable', { account: id });
+    expect(back.statusCode).toBe(409);
+    expect(back.body).toContain('不能启用账户 insp：此人员已有可用账户 insp-new，同一人员只能有一个可用账户。如确需改用 insp，请先停用 insp-new。');
+    expect((await c.store.getAccount(id))?.disabled).toBe(true);
+    expect((await new ConsoleClient(c.app).login('insp', PASSWORD)).statusCode).toBe(401);
+    // Once the successor is stopped, the old one may be used again.
+    expect((await u.post('/accounts/disable', { account: (await c.store.getAccountByLogin('insp-new'))!.id })).statusCode).toBe(200);
+    expect((await u.post('/accounts/enable', { account: id })).statusCode).toBe(200);
+    expect((await new ConsoleClient(c.app).login('insp', PASSWORD)).statusCode).toBe(303);
 
     const self = (await c.store.getAccountByLogin('admin1'))!.id;
     const mine = await u.post('/accounts/disable', { account: self });
