@@ -37,7 +37,8 @@ export const APPROVAL_KINDS: Record<string, ApprovalKind> = {
   'approve-recusal': {
     action: 'approval.recusal',
     send: (temporal, t, d) => decideRecusal(temporal, t.campaignId, t.unitId!, { ...d, inspectorId: inspectorOf(t) }),
-    pending: (s, t) => (s.pendingRecusals ?? []).some((r) => r.inspectorId === inspectorOf(t)),
+    // A unit replaced meanwhile ends the inspection: its recusals need no decision any more.
+    pending: (s, t) => s.replacedBy === null && (s.pendingRecusals ?? []).some((r) => r.inspectorId === inspectorOf(t)),
   },
   'approve-replacement': {
     action: 'approval.replacement',

@@ -4,14 +4,14 @@
 // - a cancelled inspection, and a cancelled campaign with its batches and inspections, end as
 //   cancelled (their notice and projection loops end quietly instead of failing every task);
 // - the inspection's lock admits one change of the team at a time, even when two waiting changes
-//   are released together.
+//   are released together; a recusal approval that waited behind the unit's replacement is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
-import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, rejection, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { formatCampaignStatus } from '../client/commands/quarter';
@@ -19,6 +19,7 @@ import {
   batchWorkflowId,
   campaignWorkflowId,
   declareRecusalUpdate,
+  decideRecusalUpdate,
   decideUnitReplacementUpdate,
   legacyInspectionWorkflowId,
   reportUnitClosedUpdate,
@@ -229,6 +230,57 @@ describe("the inspection's lock", () => {
         // The unit was replaced: the inspection ends, handing its replacement to the batch.
         expect(((await h.result()) as InspectionOutcome).replacedBy?.replaces).toBe(input.unitId);
         await saveHistory(h, 'inspection-mutex-exclusive');
+      });
+    } finally {
+      acts.close();
+      mail.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('refuses a recusal approval that waited behind the unit’s replacement, without asking the list for an inspector on a unit no longer on it', async () => {
+    const fx = await createFixture('mutex-late-2024');
+    const campaignId = campaignWorkflowId('mutex-late-2024', 2024, 1);
+    const taskQueue = uniqueTaskQueue('mutex-late');
+    const mail = recordingMail(fx.mailDb);
+    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
+    // The unit's replacement is held until the test lets it go; the recusal approval queues behind it.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let unitCalls = 0;
+    let inspectorCalls = 0;
+    const activities = {
+      ...acts,
+      replaceUnit: async (a: Parameters<typeof acts.replaceUnit>[0]) => {
+        unitCalls++;
+        await held;
+        return acts.replaceUnit(a);
+      },
+      replaceInspector: async (a: Parameters<typeof acts.replaceInspector>[0]) => {
+        inspectorCalls++;
+        return acts.replaceInspector(a);
+      },
+    };
+    try {
+      await freezeAndDraw(acts, campaignId, 'mutex-late-2024', { admin: 'MutexLateAdmin2024', discipline: 'MutexLateDiscipl24' });
+      const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
+      const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+      await worker.runUntil(async () => {
+        const h = await env.client.workflow.start('inspectionWorkflow', { workflowId: legacyInspectionWorkflowId(campaignId, input.unitId), taskQueue, args: [input] });
+        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+        const [a, b] = input.team as [string, string];
+        const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
+        await h.executeUpdate(declareRecusalUpdate, { args: [{ by: a, inspectorId: a, reasonCode: 'kinship', note: '' }] });
+        await h.executeUpdate(reportUnitClosedUpdate, { args: [{ by: b, reasonCode: 'closed', note: '' }] });
+        const unit = await h.startUpdate(decideUnitReplacementUpdate, { args: [{ by: 'MGR2', decision: 'approve', reasonCode: null, note: '' }], ...accepted });
+        await eventually(async () => unitCalls === 1, 'the replacement running');
+        const recusal = await h.startUpdate(decideRecusalUpdate, { args: [{ by: 'MGR1', inspectorId: a, decision: 'approve', reasonCode: null, note: '' }], ...accepted });
+        release();
+        expect((await unit.result()).decision).toBe('approve');
+        expect(await rejection(recusal.result())).toMatch(new RegExp(`^decideRecusal: unit ${input.unitId} was replaced by \\S+ meanwhile; its team no longer changes$`));
+        expect(inspectorCalls).toBe(0); // never asked the list for an inspector on a unit no longer on it
+        expect(((await h.result()) as InspectionOutcome).replacedBy?.replaces).toBe(input.unitId);
       });
     } finally {
       acts.close();

@@ -136,6 +136,10 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   /** Replaces `inspectorId` on the team by the published rule; `approvedBy` is named in the list. The caller holds `recusing`. */
   function makeRecusal(update: string, inspectorId: string, reasonCode: string, approvedBy: string): Promise<RecusalMade> {
     return lock.run(async () => {
+      // A unit replacement that held the lock first ended this inspection: no team left to change.
+      if (keepsRequest && replacedBy) {
+        throw ApplicationFailure.create({ message: `${update}: unit ${unitId} was replaced by ${replacedBy.unitId} meanwhile; its team no longer changes`, type: 'MessageRejected', nonRetryable: true });
+      }
       // Awaited in the Update: its answer is the replacement and the new team, which only the
       // replacements list (the activity) can give.
       const call = () =>
