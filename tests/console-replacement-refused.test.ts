@@ -10,6 +10,7 @@
 //   manager rejects it; the team may then report the result.
 // Before, the approval marked the request decided before the replacement was tried: a refused one
 // left the recusal lost (the inspector kept inspecting, the task 已处理) or the closure stuck.
+// The refused page, at 1280 and 390 px, goes to test-output/console/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
@@ -22,7 +23,10 @@ import { addAccount } from '../console/accounts';
 import { resolveClock } from '../domain/programme-clock';
 import type { Person } from '../domain/registry';
 import { campaignWorkflowId } from '../workflows/definitions';
-import { startConsole, type RunningConsole } from './helpers/browser-console';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../scripts/browser';
+import { screenshotCurrent, startConsole, type RunningConsole } from './helpers/browser-console';
+import { signedInPage } from './console-quarter-fixture';
 import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, rejection, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
@@ -38,6 +42,7 @@ let connection: Connection;
 let native: NativeConnection;
 let c: RunningConsole;
 let people: Map<string, Person>;
+let browser: Browser;
 
 beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts'), logger: quiet() });
@@ -52,8 +57,10 @@ beforeAll(async () => {
     rejectionReasons: reasons.rejection ?? [],
     inspections: { registry: { unit: () => null, department: () => null, agencies: () => [] }, checkItems: fx.programme.checkItems, couldNotInspect: reasons.couldNotInspect ?? [], requests: { recusal: reasons.recusal ?? [], unitClosed: reasons.unitClosed ?? [] } },
   });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
+  await browser?.close();
   await c?.stop();
   await native?.close();
   await connection?.close();
@@ -128,6 +135,13 @@ describe('an approval the replacement rules cannot carry out', () => {
         expect(await rejection(api.submitResult(client, campaignId, section.unitId, report(s2, [s2, s3], { outcome: 'no-problem' }, '2024-01-20')))).toMatch(
           new RegExp(`^submitResult: the recusal of ${s3} awaits a manager's decision`),
         );
+        // As the manager sees it in Chromium (screenshots at both widths).
+        const page = await signedInPage(browser, c.url, 'mgr1', PASSWORD);
+        await page.goto(`${c.url}${secondUrl}`);
+        await page.click('button[name=decision][value=approve]');
+        await page.waitForSelector('text=无法同意此回避申请');
+        await screenshotCurrent(page, 'approval-recusal-refused');
+        await page.context().close();
         // The command line reads the refusal itself, not "activity failed".
         const cli = await rejection(api.decideRecusal(client, campaignId, section.unitId, { by: m1, inspectorId: s3, decision: 'approve', reasonCode: null, note: '' }));
         expect(cli).toMatch(new RegExp(`^decideRecusal: no replacement inspector for ${section.unitId}: no inspector left to replace ${s3}`));
@@ -167,7 +181,7 @@ describe('an approval the replacement rules cannot carry out', () => {
         await h.result();
         await saveHistory(h, 'inspection-replacement-refused');
         const refusals = (await c.store.listAudit({ action: 'approval.refused' })).map((e) => `${e.personId} ${e.target}`);
-        expect(refusals.sort()).toEqual([`${m1} ${secondKey}`, `${m1} ${closureKey}`].sort());
+        expect(refusals.sort()).toEqual([`${m1} ${secondKey}`, `${m1} ${secondKey}`, `${m1} ${closureKey}`].sort());
       });
     } finally {
       acts.close();
