@@ -17,11 +17,12 @@ import { resolveClock } from '../domain/programme-clock';
 import type { Person } from '../domain/registry';
 import { launchChromium } from '../scripts/browser';
 import { campaignWorkflowId } from '../workflows/definitions';
-import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
-import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { screenshotBoth, type RunningConsole } from './helpers/browser-console';
+import { createFixture, eventually, PEOPLE, recordingMail, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { startFixtureConsole } from './helpers/fixture-console';
 
 const PASSWORD = 'decisions password 1';
 const programmeId = 'console-decisions-2024';
@@ -40,15 +41,7 @@ beforeAll(async () => {
   fx = await createFixture(programmeId);
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
-  people = new Map((await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2024-01-01'))).people.map((p) => [p.id, p]));
-  const reasons = fx.programme.reasons!;
-  c = await startConsole({
-    personName: async (id) => people.get(id)?.name ?? null,
-    temporal: client,
-    rejectionReasons: reasons.rejection ?? [],
-    // Registry facts are not what this test is about: the page shows ids where names would be.
-    inspections: { registry: { unit: () => null, department: () => null, agencies: () => [] }, checkItems: fx.programme.checkItems, couldNotInspect: reasons.couldNotInspect ?? [], requests: { recusal: reasons.recusal ?? [], unitClosed: reasons.unitClosed ?? [] } },
-  });
+  ({ console: c, people } = await startFixtureConsole(fx, client));
   browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {

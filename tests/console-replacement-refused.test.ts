@@ -25,12 +25,13 @@ import type { Person } from '../domain/registry';
 import { campaignWorkflowId } from '../workflows/definitions';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../scripts/browser';
-import { screenshotCurrent, startConsole, type RunningConsole } from './helpers/browser-console';
+import { screenshotCurrent, type RunningConsole } from './helpers/browser-console';
 import { signedInPage } from './console-quarter-fixture';
-import { createFixture, withRegistry, eventually, PEOPLE, recordingMail, rejection, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
+import { createFixture, eventually, PEOPLE, recordingMail, rejection, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
+import { startFixtureConsole } from './helpers/fixture-console';
 
 const PASSWORD = 'refused password 1';
 const programmeId = 'console-refused-2024';
@@ -49,14 +50,7 @@ beforeAll(async () => {
   fx = await createFixture(programmeId);
   ({ client, connection } = await devServerClient());
   native = await NativeConnection.connect({ address: (await devServerClient()).address });
-  people = new Map((await withRegistry(fx.dataDir, (reg) => reg.snapshotAt('2024-01-01'))).people.map((p) => [p.id, p]));
-  const reasons = fx.programme.reasons!;
-  c = await startConsole({
-    personName: async (id) => people.get(id)?.name ?? null,
-    temporal: client,
-    rejectionReasons: reasons.rejection ?? [],
-    inspections: { registry: { unit: () => null, department: () => null, agencies: () => [] }, checkItems: fx.programme.checkItems, couldNotInspect: reasons.couldNotInspect ?? [], requests: { recusal: reasons.recusal ?? [], unitClosed: reasons.unitClosed ?? [] } },
-  });
+  ({ console: c, people } = await startFixtureConsole(fx, client));
   browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv, quiet, uniqueTaskQueue } from './helpers/temporal';
 import { createFixture, drawnUnits, eventually, PEOPLE, recordingMail, rejection, report, saveHistory, type Fixture } from './helpers/campaign-fixture';
-import { createActivities } from '../activities';
+import { createActivities, type CampaignActivities } from '../activities';
 import * as api from '../client/temporal';
 import { formatCampaignStatus } from '../client/commands/quarter';
 import {
@@ -23,9 +23,10 @@ import {
   decideUnitReplacementUpdate,
   legacyInspectionWorkflowId,
   reportUnitClosedUpdate,
+  type InspectionInput,
   type InspectionOutcome,
 } from '../workflows/definitions';
-import { WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { freezeAndDraw, inspectionInputs } from './helpers/drawn-quarter';
 import { resolveClock } from '../domain/programme-clock';
 import { refuse } from '../activities/steps/refusals';
@@ -175,13 +176,40 @@ describe('cancellation', () => {
   }, 300_000);
 });
 
+/**
+ * Brigade-shihe's first inspection of `programmeId`'s drawn quarter, running on the test server
+ * with the activities `wrap` makes of the real ones, until `run` is done.
+ */
+async function withInspection(
+  programmeId: string,
+  entropy: { admin: string; discipline: string },
+  wrap: (acts: CampaignActivities) => CampaignActivities,
+  run: (h: WorkflowHandle, input: InspectionInput, campaignId: string) => Promise<void>,
+): Promise<void> {
+  const fx = await createFixture(programmeId);
+  const campaignId = campaignWorkflowId(programmeId, 2024, 1);
+  const taskQueue = uniqueTaskQueue(programmeId);
+  const mail = recordingMail(fx.mailDb);
+  const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
+  try {
+    await freezeAndDraw(acts, campaignId, programmeId, entropy);
+    const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
+    const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: wrap(acts) });
+    await worker.runUntil(async () => {
+      const h = await env.client.workflow.start('inspectionWorkflow', { workflowId: legacyInspectionWorkflowId(campaignId, input.unitId), taskQueue, args: [input] });
+      await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+      await run(h, input, campaignId);
+    });
+  } finally {
+    await acts.close();
+    mail.close();
+    fs.rmSync(fx.dir, { recursive: true, force: true });
+  }
+}
+
 describe("the inspection's lock", () => {
   it('lets one team change through at a time when two waiting ones are released together', async () => {
-    const fx = await createFixture('mutex-2024');
-    const campaignId = campaignWorkflowId('mutex-2024', 2024, 1);
-    const taskQueue = uniqueTaskQueue('mutex');
-    const mail = recordingMail(fx.mailDb);
-    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
     // The first replacement is held until the test lets it go, so two more decisions queue behind
     // it; each replacement takes a moment, so two let in together would overlap.
     let release: () => void = () => undefined;
@@ -201,15 +229,11 @@ describe("the inspection's lock", () => {
         }
       };
     }
-    const activities = { ...acts, replaceInspector: watched(acts.replaceInspector), replaceUnit: watched(acts.replaceUnit) };
-    try {
-      await freezeAndDraw(acts, campaignId, 'mutex-2024', { admin: 'MutexAdmin2024xxx', discipline: 'MutexDiscipline24' });
-      const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
-      const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-      await worker.runUntil(async () => {
-        const h = await env.client.workflow.start('inspectionWorkflow', { workflowId: legacyInspectionWorkflowId(campaignId, input.unitId), taskQueue, args: [input] });
-        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+    await withInspection(
+      'mutex-2024',
+      { admin: 'MutexAdmin2024xxx', discipline: 'MutexDiscipline24' },
+      (acts) => ({ ...acts, replaceInspector: watched(acts.replaceInspector), replaceUnit: watched(acts.replaceUnit) }),
+      async (h, input) => {
         const [a, b] = input.team as [string, string];
         const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
         // A manager records both recusals (decided in the same act) and approves replacing the unit.
@@ -230,45 +254,32 @@ describe("the inspection's lock", () => {
         // The unit was replaced: the inspection ends, handing its replacement to the batch.
         expect(((await h.result()) as InspectionOutcome).replacedBy?.replaces).toBe(input.unitId);
         await saveHistory(h, 'inspection-mutex-exclusive');
-      });
-    } finally {
-      acts.close();
-      mail.close();
-      fs.rmSync(fx.dir, { recursive: true, force: true });
-    }
+      },
+    );
   }, 180_000);
 
   it('refuses a recusal approval that waited behind the unit’s replacement, without asking the list for an inspector on a unit no longer on it', async () => {
-    const fx = await createFixture('mutex-late-2024');
-    const campaignId = campaignWorkflowId('mutex-late-2024', 2024, 1);
-    const taskQueue = uniqueTaskQueue('mutex-late');
-    const mail = recordingMail(fx.mailDb);
-    const acts = createActivities({ dataDir: fx.dataDir, programme: fx.programme, mail });
     // The unit's replacement is held until the test lets it go; the recusal approval queues behind it.
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     let unitCalls = 0;
     let inspectorCalls = 0;
-    const activities = {
-      ...acts,
-      replaceUnit: async (a: Parameters<typeof acts.replaceUnit>[0]) => {
-        unitCalls++;
-        await held;
-        return acts.replaceUnit(a);
-      },
-      replaceInspector: async (a: Parameters<typeof acts.replaceInspector>[0]) => {
-        inspectorCalls++;
-        return acts.replaceInspector(a);
-      },
-    };
-    try {
-      await freezeAndDraw(acts, campaignId, 'mutex-late-2024', { admin: 'MutexLateAdmin2024', discipline: 'MutexLateDiscipl24' });
-      const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
-      const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-      await worker.runUntil(async () => {
-        const h = await env.client.workflow.start('inspectionWorkflow', { workflowId: legacyInspectionWorkflowId(campaignId, input.unitId), taskQueue, args: [input] });
-        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+    await withInspection(
+      'mutex-late-2024',
+      { admin: 'MutexLateAdmin2024', discipline: 'MutexLateDiscipl24' },
+      (acts) => ({
+        ...acts,
+        replaceUnit: async (a) => {
+          unitCalls++;
+          await held;
+          return acts.replaceUnit(a);
+        },
+        replaceInspector: async (a) => {
+          inspectorCalls++;
+          return acts.replaceInspector(a);
+        },
+      }),
+      async (h, input) => {
         const [a, b] = input.team as [string, string];
         const accepted = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
         await h.executeUpdate(declareRecusalUpdate, { args: [{ by: a, inspectorId: a, reasonCode: 'kinship', note: '' }] });
@@ -281,11 +292,7 @@ describe("the inspection's lock", () => {
         expect(await rejection(recusal.result())).toMatch(new RegExp(`^decideRecusal: unit ${input.unitId} was replaced by \\S+ meanwhile; its team no longer changes$`));
         expect(inspectorCalls).toBe(0); // never asked the list for an inspector on a unit no longer on it
         expect(((await h.result()) as InspectionOutcome).replacedBy?.replaces).toBe(input.unitId);
-      });
-    } finally {
-      acts.close();
-      mail.close();
-      fs.rmSync(fx.dir, { recursive: true, force: true });
-    }
+      },
+    );
   }, 180_000);
 });
