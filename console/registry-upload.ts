@@ -215,6 +215,8 @@ export function registerRegistryUpload(
       rows: p.prepared.rows,
       ...p.counts,
     });
-    return ctx.html(reply, importedPage(viewer, { ...facts, batch: result.batch, by, again: !result.applied }), 200);
+    // Records carrying changes dated before later-recorded ones past them (stores/registry-carry.ts).
+    const carried = result.applied ? result.batch.changeCount - batch.changes.length : 0;
+    return ctx.html(reply, importedPage(viewer, { ...facts, batch: result.batch, by, again: !result.applied, carried }), 200);
   });
 }

@@ -20,6 +20,7 @@ import {
 } from '../domain/registry';
 import { isRealDate } from '../domain/calendar';
 import { openStoreDatabase, type StoreSettings } from './open';
+import { carriedForward, type RecordedState } from './registry-carry';
 import type { SqlDatabase, SqlExecutor, SqlValue } from './sql';
 
 export const entityKinds = ['department', 'unit', 'person', 'conflict'] as const;
@@ -284,6 +285,49 @@ function latestPerEntity(where: string): string {
     ) latest WHERE rn = 1`;
 }
 
+/**
+ * The records that carry `batch`'s changes past later-dated ones already recorded for their
+ * entities. One query finds whether anything is recorded after the batch's earliest date (usually
+ * not: registries are imported in date order); only then are those entities' histories read.
+ */
+async function carriedChanges(tx: SqlExecutor, batch: RegistryBatch): Promise<RegistryChange[]> {
+  const dateOf = (c: RegistryChange) => c.effectiveDate ?? batch.effectiveDate;
+  const earliest = batch.changes.reduce((m, c) => (dateOf(c) < m ? dateOf(c) : m), '9999-12-31');
+  const latest = (await tx.get<{ d: string | null }>('SELECT MAX(effective_date) AS d FROM registry_changes'))?.d ?? null;
+  if (latest === null || latest <= earliest) return [];
+  const byEntity = new Map<string, RegistryChange[]>();
+  for (const c of batch.changes) {
+    const key = `${c.entityKind} ${c.entityId}`;
+    byEntity.set(key, [...(byEntity.get(key) ?? []), c]);
+  }
+  const out: RegistryChange[] = [];
+  for (const kind of entityKinds) {
+    const ids = [...new Set(batch.changes.filter((c) => c.entityKind === kind).map((c) => c.entityId))];
+    for (const part of chunks(ids, ID_CHUNK)) {
+      const later = await tx.all<{ entity_id: string }>(
+        `SELECT DISTINCT entity_id FROM registry_changes WHERE entity_kind = ? AND effective_date > ? AND entity_id IN (${placeholders(part.length)})`,
+        [kind, earliest, ...part],
+      );
+      if (later.length === 0) continue;
+      const rows = await tx.all<{ entity_id: string; effective_date: string; state: string | null }>(
+        `SELECT entity_id, effective_date, state FROM registry_changes WHERE entity_kind = ? AND entity_id IN (${placeholders(later.length)}) ORDER BY entity_id, effective_date, seq`,
+        [kind, ...later.map((r) => r.entity_id)],
+      );
+      const history = new Map<string, RecordedState[]>();
+      for (const r of rows) history.set(r.entity_id, [...(history.get(r.entity_id) ?? []), { effectiveDate: r.effective_date, state: r.state === null ? null : (JSON.parse(r.state) as Record<string, unknown>) }]);
+      for (const [id, recorded] of history) {
+        const mine = byEntity.get(`${kind} ${id}`) ?? [];
+        const carried = carriedForward(
+          recorded,
+          mine.map((c) => ({ effectiveDate: dateOf(c), state: c.state as Record<string, unknown> | null, reason: c.reason ?? batch.reason })),
+        );
+        for (const k of carried) out.push({ entityKind: kind, entityId: id, effectiveDate: k.effectiveDate, state: k.state as unknown as EntityState, reason: k.reason });
+      }
+    }
+  }
+  return out;
+}
+
 function chunks<T>(xs: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
@@ -343,14 +387,16 @@ export class SqlRegistryStore implements RegistryStore {
       if (n !== options.expectBatches) throw new RegistryChangedError(`the registry holds ${n} batches, not the ${options.expectBatches} it held when batch ${batch.key} was checked: nothing applied`);
     }
     const recordedAt = options.recordedAt ?? this.now().toISOString();
+    // Changes dated before ones already recorded keep their effect past them (./registry-carry.ts).
+    const changes = [...batch.changes, ...(await carriedChanges(tx, batch))];
     const inserted = await tx.all<BatchRow>(
       `INSERT INTO registry_batches (batch_key, kind, source, reason, file_name, effective_date, change_count, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      [batch.key, batch.kind, batch.source, batch.reason, batch.fileName ?? null, batch.effectiveDate, batch.changes.length, recordedAt],
+      [batch.key, batch.kind, batch.source, batch.reason, batch.fileName ?? null, batch.effectiveDate, changes.length, recordedAt],
     );
     const info = toBatchInfo(inserted[0]!);
     let written = 0;
-    for (const part of chunks(batch.changes, INSERT_CHUNK)) {
+    for (const part of chunks(changes, INSERT_CHUNK)) {
       const params: SqlValue[] = [];
       for (const c of part) {
         params.push(info.id, c.entityKind, c.entityId, c.effectiveDate ?? batch.effectiveDate, c.state === null ? null : JSON.stringify(c.state), batch.source, c.reason ?? batch.reason, recordedAt);

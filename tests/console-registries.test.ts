@@ -397,6 +397,24 @@ describe('名录状态 and 变化记录', () => {
     expect(before.body).toContain('此日不在名录中');
   });
 
+  it('a closure that arrives after a later-dated correction still closes the unit from its date on, and the page says records were added for it', async () => {
+    const u = await signedIn('admin1');
+    const id = '91411502MA44X0K1A8';
+    const [heading, ...rows] = example('units.csv').toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+    const fix = await upload(u, 'units', { filename: '地址更正.csv', content: `${heading}\n${rows.find((l) => l.startsWith(id))!.replace('工区路88号', '工区路90号')}\n` }, { date: '2023-09-25' });
+    expect((await u.post('/registries/commit', { token: tokenOf(fix.body) })).body).toContain('已导入 1 条变化');
+    await u.get('/registries');
+    const closed = await upload(u, 'closed-units', { filename: '关停取缔2023Q3.csv', content: `统一社会信用代码,单位名称,状态,日期,原因\n${id},信阳华丰建材有限公司,关闭,2023-09-15,企业关闭\n` });
+    const done = await u.post('/registries/commit', { token: tokenOf(closed.body) });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('已导入 1 条变化');
+    expect(done.body).toContain('其中有早于已登记变更日期的变更，另补记 1 条记录，使其在之后的登记中继续有效。');
+    expect((await registry.snapshotAt('2023-09-30')).units.find((x) => x.id === id)).toMatchObject({ status: 'closed', statusDate: '2023-09-15', address: expect.stringContaining('工区路90号') });
+    const history = await u.get(`/registries/history?kind=unit&id=${id}&date=2023-09-30`);
+    expect(history.body).toContain('2023-09-15的变更延续至此');
+    expect(history.body).toMatch(/<th>状态<\/th><td>关闭<\/td>/);
+  });
+
   it('escapes script in registry fields on every page', async () => {
     const u = await signedIn('admin1');
     const evil = '<img src=x onerror=alert(1)>项目';

@@ -107,6 +107,27 @@ describe('example files', async () => {
     expect((await store.history('person', 'P0014')).at(-1)).toMatchObject({ reason: '脱产学习', effectiveDate: '2023-03-01' });
   });
 
+  it('a closed-units list that arrives after a later-dated correction of the same unit still closes it from its date on', async () => {
+    const s = await openAt('backdated');
+    try {
+      for (const [file, o] of BASE_FILES.slice(0, 2)) await importRegistryFile(s, path.join(EX, file), { ...o, progress: false });
+      const [heading, ...rows] = fs.readFileSync(path.join(EX, 'units.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+      const row = rows.find((l) => l.startsWith('91411502MA44X0K1A8'))!;
+      // The detachment corrects the address, effective 25 March; the brigade's list closing the unit on 15 March comes after.
+      const fix = write('address-fix.csv', `${heading}\n${row.replace('工区路88号', '工区路90号')}\n`);
+      expect((await importRegistryFile(s, fix, { kind: 'units', date: '2023-03-25', progress: false })).changes).toBe(1);
+      const closed = write('closed-late.csv', '统一社会信用代码,单位名称,状态,日期,原因\n91411502MA44X0K1A8,信阳华丰建材有限公司,关闭,2023-03-15,企业关闭\n');
+      const dry = await importRegistryFile(s, closed, { kind: 'closed-units', progress: false, dryRun: true });
+      expect(dry).toMatchObject({ applied: false, changes: 1 });
+      expect(await importRegistryFile(s, closed, { kind: 'closed-units', progress: false })).toMatchObject({ applied: true, changes: 1, carried: 1 });
+      const on = async (date: string) => (await s.snapshotAt(date)).units.find((u) => u.id === '91411502MA44X0K1A8')!;
+      expect(await on('2023-03-20')).toMatchObject({ status: 'closed', address: expect.stringContaining('工区路88号') });
+      expect(await on('2023-03-31')).toMatchObject({ status: 'closed', statusDate: '2023-03-15', address: expect.stringContaining('工区路90号') });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('re-importing the same file records nothing; a re-saved copy with the same rows records no change', async () => {
     const before = await store.tableCounts();
     const again = await importRegistryFile(store, path.join(EX, 'units.csv'), { kind: 'units', date: '2022-12-31', progress: false });
@@ -364,6 +385,23 @@ describe('ssj registry (command line)', () => {
     expect(show.stdout).toMatch(/departments +19/);
     expect(ssj(dir, 'history', 'no-such-id').code).toBe(3);
   }, 240_000); // five real processes on a busy two-core machine
+
+  it('says when an import carries changes dated before later-recorded ones past them', async () => {
+    const dir = path.join(tmp, 'cli-backdated');
+    const s = await openRegistryStore({ dataDir: dir, databaseUrl: null });
+    try {
+      for (const [file, o] of BASE_FILES.slice(0, 2)) await importRegistryFile(s, path.join(EX, file), { ...o, progress: false });
+      const [heading, ...rows] = fs.readFileSync(path.join(EX, 'units.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+      const row = rows.find((l) => l.startsWith('91411502MA44X0K1A8'))!;
+      await importRegistryFile(s, write('cli-address-fix.csv', `${heading}\n${row.replace('工区路88号', '工区路90号')}\n`), { kind: 'units', date: '2023-03-25', progress: false });
+    } finally {
+      await s.close();
+    }
+    const closed = write('cli-closed-late.csv', '统一社会信用代码,单位名称,状态,日期,原因\n91411502MA44X0K1A8,信阳华丰建材有限公司,关闭,2023-03-15,企业关闭\n');
+    const r = ssj(dir, 'import', '--kind', 'closed-units', closed);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 change(s) recorded, 0 row(s) unchanged; 1 more record(s) keep changes dated before later-recorded ones in force past them');
+  }, 120_000);
 
   it('adopt carries a registry.db of an earlier release over, once', async () => {
     const legacyFile = path.join(tmp, 'legacy', 'registry.db');

@@ -156,6 +156,31 @@ describe.each(backends)('registry store on $name', (backend) => {
     await db.close();
   });
 
+  it('keeps a change dated before later-recorded ones in force past them: carried forward, appended, the later records’ own changes kept', async () => {
+    const { store } = await fresh();
+    const u = unit(7);
+    await store.applyBatch(batch('base', '2022-12-31', [{ entityKind: 'department', entityId: brigade.id, state: brigade }, ...unitChanges([u])]));
+    await store.applyBatch(batch('address', '2023-03-25', unitChanges([{ ...u, address: '工区路90号' }])));
+    // The closure of 15 March is recorded after the correction of 25 March.
+    const closed = { ...u, status: 'closed' as const, statusDate: '2023-03-15' };
+    const r = await store.applyBatch(batch('closed', '2023-03-31', [{ entityKind: 'unit', entityId: u.id, effectiveDate: '2023-03-15', state: closed, reason: '关停名单' }]));
+    expect(r.batch.changeCount).toBe(2); // the change, and the record carrying it past 25 March
+    const on = async (date: string) => (await store.snapshotAt(date)).units.find((x) => x.id === u.id)!;
+    expect(await on('2023-03-14')).toMatchObject({ status: 'active', address: u.address });
+    expect(await on('2023-03-20')).toMatchObject({ status: 'closed', address: u.address });
+    expect(await on('2023-03-31')).toMatchObject({ status: 'closed', statusDate: '2023-03-15', address: '工区路90号' });
+    expect((await store.statesAt('unit', [u.id], '2023-03-31')).get(u.id)).toMatchObject({ status: 'closed', address: '工区路90号' });
+    // Appended, nothing rewritten; the history says why.
+    const history = await store.history('unit', u.id);
+    expect(history.map((h) => [h.effectiveDate, h.reason])).toEqual([
+      ['2022-12-31', 'test'],
+      ['2023-03-15', '关停名单'],
+      ['2023-03-25', 'test'],
+      ['2023-03-25', '2023-03-15的变更延续至此（关停名单）'],
+    ]);
+    await store.close();
+  });
+
   describe('state on past dates', () => {
     let s: RegistryStore;
     const u1 = unit(1);

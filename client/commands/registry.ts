@@ -75,7 +75,8 @@ function describe(file: string, r: ImportResult): string {
   const readAs = r.encoding === 'gb18030' ? ' [read as GB18030: the file is not UTF-8]' : '';
   if (r.dryRun) return `${name}: ${r.rows} row(s) checked, no problems; would record ${r.changes} change(s) (${r.unchanged} row(s) unchanged)${readAs}`;
   const b = r.batch!;
-  return `${name}: imported as batch ${b.id} (${b.kind}, effective ${b.effectiveDate}, source "${b.source}"): ${r.changes} change(s) recorded, ${r.unchanged} row(s) unchanged${readAs}`;
+  const carried = r.carried > 0 ? `; ${r.carried} more record(s) keep changes dated before later-recorded ones in force past them` : '';
+  return `${name}: imported as batch ${b.id} (${b.kind}, effective ${b.effectiveDate}, source "${b.source}"): ${r.changes} change(s) recorded, ${r.unchanged} row(s) unchanged${carried}${readAs}`;
 }
 
 function countBy<T>(xs: T[], key: (x: T) => string): string {

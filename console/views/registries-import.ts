@@ -106,10 +106,12 @@ ${v.changes.length ? changesTable(v.changes, v.totalChanges) : html`<p class="hi
   return page('导入预览', body, viewer);
 }
 
-export function importedPage(viewer: Viewer, v: { kind: ImportKind; fileName: string; sha256: string; rows: number; batch: BatchInfo; counts: ImportCounts; by: string; again: boolean }): string {
+export function importedPage(viewer: Viewer, v: { kind: ImportKind; fileName: string; sha256: string; rows: number; batch: BatchInfo; counts: ImportCounts; by: string; again: boolean; carried?: number }): string {
+  const extra = v.carried ?? 0;
+  const carried = extra > 0 ? `其中有早于已登记变更日期的变更，另补记 ${extra} 条记录，使其在之后的登记中继续有效。` : '';
   return page(
     v.again ? '已处理' : '导入完成',
-    html`${message('notice', v.again ? `此导入已由${v.by}确认，已于${beijingRecorded(v.batch.recordedAt)}写入，未重复导入。` : `已导入 ${v.batch.changeCount} 条变化（批次 ${v.batch.id}）。`)}
+    html`${message('notice', v.again ? `此导入已由${v.by}确认，已于${beijingRecorded(v.batch.recordedAt)}写入，未重复导入。` : `已导入 ${v.batch.changeCount - extra} 条变化（批次 ${v.batch.id}）。${carried}`)}
 ${fileFacts({ ...v, effectiveDate: v.batch.effectiveDate })}
 <h2>导入的变化</h2>
 ${countsList(v.counts)}

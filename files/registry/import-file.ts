@@ -37,6 +37,8 @@ export interface ImportResult {
   batch: BatchInfo | null;
   rows: number;
   changes: number;
+  /** Records added to keep changes dated before later recorded ones in force past them (stores/registry-carry.ts). */
+  carried: number;
   unchanged: number;
   encoding: string;
 }
@@ -183,12 +185,12 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
   }
   const prepared = await prepareImport(store, fileName, bytes, options);
   const base = { key: prepared.key, dryRun: options.dryRun === true, rows: prepared.rows, encoding: prepared.encoding };
-  if (prepared.previous) return { ...base, applied: false, alreadyImported: true, batch: prepared.previous, changes: 0, unchanged: 0 };
+  if (prepared.previous) return { ...base, applied: false, alreadyImported: true, batch: prepared.previous, changes: 0, carried: 0, unchanged: 0 };
   if (prepared.problems.length > 0 || !prepared.batch) throw new ImportRefused(fileName, prepared.problems, maxListed, prepared.moreProblems);
   const batch = prepared.batch;
 
   if (options.dryRun) {
-    return { ...base, applied: false, alreadyImported: false, batch: null, changes: batch.changes.length, unchanged: prepared.unchanged };
+    return { ...base, applied: false, alreadyImported: false, batch: null, changes: batch.changes.length, carried: 0, unchanged: prepared.unchanged };
   }
   const sink = sinkFor(options.progress, prepared.rows);
   sink.start(batch.changes.length, 'writing');
@@ -205,6 +207,7 @@ export async function importRegistryFile(store: RegistryStore, filePath: string,
     alreadyImported: !applied.applied,
     batch: applied.batch,
     changes: applied.applied ? batch.changes.length : 0,
+    carried: applied.applied ? applied.batch.changeCount - batch.changes.length : 0,
     unchanged: prepared.unchanged,
   };
 }
