@@ -133,12 +133,32 @@ describe('verify.html, ssj-draw/1 city vector with replacements', () => {
     const r = await open(fileUrl(dir), pathToFileURL(dir).href + '/');
     expect(r.verdict, r.text).toBe('verified');
     expect(r.outside).toEqual([]);
-    expect(r.text).toContain('复核通过');
-    expect(r.text).toContain('verify-data.js');
+    expect(r.text).toContain('复核通过：随页附带的副本（verify-data.js）中的抽取记录、名单调整和公示名单与按公开规则重新计算的结果一致。');
+    // The pass speaks for the copy, and says how to check the files on disk: the folder picker.
+    expect(r.text).toContain('并未读取磁盘上这些文件本身：磁盘上的文件如被改动而副本未变，本页发现不了。');
+    expect(await r.page.isVisible('#picker-input')).toBe(true);
     expect(r.text).toContain('第1号：单位');
     // The package digest shown is the SHA-256 of the real SHA256SUMS (rebuilt from the copy).
     const { createHash } = await import('node:crypto');
     expect(r.text).toContain(createHash('sha256').update(fs.readFileSync(path.join(dir, 'SHA256SUMS'))).digest('hex'));
+    await r.page.close();
+  });
+
+  it('from file://, a results.csv altered on disk alone passes as the copy, said so; picking the folder checks the files on disk and fails', async () => {
+    const bad = path.join(tmp, 'city-disk-only');
+    const files = readFolder(dir);
+    const csv = files.get('results.csv')!.toString('utf8').split('\n');
+    files.set('results.csv', Buffer.from([...csv.slice(0, 2), ...csv.slice(3)].join('\n'), 'utf8')); // one row gone; SHA256SUMS and the copy left as published
+    writeFolder(bad, files);
+    const r = await open(fileUrl(bad), pathToFileURL(bad).href + '/');
+    expect(r.verdict, r.text).toBe('verified');
+    expect(r.text).toContain('复核通过：随页附带的副本（verify-data.js）');
+    expect(r.text).toContain('如需核对磁盘上的文件，请在本页选择公示文件夹');
+    await r.page.setInputFiles('#picker-input', bad); // the folder, as a visitor picks it
+    await r.page.waitForFunction("document.body.getAttribute('data-verification') === 'failed'", null, { timeout: 120_000 });
+    const picked = await r.page.innerText('body');
+    expect(picked).toContain('文件 results.csv 与 SHA256SUMS 登记的指纹不一致');
+    expect(picked).toContain('本页读取的是您选择的文件');
     await r.page.close();
   });
 
@@ -322,13 +342,16 @@ describe('verify.html, ssj-draw/2 with a draw-time notice and a void ceremony', 
   });
 
   it('screenshots at desktop and phone widths (looked at by hand), without horizontal overflow', async () => {
-    for (const [w, h] of [[1280, 900], [390, 844]] as const) {
-      const r = await open(httpUrl('v2'), `${base}/v2/`, (p) => p.setViewportSize({ width: w, height: h }));
-      expect(r.verdict).toBe('verified');
-      const overflow = await r.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      expect(overflow, `horizontal overflow at ${w}px`).toBe(0);
-      await r.page.screenshot({ path: `/tmp/verify-html-${w}.png`, fullPage: w === 390 ? false : true });
-      await r.page.close();
+    // Over http, and from file:// (the copy's warning and the folder picker beside the verdict).
+    for (const [how, url, folder] of [['http', httpUrl('v2'), `${base}/v2/`], ['file', fileUrl(path.join(tmp, 'v2')), pathToFileURL(path.join(tmp, 'v2')).href + '/']] as const) {
+      for (const [w, h] of [[1280, 900], [390, 844]] as const) {
+        const r = await open(url, folder, (p) => p.setViewportSize({ width: w, height: h }));
+        expect(r.verdict).toBe('verified');
+        const overflow = await r.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        expect(overflow, `horizontal overflow at ${w}px (${how})`).toBe(0);
+        await r.page.screenshot({ path: `/tmp/verify-html-${how === 'http' ? '' : 'file-'}${w}.png`, fullPage: w === 390 ? false : true });
+        await r.page.close();
+      }
     }
   });
 });

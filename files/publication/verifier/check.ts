@@ -39,6 +39,14 @@ export interface FolderSource {
   selfLine?: string;
 }
 
+/**
+ * Said beside a pass from the verify-data.js copy: the files on disk beside the page were not read,
+ * so a results.csv altered there (and not in the copy) goes unseen; how to check those files.
+ */
+export const COPIES_WARNING =
+  `本页是从本地磁盘打开的，核对的是 ${VERIFY_DATA_FILE} 中随页附带的副本（公示名单 results.csv、抽取记录、名单调整和抽取清单），` +
+  '并未读取磁盘上这些文件本身：磁盘上的文件如被改动而副本未变，本页发现不了。如需核对磁盘上的文件，请在本页选择公示文件夹，或在文件夹中运行 python3 verify.py。';
+
 export interface Verdict {
   verified: boolean;
   /** The first difference, for a layperson. */
@@ -567,6 +575,8 @@ export async function verifyFolder(src: FolderSource, out: Reporter): Promise<Ve
     await checkDraw(loaded, out);
     await checkNotice(src, present, loaded, out, warnings);
     await checkList(src, present, loaded, out, warnings);
+    // From the copy, the pass speaks for the copy: say so first.
+    if (!src.complete) warnings.unshift(COPIES_WARNING);
     return { verified: true, difference: null, technical: null, warnings };
   } catch (err) {
     if (err instanceof Difference) return { verified: false, difference: err.plain, technical: err.technical, warnings: [] };

@@ -53,13 +53,14 @@ function domReporter(steps: El): Reporter {
   };
 }
 
-function showVerdict(v: Verdict, seconds: number): void {
+function showVerdict(v: Verdict, seconds: number, fromCopy = false): void {
   const box = document.getElementById('verdict') as El;
   box.className = `verdict ${v.verified ? 'verified' : 'failed'}`;
   box.textContent = '';
-  box.appendChild(
-    el('strong', '', v.verified ? '复核通过：抽取记录、名单调整和公示名单（results.csv）与按公开规则重新计算的结果一致。' : '复核未通过：发现不一致。'),
-  );
+  const passed = fromCopy
+    ? `复核通过：随页附带的副本（${VERIFY_DATA_FILE}）中的抽取记录、名单调整和公示名单与按公开规则重新计算的结果一致。`
+    : '复核通过：抽取记录、名单调整和公示名单（results.csv）与按公开规则重新计算的结果一致。';
+  box.appendChild(el('strong', '', v.verified ? passed : '复核未通过：发现不一致。'));
   // What the pass does not cover (a missing draw-time notice, files not read from disk, unit names): said beside it.
   if (v.warnings.length) {
     box.appendChild(el('p', 'warnings-title', '请注意，以下内容本页未能核对：'));
@@ -78,7 +79,9 @@ async function run(src: FolderSource): Promise<void> {
   steps.textContent = '';
   const started = performance.now();
   const verdict = await verifyFolder(src, domReporter(steps));
-  showVerdict(verdict, (performance.now() - started) / 1000);
+  showVerdict(verdict, (performance.now() - started) / 1000, !src.complete);
+  // From the copy: the files on disk can still be checked, by picking the folder.
+  if (!src.complete) offerPicker('以上核对的是随页附带的副本。如需核对磁盘上的公示文件本身，请选择该文件夹。', false);
 }
 
 async function fetchBytes(path: string): Promise<Uint8Array | null> {
@@ -140,7 +143,7 @@ function fail(message: string): void {
   showVerdict({ verified: false, difference: message, technical: null, warnings: [] }, 0);
 }
 
-function offerPicker(reason: string): void {
+function offerPicker(reason: string, awaiting = true): void {
   const box = document.getElementById('picker') as El;
   box.hidden = false;
   (document.getElementById('picker-reason') as El).textContent = reason;
@@ -155,8 +158,7 @@ function offerPicker(reason: string): void {
     ev.preventDefault();
     use(ev.dataTransfer?.files);
   });
-  const verdict = document.getElementById('verdict') as El;
-  verdict.textContent = '请选择公示文件夹，以便复核。';
+  if (awaiting) (document.getElementById('verdict') as El).textContent = '请选择公示文件夹，以便复核。';
 }
 
 function start(): void {
