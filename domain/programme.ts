@@ -128,7 +128,12 @@ export const programmeSchema = z
     }),
     draw: z.strictObject({
       teamSize: positiveInt().min(2, { error: 'must be at least 2 (the plan: 执法人员应不少于2名)' }),
-      exclusive: z.boolean({ error: 'must be true or false' }),
+      // A non-exclusive draw can draw one unit in two pools; a quarter inspects, records and
+      // publishes each unit once (its inspection, result and row are keyed by the unit), so the
+      // programme runs exclusive draws only. ssj-draw itself (and ssj verify) allow exclusive=0.
+      exclusive: z.literal(true, {
+        error: (i) => (i.input === false ? 'must be true: a quarter inspects and publishes each unit once, so a unit may not be drawn by two pools' : 'must be true'),
+      }),
     }),
     deadlines: z.strictObject({
       drawByDayOfFirstMonth: z

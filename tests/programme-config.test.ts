@@ -130,6 +130,11 @@ describe('broken programmes are rejected with the field path and the rule', () =
     const e = shipped();
     e.draw.teamSize = 1;
     expect(problemsOf(e)).toEqual(['config/programme.json: draw.teamSize: must be at least 2 (the plan: 执法人员应不少于2名)']);
+
+    // A unit drawn by two pools could not be inspected, recorded and published once: refused.
+    const f = shipped();
+    f.draw.exclusive = false;
+    expect(problemsOf(f)).toEqual(['config/programme.json: draw.exclusive: must be true: a quarter inspects and publishes each unit once, so a unit may not be drawn by two pools']);
   });
 
   it('an Annex 2 row with a bad enum, boolean and period', () => {
