@@ -17,6 +17,8 @@ import { registryIndex } from './registry-cache';
 import { campaignStatusOrNull, liveTask, personLabel } from './campaign-live';
 import { problemPage } from './views/auth-pages';
 import { changeListDonePage, changeListPage, changeListStalePage } from './views/change-list';
+import type { Viewer } from './views/layout';
+import { CHANGE_LIST_KINDS, TEMPLATES } from '../files/registry/templates';
 
 export const CHANGE_LIST_ROLES: readonly string[] = ['brigade-leader'];
 /** The newest batches offered in the form (`ssj registry batches` lists them all). */
@@ -26,8 +28,14 @@ const BATCHES_SHOWN = 20;
 export interface BrigadeDirectory {
   person(id: string): Promise<Person | null>;
   department(id: string): Promise<Department | null>;
+  /** The newest batches a change list can name (新增污染源清单、关停取缔污染源清单、人员变动清单), newest first. */
   batches(): Promise<BatchInfo[]>;
+  /** The batch with this key, if it is one a change list can name. */
+  changeListBatch(key: string): Promise<BatchInfo | null>;
 }
+
+/** A batch a change list can name: one of the kinds a brigade hands in. */
+const isChangeListBatch = (b: BatchInfo): boolean => (CHANGE_LIST_KINDS as readonly string[]).includes(b.kind);
 
 export function brigadeDirectory(registry: RegistryStore): BrigadeDirectory {
   // The console's one registry index (console/registry-cache.ts), read on first use.
@@ -35,7 +43,11 @@ export function brigadeDirectory(registry: RegistryStore): BrigadeDirectory {
   return {
     person: async (id) => (await current()).people.get(id) ?? null,
     department: async (id) => (await current()).departments.get(id) ?? null,
-    batches: async () => (await registry.batches()).slice(-BATCHES_SHOWN).reverse(),
+    batches: async () => (await registry.batches()).filter(isChangeListBatch).slice(-BATCHES_SHOWN).reverse(),
+    changeListBatch: async (key) => {
+      const b = await registry.findBatch(key);
+      return b && isChangeListBatch(b) ? b : null;
+    },
   };
 }
 
@@ -93,13 +105,17 @@ export function registerChangeList(app: FastifyInstance, ctx: RouteContext, temp
   const nameOf = (id: string) => personLabel(ctx.personName, id);
   const submittedBy = (st: CampaignStatus, brigade: string) => st.updateWindow.submitted.find((s) => s.brigade === brigade) ?? null;
 
+  const form = async (viewer: Viewer, st: CampaignStatus, b: { brigade: string; name: string }, error: string | null = null) => {
+    const done = submittedBy(st, b.brigade);
+    return changeListPage(viewer, { status: st, brigade: b.brigade, brigadeName: b.name, submitted: done ? { ...done, byName: await nameOf(done.by) } : null, batches: await dir.batches(), error });
+  };
+
   app.get('/change-list', async (req, reply) => {
     const b = await brigadeFor(req, reply);
     if (!b) return;
     const st = await statusOf((req.query as Record<string, unknown>).campaign);
     if (!st) return noSuchCampaign(req, reply);
-    const done = submittedBy(st, b.brigade);
-    return ctx.html(reply, changeListPage(ctx.viewerOf(req)!, { status: st, brigade: b.brigade, brigadeName: b.name, submitted: done ? { ...done, byName: await nameOf(done.by) } : null, batches: await dir.batches() }));
+    return ctx.html(reply, await form(ctx.viewerOf(req)!, st, b));
   });
 
   app.post('/change-list', async (req, reply) => {
@@ -121,7 +137,13 @@ export function registerChangeList(app: FastifyInstance, ctx: RouteContext, temp
     const batch = typeof body.batch === 'string' ? body.batch.trim() : '';
     if (none === (batch !== '')) {
       await ctx.audit(req, 'change-list.refused', st.campaignId, { brigade: b.brigade, reason: 'bad-form' });
-      return ctx.html(reply, problemPage('请求有误', '请选择已导入的名录批次，或勾选“本季度无变更”（二者选其一）。', viewer), 400);
+      return ctx.html(reply, await form(viewer, st, b, '请选择已导入的名录批次，或确认“本季度无变更”（二者选其一）。'), 400);
+    }
+    // Only a batch the registry holds, of a kind a brigade hands in: never a made-up key, nor the city's whole registry.
+    if (batch !== '' && !(batch.length <= 200 && (await dir.changeListBatch(batch)))) {
+      await ctx.audit(req, 'change-list.refused', st.campaignId, { brigade: b.brigade, reason: 'unknown-batch', batch: batch.slice(0, 100) });
+      const kinds = CHANGE_LIST_KINDS.map((k) => TEMPLATES[k].title).join('、');
+      return ctx.html(reply, await form(viewer, st, b, `名录批次：没有可作为变更清单的批次“${batch.slice(0, 100)}”。变更清单须是已导入的${kinds}；请先在“名录管理”中导入，再从列表中选择。`), 400);
     }
     try {
       const ack = await submitChangeList(temporal, st.campaignId, { brigade: b.brigade, by: viewer.personId, batchId: none ? null : batch });

@@ -15,7 +15,7 @@
 // limited by any of this.
 import type { Department, Person, Unit } from '../domain/registry';
 import type { ImportProblem } from '../files/registry/read-table';
-import { importKinds, type ImportKind } from '../files/registry/templates';
+import { CHANGE_LIST_KINDS, importKinds, type ImportKind } from '../files/registry/templates';
 import type { RegistryStore } from '../stores/registry-store';
 import type { ClassifiedChange } from './registry-counts';
 import { ENTITY_LABELS, jurisdictionLabel, rolesLabel } from './views/registries-labels';
@@ -23,7 +23,7 @@ import { ENTITY_LABELS, jurisdictionLabel, rolesLabel } from './views/registries
 /** Roles that import any kind for the whole city. */
 export const CITY_WIDE_ROLES: readonly string[] = ['admin', 'detachment-leader'];
 /** The brigades' quarter-end lists: all a brigade leader may import. */
-export const BRIGADE_KINDS: readonly ImportKind[] = ['new-units', 'closed-units', 'personnel-changes'];
+export const BRIGADE_KINDS: readonly ImportKind[] = CHANGE_LIST_KINDS;
 
 export const isCityWide = (roles: readonly string[]): boolean => roles.some((r) => CITY_WIDE_ROLES.includes(r));
 

@@ -2,7 +2,8 @@
 // on the dev server: a brigade leader of an awaited brigade sees 提交变更清单 on 工作台, opens the
 // page in Chromium and submits the imported batch through the same Update as `ssj changes
 // submit`; a second submit answers 已处理 with who submitted; another brigade says it has none.
-// Refused: a person without the role, a missing CSRF token. Every act is in the audit log.
+// Refused: a person without the role, a missing CSRF token, a batch that is not an imported change
+// list (made up, or the city's whole registry). Every act is in the audit log.
 // Screenshots at 1280 and 390 px go to test-output/console/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import { campaignWorkflowId } from '../workflows/definitions';
 import { screenshotBoth, screenshotCurrent, startConsole, type RunningConsole } from './helpers/browser-console';
 import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
+import { unit as unitState } from './helpers/registry-snapshot';
 import { devServerClient, quiet, uniqueTaskQueue } from './helpers/temporal';
 
 const PASSWORD = 'brigade password 1';
@@ -90,6 +92,25 @@ describe('the change list in the console', () => {
       expect((await bl.post('/change-list', { _csrf: null, campaign: campaignId, none: '1' })).statusCode).toBe(403);
       // Neither a batch nor "none": a plain 400, nothing sent.
       expect((await bl.post('/change-list', { campaign: campaignId })).statusCode).toBe(400);
+      // The brigade's quarterly list, imported under 名录管理: a batch of a change-list kind.
+      await registry.applyBatch({
+        key: 'new-units:shihe-2024q1',
+        kind: 'new-units',
+        source: '浉河大队2024Q1新增.csv',
+        reason: '季度新增污染源',
+        fileName: '浉河大队2024Q1新增.csv',
+        effectiveDate: '2023-12-28',
+        changes: [{ entityKind: 'unit', entityId: 'G07', state: unitState('G07', { category: 'general', jurisdiction: 'shihe' }) }],
+      });
+      const offered = [...(await bl.get(pagePath)).body.matchAll(/<option value="([^"]*)">([^<]*)<\/option>/g)].map((m) => [m[1], m[2]]);
+      expect(offered).toEqual([['', '请选择'], ['new-units:shihe-2024q1', expect.stringMatching(/^新增污染源清单：浉河大队2024Q1新增\.csv（批次 \d+，生效日期2023年12月28日，1项变化）$/)]]);
+      // A batch that does not exist, or the city's whole registry (not a change list): refused naming the field, nothing sent.
+      for (const bad of ['new-units:deadbeef', 'test:initial']) {
+        const refused = await bl.post('/change-list', { campaign: campaignId, batch: bad });
+        expect(refused.statusCode).toBe(400);
+        expect(refused.body).toContain(`名录批次：没有可作为变更清单的批次“${bad}”。变更清单须是已导入的新增污染源清单、关停取缔污染源清单、人员变动清单`);
+        expect(refused.body).toContain('action="/change-list"'); // the form again
+      }
       expect((await status()).updateWindow.submitted).toEqual([]);
 
       // In Chromium: 工作台 → 提交变更清单 → choose the imported batch → 提交变更清单.
@@ -104,15 +125,15 @@ describe('the change list in the console', () => {
       await Promise.all([page.waitForURL(`${c.url}${pagePath}`), page.click('a:has-text("提交变更清单")')]);
       await expect(page.locator('table.facts').innerText()).resolves.toContain('浉河大队');
       await screenshotBoth(browser, page, `${c.url}${pagePath}`, 'change-list');
-      await page.selectOption('#batch', 'test:initial');
+      await page.selectOption('#batch', 'new-units:shihe-2024q1');
       await page.click('button:has-text("提交变更清单")');
       await page.waitForSelector('h1:has-text("变更清单已提交")');
-      await expect(page.locator('main p.notice').innerText()).resolves.toContain('名录批次 test:initial');
+      await expect(page.locator('main p.notice').innerText()).resolves.toContain('名录批次 new-units:shihe-2024q1');
       await screenshotCurrent(page, 'change-list-done');
       await ctx.close();
 
       const after = await status();
-      expect(after.updateWindow.submitted).toEqual([expect.objectContaining({ brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: 'test:initial' })]);
+      expect(after.updateWindow.submitted).toEqual([expect.objectContaining({ brigade: 'brigade-shihe', by: PEOPLE.brigadeLeader, batchId: 'new-units:shihe-2024q1' })]);
       expect(after.updateWindow.waitingFor).not.toContain('brigade-shihe');
 
       // A second submit (an old tab): 已处理, naming who submitted; the workflow keeps the first.

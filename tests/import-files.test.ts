@@ -386,6 +386,30 @@ describe('ssj registry (command line)', () => {
     expect(ssj(dir, 'history', 'no-such-id').code).toBe(3);
   }, 240_000); // five real processes on a busy two-core machine
 
+  it('ssj changes submit names only an imported change list: a made-up batch or the city registry is refused before any message is sent', () => {
+    const dir = path.join(tmp, 'cli-changes');
+    for (const [file, kind] of [['departments.csv', 'departments'], ['units.csv', 'units'], ['people.csv', 'people']] as const) {
+      expect(ssj(dir, 'import', '--kind', kind, '--date', '2022-12-31', path.join(EX, file)).code).toBe(0);
+    }
+    const submit = (...args: string[]) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, SSJ_DATA_DIR: dir };
+      delete env.SSJ_DATABASE_URL;
+      return spawnSync(process.execPath, ['--import', 'tsx', 'client/ssj.ts', 'changes', 'submit', 'brigade-shihe', '--as', 'P0005', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env });
+    };
+    const madeUp = submit('--batch', 'new-units:deadbeef');
+    expect(madeUp.status, madeUp.stderr).toBe(2);
+    expect(madeUp.stderr).toContain('--batch new-units:deadbeef: no such batch in the registry');
+    // `ssj registry batches` lists each batch's number and key; the city's units list is no change list, by either.
+    const listed = ssj(dir, 'batches').stdout;
+    const units = listed.split('\n').map((l) => l.split('\t')).find((cols) => cols[0] === '2')?.at(-1) ?? '';
+    expect(units, listed).toMatch(/^units:/);
+    for (const given of [units, '2']) {
+      const city = submit('--batch', given);
+      expect(city.status).toBe(2);
+      expect(city.stderr).toContain(`--batch ${given}: a units batch is not a change list; a change list is a batch of kind new-units, closed-units, personnel-changes`);
+    }
+  }, 240_000);
+
   it('says when an import carries changes dated before later-recorded ones past them', async () => {
     const dir = path.join(tmp, 'cli-backdated');
     const s = await openRegistryStore({ dataDir: dir, databaseUrl: null });

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { addDays, PENDING_DEADLINE_TEXT, quarterStart } from '../../domain/calendar';
 import { changeListSubmissionSchema } from '../../domain/messages';
+import { CHANGE_LIST_KINDS } from '../../files/registry/templates';
 import { loadProgramme } from '../../config/programme';
+import type { RuntimeSettings } from '../../config/runtime';
 import { CampaignAmbiguousError, CampaignNotFoundError, campaignStatus, findCampaign, listInspections, startCampaign, submitChangeList } from '../temporal';
 import { campaignNoticeProblems, type NoticeProblem, type RefusedRecipient } from '../../mail/problems';
 import { OPERATOR_ROLES, resumeParkedStepSchema } from '../../domain/parking';
@@ -19,6 +21,8 @@ import { ExitCode, UserError } from '../errors';
 import { bar, keyValues, table, yesNo } from '../format';
 import {
   checkActor,
+  openCliRegistry,
+  registryStoreSettings,
   parseDateFlag,
   parseQuarter,
   parseWith,
@@ -28,6 +32,25 @@ import {
   withSession,
   type CampaignFlags,
 } from '../session';
+
+/**
+ * The key of the batch `given` (its key, or its number in `ssj registry batches`): one the registry
+ * holds, of a kind a brigade hands in; never a made-up key, nor the city's whole registry.
+ */
+async function changeListBatchKey(s: RuntimeSettings, given: string): Promise<string> {
+  const registry = await openCliRegistry(registryStoreSettings(s), true, ', so --batch cannot be checked');
+  try {
+    const b = /^\d{1,9}$/.test(given) ? (await registry.batches()).find((x) => x.id === Number(given)) : await registry.findBatch(given);
+    const kinds = CHANGE_LIST_KINDS.join(', ');
+    if (!b) throw new UserError(`--batch ${given}: no such batch in the registry ${registry.description}`, ExitCode.badInput, 'list the imported batches with: ssj registry batches');
+    if (!(CHANGE_LIST_KINDS as readonly string[]).includes(b.kind)) {
+      throw new UserError(`--batch ${given}: a ${b.kind} batch is not a change list; a change list is a batch of kind ${kinds}`, ExitCode.badInput, 'import the brigade\'s list first (ssj registry import --kind new-units|closed-units|personnel-changes FILE)');
+    }
+    return b.key;
+  } finally {
+    await registry.close();
+  }
+}
 
 /** Adds `--campaign`, `--year`, `--quarter` (any may be left out when one quarter is running). */
 export function campaignOptions(cmd: Command): Command {
@@ -172,16 +195,18 @@ export function register(program: Command): void {
       .description("a brigade says its change list is in (the batch imported with `ssj registry import`), or that it has none")
       .argument('<brigade>', 'the brigade (department id), e.g. brigade-shihe')
       .requiredOption('--as <person>', 'a person of that brigade')
-      .option('--batch <key>', 'the key of the imported registry batch (ssj registry batches)')
+      .option('--batch <key>', 'the imported registry batch: its key or its number (ssj registry batches)')
       .option('--none', 'no changes this quarter'),
   ).action(async (brigade: string, o: CampaignFlags & { as: string; batch?: string; none?: boolean }) => {
     if ((o.batch === undefined) === (o.none !== true)) throw new UserError('give exactly one of --batch KEY or --none');
-    const msg = parseWith(changeListSubmissionSchema, { brigade, by: o.as, batchId: o.none ? null : o.batch }, 'submitChangeList', { brigade: 'BRIGADE', by: '--as', batchId: '--batch' });
+    parseWith(changeListSubmissionSchema, { brigade, by: o.as, batchId: o.none ? null : o.batch }, 'submitChangeList', { brigade: 'BRIGADE', by: '--as', batchId: '--batch' });
     const s = settings();
     const actor = await checkActor(s, o.as, ['brigade-leader', 'inspector', 'manager'], `submit the change list of ${brigade}`);
     if (actor.department !== brigade) {
       throw new UserError(`--as ${actor.id} (${actor.name}) belongs to ${actor.department}, not ${brigade}`, ExitCode.refused, `a person of ${brigade} submits its list`);
     }
+    const batchId = o.batch === undefined ? null : await changeListBatchKey(s, o.batch);
+    const msg = parseWith(changeListSubmissionSchema, { brigade, by: o.as, batchId }, 'submitChangeList', { brigade: 'BRIGADE', by: '--as', batchId: '--batch' });
     await withSession(async ({ client }) => {
       const id = await resolveCampaignId(client, o);
       const ack = await submitChangeList(client, id, msg);

@@ -231,8 +231,9 @@ export function register(program: Command): void {
     .addOption(dbOption())
     .action(async (o: { dataDir?: string }) => {
       await withStore(storeOf(o.dataDir), async (registry) => {
-        const rows = (await registry.batches()).map((b) => [String(b.id), b.recordedAt, b.kind, b.effectiveDate, String(b.changeCount), b.fileName ?? '', b.source]);
-        process.stdout.write(table(['batch', 'recorded', 'kind', 'effective', 'changes', 'file', 'source'], rows) + '\n');
+        // The key last: what a change list names (ssj changes submit --batch takes it, or the number).
+        const rows = (await registry.batches()).map((b) => [String(b.id), b.recordedAt, b.kind, b.effectiveDate, String(b.changeCount), b.fileName ?? '', b.source, b.key]);
+        process.stdout.write(table(['batch', 'recorded', 'kind', 'effective', 'changes', 'file', 'source', 'key'], rows) + '\n');
       });
     });
 

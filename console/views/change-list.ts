@@ -3,6 +3,7 @@
 import { chineseDate, chineseQuarter } from '../../domain/documents/html';
 import type { BatchInfo } from '../../stores/registry-store';
 import type { CampaignStatus, ChangeListAck } from '../../workflows/definitions';
+import { TEMPLATES, type ImportKind } from '../../files/registry/templates';
 import { campaignPhaseLabel } from './labels';
 import { csrfField, html, page, type Viewer } from './layout';
 
@@ -18,8 +19,10 @@ export interface ChangeListView {
   brigade: string;
   brigadeName: string;
   submitted: Submitted | null;
-  /** The registry's newest batches, newest first. */
+  /** The newest batches a change list can name, newest first. */
   batches: readonly BatchInfo[];
+  /** Why the last submit was refused (the form again, the choice to make). */
+  error?: string | null;
 }
 
 const quarterText = (st: CampaignStatus) => `${st.year}年${chineseQuarter(st.quarter)}`;
@@ -49,9 +52,9 @@ export function changeListPage(viewer: Viewer, v: ChangeListView): string {
   <label for="batch">已导入的名录批次</label>
   <select id="batch" name="batch" required>
     <option value="">请选择</option>
-    ${v.batches.map((b) => html`<option value="${b.key}">${b.key}（${b.fileName ?? b.source}，生效日期${chineseDate(b.effectiveDate)}，${b.changeCount}项变化）</option>`)}
+    ${v.batches.map((b) => html`<option value="${b.key}">${TEMPLATES[b.kind as ImportKind]?.title ?? b.kind}：${b.fileName ?? b.source}（批次 ${b.id}，生效日期${chineseDate(b.effectiveDate)}，${b.changeCount}项变化）</option>`)}
   </select>
-  <p class="hint">批次号也可用命令 ssj registry batches 查看。</p>
+  <p class="hint">${v.batches.length ? '列出最近导入的新增污染源清单、关停取缔污染源清单和人员变动清单；批次也可用命令 ssj registry batches 查看。' : '尚未导入新增污染源清单、关停取缔污染源清单或人员变动清单。'}</p>
   <button type="submit">提交变更清单</button>
 </form>
 <form method="post" action="/change-list" class="card">${hidden}<input type="hidden" name="none" value="1">
@@ -60,7 +63,7 @@ export function changeListPage(viewer: Viewer, v: ChangeListView): string {
   <button type="submit">确认本季度无变更</button>
 </form>
 </div>`;
-  return page('提交变更清单', html`${facts(st, v.brigadeName)}${body}`, viewer);
+  return page('提交变更清单', html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}${facts(st, v.brigadeName)}${body}`, viewer);
 }
 
 export function changeListDonePage(viewer: Viewer, st: CampaignStatus, brigadeName: string, ack: ChangeListAck): string {

@@ -13,6 +13,8 @@ export const importKinds = [
   'personnel-changes',
 ] as const;
 export type ImportKind = (typeof importKinds)[number];
+/** The brigades' quarter-end lists (变更清单): what a brigade hands in, and what a change list names. */
+export const CHANGE_LIST_KINDS: readonly ImportKind[] = ['new-units', 'closed-units', 'personnel-changes'];
 
 export interface ColumnSpec {
   /** Field name used in code. */
