@@ -61,6 +61,33 @@ code, pre { font-family: "DejaVu Sans Mono", Consolas, "Courier New", monospace;
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: 8px 10px; white-space: pre-wrap; word-break: break-all; }
 .signoff { text-align: right; margin-top: 28px; font-family: ${FONT_SERIF}; font-size: 16px; }
 .note { color: #555; font-size: 13px; }
+/* A table wider than the screen scrolls sideways inside this box, not the page; shadows at the
+   edges (CSS only: the cover gradients scroll with the table) show there is more to either side. */
+.table-scroll {
+  overflow-x: auto;
+  background:
+    linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 24px 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 24px 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, 0.22), rgba(0, 0, 0, 0)) left / 10px 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, 0.22), rgba(0, 0, 0, 0)) right / 10px 100% no-repeat scroll;
+}
+@media screen and (max-width: 640px) {
+  body { font-size: 15px; }
+  .banner { padding: 10px 14px; font-size: 17px; letter-spacing: 1px; }
+  main { padding: 14px 12px 28px; }
+  h1 { font-size: 19px; }
+  .meta span { display: block; }
+  .meta span + span { margin-left: 0; }
+  h2 { margin: 22px 0 8px; }
+  .lead { font-size: 15px; }
+  table { font-size: 12px; }
+  th, td { padding: 4px 5px; }
+  .summary thead th { white-space: normal; padding: 4px 2px; }
+  .results { min-width: 1000px; }
+  .replacements { min-width: 680px; }
+  .verify th { width: 8em; }
+  .signoff { font-size: 15px; }
+}
 @media print {
   body { background: #fff; font-size: 11px; }
   .banner { background: none; color: #000; border-bottom: 2px solid #000; padding: 0 0 6px; font-size: 16px; }
@@ -70,6 +97,7 @@ pre { background: #f6f6f6; border: 1px solid #ddd; padding: 8px 10px; white-spac
   h2 { break-after: avoid; }
   .verify-section { break-before: page; }
   pre { background: none; }
+  .table-scroll { overflow: visible; background: none; }
 }
 `;
 
@@ -112,7 +140,7 @@ export function renderPage(p: PageInput): string {
     '\n',
   );
   const replacementRows = p.replacements.length
-    ? html`<table>
+    ? html`<div class="table-scroll"><table class="replacements">
 <thead><tr><th>序号</th><th>类型</th><th>单位</th><th>调整内容</th><th>原因</th><th>批准人编号</th><th>时间（北京时间）</th></tr></thead>
 <tbody>
 ${joinHtml(
@@ -125,7 +153,7 @@ ${joinHtml(
   '\n',
 )}
 </tbody>
-</table>`
+</table></div>`
     : html`<p>本季度抽取名单确定后未作调整。</p>`;
 
   const body = html`<div class="banner">${p.bureauName}</div>
@@ -135,24 +163,24 @@ ${joinHtml(
 <p class="lead">${intro}</p>
 
 <h2>一、抽查情况汇总</h2>
-<table class="summary">
+<div class="table-scroll"><table class="summary">
 <thead><tr><th>抽取检查对象</th><th>完成检查</th><th>未发现问题</th><th>发现问题</th><th>依法查处或移交</th><th>线索移送其他部门</th><th>替换检查对象</th><th>调整执法人员</th></tr></thead>
 <tbody><tr><td>${inRows.length}</td><td>${inspected}</td><td>${inspected - problems}</td><td>${problems}</td><td>${handedOver}</td><td>${referred}</td><td>${replacedUnits}</td><td>${inspectorChanges}</td></tr></tbody>
-</table>
+</table></div>
 
 <h2>二、抽查结果</h2>
-<table class="results">
+<div class="table-scroll"><table class="results">
 <thead><tr><th>序号</th><th>单位名称</th><th>统一社会信用代码</th><th>地址</th><th>监管类别</th><th>检查方式</th><th>检查部门</th><th>检查日期</th><th>检查结果</th><th>处理情况</th><th>抽取情况</th></tr></thead>
 <tbody>
 ${resultRows}
 </tbody>
-</table>
+</table></div>
 <p class="note">说明：检查方式为“非现场检查”的，系列入正面清单的重点排污单位，通过遥感监测、无人机巡检、对外排污口取样监测等手段检查。检查结果以检查部门出具的文书为准。</p>
 
 <section class="verify-section">
 <h2>三、随机抽取过程公开与验证</h2>
 <p>本季度抽取由系统管理员和纪检人员共同进行。抽取前先固定并公布抽取数据清单（manifest）的摘要，两名见证人随后各自输入随机数，随机种子由清单摘要和见证人随机数按公开算法（${p.record.spec}）计算得出。抽取时公布了随机种子的承诺值（种子的 SHA-256），全部检查完成后，一并公开随机种子、完整抽取记录和替换记录，任何人均可复核抽取结果。</p>
-<table class="verify">
+<div class="table-scroll"><table class="verify">
 <tbody>
 <tr><th scope="row">算法版本</th><td class="code">${p.record.spec}</td></tr>
 <tr><th scope="row">抽取批次</th><td class="code">${p.record.campaign}</td></tr>
@@ -162,14 +190,14 @@ ${fileDigests}
 <tr><th scope="row">随机种子 seed</th><td class="hash">${p.record.seed}</td></tr>
 <tr><th scope="row">每组执法人员</th><td>${p.record.team_size}名</td></tr>
 </tbody>
-</table>
+</table></div>
 <p>见证人（按角色排序；编号为人员库编号）：</p>
-<table>
+<div class="table-scroll"><table>
 <thead><tr><th>角色</th><th>人员编号</th><th>见证人随机数</th></tr></thead>
 <tbody>
 ${witnesses}
 </tbody>
-</table>
+</table></div>
 ${p.ceremonies ? html`<p>${p.ceremonies}</p>` : ''}
 <p>名单调整记录：</p>
 ${replacementRows}
