@@ -106,10 +106,10 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
   const previewOf = async (t: TaskRow, status: InspectionStatus | null): Promise<HandoverPreview | null> =>
     t.kind === HANDOVER_TASK && status?.phase === 'handover-approval' ? handoverPreview(documents?.handoverPreview ?? null, status) : null;
   /** The approval form, with the team's names (id in brackets) from the registry, and a hand-over's document preview first. */
-  const form = async (viewer: Viewer, t: TaskRow, status: InspectionStatus | null, error: string | null = null) => {
+  const form = async (viewer: Viewer, t: TaskRow, status: InspectionStatus | null, error: string | null = null, entered: { reasonCode: string | null; note: string } | null = null) => {
     const names = await Promise.all((status?.team ?? []).map(async (id) => `${(await ctx.personName(id)) ?? id}（${id}）`));
     const subject = await subjectOf(t);
-    return approvalPage(viewer, t, status, names, rejectionReasons, error, subject, await previewOf(t, status));
+    return approvalPage(viewer, t, status, names, rejectionReasons, error, subject, await previewOf(t, status), entered);
   };
   /** For a recusal: the inspector stepping aside and who asked, by name. */
   const subjectOf = async (t: TaskRow) => {
@@ -169,6 +169,7 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
     const reasonCode = typeof body.reasonCode === 'string' && body.reasonCode !== '' ? body.reasonCode : null;
     const kind = APPROVAL_KINDS[t.kind]!;
     const note = formText(body.note);
+    const entered = { reasonCode, note };
     // The same rule for every kind: a reason code to reject, none to approve.
     const parsed = handoverDecisionSchema.safeParse({
       by: req.signedIn!.account.personId,
@@ -181,21 +182,21 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
         ? t.kind === HANDOVER_TASK ? '不同意移交时须选择理由。' : '不同意时须选择理由。'
         : parsed.error.issues.some((i) => i.path[0] === 'note') ? (noteProblem(NOTE_LABEL, note) ?? `“${NOTE_LABEL}”不符合要求：${firstIssue(parsed.error)}`)
         : `提交的内容有误：${firstIssue(parsed.error)}`;
-      return ctx.html(reply, await form(viewer, t, await statusOf(t), why), 400);
+      return ctx.html(reply, await form(viewer, t, await statusOf(t), why, entered), 400);
     }
     try {
       await kind.send(temporal, t, parsed.data);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return stale();
       const invalid = messageRefusal(err, { note: NOTE_LABEL, reasonCode: '理由', decision: '决定' });
-      if (invalid) return ctx.html(reply, await form(viewer, t, await statusOf(t), invalid), 400);
+      if (invalid) return ctx.html(reply, await form(viewer, t, await statusOf(t), invalid, entered), 400);
       if (err instanceof WorkflowUpdateFailedError) {
         const status = await statusOf(t);
         if (!status || !kind.pending(status, t)) return stale();
         const why = err.cause?.message ?? err.message;
         await ctx.audit(req, 'approval.refused', t.key, { message: why.slice(0, 300) });
         const text = replacementRefusedText(t, err.cause, (await subjectOf(t)).inspector) ?? `未能提交，系统拒绝了此操作（${why}）。如有疑问请联系系统管理员。`;
-        return ctx.html(reply, await form(viewer, t, status, text), 409);
+        return ctx.html(reply, await form(viewer, t, status, text, entered), 409);
       }
       throw err;
     }

@@ -129,6 +129,8 @@ describe('recusal and unit replacement approvals in the console', () => {
         const form = await mgr1.get(approvalUrl);
         expect(form.body).toContain(`${name(s1)}（${s1}）`);
         expect(form.body).toContain('同意回避');
+        // The inspector's own words beside the reason (internal, escaped).
+        expect(form.body).toContain('<tr><th>申请说明</th><td class="pre-line">&lt;script&gt;alert(1)&lt;/script&gt;其配偶\n在该企业任职</td></tr>');
 
         const shots = await signedInPage('mgr1');
         await screenshotBoth(browser, shots, `${c.url}/approvals`, 'approvals-recusal-list');
@@ -167,9 +169,12 @@ describe('recusal and unit replacement approvals in the console', () => {
         const replacementUrl = `/approval?task=${encodeURIComponent(replacementKey)}`;
         await screenshotBoth(browser, shots, `${c.url}${replacementUrl}`, 'approval-replacement');
         await mgr2.get(replacementUrl);
-        const noReject = await mgr2.post('/approval', { task: replacementKey, decision: 'reject', reasonCode: '', note: '' });
+        const noReject = await mgr2.post('/approval', { task: replacementKey, decision: 'reject', reasonCode: '', note: '已电话核实\r\n企业仍在生产' });
         expect(noReject.statusCode).toBe(400);
         expect(noReject.body).toContain('不同意时须选择理由');
+        // The note typed is kept, to add the reason, not to retype it; the closure report's own note is shown.
+        expect(noReject.body).toContain('>已电话核实\n企业仍在生产</textarea>');
+        expect(noReject.body).toContain('<tr><th>报告说明</th><td class="pre-line">现场已拆除\n厂房空置</td></tr>');
         const replaced = await mgr2.post('/approval', { task: replacementKey, decision: 'approve', reasonCode: '', note: '' });
         expect(replaced.statusCode).toBe(200);
         expect(replaced.body).toContain('已同意替换');

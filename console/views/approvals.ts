@@ -101,9 +101,15 @@ export function approvalPage(
   error: string | null = null,
   subject: { inspector: string | null; requestedBy: string | null } = { inspector: null, requestedBy: null },
   preview: HandoverPreview | null = null,
+  /** What the manager sent, kept when the decision is refused (the choice and the note to correct, not retype). */
+  entered: { reasonCode: string | null; note: string } | null = null,
 ): string {
   const result = status?.result;
   const text = textOf(t.kind);
+  // The request's own words (internal): the recusing inspector's note, or the closure report's.
+  const inspectorId = typeof t.detail.inspectorId === 'string' ? t.detail.inspectorId : null;
+  const requestNote =
+    t.kind === 'approve-recusal' ? (status?.pendingRecusals?.find((r) => r.inspectorId === inspectorId)?.note ?? '') : t.kind === 'approve-replacement' ? (status?.closedReport?.note ?? '') : '';
   const reasonCode = typeof t.detail.reasonCode === 'string' ? t.detail.reasonCode : null;
   const requestedOn = typeof t.detail.requestedOn === 'string' ? t.detail.requestedOn : null;
   return page(
@@ -119,6 +125,7 @@ ${preview ? previewSection(t, preview) : ''}
     ${subject.inspector ? html`<tr><th>申请回避人员</th><td>${subject.inspector}</td></tr>` : ''}
     ${subject.requestedBy ? html`<tr><th>${t.kind === 'approve-replacement' ? '报告人' : '申请人'}</th><td>${subject.requestedBy}${requestedOn ? html`（${chineseDate(requestedOn)}）` : ''}</td></tr>` : ''}
     ${reasonCode && t.kind !== 'approve-handover' ? html`<tr><th>理由</th><td>${typeof t.detail.reasonLabel === 'string' ? t.detail.reasonLabel : reasonCode}</td></tr>` : ''}
+    ${requestNote ? html`<tr><th>${t.kind === 'approve-replacement' ? '报告说明' : '申请说明'}</th><td class="pre-line">${requestNote}</td></tr>` : ''}
     ${status ? html`<tr><th>检查组</th><td>${teamNames.join('、')}</td></tr>` : ''}
     ${result ? html`<tr><th>检查结果</th><td>${outcomeLabel(result.outcome)}（${chineseDate(result.checkedOn)}，报送人 ${teamNames[status!.team.indexOf(result.by)] ?? result.by}） <a href="/inspection?${new URLSearchParams({ campaign: status!.campaignId, unit: status!.unitId }).toString()}">查看检查记录及证据材料</a></td></tr>` : ''}
   </table>
@@ -131,10 +138,10 @@ ${preview ? previewSection(t, preview) : ''}
   <label for="reasonCode">不同意的理由</label>
   <select id="reasonCode" name="reasonCode">
     <option value="">（不同意时必选）</option>
-    ${reasons.map((r) => html`<option value="${r.code}">${r.label}</option>`)}
+    ${reasons.map((r) => (r.code === entered?.reasonCode ? html`<option value="${r.code}" selected>${r.label}</option>` : html`<option value="${r.code}">${r.label}</option>`))}
   </select>
   <label for="note">说明（内部留存，不公开）</label>
-  <textarea id="note" name="note" rows="3" maxlength="${NOTE_MAX}"></textarea>
+  <textarea id="note" name="note" rows="3" maxlength="${NOTE_MAX}">${entered?.note ?? ''}</textarea>
   <button type="submit" name="decision" value="reject" class="secondary">${text.reject}</button>
 </form>`,
     viewer,
