@@ -9,12 +9,13 @@ import type { ReasonCodeEntry } from '../domain/programme';
 import type { InspectionStatus } from '../workflows/definitions';
 import type { RouteContext } from './approvals';
 import { formText, messageRefusal, noteProblem } from './form-text';
-import { requestAnswerPage } from './views/inspection';
+import { requestAnswerPage, type RequestEntered } from './views/inspection';
 import type { Viewer } from './views/layout';
 
 type TeamInspection = (req: FastifyRequest, reply: FastifyReply, fields: Record<string, unknown>) => Promise<{ s: InspectionStatus; viewer: Viewer } | null>;
 
 interface RequestKind {
+  kind: RequestEntered['kind'];
   path: string;
   action: string;
   reasons: readonly ReasonCodeEntry[];
@@ -31,9 +32,19 @@ function refusalText(message: string): string {
   return `系统拒绝了此操作（${message}）。如有疑问请联系系统管理员。`;
 }
 
-export function registerInspectionRequests(app: FastifyInstance, ctx: RouteContext, temporal: Client, teamInspection: TeamInspection, reasons: { recusal: readonly ReasonCodeEntry[]; unitClosed: readonly ReasonCodeEntry[] }, unitLabel: (s: InspectionStatus) => string): void {
+export function registerInspectionRequests(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  temporal: Client,
+  teamInspection: TeamInspection,
+  reasons: { recusal: readonly ReasonCodeEntry[]; unitClosed: readonly ReasonCodeEntry[] },
+  unitLabel: (s: InspectionStatus) => string,
+  /** The inspection page again with a request's values kept and why it was refused (a form to correct, not a dead end). */
+  refusedForm: (viewer: Viewer, s: InspectionStatus, entered: RequestEntered, error: string) => Promise<string>,
+): void {
   const kinds: RequestKind[] = [
     {
+      kind: 'recusal',
       path: '/inspection/recusal',
       action: 'inspection.recusal-declared',
       reasons: reasons.recusal,
@@ -41,6 +52,7 @@ export function registerInspectionRequests(app: FastifyInstance, ctx: RouteConte
       sent: '回避申请已提交，待分管领导决定；决定后您将收到通知。',
     },
     {
+      kind: 'unit-closed',
       path: '/inspection/unit-closed',
       action: 'inspection.unit-closed-reported',
       reasons: reasons.unitClosed,
@@ -56,17 +68,19 @@ export function registerInspectionRequests(app: FastifyInstance, ctx: RouteConte
       const { s, viewer } = found;
       const reasonCode = typeof body.reasonCode === 'string' ? body.reasonCode : '';
       const note = formText(body.note);
+      const entered = { kind: k.kind, reasonCode, note };
+      const title = k.kind === 'recusal' ? '申请回避' : '报告检查对象关停';
       if (!k.reasons.some((r) => r.code === reasonCode)) {
-        return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', '请选择理由后再提交。'), 400);
+        return ctx.html(reply, await refusedForm(viewer, s, entered, `${title}：请选择${k.kind === 'recusal' ? '回避理由' : '情况'}后再提交（见页面下方“${title}”）。`), 400);
       }
       const noteRefused = noteProblem('说明', note);
-      if (noteRefused) return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', noteRefused), 400);
+      if (noteRefused) return ctx.html(reply, await refusedForm(viewer, s, entered, `${title}：${noteRefused}`), 400);
       try {
         await k.send(temporal, s, viewer.personId, reasonCode, note);
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', '找不到此检查事项。'), 404);
-        const refused = messageRefusal(err, { note: '说明', reasonCode: '理由' });
-        if (refused) return ctx.html(reply, requestAnswerPage(viewer, unitLabel(s), '未能提交', refused), 400);
+        const refused = messageRefusal(err, { note: '说明', reasonCode: k.kind === 'recusal' ? '回避理由' : '情况' });
+        if (refused) return ctx.html(reply, await refusedForm(viewer, s, entered, `${title}：${refused}`), 400);
         if (!(err instanceof WorkflowUpdateFailedError)) throw err;
         const why = err.cause?.message ?? err.message;
         await ctx.audit(req, `${k.action}.refused`, s.workflowId, { message: why.slice(0, 300) });

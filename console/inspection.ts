@@ -20,7 +20,7 @@ import { draftFields, emptyResultForm, parseResultForm, readResultForm, type Res
 import type { InspectionRegistry } from './inspection-registry';
 import { registerInspectionRequests } from './inspection-requests';
 import { csrfRefusedPage, problemPage } from './views/auth-pages';
-import { alreadySubmittedPage, inspectionPage, inspectionUrl, notOnTeamPage, outcomeLabel, submitRefusedPage, submittedInspectionPage, type DraftInfo, type InspectionView } from './views/inspection';
+import { alreadySubmittedPage, inspectionPage, inspectionUrl, notOnTeamPage, outcomeLabel, submitRefusedPage, submittedInspectionPage, type DraftInfo, type InspectionView, type RequestEntered } from './views/inspection';
 import type { Viewer } from './views/layout';
 
 export interface InspectionDeps {
@@ -126,7 +126,14 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     return { s, viewer };
   };
 
-  if (deps.requests) registerInspectionRequests(app, ctx, temporal, teamInspection, deps.requests, unitLabel);
+  /** The page again after a request (申请回避 / 报告关停) refused for its form: its values kept, the result form as the draft has it. */
+  const requestRefused = async (viewer: Viewer, s: InspectionStatus, entered: RequestEntered, error: string) => {
+    const draft = await draftOf(s);
+    const values = draft ? readResultForm(draft.values as Record<string, unknown>, deps.checkItems) : emptyResultForm(deps.checkItems, s.today);
+    const info: DraftInfo = { enabled: results !== null, evidence: draft?.evidence ?? [], savedBy: draft ? `${await nameOf(draft.updatedBy)}（${draft.updatedBy}）` : null, savedAt: draft?.updatedAt ?? null };
+    return inspectionPage(viewer, { ...(await view(s)), requestEntered: entered }, values, error, info);
+  };
+  if (deps.requests) registerInspectionRequests(app, ctx, temporal, teamInspection, deps.requests, unitLabel, requestRefused);
 
   /**
    * Reading a submitted result: the team, and the managers who approve what follows it. Before the

@@ -93,8 +93,14 @@ describe('recusal and unit replacement approvals in the console', () => {
         const pageHtml = (await insp.get(inspectionUrl)).body;
         expect(pageHtml).toContain('申请回避');
         expect(pageHtml).toContain('报告检查对象关停');
-        const noReason = await insp.post('/inspection/recusal', { ...where, reasonCode: '', note: '' });
+        // No reason chosen: the inspection page again, saying what is missing, the note typed kept.
+        const noReason = await insp.post('/inspection/recusal', { ...where, reasonCode: '', note: '其配偶在该企业任职' });
         expect(noReason.statusCode).toBe(400);
+        expect(noReason.body).toContain('申请回避：请选择回避理由后再提交（见页面下方“申请回避”）。');
+        expect(noReason.body).toContain('name="note" rows="2" maxlength="1000">其配偶在该企业任职</textarea>');
+        expect(noReason.body).toContain('action="/inspection/recusal"');
+        const noSituation = await insp.post('/inspection/unit-closed', { ...where, reasonCode: '', note: '' });
+        expect(noSituation.body).toContain('报告检查对象关停：请选择情况后再提交');
         // A note over its 1000 characters or with a control character: refused naming the field, nothing sent.
         const longNote = await insp.post('/inspection/recusal', { ...where, reasonCode: 'kinship', note: '长'.repeat(1001) });
         expect(longNote.statusCode).toBe(400);
@@ -108,6 +114,10 @@ describe('recusal and unit replacement approvals in the console', () => {
         expect(declared.statusCode).toBe(200);
         expect(declared.body).toContain('回避申请已提交');
         expect((await api.inspectionStatus(client, campaignId, section.unitId)).pendingRecusals).toMatchObject([{ inspectorId: s1, by: s1, reasonCode: 'kinship', note: '<script>alert(1)</script>其配偶\n在该企业任职' }]);
+        // While it awaits the managers, the page says so first and the result cannot be submitted.
+        const waiting = (await insp.get(inspectionUrl)).body;
+        expect(waiting).toContain('检查组有待分管领导决定的回避申请；决定前不能提交检查结果（可先保存草稿）。');
+        expect(waiting).toContain('<button type="submit" name="action" value="submit" disabled');
 
         // The projector opens the managers' task (not for the inspector recusing, not for others).
         const recusalKey = `${wf}/approve-recusal/1`;

@@ -28,6 +28,14 @@ export interface InspectionView {
   agencies: readonly Department[];
   /** The programme's reason codes for the two requests to the managers; absent: no such forms. */
   requests?: { recusal: readonly ReasonCodeEntry[]; unitClosed: readonly ReasonCodeEntry[] };
+  /** A request refused for its form (no reason chosen, a bad note): its values, kept to correct. */
+  requestEntered?: RequestEntered | null;
+}
+
+export interface RequestEntered {
+  kind: 'recusal' | 'unit-closed';
+  reasonCode: string;
+  note: string;
 }
 
 /** 申请回避 and 报告关停: the team's two requests to the managers, each its own small form. */
@@ -37,7 +45,9 @@ function requestForms(viewer: Viewer, v: InspectionView): Html | string {
   const hidden = html`${csrfField(viewer.csrfToken)}
   <input type="hidden" name="campaign" value="${s.campaignId}">
   <input type="hidden" name="unit" value="${s.unitId}">`;
-  const options = (list: readonly ReasonCodeEntry[]) => html`<option value="">（请选择）</option>${list.map((r) => html`<option value="${r.code}">${r.label}</option>`)}`;
+  const entered = (kind: RequestEntered['kind']) => (v.requestEntered?.kind === kind ? v.requestEntered : null);
+  const options = (list: readonly ReasonCodeEntry[], chosen: string | undefined) =>
+    html`<option value="">（请选择）</option>${list.map((r) => (r.code === chosen ? html`<option value="${r.code}" selected>${r.label}</option>` : html`<option value="${r.code}">${r.label}</option>`))}`;
   const myRecusal = (s.pendingRecusals ?? []).some((r) => r.inspectorId === viewer.personId);
   return html`<section class="card requests">
   <h2>申请回避</h2>
@@ -47,9 +57,9 @@ function requestForms(viewer: Viewer, v: InspectionView): Html | string {
   ${hidden}
   <p class="hint">与检查对象有利害关系的，应当申请回避；经分管领导同意后，系统随机抽取替补人员。</p>
   <label for="recusalReason">回避理由（必选）</label>
-  <select id="recusalReason" name="reasonCode">${options(v.requests.recusal)}</select>
+  <select id="recusalReason" name="reasonCode">${options(v.requests.recusal, entered('recusal')?.reasonCode)}</select>
   <label for="recusalNote">说明（内部留存，不公开）</label>
-  <textarea id="recusalNote" name="note" rows="2" maxlength="${NOTE_MAX}"></textarea>
+  <textarea id="recusalNote" name="note" rows="2" maxlength="${NOTE_MAX}">${entered('recusal')?.note ?? ''}</textarea>
   <button type="submit" class="secondary">申请回避（${viewer.name}）</button>
 </form>`}
   <h2>报告检查对象关停</h2>
@@ -59,9 +69,9 @@ function requestForms(viewer: Viewer, v: InspectionView): Html | string {
   ${hidden}
   <p class="hint">检查对象已关停、取缔或无法检查的，报告后由分管领导决定是否替换。</p>
   <label for="closedReason">情况（必选）</label>
-  <select id="closedReason" name="reasonCode">${options(v.requests.unitClosed)}</select>
+  <select id="closedReason" name="reasonCode">${options(v.requests.unitClosed, entered('unit-closed')?.reasonCode)}</select>
   <label for="closedNote">说明（内部留存，不公开）</label>
-  <textarea id="closedNote" name="note" rows="2" maxlength="${NOTE_MAX}"></textarea>
+  <textarea id="closedNote" name="note" rows="2" maxlength="${NOTE_MAX}">${entered('unit-closed')?.note ?? ''}</textarea>
   <button type="submit" class="secondary">报告关停</button>
 </form>`}
 </section>`;
@@ -140,11 +150,19 @@ export interface DraftInfo {
 
 const beijingTime = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
+/** Why the result cannot be submitted yet: a recusal or a closure report awaits the managers. */
+function awaitingDecision(s: InspectionStatus): string | null {
+  if (s.closedReport) return '此检查对象已报告关停或无法检查，正待分管领导作出替换决定；决定前不能提交检查结果（可先保存草稿）。';
+  if ((s.pendingRecusals ?? []).length > 0) return '检查组有待分管领导决定的回避申请；决定前不能提交检查结果（可先保存草稿）。';
+  return null;
+}
+
 export function inspectionPage(viewer: Viewer, v: InspectionView, values: ResultFormValues, error: string | null = null, draft: DraftInfo = { enabled: false, evidence: [], savedBy: null, savedAt: null }, notice: string | null = null): string {
   const s = v.status;
+  const waiting = awaitingDecision(s);
   return page(
     `检查：${v.unit?.name ?? s.unitId}`,
-    html`${message('error', error)}${message('notice', notice)}
+    html`${message('error', error)}${message('notice', notice)}${message('notice', waiting)}
 ${facts(v)}
 <form class="card record" method="post" action="${inspectionUrl('/inspection', s)}" enctype="multipart/form-data">
   ${csrfField(viewer.csrfToken)}
@@ -188,7 +206,7 @@ ${facts(v)}
   </fieldset>
   <p class="hint">提交人：${viewer.name}。${draft.enabled ? '草稿仅本检查组成员可见；' : ''}提交后不能修改。</p>
   ${draft.enabled ? html`<button type="submit" name="action" value="draft" class="secondary">保存草稿</button>` : ''}
-  <button type="submit" name="action" value="submit">提交检查结果</button>
+  ${waiting ? html`<button type="submit" name="action" value="submit" disabled aria-describedby="awaiting">提交检查结果</button><p class="hint" id="awaiting">${waiting}</p>` : html`<button type="submit" name="action" value="submit">提交检查结果</button>`}
 </form>
 ${requestForms(viewer, v)}`,
     viewer,
