@@ -14,7 +14,7 @@ import { annualPlanWorkflowId, type AnnualPlanStatus, type CampaignInput } from 
 import type { RouteContext } from './approvals';
 import { attentionItems, campaignParked, departmentRows, findingsRows, programmeToday, progressInput, quarterCounts, quarterDates } from './quarter-figures';
 import { problemPage } from './views/auth-pages';
-import { planStartedPage, quarterInspectionPage, quarterLive, quarterPage, quarterStartedPage, quartersPage } from './views/quarter';
+import { planStartedPage, quarterInspectionPage, quarterLive, quarterPage, quarterStartedPage, quartersPage, type QuartersView } from './views/quarter';
 
 /** What the operations pages need beyond the console's own settings. */
 export interface OperationsDeps {
@@ -49,7 +49,7 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
       throw err;
     }
   };
-  const quartersView = async (req: FastifyRequest, notice: string | null = null, error: string | null = null) =>
+  const quartersView = async (req: FastifyRequest, notice: string | null = null, error: string | null = null, entered: QuartersView['entered'] = null) =>
     quartersPage(ctx.viewerOf(req)!, {
       programme,
       campaigns: await store.listCampaigns(),
@@ -59,6 +59,7 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
       rehearsalSecondsPerDay: programme.rehearsalSecondsPerDay,
       notice,
       error,
+      entered,
     });
 
   const live = async (c: CampaignRow) => {
@@ -123,11 +124,13 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
     if (!(await ctx.requireRole(req, reply, OPERATIONS_ROLES))) return;
     const body = req.body as Record<string, unknown>;
     const quarter = Number(body.quarter) as Quarter;
-    if (![1, 2, 3, 4].includes(quarter)) return ctx.html(reply, await quartersView(req, null, '请选择第一至第四季度。'), 400);
+    const secondsText = typeof body.secondsPerDay === 'string' ? body.secondsPerDay.trim().slice(0, 20) : '';
+    const entered = { quarter: [1, 2, 3, 4].includes(quarter) ? quarter : 1, rehearsal: body.rehearsal === '1', secondsPerDay: secondsText };
+    if (![1, 2, 3, 4].includes(quarter)) return ctx.html(reply, await quartersView(req, null, '请选择第一至第四季度。', entered), 400);
     const input: CampaignInput = { programmeId: programme.id, year: programme.year, quarter };
     if (body.rehearsal === '1') {
-      const spd = Number(typeof body.secondsPerDay === 'string' ? body.secondsPerDay.trim() : NaN);
-      if (!Number.isFinite(spd) || spd <= 0 || spd > 86_400) return ctx.html(reply, await quartersView(req, null, '演练模式：每个计划日折合秒数须大于0且不超过86400。'), 400);
+      const spd = secondsText === '' ? NaN : Number(secondsText);
+      if (!Number.isFinite(spd) || spd <= 0 || spd > 86_400) return ctx.html(reply, await quartersView(req, null, `演练模式：“每个计划日折合秒数”须是大于0且不超过86400的数（如 2），现为“${secondsText}”。`, entered), 400);
       input.clock = { mode: 'rehearsal', programmeStart: addDays(quarterStart(programme.year, quarter), -3), secondsPerDay: spd };
     }
     const viewer = ctx.viewerOf(req)!;

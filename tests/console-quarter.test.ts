@@ -136,10 +136,14 @@ describe('the quarter pages for operations', () => {
         expect((await c.store.listAudit({ action: 'csrf.refused' })).some((e) => e.target === '/quarter/start' && e.personId === PEOPLE.admin)).toBe(true);
         await expect(client.workflow.getHandle(campaignId).describe()).rejects.toThrow();
 
-        // A bad rehearsal value is refused in place.
-        const bad = await admin.post('/quarter/start', { quarter: '1', rehearsal: '1', secondsPerDay: '0' });
+        // A bad rehearsal value is refused in place, the form as sent (quarter, rehearsal, the value).
+        const bad = await admin.post('/quarter/start', { quarter: '3', rehearsal: '1', secondsPerDay: 'abc' });
         expect(bad.statusCode).toBe(400);
-        expect(bad.body).toContain('演练模式');
+        expect(bad.body).toContain('演练模式：“每个计划日折合秒数”须是大于0且不超过86400的数（如 2），现为“abc”。');
+        expect(bad.body).toContain('<option value="3" selected>第三季度</option>');
+        expect(bad.body).toContain('name="rehearsal" value="1" checked>');
+        expect(bad.body).toContain('name="secondsPerDay" inputmode="decimal" value="abc">');
+        expect((await admin.post('/quarter/start', { quarter: '1', rehearsal: '1', secondsPerDay: '0' })).statusCode).toBe(400);
 
         // Started as the signed-in person (a rehearsal slow enough to stay in the update window).
         const ok = await admin.post('/quarter/start', { quarter: '1', rehearsal: '1', secondsPerDay: '3600' });
@@ -157,6 +161,8 @@ describe('the quarter pages for operations', () => {
         expect(list.body).toContain(`href="/quarter?campaign=${encodeURIComponent(campaignId)}"`);
         expect(list.body).toContain('2024年第一季度');
         expect(list.body).toContain('第一季度（已启动）');
+        // The form now offers the first quarter not yet started (Q2 is the fixture's).
+        expect(list.body).toContain('<option value="3" selected>第三季度</option>');
         const page = await admin.get(`/quarter?campaign=${encodeURIComponent(campaignId)}`);
         expect(page.body).toMatch(/<li class="now" aria-current="step"><span class="ops-step">名录更新/);
 

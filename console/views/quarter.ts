@@ -30,6 +30,8 @@ export interface QuartersView {
   rehearsalSecondsPerDay: number;
   notice?: string | null;
   error?: string | null;
+  /** The start form as sent, kept when refused (the quarter chosen, rehearsal, its seconds). */
+  entered?: { quarter: number; rehearsal: boolean; secondsPerDay: string } | null;
 }
 
 export function quartersPage(viewer: Viewer, v: QuartersView): string {
@@ -42,6 +44,8 @@ export function quartersPage(viewer: Viewer, v: QuartersView): string {
 </tr>`,
   );
   const started = new Set(v.campaigns.filter((c) => c.year === v.programme.year && c.programmeId === v.programme.id).map((c) => c.quarter));
+  // Offered first: the quarter sent (when refused), else the first not yet started.
+  const chosen = v.entered?.quarter ?? [1, 2, 3, 4].find((q) => !started.has(q)) ?? 4;
   const plan = v.plan;
   return page(
     '季度抽查',
@@ -57,11 +61,11 @@ ${
   <p class="hint">启动后依次进行名录更新、冻结、见证抽取、检查和公示。每个季度只能启动一次。</p>
   <label for="quarter">季度（${v.programme.year}年）</label>
   <select id="quarter" name="quarter">
-    ${[1, 2, 3, 4].map((q) => html`<option value="${q}">${chineseQuarter(q)}${started.has(q) ? '（已启动）' : ''}</option>`)}
+    ${[1, 2, 3, 4].map((q) => html`<option value="${q}"${q === chosen ? html` selected` : ''}>${chineseQuarter(q)}${started.has(q) ? '（已启动）' : ''}</option>`)}
   </select>
-  <label class="check"><input type="checkbox" name="rehearsal" value="1"> 演练模式（压缩时间，仅限允许演练的环境）</label>
+  <label class="check"><input type="checkbox" name="rehearsal" value="1"${v.entered?.rehearsal ? html` checked` : ''}> 演练模式（压缩时间，仅限允许演练的环境）</label>
   <label for="secondsPerDay">演练：每个计划日折合秒数</label>
-  <input type="text" id="secondsPerDay" name="secondsPerDay" inputmode="decimal" value="${v.rehearsalSecondsPerDay}">
+  <input type="text" id="secondsPerDay" name="secondsPerDay" inputmode="decimal" value="${v.entered?.secondsPerDay ?? v.rehearsalSecondsPerDay}">
   <button type="submit">启动</button>
 </form>`
     : ''
