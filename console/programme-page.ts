@@ -14,7 +14,7 @@ import type { RegistryStore } from '../stores/registry-store';
 import type { RouteContext } from './approvals';
 import { OPERATIONS_ROLES, PLAN_ROLES, type OperationsDeps } from './quarter';
 import { problemPage } from './views/auth-pages';
-import { programmePage, scheduledPage, type ScheduleRow } from './views/programme';
+import { programmePage, scheduledPage, schedulableQuarters, type ScheduleRow } from './views/programme';
 
 /** Checks end + N working days; null past the bundled holiday calendar's years. */
 function publicationDue(inspectionDue: string, days: number): string | null {
@@ -71,7 +71,8 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
     }
     const registry: RegistryStore | null = ops.registry ?? null;
     // As `ssj quotas`: the registry snapshot at the date, then computeQuotas.
-    const quotas: QuotaReport | null = registry ? computeQuotas(await registry.snapshotAt(date), p, quarter) : null;
+    const snapshot = registry ? await registry.snapshotAt(date) : null;
+    const quotas: QuotaReport | null = snapshot ? computeQuotas(snapshot, p, quarter) : null;
     const dates = quarters.map((qq) => {
       const c = quarterCalendar(p, qq);
       return { quarter: qq, code: campaignCode(p, qq), registryAsOf: c.previousQuarterEnd, drawDue: c.drawDue, inspectionDue: c.inspectionDue, publicationDue: publicationDue(c.inspectionDue, p.deadlines.publicationWorkingDays) };
@@ -89,6 +90,7 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
         schedules: await schedules(p.id, p.year),
         today,
         canSchedule: roles(req).some((r) => (PLAN_ROLES as readonly string[]).includes(r)),
+        ...(snapshot ? { departmentNames: new Map(snapshot.departments.map((d) => [d.id, d.name])) } : {}),
       }),
     );
   });
@@ -100,12 +102,14 @@ export function registerProgramme(app: FastifyInstance, ctx: RouteContext, tempo
     const { id, year } = ops.programme;
     const before = await schedules(id, year);
     const existing = before.filter((s) => s.exists).map((s) => s.scheduleId);
-    if (existing.length === before.length) {
+    // Only quarters whose start day is still ahead: a schedule for a past day would never fire.
+    const due = schedulableQuarters(before, beijingDate(ctx.now().getTime()));
+    if (due.length === 0) {
       await ctx.audit(req, 'plan.schedule-exists', `ssj-${id}-${year}`, { year, schedules: existing });
       return ctx.html(reply, scheduledPage(viewer, { year, created: [], existing }));
     }
-    // The same call as the command line; it leaves existing ones as they are.
-    const ids = await scheduleQuarterCampaigns(temporal, { programmeId: id, year, taskQueue: ops.taskQueue });
+    // The same call as the command line, for those quarters; it leaves existing ones as they are.
+    const ids = await scheduleQuarterCampaigns(temporal, { programmeId: id, year, quarters: due, taskQueue: ops.taskQueue });
     const created = ids.filter((s) => !existing.includes(s));
     await ctx.audit(req, 'plan.schedule', `ssj-${id}-${year}`, { year, created, existing });
     return ctx.html(reply, scheduledPage(viewer, { year, created, existing }));

@@ -79,6 +79,11 @@ describe('the programme page', () => {
     const shown = Object.fromEntries([...res.body.matchAll(/<tr data-pool="([^"]+)">[\s\S]*?<td data-label="候选单位" class="num">(\d+)<\/td>[\s\S]*?class="num quota">(\d+)<\/td>/g)].map((m) => [m[1], [Number(m[2]), Number(m[3])]]));
     expect(shown).toEqual(Object.fromEntries(report.pools.map((q) => [q.poolId, [q.candidates, q.quota]])));
     expect(res.body).toContain(`id="quota-total">${report.pools.reduce((a, q) => a + q.quota, 0)}<`);
+    // Pools and departments by name, not by code (一般单位·浉河大队, not general.brigade-shihe).
+    const poolCells = [...res.body.matchAll(/<td data-label="抽取池">([^<]*)<\/td>/g)].map((m) => m[1]!);
+    expect(poolCells.length).toBe(report.pools.length);
+    for (const cell of poolCells) expect(cell).toMatch(/^(重点|一般|特殊)单位·[^a-z]+$/);
+    expect(res.body).not.toMatch(/<td data-label="部门">[^<]*（[a-z]/);
     expect(res.body).toContain('名录截至2024年3月31日');
     expect(res.body).toContain('name="date" value="2024-03-31"');
     // Without a date, as `ssj quotas`: the registry on the quarter's freeze date (the day before it).
@@ -103,40 +108,62 @@ describe('the programme page', () => {
     expect((await i.post('/programme/schedule', {})).statusCode).toBe(403);
   });
 
-  it('creates the quarterly Schedules from the console; again answers 已存在', async () => {
-    const m = await signIn('mgr1');
-    const seen = await m.get('/programme');
-    expect(seen.body).toContain('季度自动启动（Schedule）');
-    expect(seen.body).toContain(scheduleIds()[0]);
-    expect(seen.body).toContain('未创建');
-    expect(seen.body).not.toContain('action="/programme/schedule"');
-    expect((await m.post('/programme/schedule', {})).statusCode).toBe(403);
+  it('creates the quarterly Schedules whose start day is ahead, not those past (they would never fire); again answers 已存在', async () => {
+    // The console as of 20 May 2024: Q1's and Q2's update windows have opened, Q3's and Q4's are ahead.
+    const may = await startConsole({
+      personName: async (id) => `人员${id}`,
+      temporal: client,
+      operations: { ...operationsOf(fx.programme, { taskQueue, dataDir: fx.dataDir }), config: fx.programme, registry },
+      now: () => new Date('2024-05-20T02:00:00Z'),
+    });
+    try {
+      await addAccounts(may.store, PASSWORD, [
+        ['admin1', PEOPLE.admin, ['admin']],
+        ['leader', PEOPLE.detachmentLeader, ['detachment-leader']],
+        ['mgr1', PEOPLE.managers[0]!, ['manager']],
+      ]);
+      const m = await signedInClient(may.app, 'mgr1', PASSWORD);
+      const seen = await m.get('/programme');
+      expect(seen.body).toContain('季度自动启动（Schedule）');
+      expect(seen.body).toContain(scheduleIds()[0]);
+      expect(seen.body).toContain('未创建（启动日已过，请在“季度抽查”手动启动）');
+      expect(seen.body).not.toContain('action="/programme/schedule"');
+      expect((await m.post('/programme/schedule', {})).statusCode).toBe(403);
 
-    const a = await signIn('admin1');
-    expect((await a.get('/programme')).body).toContain('action="/programme/schedule"');
-    const forged = await a.post('/programme/schedule', { _csrf: null });
-    expect(forged.statusCode).toBe(403);
-    await expect(client.schedule.getHandle(scheduleIds()[0]!).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+      const a = await signedInClient(may.app, 'admin1', PASSWORD);
+      const form = (await a.get('/programme')).body;
+      expect(form).toContain('action="/programme/schedule"');
+      expect(form).toContain('创建2024年第三季度、第四季度的自动启动定时任务；已存在的保持不变，启动日已过的季度不再创建。');
+      const forged = await a.post('/programme/schedule', { _csrf: null });
+      expect(forged.statusCode).toBe(403);
+      await expect(client.schedule.getHandle(scheduleIds()[2]!).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
-    const ok = await a.post('/programme/schedule', {});
-    expect(ok.statusCode).toBe(200);
-    expect(ok.body).toContain('已创建季度定时任务');
-    for (const id of scheduleIds()) {
-      const d = await client.schedule.getHandle(id).describe();
-      expect(d.action.type).toBe('startWorkflow');
-      expect(d.action.type === 'startWorkflow' ? d.action.taskQueue : null).toBe(taskQueue);
+      const ok = await a.post('/programme/schedule', {});
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('已创建季度定时任务');
+      for (const id of scheduleIds().slice(2)) {
+        const d = await client.schedule.getHandle(id).describe();
+        expect(d.action.type).toBe('startWorkflow');
+        expect(d.action.type === 'startWorkflow' ? d.action.taskQueue : null).toBe(taskQueue);
+      }
+      for (const id of scheduleIds().slice(0, 2)) await expect(client.schedule.getHandle(id).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+      expect((await may.store.listAudit({ action: 'plan.schedule' })).some((e) => e.personId === PEOPLE.admin)).toBe(true);
+
+      const l = await signedInClient(may.app, 'leader', PASSWORD);
+      await l.get('/programme');
+      const again = await l.post('/programme/schedule', {});
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain('已存在');
+      expect(again.body).toContain('2024年没有需要创建的季度定时任务');
+      expect((await may.store.listAudit({ action: 'plan.schedule-exists' })).some((e) => e.personId === PEOPLE.detachmentLeader)).toBe(true);
+      const after = (await m.get('/programme')).body;
+      expect(after).toContain('已存在（待启动）');
+      expect(after).not.toContain('action="/programme/schedule"');
+    } finally {
+      await may.stop();
     }
-    expect((await c.store.listAudit({ action: 'plan.schedule' })).some((e) => e.personId === PEOPLE.admin)).toBe(true);
-
-    const l = await signIn('leader');
-    await l.get('/programme');
-    const again = await l.post('/programme/schedule', {});
-    expect(again.statusCode).toBe(200);
-    expect(again.body).toContain('已存在');
-    expect((await c.store.listAudit({ action: 'plan.schedule-exists' })).some((e) => e.personId === PEOPLE.detachmentLeader)).toBe(true);
-    const after = await m.get('/programme');
-    expect(after.body).not.toContain('未创建');
-    expect(after.body).toContain('已存在');
+    // Today, past the programme's year: nothing left to create, no button.
+    expect((await (await signIn('admin1')).get('/programme')).body).not.toContain('action="/programme/schedule"');
   });
 
   it('screenshots the page at desktop and phone sizes', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProgramme } from '../config/programme';
 import { parseProgramme, programmeWarnings, type Programme } from '../domain/programme';
 import { computeQuotas } from '../domain/quotas';
-import { warningText } from '../console/views/warning-text';
+import { poolLabel, warningText } from '../console/views/warning-text';
 import { department, inspector, inspectors, snapshot, units } from './helpers/registry-snapshot';
 
 const programme = loadProgramme();
@@ -61,10 +61,15 @@ describe('the console’s Chinese warnings', () => {
     );
     // The quarter is named as the pages name it (第一季度), not by its array index.
     expect(warningText('quarterlyTasks[0].ratioText does not mention 1：8, the ratio ratios.general.quarterly[0] sets')).toMatch(/^第一季度任务/);
-    expect(fromQuotas.map(warningText)).toContain('部门无辖区大队（brigade-none）是直属大队但没有辖区，在名录中补充辖区之前不设抽取池。');
+    expect(fromQuotas.map((w) => warningText(w))).toContain('部门无辖区大队（brigade-none）是直属大队但没有辖区，在名录中补充辖区之前不设抽取池。');
     // The conditions in the personnel registry's own column headings (持证, 在编, 在岗, 在职).
     const noInspector = fromQuotas.find((w) => /no eligible inspector/.test(w))!;
     expect(warningText(noInspector)).toMatch(/^部门 section-9：没有符合条件的执法人员（持证、在编、在岗、在职），其抽取池 \S+ 不参加本次抽取。$/);
+    // With the registry's names: the department and its pools by name, no code left.
+    const named = warningText(noInspector, { department: (id) => (id === 'section-9' ? '执法九科' : null) });
+    expect(named).toMatch(/^部门 执法九科：没有符合条件的执法人员（持证、在编、在岗、在职），其抽取池 (重点|一般|特殊)单位·执法九科(、(重点|一般|特殊)单位·执法九科)* 不参加本次抽取。$/);
+    expect(englishWords(named)).toEqual([]);
+    expect(poolLabel('general.brigade-pingqiao', { department: () => '平桥大队' })).toBe('一般单位·平桥大队');
   });
 
   it('shows a warning it does not know as written, rather than dropping it', () => {

@@ -5,7 +5,7 @@ import { chineseDate, chineseQuarter } from '../../domain/documents/html';
 import type { Programme, Quarter } from '../../domain/programme';
 import type { QuotaReport } from '../../domain/quotas';
 import { csrfField, html, type Html, message, page, type Viewer } from './layout';
-import { warningText } from './warning-text';
+import { poolLabel, warningText, type WarningNames } from './warning-text';
 
 export interface QuarterDatesRow {
   quarter: Quarter;
@@ -42,9 +42,20 @@ export interface ProgrammeView {
   today: string;
   canSchedule: boolean;
   error?: string | null;
+  /** Department names of the registry at the date, for warnings naming a department or pool by code. */
+  departmentNames?: ReadonlyMap<string, string>;
+}
+
+/** The quarters a schedule click would create: not there yet, and their start day not past (a past one never fires). */
+export function schedulableQuarters(schedules: readonly ScheduleRow[], today: string): Quarter[] {
+  return schedules.filter((s) => !s.exists && s.opens >= today).map((s) => s.quarter);
 }
 
 const dateText = (d: string) => chineseDate(d);
+/** Departments by name: the registry's at the date, else the quota report's own. */
+const namesOf = (v: ProgrammeView): WarningNames => ({
+  department: (id) => v.departmentNames?.get(id) ?? v.quotas?.pools.find((q) => q.department === id)?.departmentName ?? null,
+});
 
 function quotaRule(q: QuotaReport['pools'][number]): string {
   return q.rule === 'percent' ? `${q.candidates}家的${q.percent}%，向上取整` : `1：${q.ratio} × ${q.inspectors}名执法人员`;
@@ -60,7 +71,7 @@ export function programmePage(viewer: Viewer, v: ProgrammeView): string {
 <p class="hint">${p.name}（<span class="code">${p.id}</span>，${p.year}年度），${p.issuer}；${p.detachment.name}。</p>
 ${
   v.warnings.length
-    ? html`<section class="card" id="programme-warnings"><h2>配置提示（${v.warnings.length}）</h2><ul class="missing">${v.warnings.map((w) => html`<li>${warningText(w)}</li>`)}</ul></section>`
+    ? html`<section class="card" id="programme-warnings"><h2>配置提示（${v.warnings.length}）</h2><ul class="missing">${v.warnings.map((w) => html`<li>${warningText(w, namesOf(v))}</li>`)}</ul></section>`
     : html`<p class="notice" role="status">抽查计划配置检查通过，无提示。</p>`
 }
 <h2>各季度日期</h2>
@@ -128,10 +139,10 @@ ${quotaSection(v, total)}
     )}</tbody>
 </table>
 ${
-  v.canSchedule
+  v.canSchedule && schedulableQuarters(v.schedules, v.today).length
     ? html`<form class="card" method="post" action="/programme/schedule">
   ${csrfField(viewer.csrfToken)}
-  <p class="hint">创建${p.year}年四个季度的自动启动定时任务；已存在的保持不变。</p>
+  <p class="hint">创建${p.year}年${schedulableQuarters(v.schedules, v.today).map(chineseQuarter).join('、')}的自动启动定时任务；已存在的保持不变，启动日已过的季度不再创建。</p>
   <button type="submit">创建季度定时任务</button>
 </form>`
     : html``
@@ -142,7 +153,7 @@ ${
 }
 
 function scheduleState(s: ScheduleRow, today: string): string {
-  if (!s.exists) return s.opens < today ? '未创建（启动日已过，不会自动启动）' : '未创建';
+  if (!s.exists) return s.opens < today ? '未创建（启动日已过，请在“季度抽查”手动启动）' : '未创建';
   if (s.remaining === 0) return '已存在（已启动）';
   return s.opens < today ? '已存在（启动日已过，需手动触发）' : '已存在（待启动）';
 }
@@ -153,6 +164,7 @@ function quotaSection(v: ProgrammeView, total: number): Html {
   if (!rep) return html`<p class="empty">本工作台未连接名录数据库，无法计算名额。请用命令行 ssj quotas 计算。</p>`;
   // The programme's own warnings are in the box above; here only the registry's.
   const quotaWarnings = rep.warnings.filter((w) => !v.warnings.includes(w));
+  const names = namesOf(v);
   return html`<p class="hint">抽查批次 <span class="code">${rep.campaign}</span>，名录截至${dateText(rep.asOf)}；每组${rep.teamSize}人，${rep.exclusive ? '抽取池互斥' : '抽取池不互斥'}。</p>
 ${
   rep.pools.length
@@ -160,8 +172,8 @@ ${
 <thead><tr><th>抽取池</th><th>部门</th><th>候选单位</th><th>计算方法</th><th>名额</th></tr></thead>
 <tbody>${rep.pools.map(
         (q) => html`<tr data-pool="${q.poolId}">
-  <td data-label="抽取池"><span class="code">${q.poolId}</span></td>
-  <td data-label="部门">${q.departmentName}（${q.department}）</td>
+  <td data-label="抽取池">${poolLabel(q.poolId, names)}</td>
+  <td data-label="部门">${q.departmentName}</td>
   <td data-label="候选单位" class="num">${q.candidates}</td>
   <td data-label="计算方法">${quotaRule(q)}</td>
   <td data-label="名额" class="num quota">${q.quota}</td>
@@ -172,16 +184,16 @@ ${
 </table>`
     : html`<p class="empty">该日期的名录中没有可抽取的单位。</p>`
 }
-${quotaWarnings.length ? html`<ul class="missing">${quotaWarnings.map((w) => html`<li>${warningText(w)}</li>`)}</ul>` : html``}`;
+${quotaWarnings.length ? html`<ul class="missing">${quotaWarnings.map((w) => html`<li>${warningText(w, names)}</li>`)}</ul>` : html``}`;
 }
 
-/** The answer to a schedule click: created, or 已存在 (all four were there already). */
+/** The answer to a schedule click: created, or 已存在 (none left to create: there already, or its day past). */
 export function scheduledPage(viewer: Viewer, o: { year: number; created: readonly string[]; existing: readonly string[] }): string {
   const done = o.created.length === 0;
   return page(
     done ? '已存在' : '已创建季度定时任务',
     html`<p class="notice" role="status">${
-      done ? `${o.year}年四个季度的自动启动定时任务已存在，未作更改。` : `已创建${o.year}年季度定时任务：${o.created.join('、')}。`
+      done ? `${o.year}年没有需要创建的季度定时任务：已存在的保持不变，启动日已过的季度请在“季度抽查”手动启动。` : `已创建${o.year}年季度定时任务：${o.created.join('、')}。`
     }</p>
 ${!done && o.existing.length ? html`<p class="hint">已存在、保持不变：${o.existing.join('、')}</p>` : html``}
 <p><a href="/programme">返回抽查计划</a></p>`,
