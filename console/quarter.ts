@@ -3,10 +3,11 @@
 // operations see it (/quarter/inspection), and the start of a quarter and of the annual plan
 // through the same typed client functions as `ssj quarter start` and `ssj plan start`, as the
 // signed-in person. A second start answers 已存在 naming the existing campaign, never an error page.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { annualPlanStatus, CampaignAmbiguousError, CampaignNotFoundError, findCampaign, inspectionWorkflowIdFor, startAnnualPlan, startCampaign } from '../client/temporal';
-import { addDays, quarterStart } from '../domain/calendar';
+import { addDays, beijingDate, quarterStart } from '../domain/calendar';
+import { chineseDate } from '../domain/documents/html';
 import type { Programme, Quarter } from '../domain/programme';
 import type { CampaignRow, InspectionRow } from '../stores/console-store';
 import type { RegistryStore } from '../stores/registry-store';
@@ -33,6 +34,18 @@ export const OPERATIONS_ROLES = ['admin', 'detachment-leader', 'manager'] as con
 /** Who files the annual plan: as `ssj plan start`. */
 export const PLAN_ROLES = ['admin', 'detachment-leader'] as const;
 
+/** How long the plan's start waits for the filing before saying it is under way. */
+const PLAN_WAIT_MS = 15_000;
+
+/** A failed plan filing in the words an official reads (its system message kept in brackets). */
+export function planFailureText(err: unknown): string {
+  const cause = err instanceof WorkflowFailedError ? (err.cause?.cause ?? err.cause) : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const year = /number "[^"]*" is of (\d{4}), but the document is issued on (\d{4}-\d{2}-\d{2})/.exec(message);
+  if (year) return `计划文号的年份（${year[1]}年）与印发日期（${chineseDate(year[2]!)}）不在同一年，系统不能印发。（${message}）`;
+  return `系统未能印发计划（${message}）。如有疑问请联系系统管理员。`;
+}
+
 export function registerQuarter(app: FastifyInstance, ctx: RouteContext, temporal: Client, ops: OperationsDeps): void {
   const { store } = ctx;
   const { programme } = ops;
@@ -49,11 +62,23 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
       throw err;
     }
   };
-  const quartersView = async (req: FastifyRequest, notice: string | null = null, error: string | null = null, entered: QuartersView['entered'] = null) =>
-    quartersPage(ctx.viewerOf(req)!, {
+  /** Why the year's plan filing failed (its workflow ended without filing), or null. */
+  const planFailure = async (plan: AnnualPlanStatus | null): Promise<string | null> => {
+    if (!plan || plan.filed) return null;
+    const handle = temporal.workflow.getHandle(annualPlanWorkflowId(programme.id, programme.year));
+    if ((await handle.describe()).status.name !== 'FAILED') return null;
+    return handle.result().then(
+      () => null,
+      (err: unknown) => planFailureText(err),
+    );
+  };
+  const quartersView = async (req: FastifyRequest, notice: string | null = null, error: string | null = null, entered: QuartersView['entered'] = null) => {
+    const plan = await planStatus();
+    return quartersPage(ctx.viewerOf(req)!, {
       programme,
       campaigns: await store.listCampaigns(),
-      plan: await planStatus(),
+      plan,
+      planFailed: await planFailure(plan),
       canStart: roles(req).some((r) => (OPERATIONS_ROLES as readonly string[]).includes(r)),
       canPlan: roles(req).some((r) => (PLAN_ROLES as readonly string[]).includes(r)),
       rehearsalSecondsPerDay: programme.rehearsalSecondsPerDay,
@@ -61,6 +86,7 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
       error,
       entered,
     });
+  };
 
   const live = async (c: CampaignRow) => {
     const rows = await store.listInspections({ campaignId: c.campaignId });
@@ -164,8 +190,16 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
     if (!(await ctx.requireRole(req, reply, PLAN_ROLES))) return;
     const viewer = ctx.viewerOf(req)!;
     const workflowId = annualPlanWorkflowId(programme.id, programme.year);
+    // The plan is issued today under a number of its own year (信环执计〔YEAR〕…): only within that year.
+    const today = beijingDate(ctx.now().getTime());
+    if (Number(today.slice(0, 4)) !== programme.year) {
+      await ctx.audit(req, 'plan.refused', workflowId, { year: programme.year, reason: 'not-its-year', today });
+      const why = `${programme.year}年度抽查计划须在${programme.year}年内印发备案（计划文号的年份须与印发日期一致），今天是${chineseDate(today)}，不能备案。`;
+      return ctx.html(reply, await quartersView(req, null, why), 409);
+    }
+    let handle;
     try {
-      await startAnnualPlan(temporal, { programmeId: programme.id, year: programme.year }, { taskQueue: ops.taskQueue });
+      handle = await startAnnualPlan(temporal, { programmeId: programme.id, year: programme.year }, { taskQueue: ops.taskQueue });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         await ctx.audit(req, 'plan.start-exists', workflowId, { year: programme.year });
@@ -174,6 +208,19 @@ export function registerQuarter(app: FastifyInstance, ctx: RouteContext, tempora
       throw err;
     }
     await ctx.audit(req, 'plan.start', workflowId, { year: programme.year });
-    return ctx.html(reply, planStartedPage(viewer, { year: programme.year, workflowId, existed: false }));
+    // Filing takes a moment: wait for it, so a refusal is said here and not after a false 已提交.
+    // A worker that is not running leaves it pending: the page then says it is being filed.
+    const outcome = await Promise.race([
+      handle.result().then(
+        (filed) => ({ filed }),
+        (err: unknown) => ({ failed: planFailureText(err) }),
+      ),
+      new Promise<null>((r) => setTimeout(() => r(null), PLAN_WAIT_MS).unref()),
+    ]);
+    if (outcome && 'failed' in outcome) {
+      await ctx.audit(req, 'plan.failed', workflowId, { year: programme.year, message: outcome.failed.slice(0, 300) });
+      return ctx.html(reply, await quartersView(req, null, `${programme.year}年度抽查计划未能备案：${outcome.failed}`), 409);
+    }
+    return ctx.html(reply, planStartedPage(viewer, { year: programme.year, workflowId, existed: false, filed: outcome?.filed ?? null }));
   });
 }

@@ -175,17 +175,35 @@ describe('the quarter pages for operations', () => {
         expect(again.body).toContain(campaignId);
         expect((await c.store.listAudit({ action: 'quarter.start-exists' }))[0]).toMatchObject({ personId: PEOPLE.detachmentLeader, target: campaignId });
 
-        // The annual plan, filed from the console; a second time answers 已存在.
+        // The annual plan is issued under a number of its own year: 2024's cannot be filed today
+        // (past 2024): refused at once, saying why, nothing started.
         const planId = annualPlanWorkflowId(fx.programme.id, 2024);
-        const plan = await leader.post('/plan/start', {});
-        started.push(planId);
-        expect(plan.statusCode).toBe(200);
-        expect(plan.body).toContain('已提交备案');
-        const plan2 = await admin.post('/plan/start', {});
-        expect(plan2.statusCode).toBe(200);
-        expect(plan2.body).toContain('已存在');
-        expect((await c.store.listAudit({ action: 'plan.' })).map((e) => `${e.action} ${e.personId}`)).toEqual([`plan.start-exists ${PEOPLE.admin}`, `plan.start ${PEOPLE.detachmentLeader}`]);
-        await eventually(async () => (await admin.get('/quarters')).body.includes('备案期限'), 'the plan status on the page', 100);
+        const refusedPlan = await leader.post('/plan/start', {});
+        expect(refusedPlan.statusCode).toBe(409);
+        expect(refusedPlan.body).toContain('2024年度抽查计划须在2024年内印发备案（计划文号的年份须与印发日期一致），今天是');
+        await expect(client.workflow.getHandle(planId).describe()).rejects.toThrow();
+        // A console whose clock says January 2024 starts it; the worker, on today's date, cannot issue
+        // it: the failure is said at once (not a false 已提交), and on the quarters page; again: 已存在.
+        const jan = await startConsole({ personName: async (id) => `人员${id}`, temporal: client, operations: operationsOf(fx.programme, { taskQueue, dataDir: fx.dataDir }), now: () => new Date('2024-01-10T02:00:00Z') });
+        try {
+          await addAccounts(jan.store, PASSWORD, [['leader', PEOPLE.detachmentLeader, ['detachment-leader']]]);
+          const l = await signedInClient(jan.app, 'leader', PASSWORD);
+          await l.get('/quarters');
+          const failed = await l.post('/plan/start', {});
+          started.push(planId);
+          expect(failed.statusCode).toBe(409);
+          expect(failed.body).toMatch(/2024年度抽查计划未能备案：计划文号的年份（2024年）与印发日期（\d{4}年\d{1,2}月\d{1,2}日）不在同一年，系统不能印发。/);
+          expect((await jan.store.listAudit({ action: 'plan.' })).map((e) => `${e.action} ${e.personId}`)).toEqual([`plan.failed ${PEOPLE.detachmentLeader}`, `plan.start ${PEOPLE.detachmentLeader}`]);
+          const again = await l.post('/plan/start', {});
+          expect(again.statusCode).toBe(200);
+          expect(again.body).toContain('已存在');
+        } finally {
+          await jan.stop();
+        }
+        const planShown = (await admin.get('/quarters')).body;
+        expect(planShown).toContain('备案期限');
+        expect(planShown).toMatch(/<span class="overdue">未能备案<\/span>：计划文号的年份（2024年）/);
+        expect((await c.store.listAudit({ action: 'plan.' })).map((e) => `${e.action} ${e.personId}`)).toEqual([`plan.refused ${PEOPLE.detachmentLeader}`]);
 
         // Screens: the list, the started quarter, the quarter in mid-inspection, one inspection, the answer to a second start.
         const pw = await signedInPage(browser, c.url, 'leader', PASSWORD);

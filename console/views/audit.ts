@@ -47,6 +47,8 @@ export const AUDIT_LABELS: Record<string, string> = {
   // The annual plan, the quarters, the year (console/programme-page.ts, quarter.ts, year.ts)
   'plan.start': '提交年度抽查计划备案',
   'plan.start-exists': '提交年度抽查计划（已提交过，未重复提交）',
+  'plan.refused': '年度抽查计划备案被拒绝（不在该年度内）',
+  'plan.failed': '年度抽查计划未能备案',
   'plan.schedule': '创建季度自动启动定时任务',
   'plan.schedule-exists': '创建季度定时任务（均已存在，未作更改）',
   'quarter.start': '启动季度抽查',

@@ -25,6 +25,8 @@ export interface QuartersView {
   campaigns: readonly CampaignRow[];
   /** Null when the plan workflow has not been started (or Temporal does not know it). */
   plan: AnnualPlanStatus | null;
+  /** Why the year's plan filing failed (its workflow ended without filing), or null. */
+  planFailed?: string | null;
   canStart: boolean;
   canPlan: boolean;
   rehearsalSecondsPerDay: number;
@@ -75,7 +77,7 @@ ${
   ${
     plan
       ? html`<table class="facts">
-    <tr><th>状态</th><td>${plan.filed ? '已备案' : '待备案'}</td></tr>
+    <tr><th>状态</th><td>${plan.filed ? '已备案' : v.planFailed ? html`<span class="overdue">未能备案</span>：${v.planFailed}` : '待备案'}</td></tr>
     <tr><th>备案期限</th><td>${dateText(plan.due)}</td></tr>
     ${plan.filed ? html`<tr><th>备案编号</th><td>${plan.filed.number}</td></tr><tr><th>备案日期</th><td>${dateText(plan.filed.on)}${plan.filed.late ? html` <span class="overdue">（逾期）</span>` : ''}</td></tr>` : ''}
   </table>`
@@ -227,10 +229,15 @@ export function quarterStartedPage(viewer: Viewer, o: { year: number; quarter: n
   );
 }
 
-export function planStartedPage(viewer: Viewer, o: { year: number; workflowId: string; existed: boolean }): string {
+export function planStartedPage(viewer: Viewer, o: { year: number; workflowId: string; existed: boolean; filed?: { number: string; on: string; late: boolean } | null }): string {
+  const text = o.existed
+    ? `${o.year}年度抽查计划已提交过备案，无需再次操作`
+    : o.filed
+      ? `${o.year}年度抽查计划已备案，文号${o.filed.number}，${chineseDate(o.filed.on)}印发${o.filed.late ? '（已过备案期限）' : ''}`
+      : `${o.year}年度抽查计划已提交，正在印发备案；稍后可在“季度抽查”页查看备案状态`;
   return page(
-    o.existed ? '已存在' : '已提交',
-    html`<p class="notice" role="status">${o.year}年度抽查计划${o.existed ? '已提交过备案，无需再次操作' : '已提交备案'}（<span class="code">${o.workflowId}</span>）。</p>
+    o.existed ? '已存在' : o.filed ? '已备案' : '已提交',
+    html`<p class="notice" role="status">${text}（<span class="code">${o.workflowId}</span>）。</p>
 <p><a href="/quarters">返回季度抽查</a></p>`,
     viewer,
   );
