@@ -61,10 +61,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   '.txt': 'text/plain; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
 };
 // A published page is shown as the public will see it, but sandboxed: its own inline styles, no
 // script, nothing from elsewhere, no access to the console's origin (so no cookies or forms).
 const PUBLISHED_PAGE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+// verify.html alone runs its script (the package's own verify.js, from this folder) and reads the
+// package's files beside it; nothing else, no form, no frame, nothing from elsewhere.
+const VERIFY_PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 
 export function registerPublication(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
   const { store } = ctx;
@@ -86,10 +91,10 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
     return ctx.html(reply, publicationPage(ctx.viewerOf(req)!, { campaign: c, status, files, fingerprint, canResume }));
   });
 
-  app.get('/publication/file', async (req, reply) => {
+  // The file listed as `wanted` of the quarter's published package, as published.
+  const serveFile = async (req: FastifyRequest, reply: FastifyReply, campaignId: unknown, wanted: unknown) => {
     if (!(await ctx.requireRole(req, reply, OPERATIONS_ROLES))) return;
-    const c = await campaignOf(req);
-    const wanted = (req.query as Record<string, unknown>).path;
+    const c = typeof campaignId === 'string' && campaignId.length <= 300 ? await store.getCampaign(campaignId) : null;
     const status = c ? await statusOf(c.campaignId) : null;
     const location = status?.publication?.location;
     // Only a file the listing shows: no path from the request reaches the file system otherwise.
@@ -97,9 +102,18 @@ export function registerPublication(app: FastifyInstance, ctx: RouteContext, tem
     if (!location || !file) return ctx.html(reply, problemPage('文件不存在', '此公示文件不存在或尚未发布。', ctx.viewerOf(req)), 404);
     const ext = path.extname(file.path).toLowerCase();
     const type = CONTENT_TYPES[ext] ?? 'text/plain; charset=utf-8';
-    if (ext === '.html') reply.header('content-security-policy', PUBLISHED_PAGE_CSP);
+    if (ext === '.html') reply.header('content-security-policy', file.path === 'verify.html' ? VERIFY_PAGE_CSP : PUBLISHED_PAGE_CSP);
     if (ext === '.xlsx') reply.header('content-disposition', `attachment; filename="${path.basename(file.path)}"`);
     return reply.type(type).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(fs.readFileSync(path.join(fs.realpathSync(location), ...file.path.split('/'))));
+  };
+  app.get('/publication/files/:campaign/*', async (req, reply) => {
+    const params = req.params as Record<string, string>;
+    return serveFile(req, reply, params.campaign, params['*']);
+  });
+  // The earlier query-style address, kept for links already handed out.
+  app.get('/publication/file', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    return serveFile(req, reply, q.campaign, q.path);
   });
 
   app.post('/publication/resume', async (req, reply) => {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { launchChromium } from '../scripts/browser';
-import { screenshotBoth, startConsole, type RunningConsole } from './helpers/browser-console';
+import { screenshotBoth, screenshotCurrent, startConsole, type RunningConsole } from './helpers/browser-console';
 import { createFixture, eventually, PEOPLE, recordingMail, type Fixture } from './helpers/campaign-fixture';
 import { ConsoleClient } from './helpers/console-client';
 import { finishInspections, holdDraw, PATIENT, startQuarter } from './helpers/crash-quarter';
@@ -125,7 +125,27 @@ describe('结果公示', () => {
         // Nothing outside the package, however the path is spelled.
         for (const bad of ['../../registry.db', '/etc/passwd', 'manifest/../../../registry.db', 'index.html/']) {
           expect((await leader.get(`/publication/file?campaign=${q}&path=${encodeURIComponent(bad)}`)).statusCode, bad).toBe(404);
+          expect((await leader.get(`/publication/files/${q}/${encodeURIComponent(bad)}`)).statusCode, bad).toBe(404);
         }
+        // The listing links path-style, the folder's own layout, so the page's relative links work:
+        // verify.html beside index.html, and verify.html may run its own verify.js, nothing else.
+        const base = `/publication/files/${q}/`;
+        expect(after.body).toContain(`href="${base}index.html"`);
+        expect((await leader.get(`${base}index.html`)).body).toBe(page.body);
+        const verifyPage = await leader.get(`${base}verify.html`);
+        expect(verifyPage.statusCode).toBe(200);
+        expect(String(verifyPage.headers['content-security-policy'])).toBe("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+        expect((await leader.get(`${base}verify.js`)).headers['content-type']).toBe('text/javascript; charset=utf-8');
+        expect((await leader.get(`${base}manifest/units.csv`)).rawPayload.equals(fs.readFileSync(path.join(pub.location, 'manifest', 'units.csv')))).toBe(true);
+        expect((await insp.get(`${base}verify.html`)).statusCode).toBe(403);
+        // In Chromium: from the 公示 page (sandboxed) its 复核 link opens verify.html, which re-checks the draw here.
+        const vp = await signedInPage(browser, c.url, 'leader', PASSWORD);
+        await vp.goto(`${c.url}${base}index.html`);
+        await Promise.all([vp.waitForURL(`${c.url}${base}verify.html`), vp.click('a[href="verify.html"] >> nth=0')]);
+        await vp.waitForSelector('body:not([data-verification="pending"])', { timeout: 120_000 }); // a selector: the page's CSP allows no eval
+        expect(await vp.getAttribute('body', 'data-verification'), await vp.innerText('body')).toBe('verified');
+        await screenshotCurrent(vp, 'publication-verify');
+        await vp.context().close();
 
         // The year's table: a closed quarter reports the workflow's own statistics.
         const st = status.stats!;

@@ -33,7 +33,13 @@ const PARTS: ReadonlyArray<[string, string]> = [
 const describe = (p: string) => PARTS.find(([name]) => (name.endsWith('/') ? p.startsWith(name) : p === name))?.[1] ?? '—';
 
 const sizeText = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} 字节`);
-const fileHref = (campaignId: string, p: string) => `/publication/file?campaign=${encodeURIComponent(campaignId)}&path=${encodeURIComponent(p)}`;
+/**
+ * A package file's address in the console: path-style, the folder's own layout under the quarter,
+ * so the published pages' relative links (verify.html, results.csv, manifest/…) work as on the web
+ * (console/publication.ts serves it).
+ */
+export const packageFileHref = (campaignId: string, p: string): string => `/publication/files/${encodeURIComponent(campaignId)}/${p.split('/').map(encodeURIComponent).join('/')}`;
+const fileHref = packageFileHref;
 
 export interface PublicationView {
   campaign: CampaignRow;
