@@ -116,28 +116,69 @@ function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030
   };
 }
 
+/** Where parseCsv found broken quoting: the record (1-based: a spreadsheet's row) and field (0-based). */
+export interface CsvProblem {
+  record: number;
+  field: number;
+  message: string;
+}
+
+/** The quoting rules parseCsv holds a file to, as RFC 4180 states them and Excel writes CSV. */
+export const CSV_QUOTE_RULES = {
+  textAfterClosingQuote: 'text after the closing quote of a quoted field; a quote inside a field is written as two quotes ("")',
+  spaceAfterClosingQuote: 'a space after the closing quote of a quoted field; the comma or line end must follow the closing quote directly',
+  spaceBeforeOpeningQuote: 'a space before the opening quote of a quoted field; the opening quote must be the first character of the field',
+  quoteInUnquotedField: 'a quote inside a field that is not in quotes; such a field is written in quotes, with each quote inside it written as two quotes ("")',
+  neverClosed: 'a quoted field starting on this row is never closed: the file ends inside it (a closing quote is missing, or a quote inside the field is not written as two quotes "")',
+} as const;
+
 /**
- * RFC 4180: comma-separated, "quoted" fields with "" for a quote, CRLF or LF line ends. Stops,
- * with `truncated`, once it has read more than `maxRecords` records: the rest is never held.
+ * RFC 4180, strictly: comma-separated, CRLF or LF line ends (a lone CR too); a field that starts
+ * with a quote is quoted, holds commas and line breaks, writes a quote as "" and ends at a quote
+ * followed by a comma, a line end or the end of the text. Text after the closing quote, a quote in
+ * a field that is not quoted and a quoted field never closed are problems (the first MAX_PROBLEMS
+ * kept, the rest counted; one per field), and reading goes on so that every broken field is named.
+ * Stops, with `truncated`, once it has read more than `maxRecords` records: the rest is never held.
  */
-export function parseCsv(text: string, maxRecords = Infinity): { records: string[][]; error: { record: number; message: string } | null; truncated?: boolean } {
+export function parseCsv(text: string, maxRecords = Infinity): { records: string[][]; problems: CsvProblem[]; moreProblems: number; truncated?: boolean } {
   const records: string[][] = [];
+  const problems: CsvProblem[] = [];
+  let moreProblems = 0;
   let field = '';
   let record: string[] = [];
-  let inQuotes = false;
+  // 'start': nothing read yet; 'plain': an unquoted field; 'quoted': inside quotes; 'closed': after the closing quote.
+  let state: 'start' | 'plain' | 'quoted' | 'closed' = 'start';
+  // This field's problem, reported when the field ends (one per field); `after` is the text after its closing quote.
+  let problem: string | null = null;
+  let after = '';
   let quoteStartRecord = 0;
+  let quoteStartField = 0;
+  const endField = (): void => {
+    if (state === 'closed' && after !== '' && problem === null) {
+      problem = after.trim() === '' ? CSV_QUOTE_RULES.spaceAfterClosingQuote : CSV_QUOTE_RULES.textAfterClosingQuote;
+    }
+    if (problem !== null) {
+      if (problems.length < MAX_PROBLEMS) problems.push({ record: records.length + 1, field: record.length, message: problem });
+      else moreProblems++;
+    }
+    record.push(field + after);
+    field = '';
+    after = '';
+    problem = null;
+    state = 'start';
+  };
   let i = 0;
   const n = text.length;
   while (i < n) {
     const ch = text[i] as string;
-    if (inQuotes) {
+    if (state === 'quoted') {
       if (ch === '"') {
         if (text[i + 1] === '"') {
           field += '"';
           i += 2;
           continue;
         }
-        inQuotes = false;
+        state = 'closed';
         i++;
         continue;
       }
@@ -145,32 +186,44 @@ export function parseCsv(text: string, maxRecords = Infinity): { records: string
       i++;
       continue;
     }
-    if (ch === '"' && field.length === 0) {
-      inQuotes = true;
-      quoteStartRecord = records.length + 1;
-      i++;
-    } else if (ch === ',') {
-      record.push(field);
-      field = '';
+    if (ch === ',') {
+      endField();
       i++;
     } else if (ch === '\r' || ch === '\n') {
-      record.push(field);
+      endField();
       records.push(record);
-      if (records.length > maxRecords) return { records, error: null, truncated: true };
+      if (records.length > maxRecords) return { records, problems, moreProblems, truncated: true };
       record = [];
-      field = '';
       i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else if (state === 'closed') {
+      // Kept as read (after the quoted text), so the rest of the row stays in its columns.
+      after += ch;
+      i++;
+    } else if (ch === '"' && state === 'start') {
+      state = 'quoted';
+      quoteStartRecord = records.length + 1;
+      quoteStartField = record.length;
+      i++;
     } else {
+      if (ch === '"' && problem === null) {
+        problem = field.trim() === '' ? CSV_QUOTE_RULES.spaceBeforeOpeningQuote : CSV_QUOTE_RULES.quoteInUnquotedField;
+      }
       field += ch;
+      state = 'plain';
       i++;
     }
   }
-  if (inQuotes) return { records, error: { record: quoteStartRecord, message: 'a quoted field is never closed (missing ")' } };
-  if (field.length > 0 || record.length > 0) {
-    record.push(field);
+  if (state === 'quoted') {
+    if (problems.length < MAX_PROBLEMS) problems.push({ record: quoteStartRecord, field: quoteStartField, message: CSV_QUOTE_RULES.neverClosed });
+    else moreProblems++;
+    return { records, problems, moreProblems };
+  }
+  // A last line without a line end is a record, unless it is empty ("" alone counts as empty).
+  if (field !== '' || after !== '' || record.length > 0) {
+    endField();
     records.push(record);
   }
-  return { records, error: null };
+  return { records, problems, moreProblems };
 }
 
 function readCsv(file: string, bytes: Buffer): Table {
@@ -186,20 +239,25 @@ function readCsv(file: string, bytes: Buffer): Table {
   }
   const { text, encoding, bad, note } = decodeText(bytes);
   // The heading row, MAX_ROWS data rows, and one more to know the file is longer.
-  const { records, error, truncated } = parseCsv(text, MAX_ROWS + 1);
+  const parsed = parseCsv(text, MAX_ROWS + 1);
+  const { records, truncated } = parsed;
   if (truncated) return { file, headers: [], rows: [], encoding, problems: [{ file, row: 0, column: '', rule: tooManyRowsRule() }] };
-  const problems: ImportProblem[] = [];
+  const sink: ProblemSink = { problems: [], moreProblems: 0 };
   if (bad && encoding === 'utf-8') {
-    problems.push({ file, row: bad.line, column: '', rule: `the file starts with a UTF-8 BOM but this row holds a byte that is not UTF-8 (0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset}): retype the damaged character and save as "CSV UTF-8"` });
+    addProblem(sink, { file, row: bad.line, column: '', rule: `the file starts with a UTF-8 BOM but this row holds a byte that is not UTF-8 (0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset}): retype the damaged character and save as "CSV UTF-8"` });
   }
-  if (error) problems.push({ file, row: error.record, column: '', rule: error.message });
   const [header, ...rest] = records;
+  const headers = (header ?? []).map((h) => h.trim());
+  // Record n is the spreadsheet's row n; a field is named by its heading, as row problems are.
+  for (const p of parsed.problems) addProblem(sink, { file, row: p.record, column: headers[p.field] || `#${p.field + 1}`, rule: p.message });
+  sink.moreProblems += parsed.moreProblems;
   return {
     file,
-    headers: (header ?? []).map((h) => h.trim()),
+    headers,
     rows: rest.map((cells, i) => ({ row: i + 2, cells: cells.map((c) => c.trim()) })),
     encoding,
-    problems,
+    problems: sink.problems,
+    ...(sink.moreProblems > 0 ? { moreProblems: sink.moreProblems } : {}),
     ...(note ? { encodingNote: note } : {}),
   };
 }
