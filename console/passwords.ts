@@ -42,8 +42,8 @@ export function dummyHash(): Promise<string> {
 
 /** Why a new password is refused, in Chinese for the form; null when acceptable. */
 export function passwordProblem(password: string, login: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `密码至少${MIN_PASSWORD_LENGTH}个字符`;
-  if (password.length > 200) return '密码不能超过200个字符';
-  if (password.toLowerCase().includes(login.toLowerCase())) return '密码不能包含登录名';
+  if (password.length < MIN_PASSWORD_LENGTH) return `密码至少${MIN_PASSWORD_LENGTH}个字符。`;
+  if (password.length > 200) return '密码不能超过200个字符。';
+  if (password.toLowerCase().includes(login.toLowerCase())) return '密码不能包含登录名。';
   return null;
 }

@@ -14,7 +14,7 @@ import { REGISTRY_ACCEPT, REGISTRY_UPLOAD_LIMITS } from './registry-upload-form'
 import { registerRegistryUpload } from './registry-upload';
 import { brigadeScope, importableKinds, isCityWide, scopeNote, scopeRefusal } from './registry-scope';
 import { problemPage } from './views/auth-pages';
-import { registriesPage } from './views/registries';
+import { registriesPage, type UploadSent } from './views/registries';
 
 /** Who keeps the registries: operations, and the brigades for their quarter-end lists. */
 export const REGISTRY_ROLES = ['admin', 'detachment-leader', 'brigade-leader'] as const;
@@ -25,7 +25,7 @@ const RECENT = 10;
 const isKind = (k: unknown): k is ImportKind => typeof k === 'string' && (importKinds as readonly string[]).includes(k);
 
 export function registerRegistries(app: FastifyInstance, ctx: RouteContext, registry: RegistryStore | null): void {
-  const mainPage = async (viewer: NonNullable<ReturnType<RouteContext['viewerOf']>>, error: string | null = null) => {
+  const mainPage = async (viewer: NonNullable<ReturnType<RouteContext['viewerOf']>>, error: string | null = null, sent: UploadSent = {}) => {
     const today = beijingDate(ctx.now().getTime());
     const brigade = registry && !isCityWide(viewer.roles) ? await brigadeScope(registry, viewer.personId, today) : null;
     return registriesPage(viewer, {
@@ -38,6 +38,7 @@ export function registerRegistries(app: FastifyInstance, ctx: RouteContext, regi
       accept: REGISTRY_ACCEPT,
       maxMegabytes: REGISTRY_UPLOAD_LIMITS.maxBytes / 1024 / 1024,
       error,
+      sent,
     });
   };
 

@@ -24,6 +24,7 @@ import { csrfRefusedPage, problemPage } from './views/auth-pages';
 import type { Viewer } from './views/layout';
 import { fieldChanges } from './views/registries-labels';
 import { importedPage, previewPage, type PreviewChange } from './views/registries-import';
+import type { UploadSent } from './views/registries';
 
 /** Changes listed on the preview page (the counts cover all of them). */
 const PREVIEW_CHANGES = 100;
@@ -37,7 +38,7 @@ export function registerRegistryUpload(
   app: FastifyInstance,
   ctx: RouteContext,
   registry: RegistryStore,
-  o: { roles: readonly string[]; mainPage: (viewer: Viewer, error?: string | null) => Promise<string> },
+  o: { roles: readonly string[]; mainPage: (viewer: Viewer, error: string | null, sent: UploadSent) => Promise<string> },
 ): void {
   const pending = new PendingImports(() => ctx.now().getTime());
   const csrfRefused = async (req: FastifyRequest) => {
@@ -75,15 +76,18 @@ export function registerRegistryUpload(
     const signed = req.signedIn!;
     const viewer = ctx.viewerOf(req)!;
     const form = await readRegistryUpload(req, signed.session.csrfSecret);
+    // A refusal shows the form again with the kind and date as sent: the next upload goes into
+    // the registry the user chose, not the form's first one.
+    const sentOf = (fields: Record<string, string>): UploadSent => ({ kind: fields.kind, date: fields.date?.trim() });
     if (!form.ok) {
       if (form.error === 'csrf') return ctx.html(reply, await csrfRefused(req), 403);
       await ctx.audit(req, 'registry.upload-refused', null, { error: form.error });
-      return ctx.html(reply, await o.mainPage(viewer, form.error), form.status);
+      return ctx.html(reply, await o.mainPage(viewer, form.error, sentOf(form.fields)), form.status);
     }
     const { fields, fileName, bytes } = form.upload;
     const date = (fields.date ?? '').trim();
-    if (!isKind(fields.kind)) return ctx.html(reply, await o.mainPage(viewer, '请选择名录类型。'), 400);
-    if (date !== '' && !isCalendarDate(date)) return ctx.html(reply, await o.mainPage(viewer, `生效日期“${date}”不是有效日期。`), 400);
+    if (!isKind(fields.kind)) return ctx.html(reply, await o.mainPage(viewer, '请选择名录类型。', sentOf(fields)), 400);
+    if (date !== '' && !isCalendarDate(date)) return ctx.html(reply, await o.mainPage(viewer, `生效日期“${date}”不是有效日期（日期格式如 2023-03-31）。`, sentOf(fields)), 400);
     const kind = fields.kind;
     const reach = await reachFor(req, reply, kind, fileName);
     if (!reach) return;

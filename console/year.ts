@@ -50,18 +50,23 @@ export async function collectYearStatistics(ctx: Pick<RouteContext, 'store'>, te
   return yearStatistics(programmeId, year, quarters);
 }
 
+/** The years /year and /year.xlsx accept, both included. */
+const FIRST_YEAR = 2000;
+const LAST_YEAR = 2100;
+
 export function registerYear(app: FastifyInstance, ctx: RouteContext, temporal: Client, ops: OperationsDeps): void {
   const { programme } = ops;
   const yearOf = (q: unknown): number | null => {
     const y = (q as Record<string, unknown>).year;
     if (y === undefined || y === '') return programme.year;
-    return typeof y === 'string' && /^\d{4}$/.test(y) && Number(y) >= 2000 && Number(y) <= 2100 ? Number(y) : null;
+    return typeof y === 'string' && /^\d{4}$/.test(y) && Number(y) >= FIRST_YEAR && Number(y) <= LAST_YEAR ? Number(y) : null;
   };
+  const badYear = `年份须为${FIRST_YEAR}至${LAST_YEAR}之间的四位数字，例如2023。`;
 
   app.get('/year', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, OPERATIONS_ROLES))) return;
     const year = yearOf(req.query);
-    if (year === null) return ctx.html(reply, problemPage('年份有误', '年份须为四位数字，例如2023。', ctx.viewerOf(req)), 400);
+    if (year === null) return ctx.html(reply, problemPage('年份有误', badYear, ctx.viewerOf(req)), 400);
     const stats = await collectYearStatistics(ctx, temporal, programme.id, year);
     return ctx.html(reply, yearPage(ctx.viewerOf(req)!, stats, programme.name, beijingDate(ctx.now().getTime())));
   });
@@ -69,7 +74,7 @@ export function registerYear(app: FastifyInstance, ctx: RouteContext, temporal: 
   app.get('/year.xlsx', async (req, reply) => {
     if (!(await ctx.requireRole(req, reply, OPERATIONS_ROLES))) return;
     const year = yearOf(req.query);
-    if (year === null) return ctx.html(reply, problemPage('年份有误', '年份须为四位数字，例如2023。', ctx.viewerOf(req)), 400);
+    if (year === null) return ctx.html(reply, problemPage('年份有误', badYear, ctx.viewerOf(req)), 400);
     const stats = await collectYearStatistics(ctx, temporal, programme.id, year);
     const asOf = beijingDate(ctx.now().getTime());
     const bytes = await yearStatisticsXlsx(stats, { programmeName: programme.name, publisher: programme.publisher, asOf });

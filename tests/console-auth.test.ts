@@ -84,6 +84,10 @@ describe('the console server', () => {
     expect(login.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(login.body).not.toMatch(/\sstyle=|<style/);
     expect(login.body).toContain('<html lang="zh-CN">');
+    // No page makes the browser ask for /favicon.ico (a 404 and a console error on every page):
+    // the head names an empty icon, which the CSP's img-src allows.
+    expect(login.body).toContain('<link rel="icon" href="data:,">');
+    expect(csp).toMatch(/(?:^|;)\s*img-src [^;]*\bdata:/);
     const htmx = await app.inject('/static/htmx/htmx.min.js');
     expect(htmx.statusCode).toBe(200);
     expect(htmx.body).toContain('htmx');
@@ -422,6 +426,16 @@ describe('the console server', () => {
     const mismatch = await c.post(url, { login: 'zhao', password: 'a long password 1', password2: 'a long password 2' });
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.body).toContain('两次输入的密码不一致');
+    // The password rules' refusals end as every other message does, with 。.
+    const short = await c.post(url, { login: 'zhao', password: 'short 1', password2: 'short 1' });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toContain('密码至少10个字符。');
+    const long = await c.post(url, { login: 'zhao', password: 'x'.repeat(201), password2: 'x'.repeat(201) });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('密码不能超过200个字符。');
+    const withLogin = await c.post(url, { login: 'zhao', password: 'my name is Zhao 1', password2: 'my name is Zhao 1' });
+    expect(withLogin.statusCode).toBe(400);
+    expect(withLogin.body).toContain('密码不能包含登录名。');
     const badLogin = await c.post(url, { login: XSS, password: 'a long password 1', password2: 'a long password 1' });
     expect(badLogin.body).toContain('&lt;script&gt;');
     expect(badLogin.body).not.toContain(XSS);

@@ -150,6 +150,8 @@ describe('row problems in Chinese', () => {
     ['units', 'u.csv', '统一社会信用代码,单位名称,类别,所在辖区,行业,地址,信用等级,正面清单,正面清单类型,特殊监管原因,存在问题,状态,状态日期,多余列\nLOCAL-x,某,一般,火星,,,E,是,其他,上年度受处罚,是,在产,2020-01-01,\n'],
     ['new-units', 'n.csv', '单位名称,类别\n某厂,一般\n'],
     ['units', 'units-with-errors.csv', fs.readFileSync(path.join(EX, 'broken', 'units-with-errors.csv'), 'utf8')],
+    // Broken CSV quoting: text after a closing quote, a quote in an unquoted field, spaces around quotes, a quote never closed.
+    ['people', 'quotes.csv', '人员编号,姓名,部门,角色,电子邮箱,执法证号,在编,在岗,专长,在职\nP0001,"周建华"（借调）,办公室,系统管理员,,,是,是,,是\nP0002,陈"国强,办公室,系统管理员,,,是,是,,是\nP0003, "李四",办公室,系统管理员,,,是,是,,是\nP0004,"王五" ,办公室,系统管理员,,,是,是,,是\nP0005,"赵六,办公室\n'],
   ];
   it.each(BAD)('%s (%s)', async (kind, file, text) => {
     const p = await prepareImport(registry, file, Buffer.from(text), { kind, date: '2023-03-31', progress: false });
@@ -194,7 +196,7 @@ describe('名录导入 (upload, preview, confirm)', () => {
     expect(res.body).toContain('与名录不符');
     expect(res.body).toContain('不在名录中');
     expect(res.body).toMatch(/应为关闭、取缔之一|应为在产、关闭、取缔之一/);
-    expect(res.body).toContain('不是有效日期');
+    expect(res.body).toContain('“2023-02-30”不是有效日期（日期格式如 2023-03-31）');
     expect(res.body).toContain('第2行');
     expect(res.body).toContain('第3行');
     expect(res.body).not.toContain('<script>alert(1)</script>');
@@ -342,6 +344,47 @@ describe('名录导入 (upload, preview, confirm)', () => {
     expect(two.statusCode).toBe(413);
     const noFile = await upload(u, 'new-units', good, { parts: [['_csrf', u.csrf], ['kind', 'new-units']] });
     expect(noFile.statusCode).toBe(400);
+    expect(await registry.tableCounts()).toEqual(before);
+  });
+
+  it('a refused upload shows the form again with the kind and the date as sent', async () => {
+    const u = await signedIn('admin1');
+    const before = await registry.tableCounts();
+    const chosen = (body: string) => [...body.matchAll(/<option value="([^"]+)" selected>/g)].map((m) => m[1]);
+    const dateIn = (body: string) => /<input type="date" name="date" value="([^"]*)">/.exec(body)?.[1];
+    // Once: the form came back on 部门名录 with no date, and the next upload went into the wrong registry.
+    const empty = await upload(u, 'closed-units', { filename: 'empty.csv', content: '' }, { date: '2023-03-25' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('文件“empty.csv”是空文件。');
+    expect(chosen(empty.body)).toEqual(['closed-units']);
+    expect(dateIn(empty.body)).toBe('2023-03-25');
+    const exe = await upload(u, 'people', { filename: 'people.exe', content: 'MZ', type: 'application/octet-stream' }, { date: '2023-03-31' });
+    expect(exe.statusCode).toBe(400);
+    expect(chosen(exe.body)).toEqual(['people']);
+    expect(dateIn(exe.body)).toBe('2023-03-31');
+    const noFile = await upload(u, 'new-units', { filename: '', content: '' }, { parts: [['_csrf', u.csrf], ['kind', 'new-units'], ['date', '2023-06-30']] });
+    expect(noFile.statusCode).toBe(400);
+    expect(chosen(noFile.body)).toEqual(['new-units']);
+    expect(dateIn(noFile.body)).toBe('2023-06-30');
+    // The date refused: kept as sent (the message names it), with its format as an example.
+    const badDate = await upload(u, 'closed-units', { filename: 'closed.csv', content: example('closed-units-2023Q1.csv') }, { date: '2023-02-30' });
+    expect(badDate.statusCode).toBe(400);
+    expect(badDate.body).toContain('生效日期“2023-02-30”不是有效日期（日期格式如 2023-03-31）。');
+    expect(chosen(badDate.body)).toEqual(['closed-units']);
+    expect(dateIn(badDate.body)).toBe('2023-02-30');
+    const noKind = await upload(u, 'no-such-kind', { filename: 'closed.csv', content: example('closed-units-2023Q1.csv') }, { date: '2023-03-25' });
+    expect(noKind.statusCode).toBe(400);
+    expect(noKind.body).toContain('请选择名录类型。');
+    expect(chosen(noKind.body)).toEqual([]);
+    expect(dateIn(noKind.body)).toBe('2023-03-25');
+    // The form as first shown: the first kind, no date.
+    const fresh = (await u.get('/registries')).body;
+    expect(chosen(fresh)).toEqual([]);
+    expect(dateIn(fresh)).toBe('');
+    // A value sent is text in the page, never markup.
+    const xss = await upload(u, '"><script>alert(1)</script>', { filename: 'empty.csv', content: '' }, { date: '"><script>alert(1)</script>' });
+    expect(xss.statusCode).toBe(400);
+    expect(xss.body).not.toContain('<script>alert(1)</script>');
     expect(await registry.tableCounts()).toEqual(before);
   });
 });
@@ -593,6 +636,20 @@ describe('screens', () => {
     await shoot(pw, 'registries-preview-errors', async (page) => {
       await submit(badFile, 'closed-units')(page);
       expect(await page.textContent('main')).toContain('问题清单');
+    });
+    const emptyFile = path.join(tmp, 'empty.csv');
+    fs.writeFileSync(emptyFile, '');
+    await shoot(pw, 'registries-refused', async (page) => {
+      await page.goto(`${c.url}/registries`);
+      await page.selectOption('select[name=kind]', 'closed-units');
+      await page.fill('form.registry-upload input[name=date]', '2023-03-25');
+      await page.setInputFiles('input[name=file]', emptyFile);
+      await page.click('form.registry-upload button[type=submit]');
+      await page.waitForURL(`${c.url}/registries/preview`);
+      expect(await page.textContent('p.error')).toBe('文件“empty.csv”是空文件。');
+      // What the browser shows and would send next: the kind and date as chosen.
+      expect(await page.inputValue('select[name=kind]')).toBe('closed-units');
+      expect(await page.inputValue('form.registry-upload input[name=date]')).toBe('2023-03-25');
     });
     await shoot(pw, 'registries-preview', async (page) => {
       await submit(goodFile, 'new-units')(page);

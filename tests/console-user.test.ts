@@ -87,7 +87,7 @@ describe('ssj user', () => {
     expect(taken.exitCode).toBe(3);
     fs.writeFileSync(path.join(fx.dir, 'short.txt'), 'short\n');
     const weak = await refusal('user', 'add', '--login', 'adm2', '--person', PEOPLE.admin2, '--password-file', path.join(fx.dir, 'short.txt'));
-    expect(weak.message).toMatch(/password refused: 密码至少10个字符/);
+    expect(weak.message).toMatch(/password refused: 密码至少10个字符。/);
     const none = await refusal('user', 'add', '--login', 'adm2', '--person', PEOPLE.admin2);
     expect(none.message).toMatch(/--password-file/);
     expect(await ssj('user', 'add', '--login', 'adm2', '--person', PEOPLE.admin2, '--role', 'discipline', '--password-file', pw)).toContain('roles: discipline');

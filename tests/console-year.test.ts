@@ -66,6 +66,15 @@ describe('年度统计', () => {
     expect(page.body).toContain('名录更新期');
     expect(page.body).toContain('href="/year.xlsx?year=2024"');
     expect((await u.get('/year?year=20x4')).statusCode).toBe(400);
+    // The refusal states the rule applied: four digits, 2000 to 2100 (both accepted).
+    for (const bad of ['1999', '2101', '20x4', '02024']) {
+      for (const path of ['/year', '/year.xlsx']) {
+        const res = await u.get(`${path}?year=${bad}`);
+        expect(res.statusCode, `${path}?year=${bad}`).toBe(400);
+        expect(res.body).toContain('年份须为2000至2100之间的四位数字，例如2023。');
+      }
+    }
+    for (const edge of ['2000', '2100']) expect((await u.get(`/year?year=${edge}`)).statusCode, edge).toBe(200);
 
     const res = await u.get('/year.xlsx?year=2024');
     expect(res.statusCode).toBe(200);

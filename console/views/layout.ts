@@ -61,6 +61,7 @@ export function page(title: string, body: Html, viewer: Viewer | null = null): s
 <title>${title} - 双随机抽查工作台</title>
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <link rel="stylesheet" href="/static/console.css">
+<link rel="icon" href="data:,">
 <script src="/static/htmx.min.js" defer></script>
 </head>
 <body hx-boost="true">

@@ -20,6 +20,14 @@ export interface RegistriesView {
   /** Why this viewer can import nothing now: the form is not offered. */
   blocked?: string | null;
   error?: string | null;
+  /** The kind and date of a refused upload, kept in the form (a file input cannot be refilled). */
+  sent?: UploadSent;
+}
+
+/** What an upload sent besides its file, as sent. */
+export interface UploadSent {
+  kind?: string;
+  date?: string;
 }
 
 const kindTitle = (k: string) => ((importKinds as readonly string[]).includes(k) ? importKindLabel(k as (typeof importKinds)[number]) : k);
@@ -42,8 +50,8 @@ export function registriesPage(viewer: Viewer, v: RegistriesView): string {
     : html`<form method="post" action="/registries/preview" enctype="multipart/form-data" class="card registry-upload" hx-boost="false">${csrfField(viewer.csrfToken)}
   <h2>导入名录</h2>
   ${message('error', v.error)}
-  <label>名录类型 <select name="kind" required>${v.kinds.map((k) => html`<option value="${k}">${TEMPLATES[k].title}</option>`)}</select></label>
-  <label>生效日期（可不填：取文件中最晚的日期${v.kinds.includes('departments') ? '；部门、监管对象、人员名录须填写' : ''}） <input type="date" name="date"></label>
+  <label>名录类型 <select name="kind" required>${v.kinds.map((k) => html`<option value="${k}"${k === v.sent?.kind ? html` selected` : ''}>${TEMPLATES[k].title}</option>`)}</select></label>
+  <label>生效日期（可不填：取文件中最晚的日期${v.kinds.includes('departments') ? '；部门、监管对象、人员名录须填写' : ''}） <input type="date" name="date" value="${v.sent?.date ?? ''}"></label>
   <label>文件（.csv 或 .xlsx，不超过 ${v.maxMegabytes} MB） <input type="file" name="file" accept="${v.accept}" required></label>
   <button type="submit">检查并预览</button>
   <p class="hint">上传后先逐行检查并列出所有问题和将发生的变化，确认后才写入；有问题时不写入任何数据。</p>
