@@ -34,7 +34,7 @@ export async function serveConsole(o: { runtime: RuntimeSettings; settings: Cons
   const store = new SqlConsoleStore(db, false);
   const registryStore = new SqlRegistryStore(db);
   const people = await registryPeople(registryStore);
-  const registry = await inspectionRegistry(registryStore);
+  const registry = await inspectionRegistry(registryStore, undefined, programme.issuer);
   const inspections = { registry, checkItems: programme.checkItems, couldNotInspect: programme.reasons?.couldNotInspect ?? [], requests: { recusal: programme.reasons?.recusal ?? [], unitClosed: programme.reasons?.unitClosed ?? [] }, results: { drafts: new ResultDraftStore(db), blobs: new SqlBlobStore(db) } };
   const operations = {
     programme: { id: programme.id, name: programme.name, year: programme.year, rehearsalSecondsPerDay: programme.rehearsal.secondsPerDay, publisher: programme.detachment.name },

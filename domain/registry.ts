@@ -112,6 +112,15 @@ export interface RegistrySnapshot {
   conflicts: Conflict[];
 }
 
+/**
+ * The agencies a finding outside environmental law may be referred to (移送): departments of kind
+ * `agency`, except the bureau that issues the programme (programme.issuer, e.g. 信阳市生态环境局,
+ * registered as an agency to receive the annual plan): a finding is referred to another agency.
+ */
+export function referralAgencies<D extends Pick<Department, 'kind' | 'name'>>(departments: Iterable<D>, issuer: string | null): D[] {
+  return [...departments].filter((d) => d.kind === 'agency' && d.name !== issuer);
+}
+
 /** An inspector who may be drawn: certified, on staff, on post, active. */
 export function isEligibleInspector(p: Person): boolean {
   return p.active && p.roles.includes('inspector') && p.inspector !== null && p.inspector.onStaff && p.inspector.onPost;

@@ -16,7 +16,7 @@ import { addDays, quarterStart } from '../domain/calendar';
 import { programmeDate, type ResolvedClock } from '../domain/programme-clock';
 import { generateRegistry } from '../domain/synthetic';
 import { assignScenarios, scriptFor, witnessEntropy, witnessPlan, type SimContext, type SimInspection, type SimStep, type UnitScript } from '../domain/simulation';
-import type { RegistrySnapshot, Role } from '../domain/registry';
+import { referralAgencies, type RegistrySnapshot, type Role } from '../domain/registry';
 import {
   batchStatus,
   campaignStatus,
@@ -387,7 +387,7 @@ export async function runSimulatedQuarter(o: SimulatedQuarterOptions): Promise<S
             // An escalation date still pending (Q4 before next year's holidays): a week on, for the script only.
             dates: { from: maxDate(addDays(witnessSteps[witnessSteps.length - 1]!.on, 2), addDays(today, 1)), due: st.dates.inspectionDue, escalateAfter: st.dates.escalateAfter ?? addDays(st.dates.inspectionDue, 7) },
             managers: holding('manager'),
-            agencies: snapshot.departments.filter((d) => d.kind === 'agency' && d.id !== 'agency-bureau').map((d) => d.id),
+            agencies: referralAgencies(snapshot.departments, programme.issuer).map((d) => d.id),
             countyAreas: snapshot.departments.filter((d) => d.kind === 'county-brigade').map((d) => d.jurisdiction!).filter(Boolean),
           };
         }

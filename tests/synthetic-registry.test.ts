@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEligibleInspector } from '../domain/registry';
+import { isEligibleInspector, referralAgencies } from '../domain/registry';
 import { BASE_COUNTS, COUNTIES, generateRegistry, INSPECTING_DEPARTMENTS } from '../domain/synthetic';
 import { classifyUnitId } from '../domain/uscc';
 import { importRegistryFile } from '../files/registry/import-file';
@@ -28,6 +28,13 @@ function digestDir(dir: string): Record<string, string> {
 describe('synthetic registry', () => {
   const data = generateRegistry({ seed: 'xinyang-2023', scale: 1 });
   const count = (pred: (u: (typeof data.units)[number]) => boolean): number => data.units.filter(pred).length;
+
+  it('refers findings to the other agencies, never to the bureau that issues the programme', () => {
+    const agencies = referralAgencies(data.departments, '信阳市生态环境局').map((d) => d.name);
+    expect(agencies).toEqual(['信阳市市场监督管理局', '信阳市应急管理局', '信阳市自然资源和规划局', '信阳市水利局']);
+    expect(data.departments.filter((d) => d.kind === 'agency').map((d) => d.name)).toContain('信阳市生态环境局');
+    expect(referralAgencies(data.departments, null).map((d) => d.name)).toContain('信阳市生态环境局');
+  });
 
   it('is shaped like the 2023 programme', () => {
     expect(count((u) => u.category === 'general')).toBe(536);

@@ -6,6 +6,7 @@ import { applyReplacements, proposeReplacement, ReplacementError, type Replaceme
 import type { Replacement } from '../../domain/draw/record';
 import type { ResultReport } from '../../domain/outcomes';
 import { NEEDS_DATA, OPERATOR_ROLES } from '../../domain/parking';
+import { referralAgencies } from '../../domain/registry';
 import type { ReasonCodes } from '../../domain/programme';
 import { refuse } from './refusals';
 import type { StepContext } from './context';
@@ -62,7 +63,7 @@ export function inspectionActivities(ctx: StepContext) {
         managers: roster.people.filter((p) => p.roles.includes('manager')).map((p) => p.id),
         departmentKind: dep?.kind ?? 'section',
         departmentName: dep?.name ?? a.department,
-        agencies: roster.departments.filter((d) => d.kind === 'agency').map((d) => d.id),
+        agencies: referralAgencies(roster.departments, deps.programme.issuer).map((d) => d.id),
         reasons: deps.programme.reasons,
       };
     },
