@@ -379,6 +379,8 @@ describe('the draw ceremony in the console', () => {
     expect(big.join('\n')).toContain(json.seed.replace(/(.{8})(?=.)/g, '$1 '));
     expect(big.join('\n')).toContain(json.manifest_digest.replace(/(.{8})(?=.)/g, '$1 '));
     await expect(text(page, 'table.ceremony-counts')).resolves.toMatch(/抽中\s+\d+家/);
+    // Units counted as units (家) throughout, as 年度统计 counts them.
+    await expect(text(page, 'table.ceremony-counts')).resolves.toMatch(/移交\s+(\d+|—)家\s+移送\s+(\d+|—)家/);
     for (const [size, viewport] of Object.entries({ desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } })) {
       await page.setViewportSize(viewport);
       await page.screenshot({ path: path.join(SCREENSHOTS, `ceremony-screen-published-${size}.png`), fullPage: true });

@@ -64,6 +64,8 @@ describe('codes on the console pages', () => {
     expect(departmentLabel('section-1', { departmentName: '执法一科' })).toBe('执法一科');
     expect(reasonCodeLabel(fx.programme.reasons, 'recusal', 'no-such-reason')).toBe('no-such-reason');
     expect(handlingLabel('something-new')).toBe('something-new');
+    // The same words as the charts and the 公示 page (线索移送其他部门).
+    expect(handlingLabel('referral')).toBe('移送其他部门');
     expect(parkedReasonLabel('the store refused it (SQLITE_CONSTRAINT)')).toBe('系统记录：the store refused it (SQLITE_CONSTRAINT)');
     // A real refusal message of the hand-over document step (activities/steps/documents.ts) is said in Chinese.
     expect(parkedReasonLabel("unit U07: no brigade covers its area 罗山县 (brigades of the frozen roster: county-xixian: 息县); correct the unit's area (jurisdiction) in the registry, then resume the inspection")).toBe(

@@ -225,7 +225,7 @@ ${
 <table class="ceremony-counts"><tbody>
 <tr><th>抽中</th><td>${String(s?.drawn ?? st.sealed.drawn)}家</td><th>已检查</th><td>${String(s?.inspected ?? '—')}家</td></tr>
 <tr><th>按期完成</th><td>${String(s?.onTime ?? '—')}家</td><th>发现问题</th><td>${String(s?.findings ?? '—')}家</td></tr>
-<tr><th>移交</th><td>${String(s?.handedOver ?? '—')}件</td><th>移送</th><td>${String(s?.referred ?? '—')}件</td></tr>
+<tr><th>移交</th><td>${String(s?.handedOver ?? '—')}家</td><th>移送</th><td>${String(s?.referred ?? '—')}家</td></tr>
 </tbody></table>
 <p class="ceremony-note">公示日期：${chineseDate(st.publication.publishedOn)}${st.publication.late ? '（逾期）' : ''}</p>`
     : html`<p class="ceremony-note">抽中${String(st.sealed.drawn)}家。抽查名单保密，公示时连同随机种子一并公开，任何人可据此复核。</p>`

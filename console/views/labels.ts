@@ -49,7 +49,7 @@ const HANDLING_LABELS: Record<string, string> = {
   'handover-rejected': '经审核不予移交',
   'supervision-notice': '以监察通知移交',
   'transfer-form': '以移交表移交',
-  referral: '移送其他机关',
+  referral: '移送其他部门',
   'not-inspected': '未检查',
 };
 export const handlingLabel = (h: string | null | undefined): string => (h ? (HANDLING_LABELS[h] ?? h) : '—');
