@@ -3,32 +3,27 @@
 // duplicated — always end in a correct import or a clear refusal (ImportRefused, every problem
 // naming its file), never another error or a hang, and a refusal leaves the database unchanged.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { departmentsRegistry, type DepartmentsRegistry } from './helpers/departments-registry';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
-import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
-import { SQLITE_STORE_FILE } from '../stores/open';
+import type { RegistryStore } from '../stores/registry-store';
 import type { ImportKind } from '../files/registry/templates';
 
 const EX = path.resolve(__dirname, '..', 'examples', 'registry');
 const CASES_PER_FILE = 200;
+let reg: DepartmentsRegistry;
 let tmp: string;
 let store: RegistryStore;
 let dbFile: string;
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-fuzz-'));
-  dbFile = path.join(tmp, 'data', SQLITE_STORE_FILE);
-  store = await openRegistryStore({ dataDir: path.join(tmp, 'data'), databaseUrl: null });
-  await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
+  reg = await departmentsRegistry('ssj-fuzz-');
+  ({ tmp, store, dbFile } = reg);
 });
-afterAll(async () => {
-  await store.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => reg?.close());
 
 const digest = (): string => sqliteDigest(dbFile);
 

@@ -5,32 +5,27 @@
 import ExcelJS from 'exceljs';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { departmentsRegistry, type DepartmentsRegistry } from './helpers/departments-registry';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
 import { MAX_PROBLEMS, MAX_ROWS, XLSX_LIMITS } from '../files/registry/read-table';
 import { zipProblem } from '../files/registry/zip-guard';
 import * as zlib from 'node:zlib';
 import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
-import { SQLITE_STORE_FILE } from '../stores/open';
 import { textProblem } from '../domain/text';
 
 const EX = path.resolve(__dirname, '..', 'examples', 'registry');
+let reg: DepartmentsRegistry;
 let tmp: string;
 let store: RegistryStore;
 let dbFile: string;
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-hostile-'));
-  dbFile = path.join(tmp, 'data', SQLITE_STORE_FILE);
-  store = await openRegistryStore({ dataDir: path.join(tmp, 'data'), databaseUrl: null });
-  await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
+  reg = await departmentsRegistry('ssj-hostile-');
+  ({ tmp, store, dbFile } = reg);
 });
-afterAll(async () => {
-  await store.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => reg?.close());
 
 const storeDigest = (): string => sqliteDigest(dbFile);
 

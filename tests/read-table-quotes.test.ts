@@ -3,14 +3,13 @@
 // doubled. Anything else (text after the closing quote, a quote in a field that is not quoted, a
 // quote never closed) is a problem naming the row and column, and the import is refused whole.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { departmentsRegistry, type DepartmentsRegistry } from './helpers/departments-registry';
 import { sqliteDigest } from './helpers/sqlite-digest';
 import { ImportRefused, importRegistryFile } from '../files/registry/import-file';
 import { MAX_PROBLEMS, parseCsv, readTable } from '../files/registry/read-table';
-import { openRegistryStore, type RegistryStore } from '../stores/registry-store';
-import { SQLITE_STORE_FILE } from '../stores/open';
+import type { RegistryStore } from '../stores/registry-store';
 
 const EX = path.resolve(__dirname, '..', 'examples', 'registry');
 
@@ -130,19 +129,15 @@ describe('valid quoting reads as before', () => {
 });
 
 describe('an import with broken quoting is refused whole', () => {
+  let reg: DepartmentsRegistry;
   let tmp: string;
   let store: RegistryStore;
   let dbFile: string;
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-quotes-'));
-    dbFile = path.join(tmp, 'data', SQLITE_STORE_FILE);
-    store = await openRegistryStore({ dataDir: path.join(tmp, 'data'), databaseUrl: null });
-    await importRegistryFile(store, path.join(EX, 'departments.csv'), { kind: 'departments', date: '2022-12-31', progress: false });
+    reg = await departmentsRegistry('ssj-quotes-');
+    ({ tmp, store, dbFile } = reg);
   });
-  afterAll(async () => {
-    await store.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => reg?.close());
 
   it('people.csv with a stray quote is refused naming the row and column; the store is unchanged', async () => {
     const lines = fs.readFileSync(path.join(EX, 'people.csv'), 'utf8').split('\n');
