@@ -261,7 +261,7 @@ export function auditPage(viewer: Viewer, entries: readonly AuditEntry[], nextBe
   <td data-label="人员">${e.personId ?? '—'}</td>
   <td data-label="操作">${own(AUDIT_LABELS, e.action) ?? e.action}</td>
   <td data-label="对象">${e.target ?? ''}</td>
-  <td data-label="来源">${e.ip ?? ''}<br><span class="hint">${e.userAgent ?? ''}</span></td>
+  <td data-label="来源" class="audit-source">${e.ip ?? ''}<br><span class="hint">${e.userAgent ?? ''}</span></td>
   <td data-label="详情">${auditDetail(e.detail)}</td>
 </tr>`,
   );
