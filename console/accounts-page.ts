@@ -6,6 +6,7 @@
 // effect today (console/standing.ts: the same rule the sign-in and every request apply).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate } from '../domain/calendar';
+import { chineseDate, chineseDateTime } from '../domain/documents/html';
 import { roles as registryRoles, type Person } from '../domain/registry';
 import type { RegistryStore } from '../stores/registry-store';
 import { invite, setUpByLogins } from './accounts';
@@ -18,7 +19,8 @@ import type { Viewer } from './views/layout';
 
 const ADMINS = ['admin'];
 
-const beijingMinute = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+/** A time as the pages say it: 2026年12月5日 08:41 (Beijing time). */
+const beijingMinute = (d: Date) => chineseDateTime(d.toISOString());
 
 export function registerAccounts(app: FastifyInstance, ctx: RouteContext, registry: RegistryStore | null, settings: Pick<ConsoleSettings, 'publicUrl' | 'inviteHours'>): void {
   const { store } = ctx;
@@ -58,7 +60,7 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
         account,
         personName: names.get(account.personId)?.name ?? (await ctx.personName(account.personId)),
         standing: registry ? standingOf(account.roles, names.get(account.personId) ?? null) : null,
-        created: beijingDate(account.createdAt.getTime()),
+        created: chineseDate(beijingDate(account.createdAt.getTime())),
         setUpBy: setUpBy[i] ?? null,
       })),
     );

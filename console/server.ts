@@ -23,6 +23,7 @@ import type { ConsoleSettings } from './settings';
 import { registerOidc } from './oidc';
 import { registerApprovals } from './approvals';
 import type { ConsoleDocuments } from './documents';
+import { chineseDateTime } from '../domain/documents/html';
 import { codecCsrfExempt, registerCodec, type CodecEndpointOptions } from './codec';
 import { registerInspections, type InspectionDeps } from './inspection';
 import { registerCeremony, witnessTasks } from './ceremony';
@@ -441,8 +442,4 @@ export function temporalUnavailable(err: unknown): boolean {
 }
 
 /** 2023-01-12T01:02:03Z → 2023年1月12日 09:02 (Beijing time: what the users read). */
-export function beijingTime(d: Date): string {
-  const b = new Date(d.getTime() + 8 * 3_600_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${b.getUTCFullYear()}年${b.getUTCMonth() + 1}月${b.getUTCDate()}日 ${pad(b.getUTCHours())}:${pad(b.getUTCMinutes())}`;
-}
+export const beijingTime = (d: Date): string => chineseDateTime(d.toISOString());

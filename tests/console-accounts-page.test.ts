@@ -101,6 +101,8 @@ describe('用户管理', () => {
     const row = (login: string) => new RegExp(`<tr><td data-label="登录名">${login}</td>[\\s\\S]*?</tr>`).exec(list)?.[0] ?? '';
     expect(row('chenguoqiang')).toContain('由 admin1 邀请');
     expect(row('admin1')).toContain('服务器上开通');
+    // Dates as every page says them (年月日), not ISO.
+    expect(row('admin1')).toMatch(/<td data-label="开通"><span class="nowrap">\d{4}年\d{1,2}月\d{1,2}日<\/span>/);
   });
 
   it('lists open invitations (never their link); 撤销 ends one at once; a repeat answers 已处理', async () => {
@@ -114,6 +116,7 @@ describe('用户管理', () => {
     const table = /<table class="cards" id="open-invitations">[\s\S]*?<\/table>/.exec(list.body)?.[0] ?? '';
     expect(table).toContain('P12 &lt;script&gt;alert(1)&lt;/script&gt;'); // escaped, as every name
     expect(table).toContain('admin1'); // who made it
+    expect(table).toMatch(/<td data-label="有效期至" class="nowrap">\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}<\/td>/);
     expect(table).not.toContain('P10'); // used above: no longer open
     expect(list.body).not.toContain(token);
     const hash = /name="invitation" value="([0-9a-f]{64})"/.exec(table)![1]!;

@@ -1,7 +1,7 @@
 // 检查: one inspection for its team — the unit, department, team, check method, due date and the
 // programme's check items — and the result form shaped like the paper record (per item: checked,
 // problem found, handling; how it was checked; the date; inspectors present; the outcome).
-import { chineseDate } from '../../domain/documents/html';
+import { chineseDate, chineseDateTime } from '../../domain/documents/html';
 import type { CheckItem, ReasonCodeEntry } from '../../domain/programme';
 import type { Department, Unit } from '../../domain/registry';
 import type { InspectionStatus } from '../../workflows/definitions';
@@ -148,7 +148,7 @@ export interface DraftInfo {
   savedAt: string | null;
 }
 
-const beijingTime = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
 
 /** Why the result cannot be submitted yet: a recusal or a closure report awaits the managers. */
 function awaitingDecision(s: InspectionStatus): string | null {
@@ -169,7 +169,7 @@ ${facts(v)}
   <input type="hidden" name="campaign" value="${s.campaignId}">
   <input type="hidden" name="unit" value="${s.unitId}">
   <h2>检查记录</h2>
-  ${draft.savedAt ? html`<p class="hint draft-saved">草稿保存于 ${beijingTime(draft.savedAt)}（北京时间），保存人：${draft.savedBy ?? ''}。</p>` : ''}
+  ${draft.savedAt ? html`<p class="hint draft-saved">草稿保存于 ${chineseDateTime(draft.savedAt)}（北京时间），保存人：${draft.savedBy ?? ''}。</p>` : ''}
   ${itemFields(values)}
   <label for="howChecked">检查方式及过程</label>
   <textarea id="howChecked" name="howChecked" rows="2" maxlength="${NOTE_MAX}" placeholder="如：现场查看治污设施运行情况，查阅在线监测数据和台账">${values.howChecked}</textarea>
