@@ -86,9 +86,18 @@ export const reasonKinds = ['recusal', 'unitClosed', 'couldNotInspect', 'rejecti
 export type ReasonKind = (typeof reasonKinds)[number];
 
 /** One reason code with its official Chinese label: the only part of a reason ever published. */
+/** The managers' decisions a rejection reason fits (the 不同意 list of each approval offers those). */
+export const decisionKinds = ['handover', 'recusal', 'replacement'] as const;
+export type DecisionKind = (typeof decisionKinds)[number];
+
 export const reasonCodeEntrySchema = z.strictObject({
   code: z.string({ error: 'must be a code' }).regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'must be a code: [a-z0-9][a-z0-9._-]{0,63}' }),
   label: text().max(40, { error: 'must be a short official label (at most 40 characters)' }),
+  /** Rejection reasons only: the decisions it fits (absent: every one). */
+  decisions: z
+    .array(z.enum(decisionKinds, { error: `must be one of ${decisionKinds.join(', ')}` }), { error: `must be a list of ${decisionKinds.join(', ')}` })
+    .min(1, { error: 'must list at least one decision (or be left out: every decision)' })
+    .optional(),
 });
 export type ReasonCodeEntry = z.infer<typeof reasonCodeEntrySchema>;
 

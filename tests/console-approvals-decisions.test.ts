@@ -139,6 +139,9 @@ describe('recusal and unit replacement approvals in the console', () => {
         const form = await mgr1.get(approvalUrl);
         expect(form.body).toContain(`${name(s1)}（${s1}）`);
         expect(form.body).toContain('同意回避');
+        // 不同意 offers the reasons that fit a recusal (programme reasons.rejection[].decisions).
+        const offered = (body: string) => [...body.matchAll(/<option value="([a-z][^"]*)"[^>]*>/g)].map((m) => m[1]);
+        expect(offered(form.body)).toEqual(['not-verified', 'no-conflict', 'other']);
         // The inspector's own words beside the reason (internal, escaped).
         expect(form.body).toContain('<tr><th>申请说明</th><td class="pre-line">&lt;script&gt;alert(1)&lt;/script&gt;其配偶\n在该企业任职</td></tr>');
 
@@ -178,6 +181,7 @@ describe('recusal and unit replacement approvals in the console', () => {
         await eventually(async () => (await c.store.getTask(replacementKey))?.status === 'open', 'the replacement task');
         const replacementUrl = `/approval?task=${encodeURIComponent(replacementKey)}`;
         await screenshotBoth(browser, shots, `${c.url}${replacementUrl}`, 'approval-replacement');
+        expect(offered((await mgr1.get(replacementUrl)).body)).toEqual(['not-verified', 'other']);
         await mgr2.get(replacementUrl);
         const noReject = await mgr2.post('/approval', { task: replacementKey, decision: 'reject', reasonCode: '', note: '已电话核实\r\n企业仍在生产' });
         expect(noReject.statusCode).toBe(400);

@@ -100,6 +100,13 @@ describe('reason codes', () => {
 });
 
 describe('broken programmes are rejected with the field path and the rule', () => {
+  it('a rejection reason fits the decisions it names; an unknown decision is refused', () => {
+    const d = shipped();
+    d.reasons.rejection[1].decisions = ['recusal', 'approval'];
+    expect(problemsOf(d)).toEqual(['config/programme.json: reasons.rejection[1].decisions[1]: must be one of handover, recusal, replacement']);
+    expect(parseProgramme(JSON.stringify(shipped()), 'p.json').reasons!.rejection.find((r) => r.code === 'rectified')?.decisions).toEqual(['handover']);
+  });
+
   it('a quarterly ratio that is not a positive integer', () => {
     const d = shipped();
     d.ratios.general.quarterly[2] = 0;

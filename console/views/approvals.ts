@@ -3,7 +3,7 @@
 // "已处理" answer to a stale click.
 import { chineseDate, type Html } from '../../domain/documents/html';
 import { NOTE_MAX } from '../../domain/outcomes';
-import type { ReasonCodeEntry } from '../../domain/programme';
+import type { DecisionKind, ReasonCodeEntry } from '../../domain/programme';
 import type { TaskRow } from '../../stores/console-store';
 import type { DocumentRef, InspectionStatus } from '../../workflows/definitions';
 import { documentLinks } from '../documents';
@@ -92,6 +92,13 @@ const KIND_TEXT: Record<string, { explain: string; approve: string; reject: stri
 };
 const textOf = (kind: string) => KIND_TEXT[kind] ?? KIND_TEXT['approve-handover']!;
 
+const DECISION_OF_TASK: Record<string, DecisionKind> = { 'approve-handover': 'handover', 'approve-recusal': 'recusal', 'approve-replacement': 'replacement' };
+/** The rejection reasons this approval's 不同意 offers: those that fit its decision (programme `decisions`; none given: all). */
+export function reasonsFor(taskKind: string, reasons: readonly ReasonCodeEntry[]): readonly ReasonCodeEntry[] {
+  const decision = DECISION_OF_TASK[taskKind];
+  return decision ? reasons.filter((r) => !r.decisions || r.decisions.includes(decision)) : reasons;
+}
+
 export function approvalPage(
   viewer: Viewer,
   t: TaskRow,
@@ -138,7 +145,7 @@ ${preview ? previewSection(t, preview) : ''}
   <label for="reasonCode">不同意的理由</label>
   <select id="reasonCode" name="reasonCode">
     <option value="">（不同意时必选）</option>
-    ${reasons.map((r) => (r.code === entered?.reasonCode ? html`<option value="${r.code}" selected>${r.label}</option>` : html`<option value="${r.code}">${r.label}</option>`))}
+    ${reasonsFor(t.kind, reasons).map((r) => (r.code === entered?.reasonCode ? html`<option value="${r.code}" selected>${r.label}</option>` : html`<option value="${r.code}">${r.label}</option>`))}
   </select>
   <label for="note">说明（内部留存，不公开）</label>
   <textarea id="note" name="note" rows="3" maxlength="${NOTE_MAX}">${entered?.note ?? ''}</textarea>
