@@ -35,9 +35,6 @@ export interface WitnessTie {
   by: string;
 }
 
-/** Longest line of invitations followed (a line is as long as accounts set up accounts; a loop cannot happen, but stops here). */
-const MAX_LINE = 64;
-
 /**
  * The people who set up account `accountId`, nearest first: whoever issued the invitation it was
  * made from, whoever set up that account, and so on, to an account made otherwise.
@@ -46,7 +43,10 @@ export async function setUpLine(store: ConsoleStore, accountId: string): Promise
   const people: string[] = [];
   const seen = new Set<string>([accountId]);
   let account = accountId;
-  while (people.length < MAX_LINE) {
+  // The whole line, however long: a person may invite themselves again and again (each new account
+  // retires the last), and a line cut short would let its far end go unseen. An issuer exists before
+  // the account it sets up, so the line cannot loop; `seen` guards a damaged store all the same.
+  for (;;) {
     const issuer = await issuerOf(store, account);
     if (!issuer || seen.has(issuer)) break;
     seen.add(issuer);

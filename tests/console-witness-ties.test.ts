@@ -55,6 +55,16 @@ describe('witness ties', () => {
     expect(await witnessTie(store, side('admin', admin2), side('discipline', invitedByAdmin))).toMatchObject({ kind: 'common', account: admin2.id, by: 'ADM001' });
   });
 
+  it('follows a line of any length: a made-up person re-inviting themselves 65 times still leads back to the administrator', async () => {
+    // Each acceptance retires the last account, so one working account at a time, however long the line.
+    let x = await invited('t-x0', 'X001', ['admin', 'discipline'], admin, 'x0');
+    for (let i = 1; i <= 65; i++) x = await invited(`t-x${i}`, 'X001', ['admin', 'discipline'], x, `x${i}`);
+    const line = await setUpLine(store, x.id);
+    expect(line).toHaveLength(66);
+    expect(line.at(-1)).toBe('ADM001');
+    expect(await witnessTie(store, side('admin', admin), side('discipline', x))).toMatchObject({ kind: 'set-up', account: x.id, by: 'ADM001' });
+  });
+
   it('lets witnesses whose lines are apart act together: an account made on the server starts a line of its own', async () => {
     expect(await setUpLine(store, admin.id)).toEqual([]);
     expect(await setUpLine(store, invitedByCli.id)).toEqual([]);
