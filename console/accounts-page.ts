@@ -129,10 +129,12 @@ export function registerAccounts(app: FastifyInstance, ctx: RouteContext, regist
     }
     await store.updateAccount(target.id, { disabled, now: ctx.now() });
     const sessions = disabled ? await store.deleteSessionsOfAccount(target.id) : 0;
-    await ctx.audit(req, disabled ? 'account.disabled' : 'account.enabled', target.login, { accountId: target.id, personId: target.personId, ...(disabled ? { sessionsEnded: sessions } : {}) });
+    // What a disabled account sent goes with it: its open invitations end (their links answer as expired).
+    const invitations = disabled ? await store.revokeInvitationsIssuedBy(target.id, ctx.now()) : 0;
+    await ctx.audit(req, disabled ? 'account.disabled' : 'account.enabled', target.login, { accountId: target.id, personId: target.personId, ...(disabled ? { sessionsEnded: sessions, invitationsEnded: invitations } : {}) });
     // The list again, with htmx's address bar on /accounts (a reload must not re-post or 404).
     void reply.header('HX-Push-Url', '/accounts');
-    return ctx.html(reply, await listPage(viewer, `账户 ${target.login} 已${disabled ? '停用，其登录会话已全部结束' : '启用'}。`));
+    return ctx.html(reply, await listPage(viewer, `账户 ${target.login} 已${disabled ? `停用，其登录会话已全部结束${invitations ? `，其发出的 ${invitations} 份未使用的邀请已撤销` : ''}` : '启用'}。`));
   };
   /** 撤销 an open invitation: its link stops working at once; a repeat (or a used link) answers 已处理. */
   app.post('/accounts/revoke-invitation', async (req, reply) => {

@@ -293,10 +293,15 @@ export interface ConsoleStore {
    * expired or ended already, or does not exist: a repeat changes nothing.
    */
   revokeInvitation(tokenHash: string, now: Date): Promise<boolean>;
+  /** Ends every open invitation account `accountId` issued (the account is disabled: what it sent goes with it); how many. */
+  revokeInvitationsIssuedBy(accountId: string, now: Date): Promise<number>;
   /**
    * Atomically marks the invitation used and creates its account (one transaction): of any number
    * of concurrent calls, across processes, exactly one gets ok. A login conflict throws
-   * StoreConflictError and leaves the invitation unused.
+   * StoreConflictError and leaves the invitation unused. An invitation whose issuing account is
+   * disabled answers expired. On success the person's other open invitations end (a link sent
+   * twice, one to a wrong mailbox, cannot later retire the account just made), and so do those
+   * issued by the accounts it retires.
    */
   consumeInvitation(tokenHash: string, account: InvitedAccount): Promise<ConsumeInvitationResult>;
   /** The invitation account `accountId` was made from; null for an account made otherwise (`ssj user add`). */

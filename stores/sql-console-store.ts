@@ -262,14 +262,20 @@ export class SqlConsoleStore implements ConsoleStore {
     return rows.length > 0;
   }
 
+  async revokeInvitationsIssuedBy(accountId: string, now: Date): Promise<number> {
+    const rows = await this.db.all<Row>('UPDATE invitations SET expires_at = ? WHERE created_by = ? AND used_at IS NULL AND expires_at > ? RETURNING token_hash', [iso(now), accountId, iso(now)]);
+    return rows.length;
+  }
+
   consumeInvitation(tokenHash: string, a: InvitedAccount): Promise<ConsumeInvitationResult> {
     const accountId = a.id ?? randomUUID();
     return this.db.transaction(async (tx) => {
       // The conditional UPDATE is the claim: concurrent callers queue on the row, and all but
-      // the first find used_at set when they get it.
+      // the first find used_at set when they get it. An issuer disabled since takes its invitations with it.
       const claimed = await tx.all<Row>(
         `UPDATE invitations SET used_at = ?
-         WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *`,
+         WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+           AND (created_by IS NULL OR created_by IN (SELECT id FROM accounts WHERE disabled = 0)) RETURNING *`,
         [iso(a.now), tokenHash, iso(a.now)],
       );
       const inv = claimed[0];
@@ -287,7 +293,12 @@ export class SqlConsoleStore implements ConsoleStore {
         invitation.personId,
         accountId,
       ]);
-      for (const s of superseded) await tx.run('DELETE FROM sessions WHERE account_id = ?', [str(s.id)]);
+      for (const s of superseded) {
+        await tx.run('DELETE FROM sessions WHERE account_id = ?', [str(s.id)]);
+        await tx.run('UPDATE invitations SET expires_at = ? WHERE created_by = ? AND used_at IS NULL AND expires_at > ?', [iso(a.now), str(s.id), iso(a.now)]);
+      }
+      // The person's other open links end: one sent twice (one to a wrong mailbox) cannot later retire this account.
+      await tx.run('UPDATE invitations SET expires_at = ? WHERE person_id = ? AND token_hash <> ? AND used_at IS NULL AND expires_at > ?', [iso(a.now), invitation.personId, tokenHash, iso(a.now)]);
       return { ok: true, account, invitation: { ...invitation, usedByAccount: accountId }, superseded: superseded.map((s) => str(s.login)).sort() } as const;
     });
   }

@@ -4,6 +4,7 @@
 // account's live session and refuses its sign-in, 启用 restores it, a repeat answers 已处理, and
 // other roles, forged POSTs and hostile names get nowhere. Each account shows its granted roles
 // against today's registry: a role given up, a person inactive or gone, is marked.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryPeople } from '../console/people';
 import { registryIndex } from '../console/registry-cache';
@@ -202,6 +203,20 @@ describe('用户管理', () => {
     expect(mine.statusCode).toBe(400);
     expect(mine.body).toContain('不能停用自己');
     expect((await c.store.getAccount(self))?.disabled).toBe(false);
+  });
+
+  it("停用 ends the open invitations the account sent: their links no longer work", async () => {
+    const zhao = (await c.store.getAccountByLogin('zhao'))!;
+    const token = 'z'.repeat(43);
+    await c.store.createInvitation({ tokenHash: createHash('sha256').update(token).digest('hex'), personId: 'P10', roles: ['manager'], expiresAt: new Date(Date.now() + 3_600_000), createdBy: zhao.id, now: new Date() });
+    expect((await new ConsoleClient(c.app).get(`/invite/${token}`)).statusCode).toBe(200);
+    const u = await signedIn('admin1');
+    await u.get('/accounts');
+    const off = await u.post('/accounts/disable', { account: zhao.id });
+    expect(off.body).toContain('账户 zhao 已停用，其登录会话已全部结束，其发出的 1 份未使用的邀请已撤销。');
+    expect((await new ConsoleClient(c.app).get(`/invite/${token}`)).statusCode).toBe(410);
+    expect((await c.store.listAudit({ action: 'account.disabled', target: 'zhao' }))[0]?.detail).toMatchObject({ invitationsEnded: 1 });
+    expect((await u.post('/accounts/enable', { account: zhao.id })).statusCode).toBe(200);
   });
 
   it('refuses other roles (403, audited) and a POST without CSRF (403)', async () => {

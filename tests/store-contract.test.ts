@@ -217,6 +217,26 @@ describe.each(backends)('store contract on $name', (backend) => {
       await close();
     });
 
+    it("once one of a person's links is used, their other open links end; a disabled issuer's links end too", async () => {
+      const { store, close } = await open();
+      const issuer = await store.createAccount({ login: 'issuer', personId: 'P020', roles: ['admin'], passwordHash: 'x', now: at(0) });
+      // Sent twice (the first to a wrong mailbox); the second is used: the first must not retire the new account later.
+      await store.createInvitation({ tokenHash: 'first', personId: 'P021', roles: ['manager'], expiresAt: at(60), createdBy: issuer.id, now: at(1) });
+      await store.createInvitation({ tokenHash: 'second', personId: 'P021', roles: ['manager'], expiresAt: at(60), createdBy: issuer.id, now: at(2) });
+      await store.createInvitation({ tokenHash: 'other-person', personId: 'P022', roles: ['inspector'], expiresAt: at(60), createdBy: issuer.id, now: at(2) });
+      expect((await store.consumeInvitation('second', { login: 'wang', passwordHash: 'x', now: at(3) })).ok).toBe(true);
+      expect(await store.consumeInvitation('first', { login: 'wang2', passwordHash: 'x', now: at(4) })).toEqual({ ok: false, reason: 'expired' });
+      expect((await store.listOpenInvitations(at(4))).map((i) => i.tokenHash)).toEqual(['other-person']);
+      // The issuer is disabled: what it sent goes with it, whether revoked at once or found at use.
+      await store.createInvitation({ tokenHash: 'late', personId: 'P023', roles: ['inspector'], expiresAt: at(60), createdBy: issuer.id, now: at(5) });
+      await store.updateAccount(issuer.id, { disabled: true, now: at(6) });
+      expect(await store.consumeInvitation('late', { login: 'late', passwordHash: 'x', now: at(7) })).toEqual({ ok: false, reason: 'expired' });
+      expect(await store.revokeInvitationsIssuedBy(issuer.id, at(8))).toBe(2); // other-person, late
+      expect(await store.listOpenInvitations(at(8))).toEqual([]);
+      expect(await store.revokeInvitationsIssuedBy(issuer.id, at(9))).toBe(0);
+      await close();
+    });
+
     it('a login that is taken leaves the invitation unused', async () => {
       const { store, close } = await open();
       await store.createAccount({ login: 'taken', personId: 'P001', roles: ['inspector'], passwordHash: 'x', now: at(0) });

@@ -127,6 +127,7 @@ export const AUDIT_DETAIL_KEYS: Record<string, string> = {
   expiresAt: '有效期至',
   createdAt: '创建时间',
   sessionsEnded: '结束会话数',
+  invitationsEnded: '撤销邀请数',
   year: '年度',
   quarter: '季度',
   rehearsalSecondsPerDay: '演练每日秒数',
