@@ -40,6 +40,19 @@ export function dummyHash(): Promise<string> {
   return (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 }
 
+/**
+ * Checks a sign-in's password against the account's stored hash, or against the dummy when the login
+ * is unknown, at today's full cost either way: a wrong password for an account still holding a
+ * cheaper hash (made before the costs were raised; replaced at its next sign-in) is checked against
+ * the dummy too, or its quicker answer would single out the accounts nobody has used lately.
+ */
+export async function verifyAtFullCost(password: string, stored: string | null): Promise<boolean> {
+  const target = stored ?? (await dummyHash());
+  const ok = await verifyPassword(password, target);
+  if (!ok && weakerThanCurrent(target)) await verifyPassword(password, await dummyHash());
+  return ok;
+}
+
 /** Why a new password is refused, in Chinese for the form; null when acceptable. */
 export function passwordProblem(password: string, login: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `密码至少${MIN_PASSWORD_LENGTH}个字符。`;

@@ -17,7 +17,7 @@ import { anonymousCsrf, csrfOk, loadSession, POLLING_ROUTES, safeNext, sha256, s
 import type { People } from './people';
 import { standingOf, type Unusable } from './standing';
 import { LOGIN_PATTERN } from './accounts';
-import { dummyHash, hashPassword, passwordProblem, verifyPassword, weakerThanCurrent } from './passwords';
+import { hashPassword, passwordProblem, verifyAtFullCost, weakerThanCurrent } from './passwords';
 import { limitKey } from './client-address';
 import type { ConsoleSettings } from './settings';
 import { registerOidc } from './oidc';
@@ -272,7 +272,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     }
     const account = t ? await store.getAccountByLogin(login) : null;
     // Unknown logins cost the same scrypt time as known ones: no login enumeration by timing.
-    const ok = (await verifyPassword(password, account?.passwordHash ?? (await dummyHash()))) && account !== null && !account.disabled && account.passwordHash !== null;
+    const ok = (await verifyAtFullCost(password, account?.passwordHash ?? null)) && account !== null && !account.disabled && account.passwordHash !== null;
     // An account the registry no longer backs is refused with the reason WHATEVER the password, so
     // the answer tells a guesser nothing about it (only that this login's person is gone, and no
     // password opens it now). The attempt was counted above and is not cleared: lockout is unchanged.
