@@ -4,8 +4,10 @@
 // by the scrypt cost each check runs (node:crypto's own scrypt, wrapped to record N), not timed.
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
+import { hashPassword, verifyAtFullCost } from '../console/passwords';
 
-const costs: number[] = [];
+// Hoisted with vi.mock (which runs before the imports): the costs the wrapped scrypt records.
+const costs = vi.hoisted((): number[] => []);
 vi.mock('node:crypto', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:crypto')>();
   return {
@@ -17,7 +19,6 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-const { hashPassword, verifyAtFullCost } = await import('../console/passwords');
 
 /** A hash as the console stored them before the costs were raised (N=2^15). */
 async function oldHash(password: string): Promise<string> {
