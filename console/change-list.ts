@@ -18,7 +18,7 @@ import { campaignStatusOrNull, liveTask, personLabel } from './campaign-live';
 import { problemPage } from './views/auth-pages';
 import { changeListDonePage, changeListPage, changeListStalePage } from './views/change-list';
 import type { Viewer } from './views/layout';
-import { CHANGE_LIST_KINDS, TEMPLATES } from '../files/registry/templates';
+import { CHANGE_LIST_KINDS, isChangeListKind, TEMPLATES } from '../files/registry/templates';
 
 export const CHANGE_LIST_ROLES: readonly string[] = ['brigade-leader'];
 /** The newest batches offered in the form (`ssj registry batches` lists them all). */
@@ -35,7 +35,7 @@ export interface BrigadeDirectory {
 }
 
 /** A batch a change list can name: one of the kinds a brigade hands in. */
-const isChangeListBatch = (b: BatchInfo): boolean => (CHANGE_LIST_KINDS as readonly string[]).includes(b.kind);
+const isChangeListBatch = (b: BatchInfo): boolean => isChangeListKind(b.kind);
 
 export function brigadeDirectory(registry: RegistryStore): BrigadeDirectory {
   // The console's one registry index (console/registry-cache.ts), read on first use.

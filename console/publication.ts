@@ -70,7 +70,6 @@ const PUBLISHED_PAGE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inlin
 // package's files beside it; nothing else, no form, no frame, nothing from elsewhere.
 const VERIFY_PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-
 export function registerPublication(app: FastifyInstance, ctx: RouteContext, temporal: Client): void {
   const { store } = ctx;
   const statusOf = (campaignId: string) => campaignStatusOrNull(temporal, campaignId);

@@ -298,7 +298,9 @@ async function carriedChanges(tx: SqlExecutor, batch: RegistryBatch): Promise<Re
   const byEntity = new Map<string, RegistryChange[]>();
   for (const c of batch.changes) {
     const key = `${c.entityKind} ${c.entityId}`;
-    byEntity.set(key, [...(byEntity.get(key) ?? []), c]);
+    const list = byEntity.get(key);
+    if (list) list.push(c);
+    else byEntity.set(key, [c]);
   }
   const out: RegistryChange[] = [];
   for (const kind of entityKinds) {
@@ -314,7 +316,12 @@ async function carriedChanges(tx: SqlExecutor, batch: RegistryBatch): Promise<Re
         [kind, ...later.map((r) => r.entity_id)],
       );
       const history = new Map<string, RecordedState[]>();
-      for (const r of rows) history.set(r.entity_id, [...(history.get(r.entity_id) ?? []), { effectiveDate: r.effective_date, state: r.state === null ? null : (JSON.parse(r.state) as Record<string, unknown>) }]);
+      for (const r of rows) {
+        const state = { effectiveDate: r.effective_date, state: r.state === null ? null : (JSON.parse(r.state) as Record<string, unknown>) };
+        const list = history.get(r.entity_id);
+        if (list) list.push(state);
+        else history.set(r.entity_id, [state]);
+      }
       for (const [id, recorded] of history) {
         const mine = byEntity.get(`${kind} ${id}`) ?? [];
         const carried = carriedForward(

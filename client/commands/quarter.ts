@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { addDays, PENDING_DEADLINE_TEXT, quarterStart } from '../../domain/calendar';
 import { changeListSubmissionSchema } from '../../domain/messages';
-import { CHANGE_LIST_KINDS } from '../../files/registry/templates';
+import { CHANGE_LIST_KINDS, isChangeListKind } from '../../files/registry/templates';
 import { loadProgramme } from '../../config/programme';
 import type { RuntimeSettings } from '../../config/runtime';
 import { CampaignAmbiguousError, CampaignNotFoundError, campaignStatus, findCampaign, listInspections, startCampaign, submitChangeList } from '../temporal';
@@ -43,7 +43,7 @@ async function changeListBatchKey(s: RuntimeSettings, given: string): Promise<st
     const b = /^\d{1,9}$/.test(given) ? (await registry.batches()).find((x) => x.id === Number(given)) : await registry.findBatch(given);
     const kinds = CHANGE_LIST_KINDS.join(', ');
     if (!b) throw new UserError(`--batch ${given}: no such batch in the registry ${registry.description}`, ExitCode.badInput, 'list the imported batches with: ssj registry batches');
-    if (!(CHANGE_LIST_KINDS as readonly string[]).includes(b.kind)) {
+    if (!isChangeListKind(b.kind)) {
       throw new UserError(`--batch ${given}: a ${b.kind} batch is not a change list; a change list is a batch of kind ${kinds}`, ExitCode.badInput, 'import the brigade\'s list first (ssj registry import --kind new-units|closed-units|personnel-changes FILE)');
     }
     return b.key;
@@ -199,7 +199,6 @@ export function register(program: Command): void {
       .option('--none', 'no changes this quarter'),
   ).action(async (brigade: string, o: CampaignFlags & { as: string; batch?: string; none?: boolean }) => {
     if ((o.batch === undefined) === (o.none !== true)) throw new UserError('give exactly one of --batch KEY or --none');
-    parseWith(changeListSubmissionSchema, { brigade, by: o.as, batchId: o.none ? null : o.batch }, 'submitChangeList', { brigade: 'BRIGADE', by: '--as', batchId: '--batch' });
     const s = settings();
     const actor = await checkActor(s, o.as, ['brigade-leader', 'inspector', 'manager'], `submit the change list of ${brigade}`);
     if (actor.department !== brigade) {

@@ -65,6 +65,7 @@ export function programmePage(viewer: Viewer, v: ProgrammeView): string {
   const p = v.programme;
   const r = p.ratios;
   const total = v.quotas?.pools.reduce((a, q) => a + q.quota, 0) ?? 0;
+  const schedulable = schedulableQuarters(v.schedules, v.today);
   return page(
     '抽查计划与名额',
     html`${message('error', v.error)}
@@ -139,10 +140,10 @@ ${quotaSection(v, total)}
     )}</tbody>
 </table>
 ${
-  v.canSchedule && schedulableQuarters(v.schedules, v.today).length
+  v.canSchedule && schedulable.length
     ? html`<form class="card" method="post" action="/programme/schedule">
   ${csrfField(viewer.csrfToken)}
-  <p class="hint">创建${p.year}年${schedulableQuarters(v.schedules, v.today).map(chineseQuarter).join('、')}的自动启动定时任务；已存在的保持不变，启动日已过的季度不再创建。</p>
+  <p class="hint">创建${p.year}年${schedulable.map(chineseQuarter).join('、')}的自动启动定时任务；已存在的保持不变，启动日已过的季度不再创建。</p>
   <button type="submit">创建季度定时任务</button>
 </form>`
     : html``

@@ -15,6 +15,8 @@ export const importKinds = [
 export type ImportKind = (typeof importKinds)[number];
 /** The brigades' quarter-end lists (变更清单): what a brigade hands in, and what a change list names. */
 export const CHANGE_LIST_KINDS: readonly ImportKind[] = ['new-units', 'closed-units', 'personnel-changes'];
+/** Whether a registry batch of this kind can be named as a brigade's change list. */
+export const isChangeListKind = (kind: string): boolean => (CHANGE_LIST_KINDS as readonly string[]).includes(kind);
 
 export interface ColumnSpec {
   /** Field name used in code. */
