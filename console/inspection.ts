@@ -81,8 +81,22 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     alreadySubmittedPage(viewer, unitLabel(s), s.result ? `${await nameOf(s.result.by)}（${s.result.by}）` : null, s.result?.checkedOn ?? null);
   const results = deps.results ?? null;
   const draftOf = async (s: InspectionStatus) => (results ? results.drafts.get(s.campaignId, s.unitId) : null);
-  /** The result form; `known` is the draft when the caller already read it. */
-  const form = async (viewer: Viewer, s: InspectionStatus, values: ResultFormValues, error: string | null = null, evidence?: readonly EvidenceFile[], notice: string | null = null, known?: ResultDraft | null) => {
+  /** The result form's values as the draft holds them, or empty. */
+  const draftValues = (s: InspectionStatus, draft: ResultDraft | null) => (draft ? readResultForm(draft.values as Record<string, unknown>, deps.checkItems) : emptyResultForm(deps.checkItems, s.today));
+  /**
+   * The result form; `known` is the draft when the caller already read it; `request` a 申请回避 or
+   * 报告关停 refused for its form, its values kept.
+   */
+  const form = async (
+    viewer: Viewer,
+    s: InspectionStatus,
+    values: ResultFormValues,
+    error: string | null = null,
+    evidence?: readonly EvidenceFile[],
+    notice: string | null = null,
+    known?: ResultDraft | null,
+    request: RequestEntered | null = null,
+  ) => {
     const draft = known !== undefined ? known : await draftOf(s);
     const info: DraftInfo = {
       enabled: results !== null,
@@ -90,7 +104,7 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
       savedBy: draft ? `${await nameOf(draft.updatedBy)}（${draft.updatedBy}）` : null,
       savedAt: draft?.updatedAt ?? null,
     };
-    return inspectionPage(viewer, await view(s), values, error, info, notice);
+    return inspectionPage(viewer, { ...(await view(s)), requestEntered: request }, values, error, info, notice);
   };
   /** The result as submitted, with the evidence links this reader may follow. */
   const resultPage = async (viewer: Viewer, s: InspectionStatus, notice: string | null = null) => {
@@ -129,9 +143,7 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
   /** The page again after a request (申请回避 / 报告关停) refused for its form: its values kept, the result form as the draft has it. */
   const requestRefused = async (viewer: Viewer, s: InspectionStatus, entered: RequestEntered, error: string) => {
     const draft = await draftOf(s);
-    const values = draft ? readResultForm(draft.values as Record<string, unknown>, deps.checkItems) : emptyResultForm(deps.checkItems, s.today);
-    const info: DraftInfo = { enabled: results !== null, evidence: draft?.evidence ?? [], savedBy: draft ? `${await nameOf(draft.updatedBy)}（${draft.updatedBy}）` : null, savedAt: draft?.updatedAt ?? null };
-    return inspectionPage(viewer, { ...(await view(s)), requestEntered: entered }, values, error, info);
+    return form(viewer, s, draftValues(s, draft), error, undefined, null, draft, entered);
   };
   if (deps.requests) registerInspectionRequests(app, ctx, temporal, teamInspection, deps.requests, unitLabel, requestRefused);
 
@@ -162,8 +174,7 @@ export function registerInspections(app: FastifyInstance, ctx: RouteContext, tem
     const { s, viewer } = found;
     if (s.result) return ctx.html(reply, await resultPage(viewer, s, found.onTeam ? '已处理：检查结果已提交，无需再次提交。' : null));
     const draft = await draftOf(s);
-    const values = draft ? readResultForm(draft.values as Record<string, unknown>, deps.checkItems) : emptyResultForm(deps.checkItems, s.today);
-    return ctx.html(reply, await form(viewer, s, values, null, undefined, q.saved === '1' && draft ? '草稿已保存。' : null, draft));
+    return ctx.html(reply, await form(viewer, s, draftValues(s, draft), null, undefined, q.saved === '1' && draft ? '草稿已保存。' : null, draft));
   });
 
   /** An evidence file of this inspection: listed in its draft (team only) or in its submitted result (team and managers). */
