@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bindWitnesses, runDraw } from '../domain/draw/draw';
 import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
-import { idBytesOf, scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
+import { UnitTable, idBytesOf, scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
+import { scanUnitsCsvWasm } from '../domain/draw/units-scan-wasm';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { vectorFiles, vectorWitnesses, type VectorName } from './fixtures/draw/vectors';
 
@@ -146,6 +147,7 @@ describe('units.csv scanned into a table', () => {
       broken[at] = breakIt(broken[at] as string);
       const text = broken.join('\n');
       expect(scanUnitsCsv(Buffer.from(text), HEADER), `${breakIt}`).toBeNull();
+      expect(scanUnitsCsvWasm(Buffer.from(text), HEADER), `${breakIt} (WebAssembly)`).toBeNull();
       const mutated = { ...files, 'units.csv': text };
       const ordinary = catchError(() => parseManifest(mutated));
       const drawPath = catchError(() => parseDrawManifest(mutated));
@@ -165,11 +167,93 @@ describe('units.csv scanned into a table', () => {
       '',
     ]) {
       expect(scanUnitsCsv(Buffer.from(text), HEADER)).toBeNull();
+      expect(scanUnitsCsvWasm(Buffer.from(text), HEADER)).toBeNull();
       const mutated = { ...files, 'units.csv': text };
       expect(catchError(() => parseDrawManifest(mutated))?.message).toBe(catchError(() => parseManifest(mutated))?.message);
       refused++;
     }
     expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+describe('units.csv scanned in WebAssembly', () => {
+  /** A table without its cache of id strings, as plain arrays (so tables from either scan compare). */
+  const plain = (t: UnitTable | null | undefined) =>
+    t && { count: t.count, idStart: [...t.idStart], idLength: [...t.idLength], kind: [...t.kind], kinds: t.kinds, positive: [...t.positive], bytes: Buffer.from(t.bytes).toString('latin1') };
+
+  it('runs here, and gives the table of the JavaScript scan for every vector and a synthetic manifest', () => {
+    const texts = [...(['small', 'city', 'small-v2'] as VectorName[]).map((n) => vectorFiles(n)['units.csv']), serializeManifest(syntheticManifest({ units: 30_000 }))['units.csv']];
+    for (const text of texts) {
+      const wasm = scanUnitsCsvWasm(Buffer.from(text), HEADER);
+      expect(wasm).toBeTruthy();
+      expect(plain(wasm)).toEqual(plain(scanUnitsCsv(Buffer.from(text), HEADER)));
+    }
+  });
+
+  it('passes and refuses exactly what the JavaScript scan does, for 3,000 random edits of a file, with the same table when it passes', () => {
+    const text = serializeManifest(syntheticManifest({ units: 300 }))['units.csv'];
+    const rng = seedrandom('wasm scan');
+    // Bytes that matter to the rules: separators, line ends, the classes' edges, one beyond ASCII.
+    const alphabet = [',', '\n', '\r', '-', '.', '_', '0', '1', '2', '9', 'a', 'z', 'A', 'Z', '/', ':', '@', '[', '`', '{', '*', ' ', '\u00e9', ''];
+    let passed = 0;
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      let mutated = text;
+      for (let edits = 1 + Math.floor(rng() * 3); edits > 0; edits--) {
+        const at = Math.floor(rng() * mutated.length);
+        const by = alphabet[Math.floor(rng() * alphabet.length)] as string;
+        const op = rng();
+        mutated = op < 0.4 ? mutated.slice(0, at) + by + mutated.slice(at + 1) : op < 0.7 ? mutated.slice(0, at) + by + mutated.slice(at) : mutated.slice(0, at) + mutated.slice(at + 1 + Math.floor(rng() * 70));
+      }
+      const js = scanUnitsCsv(Buffer.from(mutated), HEADER);
+      const wasm = scanUnitsCsvWasm(Buffer.from(mutated), HEADER);
+      expect(plain(wasm), `edit ${i}`).toEqual(plain(js));
+      if (js) passed++;
+      else refused++;
+    }
+    // Both outcomes happened often enough for the comparison to mean something.
+    expect(passed).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(1000);
+  });
+
+  it('refuses ids out of order or repeated, values over 64 characters and more kinds than the table holds, as the JavaScript scan does', () => {
+    const row = (id: string, kind = 'general,shihe,-') => `${id},${kind},0\n`;
+    const cases: [string, boolean][] = [
+      [row('A1') + row('A2'), true],
+      [row('A2') + row('A1'), false],
+      [row('A1') + row('A1'), false],
+      [row('A1') + row('A10'), true],
+      [row('A10') + row('A1'), false],
+      [row('Z'.repeat(64)), true],
+      [row('Z'.repeat(65)), false],
+      [row('A1', `${'g'.repeat(64)},shihe,-`), true],
+      [row('A1', `${'g'.repeat(65)},shihe,-`), false],
+      [Array.from({ length: 2048 }, (_, i) => row(`U${String(i).padStart(5, '0')}`, `c${i},j,-`)).join(''), true],
+      [Array.from({ length: 2049 }, (_, i) => row(`U${String(i).padStart(5, '0')}`, `c${i},j,-`)).join(''), false],
+    ];
+    for (const [rows, ok] of cases) {
+      const text = `${HEADER}\n${rows}`;
+      const js = scanUnitsCsv(Buffer.from(text), HEADER);
+      expect(js !== null, rows.slice(0, 40)).toBe(ok);
+      expect(plain(scanUnitsCsvWasm(Buffer.from(text), HEADER))).toEqual(plain(js));
+    }
+  });
+
+  it('leaves the ids it scanned in place for the tickets, and tickets from a table scanned after another still equal node:crypto', () => {
+    const first = serializeManifest(syntheticManifest({ units: 2_000 }))['units.csv'];
+    const second = serializeManifest(syntheticManifest({ units: 5_000, seed: 7 }))['units.csv'];
+    const a = scanUnitsCsvWasm(Buffer.from(first), HEADER)!;
+    const b = scanUnitsCsvWasm(Buffer.from(second), HEADER)!;
+    const prefix = new TicketHasher(seed).prefix('select|pool|');
+    for (const table of [b, a, b]) {
+      const indices = Int32Array.from({ length: table.count }, (_, j) => j);
+      const out = new Int32Array(8 * table.count);
+      prefix.writeUnits(table, indices, table.count, out);
+      for (const j of [0, 1, table.count - 1]) {
+        const id = Buffer.from(table.bytes.subarray(table.idStart[j]!, table.idStart[j]! + table.idLength[j]!)).toString('latin1');
+        expect(ticketHex(out, 8 * j)).toBe(reference(`select|pool|${id}`));
+      }
+    }
   });
 });
 

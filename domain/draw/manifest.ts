@@ -6,6 +6,7 @@
 import { MANIFEST_FILES, ManifestFileName, manifestDigests } from './digest';
 import { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawSpec } from './spec';
 import { UnitTable, hasUnitId, scanUnitsCsv, unitTableOf } from './unit-table';
+import { scanUnitsCsvWasm } from './units-scan-wasm';
 
 export { MANIFEST_FILES };
 export type { ManifestFileName };
@@ -433,7 +434,10 @@ function parseFiles(
   const unitsBytes = files['units.csv'];
   let unitTable: UnitTable | null = null;
   if (asTable && unitsBytes !== undefined) {
-    unitTable = scanUnitsCsv(typeof unitsBytes === 'string' ? Buffer.from(unitsBytes, 'utf8') : unitsBytes, MANIFEST_HEADERS['units.csv']);
+    const bytes = typeof unitsBytes === 'string' ? Buffer.from(unitsBytes, 'utf8') : unitsBytes;
+    // In WebAssembly where it runs (undefined: it does not here), else in JavaScript: the same rules.
+    const scanned = scanUnitsCsvWasm(bytes, MANIFEST_HEADERS['units.csv']);
+    unitTable = scanned === undefined ? scanUnitsCsv(bytes, MANIFEST_HEADERS['units.csv']) : scanned;
   }
   for (const name of MANIFEST_FILES) {
     const content = files[name];

@@ -1,7 +1,7 @@
 // Four tickets at a time: the ticket block's SHA-256 compression (see ./tickets) in WebAssembly
 // SIMD, one ticket in each 32-bit lane of 128-bit vectors. Measured ~5x faster per ticket than the
 // JavaScript rounds, which hashing dominates the draw's cost (DRAW-SPEC section 9). The module is
-// a few hundred bytes assembled below from its instructions (no binary blob, no build step).
+// a few hundred bytes assembled below from its instructions (./wasm-assembler: no binary blob, no build step).
 // Its second function, fill, lays out the blocks of ids whose bytes and places it holds (units.csv,
 // the inspector ids): JavaScript hands over a batch's id indices and takes its results back each
 // in one copy, nothing done per ticket, which matters most in a short process whose JavaScript is
@@ -11,6 +11,7 @@
 // result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
 
 import type { IdBytes } from './unit-table';
+import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
 
 /** Blocks a run takes at most; the memory holds this many blocks and their results. */
 const CHUNK = 4096;
@@ -24,85 +25,11 @@ const BLOCKS_AT = 4096; // CHUNK / 4 groups of 16 vectors: word w of the group's
 const OUT_AT = BLOCKS_AT + CHUNK * 64; // the results: block q's 8 words at OUT_AT + 32q
 const TEMPLATE_AT = 1536; // fill(): the 15 words every block starts from (the label's fixed part), each in all lanes
 const REFS_AT = OUT_AT + CHUNK * 32; // fill(): each block's id, as its index in the id table (i32)
-const SOURCE_AT = REFS_AT + CHUNK * 4; // fill(): the bytes the ids are in (e.g. units.csv), then each id's start (i32) and length (u8)
+export const SOURCE_AT = REFS_AT + CHUNK * 4; // fill(): the bytes the ids are in (e.g. units.csv), then each id's start (i32) and length (u8)
 const PAGE = 65536;
 const PAGES = Math.ceil(SOURCE_AT / PAGE);
 /** The most memory the module may grow to (for the source bytes); beyond it, ./tickets builds blocks itself. */
 const MAX_PAGES = 16384;
-
-// --- a minimal assembler for the two functions -------------------------------------------------
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-
-/** Opcodes (WebAssembly core 2.0 with SIMD); a number after an op in the code is its immediate. */
-const OP: Record<string, number[]> = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: [0x0c],
-  br_if: [0x0d],
-  get: [0x20], // local.get
-  set: [0x21], // local.set
-  tee: [0x22], // local.tee
-  const: [0x41], // i32.const
-  eqz: [0x45],
-  ne: [0x47],
-  add: [0x6a],
-  sub: [0x6b],
-  eq: [0x46],
-  and: [0x71],
-  shl: [0x74],
-  shr_u: [0x76],
-  i32load: [0x28], // (offset follows)
-  i32store: [0x36], // (offset follows)
-  extract: [0xfd, 0x1b], // i32x4.extract_lane (lane follows)
-  load8: [0x2d], // i32.load8_u (offset follows)
-  store8: [0x3a], // i32.store8 (offset follows)
-  load: [0xfd, 0x00], // v128.load (offset follows)
-  store: [0xfd, 0x0b], // v128.store (offset follows)
-  vand: [0xfd, 0x4e],
-  vor: [0xfd, 0x50],
-  vxor: [0xfd, 0x51],
-  vshl: [0xfd, 0xab, 0x01], // i32x4.shl
-  vshr: [0xfd, 0xad, 0x01], // i32x4.shr_u
-  vadd: [0xfd, 0xae, 0x01], // i32x4.add
-};
-type Code = (string | number)[];
-/** The alignment (log2 bytes) of each memory access. */
-const ALIGN: Record<string, number> = { load: 4, store: 4, i32load: 2, i32store: 2, load8: 0, store8: 0 };
-
-function assemble(code: Code): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < code.length; i++) {
-    const op = code[i] as string;
-    out.push(...(OP[op] as number[]));
-    if (op in ALIGN) out.push(ALIGN[op] as number, ...uleb(code[++i] as number)); // log2 alignment, offset
-    else if (op === 'const') out.push(...sleb(code[++i] as number));
-    else if (op === 'extract') out.push(code[++i] as number);
-    else if (op === 'br' || op === 'br_if' || op === 'get' || op === 'set' || op === 'tee') out.push(...uleb(code[++i] as number));
-  }
-  return out;
-}
 
 // run(groups, blocks, out, from): for each group of four blocks, the schedule, then the rounds
 // from round `from` (given as from * 16) on the start state, plus the initial state, XOR the xor
@@ -270,6 +197,41 @@ export class Sha256Lanes {
     for (let t = 0; t < 64; t++) this.splat(K_AT + 16 * t, K[t] as number);
   }
 
+  /** The module's memory, for a module working on the same bytes (./units-scan-wasm). */
+  get memoryObject(): object {
+    return this.wasmMemory;
+  }
+
+  /** The memory as bytes (a new view after it grows). */
+  get memoryBytes(): Uint8Array {
+    return this.bytes;
+  }
+
+  /** Grows the memory to at least `size` bytes; false when it may not grow that far. */
+  reserve(size: number): boolean {
+    const need = Math.ceil(size / PAGE);
+    const have = this.bytes.length / PAGE;
+    if (need > MAX_PAGES) return false;
+    if (need > have) {
+      this.wasmMemory.grow(need - have);
+      this.memory = new Int32Array(this.wasmMemory.buffer);
+      this.bytes = new Uint8Array(this.wasmMemory.buffer);
+    }
+    return true;
+  }
+
+  /**
+   * Takes `table` as the source whose ids are already in memory: its bytes at SOURCE_AT, each id's
+   * start (i32) at `startsAt` and length (u8) at `lengthsAt` (./units-scan-wasm put them there);
+   * null: no source is in place (its bytes are being replaced).
+   */
+  adoptSource(table: IdBytes | null, startsAt: number, lengthsAt: number, longest: number): void {
+    this.source = table;
+    this.startsAt = startsAt;
+    this.lengthsAt = lengthsAt;
+    this.longest = longest;
+  }
+
   private splat(at: number, word: number): void {
     const m = this.memory;
     const i = at >> 2;
@@ -288,14 +250,7 @@ export class Sha256Lanes {
     const count = table.idStart.length;
     const startsAt = (SOURCE_AT + table.bytes.length + 3) & ~3;
     const lengthsAt = startsAt + 4 * count;
-    const need = Math.ceil((lengthsAt + count) / PAGE);
-    const have = this.bytes.length / PAGE;
-    if (need > MAX_PAGES) return false;
-    if (need > have) {
-      this.wasmMemory.grow(need - have);
-      this.memory = new Int32Array(this.wasmMemory.buffer);
-      this.bytes = new Uint8Array(this.wasmMemory.buffer);
-    }
+    if (!this.reserve(lengthsAt + count)) return false;
     this.bytes.set(table.bytes, SOURCE_AT);
     this.memory.set(table.idStart, startsAt >> 2);
     this.bytes.set(table.idLength, lengthsAt);

@@ -12,7 +12,7 @@
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
 import * as crypto from 'node:crypto';
-import { sha256Lanes } from './tickets-simd';
+import { Sha256Lanes, sha256Lanes } from './tickets-simd';
 import { IdBytes, unitIdAt } from './unit-table';
 
 const K = new Int32Array([
@@ -85,6 +85,11 @@ let batching = true;
 /** Whether batches run in WebAssembly SIMD here (else one by one in JavaScript). */
 export function ticketBatchesInSimd(): boolean {
   return batching && sha256Lanes(K) !== null;
+}
+
+/** The process's SIMD lanes while batches are on (./units-scan-wasm scans units.csv in their memory), else null. */
+export function ticketLanes(): Sha256Lanes | null {
+  return batching ? sha256Lanes(K) : null;
 }
 
 /** Turns the SIMD batches off (true: on, where they run). For tests that compare both paths. */
