@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bindWitnesses, runDraw } from '../domain/draw/draw';
+import { bindWitnesses, chooseTeam, runDraw } from '../domain/draw/draw';
 import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
 import { UnitTable, idBytesOf, scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
@@ -173,6 +173,36 @@ describe('units.csv scanned into a table', () => {
       refused++;
     }
     expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+describe('teams chosen in WebAssembly', () => {
+  it('are the teams chooseTeam picks, for 2,000 random units, loads, eligible lists (repeats included) and team sizes', () => {
+    const rng = seedrandom('teams');
+    const inspectorIds = Array.from({ length: 80 }, (_, i) => `${'I'.repeat(1 + (i % 30))}-${String(i).padStart(3, '0')}`);
+    const teams = new TicketHasher(seed).teams(idBytesOf(inspectorIds), 80, 6);
+    expect(teams).not.toBeNull();
+    let compared = 0;
+    let tooLong = 0;
+    for (let u = 0; u < 2000; u++) {
+      const unitId = `U${Math.floor(rng() * 1e6)}`.padEnd(1 + Math.floor(rng() * 24), 'x');
+      for (let i = 0; i < inspectorIds.length; i++) teams!.loads[i] = Math.floor(rng() * 4);
+      const eligible = Array.from({ length: 2 + Math.floor(rng() * 60) }, () => Math.floor(rng() * inspectorIds.length));
+      const size = 1 + Math.floor(rng() * 5);
+      const fromWasm = teams!.choose(unitId, eligible, size);
+      useTicketBatches(false); // chooseTeam hashes in JavaScript here, leaving the module's memory alone
+      const fromJs = chooseTeam(seed, unitId, eligible, teams!.loads, size, inspectorIds);
+      useTicketBatches(true);
+      if (fromWasm === null) {
+        tooLong++; // "|assign|<unit>|" and the longest id need two blocks: the caller uses chooseTeam
+        expect(`|assign|${unitId}|`.length + 34).toBeGreaterThan(55);
+        continue;
+      }
+      expect(fromWasm, `unit ${unitId}, eligible ${eligible.join(' ')}`).toEqual(fromJs);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(800);
+    expect(tooLong).toBeGreaterThan(100);
   });
 });
 

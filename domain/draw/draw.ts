@@ -256,6 +256,11 @@ let groupScratch = new Int32Array(64);
 let groupTickets = new Int32Array(8 * 64);
 /** The inspector ids chooseTeam was given, as bytes (the same array each call of a draw). */
 const inspectorBytes = new WeakMap<readonly string[], IdBytes>();
+function inspectorIdBytes(inspectorIds: readonly string[]): IdBytes {
+  let ids = inspectorBytes.get(inspectorIds);
+  if (!ids) inspectorBytes.set(inspectorIds, (ids = idBytesOf(inspectorIds)));
+  return ids;
+}
 
 /**
  * The first `size` of `eligible` ordered by (load, ticket("assign|unit|inspector"), id) —
@@ -300,10 +305,8 @@ export function chooseTeam(
     // Keep the best (ticket, id) of the group the team still needs, in order: an insertion into a
     // short list, not a sort of the whole group (at most the team size kept; groups can be large).
     if (log) for (let j = 0; j < g; j++) log.push(`assign|${unitId}|${inspectorIds[group[j] as number] as string}`);
-    let ids = inspectorBytes.get(inspectorIds);
-    if (!ids) inspectorBytes.set(inspectorIds, (ids = idBytesOf(inspectorIds)));
     prefix ??= hasherFor(seed).prefix(`assign|${unitId}|`);
-    prefix.writeUnits(ids, group, g, tickets);
+    prefix.writeUnits(inspectorIdBytes(inspectorIds), group, g, tickets);
     const precedes = (a: number, b: number): boolean => {
       const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
       return c < 0 || (c === 0 && compareUtf8(inspectorIds[group[a] as number] as string, inspectorIds[group[b] as number] as string) < 0);
@@ -473,9 +476,13 @@ export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly R
     buckets[pi] = new Int32Array(0); // free as we go
   });
 
-  // Section 5: assignment, walking pools then selection order.
+  // Section 5: assignment, walking pools then selection order; each team chosen in WebAssembly
+  // where it runs (the same rule; chooseTeam below with the same loads for a label too long for it).
   const index = buildDrawIndex(manifest);
-  const loads = new Int32Array(index.inspectorIds.length);
+  let maxEligible = 0;
+  for (const list of index.departmentInspectors.values()) if (list.length > maxEligible) maxEligible = list.length;
+  const teams = log ? null : hasher.teams(inspectorIdBytes(index.inspectorIds), maxEligible, params.teamSize);
+  const loads = teams?.loads ?? new Int32Array(index.inspectorIds.length);
   const assignments: Assignment[] = [];
   pools.forEach((pool, pi) => {
     for (const ui of selectedIdx[pi] as number[]) {
@@ -489,7 +496,7 @@ export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly R
           id,
         );
       }
-      const team = chooseTeam(seed, id, eligible, loads, params.teamSize, index.inspectorIds, log);
+      const team = teams?.choose(id, eligible, params.teamSize) ?? chooseTeam(seed, id, eligible, loads, params.teamSize, index.inspectorIds, log);
       for (const i of team) loads[i] = (loads[i] as number) + 1;
       assignments.push({
         pool_id: pool.poolId,

@@ -134,19 +134,152 @@ const FILL: Code = [
   'end', 'end',
 ];
 
+// team(count, size, at, bits, starts, lengths, eligible, loads, team) -> members chosen: DRAW-SPEC
+// section 5 step 3 for one unit, as ./draw chooseTeam does it. `eligible` holds `count` inspector
+// indices (i32), `loads` each inspector's load; the template (TEAM_TEMPLATE_AT, 16 plain words) is
+// the label up to the inspector's id ("|assign|<unit>|"), whose rounds start from the seed's state
+// (TEAM_MIDSTATE_AT, laid out as START_AT and INITIAL_AT; XOR_AT 0, so tickets compare as unsigned
+// words: the function sets all three each call, so other batches in between change nothing). Load group by load group
+// from the lowest, the group's inspectors are hashed (fill, run) and the best (ticket, then id
+// bytes) it still needs are written to `team`, in order. Loads are left as they were.
+const TEAM_TEMPLATE_AT = 1360; // 16 words
+const TEAM_MIDSTATE_AT = 1424; // 8 words: the state after the seed's block
+const [TCOUNT, TSIZE, TAT, TBITS, TSTARTS, TLENGTHS, TELIG, TLOADS, TTEAM] = [0, 1, 2, 3, 4, 5, 6, 7, 8]; // i32 parameters
+const [CH, FLOOR, MIN, TG, TK, TI, TL, KEEP, BEST, TQ, TW, TX, TY, TL2, TA, TB] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+const TEAM_LOCALS = 16;
+/** The i32 at `base` + 4 * local `l`. */
+const at4 = (base: number, l: number): Code => [...get(base), ...get(l), 'const', 2, 'shl', 'add', 'i32load', 0];
+/** local = local + 1 */
+const inc = (l: number): Code => [...get(l), 'const', 1, 'add', 'set', l];
+/** BEST = TQ when `cond` (a condition on the stack) holds. */
+const takeIf = (cond: Code): Code => [...cond, 'if', ...get(TQ), 'set', BEST, 'end'];
+const TEAM: Code = [
+  // The seed's state to start from and add at the end, no XOR; the template: each word in all lanes.
+  ...Array.from({ length: 8 }, (_, i) => [START_AT, INITIAL_AT].flatMap((to) => ['const', 0, 'const', 0, 'i32load', TEAM_MIDSTATE_AT + 4 * i, 'splat', 'store', to + 16 * i])).flat(),
+  'const', 0, 'const', 0, 'splat', 'store', XOR_AT,
+  ...Array.from({ length: 15 }, (_, w) => ['const', 0, 'const', 0, 'i32load', TEAM_TEMPLATE_AT + 4 * w, 'splat', 'store', TEMPLATE_AT + 16 * w]).flat(),
+  'const', 0, 'set', CH,
+  'const', 0, 'set', FLOOR,
+  'block', '$done',
+  'loop', '$group',
+  ...get(CH), ...get(TSIZE), 'ge_u', 'br_if', '$done',
+  // MIN = the lowest load from FLOOR up among the eligible (-1: none left)
+  'const', -1, 'set', MIN,
+  'const', 0, 'set', TK,
+  'block', '$minDone', 'loop', '$min',
+  ...get(TK), ...get(TCOUNT), 'ge_u', 'br_if', '$minDone',
+  ...get(TLOADS), ...at4(TELIG, TK), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', TL,
+  ...get(TL), ...get(FLOOR), 'ge_u', ...get(TL), ...get(MIN), 'lt_u', 'and', 'if', ...get(TL), 'set', MIN, 'end',
+  ...inc(TK),
+  'br', '$min',
+  'end', 'end',
+  ...get(MIN), 'const', -1, 'eq', 'br_if', '$done',
+  // The group at MIN, into REFS_AT (the blocks' ids for fill)
+  'const', 0, 'set', TG,
+  'const', 0, 'set', TK,
+  'block', '$groupDone', 'loop', '$members',
+  ...get(TK), ...get(TCOUNT), 'ge_u', 'br_if', '$groupDone',
+  ...at4(TELIG, TK), 'set', TI,
+  ...at4(TLOADS, TI), ...get(MIN), 'eq', 'if',
+  ...get(TG), 'const', 2, 'shl', ...get(TI), 'i32store', REFS_AT,
+  ...inc(TG),
+  'end',
+  ...inc(TK),
+  'br', '$members',
+  'end', 'end',
+  ...get(MIN), 'const', 1, 'add', 'set', FLOOR,
+  // A group of one needs no ticket.
+  ...get(TG), 'const', 1, 'eq', 'if',
+  ...get(TTEAM), ...get(CH), 'const', 2, 'shl', 'add', 'const', 0, 'i32load', REFS_AT, 'i32store', 0,
+  ...inc(CH),
+  'br', '$group',
+  'end',
+  ...get(TG), ...get(TAT), ...get(TBITS), ...get(TSTARTS), ...get(TLENGTHS), 'call', 1,
+  ...get(TG), 'const', 3, 'add', 'const', 2, 'shr_u', 'const', BLOCKS_AT, 'const', OUT_AT, 'const', 0, 'call', 0,
+  // KEEP = min(size - chosen, group): each time the best not yet taken (taken: its ref set to -1)
+  ...get(TSIZE), ...get(CH), 'sub', 'set', KEEP,
+  ...get(KEEP), ...get(TG), 'gt_u', 'if', ...get(TG), 'set', KEEP, 'end',
+  'loop', '$pick',
+  'const', -1, 'set', BEST,
+  'const', 0, 'set', TQ,
+  'block', '$scanDone', 'loop', '$scan',
+  ...get(TQ), ...get(TG), 'ge_u', 'br_if', '$scanDone',
+  ...get(TQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'const', -1, 'ne', 'if',
+  ...get(BEST), 'const', -1, 'eq', 'if',
+  ...get(TQ), 'set', BEST,
+  'else',
+  // the ticket at TQ before BEST's: word by word, unsigned
+  'const', 0, 'set', TW,
+  'block', '$compared',
+  'loop', '$word',
+  ...get(TQ), 'const', 5, 'shl', ...get(TW), 'const', 2, 'shl', 'add', 'i32load', OUT_AT, 'set', TX,
+  ...get(BEST), 'const', 5, 'shl', ...get(TW), 'const', 2, 'shl', 'add', 'i32load', OUT_AT, 'set', TY,
+  ...get(TX), ...get(TY), 'ne', 'if',
+  ...takeIf([...get(TX), ...get(TY), 'lt_u']),
+  'br', '$compared',
+  'end',
+  ...inc(TW),
+  ...get(TW), 'const', 8, 'ne', 'br_if', '$word',
+  'end',
+  // equal tickets: the id's bytes decide
+  ...get(TQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', TA,
+  ...get(BEST), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', TB,
+  ...at4(TSTARTS, TA), 'set', TX,
+  ...at4(TSTARTS, TB), 'set', TY,
+  ...get(TLENGTHS), ...get(TA), 'add', 'load8', 0, 'set', TL,
+  ...get(TLENGTHS), ...get(TB), 'add', 'load8', 0, 'set', TL2,
+  'const', 0, 'set', TW,
+  'loop', '$byte',
+  ...get(TW), ...get(TL), 'eq', ...get(TW), ...get(TL2), 'eq', 'or', 'if',
+  ...takeIf([...get(TL), ...get(TL2), 'lt_u']),
+  'br', '$compared',
+  'end',
+  ...get(TX), ...get(TW), 'add', 'load8', SOURCE_AT, 'set', TA,
+  ...get(TY), ...get(TW), 'add', 'load8', SOURCE_AT, 'set', TB,
+  ...get(TA), ...get(TB), 'ne', 'if',
+  ...takeIf([...get(TA), ...get(TB), 'lt_u']),
+  'br', '$compared',
+  'end',
+  ...inc(TW),
+  'br', '$byte',
+  'end',
+  'end',
+  'end',
+  'end',
+  ...inc(TQ),
+  'br', '$scan',
+  'end', 'end',
+  ...get(TTEAM), ...get(CH), 'const', 2, 'shl', 'add', ...get(BEST), 'const', 2, 'shl', 'i32load', REFS_AT, 'i32store', 0,
+  ...get(BEST), 'const', 2, 'shl', 'const', -1, 'i32store', REFS_AT,
+  ...inc(CH),
+  ...get(KEEP), 'const', 1, 'sub', 'tee', KEEP, 'br_if', '$pick',
+  'end',
+  'br', '$group',
+  'end', 'end',
+  ...get(CH),
+];
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const v128 = 0x7b;
   const runBody = [...vec([[1, i32], [12, v128]]), ...assemble(CODE), 0x0b];
   const fillBody = [...vec([[6, i32]]), ...assemble(FILL), 0x0b];
+  const teamBody = [...vec([[TEAM_LOCALS, i32]]), ...assemble(TEAM), 0x0b];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    // types: run (i32 x4) -> (), fill (i32 x5) -> ()
-    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32]]), 0], [0x60, ...vec([[i32], [i32], [i32], [i32], [i32]]), 0]])),
+    // types: run (i32 x4) -> (), fill (i32 x5) -> (), team (i32 x9) -> i32
+    ...section(
+      1,
+      vec([
+        [0x60, ...vec(Array.from({ length: 4 }, () => [i32])), 0],
+        [0x60, ...vec(Array.from({ length: 5 }, () => [i32])), 0],
+        [0x60, ...vec(Array.from({ length: 9 }, () => [i32])), ...vec([[i32]])],
+      ]),
+    ),
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...uleb(PAGES)]])), // import the memory
-    ...section(3, vec([[0], [1]])), // two functions
-    ...section(7, vec([[...name('run'), 0x00, 0], [...name('fill'), 0x00, 1]])),
-    ...section(10, vec([[...uleb(runBody.length), ...runBody], [...uleb(fillBody.length), ...fillBody]])),
+    ...section(3, vec([[0], [1], [2]])), // three functions
+    ...section(7, vec([[...name('run'), 0x00, 0], [...name('fill'), 0x00, 1], [...name('team'), 0x00, 2]])),
+    ...section(10, vec([[...uleb(runBody.length), ...runBody], [...uleb(fillBody.length), ...fillBody], [...uleb(teamBody.length), ...teamBody]])),
   ]);
 }
 
@@ -166,6 +299,13 @@ export class Sha256Lanes {
   private bytes: Uint8Array;
   private readonly run: (groups: number, blocks: number, out: number, from: number) => void;
   private readonly fill: (count: number, at: number, bits: number, starts: number, lengths: number) => void;
+  private readonly team: (count: number, size: number, at: number, bits: number, starts: number, lengths: number, eligible: number, loads: number, team: number) => number;
+  /** chooseTeams(): where the eligible indices, the loads and the team are; which eligible list is in place. */
+  private eligibleAt = 0;
+  private loadsAt = 0;
+  private teamAt = 0;
+  private teamsFor: IdBytes | null = null;
+  private eligibleShown: readonly number[] | null = null;
   /** The id table copied to SOURCE_AT (by identity), for fill(); where its starts and lengths are. */
   private source: IdBytes | null = null;
   private startsAt = 0;
@@ -191,6 +331,7 @@ export class Sha256Lanes {
     const instance = new wasm.Instance(new wasm.Module(moduleBytes()), { m: { memory } });
     this.run = instance.exports.run as Sha256Lanes['run'];
     this.fill = instance.exports.fill as Sha256Lanes['fill'];
+    this.team = instance.exports.team as Sha256Lanes['team'];
     this.wasmMemory = memory;
     this.memory = new Int32Array(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
@@ -230,6 +371,47 @@ export class Sha256Lanes {
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
     this.longest = longest;
+  }
+
+  /**
+   * Sets up team choice for a draw (DRAW-SPEC section 5 step 3, see team above): `inspectors` as
+   * the source, tickets from `midstate` (the seed's state), up to `maxEligible` eligible inspectors
+   * a unit and teams of `size`. Gives every inspector's load, all 0: a view of the module's memory,
+   * which chooseTeam() reads and the caller raises; null when any of it does not fit.
+   */
+  beginTeams(midstate: Int32Array, inspectors: IdBytes, maxEligible: number, size: number): Int32Array | null {
+    if (maxEligible > CHUNK || !this.useSource(inspectors)) return null;
+    const count = inspectors.idStart.length;
+    const eligibleAt = (this.lengthsAt + count + 3) & ~3;
+    const loadsAt = eligibleAt + 4 * maxEligible;
+    const teamAt = loadsAt + 4 * count;
+    if (!this.reserve(teamAt + 4 * size)) return null;
+    this.memory.set(midstate, TEAM_MIDSTATE_AT >> 2);
+    this.eligibleAt = eligibleAt;
+    this.loadsAt = loadsAt;
+    this.teamAt = teamAt;
+    this.teamsFor = inspectors;
+    this.eligibleShown = null;
+    return new Int32Array(this.wasmMemory.buffer, loadsAt, count).fill(0);
+  }
+
+  /**
+   * The team of one unit, as ./draw chooseTeam picks it from `eligible` (inspector indices) and the
+   * loads of beginTeams(): `template` is the label up to the inspector's id, `at` bytes ("|assign|
+   * <unit>|", 16 words); `at` + the longest inspector id must be at most 55 (one block).
+   */
+  chooseTeam(template: Int32Array, at: number, eligible: readonly number[], size: number): number[] {
+    if (this.source !== this.teamsFor) throw new Error('Sha256Lanes.chooseTeam: beginTeams() first (the inspectors are no longer the source)');
+    if (eligible !== this.eligibleShown) {
+      this.memory.set(eligible, this.eligibleAt >> 2);
+      this.eligibleShown = eligible;
+    }
+    this.memory.set(template, TEAM_TEMPLATE_AT >> 2);
+    const n = this.team(eligible.length, size, at, (64 + at) << 3, this.startsAt, this.lengthsAt, this.eligibleAt, this.loadsAt, this.teamAt);
+    this.initial = null; // team() laid out its own state: the next beginFill() lays out its own again
+    const team: number[] = [];
+    for (let j = 0; j < n; j++) team.push(this.memory[(this.teamAt >> 2) + j] as number);
+    return team;
   }
 
   private splat(at: number, word: number): void {

@@ -204,6 +204,28 @@ export class TicketPrefix {
   }
 }
 
+/** Team choice in WebAssembly for one draw (Sha256Lanes.beginTeams): the same teams as ./draw chooseTeam. */
+export class TeamLanes {
+  private readonly template = new Int32Array(16);
+
+  constructor(
+    private readonly lanes: Sha256Lanes,
+    /** Each inspector's load, in the module's memory: chooseTeam() reads them, the caller raises them. */
+    readonly loads: Int32Array,
+    private readonly longestInspectorId: number,
+  ) {}
+
+  /** The team of `unitId` from `eligible`; null when its label needs two blocks (then ./draw chooseTeam, with these loads). */
+  choose(unitId: string, eligible: readonly number[], size: number): number[] | null {
+    const fixed = `|assign|${unitId}|`;
+    if (fixed.length + this.longestInspectorId > ONE_BLOCK) return null;
+    W.fill(0, 0, 16);
+    place(fixed, 0);
+    this.template.set(W.subarray(0, 16));
+    return this.lanes.chooseTeam(this.template, fixed.length, eligible, size);
+  }
+}
+
 /** The draw's ticket hashing for one seed (64 hex characters). */
 export class TicketHasher {
   /** The SHA-256 state after the seed's block. */
@@ -221,6 +243,19 @@ export class TicketHasher {
 
   prefix(fixed: string): TicketPrefix {
     return new TicketPrefix(this, fixed);
+  }
+
+  /**
+   * Team choice in WebAssembly SIMD for a draw whose inspectors' ids are `inspectors`, up to
+   * `maxEligible` of them eligible for a unit, teams of `size`; null where batches do not run.
+   */
+  teams(inspectors: IdBytes, maxEligible: number, size: number): TeamLanes | null {
+    const lanes = batching ? sha256Lanes(K) : null;
+    const loads = lanes?.beginTeams(this.midstate, inspectors, maxEligible, size);
+    if (!lanes || !loads) return null;
+    let longest = 0;
+    for (const l of inspectors.idLength) if (l > longest) longest = l;
+    return new TeamLanes(lanes, loads, longest);
   }
 
   /** node:crypto for a tail too long for one block (ids of up to 64 characters allow it). */

@@ -38,6 +38,7 @@ const OP: Record<string, number[]> = {
   br: [0x0c],
   br_if: [0x0d],
   return: [0x0f],
+  call: [0x10], // (function index follows)
   get: [0x20], // local.get
   set: [0x21], // local.set
   tee: [0x22], // local.tee
@@ -62,6 +63,7 @@ const OP: Record<string, number[]> = {
   load8: [0x2d], // i32.load8_u (offset follows)
   store8: [0x3a], // i32.store8 (offset follows)
   extract: [0xfd, 0x1b], // i32x4.extract_lane (lane follows)
+  splat: [0xfd, 0x11], // i32x4.splat
   load: [0xfd, 0x00], // v128.load (offset follows)
   store: [0xfd, 0x0b], // v128.store (offset follows)
   vand: [0xfd, 0x4e],
@@ -99,7 +101,7 @@ export function assemble(code: Code): number[] {
       const depth = typeof target === 'number' ? target : labels.length - 1 - labels.lastIndexOf(target);
       if (depth >= labels.length || (typeof target === 'string' && !labels.includes(target))) throw new Error(`wasm-assembler: no block ${target} to branch to at ${i}`);
       out.push(...uleb(depth));
-    } else if (op === 'get' || op === 'set' || op === 'tee') {
+    } else if (op === 'get' || op === 'set' || op === 'tee' || op === 'call') {
       out.push(...uleb(code[++i] as number));
     }
   }
