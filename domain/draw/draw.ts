@@ -5,8 +5,9 @@
 // ./unit-table) buckets them into the pools' candidate lists; tickets are hashed in bulk by
 // ./tickets (one SHA-256 block each from the seed's state, a pool's candidates or a load group at
 // once, four at a time in WebAssembly SIMD where it runs, into typed arrays: no string per
-// ticket); selection keeps only the `quota` best tickets in a heap when the quota is small against
-// the candidates; assignment hashes only the inspectors in the lowest load groups it needs.
+// ticket); selection hashes a pool's whole bucket at once (units taken by earlier pools are
+// skipped after) and keeps only the `quota` best tickets in a heap; assignment hashes only the
+// inspectors in the lowest load groups it needs, each team chosen in WebAssembly where it runs.
 // ticketKey (crypto.hash) serves the replacements.
 import * as crypto from 'node:crypto';
 import { DrawManifest, Manifest, ManifestPool, compareUtf8 } from './manifest';
@@ -355,69 +356,69 @@ export function bucketUnits(pools: readonly ManifestPool[], units: UnitTable): I
   return buckets;
 }
 
-/** The units of `bucket` not yet taken by an earlier pool (exclusive draws). */
-function untaken(bucket: Int32Array, taken: Uint8Array): Int32Array {
-  const out = new Int32Array(bucket.length);
-  let n = 0;
-  for (let j = 0; j < bucket.length; j++) {
-    const ui = bucket[j] as number;
-    if (taken[ui] === 0) out[n++] = ui;
-  }
-  return out.subarray(0, n);
-}
-
 /** Scratch tickets of selectLowest, grown to the largest pool and reused. */
 let poolTickets = new Int32Array(0);
 
-/** The `k` candidates with the lowest (ticket, id), in that order. */
-function selectLowest(candidates: Int32Array, k: number, units: UnitTable, prefix: TicketPrefix, logPrefix: string, log?: string[]): number[] {
-  const n = candidates.length;
-  if (k === 0) return [];
-  // tickets[8j..8j+7]: candidate j's ticket.
+/**
+ * Section 4 steps 1–3 for one pool: of the units of `bucket` (the pool's matches, unit indices
+ * ascending) not yet `taken` by an earlier pool (exclusive draws; null: none are), the `quota`
+ * with the lowest (ticket, id), in that order, and how many candidates there were. Every unit of
+ * the bucket is hashed in one batch, taken ones too (a few, and cheaper than copying the rest out).
+ */
+function selectLowest(
+  bucket: Int32Array,
+  quota: number,
+  taken: Uint8Array | null,
+  units: UnitTable,
+  prefix: TicketPrefix,
+  logPrefix: string,
+  log?: string[],
+): { selected: number[]; candidates: number } {
+  const n = bucket.length;
+  // tickets[8j..8j+7]: the ticket of bucket[j].
   if (poolTickets.length < 8 * n) poolTickets = new Int32Array(8 * n);
   const tickets = poolTickets;
   const worse = (a: number, b: number): boolean => {
     const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
-    return c > 0 || (c === 0 && compareUnitIds(units, candidates[a] as number, candidates[b] as number) > 0);
+    return c > 0 || (c === 0 && compareUnitIds(units, bucket[a] as number, bucket[b] as number) > 0);
   };
-  if (log) for (const ui of candidates) log.push(logPrefix + unitIdAt(units, ui));
-  prefix.writeUnits(units, candidates, n, tickets);
-  let order: number[];
-  if (k * 2 >= n) {
-    // Most candidates are kept anyway: a plain sort is simpler and as fast.
-    order = Array.from({ length: n }, (_, j) => j);
-  } else {
-    // Max-heap of the best k seen so far (heap[0] is the worst kept).
-    const heap: number[] = [];
-    for (let j = 0; j < n; j++) {
-      if (heap.length < k) {
-        let c = heap.length;
-        heap.push(j);
-        while (c > 0) {
-          const p = (c - 1) >> 1;
-          if (!worse(j, heap[p] as number)) break;
-          heap[c] = heap[p] as number;
-          c = p;
-        }
-        heap[c] = j;
-      } else if (worse(heap[0] as number, j)) {
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          if (l >= k) break;
-          const r = l + 1;
-          const m = r < k && worse(heap[r] as number, heap[l] as number) ? r : l;
-          if (!worse(heap[m] as number, j)) break;
-          heap[c] = heap[m] as number;
-          c = m;
-        }
-        heap[c] = j;
-      }
-    }
-    order = heap;
+  if (quota > 0) {
+    if (log) for (const ui of bucket) log.push(logPrefix + unitIdAt(units, ui));
+    prefix.writeUnits(units, bucket, n, tickets);
   }
-  order.sort((a, b) => (worse(a, b) ? 1 : -1));
-  return order.slice(0, k).map((j) => candidates[j] as number);
+  // Max-heap of the best `quota` candidates seen so far (heap[0] is the worst kept).
+  const heap: number[] = [];
+  let candidates = 0;
+  for (let j = 0; j < n; j++) {
+    if (taken !== null && taken[bucket[j] as number] !== 0) continue;
+    candidates++;
+    if (heap.length < quota) {
+      let c = heap.length;
+      heap.push(j);
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!worse(j, heap[p] as number)) break;
+        heap[c] = heap[p] as number;
+        c = p;
+      }
+      heap[c] = j;
+    } else if (quota > 0 && worse(heap[0] as number, j)) {
+      const k = heap.length;
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= k) break;
+        const r = l + 1;
+        const m = r < k && worse(heap[r] as number, heap[l] as number) ? r : l;
+        if (!worse(heap[m] as number, j)) break;
+        heap[c] = heap[m] as number;
+        c = m;
+      }
+      heap[c] = j;
+    }
+  }
+  heap.sort((a, b) => (worse(a, b) ? 1 : -1));
+  return { selected: heap.map((j) => bucket[j] as number), candidates };
 }
 
 /**
@@ -467,12 +468,11 @@ export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly R
   const selectedIdx: number[][] = [];
   pools.forEach((pool, pi) => {
     const bucket = buckets[pi] as Int32Array;
-    const candidates = params.exclusive ? untaken(bucket, taken) : bucket;
-    const k = Math.min(pool.quota, candidates.length);
-    const selected = selectLowest(candidates, k, units, hasher.prefix(`select|${pool.poolId}|`), `select|${pool.poolId}|`, log);
+    const fixed = `select|${pool.poolId}|`;
+    const { selected, candidates } = selectLowest(bucket, pool.quota, params.exclusive ? taken : null, units, hasher.prefix(fixed), fixed, log);
     for (const ui of selected) taken[ui] = 1;
     selectedIdx.push(selected);
-    drawPools.push({ pool_id: pool.poolId, department: pool.department, candidates: candidates.length, quota: pool.quota, selected: selected.map(unitId) });
+    drawPools.push({ pool_id: pool.poolId, department: pool.department, candidates, quota: pool.quota, selected: selected.map(unitId) });
     buckets[pi] = new Int32Array(0); // free as we go
   });
 
