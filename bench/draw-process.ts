@@ -2,7 +2,8 @@
 // Node's start, loading the command, reading and checking the manifest, the draw, writing the
 // record) against the same draw in standard-library Python (bench/draw_py.py, on verify.py's
 // implementation of the spec), side by side: interleaved runs, median of each, and the ratio.
-// Both records must be byte-identical, so both programs did the whole work.
+// Both records must be byte-identical, so both programs did the whole work. Where the machine sets
+// NODE_EXTRA_CA_CERTS, ssj is also timed without it (see below).
 //   npx tsx bench/draw-process.ts [--process-units 200000] [--process-runs 3] [--inspectors 40]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,11 +34,10 @@ const haveTime = fs.existsSync(TIME);
  * (user + system of the process and the children it waited for: npm, sh, node), which a busy
  * machine disturbs less than the wall time.
  */
-function timed(cmd: string, args: string[]): { ms: number; cpuMs: number } {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; cpuMs: number } {
   const t = process.hrtime.bigint();
-  const r = haveTime
-    ? spawnSync(TIME, ['-f', 'ssj-bench-cpu %U %S', cmd, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
-    : spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const options = { cwd: ROOT, encoding: 'utf8' as const, maxBuffer: 64 * 2 ** 20, env };
+  const r = haveTime ? spawnSync(TIME, ['-f', 'ssj-bench-cpu %U %S', cmd, ...args], options) : spawnSync(cmd, args, options);
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   const cpu = /ssj-bench-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
@@ -56,25 +56,50 @@ export function processBench(units: number, runs: number, inspectors: number): v
     const pyOut = path.join(dir, 'py-record.json');
     const ssj = ['run', '--silent', 'ssj', '--', 'draw', '--manifest', manifestDir, ...WITNESSES.flatMap((w) => ['--witness', w]), '--out', ssjOut, '--force'];
     const py = [path.join(ROOT, 'bench', 'draw_py.py'), manifestDir, pyOut, ...WITNESSES];
+    // NODE_EXTRA_CA_CERTS (set machine-wide on some machines, e.g. behind a company's proxy) makes
+    // every Node process read and parse that certificate bundle as it starts, before any code of
+    // ours runs: npm's and ssj's both, Python's not. Where it is set, the same runs are also made
+    // without it, interleaved, so the figures show what it costs.
+    const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+    const withoutCa = { ...process.env };
+    delete withoutCa.NODE_EXTRA_CA_CERTS;
     // One untimed run each: dist/ compiled if stale, files in the page cache, Python's bytecode cached.
     timed('npm', ssj);
     timed('python3', py);
     if (fs.readFileSync(ssjOut, 'utf8') !== fs.readFileSync(pyOut, 'utf8')) throw new Error('ssj and Python made different records');
-    const ssjRuns: { ms: number; cpuMs: number }[] = [];
-    const pyRuns: { ms: number; cpuMs: number }[] = [];
+    type Run = { ms: number; cpuMs: number };
+    const ssjRuns: Run[] = [];
+    const ssjRunsWithoutCa: Run[] = [];
+    const pyRuns: Run[] = [];
+    const nodeStart: Run[] = [];
+    const nodeStartWithoutCa: Run[] = [];
     for (let r = 0; r < runs; r++) {
       process.stderr.write(`whole process: run ${r + 1}/${runs}\n`);
       ssjRuns.push(timed('npm', ssj));
+      if (extraCa) ssjRunsWithoutCa.push(timed('npm', ssj, withoutCa));
       pyRuns.push(timed('python3', py));
+      if (extraCa) {
+        nodeStart.push(timed(process.execPath, ['-e', '0']));
+        nodeStartWithoutCa.push(timed(process.execPath, ['-e', '0'], withoutCa));
+      }
     }
-    const row = (name: string, xs: { ms: number; cpuMs: number }[]) =>
-      `  ${name.padEnd(34)} ${median(xs.map((x) => x.ms)).toFixed(0).padStart(6)}   ${median(xs.map((x) => x.cpuMs)).toFixed(0).padStart(6)}   (wall: ${xs.map((x) => x.ms.toFixed(0)).join(', ')})`;
-    const ratio = (f: (x: { ms: number; cpuMs: number }) => number) => (median(ssjRuns.map(f)) / median(pyRuns.map(f))).toFixed(2);
+    const wall = (xs: Run[]) => median(xs.map((x) => x.ms));
+    const row = (name: string, xs: Run[]) =>
+      `  ${name.padEnd(44)} ${wall(xs).toFixed(0).padStart(6)}   ${median(xs.map((x) => x.cpuMs)).toFixed(0).padStart(6)}   (wall: ${xs.map((x) => x.ms.toFixed(0)).join(', ')})`;
+    const ratio = (xs: Run[], f: (x: Run) => number) => (median(xs.map(f)) / median(pyRuns.map(f))).toFixed(2);
     console.log(`\nwhole process, ${units} units, ${inspectors} inspectors a department; medians of ${runs} interleaved runs; the records are byte-identical`);
-    console.log(`  ${''.padEnd(34)} ${'wall ms'.padStart(6)}   ${'CPU ms'.padStart(6)}`);
+    console.log(`  ${''.padEnd(44)} ${'wall ms'.padStart(6)}   ${'CPU ms'.padStart(6)}`);
     console.log(row('npm run --silent ssj -- draw ...', ssjRuns));
+    if (extraCa) console.log(row('  the same without NODE_EXTRA_CA_CERTS', ssjRunsWithoutCa));
     console.log(row('python3 bench/draw_py.py ...', pyRuns));
-    console.log(`  ssj / Python: ${ratio((x) => x.ms)}x wall, ${ratio((x) => x.cpuMs)}x CPU   (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}; node ${process.version})`);
+    console.log(`  ssj / Python: ${ratio(ssjRuns, (x) => x.ms)}x wall, ${ratio(ssjRuns, (x) => x.cpuMs)}x CPU   (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}; node ${process.version})`);
+    if (extraCa) {
+      console.log(`  without NODE_EXTRA_CA_CERTS: ${ratio(ssjRunsWithoutCa, (x) => x.ms)}x wall, ${ratio(ssjRunsWithoutCa, (x) => x.cpuMs)}x CPU`);
+      console.log(
+        `  NODE_EXTRA_CA_CERTS=${extraCa} is set here: each Node process parses it as it starts (\`node -e 0\`: ${wall(nodeStart).toFixed(0)} ms with it, ` +
+          `${wall(nodeStartWithoutCa).toFixed(0)} ms without), and npm run starts two (npm, then ssj)`,
+      );
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
