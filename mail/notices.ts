@@ -37,6 +37,7 @@ export type NoticeKind =
   | 'recusal-rejected'
   | 'handover-approval-requested'
   | 'handover-approval-overdue'
+  | 'request-approval-overdue'
   | 'publication-late'
   | 'step-parked'
   | 'notice-refused';
@@ -278,6 +279,27 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
         closing: [],
         issuer,
       });
+    case 'request-approval-overdue': {
+      // A recusal or a closed unit's replacement left undecided past the approval limit: the team
+      // cannot report until it is decided.
+      const due = dateCn(str(p.approvalDue));
+      const recusal = p.request === 'recusal';
+      return render({
+        subject: recusal ? `【督办】${unit().name}检查任务的回避申请审批已超过期限` : `【督办】${unit().name}替换审批已超过期限`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          recusal
+            ? `${ctx.person(str(p.inspectorId)).name}申请回避对${unit().name}的检查任务，应于${due}前由分管领导审批，至今尚未审批。审批前，该检查任务不能提交检查结果，请督办。`
+            : `检查组报告抽中单位${unit().name}无法检查、申请按规则替换，应于${due}前由分管领导审批，至今尚未审批。审批前，该检查任务不能办结，请督办。`,
+        ],
+        facts: [
+          ['监管对象', unitLine(unit())],
+          ['审批期限', due],
+        ],
+        closing: [],
+        issuer,
+      });
+    }
     case 'publication-late':
       return render({
         subject: `【督办】${ctx.periodLabel}抽查结果未在${dateCn(str(p.publicationDue))}前公示`,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import * as api from '../client/temporal';
 import { addAccount } from '../console/accounts';
+import { chineseDate } from '../domain/documents/html';
 import { resolveClock } from '../domain/programme-clock';
 import type { Person } from '../domain/registry';
 import { launchChromium } from '../scripts/browser';
@@ -123,6 +124,9 @@ describe('recusal and unit replacement approvals in the console', () => {
         const recusalKey = `${wf}/approve-recusal/1`;
         await eventually(async () => (await c.store.getTask(recusalKey))?.status === 'open', 'the recusal task');
         expect((await c.store.getTask(recusalKey))!.assignees.sort()).toEqual([m1, m2].sort());
+        // Its own limit (the programme's approval limit from the day asked), on the task and the page.
+        const recusalDue = (await c.store.getTask(recusalKey))!.deadline;
+        expect(recusalDue).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         const approvalUrl = `/approval?task=${encodeURIComponent(recusalKey)}`;
 
         // Wrong role: an inspector gets no approvals.
@@ -139,6 +143,7 @@ describe('recusal and unit replacement approvals in the console', () => {
         const form = await mgr1.get(approvalUrl);
         expect(form.body).toContain(`${name(s1)}（${s1}）`);
         expect(form.body).toContain('同意回避');
+        expect(form.body).toContain(`<tr><th>审批期限</th><td>${chineseDate(recusalDue!)}</td></tr>`);
         // 不同意 offers the reasons that fit a recusal (programme reasons.rejection[].decisions).
         const offered = (body: string) => [...body.matchAll(/<option value="([a-z][^"]*)"[^>]*>/g)].map((m) => m[1]);
         expect(offered(form.body)).toEqual(['not-verified', 'no-conflict', 'other']);

@@ -94,7 +94,8 @@ describe('reasons on the whole path, into a real publication folder', () => {
       let st = await h1.query(inspectionStatusQuery);
       expect(st.team).toEqual(u1.team);
       expect(st.pendingRecusals).toEqual([{ inspectorId: lead1, by: lead1, reasonCode: 'kinship', note: HOSTILE, on: '2024-01-15' }]);
-      expect(st.waitingOn).toEqual([`manager: decision on the recusal of ${lead1} (kinship) (MGR1, MGR2)`]);
+      // The request's own limit: 5 working days (the programme's approval limit) from the day asked.
+      expect(st.waitingOn).toEqual([`manager: decision on the recusal of ${lead1} (kinship) by 2024-01-22 (MGR1, MGR2)`]);
       expect(await rejection(h1.executeUpdate(submitResultUpdate, { args: [report(second1, [lead1, second1])] }))).toBe(
         `submitResult: the recusal of ${lead1} awaits a manager's decision (MGR1, MGR2); submit after it is decided`,
       );

@@ -43,6 +43,9 @@ describe('saved histories replay on the current workflow code', () => {
     // replacement-refusal-keeps-request: a recusal approval and a unit replacement approval the
     // rules could not carry out, refused with the requests still pending, then rejected.
     expect(marker('inspection-replacement-refused.json', 'replacement-refusal-keeps-request')).toBe(true);
+    // request-approval-limits: a recusal left undecided past its approval limit (the detachment
+    // leaders told, the inspection overdue), then rejected, the result reported late.
+    expect(marker('inspection-request-overdue.json', 'request-approval-limits')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

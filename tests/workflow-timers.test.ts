@@ -147,6 +147,16 @@ describe('a late quarter on the time-skipping server', () => {
       expect(brigade.map((u) => u.unitId)).not.toContain(newUnit);
       await eventually(async () => (await api.inspectionStatus(client, campaignId, newUnit)).phase === 'inspection', 'replacement unit inspection');
 
+      // A recusal and a closed unit's report the leader in charge leaves undecided: each has the
+      // programme's approval limit (5 working days from the request: 2024-01-19), shown where the
+      // inspection waits, and the team cannot report meanwhile.
+      const [stuckRecusal, stuckClosure] = lateOnes as [(typeof lateOnes)[number], (typeof lateOnes)[number]];
+      const [asking] = stuckRecusal.team as [string, string];
+      expect(await api.declareRecusal(client, campaignId, stuckRecusal.unitId, { by: asking, inspectorId: asking, reasonCode: 'kinship', note: '其兄在该单位任职' })).toMatchObject({ status: 'pending' });
+      await api.reportUnitClosed(client, campaignId, stuckClosure.unitId, { by: stuckClosure.team[0]!, reasonCode: 'closed', note: '厂房已拆除' });
+      expect((await api.inspectionStatus(client, campaignId, stuckRecusal.unitId)).waitingOn[0]).toMatch(new RegExp(`^manager: decision on the recusal of ${asking} \\(kinship\\) by 2024-01-19 `));
+      expect((await api.inspectionStatus(client, campaignId, stuckClosure.unitId)).waitingOn[0]).toMatch(/^manager: decision on replacing closed unit \S+ by 2024-01-19 /);
+
       // The section finds a problem: the leader in charge must approve the hand-over (not given in time).
       const [s1, s2] = section.team as [string, string];
       const sr = await api.submitResult(client, campaignId, section.unitId, report(s1, [s1, s2], { outcome: 'problems-found', description: '废气处理设施未运行' }));
@@ -172,6 +182,12 @@ describe('a late quarter on the time-skipping server', () => {
       expect(keys).toContain(`${wf(newUnit)}/escalated`);
       expect(keys).not.toContain(`${wf(quick.unitId)}/overdue`);
       expect(keys).toContain(`${wf(section.unitId)}/handover-approval-overdue`);
+      // The undecided requests went to the detachment leader once each; the decided recusal never did.
+      const requestOverdue = readNotices(fx.mailDb).filter((n) => n.key.includes('-approval-overdue/'));
+      expect(requestOverdue.map((n) => n.key).sort()).toEqual([`${wf(stuckRecusal.unitId)}/recusal-approval-overdue/1`, `${wf(stuckClosure.unitId)}/replacement-approval-overdue/1`].sort());
+      expect(await rejection(api.submitResult(client, campaignId, stuckRecusal.unitId, report(asking, [...stuckRecusal.team])))).toMatch(/recusal/);
+      await api.decideRecusal(client, campaignId, stuckRecusal.unitId, { by: 'MGR1', inspectorId: asking, decision: 'reject', reasonCode: 'no-conflict', note: '' });
+      await api.decideUnitReplacement(client, campaignId, stuckClosure.unitId, { by: 'MGR1', decision: 'reject', reasonCode: 'not-verified', note: '现场核实仍在生产' });
       expect(keys).toContain(`${campaignId}/publication-late`);
 
       // Everyone answers at last.
@@ -221,6 +237,7 @@ describe('a late quarter on the time-skipping server', () => {
       await saveHistory(handle, 'campaign-late-quarter-v2');
       await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${section.unitId}`), 'inspection-late-handover-v2');
       await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${closed.unitId}`), 'inspection-unit-replaced-v2');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${stuckRecusal.unitId}`), 'inspection-request-overdue');
     });
     mail.close();
   });

@@ -62,9 +62,14 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   // left: ReplacementFailed) is refused and changes nothing: the request stays pending, its console
   // task open. Histories from before replay the old way (the request marked decided first).
   const keepsRequest = patched('replacement-refusal-keeps-request');
+  // A recusal, or a closed unit's replacement, awaiting the leader in charge has a time limit of its
+  // own, the programme's approval limit (as a hand-over's): the team cannot report the result until
+  // it is decided. Undecided by then, the detachment leaders are asked to see to it (督办) and the
+  // console's task shows the limit. Histories from before replay without it.
+  const requestLimits = patched('request-approval-limits');
   const notices = fastV3 ? new NoticeQueue() : null;
   const reasons = input.authority.reasons;
-  const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number }>();
+  const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number; due?: string | null }>();
   let declarations = 0;
   let closures = 0;
   let team = [...input.team];
@@ -76,12 +81,16 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   let handling: HandlingKind | null = null;
   const documents: DocumentRef[] = [];
   let closedReport: { by: string; reasonCode: string; note: string } | null = null;
+  /** The last day to decide the closed unit's replacement (request-approval-limits). */
+  let closedDue: string | null = null;
   let replacedBy: InspectionInput | null = null;
   let handoverDecision: HandoverDecision | null = null;
   let approvalDue: string | null = null;
   // Pending (null) in a Q4 quarter started before next year's holidays were recorded: computed once overdue.
   let escalateAfter = input.dates.escalateAfter;
   let approvalOverdue = false;
+  /** A recusal or replacement request went past its own limit undecided (request-approval-limits). */
+  let requestOverdue = false;
   let inspectorReplacements = 0;
   // When the result and the hand-over decision arrived (workflow time), for the console's "已处理".
   let resultAt: string | null = null;
@@ -124,6 +133,36 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   /** A step an activity may refuse for data: parks (since fast-handlers-parking), else fails as before. */
   function parkable<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return fastV3 ? parking.run(name, fn) : fn();
+  }
+
+  // The calendar the campaign recorded, widened by a year fetched on resume (shared by the steps that
+  // compute on it; declared before the handlers, which may use it from the first message on).
+  let recordedCalendar: RecordedCalendar | null = null;
+  const calendar = () => (recordedCalendar ??= new RecordedCalendar(input.calendar, campaignId, `inspection of ${unitId}`));
+
+  /**
+   * The last day to decide a request made today (request-approval-limits), or null: before that
+   * patch, or when the day falls in a year the recorded calendar lacks (a December request before
+   * next year's holidays are out: the inspection's own time limit still applies).
+   */
+  function requestDue(): string | null {
+    if (!requestLimits) return null;
+    const requestedOn = today();
+    try {
+      return calendar().answer((c) => addWorkingDays(requestedOn, input.settings.approvalWorkingDays, c), () => true);
+    } catch {
+      return null; // the calendar refused the day: no limit of its own, the request still stands
+    }
+  }
+
+  /** Still `pending()` at the end of day `due`, the detachment leaders are told once (督办) and the inspection is overdue. */
+  function watchRequest(due: string | null, pending: () => boolean, key: string, params: Record<string, unknown>): void {
+    if (due === null) return;
+    void (async () => {
+      if (await waitUntil(() => !pending(), endOfDayMs(clock, due))) return;
+      requestOverdue = true;
+      await notify({ key, campaignId, kind: 'request-approval-overdue', to: { roles: ['detachment-leader'] }, params: { ...params, unitId, approvalDue: due }, unitId, at: at() });
+    })();
   }
 
   // --- messages ---------------------------------------------------------------------------------
@@ -194,8 +233,10 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const n = ++declarations;
       if (approvalV2 && !(r.by !== r.inspectorId && managers.includes(r.by))) {
         // An inspector's own declaration waits for the leader in charge.
-        pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n });
-        decisionsForConsole.requested({ kind: 'recusal', n, inspectorId: r.inspectorId, requestedBy: r.by, reasonCode: r.reasonCode, on: today() });
+        const due = requestDue();
+        pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n, due });
+        decisionsForConsole.requested({ kind: 'recusal', n, inspectorId: r.inspectorId, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
+        watchRequest(due, () => pendingRecusals.get(r.inspectorId)?.n === n, `${wfId}/recusal-approval-overdue/${n}`, { request: 'recusal', inspectorId: r.inspectorId });
         await keepNote(`recusal/${n}`, 'recusal-declared', r.reasonCode, r.note, r.by);
         const deciders = managers.filter((m) => m !== r.inspectorId);
         await notify({
@@ -309,7 +350,10 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const r = unitClosedReportSchema.parse(upgradeLegacyReason(msg, 'closed'));
       closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note };
       const c = ++closures;
-      decisionsForConsole.requested({ kind: 'replacement', n: c, inspectorId: null, requestedBy: r.by, reasonCode: r.reasonCode, on: today() });
+      const due = requestDue();
+      decisionsForConsole.requested({ kind: 'replacement', n: c, inspectorId: null, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
+      watchRequest(due, () => closures === c && closedReport !== null && replacedBy === null, `${wfId}/replacement-approval-overdue/${c}`, { request: 'replacement' });
+      closedDue = due;
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await notify({
         // One notice per report: a unit reported closed again after a rejection asks the managers
@@ -375,6 +419,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   async function decideReplacement(d: UnitReplacementDecision, report: { by: string; reasonCode: string; note: string }, closure: number): Promise<UnitReplacementAck> {
     if (d.decision === 'reject') {
       closedReport = null;
+      closedDue = null;
       await keepNote(`unit-closed/${closure}/decision`, 'unit-replacement-rejected', d.reasonCode, d.note, d.by);
       return { decision: 'reject' as const, unitId, reasonCode: d.reasonCode };
     }
@@ -479,10 +524,11 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   setHandler(inspectionStatusQuery, (): InspectionStatus => {
     const waitingOn: string[] = [];
     if (phase === 'inspection') {
+      const by = (due: string | null | undefined) => (due ? ` by ${due}` : '');
       for (const p of pendingRecusals.values()) {
-        waitingOn.push(`manager: decision on the recusal of ${p.inspectorId} (${p.reasonCode}) (${managers.filter((m) => m !== p.inspectorId).join(', ')})`);
+        waitingOn.push(`manager: decision on the recusal of ${p.inspectorId} (${p.reasonCode})${by(p.due)} (${managers.filter((m) => m !== p.inspectorId).join(', ')})`);
       }
-      if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId} (${managers.join(', ')})`);
+      if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId}${by(closedDue)} (${managers.join(', ')})`);
       else if (pendingRecusals.size === 0) waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
     }
     // Between entering the phase and its deadline being set, the leaders in charge are looked up and
@@ -504,7 +550,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       due: input.dates.due,
       escalateAfter,
       remindersSent,
-      overdue: overdueList || approvalOverdue,
+      overdue: overdueList || approvalOverdue || requestOverdue,
       escalated,
       result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime, ...resultDetails(result.report) } : null,
       handling,
@@ -533,7 +579,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
           managers: [...managers],
           phase,
           due: input.dates.due,
-          overdue: overdue || approvalOverdue,
+          overdue: overdue || approvalOverdue || requestOverdue,
           parked: parking.parked ? { step: parking.parked.step, reason: parking.parked.reason, operators: [...parking.parked.operators] } : null,
           result: result && resultAt ? { by: result.report.by, at: resultAt, outcome: result.report.result.outcome } : null,
           approval: approvalDue
@@ -561,10 +607,6 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   });
   phase = 'inspection';
   visibility({ phase: 'inspection' });
-
-  // The calendar the campaign recorded, widened by a year fetched on resume (shared by the steps that compute on it).
-  let recordedCalendar: RecordedCalendar | null = null;
-  const calendar = () => (recordedCalendar ??= new RecordedCalendar(input.calendar, campaignId, `inspection of ${unitId}`));
 
   // Timers in date order: reminders before the limit, the overdue mark, the escalation.
   const startMs = Date.now();

@@ -14,6 +14,8 @@ export interface ProjectedDecision {
   reasonCode: string;
   /** 'YYYY-MM-DD' (programme date) of the request. */
   on: string;
+  /** The last day to decide it (request-approval-limits); absent in older histories. */
+  due?: string;
   decision: { decision: string; by: string; at: string } | null;
 }
 

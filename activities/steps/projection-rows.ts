@@ -113,7 +113,7 @@ export async function projectInspection(store: ConsoleStore, names: ProjectionNa
         assignees: p.managers.filter((m) => m !== d.inspectorId),
         role: null,
         roleDepartment: null,
-        deadline: null,
+        deadline: d.due ?? null,
         status: d.decision ? 'done' : open ? 'open' : 'cancelled',
         decidedBy: d.decision?.by ?? null,
         decidedAt: d.decision ? new Date(d.decision.at) : null,
