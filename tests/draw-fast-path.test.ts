@@ -206,6 +206,24 @@ describe('teams chosen in WebAssembly', () => {
   });
 });
 
+describe('teams chosen in WebAssembly, guarded', () => {
+  it('are refused, not answered from overwritten memory, once other ids were hashed since the set-up, and beyond the room it made', () => {
+    const inspectorIds = Array.from({ length: 40 }, (_, i) => `I-${String(i).padStart(3, '0')}`);
+    const inspectors = idBytesOf(inspectorIds);
+    const hasher = new TicketHasher(seed);
+    const teams = hasher.teams(inspectors, 40, 2)!;
+    const eligible = [...inspectorIds.keys()];
+    expect(teams.choose('U1', eligible, 2)).toHaveLength(2);
+    expect(() => teams.choose('U1', [...eligible, 0], 2)).toThrow(/41 eligible, team of 2: beginTeams\(\) made room for 40 and 2/);
+    expect(() => teams.choose('U1', eligible, 3)).toThrow(/made room for 40 and 2/);
+    // Another table hashed, then the inspectors again (the same table object): the set-up is gone.
+    const others = unitTableOf(Array.from({ length: 5000 }, (_, i) => ({ unitId: `X${i}`, category: 'c', jurisdiction: 'j', tier: '-', positive: false })));
+    hasher.prefix('select|p|').writeUnits(others, Int32Array.from(others.idStart.keys()), others.count, new Int32Array(8 * others.count));
+    hasher.prefix('assign|U1|').writeUnits(inspectors, Int32Array.from(inspectorIds.keys()), 40, new Int32Array(8 * 40));
+    expect(() => teams.choose('U1', eligible, 2)).toThrow(/beginTeams\(\) first/);
+  });
+});
+
 describe('units.csv scanned in WebAssembly', () => {
   /** A table without its cache of id strings, as plain arrays (so tables from either scan compare). */
   const plain = (t: UnitTable | null | undefined) =>

@@ -306,6 +306,8 @@ export class Sha256Lanes {
   private teamAt = 0;
   private teamsFor: IdBytes | null = null;
   private eligibleShown: readonly number[] | null = null;
+  private teamsMaxEligible = 0;
+  private teamsMaxSize = 0;
   /** The id table copied to SOURCE_AT (by identity), for fill(); where its starts and lengths are. */
   private source: IdBytes | null = null;
   private startsAt = 0;
@@ -354,7 +356,11 @@ export class Sha256Lanes {
     const have = this.bytes.length / PAGE;
     if (need > MAX_PAGES) return false;
     if (need > have) {
-      this.wasmMemory.grow(need - have);
+      try {
+        this.wasmMemory.grow(need - have);
+      } catch {
+        return false; // the host gave no more memory: the caller does without the module
+      }
       this.memory = new Int32Array(this.wasmMemory.buffer);
       this.bytes = new Uint8Array(this.wasmMemory.buffer);
     }
@@ -371,6 +377,7 @@ export class Sha256Lanes {
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
     this.longest = longest;
+    this.teamsFor = null; // what beginTeams() laid out after the old source is gone
   }
 
   /**
@@ -392,6 +399,8 @@ export class Sha256Lanes {
     this.teamAt = teamAt;
     this.teamsFor = inspectors;
     this.eligibleShown = null;
+    this.teamsMaxEligible = maxEligible;
+    this.teamsMaxSize = size;
     return new Int32Array(this.wasmMemory.buffer, loadsAt, count).fill(0);
   }
 
@@ -401,7 +410,12 @@ export class Sha256Lanes {
    * <unit>|", 16 words); `at` + the longest inspector id must be at most 55 (one block).
    */
   chooseTeam(template: Int32Array, at: number, eligible: readonly number[], size: number): number[] {
-    if (this.source !== this.teamsFor) throw new Error('Sha256Lanes.chooseTeam: beginTeams() first (the inspectors are no longer the source)');
+    // Another source since beginTeams() overwrote the eligible list and the loads (and may have
+    // grown the memory under the loads' view): refused, never answered from what is there now.
+    if (this.teamsFor === null || this.source !== this.teamsFor) throw new Error('Sha256Lanes.chooseTeam: beginTeams() first (the inspectors are no longer the source)');
+    if (eligible.length > this.teamsMaxEligible || size > this.teamsMaxSize) {
+      throw new Error(`Sha256Lanes.chooseTeam: ${eligible.length} eligible, team of ${size}: beginTeams() made room for ${this.teamsMaxEligible} and ${this.teamsMaxSize}`);
+    }
     if (eligible !== this.eligibleShown) {
       this.memory.set(eligible, this.eligibleAt >> 2);
       this.eligibleShown = eligible;
@@ -436,6 +450,7 @@ export class Sha256Lanes {
     this.bytes.set(table.bytes, SOURCE_AT);
     this.memory.set(table.idStart, startsAt >> 2);
     this.bytes.set(table.idLength, lengthsAt);
+    this.teamsFor = null; // what beginTeams() laid out after the old source is overwritten
     this.source = table;
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
