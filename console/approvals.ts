@@ -17,6 +17,7 @@ import { formText, messageRefusal, noteProblem } from './form-text';
 import { handoverPreview, type HandoverPreview } from './handover-preview';
 import { alreadyDecidedPage, approvalPage, approvalsPage, decidedPage } from './views/approvals';
 import { problemPage } from './views/auth-pages';
+import { rehearsalTodays } from './quarter-figures';
 import type { Viewer } from './views/layout';
 
 export const HANDOVER_TASK = 'approve-handover';
@@ -127,7 +128,9 @@ export function registerApprovals(app: FastifyInstance, ctx: RouteContext, tempo
     const { account, roles } = req.signedIn!;
     // The soonest LIST_LIMIT (deadline first): a page a person can work through, not a quarter's worth.
     const tasks = await ctx.listTasks({ personId: account.personId, roles, kinds: APPROVAL_TASKS, limit: LIST_LIMIT + 1 });
-    return ctx.html(reply, approvalsPage(ctx.viewerOf(req)!, tasks.slice(0, LIST_LIMIT), beijingDate(ctx.now().getTime()), tasks.length > LIST_LIMIT));
+    // A rehearsal quarter's deadlines count on its own programme date, as on 工作台.
+    const rehearsal = rehearsalTodays(await store.listCampaigns());
+    return ctx.html(reply, approvalsPage(ctx.viewerOf(req)!, tasks.slice(0, LIST_LIMIT), beijingDate(ctx.now().getTime()), tasks.length > LIST_LIMIT, rehearsal));
   });
 
   app.get('/approval', async (req, reply) => {

@@ -130,6 +130,16 @@ export function programmeToday(c: CampaignRow, dates: QuarterDates, rows: readon
   return beijingDate(latest);
 }
 
+/** Each rehearsal quarter's own programme date (rehearsalDate), by campaign: task lists count its deadlines on it. */
+export function rehearsalTodays(campaigns: readonly CampaignRow[]): Map<string, string> {
+  const days = new Map<string, string>();
+  for (const c of campaigns) {
+    const d = rehearsalDate(c);
+    if (d) days.set(c.campaignId, d);
+  }
+  return days;
+}
+
 /**
  * The programme date of a rehearsal quarter (演练), as of its latest projection write; null for a
  * quarter on the real calendar (programme and real instants within half a day of each other).

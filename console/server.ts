@@ -39,7 +39,7 @@ import type { ReasonCodeEntry } from '../domain/programme';
 import { auditPage } from './views/audit';
 import { csrfRefusedPage, endedCause, invitationPage, loginPage, problemPage, unusableAccountText, unusableInvitationText } from './views/auth-pages';
 import { homePage } from './views/home';
-import { rehearsalDate } from './quarter-figures';
+import { rehearsalTodays } from './quarter-figures';
 import { roleLabel, type Viewer } from './views/layout';
 import { taskListCache } from './task-list-cache';
 
@@ -383,12 +383,7 @@ export async function buildConsole(deps: ConsoleDeps): Promise<FastifyInstance> 
     const acting = { personId: account.personId, roles };
     const witness = deps.temporal ? await witnessTasks(deps.temporal, campaigns, acting) : [];
     const changeLists = deps.temporal && brigades ? await changeListTasks(deps.temporal, brigades, campaigns, acting) : [];
-    const rehearsalToday = new Map<string, string>();
-    for (const c of campaigns) {
-      const d = rehearsalDate(c);
-      if (d) rehearsalToday.set(c.campaignId, d);
-    }
-    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness, ...changeLists], beijingDate(now().getTime()), rehearsalToday));
+    return html(reply, homePage(viewerOf(req)!, [...tasks, ...witness, ...changeLists], beijingDate(now().getTime()), rehearsalTodays(campaigns)));
   });
 
   app.get('/audit', async (req, reply) => {

@@ -43,19 +43,21 @@ function previewSection(t: TaskRow, p: HandoverPreview): Html {
 
 const approvalRows = new WeakMap<TaskRow, { today: string; html: Html }>();
 
-export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: string, more = false): string {
-  const rows = tasks.map((t) =>
-    rowOnce(approvalRows, t, today, () => {
-      const overdue = t.deadline !== null && t.deadline < today;
-      const left = t.deadline ? workingDaysLeft(today, t.deadline) : null;
+/** `rehearsalToday`: as on 工作台 (views/home.ts homePage), a rehearsal quarter's own programme date. */
+export function approvalsPage(viewer: Viewer, tasks: readonly TaskRow[], today: string, more = false, rehearsalToday: ReadonlyMap<string, string> = new Map()): string {
+  const rows = tasks.map((t) => {
+    const taskToday = rehearsalToday.get(t.campaignId) ?? today;
+    return rowOnce(approvalRows, t, taskToday, () => {
+      const overdue = t.deadline !== null && t.deadline < taskToday;
+      const left = t.deadline ? workingDaysLeft(taskToday, t.deadline) : null;
       return html`<tr class="${overdue ? 'overdue' : ''}">
   <td data-label="事项"><a href="${taskHref(t) ?? '#'}">${TASK_LABELS[t.kind] ?? t.kind}</a></td>
   <td data-label="检查对象">${t.unitName ?? ''} <span class="code">${t.unitId ?? ''}</span></td>
   <td data-label="所属">${departmentLabel(t.department, t.detail)}</td>
   <td data-label="期限">${t.deadline ? chineseDate(t.deadline) : '—'}${left !== null ? html`（${overdue ? `已逾期${-left}个工作日` : `剩余${left}个工作日`}）` : ''}</td>
 </tr>`;
-    }),
-  );
+    });
+  });
   return page(
     '待审批事项',
     rows.length
