@@ -123,12 +123,12 @@ export function unitTableOf(units: readonly ManifestUnit[]): UnitTable {
   return { count: n, ...idBytesOf(units.map((u) => u.unitId)), kind, kinds: kinds.kinds, positive };
 }
 
-// Byte classes of the manifest's value rules (DRAW-SPEC section 1).
-const ID_FIRST = 1; // [0-9A-Za-z]
-const ID_REST = 2; // [0-9A-Za-z._-]
-const CODE_FIRST = 4; // [a-z0-9]
-const CODE_REST = 8; // [a-z0-9._-]
-const CLASS = new Uint8Array(256);
+// Byte classes of the manifest's value rules (DRAW-SPEC section 1); ./units-scan-wasm scans by them too.
+export const ID_FIRST = 1; // [0-9A-Za-z]
+export const ID_REST = 2; // [0-9A-Za-z._-]
+export const CODE_FIRST = 4; // [a-z0-9]
+export const CODE_REST = 8; // [a-z0-9._-]
+export const CLASS = new Uint8Array(256);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   const alnum = /[0-9A-Za-z]/.test(ch);
@@ -136,16 +136,16 @@ for (let c = 0; c < 128; c++) {
   const mark = ch === '.' || ch === '_' || ch === '-';
   CLASS[c] = (alnum ? ID_FIRST | ID_REST : 0) | (lowerOrDigit ? CODE_FIRST | CODE_REST : 0) | (mark ? ID_REST | CODE_REST : 0);
 }
-const COMMA = 0x2c;
-const LF = 0x0a;
-const DASH = 0x2d;
-const MAX_VALUE = 64;
+export const COMMA = 0x2c;
+export const LF = 0x0a;
+export const DASH = 0x2d;
+export const MAX_VALUE = 64;
 
 /** The shortest row units.csv can have: `a,b,c,-,0` and its LF. */
-const MIN_ROW = 10;
+export const MIN_ROW = 10;
 
 /** Slots of KindsByHash (a power of 2): up to half as many kinds, far more than a programme has. */
-const SLOTS = 4096;
+export const SLOTS = 4096;
 
 /** Kinds found by the hash of their bytes: open addressing in typed arrays, no Map call per row. */
 class KindsByHash {

@@ -9,23 +9,12 @@
 // parses the file the ordinary way, which words the problems.
 import { ticketLanes } from './tickets';
 import { SOURCE_AT, Sha256Lanes } from './tickets-simd';
-import { UnitKind, UnitTable } from './unit-table';
+import { CLASS, CODE_FIRST, CODE_REST, COMMA, DASH, ID_FIRST, ID_REST, LF, MAX_VALUE, MIN_ROW, SLOTS, UnitKind, UnitTable } from './unit-table';
 import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
 
-// Byte classes of the manifest's value rules (DRAW-SPEC section 1), as in ./unit-table.
-const ID_FIRST = 1; // [0-9A-Za-z]
-const ID_REST = 2; // [0-9A-Za-z._-]
-const CODE_FIRST = 4; // [a-z0-9]
-const CODE_REST = 8; // [a-z0-9._-]
-const COMMA = 0x2c;
-const LF = 0x0a;
-const DASH = 0x2d;
-const MAX_VALUE = 64;
-const MIN_ROW = 10; // `a,b,c,-,0` and its LF
 const FNV_BASIS = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
-/** Kind slots (a power of 2), and the most kinds taken: half of them, as ./unit-table. */
-const SLOTS = 4096;
+/** The most kinds taken: half the slots, as ./unit-table. */
 const MAX_KINDS = SLOTS / 2;
 
 // Memory the scan uses below SOURCE_AT, in room the ticket functions leave free.
@@ -212,16 +201,6 @@ function scannerFor(lanes: Sha256Lanes): ((limit: number) => number) | null {
     }
   }
   return scanner?.scan ?? null;
-}
-
-/** The byte classes of the value rules. */
-const CLASS = new Uint8Array(256);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  const alnum = /[0-9A-Za-z]/.test(ch);
-  const lowerOrDigit = /[a-z0-9]/.test(ch);
-  const mark = ch === '.' || ch === '_' || ch === '-';
-  CLASS[c] = (alnum ? ID_FIRST | ID_REST : 0) | (lowerOrDigit ? CODE_FIRST | CODE_REST : 0) | (mark ? ID_REST | CODE_REST : 0);
 }
 
 /**
