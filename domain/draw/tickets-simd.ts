@@ -5,7 +5,8 @@
 // Its second function, fill, lays out the blocks of ids whose bytes and places it holds (units.csv,
 // the inspector ids): JavaScript hands over a batch's id indices and takes its results back each
 // in one copy, nothing done per ticket, which matters most in a short process whose JavaScript is
-// not yet optimized (`ssj draw`).
+// not yet optimized (`ssj draw`). Its third, team, chooses a unit's team (DRAW-SPEC section 5 step
+// 3, as ./draw chooseTeam does) with the tickets of the load groups it needs, one call a unit.
 // Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
 // compiling it), sha256Lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
 // result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
