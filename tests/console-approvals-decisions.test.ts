@@ -117,7 +117,7 @@ describe('recusal and unit replacement approvals in the console', () => {
         expect((await api.inspectionStatus(client, campaignId, section.unitId)).pendingRecusals).toMatchObject([{ inspectorId: s1, by: s1, reasonCode: 'kinship', note: '<script>alert(1)</script>其配偶\n在该企业任职' }]);
         // While it awaits the managers, the page says so first and the result cannot be submitted.
         const waiting = (await insp.get(inspectionUrl)).body;
-        expect(waiting).toContain('检查组有待分管领导决定的回避申请；决定前不能提交检查结果（可先保存草稿）。');
+        expect(waiting).toMatch(/检查组有待分管领导决定的回避申请（审批期限\d{4}年\d{1,2}月\d{1,2}日）；决定前不能提交检查结果（可先保存草稿）。/);
         expect(waiting).toContain('<button type="submit" name="action" value="submit" disabled');
 
         // The projector opens the managers' task (not for the inspector recusing, not for others).
@@ -181,7 +181,7 @@ describe('recusal and unit replacement approvals in the console', () => {
         const reported = await member.post('/inspection/unit-closed', { ...where, reasonCode: 'closed', note: '现场已拆除\r\n厂房空置' });
         expect(reported.statusCode).toBe(200);
         expect(reported.body).toContain('已报告检查对象关停');
-        expect((await api.inspectionStatus(client, campaignId, section.unitId)).closedReport).toEqual({ by: s2, reasonCode: 'closed', note: '现场已拆除\n厂房空置' });
+        expect((await api.inspectionStatus(client, campaignId, section.unitId)).closedReport).toEqual({ by: s2, reasonCode: 'closed', note: '现场已拆除\n厂房空置', due: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
         const replacementKey = `${wf}/approve-replacement/1`;
         await eventually(async () => (await c.store.getTask(replacementKey))?.status === 'open', 'the replacement task');
         const replacementUrl = `/approval?task=${encodeURIComponent(replacementKey)}`;

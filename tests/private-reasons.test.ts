@@ -93,7 +93,7 @@ describe('reasons on the whole path, into a real publication folder', () => {
       expect(pending).toEqual({ status: 'pending', unitId: u1.unitId, inspectorId: lead1, reasonCode: 'kinship', awaitingDecisionFrom: PEOPLE.managers });
       let st = await h1.query(inspectionStatusQuery);
       expect(st.team).toEqual(u1.team);
-      expect(st.pendingRecusals).toEqual([{ inspectorId: lead1, by: lead1, reasonCode: 'kinship', note: HOSTILE, on: '2024-01-15' }]);
+      expect(st.pendingRecusals).toEqual([{ inspectorId: lead1, by: lead1, reasonCode: 'kinship', note: HOSTILE, on: '2024-01-15', due: '2024-01-22' }]);
       // The request's own limit: 5 working days (the programme's approval limit) from the day asked.
       expect(st.waitingOn).toEqual([`manager: decision on the recusal of ${lead1} (kinship) by 2024-01-22 (MGR1, MGR2)`]);
       expect(await rejection(h1.executeUpdate(submitResultUpdate, { args: [report(second1, [lead1, second1])] }))).toBe(
@@ -146,7 +146,7 @@ describe('reasons on the whole path, into a real publication folder', () => {
       const lead3 = u3.team[0]!;
       await h3.executeUpdate(reportUnitClosedUpdate, { args: [{ by: lead3, reasonCode: 'shut-down', note: HOSTILE }] });
       st = await h3.query(inspectionStatusQuery);
-      expect(st.closedReport).toEqual({ by: lead3, reasonCode: 'shut-down', note: HOSTILE });
+      expect(st.closedReport).toEqual({ by: lead3, reasonCode: 'shut-down', note: HOSTILE, due: '2024-03-27' });
       await expect(
         h3.executeUpdate(decideUnitReplacementUpdate, { args: [{ by: 'MGR1', decision: 'reject', reasonCode: null, note: HOSTILE }] }),
       ).rejects.toThrow();

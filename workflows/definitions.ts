@@ -406,9 +406,10 @@ export interface InspectionStatus {
   handling: HandlingKind | null;
   documents: DocumentRef[];
   /** A closure report awaiting a manager (the note is internal: staff only, never published). */
-  closedReport: { by: string; reasonCode: string; note: string } | null;
+  /** `due`: the last day to decide on the replacement (request-approval-limits), when it has one. */
+  closedReport: { by: string; reasonCode: string; note: string; due?: string } | null;
   /** Recusals declared by inspectors, awaiting a manager's decision (a result waits for them). */
-  pendingRecusals?: { inspectorId: string; by: string; reasonCode: string; note: string; on: string }[];
+  pendingRecusals?: { inspectorId: string; by: string; reasonCode: string; note: string; on: string; due?: string }[];
   replacedBy: string | null;
   waitingOn: string[];
   /** A step waiting for data to be fixed (phase `parked`); absent in inspections started before parking. */
