@@ -389,9 +389,14 @@ function selectLowest(
   // Max-heap of the best `quota` candidates seen so far (heap[0] is the worst kept).
   const heap: number[] = [];
   let candidates = 0;
+  // Once the heap is full, most candidates lose to its worst on their ticket's first word alone:
+  // that word (kept in `worstFirst`) settles them without a call (a short process runs this loop
+  // mostly unoptimized); an equal first word goes to the full comparison.
+  let worstFirst = 0;
   for (let j = 0; j < n; j++) {
     if (taken !== null && taken[bucket[j] as number] !== 0) continue;
     candidates++;
+    if (heap.length === quota && (tickets[8 * j] as number) > worstFirst) continue;
     if (heap.length < quota) {
       let c = heap.length;
       heap.push(j);
@@ -416,6 +421,7 @@ function selectLowest(
       }
       heap[c] = j;
     }
+    if (heap.length === quota && quota > 0) worstFirst = tickets[8 * (heap[0] as number)] as number;
   }
   heap.sort((a, b) => (worse(a, b) ? 1 : -1));
   return { selected: heap.map((j) => bucket[j] as number), candidates };
