@@ -285,12 +285,12 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
       const due = dateCn(str(p.approvalDue));
       const recusal = p.request === 'recusal';
       return render({
-        subject: recusal ? `【督办】${unit().name}检查任务的回避申请审批已超过期限` : `【督办】${unit().name}替换审批已超过期限`,
+        subject: recusal ? `【督办】${unit().name}检查任务的回避申请审批已超过期限` : `【督办】抽中单位${unit().name}的替换审批已超过期限`,
         greeting: `${addressee}：`,
         paragraphs: [
           recusal
             ? `${ctx.person(str(p.inspectorId)).name}申请回避对${unit().name}的检查任务，应于${due}前由分管领导审批，至今尚未审批。审批前，该检查任务不能提交检查结果，请督办。`
-            : `检查组报告抽中单位${unit().name}无法检查、申请按规则替换，应于${due}前由分管领导审批，至今尚未审批。审批前，该检查任务不能办结，请督办。`,
+            : `${ctx.person(str(p.by)).name}报告抽中单位${unit().name}无法检查、申请按规则替换，应于${due}前由分管领导审批，至今尚未审批。审批前，该检查任务不能提交检查结果，请督办。`,
         ],
         facts: [
           ['监管对象', unitLine(unit())],

@@ -50,9 +50,9 @@ describe('every notice kind', () => {
   });
 
   it('督办 of a closed unit\'s replacement left undecided names the unit and the limit, not an inspector', () => {
-    const n = renderNotice('request-approval-overdue', { unitId: NOTICE_CASES['request-approval-overdue'].params.unitId, request: 'replacement', approvalDue: '2024-03-22' }, { roles: ['detachment-leader'] }, context);
-    expect(n.subject).toBe('【督办】信阳市某某化工有限公司替换审批已超过期限');
-    expect(n.text).toContain('检查组报告抽中单位信阳市某某化工有限公司无法检查、申请按规则替换，应于2024年3月22日前由分管领导审批，至今尚未审批。审批前，该检查任务不能办结，请督办。');
+    const n = renderNotice('request-approval-overdue', { unitId: NOTICE_CASES['request-approval-overdue'].params.unitId, request: 'replacement', by: 'S1', approvalDue: '2024-03-22' }, { roles: ['detachment-leader'] }, context);
+    expect(n.subject).toBe('【督办】抽中单位信阳市某某化工有限公司的替换审批已超过期限');
+    expect(n.text).toContain('王建国报告抽中单位信阳市某某化工有限公司无法检查、申请按规则替换，应于2024年3月22日前由分管领导审批，至今尚未审批。审批前，该检查任务不能提交检查结果，请督办。');
     expect(n.text).not.toContain('回避');
   });
 

@@ -127,7 +127,7 @@ async function closedStatus(client: TestWorkflowEnvironment['client'], workflowI
 }
 
 describe('cancellation', () => {
-  it('ends a cancelled inspection as cancelled', async () => {
+  it('ends a cancelled inspection as cancelled, also while a recusal or a closure report awaits a decision', async () => {
     const fx = await createFixture('cancel-2024');
     const campaignId = campaignWorkflowId('cancel-2024', 2024, 1);
     const taskQueue = uniqueTaskQueue('cancel');
@@ -136,14 +136,26 @@ describe('cancellation', () => {
     try {
       await freezeAndDraw(acts, campaignId, 'cancel-2024', { admin: 'CancelAdmin2024xx', discipline: 'CancelDiscipline24' });
       const clock = resolveClock({ mode: 'rehearsal', programmeStart: '2024-01-15', secondsPerDay: 86_400 }, await env.currentTimeMs());
-      const input = (await inspectionInputs(acts, campaignId, 'brigade-shihe', clock))[0]!;
+      const [plain, recusal, closure] = await inspectionInputs(acts, campaignId, 'brigade-shihe', clock);
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts });
       await worker.runUntil(async () => {
-        const workflowId = legacyInspectionWorkflowId(campaignId, input.unitId);
-        const h = await env.client.workflow.start('inspectionWorkflow', { workflowId, taskQueue, args: [input] });
-        await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
-        await h.cancel();
-        expect(await closedStatus(env.client, workflowId)).toBe('CANCELLED');
+        const started: { workflowId: string; h: WorkflowHandle }[] = [];
+        for (const input of [plain!, recusal!, closure!]) {
+          const workflowId = legacyInspectionWorkflowId(campaignId, input.unitId);
+          started.push({ workflowId, h: await env.client.workflow.start('inspectionWorkflow', { workflowId, taskQueue, args: [input] }) });
+          await eventually(async () => (await api.inspectionStatus(env.client, campaignId, input.unitId)).phase === 'inspection', 'inspection phase');
+        }
+        // Each pending request has its approval limit watched by a timer of its own, which the
+        // cancellation cancels too: the inspection must still end as cancelled.
+        const asking = recusal!.team[0]!;
+        await started[1]!.h.executeUpdate(declareRecusalUpdate, { args: [{ by: asking, inspectorId: asking, reasonCode: 'kinship', note: '' }] });
+        await started[2]!.h.executeUpdate(reportUnitClosedUpdate, { args: [{ by: closure!.team[0]!, reasonCode: 'closed', note: '' }] });
+        for (const { h } of started) await h.cancel();
+        for (const { workflowId, h } of started) {
+          expect(await closedStatus(env.client, workflowId), workflowId).toBe('CANCELLED');
+          const failedTasks = ((await h.fetchHistory()).events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+          expect(failedTasks, workflowId).toHaveLength(0);
+        }
       });
     } finally {
       acts.close();

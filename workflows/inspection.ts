@@ -41,7 +41,7 @@ import {
   type UnitReplacementAck,
 } from './definitions';
 import { acts, Mutex, reject, visibilityFor, waitUntil } from './common';
-import { NoticeQueue, type NoticeArgs } from './notice-queue';
+import { endQuietlyOnCancel, NoticeQueue, type NoticeArgs } from './notice-queue';
 import { Parking, refusalOf } from './parking';
 import { ProjectedDecisions } from './projected-decisions';
 import { Projector } from './projector';
@@ -89,8 +89,6 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   // Pending (null) in a Q4 quarter started before next year's holidays were recorded: computed once overdue.
   let escalateAfter = input.dates.escalateAfter;
   let approvalOverdue = false;
-  /** A recusal or replacement request went past its own limit undecided (request-approval-limits). */
-  let requestOverdue = false;
   let inspectorReplacements = 0;
   // When the result and the hand-over decision arrived (workflow time), for the console's "已处理".
   let resultAt: string | null = null;
@@ -150,19 +148,27 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     const requestedOn = today();
     try {
       return calendar().answer((c) => addWorkingDays(requestedOn, input.settings.approvalWorkingDays, c), () => true);
-    } catch {
-      return null; // the calendar refused the day: no limit of its own, the request still stands
+    } catch (err) {
+      // The calendar refused the day (CalendarRefused): no limit of its own, the request still stands.
+      if (err instanceof ApplicationFailure) return null;
+      throw err;
     }
   }
 
-  /** Still `pending()` at the end of day `due`, the detachment leaders are told once (督办) and the inspection is overdue. */
-  function watchRequest(due: string | null, pending: () => boolean, key: string, params: Record<string, unknown>): void {
+  /**
+   * Still `pending()` at the end of day `due` (and once a decision being made then is through), the
+   * detachment leaders are told once (督办). The inspection's own time limit is not touched: the
+   * request's lateness shows on its task and in the notice. Ends quietly when the inspection is
+   * cancelled (its timer's cancellation would otherwise be an unhandled rejection).
+   */
+  function watchRequest(due: string | null, pending: () => boolean, deciding: () => boolean, key: string, params: Record<string, unknown>): void {
     if (due === null) return;
-    void (async () => {
+    (async () => {
       if (await waitUntil(() => !pending(), endOfDayMs(clock, due))) return;
-      requestOverdue = true;
+      await condition(() => !deciding());
+      if (!pending()) return;
       await notify({ key, campaignId, kind: 'request-approval-overdue', to: { roles: ['detachment-leader'] }, params: { ...params, unitId, approvalDue: due }, unitId, at: at() });
-    })();
+    })().catch(endQuietlyOnCancel);
   }
 
   // --- messages ---------------------------------------------------------------------------------
@@ -236,7 +242,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
         const due = requestDue();
         pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n, due });
         decisionsForConsole.requested({ kind: 'recusal', n, inspectorId: r.inspectorId, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
-        watchRequest(due, () => pendingRecusals.get(r.inspectorId)?.n === n, `${wfId}/recusal-approval-overdue/${n}`, { request: 'recusal', inspectorId: r.inspectorId });
+        watchRequest(due, () => pendingRecusals.get(r.inspectorId)?.n === n, () => recusing.has(r.inspectorId), `${wfId}/recusal-approval-overdue/${n}`, { request: 'recusal', inspectorId: r.inspectorId });
         await keepNote(`recusal/${n}`, 'recusal-declared', r.reasonCode, r.note, r.by);
         const deciders = managers.filter((m) => m !== r.inspectorId);
         await notify({
@@ -352,7 +358,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const c = ++closures;
       const due = requestDue();
       decisionsForConsole.requested({ kind: 'replacement', n: c, inspectorId: null, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
-      watchRequest(due, () => closures === c && closedReport !== null && replacedBy === null, `${wfId}/replacement-approval-overdue/${c}`, { request: 'replacement' });
+      watchRequest(due, () => closures === c && closedReport !== null && replacedBy === null, () => replacementDeciding, `${wfId}/replacement-approval-overdue/${c}`, { request: 'replacement', by: r.by });
       closedDue = due;
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await notify({
@@ -550,7 +556,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       due: input.dates.due,
       escalateAfter,
       remindersSent,
-      overdue: overdueList || approvalOverdue || requestOverdue,
+      overdue: overdueList || approvalOverdue,
       escalated,
       result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime, ...resultDetails(result.report) } : null,
       handling,
@@ -579,7 +585,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
           managers: [...managers],
           phase,
           due: input.dates.due,
-          overdue: overdue || approvalOverdue || requestOverdue,
+          overdue: overdue || approvalOverdue,
           parked: parking.parked ? { step: parking.parked.step, reason: parking.parked.reason, operators: [...parking.parked.operators] } : null,
           result: result && resultAt ? { by: result.report.by, at: resultAt, outcome: result.report.result.outcome } : null,
           approval: approvalDue
