@@ -80,9 +80,8 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   let result: { report: ResultReport; onTime: boolean } | null = null;
   let handling: HandlingKind | null = null;
   const documents: DocumentRef[] = [];
-  let closedReport: { by: string; reasonCode: string; note: string } | null = null;
-  /** The last day to decide the closed unit's replacement (request-approval-limits). */
-  let closedDue: string | null = null;
+  /** `due`: the last day to decide on the replacement (request-approval-limits), when it has one. */
+  let closedReport: { by: string; reasonCode: string; note: string; due?: string } | null = null;
   let replacedBy: InspectionInput | null = null;
   let handoverDecision: HandoverDecision | null = null;
   let approvalDue: string | null = null;
@@ -354,12 +353,11 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
     reportUnitClosedUpdate,
     async (msg) => {
       const r = unitClosedReportSchema.parse(upgradeLegacyReason(msg, 'closed'));
-      closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note };
       const c = ++closures;
       const due = requestDue();
+      closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note, ...(due ? { due } : {}) };
       decisionsForConsole.requested({ kind: 'replacement', n: c, inspectorId: null, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
       watchRequest(due, () => closures === c && closedReport !== null && replacedBy === null, () => replacementDeciding, `${wfId}/replacement-approval-overdue/${c}`, { request: 'replacement', by: r.by });
-      closedDue = due;
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await notify({
         // One notice per report: a unit reported closed again after a rejection asks the managers
@@ -425,7 +423,6 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   async function decideReplacement(d: UnitReplacementDecision, report: { by: string; reasonCode: string; note: string }, closure: number): Promise<UnitReplacementAck> {
     if (d.decision === 'reject') {
       closedReport = null;
-      closedDue = null;
       await keepNote(`unit-closed/${closure}/decision`, 'unit-replacement-rejected', d.reasonCode, d.note, d.by);
       return { decision: 'reject' as const, unitId, reasonCode: d.reasonCode };
     }
@@ -534,7 +531,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       for (const p of pendingRecusals.values()) {
         waitingOn.push(`manager: decision on the recusal of ${p.inspectorId} (${p.reasonCode})${by(p.due)} (${managers.filter((m) => m !== p.inspectorId).join(', ')})`);
       }
-      if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId}${by(closedDue)} (${managers.join(', ')})`);
+      if (closedReport) waitingOn.push(`manager: decision on replacing closed unit ${unitId}${by(closedReport.due)} (${managers.join(', ')})`);
       else if (pendingRecusals.size === 0) waitingOn.push(`team: result for ${unitId} (${team.join(', ')})`);
     }
     // Between entering the phase and its deadline being set, the leaders in charge are looked up and
@@ -561,7 +558,7 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       result: result ? { outcome: result.report.result.outcome, by: result.report.by, checkedOn: result.report.checkedOn, onTime: result.onTime, ...resultDetails(result.report) } : null,
       handling,
       documents: [...documents],
-      closedReport: closedReport ? { ...closedReport, ...(closedDue ? { due: closedDue } : {}) } : null,
+      closedReport: closedReport ? { ...closedReport } : null,
       pendingRecusals: [...pendingRecusals.values()].map(({ inspectorId, by, reasonCode, note, on, due }) => ({ inspectorId, by, reasonCode, note, on, ...(due ? { due } : {}) })),
       replacedBy: replacedBy?.unitId ?? null,
       waitingOn,
