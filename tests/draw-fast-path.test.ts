@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bindWitnesses, chooseTeam, runDraw } from '../domain/draw/draw';
+import { bindWitnesses, chooseTeam, parseWitness, runDraw } from '../domain/draw/draw';
 import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
 import { UnitTable, idBytesOf, scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
@@ -173,6 +173,64 @@ describe('units.csv scanned into a table', () => {
       refused++;
     }
     expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+describe('selection in WebAssembly', () => {
+  /** The reference: every entry not taken, by (ticket from node:crypto, id bytes), the first `quota`. */
+  const lowest = (fixed: string, ids: readonly string[], units: Int32Array, quota: number, taken: Uint8Array | null) => {
+    const entries = [...units].filter((u) => !taken || taken[u] === 0).map((u) => ({ u, ticket: reference(fixed + ids[u]), id: Buffer.from(ids[u]!, 'latin1') }));
+    entries.sort((a, b) => (a.ticket !== b.ticket ? (a.ticket < b.ticket ? -1 : 1) : Buffer.compare(a.id, b.id)));
+    return { selected: entries.slice(0, quota).map((e) => e.u), candidates: entries.length };
+  };
+
+  it('keeps what sorting by (ticket, id) keeps, for random buckets, quotas and taken units, repeats included, across chunks', () => {
+    expect(ticketBatchesInSimd()).toBe(true);
+    const rng = seedrandom('selection');
+    const hasher = new TicketHasher(seed);
+    let inLanes = 0;
+    for (let round = 0; round < 60; round++) {
+      // Ids of 2 to 34 characters (every 7th round up to 52: too long for one block with the label),
+      // many alike but for their length (the id order: bytes, then length).
+      const count = 1 + Math.floor(rng() * (round % 10 === 0 ? 9000 : 400));
+      const longest = round % 7 === 3 ? 48 : 30;
+      const ids = [...new Set(Array.from({ length: count }, () => 'AB0'.repeat(16).slice(0, 1 + Math.floor(rng() * longest)) + Math.floor(rng() * 1e4).toString(36)))];
+      const table = idBytesOf(ids);
+      const fixed = `select|${'p'.repeat(Math.floor(rng() * 8))}|`;
+      // Repeats hash alike: equal tickets, so the id (equal too) and the heap's handling of ties are exercised.
+      const units = Int32Array.from({ length: Math.floor(rng() * 1.5 * ids.length) + BATCH_MIN }, () => Math.floor(rng() * ids.length));
+      const taken = rng() < 0.5 ? null : Uint8Array.from(ids, () => (rng() < 0.3 ? 1 : 0));
+      const quota = [1, 2, 7, 50, units.length, units.length + 3][Math.floor(rng() * 6)]!;
+      const got = hasher.prefix(fixed).selectLowest(table, units, units.length, quota, taken);
+      const want = lowest(fixed, ids, units, quota, taken);
+      if (`|${fixed}`.length + Math.max(...ids.map((id) => id.length)) > 55) {
+        expect(got, 'an id that needs two blocks: the caller selects in JavaScript').toBeNull();
+        continue;
+      }
+      expect(got, `round ${round}: ${units.length} units, quota ${quota}`).toEqual(want);
+      inLanes++;
+    }
+    expect(inLanes).toBeGreaterThan(40);
+    expect(inLanes).toBeLessThan(60);
+  });
+
+  it('leaves the draw as it is in JavaScript: the vectors and a synthetic manifest, exclusive and not', () => {
+    for (const name of ['small', 'city', 'small-v2'] as VectorName[]) {
+      const files = vectorFiles(name);
+      const fast = runDraw(parseDrawManifest(files), vectorWitnesses(name));
+      useTicketBatches(false);
+      expect(fast).toStrictEqual(runDraw(parseManifest(files), vectorWitnesses(name)));
+      useTicketBatches(true);
+    }
+    for (const exclusive of [true, false]) {
+      const manifest = syntheticManifest({ units: 30_000 });
+      const files = serializeManifest({ ...manifest, params: { ...manifest.params, exclusive } });
+      const witnesses = bindWitnesses([parseWitness('admin:ADM001:31415926535897932384'), parseWitness('discipline:DIS007:27182818284590452353')], parseManifest(files));
+      const fast = runDraw(parseDrawManifest(files), witnesses);
+      useTicketBatches(false);
+      expect(fast).toStrictEqual(runDraw(parseManifest(files), witnesses));
+      useTicketBatches(true);
+    }
   });
 });
 

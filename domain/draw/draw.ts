@@ -375,6 +375,12 @@ function selectLowest(
   log?: string[],
 ): { selected: number[]; candidates: number } {
   const n = bucket.length;
+  if (quota > 0) {
+    if (log) for (const ui of bucket) log.push(logPrefix + unitIdAt(units, ui));
+    // In WebAssembly where it runs: the same selection, not a ticket handled here.
+    const inLanes = prefix.selectLowest(units, bucket, n, quota, taken);
+    if (inLanes) return inLanes;
+  }
   // tickets[8j..8j+7]: the ticket of bucket[j].
   if (poolTickets.length < 8 * n) poolTickets = new Int32Array(8 * n);
   const tickets = poolTickets;
@@ -382,10 +388,7 @@ function selectLowest(
     const c = compareTickets(tickets, 8 * a, tickets, 8 * b);
     return c > 0 || (c === 0 && compareUnitIds(units, bucket[a] as number, bucket[b] as number) > 0);
   };
-  if (quota > 0) {
-    if (log) for (const ui of bucket) log.push(logPrefix + unitIdAt(units, ui));
-    prefix.writeUnits(units, bucket, n, tickets);
-  }
+  if (quota > 0) prefix.writeUnits(units, bucket, n, tickets);
   // Max-heap of the best `quota` candidates seen so far (heap[0] is the worst kept).
   const heap: number[] = [];
   let candidates = 0;

@@ -22,9 +22,9 @@ const START_AT = 1024; // the state the rounds start from (8 words, in all lanes
 const INITIAL_AT = 1152; // the state added at the end (8 words, in all lanes)
 const XOR_AT = 1280; // what each result word is XORed with (in all lanes)
 const W_AT = 2048; // the message schedule, 64 vectors
-const BLOCKS_AT = 4096; // CHUNK / 4 groups of 16 vectors: word w of the group's four blocks
+const BLOCKS_AT = 4096; // CHUNK blocks of 64 bytes, each its message bytes in order (run() takes four at a time)
 const OUT_AT = BLOCKS_AT + CHUNK * 64; // the results: block q's 8 words at OUT_AT + 32q
-const TEMPLATE_AT = 1536; // fill(): the 15 words every block starts from (the label's fixed part), each in all lanes
+const TEMPLATE_AT = 1536; // fill(): the 64 bytes every block starts from (the label's fixed part, then zeros)
 const REFS_AT = OUT_AT + CHUNK * 32; // fill(): each block's id, as its index in the id table (i32)
 export const SOURCE_AT = REFS_AT + CHUNK * 4; // fill(): the bytes the ids are in (e.g. units.csv), then each id's start (i32) and length (u8)
 const PAGE = 65536;
@@ -32,9 +32,10 @@ const PAGES = Math.ceil(SOURCE_AT / PAGE);
 /** The most memory the module may grow to (for the source bytes); beyond it, ./tickets builds blocks itself. */
 const MAX_PAGES = 16384;
 
-// run(groups, blocks, out, from): for each group of four blocks, the schedule, then the rounds
-// from round `from` (given as from * 16) on the start state, plus the initial state, XOR the xor
-// word, to `out`: each block's 8 words in a row (JavaScript copies a batch's results at once).
+// run(groups, blocks, out, from): for each group of four blocks (256 bytes from `blocks`), their
+// words into the lanes, the schedule, then the rounds from round `from` (given as from * 16) on the
+// start state, plus the initial state, XOR the xor word, to `out`: each block's 8 words in a row
+// (JavaScript copies a batch's results at once).
 const [GROUPS, BLOCKS, OUT, FROM, T] = [0, 1, 2, 3, 4]; // i32 parameters and local
 const [A, B, C, D, E, F, G, H, T1, T2, X, Y] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]; // v128 locals
 const get = (l: number): Code => ['get', l];
@@ -43,13 +44,32 @@ const shr = (l: number, n: number): Code => [...get(l), 'const', n, 'vshr'];
 /** T += 16; loop while T != end. */
 const next = (end: number): Code => [...get(T), 'const', 16, 'add', 'tee', T, 'const', end, 'ne', 'br_if', 0];
 const STATE = [A, B, C, D, E, F, G, H];
+/** i8x16.shuffle lanes: 32-bit words `w` and `w + 1` of the first operand and of the second, interleaved, each word's bytes reversed (big-endian to the lane's value). */
+const swapPairs = (w: number): number[] =>
+  [w, w, w + 1, w + 1].flatMap((word, i) => [3, 2, 1, 0].map((b) => 4 * word + b + (i % 2 === 0 ? 0 : 16)));
+/**
+ * W[4j..4j+3] from the group's four blocks: bytes 16j..16j+15 of each (A..D), words big-endian,
+ * turned so that vector 4j + i holds word 4j + i of the four blocks, block k in lane k.
+ */
+const wordsOfGroup = (j: number): Code => [
+  ...[A, B, C, D].flatMap((l, k) => [...get(BLOCKS), 'load', 64 * k + 16 * j, 'set', l]),
+  ...get(A), ...get(B), 'shuffle', ...swapPairs(0), 'set', E, // word 0 of A, B; word 1 of A, B
+  ...get(A), ...get(B), 'shuffle', ...swapPairs(2), 'set', F, // words 2, 3
+  ...get(C), ...get(D), 'shuffle', ...swapPairs(0), 'set', G,
+  ...get(C), ...get(D), 'shuffle', ...swapPairs(2), 'set', H,
+  ...[0, 1, 2, 3].flatMap((i) => {
+    const [x, y] = i < 2 ? [E, G] : [F, H];
+    const half = i % 2 === 0 ? [0, 1, 2, 3, 4, 5, 6, 7] : [8, 9, 10, 11, 12, 13, 14, 15];
+    return ['const', 0, ...get(x), ...get(y), 'shuffle', ...half, ...half.map((b) => b + 16), 'store', W_AT + 16 * (4 * j + i)];
+  }),
+];
 
 const CODE: Code = [
   'block', 'loop',
   ...get(GROUPS), 'eqz', 'br_if', 1,
   // W[0..15] = the group's words
-  'const', 0, 'set', T,
-  'loop', ...get(T), ...get(BLOCKS), ...get(T), 'add', 'load', 0, 'store', W_AT, ...next(256), 'end',
+  ...[0, 1, 2, 3].flatMap(wordsOfGroup),
+  'const', 16 * 16, 'set', T,
   // W[16..63]: W[t] = W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2])
   'loop',
   ...get(T), 'load', W_AT - 15 * 16, 'set', X,
@@ -92,58 +112,52 @@ const CODE: Code = [
 ];
 
 // fill(count, at, bits, starts, lengths): lays out blocks 0..count-1 for run(), as ./tickets
-// would: the template's words 0..14 (TEMPLATE_AT, each in all lanes), the id's bytes at byte `at`
-// of the block, 0x80 after them, and in word 15 `bits` + 8 * the id's length (the message length
-// in bits). Block q's id is the one whose index is at REFS_AT + 4q: its bytes start at SOURCE_AT +
-// the i32 at starts + 4 * index, its length is the byte at lengths + index. Blocks are made of
-// big-endian words, so byte p of a block is byte 3 - p % 4 of its word's little-endian i32.
+// would: the template's 64 bytes (TEMPLATE_AT), the id's bytes at byte `at`, 0x80 after them, and
+// in the last word (big-endian) `bits` + 8 * the id's length (the message length in bits). Block
+// q's id is the one whose index is at REFS_AT + 4q: its bytes start at SOURCE_AT + the i32 at
+// starts + 4 * index, its length is the byte at lengths + index. The id is copied 16 bytes at a
+// time: what the last copy brings past its end is zeroed again (one 16-byte store, which may run
+// into the next block, laid out after it, or past the last, into results not yet written), so the
+// source needs 15 readable bytes after its last id.
 const [COUNT, AT, BITS, STARTS, LENGTHS] = [0, 1, 2, 3, 4]; // i32 parameters
 const [Q, BASE, SRC, LEN, J, P] = [5, 6, 7, 8, 9, 10]; // i32 locals
-/** Pushes the address of byte P of the block at BASE (BLOCKS_AT is the access's offset). */
-const byteOfBlock: Code = [...get(BASE), ...get(P), 'const', 2, 'shr_u', 'const', 4, 'shl', 'add', 'const', 3, ...get(P), 'const', 3, 'and', 'sub', 'add'];
+/** Stores byte `shift` / 8 of the length word (local J) at byte `offset` of the block at BASE. */
+const lengthByte = (shift: number, offset: number): Code => [...get(BASE), ...get(J), 'const', shift, 'shr_u', 'store8', BLOCKS_AT + offset];
 const FILL: Code = [
-  // The template: word w of the four blocks of each group at once, one vector store a word.
-  ...get(COUNT), 'const', 3, 'add', 'const', 2, 'shr_u', 'const', 8, 'shl', 'set', P, // the groups' end
-  'block', 'loop',
-  ...get(BASE), ...get(P), 'eq', 'br_if', 1,
-  ...Array.from({ length: 15 }, (_, w) => [...get(BASE), 'const', 0, 'load', TEMPLATE_AT + 16 * w, 'store', BLOCKS_AT + 16 * w]).flat(),
-  ...get(BASE), 'const', 256, 'add', 'set', BASE,
-  'br', 0,
-  'end', 'end',
-  // Then each block's id, padding and length.
-  'block', 'loop',
-  ...get(Q), ...get(COUNT), 'eq', 'br_if', 1,
-  // BASE = (Q / 4) * 256 + (Q % 4) * 4: lane Q % 4 of group Q / 4
-  ...get(Q), 'const', 2, 'shr_u', 'const', 8, 'shl', ...get(Q), 'const', 3, 'and', 'const', 2, 'shl', 'add', 'set', BASE,
-  // LEN = the id's index, then SRC = where its bytes are, LEN = its length
+  'block', '$done', 'loop', '$block',
+  ...get(Q), ...get(COUNT), 'eq', 'br_if', '$done',
+  ...get(Q), 'const', 6, 'shl', 'set', BASE,
+  ...[0, 1, 2, 3].flatMap((k) => [...get(BASE), 'const', 0, 'load', TEMPLATE_AT + 16 * k, 'store', BLOCKS_AT + 16 * k]),
+  // LEN = the id's index, then SRC = where its bytes are (from SOURCE_AT), LEN = its length
   ...get(Q), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', LEN,
-  ...get(STARTS), ...get(LEN), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', SOURCE_AT, 'add', 'set', SRC,
+  ...get(STARTS), ...get(LEN), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', SRC,
   ...get(LENGTHS), ...get(LEN), 'add', 'load8', 0, 'set', LEN,
-  ...get(BASE), ...get(BITS), ...get(LEN), 'const', 3, 'shl', 'add', 'i32store', BLOCKS_AT + 15 * 16,
+  ...get(BASE), ...get(AT), 'add', 'set', P,
   'const', 0, 'set', J,
-  'block', 'loop',
-  ...get(J), ...get(LEN), 'eq', 'br_if', 1,
-  ...get(AT), ...get(J), 'add', 'set', P,
-  ...byteOfBlock, ...get(SRC), ...get(J), 'add', 'load8', 0, 'store8', BLOCKS_AT,
-  ...get(J), 'const', 1, 'add', 'set', J,
-  'br', 0,
+  'block', '$copied', 'loop', '$copy',
+  ...get(J), ...get(LEN), 'ge_u', 'br_if', '$copied',
+  ...get(P), ...get(J), 'add', ...get(SRC), ...get(J), 'add', 'load', SOURCE_AT, 'store', BLOCKS_AT,
+  ...get(J), 'const', 16, 'add', 'set', J,
+  'br', '$copy',
   'end', 'end',
-  ...get(AT), ...get(LEN), 'add', 'set', P,
-  ...byteOfBlock, 'const', 0x80, 'store8', BLOCKS_AT,
+  ...get(P), ...get(LEN), 'add', 'tee', P, 'const', 0, 'splat', 'store', BLOCKS_AT,
+  ...get(P), 'const', 0x80, 'store8', BLOCKS_AT,
+  ...get(BITS), ...get(LEN), 'const', 3, 'shl', 'add', 'set', J,
+  ...lengthByte(24, 60), ...lengthByte(16, 61), ...lengthByte(8, 62), ...lengthByte(0, 63),
   ...get(Q), 'const', 1, 'add', 'set', Q,
-  'br', 0,
+  'br', '$block',
   'end', 'end',
 ];
 
 // team(count, size, at, bits, starts, lengths, eligible, loads, team) -> members chosen: DRAW-SPEC
 // section 5 step 3 for one unit, as ./draw chooseTeam does it. `eligible` holds `count` inspector
-// indices (i32), `loads` each inspector's load; the template (TEAM_TEMPLATE_AT, 16 plain words) is
-// the label up to the inspector's id ("|assign|<unit>|"), whose rounds start from the seed's state
-// (TEAM_MIDSTATE_AT, laid out as START_AT and INITIAL_AT; XOR_AT 0, so tickets compare as unsigned
-// words: the function sets all three each call, so other batches in between change nothing). Load group by load group
-// from the lowest, the group's inspectors are hashed (fill, run) and the best (ticket, then id
-// bytes) it still needs are written to `team`, in order. Loads are left as they were.
-const TEAM_TEMPLATE_AT = 1360; // 16 words
+// indices (i32), `loads` each inspector's load; the template (TEMPLATE_AT, laid out by the caller)
+// is the label up to the inspector's id ("|assign|<unit>|"), whose rounds start from the seed's
+// state (TEAM_MIDSTATE_AT, laid out as START_AT and INITIAL_AT; XOR_AT 0, so tickets compare as
+// unsigned words: the function sets all three each call, so other batches in between change
+// nothing). Load group by load group from the lowest, the group's inspectors are hashed (fill,
+// run) and the best (ticket, then id bytes) it still needs are written to `team`, in order. Loads
+// are left as they were.
 const TEAM_MIDSTATE_AT = 1424; // 8 words: the state after the seed's block
 const [TCOUNT, TSIZE, TAT, TBITS, TSTARTS, TLENGTHS, TELIG, TLOADS, TTEAM] = [0, 1, 2, 3, 4, 5, 6, 7, 8]; // i32 parameters
 const [CH, FLOOR, MIN, TG, TK, TI, TL, KEEP, BEST, TQ, TW, TX, TY, TL2, TA, TB] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
@@ -155,10 +169,9 @@ const inc = (l: number): Code => [...get(l), 'const', 1, 'add', 'set', l];
 /** BEST = TQ when `cond` (a condition on the stack) holds. */
 const takeIf = (cond: Code): Code => [...cond, 'if', ...get(TQ), 'set', BEST, 'end'];
 const TEAM: Code = [
-  // The seed's state to start from and add at the end, no XOR; the template: each word in all lanes.
+  // The seed's state to start from and add at the end, no XOR.
   ...Array.from({ length: 8 }, (_, i) => [START_AT, INITIAL_AT].flatMap((to) => ['const', 0, 'const', 0, 'i32load', TEAM_MIDSTATE_AT + 4 * i, 'splat', 'store', to + 16 * i])).flat(),
   'const', 0, 'const', 0, 'splat', 'store', XOR_AT,
-  ...Array.from({ length: 15 }, (_, w) => ['const', 0, 'const', 0, 'i32load', TEAM_TEMPLATE_AT + 4 * w, 'splat', 'store', TEMPLATE_AT + 16 * w]).flat(),
   'const', 0, 'set', CH,
   'const', 0, 'set', FLOOR,
   'block', '$done',
@@ -260,27 +273,171 @@ const TEAM: Code = [
   ...get(CH),
 ];
 
+// Selection (DRAW-SPEC section 4 steps 1-3, as ./draw selectLowest does it in JavaScript): keep()
+// takes the results of a batch just hashed (run, with the sign XOR: words compare signed) into a
+// max-heap of the `quota` lowest (ticket, then id bytes) candidates not taken; sortHeap() then puts
+// them in order. The heap holds slot numbers (i32, at `heap`); slot s is 36 bytes at `slots` + 36s:
+// the ticket's 8 words, then the unit's index. SELECT_AT holds the heap's length and the count of
+// candidates between batches.
+const SELECT_AT = 1600;
+const SLOT = 36;
+// worse(a, ua, b, ub, starts, lengths) -> 1 when the ticket at address a (unit ua) comes after
+// the one at b (unit ub): its first differing word greater (signed), or equal tickets and ua's id
+// after ub's (bytes, then length). ./draw's worse().
+const [WA, WUA, WB, WUB, WSTARTS, WLENGTHS] = [0, 1, 2, 3, 4, 5];
+const [WK, WX, WY, WLA, WLB] = [6, 7, 8, 9, 10];
+const WORSE: Code = [
+  'const', 0, 'set', WK,
+  'loop', '$word',
+  ...get(WA), ...get(WK), 'add', 'i32load', 0, 'set', WX,
+  ...get(WB), ...get(WK), 'add', 'i32load', 0, 'set', WY,
+  ...get(WX), ...get(WY), 'ne', 'if', ...get(WX), ...get(WY), 'gt_s', 'return', 'end',
+  ...get(WK), 'const', 4, 'add', 'tee', WK, 'const', 32, 'ne', 'br_if', '$word',
+  'end',
+  // equal tickets: WA, WB = where the ids' bytes start, WLA, WLB = their lengths
+  ...get(WSTARTS), ...get(WUA), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', WA,
+  ...get(WSTARTS), ...get(WUB), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', WB,
+  ...get(WLENGTHS), ...get(WUA), 'add', 'load8', 0, 'set', WLA,
+  ...get(WLENGTHS), ...get(WUB), 'add', 'load8', 0, 'set', WLB,
+  'const', 0, 'set', WK,
+  'loop', '$byte',
+  ...get(WK), ...get(WLA), 'eq', ...get(WK), ...get(WLB), 'eq', 'or', 'if', ...get(WLA), ...get(WLB), 'gt_u', 'return', 'end',
+  ...get(WA), ...get(WK), 'add', 'load8', SOURCE_AT, 'set', WX,
+  ...get(WB), ...get(WK), 'add', 'load8', SOURCE_AT, 'set', WY,
+  ...get(WX), ...get(WY), 'ne', 'if', ...get(WX), ...get(WY), 'gt_u', 'return', 'end',
+  ...get(WK), 'const', 1, 'add', 'set', WK,
+  'br', '$byte',
+  'end',
+  'const', 0,
+];
+const WORSE_FN = 3;
+const SIFT_FN = 4;
+// siftDown(heap, slots, k, slot, starts, lengths): puts `slot` at the heap's top (k entries) and
+// moves it down to its place: ./draw selectLowest's replacement of the worst kept.
+const [HHEAP, HSLOTS, HK, HSLOT, HSTARTS, HLENGTHS] = [0, 1, 2, 3, 4, 5];
+const [HC, HL, HM] = [6, 7, 8];
+/** The address of heap entry `l` (a local holding a position). */
+const heapAt = (l: number): Code => [...get(HHEAP), ...get(l), 'const', 2, 'shl', 'add'];
+/** Pushes worse()'s arguments for slots whose numbers the two codes push, then calls it. */
+const worseOfSlots = (slots: number, a: Code, b: Code, starts: number, lengths: number): Code => [
+  ...get(slots), ...a, 'const', SLOT, 'mul', 'add',
+  ...get(slots), ...a, 'const', SLOT, 'mul', 'add', 'i32load', 32,
+  ...get(slots), ...b, 'const', SLOT, 'mul', 'add',
+  ...get(slots), ...b, 'const', SLOT, 'mul', 'add', 'i32load', 32,
+  ...get(starts), ...get(lengths), 'call', WORSE_FN,
+];
+const SIFT: Code = [
+  'const', 0, 'set', HC,
+  'block', '$placed', 'loop', '$down',
+  ...get(HC), 'const', 1, 'shl', 'const', 1, 'add', 'tee', HL, ...get(HK), 'ge_u', 'br_if', '$placed',
+  ...get(HL), 'set', HM,
+  ...get(HL), 'const', 1, 'add', ...get(HK), 'lt_u', 'if',
+  ...worseOfSlots(HSLOTS, [...heapAt(HL), 'i32load', 4], [...heapAt(HL), 'i32load', 0], HSTARTS, HLENGTHS),
+  'if', ...get(HL), 'const', 1, 'add', 'set', HM, 'end',
+  'end',
+  ...worseOfSlots(HSLOTS, [...heapAt(HM), 'i32load', 0], get(HSLOT), HSTARTS, HLENGTHS), 'eqz', 'br_if', '$placed',
+  ...heapAt(HC), ...heapAt(HM), 'i32load', 0, 'i32store', 0,
+  ...get(HM), 'set', HC,
+  'br', '$down',
+  'end', 'end',
+  ...heapAt(HC), ...get(HSLOT), 'i32store', 0,
+];
+// keep(count, quota, heap, slots, taken, starts, lengths): blocks 0..count-1 just hashed (their
+// units at REFS_AT, results at OUT_AT) into the heap; `taken` (0: none) holds a byte a unit, not
+// 0 for a unit an earlier pool took.
+const [KCOUNT, KQUOTA, KHEAP, KSLOTS, KTAKEN, KSTARTS, KLENGTHS] = [0, 1, 2, 3, 4, 5, 6];
+const [KQ, KLEN, KCAND, KU, KS, KC, KP] = [7, 8, 9, 10, 11, 12, 13];
+/** Copies block KQ's ticket and unit into slot `slot` (a local). */
+const intoSlot = (slot: number): Code => [
+  ...[0, 16].flatMap((o) => [...get(KSLOTS), ...get(slot), 'const', SLOT, 'mul', 'add', ...get(KQ), 'const', 5, 'shl', 'load', OUT_AT + o, 'store', o]),
+  ...get(KSLOTS), ...get(slot), 'const', SLOT, 'mul', 'add', ...get(KU), 'i32store', 32,
+];
+const kheap = (l: number): Code => [...get(KHEAP), ...get(l), 'const', 2, 'shl', 'add'];
+const KEEP_BATCH: Code = [
+  'const', 0, 'i32load', SELECT_AT, 'set', KLEN,
+  'const', 0, 'i32load', SELECT_AT + 4, 'set', KCAND,
+  'block', '$done', 'loop', '$next',
+  ...get(KQ), ...get(KCOUNT), 'eq', 'br_if', '$done',
+  'block', '$kept',
+  ...get(KQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', KU,
+  ...get(KTAKEN), 'if', ...get(KTAKEN), ...get(KU), 'add', 'load8', 0, 'br_if', '$kept', 'end',
+  ...get(KCAND), 'const', 1, 'add', 'set', KCAND,
+  ...get(KQUOTA), 'eqz', 'br_if', '$kept',
+  ...get(KLEN), ...get(KQUOTA), 'eq', 'if',
+  // Full: most candidates lose to the worst kept (the top) on their ticket's first word alone.
+  ...get(KHEAP), 'i32load', 0, 'set', KS,
+  ...get(KQ), 'const', 5, 'shl', 'i32load', OUT_AT, ...get(KSLOTS), ...get(KS), 'const', SLOT, 'mul', 'add', 'i32load', 0, 'gt_s', 'br_if', '$kept',
+  ...get(KSLOTS), ...get(KS), 'const', SLOT, 'mul', 'add',
+  ...get(KSLOTS), ...get(KS), 'const', SLOT, 'mul', 'add', 'i32load', 32,
+  ...get(KQ), 'const', 5, 'shl', 'const', OUT_AT, 'add', ...get(KU),
+  ...get(KSTARTS), ...get(KLENGTHS), 'call', WORSE_FN, 'eqz', 'br_if', '$kept',
+  ...intoSlot(KS),
+  ...get(KHEAP), ...get(KSLOTS), ...get(KLEN), ...get(KS), ...get(KSTARTS), ...get(KLENGTHS), 'call', SIFT_FN,
+  'else',
+  // Not full: into slot KLEN, then up to its place.
+  ...get(KLEN), 'set', KS,
+  ...intoSlot(KS),
+  ...get(KLEN), 'set', KC,
+  ...get(KLEN), 'const', 1, 'add', 'set', KLEN,
+  'block', '$up', 'loop', '$climb',
+  ...get(KC), 'eqz', 'br_if', '$up',
+  ...get(KC), 'const', 1, 'sub', 'const', 1, 'shr_u', 'set', KP,
+  ...worseOfSlots(KSLOTS, get(KS), [...kheap(KP), 'i32load', 0], KSTARTS, KLENGTHS), 'eqz', 'br_if', '$up',
+  ...kheap(KC), ...kheap(KP), 'i32load', 0, 'i32store', 0,
+  ...get(KP), 'set', KC,
+  'br', '$climb',
+  'end', 'end',
+  ...kheap(KC), ...get(KS), 'i32store', 0,
+  'end',
+  'end',
+  ...get(KQ), 'const', 1, 'add', 'set', KQ,
+  'br', '$next',
+  'end', 'end',
+  'const', 0, ...get(KLEN), 'i32store', SELECT_AT,
+  'const', 0, ...get(KCAND), 'i32store', SELECT_AT + 4,
+];
+// sortHeap(heap, slots, starts, lengths): the heap (SELECT_AT's length) in order, best first.
+const [SHEAP, SSLOTS, SSTARTS, SLENGTHS] = [0, 1, 2, 3];
+const [SE, SLAST] = [4, 5];
+const SORT: Code = [
+  'const', 0, 'i32load', SELECT_AT, 'set', SE,
+  'block', '$sorted', 'loop', '$pop',
+  ...get(SE), 'const', 1, 'le_u', 'br_if', '$sorted',
+  ...get(SE), 'const', 1, 'sub', 'set', SE,
+  ...get(SHEAP), ...get(SE), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', SLAST,
+  ...get(SHEAP), ...get(SE), 'const', 2, 'shl', 'add', ...get(SHEAP), 'i32load', 0, 'i32store', 0,
+  ...get(SHEAP), ...get(SSLOTS), ...get(SE), ...get(SLAST), ...get(SSTARTS), ...get(SLENGTHS), 'call', SIFT_FN,
+  'br', '$pop',
+  'end', 'end',
+];
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const v128 = 0x7b;
-  const runBody = [...vec([[1, i32], [12, v128]]), ...assemble(CODE), 0x0b];
-  const fillBody = [...vec([[6, i32]]), ...assemble(FILL), 0x0b];
-  const teamBody = [...vec([[TEAM_LOCALS, i32]]), ...assemble(TEAM), 0x0b];
+  const params = (n: number): number[] => vec(Array.from({ length: n }, () => [i32]));
+  const body = (locals: number[][], code: Code): number[] => {
+    const b = [...vec(locals), ...assemble(code), 0x0b];
+    return [...uleb(b.length), ...b];
+  };
+  // Functions, in index order (run 0, fill 1, team 2, worse 3, siftDown 4, keep 5, sortHeap 6):
+  // each one's type, locals and code.
+  const functions: [number[], number[][], Code][] = [
+    [[0x60, ...params(4), 0], [[1, i32], [12, v128]], CODE],
+    [[0x60, ...params(5), 0], [[6, i32]], FILL],
+    [[0x60, ...params(9), ...vec([[i32]])], [[TEAM_LOCALS, i32]], TEAM],
+    [[0x60, ...params(6), ...vec([[i32]])], [[5, i32]], WORSE],
+    [[0x60, ...params(6), 0], [[3, i32]], SIFT],
+    [[0x60, ...params(7), 0], [[7, i32]], KEEP_BATCH],
+    [[0x60, ...params(4), 0], [[2, i32]], SORT],
+  ];
+  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6]];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    // types: run (i32 x4) -> (), fill (i32 x5) -> (), team (i32 x9) -> i32
-    ...section(
-      1,
-      vec([
-        [0x60, ...vec(Array.from({ length: 4 }, () => [i32])), 0],
-        [0x60, ...vec(Array.from({ length: 5 }, () => [i32])), 0],
-        [0x60, ...vec(Array.from({ length: 9 }, () => [i32])), ...vec([[i32]])],
-      ]),
-    ),
+    ...section(1, vec(functions.map(([type]) => type))), // one type a function
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...uleb(PAGES)]])), // import the memory
-    ...section(3, vec([[0], [1], [2]])), // three functions
-    ...section(7, vec([[...name('run'), 0x00, 0], [...name('fill'), 0x00, 1], [...name('team'), 0x00, 2]])),
-    ...section(10, vec([[...uleb(runBody.length), ...runBody], [...uleb(fillBody.length), ...fillBody], [...uleb(teamBody.length), ...teamBody]])),
+    ...section(3, vec(functions.map((_, i) => [i]))),
+    ...section(7, vec(exported.map(([n, i]) => [...name(n), 0x00, i]))),
+    ...section(10, vec(functions.map(([, locals, code]) => body(locals, code)))),
   ]);
 }
 
@@ -301,6 +458,8 @@ export class Sha256Lanes {
   private readonly run: (groups: number, blocks: number, out: number, from: number) => void;
   private readonly fill: (count: number, at: number, bits: number, starts: number, lengths: number) => void;
   private readonly team: (count: number, size: number, at: number, bits: number, starts: number, lengths: number, eligible: number, loads: number, team: number) => number;
+  private readonly keep: (count: number, quota: number, heap: number, slots: number, taken: number, starts: number, lengths: number) => void;
+  private readonly sortHeap: (heap: number, slots: number, starts: number, lengths: number) => void;
   /** chooseTeams(): where the eligible indices, the loads and the team are; which eligible list is in place. */
   private eligibleAt = 0;
   private loadsAt = 0;
@@ -313,6 +472,8 @@ export class Sha256Lanes {
   private source: IdBytes | null = null;
   private startsAt = 0;
   private lengthsAt = 0;
+  /** Where the source and what describes it end (selectLowest() works after it). */
+  private sourceEnd = 0;
   private longest = 0;
   private fillAt = 0;
   private fillBits = 0;
@@ -335,6 +496,8 @@ export class Sha256Lanes {
     this.run = instance.exports.run as Sha256Lanes['run'];
     this.fill = instance.exports.fill as Sha256Lanes['fill'];
     this.team = instance.exports.team as Sha256Lanes['team'];
+    this.keep = instance.exports.keep as Sha256Lanes['keep'];
+    this.sortHeap = instance.exports.sortHeap as Sha256Lanes['sortHeap'];
     this.wasmMemory = memory;
     this.memory = new Int32Array(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
@@ -351,9 +514,12 @@ export class Sha256Lanes {
     return this.bytes;
   }
 
-  /** Grows the memory to at least `size` bytes; false when it may not grow that far. */
+  /**
+   * Grows the memory to at least `size` bytes, and 16 more (fill() reads up to 15 bytes past an
+   * id, whatever follows it); false when it may not grow that far.
+   */
   reserve(size: number): boolean {
-    const need = Math.ceil(size / PAGE);
+    const need = Math.ceil((size + 16) / PAGE);
     const have = this.bytes.length / PAGE;
     if (need > MAX_PAGES) return false;
     if (need > have) {
@@ -370,13 +536,14 @@ export class Sha256Lanes {
 
   /**
    * Takes `table` as the source whose ids are already in memory: its bytes at SOURCE_AT, each id's
-   * start (i32) at `startsAt` and length (u8) at `lengthsAt` (./units-scan-wasm put them there);
-   * null: no source is in place (its bytes are being replaced).
+   * start (i32) at `startsAt` and length (u8) at `lengthsAt` (./units-scan-wasm put them there),
+   * all it laid out ending before `end`; null: no source is in place (its bytes are being replaced).
    */
-  adoptSource(table: IdBytes | null, startsAt: number, lengthsAt: number, longest: number): void {
+  adoptSource(table: IdBytes | null, startsAt: number, lengthsAt: number, longest: number, end: number): void {
     this.source = table;
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
+    this.sourceEnd = end;
     this.longest = longest;
     this.teamsFor = null; // what beginTeams() laid out after the old source is gone
   }
@@ -407,10 +574,10 @@ export class Sha256Lanes {
 
   /**
    * The team of one unit, as ./draw chooseTeam picks it from `eligible` (inspector indices) and the
-   * loads of beginTeams(): `template` is the label up to the inspector's id, `at` bytes ("|assign|
-   * <unit>|", 16 words); `at` + the longest inspector id must be at most 55 (one block).
+   * loads of beginTeams(): the label up to the inspector's id is `fixed` ("|assign|<unit>|", ASCII);
+   * its length + the longest inspector id must be at most 55 (one block).
    */
-  chooseTeam(template: Int32Array, at: number, eligible: readonly number[], size: number): number[] {
+  chooseTeam(fixed: string, eligible: readonly number[], size: number): number[] {
     // Another source since beginTeams() overwrote the eligible list and the loads (and may have
     // grown the memory under the loads' view): refused, never answered from what is there now.
     if (this.teamsFor === null || this.source !== this.teamsFor) throw new Error('Sha256Lanes.chooseTeam: beginTeams() first (the inspectors are no longer the source)');
@@ -421,12 +588,22 @@ export class Sha256Lanes {
       this.memory.set(eligible, this.eligibleAt >> 2);
       this.eligibleShown = eligible;
     }
-    this.memory.set(template, TEAM_TEMPLATE_AT >> 2);
+    const at = fixed.length;
+    if (at + this.longest > 55) throw new Error(`Sha256Lanes.chooseTeam: a label of ${at} bytes and ids of up to ${this.longest} need more than one block`);
+    this.setTemplate(fixed);
     const n = this.team(eligible.length, size, at, (64 + at) << 3, this.startsAt, this.lengthsAt, this.eligibleAt, this.loadsAt, this.teamAt);
     this.initial = null; // team() laid out its own state: the next beginFill() lays out its own again
     const team: number[] = [];
     for (let j = 0; j < n; j++) team.push(this.memory[(this.teamAt >> 2) + j] as number);
     return team;
+  }
+
+  /** The template fill() starts each block from: the ASCII bytes of `fixed`, then zeros. */
+  private setTemplate(fixed: string): void {
+    const b = this.bytes;
+    const n = fixed.length;
+    for (let j = 0; j < n; j++) b[TEMPLATE_AT + j] = fixed.charCodeAt(j);
+    b.fill(0, TEMPLATE_AT + n, TEMPLATE_AT + 64);
   }
 
   private splat(at: number, word: number): void {
@@ -455,6 +632,7 @@ export class Sha256Lanes {
     this.source = table;
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
+    this.sourceEnd = lengthsAt + count;
     let longest = 0;
     for (let i = 0; i < count; i++) if ((table.idLength[i] as number) > longest) longest = table.idLength[i] as number;
     this.longest = longest;
@@ -467,13 +645,13 @@ export class Sha256Lanes {
   }
 
   /**
-   * Starts a batch of blocks the module lays out itself (pushRef, pushAll): each is `fixed` (16
-   * words: the bytes before `at`, zeros from there) with an id's bytes from the source at byte
-   * `at`, padded, its last word `bitsBefore` + 8 * the id's length (the message length in bits).
+   * Starts a batch of blocks the module lays out itself (pushRef, pushAll): each is `fixed` (ASCII,
+   * at most 55 bytes) followed by an id's bytes from the source, padded, its last word `bitsBefore`
+   * + 8 * the id's length (the message length in bits).
    * Its rounds start at round `from` on `start`; the result adds `initial`, is XORed with `xor`
    * and written to `out`.
    */
-  beginFill(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number, fixed: Int32Array, at: number, bitsBefore: number): void {
+  beginFill(start: Int32Array, initial: Int32Array, from: number, out: Int32Array, xor: number, fixed: string, bitsBefore: number): void {
     for (let i = 0; i < 8; i++) this.splat(START_AT + 16 * i, start[i] as number);
     // The same for every batch of a draw (the seed's state, the sign bit): laid out once.
     if (initial !== this.initial || xor !== this.xor) {
@@ -482,12 +660,12 @@ export class Sha256Lanes {
       this.initial = initial;
       this.xor = xor;
     }
-    for (let w = 0; w < 15; w++) this.splat(TEMPLATE_AT + 16 * w, fixed[w] as number);
+    this.setTemplate(fixed);
     this.from = from;
     this.out = out;
     this.queued = 0;
     this.contiguousAt = -1;
-    this.fillAt = at;
+    this.fillAt = fixed.length;
     this.fillBits = bitsBefore;
   }
 
@@ -515,6 +693,41 @@ export class Sha256Lanes {
       this.contiguousAt = 8 * j;
       this.flush();
     }
+  }
+
+  /**
+   * DRAW-SPEC section 4 steps 1-3 for one pool, as ./draw selectLowest does it: hashes the blocks
+   * of ids indices[0..count) of the source (as pushAll, each id in one block; after beginFill()
+   * with the sign XOR, nothing queued) and keeps, of those not `taken` (a byte a unit of the
+   * source, not 0: taken; null: none are), the `quota` with the lowest (ticket, id), in that order.
+   * Null when the memory cannot hold the heap (the caller selects in JavaScript).
+   */
+  selectLowest(indices: Int32Array, count: number, quota: number, taken: Uint8Array | null): { selected: number[]; candidates: number } | null {
+    const source = this.source;
+    if (source === null || quota < 1 || this.longest + this.fillAt > 55 || (taken !== null && taken.length !== source.idStart.length)) {
+      throw new Error('Sha256Lanes.selectLowest: a source of one-block ids, a quota and a byte a unit for taken');
+    }
+    const kept = Math.min(quota, count);
+    const takenAt = taken ? (this.sourceEnd + 3) & ~3 : 0;
+    const heap = ((taken ? takenAt + taken.length : this.sourceEnd) + 3) & ~3;
+    const slots = heap + 4 * kept;
+    if (!this.reserve(slots + SLOT * kept)) return null;
+    if (taken) this.bytes.set(taken, takenAt);
+    this.memory[SELECT_AT >> 2] = 0;
+    this.memory[(SELECT_AT >> 2) + 1] = 0;
+    for (let j = 0; j < count; j += CHUNK) {
+      const n = Math.min(CHUNK, count - j);
+      this.memory.set(indices.subarray(j, j + n), REFS_AT >> 2);
+      this.fill(n, this.fillAt, this.fillBits, this.startsAt, this.lengthsAt);
+      this.run((n + 3) >> 2, BLOCKS_AT, OUT_AT, this.from * 16);
+      this.keep(n, quota, heap, slots, takenAt, this.startsAt, this.lengthsAt);
+    }
+    this.sortHeap(heap, slots, this.startsAt, this.lengthsAt);
+    const m = this.memory;
+    const length = m[SELECT_AT >> 2] as number;
+    const selected: number[] = [];
+    for (let i = 0; i < length; i++) selected.push(m[((slots + SLOT * (m[(heap >> 2) + i] as number)) >> 2) + 8] as number);
+    return { selected, candidates: m[(SELECT_AT >> 2) + 1] as number };
   }
 
   /** Hashes what is queued (the last group's unused lanes hash leftovers, never read). */

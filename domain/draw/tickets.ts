@@ -78,6 +78,9 @@ function pad(n: number): void {
   W[15] = (64 + n) << 3; // the seed's block, then the tail
 }
 
+/** selectLowest() writes no tickets out. */
+const NO_RESULTS = new Int32Array(0);
+
 /** Fewer ids than this are hashed one by one: a SIMD batch costs a little to set up. */
 export const BATCH_MIN = 8;
 let batching = true;
@@ -131,7 +134,7 @@ export class TicketPrefix {
     const at = this.tail.length;
     // The module lays out the blocks from its copy of the table's ids itself.
     if (lanes?.useSource(table)) {
-      lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, out, SIGN, this.words, at, (64 + at) << 3);
+      lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, out, SIGN, this.tail, (64 + at) << 3);
       if (units instanceof Int32Array && at + lanes.longestId <= ONE_BLOCK) {
         lanes.pushAll(units, count); // every id fits one block: nothing to do per id here
         return;
@@ -151,6 +154,20 @@ export class TicketPrefix {
       if (!this.loadUnit(table, u)) this.hasher.fallback(this.tail + unitIdAt(table, u), out, 8 * j);
       else this.finish(out, 8 * j);
     }
+  }
+
+  /**
+   * DRAW-SPEC section 4 steps 1-3 in WebAssembly (Sha256Lanes.selectLowest), where it runs: of the
+   * units units[0..count) of `table`, those not `taken` (null: none are), the `quota` (at least 1)
+   * with the lowest (ticket, id), in that order, and how many candidates there were. Null where it
+   * does not run (no SIMD, a small batch, an id that needs two blocks): the caller selects itself.
+   */
+  selectLowest(table: IdBytes, units: Int32Array, count: number, quota: number, taken: Uint8Array | null): { selected: number[]; candidates: number } | null {
+    const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
+    const at = this.tail.length;
+    if (!lanes?.useSource(table) || at + lanes.longestId > ONE_BLOCK) return null;
+    lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, NO_RESULTS, SIGN, this.tail, (64 + at) << 3);
+    return lanes.selectLowest(units, count, quota, taken);
   }
 
   /** Puts the block of unit `u` of `table` (ASCII bytes) in W[0..15], padded; false when it needs more than one block. */
@@ -206,8 +223,6 @@ export class TicketPrefix {
 
 /** Team choice in WebAssembly for one draw (Sha256Lanes.beginTeams): the same teams as ./draw chooseTeam. */
 export class TeamLanes {
-  private readonly template = new Int32Array(16);
-
   constructor(
     private readonly lanes: Sha256Lanes,
     /** Each inspector's load, in the module's memory: chooseTeam() reads them, the caller raises them. */
@@ -219,10 +234,7 @@ export class TeamLanes {
   choose(unitId: string, eligible: readonly number[], size: number): number[] | null {
     const fixed = `|assign|${unitId}|`;
     if (fixed.length + this.longestInspectorId > ONE_BLOCK) return null;
-    W.fill(0, 0, 16);
-    place(fixed, 0);
-    this.template.set(W.subarray(0, 16));
-    return this.lanes.chooseTeam(this.template, fixed.length, eligible, size);
+    return this.lanes.chooseTeam(fixed, eligible, size);
   }
 }
 

@@ -225,7 +225,7 @@ export function scanUnitsCsvWasm(bytes: Uint8Array, header: string): UnitTable |
   const positive = lengths + rows;
   const table = (positive + rows + 3) & ~3;
   if (!lanes.reserve(table + TABLE_BYTES)) return undefined;
-  lanes.adoptSource(null, 0, 0, 0);
+  lanes.adoptSource(null, 0, 0, 0, 0);
   const memory = lanes.memoryBytes;
   memory.set(bytes, SOURCE_AT);
   memory[SOURCE_AT + size] = 0;
@@ -258,6 +258,6 @@ export function scanUnitsCsvWasm(bytes: Uint8Array, header: string): UnitTable |
     positive: memory.slice(positive, positive + n),
     ids: new Array<string | undefined>(n),
   };
-  lanes.adoptSource(unitTable, starts, lengths, state[STATE.longest] as number);
+  lanes.adoptSource(unitTable, starts, lengths, state[STATE.longest] as number, table + TABLE_BYTES);
   return unitTable;
 }

@@ -47,6 +47,7 @@ const OP: Record<string, number[]> = {
   eq: [0x46],
   ne: [0x47],
   lt_u: [0x49],
+  gt_s: [0x4a],
   gt_u: [0x4b],
   le_u: [0x4d],
   ge_u: [0x4f],
@@ -64,6 +65,7 @@ const OP: Record<string, number[]> = {
   store8: [0x3a], // i32.store8 (offset follows)
   extract: [0xfd, 0x1b], // i32x4.extract_lane (lane follows)
   splat: [0xfd, 0x11], // i32x4.splat
+  shuffle: [0xfd, 0x0d], // i8x16.shuffle (16 lane indices follow: 0-15 the first operand's bytes, 16-31 the second's)
   load: [0xfd, 0x00], // v128.load (offset follows)
   store: [0xfd, 0x0b], // v128.store (offset follows)
   vand: [0xfd, 0x4e],
@@ -96,6 +98,8 @@ export function assemble(code: Code): number[] {
       out.push(...sleb(code[++i] as number));
     } else if (op === 'extract') {
       out.push(code[++i] as number);
+    } else if (op === 'shuffle') {
+      for (let k = 0; k < 16; k++) out.push(code[++i] as number);
     } else if (op === 'br' || op === 'br_if') {
       const target = code[++i] as number | string;
       const depth = typeof target === 'number' ? target : labels.length - 1 - labels.lastIndexOf(target);
