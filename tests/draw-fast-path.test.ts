@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bindWitnesses, chooseTeam, parseWitness, runDraw } from '../domain/draw/draw';
 import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
-import { UnitTable, idBytesOf, scanUnitsCsv, unitTableOf } from '../domain/draw/unit-table';
+import { UnitTable, idBytesOf, scanUnitsCsv, unitIdAt, unitIdsAt, unitTableOf } from '../domain/draw/unit-table';
 import { scanUnitsCsvWasm } from '../domain/draw/units-scan-wasm';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { vectorFiles, vectorWitnesses, type VectorName } from './fixtures/draw/vectors';
@@ -173,6 +173,22 @@ describe('units.csv scanned into a table', () => {
       refused++;
     }
     expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+describe('drawn ids made in one go', () => {
+  it('are the ids unitIdAt makes one by one, for any indices (repeats, none) of a scanned table and of rows', () => {
+    const files = serializeManifest(syntheticManifest({ units: 3000 }));
+    const scanned = scanUnitsCsv(Buffer.from(files['units.csv']), HEADER)!;
+    const rows = unitTableOf(parseManifest(files).units);
+    const rng = seedrandom('ids');
+    for (const table of [scanned, rows]) {
+      for (const length of [0, 1, 7, 3000]) {
+        const indices = Array.from({ length }, () => Math.floor(rng() * table.count));
+        const fresh = scanUnitsCsv(Buffer.from(files['units.csv']), HEADER)!; // no id made yet
+        expect(unitIdsAt(table, indices)).toEqual(indices.map((i) => unitIdAt(fresh, i)));
+      }
+    }
   });
 });
 
