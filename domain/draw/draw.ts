@@ -14,7 +14,7 @@ import { DrawManifest, Manifest, ManifestPool, compareUtf8 } from './manifest';
 import type { Assignment, DrawPool, DrawRecord, RecordWitness, Witness, WitnessReveal, WitnessV1, WitnessV2 } from './record';
 import { DRAW_SPEC_V1, DRAW_SPEC_V2, DrawSpec, SALT_RE, RULES, isWitnessV2, witnessProblems, witnessCommitment } from './spec';
 import { sha256Hex } from './digest';
-import { TicketHasher, TicketPrefix, compareTickets } from './tickets';
+import { TicketHasher, TicketPrefix, compareTickets, ticketLanes } from './tickets';
 import { IdBytes, UnitTable, compareUnitIds, idBytesOf, unitIdAt, unitIdsAt, unitTableOf } from './unit-table';
 
 export type { Witness, WitnessV1, WitnessV2, WitnessReveal, RecordWitness, DrawRecord, Assignment, DrawPool, DrawSpec };
@@ -337,6 +337,9 @@ export function bucketUnits(pools: readonly ManifestPool[], units: UnitTable): I
       p.category === k.category && (p.jurisdiction === '*' || p.jurisdiction === k.jurisdiction) && (p.tier === '*' || p.tier === k.tier) ? [pi] : [],
     ),
   );
+  // In WebAssembly where it runs: the same buckets, no loop over the units here.
+  const inLanes = ticketLanes()?.bucket(units.kind, units.count, poolsOfKind, pools.length);
+  if (inLanes) return inLanes;
   const perKind = new Int32Array(units.kinds.length);
   const kind = units.kind;
   for (let ui = 0; ui < units.count; ui++) perKind[kind[ui] as number] = (perKind[kind[ui] as number] as number) + 1;

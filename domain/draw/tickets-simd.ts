@@ -411,6 +411,41 @@ const SORT: Code = [
   'end', 'end',
 ];
 
+// Buckets (DRAW-SPEC section 4 step 1, as ./draw bucketUnits does it): countKinds(count, kinds,
+// counts) adds 1 to counts[k] (i32) for each unit's kind (i32 each at `kinds`); then, the caller
+// having set where each pool's bucket starts, bucket(count, kinds, firsts, lengths, pools, ends)
+// writes each unit's index, in order, into the buckets of its kind's pools: kind k's pools are
+// pools[firsts[k] .. firsts[k] + lengths[k]) (i32 each), ends[p] the address of pool p's next entry.
+const [CCOUNT, CKINDS, CCOUNTS, CU, CA] = [0, 1, 2, 3, 4];
+const COUNT_KINDS: Code = [
+  'block', '$done', 'loop', '$unit',
+  ...get(CU), ...get(CCOUNT), 'eq', 'br_if', '$done',
+  ...get(CCOUNTS), ...get(CKINDS), ...get(CU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'add', 'tee', CA,
+  ...get(CA), 'i32load', 0, 'const', 1, 'add', 'i32store', 0,
+  ...get(CU), 'const', 1, 'add', 'set', CU,
+  'br', '$unit',
+  'end', 'end',
+];
+const [BCOUNT, BKINDS, BFIRSTS, BLENGTHS, BPOOLS, BENDS, BU, BK, BJ, BE, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const BUCKET: Code = [
+  'block', '$done', 'loop', '$unit',
+  ...get(BU), ...get(BCOUNT), 'eq', 'br_if', '$done',
+  ...get(BKINDS), ...get(BU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'set', BK,
+  ...get(BFIRSTS), ...get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', ...get(BPOOLS), 'add', 'set', BJ,
+  ...get(BLENGTHS), ...get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', ...get(BJ), 'add', 'set', BE,
+  'block', '$pools', 'loop', '$pool',
+  ...get(BJ), ...get(BE), 'ge_u', 'br_if', '$pools',
+  ...get(BENDS), ...get(BJ), 'i32load', 0, 'const', 2, 'shl', 'add', 'set', BP,
+  ...get(BP), 'i32load', 0, ...get(BU), 'i32store', 0,
+  ...get(BP), ...get(BP), 'i32load', 0, 'const', 4, 'add', 'i32store', 0,
+  ...get(BJ), 'const', 4, 'add', 'set', BJ,
+  'br', '$pool',
+  'end', 'end',
+  ...get(BU), 'const', 1, 'add', 'set', BU,
+  'br', '$unit',
+  'end', 'end',
+];
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const v128 = 0x7b;
@@ -419,8 +454,8 @@ function moduleBytes(): Uint8Array {
     const b = [...vec(locals), ...assemble(code), 0x0b];
     return [...uleb(b.length), ...b];
   };
-  // Functions, in index order (run 0, fill 1, team 2, worse 3, siftDown 4, keep 5, sortHeap 6):
-  // each one's type, locals and code.
+  // Functions, in index order (run 0, fill 1, team 2, worse 3, siftDown 4, keep 5, sortHeap 6,
+  // countKinds 7, bucket 8): each one's type, locals and code.
   const functions: [number[], number[][], Code][] = [
     [[0x60, ...params(4), 0], [[1, i32], [12, v128]], CODE],
     [[0x60, ...params(5), 0], [[6, i32]], FILL],
@@ -429,8 +464,10 @@ function moduleBytes(): Uint8Array {
     [[0x60, ...params(6), 0], [[3, i32]], SIFT],
     [[0x60, ...params(7), 0], [[7, i32]], KEEP_BATCH],
     [[0x60, ...params(4), 0], [[2, i32]], SORT],
+    [[0x60, ...params(3), 0], [[2, i32]], COUNT_KINDS],
+    [[0x60, ...params(6), 0], [[5, i32]], BUCKET],
   ];
-  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6]];
+  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8]];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(functions.map(([type]) => type))), // one type a function
@@ -460,6 +497,8 @@ export class Sha256Lanes {
   private readonly team: (count: number, size: number, at: number, bits: number, starts: number, lengths: number, eligible: number, loads: number, team: number) => number;
   private readonly keep: (count: number, quota: number, heap: number, slots: number, taken: number, starts: number, lengths: number) => void;
   private readonly sortHeap: (heap: number, slots: number, starts: number, lengths: number) => void;
+  private readonly countKinds: (count: number, kinds: number, counts: number) => void;
+  private readonly bucketKinds: (count: number, kinds: number, firsts: number, lengths: number, pools: number, ends: number) => void;
   /** chooseTeams(): where the eligible indices, the loads and the team are; which eligible list is in place. */
   private eligibleAt = 0;
   private loadsAt = 0;
@@ -498,6 +537,8 @@ export class Sha256Lanes {
     this.team = instance.exports.team as Sha256Lanes['team'];
     this.keep = instance.exports.keep as Sha256Lanes['keep'];
     this.sortHeap = instance.exports.sortHeap as Sha256Lanes['sortHeap'];
+    this.countKinds = instance.exports.countKinds as Sha256Lanes['countKinds'];
+    this.bucketKinds = instance.exports.bucket as Sha256Lanes['bucketKinds'];
     this.wasmMemory = memory;
     this.memory = new Int32Array(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
@@ -693,6 +734,52 @@ export class Sha256Lanes {
       this.contiguousAt = 8 * j;
       this.flush();
     }
+  }
+
+  /**
+   * DRAW-SPEC section 4 step 1, as ./draw bucketUnits does it: the indices of the units (of kinds
+   * `kind`, `count` of them) whose kind's pools (`poolsOfKind`, of `poolCount` pools) hold each
+   * pool, ascending, one Int32Array a pool (the caller's own). Null when the memory cannot hold them.
+   * Works after the source (which stays), over anything else laid out there (a team set-up).
+   */
+  bucket(kind: Uint32Array, count: number, poolsOfKind: readonly (readonly number[])[], poolCount: number): Int32Array[] | null {
+    const kinds = poolsOfKind.length;
+    const listed = poolsOfKind.reduce((n, ps) => n + ps.length, 0);
+    const kindsAt = (Math.max(this.sourceEnd, SOURCE_AT) + 3) & ~3;
+    const countsAt = kindsAt + 4 * count;
+    const firstsAt = countsAt + 4 * kinds;
+    const lengthsAt = firstsAt + 4 * kinds;
+    const poolsAt = lengthsAt + 4 * kinds;
+    const endsAt = poolsAt + 4 * listed;
+    const bucketsAt = endsAt + 4 * poolCount;
+    if (!this.reserve(bucketsAt)) return null;
+    this.teamsFor = null; // whatever beginTeams() laid out here is gone
+    const m = this.memory;
+    m.set(kind.subarray(0, count), kindsAt >> 2);
+    m.fill(0, countsAt >> 2, firstsAt >> 2);
+    let listAt = 0;
+    poolsOfKind.forEach((ps, k) => {
+      m[(firstsAt >> 2) + k] = listAt;
+      m[(lengthsAt >> 2) + k] = ps.length;
+      for (const p of ps) m[(poolsAt >> 2) + listAt++] = p;
+    });
+    this.countKinds(count, kindsAt, countsAt);
+    const sizes = new Array<number>(poolCount).fill(0);
+    poolsOfKind.forEach((ps, k) => {
+      for (const p of ps) sizes[p] = (sizes[p] as number) + (this.memory[(countsAt >> 2) + k] as number);
+    });
+    const starts: number[] = [];
+    let total = 0;
+    for (const size of sizes) {
+      starts.push(total);
+      total += size;
+    }
+    if (!this.reserve(bucketsAt + 4 * total)) return null;
+    starts.forEach((start, p) => {
+      this.memory[(endsAt >> 2) + p] = bucketsAt + 4 * start;
+    });
+    this.bucketKinds(count, kindsAt, firstsAt, lengthsAt, poolsAt, endsAt);
+    return starts.map((start, p) => this.memory.slice((bucketsAt >> 2) + start, (bucketsAt >> 2) + start + (sizes[p] as number)));
   }
 
   /**
