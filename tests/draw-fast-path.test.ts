@@ -8,8 +8,8 @@ import seedrandom from 'seedrandom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bindWitnesses, chooseTeam, parseWitness, runDraw } from '../domain/draw/draw';
 import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
-import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, useTicketBatches } from '../domain/draw/tickets';
-import { UnitTable, idBytesOf, scanUnitsCsv, unitIdAt, unitIdsAt, unitTableOf } from '../domain/draw/unit-table';
+import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, ticketLanes, useTicketBatches } from '../domain/draw/tickets';
+import { UnitTable, hasUnitId, idBytesOf, scanUnitsCsv, unitIdAt, unitIdsAt, unitTableOf } from '../domain/draw/unit-table';
 import { scanUnitsCsvWasm } from '../domain/draw/units-scan-wasm';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { vectorFiles, vectorWitnesses, type VectorName } from './fixtures/draw/vectors';
@@ -173,6 +173,32 @@ describe('units.csv scanned into a table', () => {
       refused++;
     }
     expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+describe('unit ids looked up in WebAssembly', () => {
+  it('are found exactly where hasUnitId finds them: every id of a scanned table, and near misses', () => {
+    const files = serializeManifest(syntheticManifest({ units: 5000 }));
+    const table = scanUnitsCsvWasm(Buffer.from(files['units.csv']), HEADER)!;
+    const lanes = ticketLanes()!;
+    const rng = seedrandom('lookup');
+    const probes: string[] = [];
+    for (let i = 0; i < table.count; i++) {
+      const id = unitIdAt(table, i);
+      const k = Math.floor(rng() * id.length);
+      const changed = String.fromCharCode(id.charCodeAt(k) + (rng() < 0.5 ? 1 : -1));
+      probes.push(id, id.slice(0, -1), `${id}0`, id.slice(0, k) + changed + id.slice(k + 1));
+    }
+    probes.push('', '0', 'ZZZZZZZZZZZZZZZZZZ', 'é', '中', unitIdAt(table, 0).slice(0, 5));
+    let found = 0;
+    for (const id of probes) {
+      const inLanes = lanes.hasId(table, id);
+      expect(inLanes, id).toBe(hasUnitId(table, id));
+      if (inLanes) found++;
+    }
+    expect(found).toBeGreaterThanOrEqual(table.count);
+    expect(found).toBeLessThan(probes.length / 2);
+    expect(lanes.hasId(unitTableOf([]), 'X'), 'not the source: the caller searches').toBeNull();
   });
 });
 

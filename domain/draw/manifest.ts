@@ -5,6 +5,7 @@
 // (`spec=ssj-draw/2`; conflicts.csv without reasons, which stay in the registry).
 import { MANIFEST_FILES, ManifestFileName, manifestDigests } from './digest';
 import { DRAW_SPECS, DRAW_SPEC_V1, DRAW_SPEC_V2, type DrawSpec } from './spec';
+import { ticketLanes } from './tickets';
 import { UnitTable, hasUnitId, scanUnitsCsv, unitTableOf } from './unit-table';
 import { scanUnitsCsvWasm } from './units-scan-wasm';
 
@@ -524,9 +525,12 @@ function parseFiles(
   // conflicts of frozen units and inspectors, so anything else means the files do not belong
   // together (or a typo in an id that would silently disable a recusal).
   if (conflicts && inspectors && units) {
-    const hasUnit = unitTable ? (id: string) => hasUnitId(unitTable, id) : (id: string) => hasSorted(units, (r) => r.unitId, id);
+    // A scanned table is still the WebAssembly lanes' source: searched there where it is.
+    const lanes = unitTable ? ticketLanes() : null;
+    const hasUnit = unitTable ? (id: string) => lanes?.hasId(unitTable, id) ?? hasUnitId(unitTable, id) : (id: string) => hasSorted(units, (r) => r.unitId, id);
+    const inspectorIds = new Set(inspectors.map((r) => r.inspectorId));
     conflicts.forEach((c, i) => {
-      if (!hasSorted(inspectors, (r) => r.inspectorId, c.inspectorId)) {
+      if (!inspectorIds.has(c.inspectorId)) {
         problems.add('conflicts.csv', i + 2, `unknown inspector_id ${show(c.inspectorId)}: not in inspectors.csv`);
       }
       if (!hasUnit(c.unitId)) {

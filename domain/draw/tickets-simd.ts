@@ -446,6 +446,32 @@ const BUCKET: Code = [
   'end', 'end',
 ];
 
+// find(count, keyLength, starts, lengths) -> 1 when one of the source's ids 0..count-1 (in order:
+// bytes, then length, as units.csv's are) is the key (keyLength bytes at REFS_AT), else 0. A binary
+// search: ./unit-table hasUnitId.
+const [FCOUNT, FKEY, FSTARTS, FLENGTHS, FLO, FMID, FS, FL, FK, FX, FC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const FIND: Code = [
+  'block', '$absent', 'loop', '$search',
+  ...get(FLO), ...get(FCOUNT), 'ge_u', 'br_if', '$absent',
+  ...get(FLO), ...get(FCOUNT), 'add', 'const', 1, 'shr_u', 'set', FMID,
+  ...get(FSTARTS), ...get(FMID), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', FS,
+  ...get(FLENGTHS), ...get(FMID), 'add', 'load8', 0, 'set', FL,
+  'const', 0, 'set', FK,
+  'block', '$compared', 'loop', '$byte',
+  ...get(FK), ...get(FL), 'eq', ...get(FK), ...get(FKEY), 'eq', 'or', 'if', ...get(FL), ...get(FKEY), 'sub', 'set', FC, 'br', '$compared', 'end',
+  ...get(FS), ...get(FK), 'add', 'load8', SOURCE_AT, 'set', FX,
+  ...get(FX), ...get(FK), 'load8', REFS_AT, 'sub', 'tee', FC, 'br_if', '$compared',
+  ...get(FK), 'const', 1, 'add', 'set', FK,
+  'br', '$byte',
+  'end', 'end',
+  ...get(FC), 'eqz', 'if', 'const', 1, 'return', 'end',
+  // the id at FMID before the key: search above it, else below (FCOUNT is the end)
+  ...get(FC), 'const', 0, 'lt_s', 'if', ...get(FMID), 'const', 1, 'add', 'set', FLO, 'else', ...get(FMID), 'set', FCOUNT, 'end',
+  'br', '$search',
+  'end', 'end',
+  'const', 0,
+];
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const v128 = 0x7b;
@@ -455,7 +481,7 @@ function moduleBytes(): Uint8Array {
     return [...uleb(b.length), ...b];
   };
   // Functions, in index order (run 0, fill 1, team 2, worse 3, siftDown 4, keep 5, sortHeap 6,
-  // countKinds 7, bucket 8): each one's type, locals and code.
+  // countKinds 7, bucket 8, find 9): each one's type, locals and code.
   const functions: [number[], number[][], Code][] = [
     [[0x60, ...params(4), 0], [[1, i32], [12, v128]], CODE],
     [[0x60, ...params(5), 0], [[6, i32]], FILL],
@@ -466,8 +492,9 @@ function moduleBytes(): Uint8Array {
     [[0x60, ...params(4), 0], [[2, i32]], SORT],
     [[0x60, ...params(3), 0], [[2, i32]], COUNT_KINDS],
     [[0x60, ...params(6), 0], [[5, i32]], BUCKET],
+    [[0x60, ...params(4), ...vec([[i32]])], [[7, i32]], FIND],
   ];
-  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8]];
+  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8], ['find', 9]];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(functions.map(([type]) => type))), // one type a function
@@ -498,6 +525,7 @@ export class Sha256Lanes {
   private readonly keep: (count: number, quota: number, heap: number, slots: number, taken: number, starts: number, lengths: number) => void;
   private readonly sortHeap: (heap: number, slots: number, starts: number, lengths: number) => void;
   private readonly countKinds: (count: number, kinds: number, counts: number) => void;
+  private readonly find: (count: number, keyLength: number, starts: number, lengths: number) => number;
   private readonly bucketKinds: (count: number, kinds: number, firsts: number, lengths: number, pools: number, ends: number) => void;
   /** chooseTeams(): where the eligible indices, the loads and the team are; which eligible list is in place. */
   private eligibleAt = 0;
@@ -538,6 +566,7 @@ export class Sha256Lanes {
     this.keep = instance.exports.keep as Sha256Lanes['keep'];
     this.sortHeap = instance.exports.sortHeap as Sha256Lanes['sortHeap'];
     this.countKinds = instance.exports.countKinds as Sha256Lanes['countKinds'];
+    this.find = instance.exports.find as Sha256Lanes['find'];
     this.bucketKinds = instance.exports.bucket as Sha256Lanes['bucketKinds'];
     this.wasmMemory = memory;
     this.memory = new Int32Array(memory.buffer);
@@ -678,6 +707,21 @@ export class Sha256Lanes {
     for (let i = 0; i < count; i++) if ((table.idLength[i] as number) > longest) longest = table.idLength[i] as number;
     this.longest = longest;
     return true;
+  }
+
+  /**
+   * Whether `sorted` (ids in order: bytes, then length), which must be the source now, has the id
+   * `id`, as ./unit-table hasUnitId answers; null when it is not the source (the caller searches).
+   */
+  hasId(sorted: IdBytes, id: string): boolean | null {
+    if (this.source !== sorted || id.length > CHUNK * 4) return null;
+    const b = this.bytes;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      if (c > 0xff) return false; // never one of the source's bytes
+      b[REFS_AT + k] = c;
+    }
+    return this.find(sorted.idStart.length, id.length, this.startsAt, this.lengthsAt) === 1;
   }
 
   /** The length of the source's longest id: a batch whose ids all fit one block goes by pushAll(). */

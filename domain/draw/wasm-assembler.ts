@@ -46,6 +46,7 @@ const OP: Record<string, number[]> = {
   eqz: [0x45],
   eq: [0x46],
   ne: [0x47],
+  lt_s: [0x48],
   lt_u: [0x49],
   gt_s: [0x4a],
   gt_u: [0x4b],
