@@ -4,10 +4,15 @@
 // one-by-one JavaScript ones and node:crypto, for every batch size around the threshold, every
 // label length, and ids too long for one block.
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bindWitnesses, chooseTeam, parseWitness, runDraw } from '../domain/draw/draw';
-import { ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
+import { MANIFEST_FILES, type ManifestFileName } from '../domain/draw/digest';
+import { type Manifest, ManifestError, parseDrawManifest, parseManifest, serializeManifest } from '../domain/draw/manifest';
+import { readDrawManifest } from '../domain/draw/read-manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, ticketLanes, useTicketBatches } from '../domain/draw/tickets';
 import { UnitTable, hasUnitId, idBytesOf, scanUnitsCsv, unitIdAt, unitIdsAt, unitTableOf } from '../domain/draw/unit-table';
 import { scanUnitsCsvWasm } from '../domain/draw/units-scan-wasm';
@@ -173,6 +178,65 @@ describe('units.csv scanned into a table', () => {
       refused++;
     }
     expect(refused).toBe(breakers.length + 6);
+  });
+});
+
+describe('units.csv read in place (ssj draw)', () => {
+  const folder = (units: number, seed: number) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssj-in-place-'));
+    for (const [name, text] of Object.entries(serializeManifest(syntheticManifest({ units, seed })))) fs.writeFileSync(path.join(dir, name), text);
+    return dir;
+  };
+  const witnesses = (m: Pick<Manifest, 'params' | 'manifestDigest'>) =>
+    bindWitnesses([parseWitness('admin:ADM001:31415926535897932384'), parseWitness('discipline:DIS007:27182818284590452353')], m);
+
+  it('draws as from the files read as usual, and its table keeps its bytes through growth, teams and the next read', () => {
+    const [a, b] = [folder(20_000, 1), folder(3_000, 2)];
+    try {
+      const fileA = fs.readFileSync(path.join(a, 'units.csv'));
+      const usual = parseDrawManifest(Object.fromEntries(MANIFEST_FILES.map((f) => [f, fs.readFileSync(path.join(a, f))])) as Record<ManifestFileName, Buffer>);
+      const expected = runDraw(usual, witnesses(usual));
+      const inPlace = readDrawManifest(a);
+      const table = inPlace.unitTable;
+      expect(Buffer.from(table.bytes).equals(fileA)).toBe(true);
+      expect(table.bytes.buffer, 'a view of the lanes memory, not a copy').toBe(ticketLanes()!.memoryBytes.buffer);
+      expect(inPlace.manifestDigest).toBe(usual.manifestDigest);
+      // The draw hashes the inspectors too (after the bytes kept in place) and grows the memory.
+      expect(runDraw(inPlace, witnesses(inPlace))).toStrictEqual(expected);
+      expect(Buffer.from(table.bytes).equals(fileA)).toBe(true);
+      expect(ticketLanes()!.reserve(ticketLanes()!.memoryBytes.length + 8 * 65536)).toBe(true);
+      expect(Buffer.from(table.bytes).equals(fileA), 'after the memory grew').toBe(true);
+      // Another manifest read in place: the first table gets its own copy, and draws the same.
+      const second = readDrawManifest(b);
+      expect(table.bytes.buffer).not.toBe(ticketLanes()!.memoryBytes.buffer);
+      expect(Buffer.from(table.bytes).equals(fileA)).toBe(true);
+      expect(runDraw(inPlace, witnesses(inPlace))).toStrictEqual(expected);
+      expect(Buffer.from(second.unitTable.bytes).equals(fs.readFileSync(path.join(b, 'units.csv')))).toBe(true);
+      useTicketBatches(false);
+      expect(runDraw(second, witnesses(second))).toStrictEqual(runDraw(parseManifest(Object.fromEntries(MANIFEST_FILES.map((f) => [f, fs.readFileSync(path.join(b, f))])) as Record<ManifestFileName, Buffer>), witnesses(second)));
+    } finally {
+      for (const dir of [a, b]) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a broken units.csv read in place with the ordinary messages', () => {
+    const dir = folder(2_000, 3);
+    try {
+      const file = path.join(dir, 'units.csv');
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      lines[5] = lines[5]!.replace(',', ',,');
+      fs.writeFileSync(file, lines.join('\n'));
+      let inPlace: unknown;
+      try {
+        readDrawManifest(dir);
+      } catch (err) {
+        inPlace = err;
+      }
+      expect(inPlace).toBeInstanceOf(ManifestError);
+      expect(() => parseManifest(Object.fromEntries(MANIFEST_FILES.map((f) => [f, fs.readFileSync(path.join(dir, f))])) as Record<ManifestFileName, Buffer>)).toThrow((inPlace as Error).message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

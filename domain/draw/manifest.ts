@@ -432,6 +432,8 @@ function parseFiles(
 ): { rest: Omit<Manifest, 'units'>; units: ManifestUnit[]; unitTable: UnitTable | null } {
   const problems = new Problems(maxProblems);
   const lines = {} as Record<ManifestFileName, string[] | null>;
+  // First: units.csv may be a view of the draw's WebAssembly memory, valid until it grows (read-manifest).
+  const digests = MANIFEST_FILES.every((name) => files[name] !== undefined) ? manifestDigests(files) : null;
   const unitsBytes = files['units.csv'];
   let unitTable: UnitTable | null = null;
   if (asTable && unitsBytes !== undefined) {
@@ -547,10 +549,9 @@ function parseFiles(
     });
   }
 
-  if (problems.count > 0 || !params || !units || !inspectors || !conflicts || !pools) {
+  if (problems.count > 0 || !params || !units || !inspectors || !conflicts || !pools || !digests) {
     throw new ManifestError(problems.list, problems.omitted);
   }
-  const digests = manifestDigests(files);
   return { rest: { params, inspectors, conflicts, pools, fileDigests: digests.files, manifestDigest: digests.manifestDigest }, units, unitTable };
 }
 

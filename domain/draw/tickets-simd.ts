@@ -541,6 +541,9 @@ export class Sha256Lanes {
   private lengthsAt = 0;
   /** Where the source and what describes it end (selectLowest() works after it). */
   private sourceEnd = 0;
+  /** A table whose bytes are the first `size` at SOURCE_AT (keepInPlace), and how it gets its own copy. */
+  private inPlace: { table: IdBytes; size: number; release: () => void } | null = null;
+  private inPlaceView: Uint8Array | null = null;
   private longest = 0;
   private fillAt = 0;
   private fillBits = 0;
@@ -610,12 +613,41 @@ export class Sha256Lanes {
    * all it laid out ending before `end`; null: no source is in place (its bytes are being replaced).
    */
   adoptSource(table: IdBytes | null, startsAt: number, lengthsAt: number, longest: number, end: number): void {
+    if (table === null) this.releaseInPlace(); // other bytes are about to go there
     this.source = table;
     this.startsAt = startsAt;
     this.lengthsAt = lengthsAt;
     this.sourceEnd = end;
     this.longest = longest;
     this.teamsFor = null; // what beginTeams() laid out after the old source is gone
+  }
+
+  /**
+   * Makes `table`'s bytes the first `size` bytes at SOURCE_AT, read there in place (./units-scan-wasm
+   * placeUnitsCsv): its `bytes` becomes a view of them, renewed when the memory grows, until other
+   * bytes are put there (a new scan), when it becomes a copy of them. Sources hashed meanwhile (the
+   * inspectors) go after them.
+   */
+  keepInPlace(table: IdBytes, size: number): void {
+    this.releaseInPlace();
+    let copy: Uint8Array | null = null;
+    this.inPlace = { table, size, release: () => (copy = this.inPlaceBytes().slice()) };
+    Object.defineProperty(table, 'bytes', { enumerable: true, get: () => copy ?? this.inPlaceBytes() });
+  }
+
+  private inPlaceBytes(): Uint8Array {
+    const size = (this.inPlace as { size: number }).size;
+    if (this.inPlaceView === null || this.inPlaceView.buffer !== this.bytes.buffer) this.inPlaceView = this.bytes.subarray(SOURCE_AT, SOURCE_AT + size);
+    return this.inPlaceView;
+  }
+
+  /** The table kept in place (if any) gets its own copy of its bytes. */
+  private releaseInPlace(): void {
+    const kept = this.inPlace;
+    if (kept === null) return;
+    kept.release();
+    this.inPlace = null;
+    this.inPlaceView = null;
   }
 
   /**
@@ -692,11 +724,16 @@ export class Sha256Lanes {
   useSource(table: IdBytes): boolean {
     if (this.source === table) return true;
     const count = table.idStart.length;
-    const startsAt = (SOURCE_AT + table.bytes.length + 3) & ~3;
+    // Bytes kept in place for a table stay: its own are there already, any other's go after them
+    // (and after the 15 bytes fill() may read past them), their starts moved by as much.
+    const kept = this.inPlace;
+    const base = kept === null || kept.table === table ? 0 : (kept.size + 16 + 3) & ~3;
+    const startsAt = (SOURCE_AT + base + table.bytes.length + 3) & ~3;
     const lengthsAt = startsAt + 4 * count;
     if (!this.reserve(lengthsAt + count)) return false;
-    this.bytes.set(table.bytes, SOURCE_AT);
+    if (kept?.table !== table) this.bytes.set(table.bytes, SOURCE_AT + base);
     this.memory.set(table.idStart, startsAt >> 2);
+    if (base !== 0) for (let i = startsAt >> 2, e = (startsAt >> 2) + count; i < e; i++) this.memory[i] = (this.memory[i] as number) + base;
     this.bytes.set(table.idLength, lengthsAt);
     this.teamsFor = null; // what beginTeams() laid out after the old source is overwritten
     this.source = table;
