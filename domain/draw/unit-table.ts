@@ -302,6 +302,6 @@ export function scanUnitsCsv(bytes: Uint8Array, header: string): UnitTable | nul
     kind: kind.subarray(0, n),
     kinds,
     positive: positive.subarray(0, n),
-    ids: new Array<string | undefined>(n),
+    ids: [], // made on demand (unitIdAt): most ids are never needed as strings
   };
 }

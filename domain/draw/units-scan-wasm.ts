@@ -280,7 +280,7 @@ export function scanUnitsCsvWasm(bytes: Uint8Array, header: string): UnitTable |
     kind: new Uint32Array(memory.buffer, kindOfRow, n).slice(),
     kinds,
     positive: memory.slice(positive, positive + n),
-    ids: new Array<string | undefined>(n),
+    ids: [], // made on demand (unitIdAt): most ids are never needed as strings
   };
   if (inPlace) lanes.keepInPlace(unitTable, size);
   lanes.adoptSource(unitTable, starts, lengths, state[STATE.longest] as number, end);
