@@ -70,12 +70,13 @@ export function unitIdsAt(t: IdBytes, indices: readonly number[]): string[] {
   let size = 0;
   for (let k = 0; k < indices.length; k++) size += t.idLength[indices[k] as number] as number;
   const side = new Uint8Array(size);
+  const bytes = t.bytes; // read once: a table kept in place has a getter here
   let p = 0;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k] as number;
     const s = t.idStart[i] as number;
     const l = t.idLength[i] as number;
-    side.set(t.bytes.subarray(s, s + l), p);
+    side.set(bytes.subarray(s, s + l), p);
     p += l;
   }
   const text = ascii.decode(side);
