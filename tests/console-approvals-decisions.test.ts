@@ -117,7 +117,7 @@ describe('recusal and unit replacement approvals in the console', () => {
         expect((await api.inspectionStatus(client, campaignId, section.unitId)).pendingRecusals).toMatchObject([{ inspectorId: s1, by: s1, reasonCode: 'kinship', note: '<script>alert(1)</script>其配偶\n在该企业任职' }]);
         // While it awaits the managers, the page says so first and the result cannot be submitted.
         const waiting = (await insp.get(inspectionUrl)).body;
-        expect(waiting).toMatch(/检查组有待分管领导决定的回避申请（审批期限\d{4}年\d{1,2}月\d{1,2}日）；决定前不能提交检查结果（可先保存草稿）。/);
+        expect(waiting).toMatch(/检查组有待分管领导决定的回避申请（审批期限：\d{4}年\d{1,2}月\d{1,2}日）；决定前不能提交检查结果（可先保存草稿）。/);
         expect(waiting).toContain('<button type="submit" name="action" value="submit" disabled');
 
         // The projector opens the managers' task (not for the inspector recusing, not for others).

@@ -153,7 +153,7 @@ export interface DraftInfo {
 /** Why the result cannot be submitted yet: a recusal or a closure report awaits the managers. */
 function awaitingDecision(s: InspectionStatus): string | null {
   // The request's own approval limit, where it has one (request-approval-limits).
-  const by = (due: string | undefined) => (due ? `（审批期限${chineseDate(due)}）` : '');
+  const by = (due: string | undefined) => (due ? `（审批期限：${chineseDate(due)}）` : '');
   if (s.closedReport) return `此检查对象已报告关停或无法检查，正待分管领导作出替换决定${by(s.closedReport.due)}；决定前不能提交检查结果（可先保存草稿）。`;
   const recusals = s.pendingRecusals ?? [];
   if (recusals.length > 0) return `检查组有待分管领导决定的回避申请${by(recusals.find((r) => r.due)?.due)}；决定前不能提交检查结果（可先保存草稿）。`;
