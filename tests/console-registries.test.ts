@@ -252,7 +252,7 @@ describe('名录导入 (upload, preview, confirm)', () => {
     expect(res.body).toContain('检查通过');
     expect(res.body).toMatch(/<dt>新增<\/dt><dd>2<\/dd>/);
     expect(res.body).toMatch(/<dt>注销\/移除<\/dt><dd>0<\/dd>/);
-    expect(res.body).toContain('2023-03-06');
+    expect(res.body).toContain('<tr><th>生效日期</th><td>2023年3月6日</td></tr>');
     expect(res.body).toContain('信阳博远包装材料有限公司');
     expect(await registry.tableCounts()).toEqual(before);
     const token = tokenOf(res.body);
@@ -398,6 +398,9 @@ describe('名录状态 and 变化记录', () => {
     expect(early.body).toContain('信阳金牛养殖有限公司');
     const late = await u.get('/registries/state?kind=unit&date=2023-03-31');
     expect(late.body).toContain('LOCAL-YS-2023-0001');
+    expect(late.body).toContain('截至2023年3月31日（当日终了）的监管对象名录');
+    // Dates read as officials write them; the links keep the form's YYYY-MM-DD.
+    expect((await u.get('/registries')).body).toContain('<a href="/registries/state?date=2023-03-06">2023年3月6日</a>');
     // Closed on 2023-02-28: still in the registry, as 关闭.
     expect(early.body).toMatch(/信阳金牛养殖有限公司<\/td>(?:(?!<\/tr>).)*在产/s);
     expect(late.body).toMatch(/信阳金牛养殖有限公司<\/td>(?:(?!<\/tr>).)*关闭/s);
@@ -430,8 +433,9 @@ describe('名录状态 and 变化记录', () => {
     const u = await signedIn('admin1');
     const res = await u.get('/registries/history?kind=unit&id=91411503MA49F2W6GG&date=2023-03-31');
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('2022-12-31');
-    expect(res.body).toContain('2023-02-28');
+    expect(res.body).toContain('<td data-label="生效日期" class="nowrap">2022年12月31日</td>');
+    expect(res.body).toContain('<td data-label="生效日期" class="nowrap">2023年2月28日</td>');
+    expect(res.body).toContain('<h2>截至2023年3月31日的状态</h2>');
     expect(res.body).toContain('状态：在产 → 关闭');
     expect(res.body).toContain('closed.csv（工作台上传，人员P0001）');
     expect(res.body).toContain('企业自行停产关闭'); // the row's 原因

@@ -5,7 +5,7 @@ import type { BatchInfo, EntityKind } from '../../stores/registry-store';
 import type { ChangeKind, ImportCounts } from '../registry-counts';
 import type { ShownProblem } from '../registry-problems';
 import { csrfField, html, message, page, type Html, type Viewer } from './layout';
-import { beijingRecorded, ENTITY_LABELS, importKindLabel } from './registries-labels';
+import { beijingRecorded, ENTITY_LABELS, importKindLabel, shownDate } from './registries-labels';
 
 export interface PreviewChange {
   kind: ChangeKind;
@@ -48,7 +48,7 @@ function fileFacts(v: { kind: ImportKind; fileName: string; sha256: string; rows
 <tr><th>名录类型</th><td>${importKindLabel(v.kind)}</td></tr>
 <tr><th>文件</th><td>${v.fileName}</td></tr>
 <tr><th>数据行数</th><td>${v.rows}</td></tr>
-<tr><th>生效日期</th><td>${v.effectiveDate ?? '—'}</td></tr>
+<tr><th>生效日期</th><td>${v.effectiveDate ? shownDate(v.effectiveDate) : '—'}</td></tr>
 <tr><th>文件摘要</th><td class="code registry-hash">SHA-256 ${v.sha256}</td></tr>
 </table>`;
 }
@@ -81,7 +81,7 @@ function changesTable(changes: readonly PreviewChange[], total: number): Html {
 export function previewPage(viewer: Viewer, v: PreviewView): string {
   let body: Html;
   if (v.previous) {
-    body = html`${message('notice', `此文件已于${beijingRecorded(v.previous.recordedAt)}导入（批次 ${v.previous.id}，生效日期 ${v.previous.effectiveDate}），不会重复导入。`)}
+    body = html`${message('notice', `此文件已于${beijingRecorded(v.previous.recordedAt)}导入（批次 ${v.previous.id}，生效日期${shownDate(v.previous.effectiveDate)}），不会重复导入。`)}
 ${fileFacts(v)}
 <p><a class="button" href="/registries/state?date=${v.previous.effectiveDate}">查看该日名录</a> <a href="/registries">返回名录管理</a></p>`;
   } else if (v.totalProblems > 0) {

@@ -16,6 +16,7 @@ import {
   type ImportKind,
 } from '../../files/registry/templates';
 import type { EntityKind } from '../../stores/registry-store';
+import { chineseDate } from '../../domain/documents/html';
 import { beijingClock } from './audit';
 import { roleLabel } from './layout';
 
@@ -58,7 +59,7 @@ export function entityFields(kind: EntityKind, state: unknown, departmentName: (
       ['特殊监管原因', specialReasonLabel(u.specialReason)],
       ['存在问题', yesNo(u.specialProblem)],
       ['状态', unitStatusLabel(u.status)],
-      ['状态日期', u.statusDate],
+      ['状态日期', shownDate(u.statusDate)],
     ];
   }
   if (kind === 'person') {
@@ -93,6 +94,9 @@ export function entityFields(kind: EntityKind, state: unknown, departmentName: (
     ['回避原因', conflictReasonLabel(c.reason)],
   ];
 }
+
+/** A registry date (YYYY-MM-DD) as officials read it (2023年3月31日); anything else as it is. */
+export const shownDate = (date: string | null | undefined): string => (date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? chineseDate(date) : (date ?? ''));
 
 /** An ISO-8601 UTC instant from the store as Beijing time, to the second (as the audit log shows times). */
 export const beijingRecorded = (iso: string): string => beijingClock(new Date(iso));

@@ -2,7 +2,7 @@
 // history (each dated change: when, from which import, what changed).
 import type { BatchInfo, EntityKind } from '../../stores/registry-store';
 import { html, page, type Html, type Viewer } from './layout';
-import { beijingRecorded, ENTITY_LABELS, entityFields, fieldChanges } from './registries-labels';
+import { beijingRecorded, ENTITY_LABELS, entityFields, fieldChanges, shownDate } from './registries-labels';
 
 export type ListedKind = Extract<EntityKind, 'unit' | 'person' | 'department'>;
 export const LISTED_KINDS: readonly ListedKind[] = ['unit', 'person', 'department'];
@@ -48,7 +48,7 @@ export function statePage(viewer: Viewer, v: StateView): string {
   <label>查找 <input type="text" name="q" value="${v.q}" placeholder="编号或名称" maxlength="100"></label>
   <button type="submit">查看</button>
 </form>
-<p class="hint">截至${v.date}（当日终了）的${ENTITY_LABELS[v.kind]}名录：共 ${v.all} 条${v.q ? html`，其中符合“${v.q}”的 ${v.total} 条` : ''}${v.pages > 1 ? html`；第 ${v.page}/${v.pages} 页` : ''}。点击编号查看历次变化。</p>
+<p class="hint">截至${shownDate(v.date)}（当日终了）的${ENTITY_LABELS[v.kind]}名录：共 ${v.all} 条${v.q ? html`，其中符合“${v.q}”的 ${v.total} 条` : ''}${v.pages > 1 ? html`；第 ${v.page}/${v.pages} 页` : ''}。点击编号查看历次变化。</p>
 ${v.items.length ? html`<table class="cards"><thead><tr>${cols.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>${rows}</tbody></table>` : html`<p>没有符合条件的记录。</p>`}
 ${paging.length ? html`<p class="paging">${paging.map((a, i) => html`${i ? ' · ' : ''}${a}`)}</p>` : ''}
 <p><a href="/registries">返回名录管理</a></p>`,
@@ -69,7 +69,7 @@ export interface HistoryRow {
 export function historyPage(viewer: Viewer, v: { kind: EntityKind; id: string; date: string; current: unknown; entries: HistoryRow[]; departmentName: (id: string) => string }): string {
   const rows = v.entries.map(
     (e) => html`<tr>
-  <td data-label="生效日期" class="nowrap">${e.effectiveDate}</td>
+  <td data-label="生效日期" class="nowrap">${shownDate(e.effectiveDate)}</td>
   <td data-label="变化">${e.before === null && e.after !== null ? html`<strong>纳入名录</strong><br>` : ''}${fieldChanges(v.kind, e.before, e.after, v.departmentName).map((d, i) => html`${i ? html`<br>` : ''}${d}`)}</td>
   <td data-label="来源">${e.source}${e.batch?.fileName && e.batch.fileName !== e.source ? html`<br><span class="hint">文件：${e.batch.fileName}</span>` : ''}</td>
   <td data-label="原因">${e.reason}</td>
@@ -80,7 +80,7 @@ export function historyPage(viewer: Viewer, v: { kind: EntityKind; id: string; d
   return page(
     `${ENTITY_LABELS[v.kind]}变化记录`,
     html`<section class="card">
-  <h2>截至${v.date}的状态</h2>
+  <h2>截至${shownDate(v.date)}的状态</h2>
   <form method="get" action="/registries/history" class="inline"><input type="hidden" name="kind" value="${v.kind}"><input type="hidden" name="id" value="${v.id}"><label>查看其他日期 <input type="date" name="date" value="${v.date}" required></label> <button type="submit">查看</button></form>
   ${facts.length ? html`<table class="facts">${facts.map(([h, val]) => html`<tr><th>${h}</th><td>${val || '—'}</td></tr>`)}</table>` : html`<p>此日不在名录中（尚未纳入或已移除）。编号：<span class="code">${v.id}</span></p>`}
 </section>

@@ -3,7 +3,7 @@
 import { importKinds, TEMPLATES, type ImportKind } from '../../files/registry/templates';
 import type { BatchInfo } from '../../stores/registry-store';
 import { csrfField, html, message, page, type Viewer } from './layout';
-import { beijingRecorded, ENTITY_LABELS, importKindLabel } from './registries-labels';
+import { beijingRecorded, ENTITY_LABELS, importKindLabel, shownDate } from './registries-labels';
 import { LISTED_KINDS } from './registries-state';
 
 export interface RegistriesView {
@@ -71,7 +71,7 @@ ${upload}
 ${
   v.recent.length
     ? html`<table class="cards"><thead><tr><th>批次</th><th>名录类型</th><th>文件</th><th>生效日期</th><th>变化条数</th><th>记录时间（北京时间）</th></tr></thead><tbody>${v.recent.map(
-        (b) => html`<tr><td data-label="批次">${b.id}</td><td data-label="名录类型">${kindTitle(b.kind)}</td><td data-label="文件">${b.fileName ?? b.source}</td><td data-label="生效日期"><a href="/registries/state?date=${b.effectiveDate}">${b.effectiveDate}</a></td><td data-label="变化条数">${b.changeCount}</td><td data-label="记录时间" class="nowrap">${beijingRecorded(b.recordedAt)}</td></tr>`,
+        (b) => html`<tr><td data-label="批次">${b.id}</td><td data-label="名录类型">${kindTitle(b.kind)}</td><td data-label="文件">${b.fileName ?? b.source}</td><td data-label="生效日期"><a href="/registries/state?date=${b.effectiveDate}">${shownDate(b.effectiveDate)}</a></td><td data-label="变化条数">${b.changeCount}</td><td data-label="记录时间" class="nowrap">${beijingRecorded(b.recordedAt)}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="hint">尚无导入记录。</p>`
 }`
