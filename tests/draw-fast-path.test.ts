@@ -15,7 +15,7 @@ import { type Manifest, ManifestError, parseDrawManifest, parseManifest, seriali
 import { readDrawManifest } from '../domain/draw/read-manifest';
 import { BATCH_MIN, TicketHasher, ticketBatchesInSimd, ticketHex, ticketLanes, useTicketBatches } from '../domain/draw/tickets';
 import { UnitTable, hasUnitId, idBytesOf, scanUnitsCsv, unitIdAt, unitIdsAt, unitTableOf } from '../domain/draw/unit-table';
-import { scanUnitsCsvWasm } from '../domain/draw/units-scan-wasm';
+import { placeUnitsCsv, scanUnitsCsvWasm } from '../domain/draw/units-scan-wasm';
 import { syntheticManifest } from './fixtures/draw/synthetic';
 import { vectorFiles, vectorWitnesses, type VectorName } from './fixtures/draw/vectors';
 
@@ -217,6 +217,15 @@ describe('units.csv read in place (ssj draw)', () => {
     } finally {
       for (const dir of [a, b]) fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes what the file holds, or nothing when it holds more than its size said', () => {
+    const header = 'unit_id,category,jurisdiction,tier,positive';
+    const text = `${header}\nA,c,j,-,0\n`;
+    const short = placeUnitsCsv(4096, header, (into) => (into.set(Buffer.from(text)), text.length));
+    expect(short && Buffer.from(short).toString()).toBe(text);
+    expect(placeUnitsCsv(4096, header, () => undefined)).toBeUndefined();
+    expect(placeUnitsCsv(header.length, header, () => 0), 'too small to be read in place').toBeUndefined();
   });
 
   it('refuses a broken units.csv read in place with the ordinary messages', () => {

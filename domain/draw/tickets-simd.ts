@@ -704,6 +704,7 @@ export class Sha256Lanes {
   private setTemplate(fixed: string): void {
     const b = this.bytes;
     const n = fixed.length;
+    if (n > 55) throw new Error(`Sha256Lanes: a label's fixed part of ${n} bytes leaves no room for an id in one block`);
     for (let j = 0; j < n; j++) b[TEMPLATE_AT + j] = fixed.charCodeAt(j);
     b.fill(0, TEMPLATE_AT + n, TEMPLATE_AT + 64);
   }

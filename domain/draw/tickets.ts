@@ -130,8 +130,9 @@ export class TicketPrefix {
    * BATCH_MIN ids, where it runs; one by one in JavaScript otherwise. The same tickets either way.
    */
   writeUnits(table: IdBytes, units: ArrayLike<number>, count: number, out: Int32Array): void {
-    const lanes = count >= BATCH_MIN && batching ? sha256Lanes(K) : null;
     const at = this.tail.length;
+    // A tail too long for one block: every id falls back (below), the module has nothing to do.
+    const lanes = count >= BATCH_MIN && batching && at <= ONE_BLOCK ? sha256Lanes(K) : null;
     // The module lays out the blocks from its copy of the table's ids itself.
     if (lanes?.useSource(table)) {
       lanes.beginFill(this.state, this.hasher.midstate, this.fixedWords, out, SIGN, this.tail, (64 + at) << 3);

@@ -15,7 +15,11 @@ export interface UnitKind {
 
 /** Ids as ASCII bytes, as the ticket hashing reads them (./tickets writeUnits). */
 export interface IdBytes {
-  /** id i is bytes[idStart[i] .. idStart[i] + idLength[i]). */
+  /**
+   * id i is bytes[idStart[i] .. idStart[i] + idLength[i]). Read it where it is used, do not keep
+   * it: a table `ssj draw` scanned in place answers with a view of the draw's WebAssembly memory,
+   * renewed when that memory grows, and with its own copy once another manifest is read there.
+   */
   readonly bytes: Uint8Array;
   readonly idStart: Int32Array;
   readonly idLength: Uint8Array;

@@ -215,20 +215,20 @@ function layoutAfter(size: number, headerLength: number) {
 }
 
 /**
- * Has `read` put units.csv (`size` bytes) straight into the lanes' memory, where the scan takes it,
+ * Has `read` put units.csv (up to `size` bytes: it gives how many it read, undefined when the file
+ * holds more) straight into the lanes' memory, where the scan takes it,
  * with room for all the scan lays out after it: the file is not copied there a second time (for
  * 8 MB, ~5 ms here, mostly touching fresh memory). Gives that view of the memory, or undefined
  * where this does not run (the caller reads the file itself). The view lasts until the memory
  * grows: take the file's digest and scan it (scanUnitsCsvWasm, which then keeps the bytes in
  * place for the table) before anything else uses the lanes.
  */
-export function placeUnitsCsv(size: number, header: string, read: (into: Uint8Array) => void): Uint8Array | undefined {
+export function placeUnitsCsv(size: number, header: string, read: (into: Uint8Array) => number | undefined): Uint8Array | undefined {
   const lanes = wasm ? ticketLanes() : null;
   if (size <= header.length || !lanes || !scannerFor(lanes) || !lanes.reserve(layoutAfter(size, header.length).end)) return undefined;
   lanes.adoptSource(null, 0, 0, 0, 0); // a table whose bytes were kept here gets its own copy first
-  const view = lanes.memoryBytes.subarray(SOURCE_AT, SOURCE_AT + size);
-  read(view);
-  return view;
+  const got = read(lanes.memoryBytes.subarray(SOURCE_AT, SOURCE_AT + size));
+  return got === undefined ? undefined : lanes.memoryBytes.subarray(SOURCE_AT, SOURCE_AT + got);
 }
 
 /**
