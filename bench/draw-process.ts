@@ -60,12 +60,15 @@ export function processBench(units: number, runs: number, inspectors: number): v
     // every Node process read and parse that certificate bundle as it starts, before any code of
     // ours runs: npm's and ssj's both, Python's not. Where it is set, the same runs are also made
     // without it, interleaved, so the figures show what it costs.
-    const extraCa = process.env.NODE_EXTRA_CA_CERTS;
-    const withoutCa = { ...process.env };
+    // The environment of a shell: `npm run bench:draw` gives this process npm's own settings
+    // (npm_config_*, npm_lifecycle_*, ...), which a person typing the command does not have.
+    const shell = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
+    const extraCa = shell.NODE_EXTRA_CA_CERTS;
+    const withoutCa = { ...shell };
     delete withoutCa.NODE_EXTRA_CA_CERTS;
     // One untimed run each: dist/ compiled if stale, files in the page cache, Python's bytecode cached.
-    timed('npm', ssj);
-    timed('python3', py);
+    timed('npm', ssj, shell);
+    timed('python3', py, shell);
     if (fs.readFileSync(ssjOut, 'utf8') !== fs.readFileSync(pyOut, 'utf8')) throw new Error('ssj and Python made different records');
     type Run = { ms: number; cpuMs: number };
     const ssjRuns: Run[] = [];
@@ -75,11 +78,11 @@ export function processBench(units: number, runs: number, inspectors: number): v
     const nodeStartWithoutCa: Run[] = [];
     for (let r = 0; r < runs; r++) {
       process.stderr.write(`whole process: run ${r + 1}/${runs}\n`);
-      ssjRuns.push(timed('npm', ssj));
+      ssjRuns.push(timed('npm', ssj, shell));
       if (extraCa) ssjRunsWithoutCa.push(timed('npm', ssj, withoutCa));
-      pyRuns.push(timed('python3', py));
+      pyRuns.push(timed('python3', py, shell));
       if (extraCa) {
-        nodeStart.push(timed(process.execPath, ['-e', '0']));
+        nodeStart.push(timed(process.execPath, ['-e', '0'], shell));
         nodeStartWithoutCa.push(timed(process.execPath, ['-e', '0'], withoutCa));
       }
     }
