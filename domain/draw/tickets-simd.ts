@@ -416,20 +416,22 @@ const SORT: Code = [
 // having set where each pool's bucket starts, bucket(count, kinds, firsts, lengths, pools, ends)
 // writes each unit's index, in order, into the buckets of its kind's pools: kind k's pools are
 // pools[firsts[k] .. firsts[k] + lengths[k]) (i32 each), ends[p] the address of pool p's next entry.
-const [CCOUNT, CKINDS, CCOUNTS, CU, CA] = [0, 1, 2, 3, 4];
-const COUNT_KINDS: Code = [
-  'block', '$done', 'loop', '$unit',
-  ...get(CU), ...get(CCOUNT), 'eq', 'br_if', '$done',
-  ...get(CCOUNTS), ...get(CKINDS), ...get(CU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'add', 'tee', CA,
-  ...get(CA), 'i32load', 0, 'const', 1, 'add', 'i32store', 0,
-  ...get(CU), 'const', 1, 'add', 'set', CU,
+/** `body` for each unit: local `u` from 0 (as locals start) until it equals local `count`. */
+const eachUnit = (u: number, count: number, body: Code): Code => [
+  'block', '$units', 'loop', '$unit',
+  ...get(u), ...get(count), 'eq', 'br_if', '$units',
+  ...body,
+  ...get(u), 'const', 1, 'add', 'set', u,
   'br', '$unit',
   'end', 'end',
 ];
+const [CCOUNT, CKINDS, CCOUNTS, CU, CA] = [0, 1, 2, 3, 4];
+const COUNT_KINDS: Code = eachUnit(CU, CCOUNT, [
+  ...get(CCOUNTS), ...get(CKINDS), ...get(CU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'add', 'tee', CA,
+  ...get(CA), 'i32load', 0, 'const', 1, 'add', 'i32store', 0,
+]);
 const [BCOUNT, BKINDS, BFIRSTS, BLENGTHS, BPOOLS, BENDS, BU, BK, BJ, BE, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-const BUCKET: Code = [
-  'block', '$done', 'loop', '$unit',
-  ...get(BU), ...get(BCOUNT), 'eq', 'br_if', '$done',
+const BUCKET: Code = eachUnit(BU, BCOUNT, [
   ...get(BKINDS), ...get(BU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'set', BK,
   ...get(BFIRSTS), ...get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', ...get(BPOOLS), 'add', 'set', BJ,
   ...get(BLENGTHS), ...get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', ...get(BJ), 'add', 'set', BE,
@@ -441,10 +443,7 @@ const BUCKET: Code = [
   ...get(BJ), 'const', 4, 'add', 'set', BJ,
   'br', '$pool',
   'end', 'end',
-  ...get(BU), 'const', 1, 'add', 'set', BU,
-  'br', '$unit',
-  'end', 'end',
-];
+]);
 
 // find(count, keyLength, starts, lengths) -> 1 when one of the source's ids 0..count-1 (in order:
 // bytes, then length, as units.csv's are) is the key (keyLength bytes at REFS_AT), else 0. A binary
