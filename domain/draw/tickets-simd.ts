@@ -7,7 +7,9 @@
 // in one copy, nothing done per ticket, which matters most in a short process whose JavaScript is
 // not yet optimized (`ssj draw`). Its third, team, chooses a unit's team (DRAW-SPEC section 5 step
 // 3, as ./draw chooseTeam does) with the tickets of the load groups it needs, one call a unit.
-// Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
+// The rest do the other loops over every unit, which JavaScript runs mostly before V8 optimizes
+// them: keep and sortHeap select a pool's quota (section 4) from each hashed batch, countKinds and
+// bucket make the pools' buckets, find looks up a conflict's unit. Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
 // compiling it), sha256Lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
 // result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
 
