@@ -41,10 +41,10 @@ const MAX_PAGES = 16384;
 const [GROUPS, BLOCKS, OUT, FROM, T] = [0, 1, 2, 3, 4]; // i32 parameters and local
 const [A, B, C, D, E, F, G, H, T1, T2, X, Y] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]; // v128 locals
 const get = (l: number): Code => ['get', l];
-const rotr = (l: number, n: number): Code => [...get(l), 'const', n, 'vshr', ...get(l), 'const', 32 - n, 'vshl', 'vor'];
-const shr = (l: number, n: number): Code => [...get(l), 'const', n, 'vshr'];
+const rotr = (l: number, n: number): Code => [get(l), 'const', n, 'vshr', get(l), 'const', 32 - n, 'vshl', 'vor'];
+const shr = (l: number, n: number): Code => [get(l), 'const', n, 'vshr'];
 /** T += 16; loop while T != end. */
-const next = (end: number): Code => [...get(T), 'const', 16, 'add', 'tee', T, 'const', end, 'ne', 'br_if', 0];
+const next = (end: number): Code => [get(T), 'const', 16, 'add', 'tee', T, 'const', end, 'ne', 'br_if', 0];
 const STATE = [A, B, C, D, E, F, G, H];
 /** i8x16.shuffle lanes: 32-bit words `w` and `w + 1` of the first operand and of the second, interleaved, each word's bytes reversed (big-endian to the lane's value). */
 const swapPairs = (w: number): number[] =>
@@ -54,61 +54,61 @@ const swapPairs = (w: number): number[] =>
  * turned so that vector 4j + i holds word 4j + i of the four blocks, block k in lane k.
  */
 const wordsOfGroup = (j: number): Code => [
-  ...[A, B, C, D].flatMap((l, k) => [...get(BLOCKS), 'load', 64 * k + 16 * j, 'set', l]),
-  ...get(A), ...get(B), 'shuffle', ...swapPairs(0), 'set', E, // word 0 of A, B; word 1 of A, B
-  ...get(A), ...get(B), 'shuffle', ...swapPairs(2), 'set', F, // words 2, 3
-  ...get(C), ...get(D), 'shuffle', ...swapPairs(0), 'set', G,
-  ...get(C), ...get(D), 'shuffle', ...swapPairs(2), 'set', H,
-  ...[0, 1, 2, 3].flatMap((i) => {
+  [A, B, C, D].flatMap((l, k) => [get(BLOCKS), 'load', 64 * k + 16 * j, 'set', l]),
+  get(A), get(B), 'shuffle', swapPairs(0), 'set', E, // word 0 of A, B; word 1 of A, B
+  get(A), get(B), 'shuffle', swapPairs(2), 'set', F, // words 2, 3
+  get(C), get(D), 'shuffle', swapPairs(0), 'set', G,
+  get(C), get(D), 'shuffle', swapPairs(2), 'set', H,
+  [0, 1, 2, 3].flatMap((i) => {
     const [x, y] = i < 2 ? [E, G] : [F, H];
     const half = i % 2 === 0 ? [0, 1, 2, 3, 4, 5, 6, 7] : [8, 9, 10, 11, 12, 13, 14, 15];
-    return ['const', 0, ...get(x), ...get(y), 'shuffle', ...half, ...half.map((b) => b + 16), 'store', W_AT + 16 * (4 * j + i)];
+    return ['const', 0, get(x), get(y), 'shuffle', half, half.map((b) => b + 16), 'store', W_AT + 16 * (4 * j + i)];
   }),
 ];
 
 const CODE: Code = [
   'block', 'loop',
-  ...get(GROUPS), 'eqz', 'br_if', 1,
+  get(GROUPS), 'eqz', 'br_if', 1,
   // W[0..15] = the group's words
-  ...[0, 1, 2, 3].flatMap(wordsOfGroup),
+  [0, 1, 2, 3].flatMap(wordsOfGroup),
   'const', 16 * 16, 'set', T,
   // W[16..63]: W[t] = W[t-16] + s0(W[t-15]) + W[t-7] + s1(W[t-2])
   'loop',
-  ...get(T), 'load', W_AT - 15 * 16, 'set', X,
-  ...get(T), 'load', W_AT - 2 * 16, 'set', Y,
-  ...get(T),
-  ...get(T), 'load', W_AT - 16 * 16,
-  ...rotr(X, 7), ...rotr(X, 18), 'vxor', ...shr(X, 3), 'vxor', 'vadd',
-  ...get(T), 'load', W_AT - 7 * 16, 'vadd',
-  ...rotr(Y, 17), ...rotr(Y, 19), 'vxor', ...shr(Y, 10), 'vxor', 'vadd',
+  get(T), 'load', W_AT - 15 * 16, 'set', X,
+  get(T), 'load', W_AT - 2 * 16, 'set', Y,
+  get(T),
+  get(T), 'load', W_AT - 16 * 16,
+  rotr(X, 7), rotr(X, 18), 'vxor', shr(X, 3), 'vxor', 'vadd',
+  get(T), 'load', W_AT - 7 * 16, 'vadd',
+  rotr(Y, 17), rotr(Y, 19), 'vxor', shr(Y, 10), 'vxor', 'vadd',
   'store', W_AT,
-  ...next(1024),
+  next(1024),
   'end',
-  ...STATE.flatMap((l, i) => ['const', 0, 'load', START_AT + 16 * i, 'set', l]),
-  ...get(FROM), 'set', T,
+  STATE.flatMap((l, i) => ['const', 0, 'load', START_AT + 16 * i, 'set', l]),
+  get(FROM), 'set', T,
   'loop',
   // T1 = h + S1(e) + ch(e, f, g) + K[t] + W[t]
-  ...get(H),
-  ...rotr(E, 6), ...rotr(E, 11), 'vxor', ...rotr(E, 25), 'vxor', 'vadd',
-  ...get(G), ...get(E), ...get(F), ...get(G), 'vxor', 'vand', 'vxor', 'vadd',
-  ...get(T), 'load', K_AT, 'vadd',
-  ...get(T), 'load', W_AT, 'vadd', 'set', T1,
+  get(H),
+  rotr(E, 6), rotr(E, 11), 'vxor', rotr(E, 25), 'vxor', 'vadd',
+  get(G), get(E), get(F), get(G), 'vxor', 'vand', 'vxor', 'vadd',
+  get(T), 'load', K_AT, 'vadd',
+  get(T), 'load', W_AT, 'vadd', 'set', T1,
   // T2 = S0(a) + maj(a, b, c)
-  ...rotr(A, 2), ...rotr(A, 13), 'vxor', ...rotr(A, 22), 'vxor',
-  ...get(A), ...get(B), 'vand', ...get(C), ...get(A), ...get(B), 'vor', 'vand', 'vor', 'vadd', 'set', T2,
-  ...get(G), 'set', H, ...get(F), 'set', G, ...get(E), 'set', F,
-  ...get(D), ...get(T1), 'vadd', 'set', E,
-  ...get(C), 'set', D, ...get(B), 'set', C, ...get(A), 'set', B,
-  ...get(T1), ...get(T2), 'vadd', 'set', A,
-  ...next(1024),
+  rotr(A, 2), rotr(A, 13), 'vxor', rotr(A, 22), 'vxor',
+  get(A), get(B), 'vand', get(C), get(A), get(B), 'vor', 'vand', 'vor', 'vadd', 'set', T2,
+  get(G), 'set', H, get(F), 'set', G, get(E), 'set', F,
+  get(D), get(T1), 'vadd', 'set', E,
+  get(C), 'set', D, get(B), 'set', C, get(A), 'set', B,
+  get(T1), get(T2), 'vadd', 'set', A,
+  next(1024),
   'end',
-  ...STATE.flatMap((l, i) => [
-    'const', 0, 'load', INITIAL_AT + 16 * i, ...get(l), 'vadd', 'const', 0, 'load', XOR_AT, 'vxor', 'set', l,
-    ...[0, 1, 2, 3].flatMap((lane) => [...get(OUT), ...get(l), 'extract', lane, 'i32store', 32 * lane + 4 * i]),
+  STATE.flatMap((l, i) => [
+    'const', 0, 'load', INITIAL_AT + 16 * i, get(l), 'vadd', 'const', 0, 'load', XOR_AT, 'vxor', 'set', l,
+    [0, 1, 2, 3].flatMap((lane) => [get(OUT), get(l), 'extract', lane, 'i32store', 32 * lane + 4 * i]),
   ]),
-  ...get(OUT), 'const', 128, 'add', 'set', OUT,
-  ...get(BLOCKS), 'const', 256, 'add', 'set', BLOCKS,
-  ...get(GROUPS), 'const', 1, 'sub', 'set', GROUPS,
+  get(OUT), 'const', 128, 'add', 'set', OUT,
+  get(BLOCKS), 'const', 256, 'add', 'set', BLOCKS,
+  get(GROUPS), 'const', 1, 'sub', 'set', GROUPS,
   'br', 0,
   'end', 'end',
 ];
@@ -124,29 +124,29 @@ const CODE: Code = [
 const [COUNT, AT, BITS, STARTS, LENGTHS] = [0, 1, 2, 3, 4]; // i32 parameters
 const [Q, BASE, SRC, LEN, J, P] = [5, 6, 7, 8, 9, 10]; // i32 locals
 /** Stores byte `shift` / 8 of the length word (local J) at byte `offset` of the block at BASE. */
-const lengthByte = (shift: number, offset: number): Code => [...get(BASE), ...get(J), 'const', shift, 'shr_u', 'store8', BLOCKS_AT + offset];
+const lengthByte = (shift: number, offset: number): Code => [get(BASE), get(J), 'const', shift, 'shr_u', 'store8', BLOCKS_AT + offset];
 const FILL: Code = [
   'block', '$done', 'loop', '$block',
-  ...get(Q), ...get(COUNT), 'eq', 'br_if', '$done',
-  ...get(Q), 'const', 6, 'shl', 'set', BASE,
-  ...[0, 1, 2, 3].flatMap((k) => [...get(BASE), 'const', 0, 'load', TEMPLATE_AT + 16 * k, 'store', BLOCKS_AT + 16 * k]),
+  get(Q), get(COUNT), 'eq', 'br_if', '$done',
+  get(Q), 'const', 6, 'shl', 'set', BASE,
+  [0, 1, 2, 3].flatMap((k) => [get(BASE), 'const', 0, 'load', TEMPLATE_AT + 16 * k, 'store', BLOCKS_AT + 16 * k]),
   // LEN = the id's index, then SRC = where its bytes are (from SOURCE_AT), LEN = its length
-  ...get(Q), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', LEN,
-  ...get(STARTS), ...get(LEN), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', SRC,
-  ...get(LENGTHS), ...get(LEN), 'add', 'load8', 0, 'set', LEN,
-  ...get(BASE), ...get(AT), 'add', 'set', P,
+  get(Q), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', LEN,
+  get(STARTS), get(LEN), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', SRC,
+  get(LENGTHS), get(LEN), 'add', 'load8', 0, 'set', LEN,
+  get(BASE), get(AT), 'add', 'set', P,
   'const', 0, 'set', J,
   'block', '$copied', 'loop', '$copy',
-  ...get(J), ...get(LEN), 'ge_u', 'br_if', '$copied',
-  ...get(P), ...get(J), 'add', ...get(SRC), ...get(J), 'add', 'load', SOURCE_AT, 'store', BLOCKS_AT,
-  ...get(J), 'const', 16, 'add', 'set', J,
+  get(J), get(LEN), 'ge_u', 'br_if', '$copied',
+  get(P), get(J), 'add', get(SRC), get(J), 'add', 'load', SOURCE_AT, 'store', BLOCKS_AT,
+  get(J), 'const', 16, 'add', 'set', J,
   'br', '$copy',
   'end', 'end',
-  ...get(P), ...get(LEN), 'add', 'tee', P, 'const', 0, 'splat', 'store', BLOCKS_AT,
-  ...get(P), 'const', 0x80, 'store8', BLOCKS_AT,
-  ...get(BITS), ...get(LEN), 'const', 3, 'shl', 'add', 'set', J,
-  ...lengthByte(24, 60), ...lengthByte(16, 61), ...lengthByte(8, 62), ...lengthByte(0, 63),
-  ...get(Q), 'const', 1, 'add', 'set', Q,
+  get(P), get(LEN), 'add', 'tee', P, 'const', 0, 'splat', 'store', BLOCKS_AT,
+  get(P), 'const', 0x80, 'store8', BLOCKS_AT,
+  get(BITS), get(LEN), 'const', 3, 'shl', 'add', 'set', J,
+  lengthByte(24, 60), lengthByte(16, 61), lengthByte(8, 62), lengthByte(0, 63),
+  get(Q), 'const', 1, 'add', 'set', Q,
   'br', '$block',
   'end', 'end',
 ];
@@ -165,114 +165,114 @@ const [TCOUNT, TSIZE, TAT, TBITS, TSTARTS, TLENGTHS, TELIG, TLOADS, TTEAM] = [0,
 const [CH, FLOOR, MIN, TG, TK, TI, TL, KEEP, BEST, TQ, TW, TX, TY, TL2, TA, TB] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
 const TEAM_LOCALS = 16;
 /** The i32 at `base` + 4 * local `l`. */
-const at4 = (base: number, l: number): Code => [...get(base), ...get(l), 'const', 2, 'shl', 'add', 'i32load', 0];
+const at4 = (base: number, l: number): Code => [get(base), get(l), 'const', 2, 'shl', 'add', 'i32load', 0];
 /** local = local + 1 */
-const inc = (l: number): Code => [...get(l), 'const', 1, 'add', 'set', l];
+const inc = (l: number): Code => [get(l), 'const', 1, 'add', 'set', l];
 /** BEST = TQ when `cond` (a condition on the stack) holds. */
-const takeIf = (cond: Code): Code => [...cond, 'if', ...get(TQ), 'set', BEST, 'end'];
+const takeIf = (cond: Code): Code => [cond, 'if', get(TQ), 'set', BEST, 'end'];
 const TEAM: Code = [
   // The seed's state to start from and add at the end, no XOR.
-  ...Array.from({ length: 8 }, (_, i) => [START_AT, INITIAL_AT].flatMap((to) => ['const', 0, 'const', 0, 'i32load', TEAM_MIDSTATE_AT + 4 * i, 'splat', 'store', to + 16 * i])).flat(),
+  Array.from({ length: 8 }, (_, i) => [START_AT, INITIAL_AT].flatMap((to) => ['const', 0, 'const', 0, 'i32load', TEAM_MIDSTATE_AT + 4 * i, 'splat', 'store', to + 16 * i])).flat(),
   'const', 0, 'const', 0, 'splat', 'store', XOR_AT,
   'const', 0, 'set', CH,
   'const', 0, 'set', FLOOR,
   'block', '$done',
   'loop', '$group',
-  ...get(CH), ...get(TSIZE), 'ge_u', 'br_if', '$done',
+  get(CH), get(TSIZE), 'ge_u', 'br_if', '$done',
   // MIN = the lowest load from FLOOR up among the eligible (-1: none left)
   'const', -1, 'set', MIN,
   'const', 0, 'set', TK,
   'block', '$minDone', 'loop', '$min',
-  ...get(TK), ...get(TCOUNT), 'ge_u', 'br_if', '$minDone',
-  ...get(TLOADS), ...at4(TELIG, TK), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', TL,
-  ...get(TL), ...get(FLOOR), 'ge_u', ...get(TL), ...get(MIN), 'lt_u', 'and', 'if', ...get(TL), 'set', MIN, 'end',
-  ...inc(TK),
+  get(TK), get(TCOUNT), 'ge_u', 'br_if', '$minDone',
+  get(TLOADS), at4(TELIG, TK), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', TL,
+  get(TL), get(FLOOR), 'ge_u', get(TL), get(MIN), 'lt_u', 'and', 'if', get(TL), 'set', MIN, 'end',
+  inc(TK),
   'br', '$min',
   'end', 'end',
-  ...get(MIN), 'const', -1, 'eq', 'br_if', '$done',
+  get(MIN), 'const', -1, 'eq', 'br_if', '$done',
   // The group at MIN, into REFS_AT (the blocks' ids for fill)
   'const', 0, 'set', TG,
   'const', 0, 'set', TK,
   'block', '$groupDone', 'loop', '$members',
-  ...get(TK), ...get(TCOUNT), 'ge_u', 'br_if', '$groupDone',
-  ...at4(TELIG, TK), 'set', TI,
-  ...at4(TLOADS, TI), ...get(MIN), 'eq', 'if',
-  ...get(TG), 'const', 2, 'shl', ...get(TI), 'i32store', REFS_AT,
-  ...inc(TG),
+  get(TK), get(TCOUNT), 'ge_u', 'br_if', '$groupDone',
+  at4(TELIG, TK), 'set', TI,
+  at4(TLOADS, TI), get(MIN), 'eq', 'if',
+  get(TG), 'const', 2, 'shl', get(TI), 'i32store', REFS_AT,
+  inc(TG),
   'end',
-  ...inc(TK),
+  inc(TK),
   'br', '$members',
   'end', 'end',
-  ...get(MIN), 'const', 1, 'add', 'set', FLOOR,
+  get(MIN), 'const', 1, 'add', 'set', FLOOR,
   // A group of one needs no ticket.
-  ...get(TG), 'const', 1, 'eq', 'if',
-  ...get(TTEAM), ...get(CH), 'const', 2, 'shl', 'add', 'const', 0, 'i32load', REFS_AT, 'i32store', 0,
-  ...inc(CH),
+  get(TG), 'const', 1, 'eq', 'if',
+  get(TTEAM), get(CH), 'const', 2, 'shl', 'add', 'const', 0, 'i32load', REFS_AT, 'i32store', 0,
+  inc(CH),
   'br', '$group',
   'end',
-  ...get(TG), ...get(TAT), ...get(TBITS), ...get(TSTARTS), ...get(TLENGTHS), 'call', 1,
-  ...get(TG), 'const', 3, 'add', 'const', 2, 'shr_u', 'const', BLOCKS_AT, 'const', OUT_AT, 'const', 0, 'call', 0,
+  get(TG), get(TAT), get(TBITS), get(TSTARTS), get(TLENGTHS), 'call', 1,
+  get(TG), 'const', 3, 'add', 'const', 2, 'shr_u', 'const', BLOCKS_AT, 'const', OUT_AT, 'const', 0, 'call', 0,
   // KEEP = min(size - chosen, group): each time the best not yet taken (taken: its ref set to -1)
-  ...get(TSIZE), ...get(CH), 'sub', 'set', KEEP,
-  ...get(KEEP), ...get(TG), 'gt_u', 'if', ...get(TG), 'set', KEEP, 'end',
+  get(TSIZE), get(CH), 'sub', 'set', KEEP,
+  get(KEEP), get(TG), 'gt_u', 'if', get(TG), 'set', KEEP, 'end',
   'loop', '$pick',
   'const', -1, 'set', BEST,
   'const', 0, 'set', TQ,
   'block', '$scanDone', 'loop', '$scan',
-  ...get(TQ), ...get(TG), 'ge_u', 'br_if', '$scanDone',
-  ...get(TQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'const', -1, 'ne', 'if',
-  ...get(BEST), 'const', -1, 'eq', 'if',
-  ...get(TQ), 'set', BEST,
+  get(TQ), get(TG), 'ge_u', 'br_if', '$scanDone',
+  get(TQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'const', -1, 'ne', 'if',
+  get(BEST), 'const', -1, 'eq', 'if',
+  get(TQ), 'set', BEST,
   'else',
   // the ticket at TQ before BEST's: word by word, unsigned
   'const', 0, 'set', TW,
   'block', '$compared',
   'loop', '$word',
-  ...get(TQ), 'const', 5, 'shl', ...get(TW), 'const', 2, 'shl', 'add', 'i32load', OUT_AT, 'set', TX,
-  ...get(BEST), 'const', 5, 'shl', ...get(TW), 'const', 2, 'shl', 'add', 'i32load', OUT_AT, 'set', TY,
-  ...get(TX), ...get(TY), 'ne', 'if',
-  ...takeIf([...get(TX), ...get(TY), 'lt_u']),
+  get(TQ), 'const', 5, 'shl', get(TW), 'const', 2, 'shl', 'add', 'i32load', OUT_AT, 'set', TX,
+  get(BEST), 'const', 5, 'shl', get(TW), 'const', 2, 'shl', 'add', 'i32load', OUT_AT, 'set', TY,
+  get(TX), get(TY), 'ne', 'if',
+  takeIf([get(TX), get(TY), 'lt_u']),
   'br', '$compared',
   'end',
-  ...inc(TW),
-  ...get(TW), 'const', 8, 'ne', 'br_if', '$word',
+  inc(TW),
+  get(TW), 'const', 8, 'ne', 'br_if', '$word',
   'end',
   // equal tickets: the id's bytes decide
-  ...get(TQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', TA,
-  ...get(BEST), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', TB,
-  ...at4(TSTARTS, TA), 'set', TX,
-  ...at4(TSTARTS, TB), 'set', TY,
-  ...get(TLENGTHS), ...get(TA), 'add', 'load8', 0, 'set', TL,
-  ...get(TLENGTHS), ...get(TB), 'add', 'load8', 0, 'set', TL2,
+  get(TQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', TA,
+  get(BEST), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', TB,
+  at4(TSTARTS, TA), 'set', TX,
+  at4(TSTARTS, TB), 'set', TY,
+  get(TLENGTHS), get(TA), 'add', 'load8', 0, 'set', TL,
+  get(TLENGTHS), get(TB), 'add', 'load8', 0, 'set', TL2,
   'const', 0, 'set', TW,
   'loop', '$byte',
-  ...get(TW), ...get(TL), 'eq', ...get(TW), ...get(TL2), 'eq', 'or', 'if',
-  ...takeIf([...get(TL), ...get(TL2), 'lt_u']),
+  get(TW), get(TL), 'eq', get(TW), get(TL2), 'eq', 'or', 'if',
+  takeIf([get(TL), get(TL2), 'lt_u']),
   'br', '$compared',
   'end',
-  ...get(TX), ...get(TW), 'add', 'load8', SOURCE_AT, 'set', TA,
-  ...get(TY), ...get(TW), 'add', 'load8', SOURCE_AT, 'set', TB,
-  ...get(TA), ...get(TB), 'ne', 'if',
-  ...takeIf([...get(TA), ...get(TB), 'lt_u']),
+  get(TX), get(TW), 'add', 'load8', SOURCE_AT, 'set', TA,
+  get(TY), get(TW), 'add', 'load8', SOURCE_AT, 'set', TB,
+  get(TA), get(TB), 'ne', 'if',
+  takeIf([get(TA), get(TB), 'lt_u']),
   'br', '$compared',
   'end',
-  ...inc(TW),
+  inc(TW),
   'br', '$byte',
   'end',
   'end',
   'end',
   'end',
-  ...inc(TQ),
+  inc(TQ),
   'br', '$scan',
   'end', 'end',
-  ...get(TTEAM), ...get(CH), 'const', 2, 'shl', 'add', ...get(BEST), 'const', 2, 'shl', 'i32load', REFS_AT, 'i32store', 0,
-  ...get(BEST), 'const', 2, 'shl', 'const', -1, 'i32store', REFS_AT,
-  ...inc(CH),
-  ...get(KEEP), 'const', 1, 'sub', 'tee', KEEP, 'br_if', '$pick',
+  get(TTEAM), get(CH), 'const', 2, 'shl', 'add', get(BEST), 'const', 2, 'shl', 'i32load', REFS_AT, 'i32store', 0,
+  get(BEST), 'const', 2, 'shl', 'const', -1, 'i32store', REFS_AT,
+  inc(CH),
+  get(KEEP), 'const', 1, 'sub', 'tee', KEEP, 'br_if', '$pick',
   'end',
   'br', '$group',
   'end', 'end',
-  ...get(CH),
+  get(CH),
 ];
 
 // Selection (DRAW-SPEC section 4 steps 1-3, as ./draw selectLowest does it in JavaScript): keep()
@@ -291,23 +291,23 @@ const [WK, WX, WY, WLA, WLB] = [6, 7, 8, 9, 10];
 const WORSE: Code = [
   'const', 0, 'set', WK,
   'loop', '$word',
-  ...get(WA), ...get(WK), 'add', 'i32load', 0, 'set', WX,
-  ...get(WB), ...get(WK), 'add', 'i32load', 0, 'set', WY,
-  ...get(WX), ...get(WY), 'ne', 'if', ...get(WX), ...get(WY), 'gt_s', 'return', 'end',
-  ...get(WK), 'const', 4, 'add', 'tee', WK, 'const', 32, 'ne', 'br_if', '$word',
+  get(WA), get(WK), 'add', 'i32load', 0, 'set', WX,
+  get(WB), get(WK), 'add', 'i32load', 0, 'set', WY,
+  get(WX), get(WY), 'ne', 'if', get(WX), get(WY), 'gt_s', 'return', 'end',
+  get(WK), 'const', 4, 'add', 'tee', WK, 'const', 32, 'ne', 'br_if', '$word',
   'end',
   // equal tickets: WA, WB = where the ids' bytes start, WLA, WLB = their lengths
-  ...get(WSTARTS), ...get(WUA), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', WA,
-  ...get(WSTARTS), ...get(WUB), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', WB,
-  ...get(WLENGTHS), ...get(WUA), 'add', 'load8', 0, 'set', WLA,
-  ...get(WLENGTHS), ...get(WUB), 'add', 'load8', 0, 'set', WLB,
+  get(WSTARTS), get(WUA), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', WA,
+  get(WSTARTS), get(WUB), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', WB,
+  get(WLENGTHS), get(WUA), 'add', 'load8', 0, 'set', WLA,
+  get(WLENGTHS), get(WUB), 'add', 'load8', 0, 'set', WLB,
   'const', 0, 'set', WK,
   'loop', '$byte',
-  ...get(WK), ...get(WLA), 'eq', ...get(WK), ...get(WLB), 'eq', 'or', 'if', ...get(WLA), ...get(WLB), 'gt_u', 'return', 'end',
-  ...get(WA), ...get(WK), 'add', 'load8', SOURCE_AT, 'set', WX,
-  ...get(WB), ...get(WK), 'add', 'load8', SOURCE_AT, 'set', WY,
-  ...get(WX), ...get(WY), 'ne', 'if', ...get(WX), ...get(WY), 'gt_u', 'return', 'end',
-  ...get(WK), 'const', 1, 'add', 'set', WK,
+  get(WK), get(WLA), 'eq', get(WK), get(WLB), 'eq', 'or', 'if', get(WLA), get(WLB), 'gt_u', 'return', 'end',
+  get(WA), get(WK), 'add', 'load8', SOURCE_AT, 'set', WX,
+  get(WB), get(WK), 'add', 'load8', SOURCE_AT, 'set', WY,
+  get(WX), get(WY), 'ne', 'if', get(WX), get(WY), 'gt_u', 'return', 'end',
+  get(WK), 'const', 1, 'add', 'set', WK,
   'br', '$byte',
   'end',
   'const', 0,
@@ -319,30 +319,30 @@ const SIFT_FN = 4;
 const [HHEAP, HSLOTS, HK, HSLOT, HSTARTS, HLENGTHS] = [0, 1, 2, 3, 4, 5];
 const [HC, HL, HM] = [6, 7, 8];
 /** The address of heap entry `l` (a local holding a position). */
-const heapAt = (l: number): Code => [...get(HHEAP), ...get(l), 'const', 2, 'shl', 'add'];
+const heapAt = (l: number): Code => [get(HHEAP), get(l), 'const', 2, 'shl', 'add'];
 /** Pushes worse()'s arguments for slots whose numbers the two codes push, then calls it. */
 const worseOfSlots = (slots: number, a: Code, b: Code, starts: number, lengths: number): Code => [
-  ...get(slots), ...a, 'const', SLOT, 'mul', 'add',
-  ...get(slots), ...a, 'const', SLOT, 'mul', 'add', 'i32load', 32,
-  ...get(slots), ...b, 'const', SLOT, 'mul', 'add',
-  ...get(slots), ...b, 'const', SLOT, 'mul', 'add', 'i32load', 32,
-  ...get(starts), ...get(lengths), 'call', WORSE_FN,
+  get(slots), a, 'const', SLOT, 'mul', 'add',
+  get(slots), a, 'const', SLOT, 'mul', 'add', 'i32load', 32,
+  get(slots), b, 'const', SLOT, 'mul', 'add',
+  get(slots), b, 'const', SLOT, 'mul', 'add', 'i32load', 32,
+  get(starts), get(lengths), 'call', WORSE_FN,
 ];
 const SIFT: Code = [
   'const', 0, 'set', HC,
   'block', '$placed', 'loop', '$down',
-  ...get(HC), 'const', 1, 'shl', 'const', 1, 'add', 'tee', HL, ...get(HK), 'ge_u', 'br_if', '$placed',
-  ...get(HL), 'set', HM,
-  ...get(HL), 'const', 1, 'add', ...get(HK), 'lt_u', 'if',
-  ...worseOfSlots(HSLOTS, [...heapAt(HL), 'i32load', 4], [...heapAt(HL), 'i32load', 0], HSTARTS, HLENGTHS),
-  'if', ...get(HL), 'const', 1, 'add', 'set', HM, 'end',
+  get(HC), 'const', 1, 'shl', 'const', 1, 'add', 'tee', HL, get(HK), 'ge_u', 'br_if', '$placed',
+  get(HL), 'set', HM,
+  get(HL), 'const', 1, 'add', get(HK), 'lt_u', 'if',
+  worseOfSlots(HSLOTS, [heapAt(HL), 'i32load', 4], [heapAt(HL), 'i32load', 0], HSTARTS, HLENGTHS),
+  'if', get(HL), 'const', 1, 'add', 'set', HM, 'end',
   'end',
-  ...worseOfSlots(HSLOTS, [...heapAt(HM), 'i32load', 0], get(HSLOT), HSTARTS, HLENGTHS), 'eqz', 'br_if', '$placed',
-  ...heapAt(HC), ...heapAt(HM), 'i32load', 0, 'i32store', 0,
-  ...get(HM), 'set', HC,
+  worseOfSlots(HSLOTS, [heapAt(HM), 'i32load', 0], get(HSLOT), HSTARTS, HLENGTHS), 'eqz', 'br_if', '$placed',
+  heapAt(HC), heapAt(HM), 'i32load', 0, 'i32store', 0,
+  get(HM), 'set', HC,
   'br', '$down',
   'end', 'end',
-  ...heapAt(HC), ...get(HSLOT), 'i32store', 0,
+  heapAt(HC), get(HSLOT), 'i32store', 0,
 ];
 // keep(count, quota, heap, slots, taken, starts, lengths): blocks 0..count-1 just hashed (their
 // units at REFS_AT, results at OUT_AT) into the heap; `taken` (0: none) holds a byte a unit, not
@@ -351,52 +351,52 @@ const [KCOUNT, KQUOTA, KHEAP, KSLOTS, KTAKEN, KSTARTS, KLENGTHS] = [0, 1, 2, 3, 
 const [KQ, KLEN, KCAND, KU, KS, KC, KP] = [7, 8, 9, 10, 11, 12, 13];
 /** Copies block KQ's ticket and unit into slot `slot` (a local). */
 const intoSlot = (slot: number): Code => [
-  ...[0, 16].flatMap((o) => [...get(KSLOTS), ...get(slot), 'const', SLOT, 'mul', 'add', ...get(KQ), 'const', 5, 'shl', 'load', OUT_AT + o, 'store', o]),
-  ...get(KSLOTS), ...get(slot), 'const', SLOT, 'mul', 'add', ...get(KU), 'i32store', 32,
+  [0, 16].flatMap((o) => [get(KSLOTS), get(slot), 'const', SLOT, 'mul', 'add', get(KQ), 'const', 5, 'shl', 'load', OUT_AT + o, 'store', o]),
+  get(KSLOTS), get(slot), 'const', SLOT, 'mul', 'add', get(KU), 'i32store', 32,
 ];
-const kheap = (l: number): Code => [...get(KHEAP), ...get(l), 'const', 2, 'shl', 'add'];
+const kheap = (l: number): Code => [get(KHEAP), get(l), 'const', 2, 'shl', 'add'];
 const KEEP_BATCH: Code = [
   'const', 0, 'i32load', SELECT_AT, 'set', KLEN,
   'const', 0, 'i32load', SELECT_AT + 4, 'set', KCAND,
   'block', '$done', 'loop', '$next',
-  ...get(KQ), ...get(KCOUNT), 'eq', 'br_if', '$done',
+  get(KQ), get(KCOUNT), 'eq', 'br_if', '$done',
   'block', '$kept',
-  ...get(KQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', KU,
-  ...get(KTAKEN), 'if', ...get(KTAKEN), ...get(KU), 'add', 'load8', 0, 'br_if', '$kept', 'end',
-  ...get(KCAND), 'const', 1, 'add', 'set', KCAND,
-  ...get(KQUOTA), 'eqz', 'br_if', '$kept',
-  ...get(KLEN), ...get(KQUOTA), 'eq', 'if',
+  get(KQ), 'const', 2, 'shl', 'i32load', REFS_AT, 'set', KU,
+  get(KTAKEN), 'if', get(KTAKEN), get(KU), 'add', 'load8', 0, 'br_if', '$kept', 'end',
+  get(KCAND), 'const', 1, 'add', 'set', KCAND,
+  get(KQUOTA), 'eqz', 'br_if', '$kept',
+  get(KLEN), get(KQUOTA), 'eq', 'if',
   // Full: most candidates lose to the worst kept (the top) on their ticket's first word alone.
-  ...get(KHEAP), 'i32load', 0, 'set', KS,
-  ...get(KQ), 'const', 5, 'shl', 'i32load', OUT_AT, ...get(KSLOTS), ...get(KS), 'const', SLOT, 'mul', 'add', 'i32load', 0, 'gt_s', 'br_if', '$kept',
-  ...get(KSLOTS), ...get(KS), 'const', SLOT, 'mul', 'add',
-  ...get(KSLOTS), ...get(KS), 'const', SLOT, 'mul', 'add', 'i32load', 32,
-  ...get(KQ), 'const', 5, 'shl', 'const', OUT_AT, 'add', ...get(KU),
-  ...get(KSTARTS), ...get(KLENGTHS), 'call', WORSE_FN, 'eqz', 'br_if', '$kept',
-  ...intoSlot(KS),
-  ...get(KHEAP), ...get(KSLOTS), ...get(KLEN), ...get(KS), ...get(KSTARTS), ...get(KLENGTHS), 'call', SIFT_FN,
+  get(KHEAP), 'i32load', 0, 'set', KS,
+  get(KQ), 'const', 5, 'shl', 'i32load', OUT_AT, get(KSLOTS), get(KS), 'const', SLOT, 'mul', 'add', 'i32load', 0, 'gt_s', 'br_if', '$kept',
+  get(KSLOTS), get(KS), 'const', SLOT, 'mul', 'add',
+  get(KSLOTS), get(KS), 'const', SLOT, 'mul', 'add', 'i32load', 32,
+  get(KQ), 'const', 5, 'shl', 'const', OUT_AT, 'add', get(KU),
+  get(KSTARTS), get(KLENGTHS), 'call', WORSE_FN, 'eqz', 'br_if', '$kept',
+  intoSlot(KS),
+  get(KHEAP), get(KSLOTS), get(KLEN), get(KS), get(KSTARTS), get(KLENGTHS), 'call', SIFT_FN,
   'else',
   // Not full: into slot KLEN, then up to its place.
-  ...get(KLEN), 'set', KS,
-  ...intoSlot(KS),
-  ...get(KLEN), 'set', KC,
-  ...get(KLEN), 'const', 1, 'add', 'set', KLEN,
+  get(KLEN), 'set', KS,
+  intoSlot(KS),
+  get(KLEN), 'set', KC,
+  get(KLEN), 'const', 1, 'add', 'set', KLEN,
   'block', '$up', 'loop', '$climb',
-  ...get(KC), 'eqz', 'br_if', '$up',
-  ...get(KC), 'const', 1, 'sub', 'const', 1, 'shr_u', 'set', KP,
-  ...worseOfSlots(KSLOTS, get(KS), [...kheap(KP), 'i32load', 0], KSTARTS, KLENGTHS), 'eqz', 'br_if', '$up',
-  ...kheap(KC), ...kheap(KP), 'i32load', 0, 'i32store', 0,
-  ...get(KP), 'set', KC,
+  get(KC), 'eqz', 'br_if', '$up',
+  get(KC), 'const', 1, 'sub', 'const', 1, 'shr_u', 'set', KP,
+  worseOfSlots(KSLOTS, get(KS), [kheap(KP), 'i32load', 0], KSTARTS, KLENGTHS), 'eqz', 'br_if', '$up',
+  kheap(KC), kheap(KP), 'i32load', 0, 'i32store', 0,
+  get(KP), 'set', KC,
   'br', '$climb',
   'end', 'end',
-  ...kheap(KC), ...get(KS), 'i32store', 0,
+  kheap(KC), get(KS), 'i32store', 0,
   'end',
   'end',
-  ...get(KQ), 'const', 1, 'add', 'set', KQ,
+  get(KQ), 'const', 1, 'add', 'set', KQ,
   'br', '$next',
   'end', 'end',
-  'const', 0, ...get(KLEN), 'i32store', SELECT_AT,
-  'const', 0, ...get(KCAND), 'i32store', SELECT_AT + 4,
+  'const', 0, get(KLEN), 'i32store', SELECT_AT,
+  'const', 0, get(KCAND), 'i32store', SELECT_AT + 4,
 ];
 // sortHeap(heap, slots, starts, lengths): the heap (SELECT_AT's length) in order, best first.
 const [SHEAP, SSLOTS, SSTARTS, SLENGTHS] = [0, 1, 2, 3];
@@ -404,11 +404,11 @@ const [SE, SLAST] = [4, 5];
 const SORT: Code = [
   'const', 0, 'i32load', SELECT_AT, 'set', SE,
   'block', '$sorted', 'loop', '$pop',
-  ...get(SE), 'const', 1, 'le_u', 'br_if', '$sorted',
-  ...get(SE), 'const', 1, 'sub', 'set', SE,
-  ...get(SHEAP), ...get(SE), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', SLAST,
-  ...get(SHEAP), ...get(SE), 'const', 2, 'shl', 'add', ...get(SHEAP), 'i32load', 0, 'i32store', 0,
-  ...get(SHEAP), ...get(SSLOTS), ...get(SE), ...get(SLAST), ...get(SSTARTS), ...get(SLENGTHS), 'call', SIFT_FN,
+  get(SE), 'const', 1, 'le_u', 'br_if', '$sorted',
+  get(SE), 'const', 1, 'sub', 'set', SE,
+  get(SHEAP), get(SE), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', SLAST,
+  get(SHEAP), get(SE), 'const', 2, 'shl', 'add', get(SHEAP), 'i32load', 0, 'i32store', 0,
+  get(SHEAP), get(SSLOTS), get(SE), get(SLAST), get(SSTARTS), get(SLENGTHS), 'call', SIFT_FN,
   'br', '$pop',
   'end', 'end',
 ];
@@ -421,28 +421,28 @@ const SORT: Code = [
 /** `body` for each unit: local `u` from 0 (as locals start) until it equals local `count`. */
 const eachUnit = (u: number, count: number, body: Code): Code => [
   'block', '$units', 'loop', '$unit',
-  ...get(u), ...get(count), 'eq', 'br_if', '$units',
-  ...body,
-  ...get(u), 'const', 1, 'add', 'set', u,
+  get(u), get(count), 'eq', 'br_if', '$units',
+  body,
+  get(u), 'const', 1, 'add', 'set', u,
   'br', '$unit',
   'end', 'end',
 ];
 const [CCOUNT, CKINDS, CCOUNTS, CU, CA] = [0, 1, 2, 3, 4];
 const COUNT_KINDS: Code = eachUnit(CU, CCOUNT, [
-  ...get(CCOUNTS), ...get(CKINDS), ...get(CU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'add', 'tee', CA,
-  ...get(CA), 'i32load', 0, 'const', 1, 'add', 'i32store', 0,
+  get(CCOUNTS), get(CKINDS), get(CU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'add', 'tee', CA,
+  get(CA), 'i32load', 0, 'const', 1, 'add', 'i32store', 0,
 ]);
 const [BCOUNT, BKINDS, BFIRSTS, BLENGTHS, BPOOLS, BENDS, BU, BK, BJ, BE, BP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const BUCKET: Code = eachUnit(BU, BCOUNT, [
-  ...get(BKINDS), ...get(BU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'set', BK,
-  ...get(BFIRSTS), ...get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', ...get(BPOOLS), 'add', 'set', BJ,
-  ...get(BLENGTHS), ...get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', ...get(BJ), 'add', 'set', BE,
+  get(BKINDS), get(BU), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'set', BK,
+  get(BFIRSTS), get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', get(BPOOLS), 'add', 'set', BJ,
+  get(BLENGTHS), get(BK), 'add', 'i32load', 0, 'const', 2, 'shl', get(BJ), 'add', 'set', BE,
   'block', '$pools', 'loop', '$pool',
-  ...get(BJ), ...get(BE), 'ge_u', 'br_if', '$pools',
-  ...get(BENDS), ...get(BJ), 'i32load', 0, 'const', 2, 'shl', 'add', 'set', BP,
-  ...get(BP), 'i32load', 0, ...get(BU), 'i32store', 0,
-  ...get(BP), ...get(BP), 'i32load', 0, 'const', 4, 'add', 'i32store', 0,
-  ...get(BJ), 'const', 4, 'add', 'set', BJ,
+  get(BJ), get(BE), 'ge_u', 'br_if', '$pools',
+  get(BENDS), get(BJ), 'i32load', 0, 'const', 2, 'shl', 'add', 'set', BP,
+  get(BP), 'i32load', 0, get(BU), 'i32store', 0,
+  get(BP), get(BP), 'i32load', 0, 'const', 4, 'add', 'i32store', 0,
+  get(BJ), 'const', 4, 'add', 'set', BJ,
   'br', '$pool',
   'end', 'end',
 ]);
@@ -453,21 +453,21 @@ const BUCKET: Code = eachUnit(BU, BCOUNT, [
 const [FCOUNT, FKEY, FSTARTS, FLENGTHS, FLO, FMID, FS, FL, FK, FX, FC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const FIND: Code = [
   'block', '$absent', 'loop', '$search',
-  ...get(FLO), ...get(FCOUNT), 'ge_u', 'br_if', '$absent',
-  ...get(FLO), ...get(FCOUNT), 'add', 'const', 1, 'shr_u', 'set', FMID,
-  ...get(FSTARTS), ...get(FMID), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', FS,
-  ...get(FLENGTHS), ...get(FMID), 'add', 'load8', 0, 'set', FL,
+  get(FLO), get(FCOUNT), 'ge_u', 'br_if', '$absent',
+  get(FLO), get(FCOUNT), 'add', 'const', 1, 'shr_u', 'set', FMID,
+  get(FSTARTS), get(FMID), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', FS,
+  get(FLENGTHS), get(FMID), 'add', 'load8', 0, 'set', FL,
   'const', 0, 'set', FK,
   'block', '$compared', 'loop', '$byte',
-  ...get(FK), ...get(FL), 'eq', ...get(FK), ...get(FKEY), 'eq', 'or', 'if', ...get(FL), ...get(FKEY), 'sub', 'set', FC, 'br', '$compared', 'end',
-  ...get(FS), ...get(FK), 'add', 'load8', SOURCE_AT, 'set', FX,
-  ...get(FX), ...get(FK), 'load8', REFS_AT, 'sub', 'tee', FC, 'br_if', '$compared',
-  ...get(FK), 'const', 1, 'add', 'set', FK,
+  get(FK), get(FL), 'eq', get(FK), get(FKEY), 'eq', 'or', 'if', get(FL), get(FKEY), 'sub', 'set', FC, 'br', '$compared', 'end',
+  get(FS), get(FK), 'add', 'load8', SOURCE_AT, 'set', FX,
+  get(FX), get(FK), 'load8', REFS_AT, 'sub', 'tee', FC, 'br_if', '$compared',
+  get(FK), 'const', 1, 'add', 'set', FK,
   'br', '$byte',
   'end', 'end',
-  ...get(FC), 'eqz', 'if', 'const', 1, 'return', 'end',
+  get(FC), 'eqz', 'if', 'const', 1, 'return', 'end',
   // the id at FMID before the key: search above it, else below (FCOUNT is the end)
-  ...get(FC), 'const', 0, 'lt_s', 'if', ...get(FMID), 'const', 1, 'add', 'set', FLO, 'else', ...get(FMID), 'set', FCOUNT, 'end',
+  get(FC), 'const', 0, 'lt_s', 'if', get(FMID), 'const', 1, 'add', 'set', FLO, 'else', get(FMID), 'set', FCOUNT, 'end',
   'br', '$search',
   'end', 'end',
   'const', 0,
@@ -478,8 +478,8 @@ function moduleBytes(): Uint8Array {
   const v128 = 0x7b;
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [i32]));
   const body = (locals: number[][], code: Code): number[] => {
-    const b = [...vec(locals), ...assemble(code), 0x0b];
-    return [...uleb(b.length), ...b];
+    const b = vec(locals).concat(assemble(code), [0x0b]);
+    return uleb(b.length).concat(b);
   };
   // Functions, in index order (run 0, fill 1, team 2, worse 3, siftDown 4, keep 5, sortHeap 6,
   // countKinds 7, bucket 8, find 9): each one's type, locals and code.
@@ -496,14 +496,15 @@ function moduleBytes(): Uint8Array {
     [[0x60, ...params(4), ...vec([[i32]])], [[7, i32]], FIND],
   ];
   const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8], ['find', 9]];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec(functions.map(([type]) => type))), // one type a function
-    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...uleb(PAGES)]])), // import the memory
-    ...section(3, vec(functions.map((_, i) => [i]))),
-    ...section(7, vec(exported.map(([n, i]) => [...name(n), 0x00, i]))),
-    ...section(10, vec(functions.map(([, locals, code]) => body(locals, code)))),
-  ]);
+  return new Uint8Array(
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00].concat(
+      section(1, vec(functions.map(([type]) => type))), // one type a function
+      section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...uleb(PAGES)]])), // import the memory
+      section(3, vec(functions.map((_, i) => [i]))),
+      section(7, vec(exported.map(([n, i]) => [...name(n), 0x00, i]))),
+      section(10, vec(functions.map(([, locals, code]) => body(locals, code)))),
+    ),
+  );
 }
 
 /** What this module uses of WebAssembly (the project's TypeScript libraries do not declare it). */
