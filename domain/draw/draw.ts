@@ -350,7 +350,7 @@ export function bucketUnits(pools: readonly ManifestPool[], units: UnitTable): I
   const buckets = Array.from(sizes, (n) => new Int32Array(n));
   const filled = new Int32Array(pools.length);
   // Indexed loops, not for...of: this runs once per draw, mostly before V8 optimizes it, and an
-  // unoptimized for...of allocates an iterator and a result object a unit (~15 MB of garbage here).
+  // unoptimized for...of allocates an iterator and result objects for every unit.
   for (let ui = 0; ui < units.count; ui++) {
     const ps = poolsOfKind[kind[ui] as number] as number[];
     for (let t = 0; t < ps.length; t++) {
