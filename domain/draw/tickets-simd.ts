@@ -9,9 +9,10 @@
 // 3, as ./draw chooseTeam does) with the tickets of the load groups it needs, one call a unit.
 // The rest do the other loops over every unit, which JavaScript runs mostly before V8 optimizes
 // them: keep and sortHeap select a pool's quota (section 4) from each hashed batch, countKinds and
-// bucket make the pools' buckets, find looks up a conflict's unit. Where WebAssembly or its SIMD is missing (an old browser, a page whose policy forbids
-// compiling it), sha256Lanes() gives null and ./tickets hashes ticket by ticket in JavaScript: the same
-// result, as tests/draw-tickets.test.ts checks on both paths against node:crypto.
+// bucket make the pools' buckets, find looks up a conflict's unit. Where WebAssembly or its SIMD
+// is missing (an old browser, a page whose policy forbids compiling it), sha256Lanes() gives null
+// and ./tickets and ./draw do the same in JavaScript: the same results, as tests/draw-tickets.test.ts
+// and tests/draw-fast-path.test.ts check on both paths (and against node:crypto).
 
 import type { IdBytes } from './unit-table';
 import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
