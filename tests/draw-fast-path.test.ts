@@ -460,6 +460,61 @@ describe('units.csv scanned in WebAssembly', () => {
     }
   });
 
+  it('orders ids as the JavaScript scan does wherever they first differ, across its 16-byte comparisons, prefixes included', () => {
+    // Pairs of ids sharing a prefix of every length up to 64: the next byte lower, equal or higher,
+    // or one id ending there; the pair in both orders.
+    const rng = seedrandom('id order');
+    const chars = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const pick = () => chars[1 + Math.floor(rng() * (chars.length - 2))] as string;
+    let accepted = 0;
+    let checked = 0;
+    for (let shared = 1; shared <= 64; shared++) {
+      const prefix = Array.from({ length: shared }, pick).join('');
+      const tails = ['', pick(), pick() + pick(), `${pick()}${'x'.repeat(Math.floor(rng() * 20))}`].map((t) => t.slice(0, 64 - shared));
+      for (const a of tails) {
+        for (const b of tails) {
+          const text = `${HEADER}\n${prefix}${a},general,shihe,-,0\n${prefix}${b},general,shihe,-,0\n`;
+          const js = scanUnitsCsv(Buffer.from(text), HEADER);
+          expect(plain(scanUnitsCsvWasm(Buffer.from(text), HEADER)), `${prefix}${a} then ${prefix}${b}`).toEqual(plain(js));
+          if (js) accepted++;
+          checked++;
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(checked / 4);
+    expect(accepted).toBeLessThan(checked * 0.75);
+  });
+
+  it('tells apart kinds whose hashes are equal, as the JavaScript scan does', () => {
+    // The scan's hash of a kind's bytes (its words, its last 4 bytes and its length), found equal
+    // for two kinds of the same length by trying jurisdictions until two collide.
+    const M = 0x9e3779b1 | 0;
+    const hash = (kind: string): number => {
+      const b = Buffer.from(kind);
+      let h = 0x811c9dc5 | 0;
+      for (let j = 0; j + 4 <= b.length; j += 4) h = Math.imul(h ^ b.readInt32LE(j), M);
+      h = Math.imul(h ^ b.readInt32LE(b.length - 4), M);
+      h = Math.imul(h ^ b.length, M);
+      return h ^ (h >>> 16);
+    };
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const kind = `key,${i.toString(36).padStart(8, '0')},-`;
+      const h = hash(kind);
+      const other = seen.get(h);
+      if (other) pair = [other, kind];
+      else seen.set(h, kind);
+    }
+    const [a, b] = pair;
+    expect(a).not.toBe(b);
+    const text = `${HEADER}\nU1,${a},0\nU2,${b},1\nU3,${a},0\nU4,${b},0\nU5,general,shihe,-,0\n`;
+    const js = scanUnitsCsv(Buffer.from(text), HEADER);
+    const wasm = scanUnitsCsvWasm(Buffer.from(text), HEADER);
+    expect(js?.kinds).toHaveLength(3);
+    expect(plain(wasm)).toEqual(plain(js));
+  });
+
   it('leaves the ids it scanned in place for the tickets, and tickets from a table scanned after another still equal node:crypto', () => {
     const first = serializeManifest(syntheticManifest({ units: 2_000 }))['units.csv'];
     const second = serializeManifest(syntheticManifest({ units: 5_000, seed: 7 }))['units.csv'];

@@ -61,12 +61,15 @@ const OP: Record<string, number[]> = {
   xor: [0x73],
   shl: [0x74],
   shr_u: [0x76],
+  ctz: [0x68], // i32.ctz
   i32load: [0x28], // (offset follows)
   i32store: [0x36], // (offset follows)
   load8: [0x2d], // i32.load8_u (offset follows)
   store8: [0x3a], // i32.store8 (offset follows)
   extract: [0xfd, 0x1b], // i32x4.extract_lane (lane follows)
   splat: [0xfd, 0x11], // i32x4.splat
+  veq8: [0xfd, 0x23], // i8x16.eq
+  bitmask8: [0xfd, 0x64], // i8x16.bitmask
   shuffle: [0xfd, 0x0d], // i8x16.shuffle (16 lane indices follow: 0-15 the first operand's bytes, 16-31 the second's)
   load: [0xfd, 0x00], // v128.load (offset follows)
   store: [0xfd, 0x0b], // v128.store (offset follows)
