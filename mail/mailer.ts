@@ -10,12 +10,16 @@
 // mailbox holds up no notice behind it for ever. Deciding what a refusal means for the quarter is the caller's (campaign activities: record,
 // alert, go on).
 // What is not: SMTP is not transactional. If the process dies after the server accepted the
-// message and before the outbox recorded it, the next attempt sends it again. Every attempt for
-// one key carries the same Message-ID (derived from the key), so such a duplicate is detectable
-// (mail clients and archives can collapse it), and the outbox counts it (`uncertainResends`).
+// message and before the outbox recorded it, the next attempt sends it again. So does one after
+// the connection was lost (or timed out) once the whole message was handed over, before the
+// server's reply to its end: the server may have kept it (RFC 1047). Every attempt for one key
+// carries the same Message-ID (derived from the key), so such a duplicate is detectable (mail
+// clients and archives can collapse it), and the outbox counts it (`uncertainResends`). A
+// connection lost before the end of the message is a clean failure: a server keeps no part.
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
+import { PassThrough, type Readable } from 'node:stream';
 import * as nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { z } from 'zod';
@@ -155,6 +159,20 @@ export function createMailer(settings: MailSettings, store: SqlDatabase | string
     disableFileAccess: true,
     disableUrlAccess: true,
   });
+  // Notes when the transport has read a message to its end: the SMTP end of data (".") follows at
+  // once, so from then on a lost connection may have left the message with the server.
+  transport.use('stream', (mail, done) => {
+    const handover = (mail.data as { [HANDOVER]?: Handover })[HANDOVER];
+    if (handover) {
+      mail.message.processFunc((input: Readable) => {
+        const output = new PassThrough();
+        output.once('end', () => (handover.complete = true));
+        input.once('error', (err) => output.destroy(err));
+        return input.pipe(output);
+      });
+    }
+    done();
+  });
 
   return {
     async close() {
@@ -201,8 +219,9 @@ export function createMailer(settings: MailSettings, store: SqlDatabase | string
       }
 
       let info: SMTPTransport.SentMessageInfo;
+      const handover: Handover = { complete: false };
       try {
-        info = await transport.sendMail({
+        const message: nodemailer.SendMailOptions & { [HANDOVER]: Handover } = {
           from: { name: settings.mailFrom.name, address: settings.mailFrom.address },
           to: n.to,
           cc: n.cc,
@@ -212,11 +231,25 @@ export function createMailer(settings: MailSettings, store: SqlDatabase | string
           attachments,
           messageId,
           headers: { 'X-SSJ-Notice-Key': n.key },
-        });
+          [HANDOVER]: handover, // read by the 'stream' plugin above (nodemailer passes unknown fields on)
+        };
+        info = await transport.sendMail(message);
       } catch (err) {
-        const e = err as SmtpError & { code?: string; permanent?: boolean; command?: string; rejectedErrors?: SmtpError[] };
-        await box.markFailed(n.key, holder, new Date(now()), `${e.code ?? e.name}: ${e.message}`);
+        const e = err as SmtpError & { code?: string; permanent?: boolean; command?: string; responseCode?: number; rejectedErrors?: SmtpError[] };
         const where = `${settings.smtp.host}:${settings.smtp.port}`;
+        if (handover.complete && e.responseCode === undefined) {
+          // The whole message went out and no reply came: the server may have it.
+          await box.markUncertain(n.key, holder, new Date(now()), `${e.code ?? e.name} after the end of the message: ${e.message}`);
+          log('warn', 'the connection was lost after the whole notice was sent, before the server replied; it may have been delivered and is sent again', {
+            key: n.key,
+            messageId,
+            server: where,
+            code: e.code,
+            error: e.message,
+          });
+          throw new MailUnavailableError(`SMTP server ${where} gave no reply to notice ${n.key} once it was sent (${e.code ?? ''} ${e.message}); it may have been delivered`.replace(/\s+/g, ' '), e);
+        }
+        await box.markFailed(n.key, holder, new Date(now()), `${e.code ?? e.name}: ${e.message}`);
         if (e.permanent === true && e.command !== undefined && /^(MAIL FROM|RCPT TO|DATA)$/.test(e.command)) {
           // All recipients refused (RCPT TO), or the message or sender refused for everyone.
           const refused = refusalsOf(recipients, e.command === 'RCPT TO' ? e.rejectedErrors : undefined, e.response ?? e.message);
@@ -249,6 +282,12 @@ export function createMailer(settings: MailSettings, store: SqlDatabase | string
       return resultOf(row, 'sent');
     },
   };
+}
+
+/** Set on a message handed to the transport: whether the transport read it to its end. */
+const HANDOVER = 'ssjHandover';
+interface Handover {
+  complete: boolean;
 }
 
 interface SmtpError extends Error {

@@ -6,7 +6,9 @@
 // attempt sends). A `sending` row whose lease ran out means an attempt died between claiming and
 // recording: whether the server accepted the message is unknown. The next attempt sends again (a
 // notice is better twice than never), with the same Message-ID so the duplicate is recognisable,
-// and the row counts it in `uncertain_resends`.
+// and the row counts it in `uncertain_resends`. So does an attempt that handed the whole message
+// over and then lost the connection before the server's reply (markUncertain): its row stays
+// `sending` with the lease given back.
 //
 // The claim is one statement (INSERT ... ON CONFLICT DO UPDATE ... WHERE the lease is free), so of
 // any number of attempts on any number of hosts exactly one holds a notice at a time: PostgreSQL
@@ -144,6 +146,21 @@ export class MailOutbox {
       `UPDATE mail_outbox SET status = 'failed', lease_holder = NULL, lease_expires_at = NULL, claim_uncertain = 0, updated_at = ?, last_error = ?
        WHERE notice_key = ? AND status = 'sending' AND lease_holder = ?`,
       [now.toISOString(), error, key, holder],
+    );
+  }
+
+  /**
+   * The attempt sent the whole message but got no reply (the connection was lost or timed out after
+   * the end of data): the server may have accepted it. The row stays `sending`, its lease given
+   * back at once, so the next attempt sends again as uncertain (counted), as after a crash, never
+   * as a clean failure that would hide a possible second copy.
+   */
+  async markUncertain(key: string, holder: string, now: Date, error: string): Promise<void> {
+    const iso = now.toISOString();
+    await this.db.run(
+      `UPDATE mail_outbox SET lease_expires_at = ?, updated_at = ?, last_error = ?
+       WHERE notice_key = ? AND status = 'sending' AND lease_holder = ?`,
+      [iso, iso, error, key, holder],
     );
   }
 

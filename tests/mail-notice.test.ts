@@ -2,6 +2,7 @@
 // Chinese text and attachments, once per key across retries, outages and restarts. The outbox is
 // the shared store's (SQLite ssj.db here; tests/store-outbox*.test.ts run it on PostgreSQL too).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
@@ -241,6 +242,69 @@ describe('sendNotice', () => {
     const c = await catcher(port);
     expect((await m.sendNotice(notice('k/closing'))).outcome).toBe('sent');
     expect(c.messages()).toHaveLength(1);
+  });
+
+  /** An SMTP server that keeps every message it receives and, while `drop` says so, closes the connection instead of replying. */
+  async function droppingServer(drop: (stream: NodeJS.ReadableStream) => 'at-first-bytes' | 'after-end' | 'no') {
+    const kept: string[] = [];
+    const sockets: net.Socket[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, cb) {
+        const how = drop(stream);
+        const chunks: Buffer[] = [];
+        if (how === 'at-first-bytes') stream.once('data', () => sockets.at(-1)?.destroy());
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          kept.push(Buffer.concat(chunks).toString('latin1'));
+          if (how === 'after-end') sockets.at(-1)?.destroy(); // the message is kept; the reply never goes
+          else cb(null);
+        });
+      },
+    });
+    server.server.on('connection', (sock: net.Socket) => sockets.push(sock));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    opened.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+    return { port: (server.server.address() as AddressInfo).port, kept };
+  }
+
+  it('counts a notice whose reply was lost after the whole message went out as uncertain, and sends it again under the same Message-ID', async () => {
+    let first = true;
+    const { port, kept } = await droppingServer(() => (first ? ((first = false), 'after-end') : 'no'));
+    const logged: string[] = [];
+    const m = mailer(port, { log: (level: string, msg: string) => logged.push(`${level}: ${msg}`) });
+    const err = await m.sendNotice(notice('k/lost-reply')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MailUnavailableError);
+    expect((err as Error).message).toMatch(/gave no reply to notice k\/lost-reply once it was sent .*may have been delivered/);
+    // Kept by the server, yet not a clean failure: still `sending`, its lease given back.
+    expect(kept).toHaveLength(1);
+    const row = await outboxRow('k/lost-reply');
+    expect(row).toMatchObject({ status: 'sending', uncertainResends: 0 });
+    expect(row?.lastError).toMatch(/after the end of the message/);
+    expect(Date.parse(row?.leaseExpiresAt ?? '')).toBeLessThanOrEqual(Date.now());
+
+    const result = await m.sendNotice(notice('k/lost-reply'));
+    expect(result.outcome).toBe('sent');
+    expect((await outboxRow('k/lost-reply'))?.uncertainResends).toBe(1);
+    const messageId = noticeMessageId('k/lost-reply', 'ssj@example.org');
+    expect(kept.map((raw) => /^Message-ID: (.*)$/im.exec(raw)?.[1]?.trim())).toEqual([messageId, messageId]);
+    expect(logged.filter((l) => l.startsWith('warn: ')).join('\n')).toMatch(/lost after the whole notice was sent[\s\S]*earlier attempt died before recording/);
+  });
+
+  it('treats a connection lost before the end of the message as not delivered (a clean failure, nothing uncertain)', async () => {
+    let first = true;
+    const { port, kept } = await droppingServer(() => (first ? ((first = false), 'at-first-bytes') : 'no'));
+    const m = mailer(port);
+    // Larger than loopback's socket buffers, so the message cannot have been handed over whole.
+    const big = { ...notice('k/cut'), attachments: [{ filename: 'big.bin', content: crypto.randomBytes(24 * 2 ** 20), contentType: 'application/octet-stream' }] };
+    await expect(m.sendNotice(big)).rejects.toBeInstanceOf(MailUnavailableError);
+    expect(await outboxRow('k/cut')).toMatchObject({ status: 'failed', uncertainResends: 0 });
+    expect((await m.sendNotice(big)).outcome).toBe('sent');
+    expect(await outboxRow('k/cut')).toMatchObject({ status: 'sent', uncertainResends: 0 });
+    // One whole message (the first attempt's, cut short, never ended).
+    expect(kept.filter((raw) => raw.length > 24 * 2 ** 20)).toHaveLength(1);
   });
 
   it('authenticates with SMTP_USER/SMTP_PASS; a wrong password delays (retryable) rather than drops', async () => {

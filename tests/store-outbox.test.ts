@@ -1,7 +1,8 @@
 // The mail outbox and the notice-problem log on the shared store (stores/outbox.ts,
 // stores/notice-problems.ts), the same contract on SQLite and on a real PostgreSQL 15: one holder
 // per notice until its lease ends, a sent notice final and never sent again, a dead attempt's
-// notice resent after its lease and counted as uncertain, a problem recorded once per key.
+// notice resent after its lease and counted as uncertain (so is one whose reply was lost after
+// sending, at once), a problem recorded once per key.
 import { describe, expect, it } from 'vitest';
 import { NoticeProblemLog, type NoticeProblem } from '../stores/notice-problems';
 import { openStoreDatabase } from '../stores/open';
@@ -72,6 +73,19 @@ describe.each(backends)('the outbox on $name', (backend) => {
     await outbox.claim(notice('k/4'), 'x/2', at(60), LEASE);
     await outbox.markFailed('k/4', 'x/2', at(61), 'EPIPE');
     expect(await outbox.claim(notice('k/4'), 'x/3', at(62), LEASE)).toMatchObject({ kind: 'send', uncertain: false, row: { attempts: 3, uncertainResends: 1 } });
+    await db.close();
+  });
+
+  it('gives back the lease of an attempt that lost its reply after sending, so the next one resends at once, counted as uncertain', async () => {
+    const db = await open();
+    const outbox = new MailOutbox(db);
+    await outbox.claim(notice('k/5'), 'a/1', at(0), LEASE);
+    // Only the holder can say so.
+    await outbox.markUncertain('k/5', 'someone-else', at(1), 'ECONNECTION after the end of the message');
+    expect(await outbox.get('k/5')).toMatchObject({ status: 'sending', leaseHolder: 'a/1', leaseExpiresAt: at(60).toISOString(), lastError: null });
+    await outbox.markUncertain('k/5', 'a/1', at(1), 'ECONNECTION after the end of the message');
+    expect(await outbox.get('k/5')).toMatchObject({ status: 'sending', leaseExpiresAt: at(1).toISOString(), lastError: 'ECONNECTION after the end of the message' });
+    expect(await outbox.claim(notice('k/5'), 'a/2', at(2), LEASE)).toMatchObject({ kind: 'send', uncertain: true, row: { attempts: 2, uncertainResends: 1, leaseHolder: 'a/2' } });
     await db.close();
   });
 
