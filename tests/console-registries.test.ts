@@ -400,7 +400,12 @@ describe('名录状态 and 变化记录', () => {
     expect(late.body).toContain('LOCAL-YS-2023-0001');
     expect(late.body).toContain('截至2023年3月31日（当日终了）的监管对象名录');
     // Dates read as officials write them; the links keep the form's YYYY-MM-DD.
-    expect((await u.get('/registries')).body).toContain('<a href="/registries/state?date=2023-03-06">2023年3月6日</a>');
+    const index = (await u.get('/registries')).body;
+    expect(index).toContain('<a href="/registries/state?date=2023-03-06">2023年3月6日</a>');
+    // When each import was recorded: Beijing time to the second, dated the same way.
+    const recorded = [...index.matchAll(/<td data-label="记录时间" class="nowrap">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(recorded.length).toBeGreaterThan(0);
+    for (const when of recorded) expect(when).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}$/);
     // Closed on 2023-02-28: still in the registry, as 关闭.
     expect(early.body).toMatch(/信阳金牛养殖有限公司<\/td>(?:(?!<\/tr>).)*在产/s);
     expect(late.body).toMatch(/信阳金牛养殖有限公司<\/td>(?:(?!<\/tr>).)*关闭/s);
@@ -434,6 +439,7 @@ describe('名录状态 and 变化记录', () => {
     const res = await u.get('/registries/history?kind=unit&id=91411503MA49F2W6GG&date=2023-03-31');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<td data-label="生效日期" class="nowrap">2022年12月31日</td>');
+    expect(res.body).toMatch(/<td data-label="记录时间" class="nowrap">\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}<br>/);
     expect(res.body).toContain('<td data-label="生效日期" class="nowrap">2023年2月28日</td>');
     expect(res.body).toContain('<h2>截至2023年3月31日的状态</h2>');
     expect(res.body).toContain('状态：在产 → 关闭');

@@ -98,8 +98,16 @@ export function entityFields(kind: EntityKind, state: unknown, departmentName: (
 /** A registry date (YYYY-MM-DD) as officials read it (2023年3月31日); anything else as it is. */
 export const shownDate = (date: string | null | undefined): string => (date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? chineseDate(date) : (date ?? ''));
 
-/** An ISO-8601 UTC instant from the store as Beijing time, to the second (as the audit log shows times). */
-export const beijingRecorded = (iso: string): string => beijingClock(new Date(iso));
+/**
+ * An ISO-8601 UTC instant from the store as Beijing time to the second, dated as the registry
+ * pages date everything (2023年3月1日 09:00:05); anything unreadable as it is.
+ */
+export function beijingRecorded(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const [date, time] = beijingClock(new Date(ms)).split(' ') as [string, string];
+  return `${chineseDate(date)} ${time}`;
+}
 
 /** What changed between two states, as "heading：old → new" lines (all fields for a new entity). */
 export function fieldChanges(kind: EntityKind, before: unknown, after: unknown, departmentName?: (id: string) => string): string[] {
