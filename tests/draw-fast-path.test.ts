@@ -379,6 +379,52 @@ describe('teams chosen in WebAssembly', () => {
   });
 });
 
+describe('teams of a run of units chosen in one call', () => {
+  it('are the teams chooseTeam picks one by one with the loads raised after each, for runs of 1 to 1,300 units (several calls)', () => {
+    const rng = seedrandom('team runs');
+    const inspectorIds = Array.from({ length: 70 }, (_, i) => `${'J'.repeat(1 + (i % 12))}-${String(i).padStart(3, '0')}`);
+    const teams = new TicketHasher(seed).teams(idBytesOf(inspectorIds), 70, 5)!;
+    let units = 0;
+    for (const runLength of [1, 2, 7, 511, 512, 513, 1300]) {
+      const size = 1 + Math.floor(rng() * 5);
+      const eligible = Array.from({ length: size + Math.floor(rng() * 40) }, () => Math.floor(rng() * inspectorIds.length));
+      const unitIds = Array.from({ length: runLength + 4 }, (_, j) => `R${runLength}-${j}-${Math.floor(rng() * 1e6)}`.slice(0, 1 + Math.floor(rng() * 20)));
+      for (let i = 0; i < inspectorIds.length; i++) teams.loads[i] = Math.floor(rng() * 3);
+      // The reference: one by one in JavaScript, raising a copy of the loads after each.
+      const loads = Int32Array.from(teams.loads);
+      useTicketBatches(false);
+      const expected = unitIds.slice(2, 2 + runLength).map((id) => {
+        const team = chooseTeam(seed, id, eligible, loads, size, inspectorIds);
+        for (const i of team) loads[i] = (loads[i] as number) + 1;
+        return team;
+      });
+      useTicketBatches(true);
+      const got: number[][] = [];
+      const seen: number[] = [];
+      teams.chooseRun(unitIds, 2, 2 + runLength, eligible, size, (j, members, at) => {
+        seen.push(j);
+        got.push(Array.from(members.subarray(at, at + size)));
+      });
+      expect(seen).toEqual(Array.from({ length: runLength }, (_, j) => 2 + j));
+      expect(got, `a run of ${runLength}, teams of ${size}`).toEqual(expected);
+      expect(Array.from(teams.loads), 'the loads raised in the module, as one by one').toEqual(Array.from(loads));
+      units += runLength;
+    }
+    expect(units).toBe(2846);
+  });
+
+  it('refuse a run longer than the room made, fewer eligible than the team, or a label too long for one block', () => {
+    const inspectorIds = Array.from({ length: 40 }, (_, i) => `I-${String(i).padStart(3, '0')}`);
+    const lanes = ticketLanes()!;
+    const teams = new TicketHasher(seed).teams(idBytesOf(inspectorIds), 40, 3)!;
+    expect(teams.fits('U'.repeat(55 - 9 - 5))).toBe(true);
+    expect(teams.fits('U'.repeat(55 - 9 - 4))).toBe(false);
+    expect(() => lanes.chooseTeams(['|assign|U|'], 0, 1, [1, 2], 3)).toThrow(/2 eligible, teams of 3/);
+    expect(() => lanes.chooseTeams(Array.from({ length: 600 }, () => '|assign|U|'), 0, 600, [1, 2, 3], 3)).toThrow(/a run of 600 units; at most 512/);
+    expect(() => lanes.chooseTeams([`|assign|${'U'.repeat(42)}|`], 0, 1, [1, 2, 3], 3)).toThrow(/need more than one block/);
+  });
+});
+
 describe('teams chosen in WebAssembly, guarded', () => {
   it('are refused, not answered from overwritten memory, once other ids were hashed since the set-up, and beyond the room it made', () => {
     const inspectorIds = Array.from({ length: 40 }, (_, i) => `I-${String(i).padStart(3, '0')}`);

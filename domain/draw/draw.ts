@@ -7,7 +7,8 @@
 // once, four at a time in WebAssembly SIMD where it runs, into typed arrays: no string per
 // ticket); selection hashes a pool's whole bucket at once (units taken by earlier pools are
 // skipped after) and keeps only the `quota` best tickets in a heap; assignment hashes only the
-// inspectors in the lowest load groups it needs, each team chosen in WebAssembly where it runs.
+// inspectors in the lowest load groups it needs, the teams chosen in WebAssembly where it runs
+// (a run of units without conflicts in one call).
 // ticketKey (crypto.hash) serves the replacements.
 import * as crypto from 'node:crypto';
 import { DrawManifest, Manifest, ManifestPool, compareUtf8 } from './manifest';
@@ -491,7 +492,7 @@ export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly R
     buckets[pi] = new Int32Array(0); // free as we go
   });
 
-  // Section 5: assignment, walking pools then selection order; each team chosen in WebAssembly
+  // Section 5: assignment, walking pools then selection order; the teams chosen in WebAssembly
   // where it runs (the same rule; chooseTeam below with the same loads for a label too long for it).
   const index = buildDrawIndex(manifest);
   let maxEligible = 0;
@@ -503,26 +504,37 @@ export function runDraw(manifest: Manifest | DrawManifest, witnesses: readonly R
   pools.forEach((pool, pi) => {
     const selected = selectedIdx[pi] as number[];
     const ids = (drawPools[pi] as DrawPool).selected;
+    const department = index.departmentInspectors.get(pool.department) ?? [];
+    const size = params.teamSize;
+    const take = (k: number, members: ArrayLike<number>, at: number): void => {
+      const inspectors: string[] = new Array(size);
+      for (let m = 0; m < size; m++) inspectors[m] = index.inspectorIds[members[at + m] as number] as string;
+      assignments.push({ pool_id: pool.poolId, unit_id: ids[k] as string, method: units.positive[selected[k] as number] ? 'offsite' : 'onsite', inspectors });
+    };
     for (let k = 0; k < selected.length; k++) {
-      const ui = selected[k] as number;
+      // A run of units with their whole department eligible (no conflict), labels fitting one block:
+      // their teams in one call, the loads raised in WebAssembly (the same rule, in the same order).
+      let end = k;
+      if (teams && department.length >= size) while (end < selected.length && !index.conflictsByUnit.has(ids[end] as string) && teams.fits(ids[end] as string)) end++;
+      if (teams && end > k) {
+        teams.chooseRun(ids, k, end, department, size, take);
+        k = end - 1;
+        continue;
+      }
+      // One unit: a conflict narrows its team's choice (or a label too long for one block).
       const id = ids[k] as string;
       const eligible = eligibleInspectors(index, pool.department, id);
-      if (eligible.length < params.teamSize) {
+      if (eligible.length < size) {
         throw new DrawError(
           `pool ${pool.poolId}, unit ${id}: only ${eligible.length} eligible inspector(s) in department ${pool.department} ` +
-            `(team_size ${params.teamSize}); add inspectors or resolve conflicts, then freeze again`,
+            `(team_size ${size}); add inspectors or resolve conflicts, then freeze again`,
           pool.poolId,
           id,
         );
       }
-      const team = teams?.choose(id, eligible, params.teamSize) ?? chooseTeam(seed, id, eligible, loads, params.teamSize, index.inspectorIds, log);
-      const inspectors: string[] = [];
-      for (let m = 0; m < team.length; m++) {
-        const i = team[m] as number;
-        loads[i] = (loads[i] as number) + 1;
-        inspectors.push(index.inspectorIds[i] as string);
-      }
-      assignments.push({ pool_id: pool.poolId, unit_id: id, method: units.positive[ui] ? 'offsite' : 'onsite', inspectors });
+      const team = teams?.choose(id, eligible, size) ?? chooseTeam(seed, id, eligible, loads, size, index.inspectorIds, log);
+      for (let m = 0; m < team.length; m++) loads[team[m] as number] = (loads[team[m] as number] as number) + 1;
+      take(k, team, 0);
     }
   });
 

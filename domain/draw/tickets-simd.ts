@@ -6,7 +6,8 @@
 // the inspector ids): JavaScript hands over a batch's id indices and takes its results back each
 // in one copy, nothing done per ticket, which matters most in a short process whose JavaScript is
 // not yet optimized (`ssj draw`). Its third, team, chooses a unit's team (DRAW-SPEC section 5 step
-// 3, as ./draw chooseTeam does) with the tickets of the load groups it needs, one call a unit.
+// 3, as ./draw chooseTeam does) with the tickets of the load groups it needs; teams does so for a
+// run of units in one call, raising the loads after each.
 // The rest do the other loops over every unit, which JavaScript runs mostly before V8 optimizes
 // them: keep and sortHeap select a pool's quota (section 4) from each hashed batch, countKinds and
 // bucket make the pools' buckets, find looks up a conflict's unit. Where WebAssembly or its SIMD
@@ -19,6 +20,8 @@ import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
 
 /** Blocks a run takes at most; the memory holds this many blocks and their results. */
 const CHUNK = 4096;
+/** Units chooseTeams() takes at most in one call. */
+export const TEAM_RUN = 512;
 // Memory layout, in bytes. Each vector holds one 32-bit word of four blocks.
 const K_AT = 0; // the 64 round constants, each in all four lanes
 const START_AT = 1024; // the state the rounds start from (8 words, in all lanes)
@@ -474,6 +477,36 @@ const FIND: Code = [
   'const', 0,
 ];
 
+// teams(n, size, count, templates, ats, out, starts, lengths, eligible, loads): the teams of n
+// units in a row, each as team() picks it from the same `count` eligible inspectors, with the
+// loads raised after each unit (as ./draw's loop raises them): unit j's template (64 bytes at
+// `templates` + 64j, the label up to the inspector's id) and that label's length (i32 at `ats` +
+// 4j); its `size` members to `out` + 4 * size * j. One call for a run of units, not one a unit
+// (JavaScript around 8,738 calls cost more than the calls' own work). count >= size.
+const [UN, USIZE, UCOUNT, UTPL, UATS, UOUT, USTARTS, ULENGTHS, UELIG, ULOADS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]; // i32 parameters
+const [UJ, UA, UT, UM, UP] = [10, 11, 12, 13, 14]; // i32 locals
+const TEAMS: Code = [
+  'block', '$done', 'loop', '$unit',
+  get(UJ), get(UN), 'ge_u', 'br_if', '$done',
+  [0, 1, 2, 3].map((k) => ['const', 0, get(UTPL), get(UJ), 'const', 6, 'shl', 'add', 'load', 16 * k, 'store', TEMPLATE_AT + 16 * k]),
+  get(UATS), get(UJ), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', UA,
+  get(UOUT), get(UJ), get(USIZE), 'mul', 'const', 2, 'shl', 'add', 'set', UT,
+  get(UCOUNT), get(USIZE), get(UA), get(UA), 'const', 64, 'add', 'const', 3, 'shl', get(USTARTS), get(ULENGTHS), get(UELIG), get(ULOADS), get(UT),
+  'call', 2, 'set', UP,
+  // loads[member] += 1 for each member chosen
+  'const', 0, 'set', UM,
+  'block', '$raised', 'loop', '$raise',
+  get(UM), get(UP), 'ge_u', 'br_if', '$raised',
+  get(ULOADS), get(UT), get(UM), 'const', 2, 'shl', 'add', 'i32load', 0, 'const', 2, 'shl', 'add', 'tee', UA,
+  get(UA), 'i32load', 0, 'const', 1, 'add', 'i32store', 0,
+  get(UM), 'const', 1, 'add', 'set', UM,
+  'br', '$raise',
+  'end', 'end',
+  get(UJ), 'const', 1, 'add', 'set', UJ,
+  'br', '$unit',
+  'end', 'end',
+];
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   const v128 = 0x7b;
@@ -483,7 +516,7 @@ function moduleBytes(): Uint8Array {
     return uleb(b.length).concat(b);
   };
   // Functions, in index order (run 0, fill 1, team 2, worse 3, siftDown 4, keep 5, sortHeap 6,
-  // countKinds 7, bucket 8, find 9): each one's type, locals and code.
+  // countKinds 7, bucket 8, find 9, teams 10): each one's type, locals and code.
   const functions: [number[], number[][], Code][] = [
     [[0x60, ...params(4), 0], [[1, i32], [12, v128]], CODE],
     [[0x60, ...params(5), 0], [[6, i32]], FILL],
@@ -495,8 +528,9 @@ function moduleBytes(): Uint8Array {
     [[0x60, ...params(3), 0], [[2, i32]], COUNT_KINDS],
     [[0x60, ...params(6), 0], [[5, i32]], BUCKET],
     [[0x60, ...params(4), ...vec([[i32]])], [[7, i32]], FIND],
+    [[0x60, ...params(10), 0], [[5, i32]], TEAMS],
   ];
-  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8], ['find', 9]];
+  const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8], ['find', 9], ['teams', 10]];
   return new Uint8Array(
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00].concat(
       section(1, vec(functions.map(([type]) => type))), // one type a function
@@ -525,6 +559,7 @@ export class Sha256Lanes {
   private readonly run: (groups: number, blocks: number, out: number, from: number) => void;
   private readonly fill: (count: number, at: number, bits: number, starts: number, lengths: number) => void;
   private readonly team: (count: number, size: number, at: number, bits: number, starts: number, lengths: number, eligible: number, loads: number, team: number) => number;
+  private readonly teams: (n: number, size: number, count: number, templates: number, ats: number, out: number, starts: number, lengths: number, eligible: number, loads: number) => void;
   private readonly keep: (count: number, quota: number, heap: number, slots: number, taken: number, starts: number, lengths: number) => void;
   private readonly sortHeap: (heap: number, slots: number, starts: number, lengths: number) => void;
   private readonly countKinds: (count: number, kinds: number, counts: number) => void;
@@ -534,6 +569,10 @@ export class Sha256Lanes {
   private eligibleAt = 0;
   private loadsAt = 0;
   private teamAt = 0;
+  /** chooseTeams(): where a run's templates, their label lengths and its teams go. */
+  private runTemplatesAt = 0;
+  private runAtsAt = 0;
+  private runTeamsAt = 0;
   private teamsFor: IdBytes | null = null;
   private eligibleShown: readonly number[] | null = null;
   private teamsMaxEligible = 0;
@@ -569,6 +608,7 @@ export class Sha256Lanes {
     this.run = instance.exports.run as Sha256Lanes['run'];
     this.fill = instance.exports.fill as Sha256Lanes['fill'];
     this.team = instance.exports.team as Sha256Lanes['team'];
+    this.teams = instance.exports.teams as Sha256Lanes['teams'];
     this.keep = instance.exports.keep as Sha256Lanes['keep'];
     this.sortHeap = instance.exports.sortHeap as Sha256Lanes['sortHeap'];
     this.countKinds = instance.exports.countKinds as Sha256Lanes['countKinds'];
@@ -665,7 +705,14 @@ export class Sha256Lanes {
     const eligibleAt = (this.lengthsAt + count + 3) & ~3;
     const loadsAt = eligibleAt + 4 * maxEligible;
     const teamAt = loadsAt + 4 * count;
-    if (!this.reserve(teamAt + 4 * size)) return null;
+    // A run of chooseTeams(), all laid out now: the memory must not grow under the loads' view.
+    const runTemplatesAt = (teamAt + 4 * size + 15) & ~15;
+    const runAtsAt = runTemplatesAt + 64 * TEAM_RUN;
+    const runTeamsAt = runAtsAt + 4 * TEAM_RUN;
+    if (!this.reserve(runTeamsAt + 4 * size * TEAM_RUN)) return null;
+    this.runTemplatesAt = runTemplatesAt;
+    this.runAtsAt = runAtsAt;
+    this.runTeamsAt = runTeamsAt;
     this.memory.set(midstate, TEAM_MIDSTATE_AT >> 2);
     this.eligibleAt = eligibleAt;
     this.loadsAt = loadsAt;
@@ -701,6 +748,45 @@ export class Sha256Lanes {
     const team: number[] = [];
     for (let j = 0; j < n; j++) team.push(this.memory[(this.teamAt >> 2) + j] as number);
     return team;
+  }
+
+  /**
+   * The teams of units `from`..`to`-1 (at most TEAM_RUN of them) of `labels`, all chosen from the
+   * same `eligible`, each as chooseTeam() would pick it in turn, the loads raised after each (in the
+   * module; the caller does not raise them again): unit j's members at `size` * (j - from) of the
+   * view given back, valid until the next call. `labels[j]` is unit j's label up to the
+   * inspector's id ("|assign|<unit>|", ASCII, fitting one block with any inspector id: fitsTeam()).
+   */
+  chooseTeams(labels: readonly string[], from: number, to: number, eligible: readonly number[], size: number): Int32Array {
+    if (this.teamsFor === null || this.source !== this.teamsFor) throw new Error('Sha256Lanes.chooseTeams: beginTeams() first (the inspectors are no longer the source)');
+    const n = to - from;
+    if (n < 0 || n > TEAM_RUN) throw new Error(`Sha256Lanes.chooseTeams: a run of ${n} units; at most ${TEAM_RUN}`);
+    if (eligible.length > this.teamsMaxEligible || size > this.teamsMaxSize || eligible.length < size) {
+      throw new Error(`Sha256Lanes.chooseTeams: ${eligible.length} eligible, teams of ${size}: beginTeams() made room for ${this.teamsMaxEligible} and ${this.teamsMaxSize}`);
+    }
+    if (eligible !== this.eligibleShown) {
+      this.memory.set(eligible, this.eligibleAt >> 2);
+      this.eligibleShown = eligible;
+    }
+    const b = this.bytes;
+    const m = this.memory;
+    for (let j = 0; j < n; j++) {
+      const label = labels[from + j] as string;
+      const at = label.length;
+      if (at + this.longest > 55) throw new Error(`Sha256Lanes.chooseTeams: a label of ${at} bytes and ids of up to ${this.longest} need more than one block`);
+      const t = this.runTemplatesAt + 64 * j;
+      for (let c = 0; c < at; c++) b[t + c] = label.charCodeAt(c);
+      for (let c = at; c < 64; c++) b[t + c] = 0;
+      m[(this.runAtsAt >> 2) + j] = at;
+    }
+    this.teams(n, size, eligible.length, this.runTemplatesAt, this.runAtsAt, this.runTeamsAt, this.startsAt, this.lengthsAt, this.eligibleAt, this.loadsAt);
+    this.initial = null; // team() laid out its own state: the next beginFill() lays out its own again
+    return new Int32Array(this.wasmMemory.buffer, this.runTeamsAt, n * size);
+  }
+
+  /** Whether a team label of `length` bytes fits one block with every inspector id (chooseTeams() takes it). */
+  fitsTeam(length: number): boolean {
+    return length + this.longest <= 55;
   }
 
   /** The template fill() starts each block from: the ASCII bytes of `fixed`, then zeros. */

@@ -12,7 +12,7 @@
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
 import * as crypto from 'node:crypto';
-import { Sha256Lanes, sha256Lanes } from './tickets-simd';
+import { Sha256Lanes, TEAM_RUN, sha256Lanes } from './tickets-simd';
 import { IdBytes, unitIdAt } from './unit-table';
 
 const K = new Int32Array([
@@ -223,6 +223,9 @@ export class TicketPrefix {
 }
 
 /** Team choice in WebAssembly for one draw (Sha256Lanes.beginTeams): the same teams as ./draw chooseTeam. */
+/** The bytes a team label has besides the unit id: `|assign|` and `|`. */
+const TEAM_LABEL_EXTRA = '|assign||'.length;
+
 export class TeamLanes {
   constructor(
     private readonly lanes: Sha256Lanes,
@@ -236,6 +239,27 @@ export class TeamLanes {
     const fixed = `|assign|${unitId}|`;
     if (fixed.length + this.longestInspectorId > ONE_BLOCK) return null;
     return this.lanes.chooseTeam(fixed, eligible, size);
+  }
+
+  /** Whether `unitId`'s team can be chosen here (its label fits one block with every inspector id). */
+  fits(unitId: string): boolean {
+    return TEAM_LABEL_EXTRA + unitId.length + this.longestInspectorId <= ONE_BLOCK;
+  }
+
+  /**
+   * The teams of `unitIds[from..to-1]` (each fits()), all from the same `eligible`, in turn, as
+   * choose() would pick them one by one, in calls of at most TEAM_RUN units. Unlike choose(), the
+   * loads are raised here, after each unit (the caller must not raise them again). `take(j, members,
+   * at)` gets unit j's members: members[at..at+size-1] (a view, valid during the call).
+   */
+  chooseRun(unitIds: readonly string[], from: number, to: number, eligible: readonly number[], size: number, take: (j: number, members: Int32Array, at: number) => void): void {
+    const labels: string[] = new Array(to - from);
+    for (let j = from; j < to; j++) labels[j - from] = `|assign|${unitIds[j] as string}|`;
+    for (let start = 0; start < labels.length; start += TEAM_RUN) {
+      const end = Math.min(start + TEAM_RUN, labels.length);
+      const members = this.lanes.chooseTeams(labels, start, end, eligible, size);
+      for (let j = start; j < end; j++) take(from + j, members, (j - start) * size);
+    }
   }
 }
 
