@@ -413,15 +413,17 @@ describe('teams of a run of units chosen in one call', () => {
     expect(units).toBe(2846);
   });
 
-  it('refuse a run longer than the room made, fewer eligible than the team, or a label too long for one block', () => {
+  it('refuse a run longer than the room made, fewer eligible than the team, a label too long for one block, or an id not ASCII', () => {
     const inspectorIds = Array.from({ length: 40 }, (_, i) => `I-${String(i).padStart(3, '0')}`);
     const lanes = ticketLanes()!;
     const teams = new TicketHasher(seed).teams(idBytesOf(inspectorIds), 40, 3)!;
     expect(teams.fits('U'.repeat(55 - 9 - 5))).toBe(true);
     expect(teams.fits('U'.repeat(55 - 9 - 4))).toBe(false);
-    expect(() => lanes.chooseTeams(['|assign|U|'], 0, 1, [1, 2], 3)).toThrow(/2 eligible, teams of 3/);
-    expect(() => lanes.chooseTeams(Array.from({ length: 600 }, () => '|assign|U|'), 0, 600, [1, 2, 3], 3)).toThrow(/a run of 600 units; at most 512/);
-    expect(() => lanes.chooseTeams([`|assign|${'U'.repeat(42)}|`], 0, 1, [1, 2, 3], 3)).toThrow(/need more than one block/);
+    expect(() => lanes.chooseTeams(['U'], 0, 1, [1, 2], 3)).toThrow(/2 eligible, teams of 3/);
+    expect(() => lanes.chooseTeams(Array.from({ length: 600 }, () => 'U'), 0, 600, [1, 2, 3], 3)).toThrow(/a run of 600 units; at most 512/);
+    expect(() => lanes.chooseTeams(['U'.repeat(42)], 0, 1, [1, 2, 3], 3)).toThrow(/need more than one block/);
+    expect(() => lanes.chooseTeams(['A1', 'Ü'], 0, 2, [1, 2, 3], 3)).toThrow(/unit ids are ASCII/);
+    expect(lanes.chooseTeams(['U'.repeat(41)], 0, 1, [1, 2, 3], 3)).toHaveLength(3);
   });
 });
 

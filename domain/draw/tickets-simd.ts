@@ -22,6 +22,9 @@ import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
 const CHUNK = 4096;
 /** Units chooseTeams() takes at most in one call. */
 export const TEAM_RUN = 512;
+/** The bytes a team label has besides the unit id: `|assign|` and `|`. */
+export const TEAM_LABEL_EXTRA = 9;
+const encoder = new TextEncoder();
 // Memory layout, in bytes. Each vector holds one 32-bit word of four blocks.
 const K_AT = 0; // the 64 round constants, each in all four lanes
 const START_AT = 1024; // the state the rounds start from (8 words, in all lanes)
@@ -477,19 +480,33 @@ const FIND: Code = [
   'const', 0,
 ];
 
-// teams(n, size, count, templates, ats, out, starts, lengths, eligible, loads): the teams of n
+// teams(n, size, count, ids, idLengths, out, starts, lengths, eligible, loads): the teams of n
 // units in a row, each as team() picks it from the same `count` eligible inspectors, with the
-// loads raised after each unit (as ./draw's loop raises them): unit j's template (64 bytes at
-// `templates` + 64j, the label up to the inspector's id) and that label's length (i32 at `ats` +
-// 4j); its `size` members to `out` + 4 * size * j. One call for a run of units, not one a unit
-// (JavaScript around 8,738 calls cost more than the calls' own work). count >= size.
-const [UN, USIZE, UCOUNT, UTPL, UATS, UOUT, USTARTS, ULENGTHS, UELIG, ULOADS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]; // i32 parameters
-const [UJ, UA, UT, UM, UP] = [10, 11, 12, 13, 14]; // i32 locals
+// loads raised after each unit (as ./draw's loop raises them): unit j's id is the next idLengths[j]
+// (i32) bytes at `ids` (the ids side by side), its template "|assign|<id>|" then zeros; its `size`
+// members go to `out` + 4 * size * j. One call for a run of units, not one a unit (JavaScript
+// around 8,738 calls cost more than the calls' own work). count >= size; each label fits a block.
+const [UN, USIZE, UCOUNT, UIDS, UIDLENGTHS, UOUT, USTARTS, ULENGTHS, UELIG, ULOADS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]; // i32 parameters
+const [UJ, UA, UT, UM, UP, UO, UL] = [10, 11, 12, 13, 14, 15, 16]; // i32 locals
+/** "|ass" and "ign|" as little-endian words. */
+const ASSIGN_WORDS = [0x7373617c, 0x7c6e6769];
 const TEAMS: Code = [
   'block', '$done', 'loop', '$unit',
   get(UJ), get(UN), 'ge_u', 'br_if', '$done',
-  [0, 1, 2, 3].map((k) => ['const', 0, get(UTPL), get(UJ), 'const', 6, 'shl', 'add', 'load', 16 * k, 'store', TEMPLATE_AT + 16 * k]),
-  get(UATS), get(UJ), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', UA,
+  // the template: "|assign|", the id (UL bytes from UIDS + UO), "|", zeros; UA = the label's length
+  [0, 1, 2, 3].map((k) => ['const', 0, 'const', 0, 'splat', 'store', TEMPLATE_AT + 16 * k]),
+  ASSIGN_WORDS.map((w, k) => ['const', 0, 'const', w, 'i32store', TEMPLATE_AT + 4 * k]),
+  get(UIDLENGTHS), get(UJ), 'const', 2, 'shl', 'add', 'i32load', 0, 'set', UL,
+  'const', 0, 'set', UM,
+  'block', '$copied', 'loop', '$copy',
+  get(UM), get(UL), 'ge_u', 'br_if', '$copied',
+  get(UM), get(UIDS), get(UO), 'add', get(UM), 'add', 'load8', 0, 'store8', TEMPLATE_AT + 8,
+  get(UM), 'const', 1, 'add', 'set', UM,
+  'br', '$copy',
+  'end', 'end',
+  get(UL), 'const', 0x7c, 'store8', TEMPLATE_AT + 8,
+  get(UO), get(UL), 'add', 'set', UO,
+  get(UL), 'const', 9, 'add', 'set', UA,
   get(UOUT), get(UJ), get(USIZE), 'mul', 'const', 2, 'shl', 'add', 'set', UT,
   get(UCOUNT), get(USIZE), get(UA), get(UA), 'const', 64, 'add', 'const', 3, 'shl', get(USTARTS), get(ULENGTHS), get(UELIG), get(ULOADS), get(UT),
   'call', 2, 'set', UP,
@@ -528,7 +545,7 @@ function moduleBytes(): Uint8Array {
     [[0x60, ...params(3), 0], [[2, i32]], COUNT_KINDS],
     [[0x60, ...params(6), 0], [[5, i32]], BUCKET],
     [[0x60, ...params(4), ...vec([[i32]])], [[7, i32]], FIND],
-    [[0x60, ...params(10), 0], [[5, i32]], TEAMS],
+    [[0x60, ...params(10), 0], [[7, i32]], TEAMS],
   ];
   const exported: [string, number][] = [['run', 0], ['fill', 1], ['team', 2], ['keep', 5], ['sortHeap', 6], ['countKinds', 7], ['bucket', 8], ['find', 9], ['teams', 10]];
   return new Uint8Array(
@@ -569,9 +586,9 @@ export class Sha256Lanes {
   private eligibleAt = 0;
   private loadsAt = 0;
   private teamAt = 0;
-  /** chooseTeams(): where a run's templates, their label lengths and its teams go. */
-  private runTemplatesAt = 0;
-  private runAtsAt = 0;
+  /** chooseTeams(): where a run's unit ids, their lengths and its teams go. */
+  private runIdsAt = 0;
+  private runIdLengthsAt = 0;
   private runTeamsAt = 0;
   private teamsFor: IdBytes | null = null;
   private eligibleShown: readonly number[] | null = null;
@@ -706,12 +723,12 @@ export class Sha256Lanes {
     const loadsAt = eligibleAt + 4 * maxEligible;
     const teamAt = loadsAt + 4 * count;
     // A run of chooseTeams(), all laid out now: the memory must not grow under the loads' view.
-    const runTemplatesAt = (teamAt + 4 * size + 15) & ~15;
-    const runAtsAt = runTemplatesAt + 64 * TEAM_RUN;
-    const runTeamsAt = runAtsAt + 4 * TEAM_RUN;
+    const runIdsAt = teamAt + 4 * size;
+    const runIdLengthsAt = (runIdsAt + 64 * TEAM_RUN + 3) & ~3;
+    const runTeamsAt = runIdLengthsAt + 4 * TEAM_RUN;
     if (!this.reserve(runTeamsAt + 4 * size * TEAM_RUN)) return null;
-    this.runTemplatesAt = runTemplatesAt;
-    this.runAtsAt = runAtsAt;
+    this.runIdsAt = runIdsAt;
+    this.runIdLengthsAt = runIdLengthsAt;
     this.runTeamsAt = runTeamsAt;
     this.memory.set(midstate, TEAM_MIDSTATE_AT >> 2);
     this.eligibleAt = eligibleAt;
@@ -751,13 +768,13 @@ export class Sha256Lanes {
   }
 
   /**
-   * The teams of units `from`..`to`-1 (at most TEAM_RUN of them) of `labels`, all chosen from the
+   * The teams of units `from`..`to`-1 (at most TEAM_RUN of them) of `unitIds`, all chosen from the
    * same `eligible`, each as chooseTeam() would pick it in turn, the loads raised after each (in the
    * module; the caller does not raise them again): unit j's members at `size` * (j - from) of the
-   * view given back, valid until the next call. `labels[j]` is unit j's label up to the
-   * inspector's id ("|assign|<unit>|", ASCII, fitting one block with any inspector id: fitsTeam()).
+   * view given back, valid until the next call. Each id is ASCII and its label "|assign|<id>|"
+   * fits one block with any inspector id (fitsTeam()).
    */
-  chooseTeams(labels: readonly string[], from: number, to: number, eligible: readonly number[], size: number): Int32Array {
+  chooseTeams(unitIds: readonly string[], from: number, to: number, eligible: readonly number[], size: number): Int32Array {
     if (this.teamsFor === null || this.source !== this.teamsFor) throw new Error('Sha256Lanes.chooseTeams: beginTeams() first (the inspectors are no longer the source)');
     const n = to - from;
     if (n < 0 || n > TEAM_RUN) throw new Error(`Sha256Lanes.chooseTeams: a run of ${n} units; at most ${TEAM_RUN}`);
@@ -768,18 +785,22 @@ export class Sha256Lanes {
       this.memory.set(eligible, this.eligibleAt >> 2);
       this.eligibleShown = eligible;
     }
-    const b = this.bytes;
+    // The ids side by side, encoded in one go (not byte by byte in JavaScript), and their lengths.
     const m = this.memory;
+    let total = 0;
     for (let j = 0; j < n; j++) {
-      const label = labels[from + j] as string;
-      const at = label.length;
-      if (at + this.longest > 55) throw new Error(`Sha256Lanes.chooseTeams: a label of ${at} bytes and ids of up to ${this.longest} need more than one block`);
-      const t = this.runTemplatesAt + 64 * j;
-      for (let c = 0; c < at; c++) b[t + c] = label.charCodeAt(c);
-      for (let c = at; c < 64; c++) b[t + c] = 0;
-      m[(this.runAtsAt >> 2) + j] = at;
+      const length = (unitIds[from + j] as string).length;
+      if (!this.fitsTeam(TEAM_LABEL_EXTRA + length)) {
+        throw new Error(`Sha256Lanes.chooseTeams: a label of ${TEAM_LABEL_EXTRA + length} bytes and ids of up to ${this.longest} need more than one block`);
+      }
+      m[(this.runIdLengthsAt >> 2) + j] = length;
+      total += length;
     }
-    this.teams(n, size, eligible.length, this.runTemplatesAt, this.runAtsAt, this.runTeamsAt, this.startsAt, this.lengthsAt, this.eligibleAt, this.loadsAt);
+    const joined = n === 1 ? (unitIds[from] as string) : unitIds.slice(from, to).join('');
+    if (encoder.encodeInto(joined, this.bytes.subarray(this.runIdsAt, this.runIdsAt + total)).written !== joined.length || total !== joined.length) {
+      throw new Error('Sha256Lanes.chooseTeams: unit ids are ASCII');
+    }
+    this.teams(n, size, eligible.length, this.runIdsAt, this.runIdLengthsAt, this.runTeamsAt, this.startsAt, this.lengthsAt, this.eligibleAt, this.loadsAt);
     this.initial = null; // team() laid out its own state: the next beginFill() lays out its own again
     return new Int32Array(this.wasmMemory.buffer, this.runTeamsAt, n * size);
   }

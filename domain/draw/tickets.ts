@@ -12,7 +12,7 @@
 // A ticket is written as 8 words into an Int32Array, each word XOR 0x80000000 so that signed
 // comparison of the words, in order, is the order of the tickets' hex text (256-bit numbers).
 import * as crypto from 'node:crypto';
-import { Sha256Lanes, TEAM_RUN, sha256Lanes } from './tickets-simd';
+import { Sha256Lanes, TEAM_LABEL_EXTRA, TEAM_RUN, sha256Lanes } from './tickets-simd';
 import { IdBytes, unitIdAt } from './unit-table';
 
 const K = new Int32Array([
@@ -223,9 +223,6 @@ export class TicketPrefix {
 }
 
 /** Team choice in WebAssembly for one draw (Sha256Lanes.beginTeams): the same teams as ./draw chooseTeam. */
-/** The bytes a team label has besides the unit id: `|assign|` and `|`. */
-const TEAM_LABEL_EXTRA = '|assign||'.length;
-
 export class TeamLanes {
   constructor(
     private readonly lanes: Sha256Lanes,
@@ -253,12 +250,10 @@ export class TeamLanes {
    * at)` gets unit j's members: members[at..at+size-1] (a view, valid during the call).
    */
   chooseRun(unitIds: readonly string[], from: number, to: number, eligible: readonly number[], size: number, take: (j: number, members: Int32Array, at: number) => void): void {
-    const labels: string[] = new Array(to - from);
-    for (let j = from; j < to; j++) labels[j - from] = `|assign|${unitIds[j] as string}|`;
-    for (let start = 0; start < labels.length; start += TEAM_RUN) {
-      const end = Math.min(start + TEAM_RUN, labels.length);
-      const members = this.lanes.chooseTeams(labels, start, end, eligible, size);
-      for (let j = start; j < end; j++) take(from + j, members, (j - start) * size);
+    for (let start = from; start < to; start += TEAM_RUN) {
+      const end = Math.min(start + TEAM_RUN, to);
+      const members = this.lanes.chooseTeams(unitIds, start, end, eligible, size);
+      for (let j = start; j < end; j++) take(j, members, (j - start) * size);
     }
   }
 }
