@@ -4,6 +4,7 @@
 // (registry, draw, quarter, ...) keeps its command-line code to itself. Modules load lazily: a
 // run loads only the module of the command it runs (its Temporal client, SQLite, Excel...), and
 // `ssj --help` loads none, listing the commands from COMMANDS below.
+import './compile-cache-on'; // first: the modules below load through it
 import { Command, CommanderError } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
