@@ -273,6 +273,31 @@ describe('unit ids looked up in WebAssembly', () => {
     expect(found).toBeLessThan(probes.length / 2);
     expect(lanes.hasId(unitTableOf([]), 'X'), 'not the source: the caller searches').toBeNull();
   });
+
+  it('are found exactly where hasUnitId finds them for ids of 1 to 64 characters sharing long prefixes, differing on either side of each 16 bytes', () => {
+    const rng = seedrandom('long ids');
+    const stem = 'A0b1C2d3E4f5G6h7I8j9K0l1M2n3O4p5Q6r7S8t9U0v1W2x3Y4z5A6b7C8d9E0f1';
+    const ids = new Set<string>();
+    for (let n = 1; n <= 64; n++) {
+      ids.add(stem.slice(0, n));
+      for (const at of [0, 14, 15, 16, 17, 30, 31, 32, 33, 47, 48, 63]) if (at < n) ids.add(stem.slice(0, at) + 'Z' + stem.slice(at + 1, n));
+    }
+    while (ids.size < 1500) ids.add(stem.slice(0, 1 + Math.floor(rng() * 64)).replace(/./g, (c) => (rng() < 0.02 ? 'xyz'[Math.floor(rng() * 3)] as string : c)));
+    const sorted = [...ids].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    const csv = `${HEADER}\n${sorted.map((id) => `${id},general,shihe,-,0\n`).join('')}`;
+    const table = scanUnitsCsvWasm(Buffer.from(csv), HEADER)!;
+    expect(table.count).toBe(sorted.length);
+    const lanes = ticketLanes()!;
+    const probes: string[] = [];
+    for (const id of sorted) probes.push(id, id.slice(0, -1), `${id}0`, `${id.slice(0, -1)}~`, id.replace(/.$/, '!'));
+    let found = 0;
+    for (const id of probes) {
+      const inLanes = lanes.hasId(table, id);
+      expect(inLanes, id).toBe(hasUnitId(table, id));
+      if (inLanes) found++;
+    }
+    expect(found).toBeGreaterThanOrEqual(sorted.length);
+  });
 });
 
 describe('drawn ids made in one go', () => {
