@@ -98,15 +98,26 @@ export function enableCompileCache(dir: string, include: (filename: string) => b
     if (fresh.length === 0) return;
     try {
       fs.mkdirSync(dir, { recursive: true });
-      for (const { script, file, source } of fresh) {
-        const tmp = `${file}.${process.pid}.tmp`;
+    } catch {
+      return; // not writable (a read-only install): the next run compiles as usual
+    }
+    for (const { script, file, source } of fresh) {
+      // Written aside, then renamed: a reader never sees half an entry, whoever else writes it.
+      const tmp = `${file}.${process.pid}.tmp`;
+      try {
         const data = script.createCachedData();
         fs.writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC), u32(Buffer.byteLength(source)), Buffer.from(source), sha256(data), data]));
         fs.renameSync(tmp, file);
         stats.written++;
+      } catch {
+        // A full disk, say: no half-written file left behind, and no more tries this run.
+        try {
+          fs.rmSync(tmp, { force: true });
+        } catch {
+          // nothing more to do
+        }
+        return;
       }
-    } catch {
-      // not writable (a read-only install): the next run compiles as usual
     }
   });
 }
