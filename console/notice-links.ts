@@ -26,6 +26,11 @@ export function noticeLinkPath(kind: string, params: Record<string, unknown>, ca
       return unit ? `/inspection?campaign=${q(campaignId)}&unit=${q(unit)}` : null;
     case 'handover-approval-requested':
       return unit ? `${HANDOVER_LINK}?campaign=${q(campaignId)}&unit=${q(unit)}` : null;
+    case 'approval-reminder':
+      // A hand-over's reminder leads where its request did; a recusal's or a replacement's to the
+      // manager's list of open approvals, where it is decided.
+      if (params.request !== 'handover') return '/approvals';
+      return unit ? `${HANDOVER_LINK}?campaign=${q(campaignId)}&unit=${q(unit)}` : null;
     case 'draw-overdue':
     case 'ceremony-void':
       return `/ceremony?campaign=${q(campaignId)}`;

@@ -38,6 +38,7 @@ export type NoticeKind =
   | 'handover-approval-requested'
   | 'handover-approval-overdue'
   | 'request-approval-overdue'
+  | 'approval-reminder'
   | 'publication-late'
   | 'step-parked'
   | 'notice-refused';
@@ -297,6 +298,33 @@ function renderNoticeBody(kind: NoticeKind, p: NoticeParams, to: NoticeRecipient
           ['审批期限', due],
         ],
         closing: [],
+        issuer,
+      });
+    }
+    case 'approval-reminder': {
+      // The first moment of an approval's last day, to whoever decides it, while it is undecided:
+      // a hand-over (request 'handover'), a recusal or a closed unit's replacement.
+      const due = dateCn(str(p.approvalDue));
+      const request = str(p.request);
+      const what =
+        request === 'recusal'
+          ? `${ctx.person(str(p.inspectorId)).name}对${unit().name}检查任务的回避申请`
+          : request === 'replacement'
+            ? `${ctx.person(str(p.by)).name}报告抽中单位${unit().name}无法检查、申请按规则替换一事`
+            : `${ctx.department(str(p.department))}对${unit().name}检查发现问题的移交`;
+      const subject = request === 'recusal' ? '检查任务的回避申请' : request === 'replacement' ? '的替换申请' : '问题移交';
+      const command = request === 'recusal' ? 'recusal' : request === 'replacement' ? 'replacement' : 'handover';
+      return render({
+        subject: `【审批提醒】${unit().name}${subject}今日审批到期`,
+        greeting: `${addressee}：`,
+        paragraphs: [
+          `${what}，审批期限为今日（${due}），目前尚未审批。${request === 'handover' ? '' : '审批前，该检查任务不能提交检查结果。'}请于今日内审批；逾期仍未审批的，将报支队领导督办。`,
+        ],
+        facts: [
+          ['监管对象', unitLine(unit())],
+          ['审批期限', due],
+        ],
+        closing: [`审批方式：ssj ${command} approve|reject ${unitId} --as <本人编号>`],
         issuer,
       });
     }

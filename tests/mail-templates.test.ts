@@ -28,6 +28,7 @@ const expected: Record<NoticeKind, [string, string[]]> = {
   'handover-approval-requested': ['【移交审批请求】信阳市某某化工有限公司检查发现问题，拟以监察通知移交息县生态环境综合行政执法大队', ['执法一科在', '除尘设施未运行', '2024年3月22日']],
   'handover-approval-overdue': ['【督办】信阳市某某化工有限公司问题移交审批已超过期限', ['执法一科对信阳市某某化工有限公司', '2024年3月22日']],
   'request-approval-overdue': ['【督办】信阳市某某化工有限公司检查任务的回避申请审批已超过期限', ['支队长：', '李秀英申请回避', '应于2024年3月22日前由分管领导审批', '不能提交检查结果']],
+  'approval-reminder': ['【审批提醒】信阳市某某化工有限公司问题移交今日审批到期', ['陈志强、郑海燕同志：', '执法一科对信阳市某某化工有限公司检查发现问题的移交，审批期限为今日（2024年3月22日）', '逾期仍未审批的，将报支队领导督办', 'ssj handover approve|reject']],
   'publication-late': ['【督办】2024年第一季度抽查结果未在2024年4月26日前公示', ['尚有3项检查未办结']],
   'step-parked': ['【待处理】2024年第一季度抽查信阳市某某化工有限公司的“移交文书制发”因登记信息不全已暂停', ['支队长、系统管理员：', '2024年3月25日10:00', '暂停原因：名录中没有负责该单位所在区域（xixian）的大队，请在名录中更正该单位的所属区域', 'ssj inspection resume']],
   'notice-refused': ['【邮件未送达】【抽取逾期告警】', ['未能送达部分收件人', '未送达：郑海燕（mgr2@bureau.example.cn，550', '已送达：mgr1@bureau.example.cn']],
@@ -54,6 +55,19 @@ describe('every notice kind', () => {
     expect(n.subject).toBe('【督办】抽中单位信阳市某某化工有限公司的替换审批已超过期限');
     expect(n.text).toContain('王建国报告抽中单位信阳市某某化工有限公司无法检查、申请按规则替换，应于2024年3月22日前由分管领导审批，至今尚未审批。审批前，该检查任务不能提交检查结果，请督办。');
     expect(n.text).not.toContain('回避');
+  });
+
+  it('reminds of a recusal and of a replacement due today, saying the team cannot report meanwhile', () => {
+    const unitId = NOTICE_CASES['approval-reminder'].params.unitId;
+    const recusal = renderNotice('approval-reminder', { unitId, request: 'recusal', inspectorId: 'S2', approvalDue: '2024-03-22' }, { persons: ['MGR1'] }, context);
+    expect(recusal.subject).toBe('【审批提醒】信阳市某某化工有限公司检查任务的回避申请今日审批到期');
+    expect(recusal.text).toContain('李秀英对信阳市某某化工有限公司检查任务的回避申请，审批期限为今日（2024年3月22日），目前尚未审批。审批前，该检查任务不能提交检查结果。');
+    expect(recusal.text).toContain('ssj recusal approve|reject');
+    const replacement = renderNotice('approval-reminder', { unitId, request: 'replacement', by: 'S1', approvalDue: '2024-03-22' }, { persons: ['MGR1'] }, context);
+    expect(replacement.subject).toBe('【审批提醒】信阳市某某化工有限公司的替换申请今日审批到期');
+    expect(replacement.text).toContain('王建国报告抽中单位信阳市某某化工有限公司无法检查、申请按规则替换一事，审批期限为今日（2024年3月22日）');
+    expect(replacement.text).toContain('ssj replacement approve|reject');
+    expect(replacement.text).not.toContain('回避');
   });
 
   it('escapes markup in the HTML and keeps it verbatim in the text', () => {

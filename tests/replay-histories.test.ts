@@ -46,6 +46,10 @@ describe('saved histories replay on the current workflow code', () => {
     // request-approval-limits: a recusal left undecided past its approval limit (the detachment
     // leaders told, the inspection overdue), then rejected, the result reported late.
     expect(marker('inspection-request-overdue.json', 'request-approval-limits')).toBe(true);
+    // approval-reminders: the recusal above reminded to its deciders as its last day began, then
+    // 督办; a hand-over reminded, left past its limit, then approved.
+    expect(marker('inspection-request-reminded.json', 'approval-reminders')).toBe(true);
+    expect(marker('inspection-handover-reminded.json', 'approval-reminders')).toBe(true);
   });
 
   it('replays every history without non-determinism', async () => {

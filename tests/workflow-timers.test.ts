@@ -185,6 +185,21 @@ describe('a late quarter on the time-skipping server', () => {
       // The undecided requests went to the detachment leader once each; the decided recusal never did.
       const requestOverdue = readNotices(fx.mailDb).filter((n) => n.key.includes('-approval-overdue/'));
       expect(requestOverdue.map((n) => n.key).sort()).toEqual([`${wf(stuckRecusal.unitId)}/recusal-approval-overdue/1`, `${wf(stuckClosure.unitId)}/replacement-approval-overdue/1`].sort());
+      // Before each 督办, as the last day began, the ones who decide were reminded once: the
+      // leaders in charge (not the inspector asking to leave); nothing for what was decided in time.
+      const reminders = readNotices(fx.mailDb).filter((n) => n.key.includes('-approval-reminder'));
+      expect(reminders.map((n) => n.key).sort()).toEqual(
+        [`${wf(section.unitId)}/handover-approval-reminder`, `${wf(stuckRecusal.unitId)}/recusal-approval-reminder/1`, `${wf(stuckClosure.unitId)}/replacement-approval-reminder/1`].sort(),
+      );
+      for (const n of reminders) {
+        expect(n.subject).toMatch(/^【审批提醒】.*今日审批到期$/);
+        expect(n.calls).toBe(1);
+      }
+      const byKey = new Map(readNotices(fx.mailDb).map((n) => [n.key, n]));
+      const asked = (key: string) => [...byKey.get(key)!.to].sort();
+      expect([...reminders.find((n) => n.key.includes('recusal-approval-reminder'))!.to].sort()).toEqual(asked(`${wf(stuckRecusal.unitId)}/recusal-requested/1`));
+      expect([...reminders.find((n) => n.key.includes('replacement-approval-reminder'))!.to].sort()).toEqual(asked(`${wf(stuckClosure.unitId)}/unit-closed-reported`));
+      expect([...reminders.find((n) => n.key.includes('handover-approval-reminder'))!.to].sort()).toEqual(asked(`${wf(section.unitId)}/handover-approval`));
       expect(await rejection(api.submitResult(client, campaignId, stuckRecusal.unitId, report(asking, [...stuckRecusal.team])))).toMatch(/recusal/);
       await api.decideRecusal(client, campaignId, stuckRecusal.unitId, { by: 'MGR1', inspectorId: asking, decision: 'reject', reasonCode: 'no-conflict', note: '' });
       await api.decideUnitReplacement(client, campaignId, stuckClosure.unitId, { by: 'MGR1', decision: 'reject', reasonCode: 'not-verified', note: '现场核实仍在生产' });
@@ -238,6 +253,9 @@ describe('a late quarter on the time-skipping server', () => {
       await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${section.unitId}`), 'inspection-late-handover-v2');
       await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${closed.unitId}`), 'inspection-unit-replaced-v2');
       await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${stuckRecusal.unitId}`), 'inspection-request-overdue');
+      // Since approval-reminders (the saved histories above keep the paths before it):
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${stuckRecusal.unitId}`), 'inspection-request-reminded');
+      await saveHistory(client.workflow.getHandle(`${campaignId}.unit.${section.unitId}`), 'inspection-handover-reminded');
     });
     mail.close();
   });

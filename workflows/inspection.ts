@@ -67,6 +67,10 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   // it is decided. Undecided by then, the detachment leaders are asked to see to it (督办) and the
   // console's task shows the limit. Histories from before replay without it.
   const requestLimits = patched('request-approval-limits');
+  // An approval still undecided as its last day begins (a hand-over's, a recusal's, a closed unit's
+  // replacement's) reminds whoever decides it, once, before the 督办 at that day's end. Histories
+  // from before replay without it.
+  const approvalReminders = patched('approval-reminders');
   const notices = fastV3 ? new NoticeQueue() : null;
   const reasons = input.authority.reasons;
   const pendingRecusals = new Map<string, { inspectorId: string; by: string; reasonCode: string; note: string; on: string; n: number; due?: string | null }>();
@@ -155,19 +159,43 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
   }
 
   /**
-   * Still `pending()` at the end of day `due` (and once a decision being made then is through), the
-   * detachment leaders are told once (督办). The inspection's own time limit is not touched: the
-   * request's lateness shows on its task and in the notice. Ends quietly when the inspection is
-   * cancelled (its timer's cancellation would otherwise be an unhandled rejection).
+   * Still `pending()` as day `due` begins (approval-reminders), `deciders` are reminded once; at its
+   * end (and once a decision being made then is through), the detachment leaders are told once
+   * (督办). The inspection's own time limit is not touched: the request's lateness shows on its
+   * task and in the notice. Ends quietly when the inspection is cancelled (its timer's
+   * cancellation would otherwise be an unhandled rejection).
    */
-  function watchRequest(due: string | null, pending: () => boolean, deciding: () => boolean, key: string, params: Record<string, unknown>): void {
+  function watchRequest(
+    due: string | null,
+    pending: () => boolean,
+    deciding: () => boolean,
+    key: string,
+    params: Record<string, unknown>,
+    reminder: { key: string; deciders: string[] },
+  ): void {
     if (due === null) return;
     (async () => {
+      if (approvalReminders && (await remindOnLastDay(due, pending, deciding))) {
+        await notify({ key: reminder.key, campaignId, kind: 'approval-reminder', to: { persons: reminder.deciders }, params: { ...params, unitId, approvalDue: due }, unitId, at: at() });
+      }
       if (await waitUntil(() => !pending(), endOfDayMs(clock, due))) return;
       await condition(() => !deciding());
       if (!pending()) return;
       await notify({ key, campaignId, kind: 'request-approval-overdue', to: { roles: ['detachment-leader'] }, params: { ...params, unitId, approvalDue: due }, unitId, at: at() });
     })().catch(endQuietlyOnCancel);
+  }
+
+  /**
+   * Whether an approval due on `due` is still `pending()` as that day begins (and once a decision
+   * being made then is through): its deciders are then reminded. Not when the day had begun
+   * already as it was asked (a limit of the same day: the request itself says so).
+   */
+  async function remindOnLastDay(due: string, pending: () => boolean, deciding: () => boolean = () => false): Promise<boolean> {
+    const dayBegins = startOfDayMs(clock, due);
+    if (dayBegins <= Date.now()) return false;
+    if (await waitUntil(() => !pending(), dayBegins)) return false;
+    await condition(() => !deciding());
+    return pending();
   }
 
   // --- messages ---------------------------------------------------------------------------------
@@ -239,11 +267,18 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       if (approvalV2 && !(r.by !== r.inspectorId && managers.includes(r.by))) {
         // An inspector's own declaration waits for the leader in charge.
         const due = requestDue();
+        const deciders = managers.filter((m) => m !== r.inspectorId);
         pendingRecusals.set(r.inspectorId, { inspectorId: r.inspectorId, by: r.by, reasonCode: r.reasonCode, note: r.note, on: today(), n, due });
         decisionsForConsole.requested({ kind: 'recusal', n, inspectorId: r.inspectorId, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
-        watchRequest(due, () => pendingRecusals.get(r.inspectorId)?.n === n, () => recusing.has(r.inspectorId), `${wfId}/recusal-approval-overdue/${n}`, { request: 'recusal', inspectorId: r.inspectorId });
+        watchRequest(
+          due,
+          () => pendingRecusals.get(r.inspectorId)?.n === n,
+          () => recusing.has(r.inspectorId),
+          `${wfId}/recusal-approval-overdue/${n}`,
+          { request: 'recusal', inspectorId: r.inspectorId },
+          { key: `${wfId}/recusal-approval-reminder/${n}`, deciders },
+        );
         await keepNote(`recusal/${n}`, 'recusal-declared', r.reasonCode, r.note, r.by);
-        const deciders = managers.filter((m) => m !== r.inspectorId);
         await notify({
           key: `${wfId}/recusal-requested/${n}`,
           campaignId,
@@ -357,7 +392,14 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       const due = requestDue();
       closedReport = { by: r.by, reasonCode: r.reasonCode, note: r.note, ...(due ? { due } : {}) };
       decisionsForConsole.requested({ kind: 'replacement', n: c, inspectorId: null, requestedBy: r.by, reasonCode: r.reasonCode, on: today(), ...(due ? { due } : {}) });
-      watchRequest(due, () => closures === c && closedReport !== null && replacedBy === null, () => replacementDeciding, `${wfId}/replacement-approval-overdue/${c}`, { request: 'replacement', by: r.by });
+      watchRequest(
+        due,
+        () => closures === c && closedReport !== null && replacedBy === null,
+        () => replacementDeciding,
+        `${wfId}/replacement-approval-overdue/${c}`,
+        { request: 'replacement', by: r.by },
+        { key: `${wfId}/replacement-approval-reminder/${c}`, deciders: managers },
+      );
       await keepNote(`unit-closed/${c}`, 'unit-closed', r.reasonCode, r.note, r.by);
       await notify({
         // One notice per report: a unit reported closed again after a rejection asks the managers
@@ -720,6 +762,17 @@ export async function inspectionWorkflow(input: InspectionInput): Promise<Inspec
       unitId,
       at: at(),
     });
+    if (approvalReminders && (await remindOnLastDay(approvalDue, () => handoverDecision === null))) {
+      await notify({
+        key: `${wfId}/handover-approval-reminder`,
+        campaignId,
+        kind: 'approval-reminder',
+        to: { persons: managers },
+        params: { unitId, request: 'handover', department: input.authority.departmentName, approvalDue },
+        unitId,
+        at: at(),
+      });
+    }
     if (!(await waitUntil(() => handoverDecision !== null, endOfDayMs(clock, approvalDue)))) {
       approvalOverdue = true;
       await notify({

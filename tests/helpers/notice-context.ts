@@ -66,6 +66,7 @@ export const NOTICE_CASES: Record<NoticeKind, { to: NoticeRecipients; params: No
   },
   'handover-approval-overdue': { to: { roles: ['detachment-leader'] }, params: { unitId, department: '执法一科', approvalDue: '2024-03-22' } },
   'request-approval-overdue': { to: { roles: ['detachment-leader'] }, params: { unitId, request: 'recusal', inspectorId: 'S2', approvalDue: '2024-03-22' } },
+  'approval-reminder': { to: { persons: ['MGR1', 'MGR2'] }, params: { unitId, request: 'handover', department: '执法一科', approvalDue: '2024-03-22' } },
   'publication-late': { to: { roles: ['detachment-leader'] }, params: { publicationDue: '2024-04-26', open: 3 } },
   'step-parked': {
     to: { roles: ['detachment-leader', 'admin'] },
