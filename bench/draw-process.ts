@@ -66,7 +66,8 @@ export function processBench(units: number, runs: number, inspectors: number): v
     const extraCa = shell.NODE_EXTRA_CA_CERTS;
     const withoutCa = { ...shell };
     delete withoutCa.NODE_EXTRA_CA_CERTS;
-    // One untimed run each: dist/ compiled if stale, files in the page cache, Python's bytecode cached.
+    // One untimed run each: dist/ compiled if stale, ssj's compile cache written (client/compile-cache),
+    // files in the page cache, Python's bytecode cached.
     timed('npm', ssj, shell);
     timed('python3', py, shell);
     if (fs.readFileSync(ssjOut, 'utf8') !== fs.readFileSync(pyOut, 'utf8')) throw new Error('ssj and Python made different records');
