@@ -17,7 +17,13 @@ const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const FRESH = path.join(DIST, '.launcher-fresh.json');
 
-const mtime = (file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const mtime = (file) => {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  } catch {
+    return -1; // not a folder any more, no access: differs, so the long check runs
+  }
+};
 
 /** Whether nothing recorded in FRESH changed its date since. */
 function knownFresh() {
