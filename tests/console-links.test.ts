@@ -26,6 +26,7 @@ describe('notice links', () => {
     'inspection-reminder': `/inspection?campaign=${CAMPAIGN}&unit=${UNIT.code}`,
     'recusal-rejected': `/inspection?campaign=${CAMPAIGN}&unit=${UNIT.code}`,
     'handover-approval-requested': `/task/approve-handover?campaign=${CAMPAIGN}&unit=${UNIT.code}`,
+    'approval-reminder': `/task/approve-handover?campaign=${CAMPAIGN}&unit=${UNIT.code}`, // a hand-over's (NOTICE_CASES)
     'draw-overdue': `/ceremony?campaign=${CAMPAIGN}`,
     'ceremony-void': `/ceremony?campaign=${CAMPAIGN}`,
   };
@@ -57,6 +58,10 @@ describe('notice links', () => {
     expect(noticeLinkPath('inspection-assigned', { unitId: 'U 1&x=<b>' }, 'c?1')).toBe('/inspection?campaign=c%3F1&unit=U%201%26x%3D%3Cb%3E');
     expect(noticeLinkPath('inspection-assigned', {}, 'c1')).toBeNull();
     expect(noticeLinkPath('publication-late', { unitId: 'U1' }, 'c1')).toBeNull();
+    // A recusal's or a replacement's reminder leads to the manager's open approvals.
+    expect(noticeLinkPath('approval-reminder', { unitId: 'U1', request: 'recusal' }, 'c1')).toBe('/approvals');
+    expect(noticeLinkPath('approval-reminder', { unitId: 'U1', request: 'replacement' }, 'c1')).toBe('/approvals');
+    expect(noticeLinkPath('approval-reminder', { request: 'handover' }, 'c1')).toBeNull();
   });
 
   it('keeps the page through single sign-on', () => {
