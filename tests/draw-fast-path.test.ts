@@ -250,10 +250,21 @@ describe('units.csv read in place (ssj draw)', () => {
 });
 
 describe('unit ids looked up in WebAssembly', () => {
+  /** Each probe looked up in the lanes and by hasUnitId: the answers agree; how many were found. */
+  const lookUp = (table: UnitTable, probes: readonly string[]): number => {
+    const lanes = ticketLanes()!;
+    let found = 0;
+    for (const id of probes) {
+      const inLanes = lanes.hasId(table, id);
+      expect(inLanes, id).toBe(hasUnitId(table, id));
+      if (inLanes) found++;
+    }
+    return found;
+  };
+
   it('are found exactly where hasUnitId finds them: every id of a scanned table, and near misses', () => {
     const files = serializeManifest(syntheticManifest({ units: 5000 }));
     const table = scanUnitsCsvWasm(Buffer.from(files['units.csv']), HEADER)!;
-    const lanes = ticketLanes()!;
     const rng = seedrandom('lookup');
     const probes: string[] = [];
     for (let i = 0; i < table.count; i++) {
@@ -263,15 +274,10 @@ describe('unit ids looked up in WebAssembly', () => {
       probes.push(id, id.slice(0, -1), `${id}0`, id.slice(0, k) + changed + id.slice(k + 1));
     }
     probes.push('', '0', 'ZZZZZZZZZZZZZZZZZZ', 'é', '中', unitIdAt(table, 0).slice(0, 5));
-    let found = 0;
-    for (const id of probes) {
-      const inLanes = lanes.hasId(table, id);
-      expect(inLanes, id).toBe(hasUnitId(table, id));
-      if (inLanes) found++;
-    }
+    const found = lookUp(table, probes);
     expect(found).toBeGreaterThanOrEqual(table.count);
     expect(found).toBeLessThan(probes.length / 2);
-    expect(lanes.hasId(unitTableOf([]), 'X'), 'not the source: the caller searches').toBeNull();
+    expect(ticketLanes()!.hasId(unitTableOf([]), 'X'), 'not the source: the caller searches').toBeNull();
   });
 
   it('are found exactly where hasUnitId finds them for ids of 1 to 64 characters sharing long prefixes, differing on either side of each 16 bytes', () => {
@@ -287,16 +293,9 @@ describe('unit ids looked up in WebAssembly', () => {
     const csv = `${HEADER}\n${sorted.map((id) => `${id},general,shihe,-,0\n`).join('')}`;
     const table = scanUnitsCsvWasm(Buffer.from(csv), HEADER)!;
     expect(table.count).toBe(sorted.length);
-    const lanes = ticketLanes()!;
     const probes: string[] = [];
     for (const id of sorted) probes.push(id, id.slice(0, -1), `${id}0`, `${id.slice(0, -1)}~`, id.replace(/.$/, '!'));
-    let found = 0;
-    for (const id of probes) {
-      const inLanes = lanes.hasId(table, id);
-      expect(inLanes, id).toBe(hasUnitId(table, id));
-      if (inLanes) found++;
-    }
-    expect(found).toBeGreaterThanOrEqual(sorted.length);
+    expect(lookUp(table, probes)).toBeGreaterThanOrEqual(sorted.length);
   });
 });
 

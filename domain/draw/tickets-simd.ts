@@ -16,7 +16,7 @@
 // and tests/draw-fast-path.test.ts check on both paths (and against node:crypto).
 
 import type { IdBytes } from './unit-table';
-import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
+import { Code, assemble, differsBefore, firstDifference, name, section, uleb, vec } from './wasm-assembler';
 
 /** Blocks a run takes at most; the memory holds this many blocks and their results. */
 const CHUNK = 4096;
@@ -472,10 +472,8 @@ const FIND: Code = [
   'const', 0, 'set', FK,
   'block', '$compared', 'loop', '$window',
   get(FK), get(FM), 'ge_u', 'if', get(FL), get(FKEY), 'sub', 'set', FC, 'br', '$compared', 'end',
-  get(FS), get(FK), 'add', 'load', SOURCE_AT,
-  get(FK), 'load', REFS_AT,
-  'veq8', 'bitmask8', 'const', -1, 'xor', 'ctz', get(FK), 'add', 'set', FX,
-  get(FX), get(FM), 'lt_u', get(FX), get(FK), 'const', 16, 'add', 'lt_u', 'and', 'if',
+  firstDifference([get(FS)], SOURCE_AT, null, REFS_AT, FK, FX),
+  differsBefore(FX, FK, FM), 'if',
   get(FS), get(FX), 'add', 'load8', SOURCE_AT, get(FX), 'load8', REFS_AT, 'sub', 'set', FC,
   'br', '$compared',
   'end',
@@ -768,7 +766,7 @@ export class Sha256Lanes {
       this.eligibleShown = eligible;
     }
     const at = fixed.length;
-    if (at + this.longest > 55) throw new Error(`Sha256Lanes.chooseTeam: a label of ${at} bytes and ids of up to ${this.longest} need more than one block`);
+    if (!this.fitsTeam(at)) throw new Error(`Sha256Lanes.chooseTeam: a label of ${at} bytes and ids of up to ${this.longest} need more than one block`);
     this.setTemplate(fixed);
     const n = this.team(eligible.length, size, at, (64 + at) << 3, this.startsAt, this.lengthsAt, this.eligibleAt, this.loadsAt, this.teamAt);
     this.initial = null; // team() laid out its own state: the next beginFill() lays out its own again

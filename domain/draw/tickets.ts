@@ -233,9 +233,7 @@ export class TeamLanes {
 
   /** The team of `unitId` from `eligible`; null when its label needs two blocks (then ./draw chooseTeam, with these loads). */
   choose(unitId: string, eligible: readonly number[], size: number): number[] | null {
-    const fixed = `|assign|${unitId}|`;
-    if (fixed.length + this.longestInspectorId > ONE_BLOCK) return null;
-    return this.lanes.chooseTeam(fixed, eligible, size);
+    return this.fits(unitId) ? this.lanes.chooseTeam(`|assign|${unitId}|`, eligible, size) : null;
   }
 
   /** Whether `unitId`'s team can be chosen here (its label fits one block with every inspector id). */

@@ -14,7 +14,7 @@
 import { ticketLanes } from './tickets';
 import { SOURCE_AT, Sha256Lanes } from './tickets-simd';
 import { CLASS, CODE_FIRST, CODE_REST, COMMA, DASH, ID_FIRST, ID_REST, LF, MAX_VALUE, MIN_ROW, SLOTS, UnitKind, UnitTable } from './unit-table';
-import { Code, assemble, name, section, uleb, vec } from './wasm-assembler';
+import { Code, assemble, differsBefore, firstDifference, name, section, uleb, vec } from './wasm-assembler';
 
 const HASH_BASIS = 0x811c9dc5 | 0;
 const HASH_MULTIPLIER = 0x9e3779b1 | 0;
@@ -49,18 +49,6 @@ const inc = (l: number): Code => [get(l), 'const', 1, 'add', 'set', l];
 const tableSlot = (l: number): Code => [get(TBL), get(l), 'const', 2, 'shl', 'add'];
 /** HASH = (HASH ^ the 4 bytes at the source offset on the stack, + `plus`) * HASH_MULTIPLIER */
 const mixWord = (offset: Code, plus: number): Code => [get(HASH), offset, 'i32load', SOURCE_AT + plus, 'xor', 'const', HASH_MULTIPLIER, 'mul', 'set', HASH];
-/**
- * X = the first byte from J on at which the sources at locals `a` and `b` differ, if within the 16
- * bytes from J; else J + 16. One SIMD comparison of 16 bytes (it may read up to 15 bytes past the
- * ids, into what follows them in memory: it only decides below J + 16).
- */
-const firstDifference = (a: number, b: number): Code => [
-  get(a), get(J), 'add', 'load', SOURCE_AT,
-  get(b), get(J), 'add', 'load', SOURCE_AT,
-  'veq8', 'bitmask8', 'const', -1, 'xor', 'ctz', get(J), 'add', 'set', X,
-];
-/** Whether X (from firstDifference) is a difference before `end` (a local). */
-const differsBefore = (end: number): Code => [get(X), get(end), 'lt_u', get(X), get(J), 'const', 16, 'add', 'lt_u', 'and'];
 const STATE_LOCALS: [number, keyof typeof STATE][] = [
   [P, 'p'], [N, 'n'], [PS, 'prevStart'], [PL, 'prevLength'], [KC, 'kinds'], [LONG, 'longest'], [END, 'end'], [ROWS, 'rows'],
   [ST, 'starts'], [LN, 'lengths'], [KD, 'kindOfRow'], [PO, 'positive'], [TBL, 'table'],
@@ -93,8 +81,8 @@ const SCAN: Code = [
   'block', '$ordered',
   'loop', '$cmp',
   get(J), get(M), 'lt_u', 'if',
-  firstDifference(S, PS),
-  differsBefore(M), 'if',
+  firstDifference([get(S)], SOURCE_AT, [get(PS)], SOURCE_AT, J, X),
+  differsBefore(X, J, M), 'if',
   get(S), get(X), 'add', 'load8', SOURCE_AT, get(PS), get(X), 'add', 'load8', SOURCE_AT, 'lt_u', 'br_if', '$bail',
   'br', '$ordered',
   'end',
@@ -166,8 +154,8 @@ const SCAN: Code = [
   tableSlot(M), 'i32load', KIND_STARTS, 'set', FS,
   'const', 0, 'set', J,
   'loop', '$same',
-  firstDifference(FS, KS),
-  differsBefore(KL), 'br_if', '$other',
+  firstDifference([get(FS)], SOURCE_AT, [get(KS)], SOURCE_AT, J, X),
+  differsBefore(X, J, KL), 'br_if', '$other',
   get(J), 'const', 16, 'add', 'tee', J, get(KL), 'lt_u', 'br_if', '$same',
   'end',
   get(M), 'set', K,

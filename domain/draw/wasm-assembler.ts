@@ -82,6 +82,20 @@ const OP: Record<string, number[]> = {
 };
 /** Ops and immediates; nested lists read as if spread in place (building code with spreads costs ~3 ms at start-up). */
 export type Code = (string | number | Code)[];
+/**
+ * Sets local `into` to the first byte, from local `from` on, at which two byte strings differ when
+ * it is within the 16 bytes from `from`, else to `from` + 16: one SIMD comparison. Each string is
+ * at a base (code leaving an address on the stack, or null for none) plus an offset. It reads 16
+ * bytes of each, wherever the strings end: differsBefore() then decides only below their end.
+ */
+export function firstDifference(left: Code | null, leftOffset: number, right: Code | null, rightOffset: number, from: number, into: number): Code {
+  const at = (base: Code | null, offset: number): Code => [base === null ? [] : [base], 'get', from, base === null ? [] : 'add', 'load', offset];
+  return [at(left, leftOffset), at(right, rightOffset), 'veq8', 'bitmask8', 'const', -1, 'xor', 'ctz', 'get', from, 'add', 'set', into];
+}
+
+/** Whether local `x`, set by firstDifference() from local `from`, is a difference before local `end`. */
+export const differsBefore = (x: number, from: number, end: number): Code => ['get', x, 'get', end, 'lt_u', 'get', x, 'get', from, 'const', 16, 'add', 'lt_u', 'and'];
+
 /** The alignment (log2 bytes) of each memory access. */
 const ALIGN: Record<string, number> = { load: 4, store: 4, i32load: 2, i32store: 2, load8: 0, store8: 0 };
 
